@@ -20,7 +20,7 @@ for (const name of modules) {
   if (error) {
     failed = true;
     console.error(`asc failed for ${entry}: ${error.message}`);
-    console.error(stderr.toString());
+
   } else {
     console.log(`built build/wasm/${name}.wasm`);
   }

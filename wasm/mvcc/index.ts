@@ -1,0 +1,3 @@
+// mvcc.wasm: the TIP and the visibility rule on their own, for unit tests.
+export * from '../common/exports';
+export * from './exports';

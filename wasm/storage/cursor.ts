@@ -1,0 +1,370 @@
+// Cursors over one component of the LSM tree: a memtable or a sorted run.
+// Both present the same view: entries in (key asc, newest first) order, with
+// the current entry's key, value, stamp/version and flags decoded in place.
+// A run cursor keeps its current block pinned in the block cache.
+
+import { compareBytes, keyPrefix } from '../common/bytes';
+import { isVisible, V_FLAGS, V_HEADER, V_KEYLEN, V_VALLEN, VF_TOMBSTONE } from '../mvcc/version';
+import { mtFirstLeaf, mtLastLeaf, mtSeek, seekIndex, seekLeaf, nPtr, leafCount, leafNext, leafPrev } from './memtable';
+import { blockSize, cacheUnpin } from './block_cache';
+import {
+  R_BLOCKS, runBlockPinned, runFindBlock, blockEntryCount, blockDecode, blockLowerBound,
+  eKey, eKeyLen, eVal, eValLen, eStamp, eFlags,
+} from './run_reader';
+import { EF_TOMBSTONE } from './run_format';
+import { cacheError } from './block_cache';
+
+export const CUR_MEM: u8 = 1;
+export const CUR_RUN: u8 = 2;
+
+// Cursor struct (64 bytes).
+export const C_KIND: usize = 0; // u8
+export const C_VALID: usize = 1; // u8
+export const C_EFLAGS: usize = 2; // u8 run entry flags
+export const C_SRC: usize = 4; // memtable or run
+export const C_POS: usize = 8; // leaf, or pinned block data
+export const C_IDX: usize = 12;
+export const C_BLOCK: usize = 16;
+export const C_BSIZE: usize = 20;
+export const C_COUNT: usize = 24;
+export const C_KEY: usize = 28;
+export const C_KEYLEN: usize = 32;
+export const C_VAL: usize = 36;
+export const C_VALLEN: usize = 40;
+export const C_VER: usize = 44; // memtable version pointer
+export const C_STAMP: usize = 48; // u64 (run)
+export const C_PREFIX: usize = 56; // u64
+export const CURSOR_SIZE: usize = 64;
+
+/** Set when a run cursor could not load a block (ST_ERR_IO / ST_ERR_CORRUPT / ST_ERR_NOMEM). */
+export let cursorError: i32 = 0;
+
+// @ts-ignore: decorator
+@inline const MAX_SEQ: u64 = 0xffffffffffffffff;
+
+export function curInitMem(c: usize, mt: usize): void {
+  memory.fill(c, 0, CURSOR_SIZE);
+  store<u8>(c, CUR_MEM, C_KIND);
+  store<u32>(c, <u32>mt, C_SRC);
+}
+
+export function curInitRun(c: usize, r: usize): void {
+  memory.fill(c, 0, CURSOR_SIZE);
+  store<u8>(c, CUR_RUN, C_KIND);
+  store<u32>(c, <u32>r, C_SRC);
+}
+
+/** Releases the pinned block of a run cursor. */
+export function curRelease(c: usize): void {
+  if (load<u8>(c, C_KIND) == CUR_RUN) {
+    const data = <usize>load<u32>(c, C_POS);
+    if (data != 0) cacheUnpin(data);
+    store<u32>(c, 0, C_POS);
+  }
+  store<u8>(c, 0, C_VALID);
+}
+
+// @ts-ignore: decorator
+@inline export function curValid(c: usize): bool {
+  return load<u8>(c, C_VALID) != 0;
+}
+// @ts-ignore: decorator
+@inline export function curKey(c: usize): usize {
+  return <usize>load<u32>(c, C_KEY);
+}
+// @ts-ignore: decorator
+@inline export function curKeyLen(c: usize): i32 {
+  return load<i32>(c, C_KEYLEN);
+}
+// @ts-ignore: decorator
+@inline export function curVal(c: usize): usize {
+  return <usize>load<u32>(c, C_VAL);
+}
+// @ts-ignore: decorator
+@inline export function curValLen(c: usize): i32 {
+  return load<i32>(c, C_VALLEN);
+}
+// @ts-ignore: decorator
+@inline export function curPrefix(c: usize): u64 {
+  return load<u64>(c, C_PREFIX);
+}
+
+/** Compares the cursor's key with a key: <0 when the cursor's sorts first. */
+// @ts-ignore: decorator
+@inline export function curCompareKey(c: usize, key: usize, keyLen: i32): i32 {
+  return compareBytes(<usize>load<u32>(c, C_KEY), load<i32>(c, C_KEYLEN), key, keyLen);
+}
+
+/** Compares two cursors' keys (prefix first). */
+export function curCompare(a: usize, b: usize): i32 {
+  const pa = load<u64>(a, C_PREFIX);
+  const pb = load<u64>(b, C_PREFIX);
+  if (pa != pb) return pa < pb ? -1 : 1;
+  return compareBytes(<usize>load<u32>(a, C_KEY), load<i32>(a, C_KEYLEN), <usize>load<u32>(b, C_KEY), load<i32>(b, C_KEYLEN));
+}
+
+/** True when the current entry is visible to (slot, snapshot). */
+export function curVisible(c: usize, slot: u32, snapshot: u64): bool {
+  if (load<u8>(c, C_KIND) == CUR_MEM) return isVisible(<usize>load<u32>(c, C_VER), slot, snapshot);
+  return load<u64>(c, C_STAMP) <= snapshot;
+}
+
+export function curTombstone(c: usize): bool {
+  if (load<u8>(c, C_KIND) == CUR_MEM) return (load<u8>(<usize>load<u32>(c, C_VER), V_FLAGS) & VF_TOMBSTONE) != 0;
+  return (load<u8>(c, C_EFLAGS) & EF_TOMBSTONE) != 0;
+}
+
+/** Memtable version pointer (0 for run cursors). */
+export function curVersion(c: usize): usize {
+  return load<u8>(c, C_KIND) == CUR_MEM ? <usize>load<u32>(c, C_VER) : 0;
+}
+
+export function curStamp(c: usize): u64 {
+  return load<u64>(c, C_STAMP);
+}
+
+export function curEntryFlags(c: usize): u8 {
+  return load<u8>(c, C_EFLAGS);
+}
+
+// ---- loading the current entry ----
+
+function loadMem(c: usize): void {
+  const leaf = <usize>load<u32>(c, C_POS);
+  const v = nPtr(leaf, load<i32>(c, C_IDX));
+  const kl = <i32>load<u32>(v, V_KEYLEN);
+  store<u32>(c, <u32>v, C_VER);
+  store<u32>(c, <u32>(v + V_HEADER), C_KEY);
+  store<i32>(c, kl, C_KEYLEN);
+  store<u32>(c, <u32>(v + V_HEADER + <usize>kl), C_VAL);
+  store<i32>(c, <i32>load<u32>(v, V_VALLEN), C_VALLEN);
+  store<u64>(c, load<u64>(v, 16), C_STAMP);
+  store<u8>(c, load<u8>(v, V_FLAGS), C_EFLAGS);
+  store<u64>(c, keyPrefix(v + V_HEADER, kl), C_PREFIX);
+  store<u8>(c, 1, C_VALID);
+}
+
+function loadRun(c: usize): bool {
+  const data = <usize>load<u32>(c, C_POS);
+  if (!blockDecode(data, load<u32>(c, C_BSIZE), load<u32>(c, C_IDX))) {
+    cursorError = -3;
+    store<u8>(c, 0, C_VALID);
+    return false;
+  }
+  store<u32>(c, <u32>eKey, C_KEY);
+  store<i32>(c, eKeyLen, C_KEYLEN);
+  store<u32>(c, <u32>eVal, C_VAL);
+  store<i32>(c, eValLen, C_VALLEN);
+  store<u64>(c, eStamp, C_STAMP);
+  store<u8>(c, eFlags, C_EFLAGS);
+  store<u64>(c, keyPrefix(eKey, eKeyLen), C_PREFIX);
+  store<u8>(c, 1, C_VALID);
+  return true;
+}
+
+/** Moves a run cursor to block b (pinning it, unpinning the previous one). */
+function enterBlock(c: usize, b: u32): bool {
+  const r = <usize>load<u32>(c, C_SRC);
+  const data = runBlockPinned(r, b);
+  const old = <usize>load<u32>(c, C_POS);
+  if (old != 0) cacheUnpin(old);
+  if (data == 0) {
+    cursorError = cacheError;
+    store<u32>(c, 0, C_POS);
+    store<u8>(c, 0, C_VALID);
+    return false;
+  }
+  const size = blockSize(data);
+  store<u32>(c, <u32>data, C_POS);
+  store<u32>(c, b, C_BLOCK);
+  store<u32>(c, size, C_BSIZE);
+  store<u32>(c, blockEntryCount(data, size), C_COUNT);
+  return true;
+}
+
+// ---- positioning ----
+
+/** Positions at the first entry whose key is >= key (its newest version). */
+export function curSeekGE(c: usize, key: usize, keyLen: i32): void {
+  if (load<u8>(c, C_KIND) == CUR_MEM) {
+    mtSeek(<usize>load<u32>(c, C_SRC), key, keyLen, MAX_SEQ);
+    if (seekLeaf == 0 || seekIndex >= leafCount(seekLeaf)) {
+      store<u8>(c, 0, C_VALID);
+      return;
+    }
+    store<u32>(c, <u32>seekLeaf, C_POS);
+    store<i32>(c, seekIndex, C_IDX);
+    loadMem(c);
+    return;
+  }
+  const r = <usize>load<u32>(c, C_SRC);
+  const b = runFindBlock(r, key, keyLen, MAX_SEQ);
+  if (b >= load<u32>(r, R_BLOCKS)) {
+    curRelease(c);
+    return;
+  }
+  if (!enterBlock(c, b)) return;
+  const i = blockLowerBound(<usize>load<u32>(c, C_POS), load<u32>(c, C_BSIZE), key, keyLen, MAX_SEQ);
+  store<u32>(c, i, C_IDX);
+  if (i >= load<u32>(c, C_COUNT)) {
+    curNext(c); // the index says a later block; step there
+    return;
+  }
+  loadRun(c);
+}
+
+export function curFirst(c: usize): void {
+  if (load<u8>(c, C_KIND) == CUR_MEM) {
+    const leaf = mtFirstLeaf(<usize>load<u32>(c, C_SRC));
+    if (leaf == 0 || leafCount(leaf) == 0) {
+      store<u8>(c, 0, C_VALID);
+      return;
+    }
+    store<u32>(c, <u32>leaf, C_POS);
+    store<i32>(c, 0, C_IDX);
+    loadMem(c);
+    return;
+  }
+  const r = <usize>load<u32>(c, C_SRC);
+  if (load<u32>(r, R_BLOCKS) == 0 || !enterBlock(c, 0)) {
+    curRelease(c);
+    return;
+  }
+  store<u32>(c, 0, C_IDX);
+  loadRun(c);
+}
+
+/** Positions at the last entry (the oldest version of the largest key). */
+export function curLast(c: usize): void {
+  if (load<u8>(c, C_KIND) == CUR_MEM) {
+    const leaf = mtLastLeaf(<usize>load<u32>(c, C_SRC));
+    if (leaf == 0 || leafCount(leaf) == 0) {
+      store<u8>(c, 0, C_VALID);
+      return;
+    }
+    store<u32>(c, <u32>leaf, C_POS);
+    store<i32>(c, leafCount(leaf) - 1, C_IDX);
+    loadMem(c);
+    return;
+  }
+  const r = <usize>load<u32>(c, C_SRC);
+  const blocks = load<u32>(r, R_BLOCKS);
+  if (blocks == 0 || !enterBlock(c, blocks - 1)) {
+    curRelease(c);
+    return;
+  }
+  store<u32>(c, load<u32>(c, C_COUNT) - 1, C_IDX);
+  loadRun(c);
+}
+
+/** Next entry; the cursor becomes invalid at the end. */
+export function curNext(c: usize): void {
+  if (load<u8>(c, C_KIND) == CUR_MEM) {
+    let leaf = <usize>load<u32>(c, C_POS);
+    let i = load<i32>(c, C_IDX) + 1;
+    while (i >= leafCount(leaf)) {
+      leaf = leafNext(leaf);
+      if (leaf == 0) {
+        store<u8>(c, 0, C_VALID);
+        return;
+      }
+      i = 0;
+    }
+    store<u32>(c, <u32>leaf, C_POS);
+    store<i32>(c, i, C_IDX);
+    loadMem(c);
+    return;
+  }
+  let i = load<u32>(c, C_IDX) + 1;
+  while (i >= load<u32>(c, C_COUNT)) {
+    const r = <usize>load<u32>(c, C_SRC);
+    const b = load<u32>(c, C_BLOCK) + 1;
+    if (b >= load<u32>(r, R_BLOCKS)) {
+      curRelease(c);
+      return;
+    }
+    if (!enterBlock(c, b)) return;
+    i = 0;
+  }
+  store<u32>(c, i, C_IDX);
+  loadRun(c);
+}
+
+/** Previous entry; the cursor becomes invalid before the start. */
+export function curPrev(c: usize): void {
+  if (load<u8>(c, C_KIND) == CUR_MEM) {
+    let leaf = <usize>load<u32>(c, C_POS);
+    let i = load<i32>(c, C_IDX) - 1;
+    while (i < 0) {
+      leaf = leafPrev(leaf);
+      if (leaf == 0) {
+        store<u8>(c, 0, C_VALID);
+        return;
+      }
+      i = leafCount(leaf) - 1;
+    }
+    store<u32>(c, <u32>leaf, C_POS);
+    store<i32>(c, i, C_IDX);
+    loadMem(c);
+    return;
+  }
+  let i = <i32>load<u32>(c, C_IDX) - 1;
+  while (i < 0) {
+    const b = load<u32>(c, C_BLOCK);
+    if (b == 0) {
+      curRelease(c);
+      return;
+    }
+    if (!enterBlock(c, b - 1)) return;
+    i = <i32>load<u32>(c, C_COUNT) - 1;
+  }
+  store<u32>(c, <u32>i, C_IDX);
+  loadRun(c);
+}
+
+/** Advances past every version of `key` (the cursor must be at or before them). */
+export function curSkipPast(c: usize, key: usize, keyLen: i32): void {
+  while (load<u8>(c, C_VALID) != 0 && curCompareKey(c, key, keyLen) <= 0) curNext(c);
+}
+
+/**
+ * Moves to the newest version of the largest key < `key` (invalid when none).
+ * `scratch` receives the key being walked so comparisons never read an
+ * unpinned block.
+ */
+export function curPrevGroup(c: usize, key: usize, keyLen: i32, scratch: usize, scratchCap: i32): void {
+  if (load<u8>(c, C_VALID) == 0) curLast(c);
+  while (load<u8>(c, C_VALID) != 0 && curCompareKey(c, key, keyLen) >= 0) curPrev(c);
+  if (load<u8>(c, C_VALID) == 0) return;
+  // Now at the oldest version of the previous key; walk back to its newest.
+  curGroupStart(c, scratch, scratchCap);
+}
+
+/** From any version of a key, moves to that key's newest version. */
+export function curGroupStart(c: usize, scratch: usize, scratchCap: i32): void {
+  let kl = curKeyLen(c);
+  if (kl > scratchCap) kl = scratchCap;
+  memory.copy(scratch, curKey(c), <usize>kl);
+  while (true) {
+    curPrev(c);
+    if (load<u8>(c, C_VALID) == 0 || curCompareKey(c, scratch, kl) != 0) break;
+  }
+  if (load<u8>(c, C_VALID) == 0) {
+    if (cursorError == 0) curFirst(c);
+    return;
+  }
+  curNext(c);
+}
+
+export function resetCursorError(): void {
+  cursorError = 0;
+}
+
+/** Positions at the newest version of the largest key <= key (or < key). */
+export function curSeekLE(c: usize, key: usize, keyLen: i32, inclusive: bool, scratch: usize, scratchCap: i32): void {
+  curSeekGE(c, key, keyLen);
+  if (inclusive && load<u8>(c, C_VALID) != 0 && curCompareKey(c, key, keyLen) == 0) return;
+  // Either past the key or at a larger key: step to the previous group.
+  if (load<u8>(c, C_VALID) == 0 && cursorError != 0) return;
+  curPrevGroup(c, key, keyLen, scratch, scratchCap);
+}

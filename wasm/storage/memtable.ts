@@ -1,0 +1,369 @@
+// The memtable: an in-memory B+tree of row versions, ordered by
+// (key ascending, write sequence descending) so a key's chain reads newest first.
+//
+// Versions and tree nodes live in an arena of 1 MiB chunks owned by the
+// memtable; the whole arena is freed at once when a flushed memtable is
+// retired, so there is no per-version free. Each node slot keeps the first
+// eight key bytes as a big-endian u64 beside the version pointer, which settles
+// most comparisons without touching the version (a cache miss).
+
+import { alloc, free } from '../common/alloc';
+import { compareBytes, keyPrefix } from '../common/bytes';
+import { V_HEADER, V_SEQ, V_KEYLEN, V_VALLEN, V_STAMP, V_SLOT, V_FLAGS } from '../mvcc/version';
+
+// @ts-ignore: decorator
+@inline const CAP: i32 = 64;
+// @ts-ignore: decorator
+@inline const N_PREFIX: usize = 16;
+// @ts-ignore: decorator
+@inline const N_PTR: usize = 16 + 8 * <usize>CAP;
+// @ts-ignore: decorator
+@inline const N_CHILD: usize = 16 + 12 * <usize>CAP;
+// @ts-ignore: decorator
+@inline const LEAF_SIZE: usize = 16 + 12 * <usize>CAP;
+// @ts-ignore: decorator
+@inline const INNER_SIZE: usize = 16 + 12 * <usize>CAP + 4 * (<usize>CAP + 1);
+// @ts-ignore: decorator
+@inline const CHUNK: usize = 1 << 20;
+// @ts-ignore: decorator
+@inline const MAX_DEPTH: i32 = 32;
+
+// Memtable header (64 bytes):
+//   0 root | 4 height | 8 firstLeaf | 12 lastLeaf | 16 chunkHead | 20 cur |
+//   24 end | 28 versions | 32 u64 arenaBytes | 40 refs | 44 id | 48 u64 dataBytes
+export const MT_ROOT: usize = 0;
+export const MT_FIRST: usize = 8;
+export const MT_LAST: usize = 12;
+export const MT_VERSIONS: usize = 28;
+export const MT_ARENA: usize = 32;
+export const MT_REFS: usize = 40;
+export const MT_ID: usize = 44;
+export const MT_DATA: usize = 48;
+
+const pathNode: usize = memory.data(MAX_DEPTH * 4, 16);
+const pathIdx: usize = memory.data(MAX_DEPTH * 4, 16);
+const tmpPrefix: usize = memory.data((CAP + 1) * 8, 16);
+const tmpPtr: usize = memory.data((CAP + 1) * 4, 16);
+const tmpChild: usize = memory.data((CAP + 2) * 4, 16);
+
+export function mtCreate(id: u32): usize {
+  const mt = alloc(64);
+  if (mt == 0) return 0;
+  memory.fill(mt, 0, 64);
+  store<u32>(mt, id, MT_ID);
+  store<u32>(mt, 1, MT_REFS);
+  return mt;
+}
+
+/** Frees the arena and the header. The caller guarantees no cursor remains. */
+export function mtDestroy(mt: usize): void {
+  let c = <usize>load<u32>(mt, 16);
+  while (c != 0) {
+    const next = <usize>load<u32>(c);
+    free(c);
+    c = next;
+  }
+  free(mt);
+}
+
+/** Bump allocation from the arena; 0 when out of memory. */
+export function mtAlloc(mt: usize, size: usize): usize {
+  size = (size + 7) & ~7;
+  let cur = <usize>load<u32>(mt, 20);
+  const end = <usize>load<u32>(mt, 24);
+  if (cur != 0 && cur + size <= end) {
+    store<u32>(mt, <u32>(cur + size), 20);
+    return cur;
+  }
+  if (size > CHUNK / 4) {
+    // Big versions get a chunk of their own, so the current chunk is not wasted.
+    const own = alloc(size + 16);
+    if (own == 0) return 0;
+    store<u32>(own, load<u32>(mt, 16));
+    store<u32>(mt, <u32>own, 16);
+    store<u64>(mt, load<u64>(mt, MT_ARENA) + <u64>(size + 16), MT_ARENA);
+    return own + 16;
+  }
+  const chunk = alloc(CHUNK);
+  if (chunk == 0) return 0;
+  store<u32>(chunk, load<u32>(mt, 16));
+  store<u32>(mt, <u32>chunk, 16);
+  store<u64>(mt, load<u64>(mt, MT_ARENA) + <u64>CHUNK, MT_ARENA);
+  cur = chunk + 16;
+  store<u32>(mt, <u32>(cur + size), 20);
+  store<u32>(mt, <u32>(chunk + CHUNK), 24);
+  return cur;
+}
+
+/** Allocates a version in the arena and fills its header, key and value. */
+export function mtNewVersion(mt: usize, key: usize, keyLen: i32, val: usize, valLen: i32, seq: u64, slot: u32, flags: u8): usize {
+  const v = mtAlloc(mt, V_HEADER + <usize>keyLen + <usize>valLen);
+  if (v == 0) return 0;
+  store<u32>(v, <u32>keyLen, V_KEYLEN);
+  store<u32>(v, <u32>valLen, V_VALLEN);
+  store<u64>(v, seq, V_SEQ);
+  store<u64>(v, 0, V_STAMP);
+  store<u32>(v, slot, V_SLOT);
+  store<u32>(v, <u32>flags, V_FLAGS); // flags byte plus the three reserved bytes
+  memory.copy(v + V_HEADER, key, <usize>keyLen);
+  if (valLen > 0) memory.copy(v + V_HEADER + <usize>keyLen, val, <usize>valLen);
+  store<u64>(mt, load<u64>(mt, MT_DATA) + <u64>(keyLen + valLen), MT_DATA);
+  return v;
+}
+
+// ---- node access ----
+
+// @ts-ignore: decorator
+@inline function nCount(n: usize): i32 {
+  return <i32>load<u16>(n);
+}
+// @ts-ignore: decorator
+@inline function nPrefix(n: usize, i: i32): u64 {
+  return load<u64>(n + N_PREFIX + (<usize>i << 3));
+}
+// @ts-ignore: decorator
+@inline export function nPtr(n: usize, i: i32): usize {
+  return <usize>load<u32>(n + N_PTR + (<usize>i << 2));
+}
+// @ts-ignore: decorator
+@inline function nChild(n: usize, i: i32): usize {
+  return <usize>load<u32>(n + N_CHILD + (<usize>i << 2));
+}
+// @ts-ignore: decorator
+@inline export function leafCount(n: usize): i32 {
+  return <i32>load<u16>(n);
+}
+// @ts-ignore: decorator
+@inline export function leafNext(n: usize): usize {
+  return <usize>load<u32>(n, 4);
+}
+// @ts-ignore: decorator
+@inline export function leafPrev(n: usize): usize {
+  return <usize>load<u32>(n, 8);
+}
+
+function newNode(mt: usize, leaf: bool): usize {
+  const n = mtAlloc(mt, leaf ? LEAF_SIZE : INNER_SIZE);
+  if (n == 0) return 0;
+  store<u64>(n, 0);
+  store<u64>(n, 0, 8);
+  store<u8>(n, leaf ? 1 : 0, 2);
+  return n;
+}
+
+/** Compares probe (key, prefix, seq) with version e (prefix ep): <0 probe first. */
+// @ts-ignore: decorator
+@inline function cmpProbe(pk: usize, pl: i32, pp: u64, pseq: u64, e: usize, ep: u64): i32 {
+  if (pp != ep) return pp < ep ? -1 : 1;
+  const c = compareBytes(pk, pl, e + V_HEADER, <i32>load<u32>(e, V_KEYLEN));
+  if (c != 0) return c;
+  const es = load<u64>(e, V_SEQ);
+  if (pseq == es) return 0;
+  return pseq > es ? -1 : 1;
+}
+
+/** First index in a leaf whose version is >= probe (count when none). */
+function leafLowerBound(n: usize, pk: usize, pl: i32, pp: u64, pseq: u64): i32 {
+  let lo = 0;
+  let hi = nCount(n);
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cmpProbe(pk, pl, pp, pseq, nPtr(n, mid), nPrefix(n, mid)) > 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Child index for a probe: the number of separators <= probe. */
+function innerChildIndex(n: usize, pk: usize, pl: i32, pp: u64, pseq: u64): i32 {
+  let lo = 0;
+  let hi = nCount(n);
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cmpProbe(pk, pl, pp, pseq, nPtr(n, mid), nPrefix(n, mid)) >= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+// Result of a seek: leaf and index (a cursor position).
+export let seekLeaf: usize = 0;
+export let seekIndex: i32 = 0;
+
+/** Positions at the first version >= (key, seq); seq = u64.MAX_VALUE finds the newest version of key. */
+export function mtSeek(mt: usize, key: usize, keyLen: i32, seq: u64): void {
+  let n = <usize>load<u32>(mt, MT_ROOT);
+  if (n == 0) {
+    seekLeaf = 0;
+    seekIndex = 0;
+    return;
+  }
+  const pp = keyPrefix(key, keyLen);
+  while (load<u8>(n, 2) == 0) n = nChild(n, innerChildIndex(n, key, keyLen, pp, seq));
+  let i = leafLowerBound(n, key, keyLen, pp, seq);
+  if (i == nCount(n)) {
+    const next = leafNext(n);
+    if (next != 0) {
+      n = next;
+      i = 0;
+    }
+  }
+  seekLeaf = n;
+  seekIndex = i;
+}
+
+/** Inserts a version. False when out of memory (the tree is unchanged). */
+export function mtInsert(mt: usize, v: usize): bool {
+  const key = v + V_HEADER;
+  const keyLen = <i32>load<u32>(v, V_KEYLEN);
+  const seq = load<u64>(v, V_SEQ);
+  const pp = keyPrefix(key, keyLen);
+  let n = <usize>load<u32>(mt, MT_ROOT);
+  if (n == 0) {
+    n = newNode(mt, true);
+    if (n == 0) return false;
+    store<u32>(mt, <u32>n, MT_ROOT);
+    store<u32>(mt, 1, 4);
+    store<u32>(mt, <u32>n, MT_FIRST);
+    store<u32>(mt, <u32>n, MT_LAST);
+  }
+  let depth = 0;
+  while (load<u8>(n, 2) == 0) {
+    const ci = innerChildIndex(n, key, keyLen, pp, seq);
+    store<u32>(pathNode + (<usize>depth << 2), <u32>n);
+    store<u32>(pathIdx + (<usize>depth << 2), <u32>ci);
+    depth++;
+    n = nChild(n, ci);
+  }
+  const pos = leafLowerBound(n, key, keyLen, pp, seq);
+  const count = nCount(n);
+  if (count < CAP) {
+    leafInsertAt(n, pos, v, pp);
+  } else {
+    // Split. Appending at the right edge (bulk loads in key order) starts a
+    // new leaf holding just the new version, so sequential loads fill leaves.
+    const right = newNode(mt, true);
+    if (right == 0) return false;
+    if (pos == CAP && leafNext(n) == 0) {
+      leafInsertAt(right, 0, v, pp);
+    } else {
+      const half = CAP / 2;
+      memory.copy(right + N_PREFIX, n + N_PREFIX + (<usize>half << 3), <usize>(CAP - half) << 3);
+      memory.copy(right + N_PTR, n + N_PTR + (<usize>half << 2), <usize>(CAP - half) << 2);
+      store<u16>(right, <u16>(CAP - half));
+      store<u16>(n, <u16>half);
+      if (pos <= half) leafInsertAt(n, pos, v, pp);
+      else leafInsertAt(right, pos - half, v, pp);
+    }
+    // Link the new leaf after n.
+    const next = leafNext(n);
+    store<u32>(right, <u32>next, 4);
+    store<u32>(right, <u32>n, 8);
+    store<u32>(n, <u32>right, 4);
+    if (next != 0) store<u32>(next, <u32>right, 8);
+    else store<u32>(mt, <u32>right, MT_LAST);
+    if (!pushUp(mt, depth, nPtr(right, 0), nPrefix(right, 0), right)) return false;
+  }
+  store<u32>(mt, load<u32>(mt, MT_VERSIONS) + 1, MT_VERSIONS);
+  return true;
+}
+
+function leafInsertAt(n: usize, pos: i32, v: usize, pp: u64): void {
+  const count = nCount(n);
+  const move = <usize>(count - pos);
+  if (move > 0) {
+    memory.copy(n + N_PREFIX + (<usize>(pos + 1) << 3), n + N_PREFIX + (<usize>pos << 3), move << 3);
+    memory.copy(n + N_PTR + (<usize>(pos + 1) << 2), n + N_PTR + (<usize>pos << 2), move << 2);
+  }
+  store<u64>(n + N_PREFIX + (<usize>pos << 3), pp);
+  store<u32>(n + N_PTR + (<usize>pos << 2), <u32>v);
+  store<u16>(n, <u16>(count + 1));
+}
+
+/** Inserts separator (sep, sepPrefix) with right child `child` into the parent
+ *  chain recorded in the path, splitting inner nodes as needed. */
+function pushUp(mt: usize, depth: i32, sep: usize, sepPrefix: u64, child: usize): bool {
+  let d = depth - 1;
+  while (d >= 0) {
+    const n = <usize>load<u32>(pathNode + (<usize>d << 2));
+    const ci = <i32>load<u32>(pathIdx + (<usize>d << 2));
+    const count = nCount(n);
+    if (count < CAP) {
+      innerInsertAt(n, ci, sep, sepPrefix, child);
+      return true;
+    }
+    const right = newNode(mt, false);
+    if (right == 0) return false;
+    if (ci == CAP) {
+      // Append split: the new right node starts with no separator and one child.
+      store<u32>(right + N_CHILD, <u32>child);
+      store<u16>(right, 0);
+    } else {
+      // Gather CAP+1 separators and CAP+2 children, then split around the middle.
+      memory.copy(tmpPrefix, n + N_PREFIX, <usize>ci << 3);
+      memory.copy(tmpPtr, n + N_PTR, <usize>ci << 2);
+      store<u64>(tmpPrefix + (<usize>ci << 3), sepPrefix);
+      store<u32>(tmpPtr + (<usize>ci << 2), <u32>sep);
+      memory.copy(tmpPrefix + (<usize>(ci + 1) << 3), n + N_PREFIX + (<usize>ci << 3), <usize>(CAP - ci) << 3);
+      memory.copy(tmpPtr + (<usize>(ci + 1) << 2), n + N_PTR + (<usize>ci << 2), <usize>(CAP - ci) << 2);
+      memory.copy(tmpChild, n + N_CHILD, <usize>(ci + 1) << 2);
+      store<u32>(tmpChild + (<usize>(ci + 1) << 2), <u32>child);
+      memory.copy(tmpChild + (<usize>(ci + 2) << 2), n + N_CHILD + (<usize>(ci + 1) << 2), <usize>(CAP - ci) << 2);
+      const mid = (CAP + 1) / 2;
+      memory.copy(n + N_PREFIX, tmpPrefix, <usize>mid << 3);
+      memory.copy(n + N_PTR, tmpPtr, <usize>mid << 2);
+      memory.copy(n + N_CHILD, tmpChild, <usize>(mid + 1) << 2);
+      store<u16>(n, <u16>mid);
+      const rc = CAP - mid;
+      memory.copy(right + N_PREFIX, tmpPrefix + (<usize>(mid + 1) << 3), <usize>rc << 3);
+      memory.copy(right + N_PTR, tmpPtr + (<usize>(mid + 1) << 2), <usize>rc << 2);
+      memory.copy(right + N_CHILD, tmpChild + (<usize>(mid + 1) << 2), <usize>(rc + 1) << 2);
+      store<u16>(right, <u16>rc);
+      sep = <usize>load<u32>(tmpPtr + (<usize>mid << 2));
+      sepPrefix = load<u64>(tmpPrefix + (<usize>mid << 3));
+    }
+    child = right;
+    d--;
+  }
+  // The root split: grow the tree by one level.
+  const root = newNode(mt, false);
+  if (root == 0) return false;
+  store<u32>(root + N_CHILD, load<u32>(mt, MT_ROOT));
+  store<u32>(root + N_CHILD + 4, <u32>child);
+  store<u64>(root + N_PREFIX, sepPrefix);
+  store<u32>(root + N_PTR, <u32>sep);
+  store<u16>(root, 1);
+  store<u32>(mt, <u32>root, MT_ROOT);
+  store<u32>(mt, load<u32>(mt, 4) + 1, 4);
+  return true;
+}
+
+function innerInsertAt(n: usize, ci: i32, sep: usize, sepPrefix: u64, child: usize): void {
+  const count = nCount(n);
+  const move = <usize>(count - ci);
+  if (move > 0) {
+    memory.copy(n + N_PREFIX + (<usize>(ci + 1) << 3), n + N_PREFIX + (<usize>ci << 3), move << 3);
+    memory.copy(n + N_PTR + (<usize>(ci + 1) << 2), n + N_PTR + (<usize>ci << 2), move << 2);
+    memory.copy(n + N_CHILD + (<usize>(ci + 2) << 2), n + N_CHILD + (<usize>(ci + 1) << 2), move << 2);
+  }
+  store<u64>(n + N_PREFIX + (<usize>ci << 3), sepPrefix);
+  store<u32>(n + N_PTR + (<usize>ci << 2), <u32>sep);
+  store<u32>(n + N_CHILD + (<usize>(ci + 1) << 2), <u32>child);
+  store<u16>(n, <u16>(count + 1));
+}
+
+export function mtFirstLeaf(mt: usize): usize {
+  return <usize>load<u32>(mt, MT_FIRST);
+}
+
+export function mtLastLeaf(mt: usize): usize {
+  return <usize>load<u32>(mt, MT_LAST);
+}
+
+export function mtVersions(mt: usize): u32 {
+  return load<u32>(mt, MT_VERSIONS);
+}
+
+export function mtArenaBytes(mt: usize): u64 {
+  return load<u64>(mt, MT_ARENA);
+}

@@ -1,0 +1,310 @@
+// The merge iterator: a range scan across every component of the LSM tree,
+// forward or reverse, returning for each key the version visible to a
+// (transaction slot, snapshot stamp) reader, and skipping deleted keys.
+//
+// Rows are written in batches into the iterator's output buffer as
+//   u32 keyLen | u32 valLen | key | value
+// or, in raw mode (every version, for diagnostics and GC tests), as
+//   u32 keyLen | u32 valLen | u8 flags | u8 component rank | u16 0 | u32 slot | u64 stamp | key | value
+// The iterator pins the components it started with, so a flush or compaction
+// finishing mid-scan never changes what it reads.
+
+import { alloc, free } from '../common/alloc';
+import { bufAppend, bufFree, bufLen, bufPtr, bufReserve, bufSetLen } from '../common/buf';
+import { compareBytes } from '../common/bytes';
+import { ST_ERR_NOMEM, ST_OK } from '../common/status';
+import { V_SLOT } from '../mvcc/version';
+import {
+  CURSOR_SIZE, C_EFLAGS, C_KIND, CUR_MEM, curCompare, curCompareKey, curFirst, curInitMem, curInitRun, curKey, curKeyLen,
+  curLast, curNext, curPrevGroup, curRelease, curSeekGE, curSeekLE, curSkipPast, curStamp, curTombstone, curVal, curValLen,
+  curValid, curVersion, curVisible, cursorError, curGroupStart, resetCursorError,
+} from './cursor';
+import { active, frozenAt, frozenCount, mtRef, mtUnref, runAt, runCount } from './lsm';
+import { runRef, runUnref } from './run_reader';
+
+// Iterator struct.
+// @ts-ignore: decorator
+@inline const I_N: usize = 0;
+// @ts-ignore: decorator
+@inline const I_SRCS: usize = 4;
+// @ts-ignore: decorator
+@inline const I_SNAP: usize = 8; // u64
+// @ts-ignore: decorator
+@inline const I_SLOT: usize = 16;
+// @ts-ignore: decorator
+@inline const I_REVERSE: usize = 20; // u8
+// @ts-ignore: decorator
+@inline const I_RAW: usize = 21; // u8
+// @ts-ignore: decorator
+@inline const I_DONE: usize = 22; // u8
+// @ts-ignore: decorator
+@inline const I_HASLO: usize = 23; // u8
+// @ts-ignore: decorator
+@inline const I_LO: usize = 24; // buf
+// @ts-ignore: decorator
+@inline const I_LOINCL: usize = 36; // u8
+// @ts-ignore: decorator
+@inline const I_HASHI: usize = 37; // u8
+// @ts-ignore: decorator
+@inline const I_HIINCL: usize = 38; // u8
+// @ts-ignore: decorator
+@inline const I_HI: usize = 40; // buf
+// @ts-ignore: decorator
+@inline const I_OUT: usize = 52; // buf
+// @ts-ignore: decorator
+@inline const I_KEY: usize = 64; // buf: current group key
+// @ts-ignore: decorator
+@inline const I_MEMS: usize = 76; // u32 list of referenced memtables
+// @ts-ignore: decorator
+@inline const I_NMEM: usize = 80;
+// @ts-ignore: decorator
+@inline const I_ERROR: usize = 84; // i32
+// @ts-ignore: decorator
+@inline const I_SCRATCH: usize = 88; // buf: scratch for reverse steps
+// @ts-ignore: decorator
+@inline const I_SIZE: usize = 104;
+
+// @ts-ignore: decorator
+@inline const KEY_SCRATCH: u32 = 65536 + 16;
+
+const hdr: usize = memory.data(32, 16);
+
+// @ts-ignore: decorator
+@inline function src(it: usize, i: i32): usize {
+  return <usize>load<u32>(it, I_SRCS) + <usize>i * CURSOR_SIZE;
+}
+
+/**
+ * Opens an iterator over [lo, hi] (bounds optional, each inclusive or not).
+ * Returns the iterator, or 0 when out of memory.
+ */
+export function iterOpen(
+  lo: usize, loLen: i32, hasLo: bool, loIncl: bool,
+  hi: usize, hiLen: i32, hasHi: bool, hiIncl: bool,
+  snapshot: u64, slot: u32, reverse: bool, raw: bool,
+): usize {
+  resetCursorError();
+  const it = alloc(I_SIZE);
+  if (it == 0) return 0;
+  memory.fill(it, 0, I_SIZE);
+  const n = 1 + frozenCount + runCount;
+  const srcs = alloc(<usize>n * CURSOR_SIZE);
+  const mems = alloc(<usize>(1 + frozenCount) << 2);
+  if (srcs == 0 || mems == 0 || !bufReserve(it + I_SCRATCH, KEY_SCRATCH)) {
+    free(srcs);
+    free(mems);
+    bufFree(it + I_SCRATCH);
+    free(it);
+    return 0;
+  }
+  store<u32>(it, <u32>n, I_N);
+  store<u32>(it, <u32>srcs, I_SRCS);
+  store<u32>(it, <u32>mems, I_MEMS);
+  store<u32>(it, <u32>(1 + frozenCount), I_NMEM);
+  store<u64>(it, snapshot, I_SNAP);
+  store<u32>(it, slot, I_SLOT);
+  store<u8>(it, reverse ? 1 : 0, I_REVERSE);
+  store<u8>(it, raw ? 1 : 0, I_RAW);
+  store<u8>(it, hasLo ? 1 : 0, I_HASLO);
+  store<u8>(it, loIncl ? 1 : 0, I_LOINCL);
+  store<u8>(it, hasHi ? 1 : 0, I_HASHI);
+  store<u8>(it, hiIncl ? 1 : 0, I_HIINCL);
+  if ((hasLo && !bufAppend(it + I_LO, lo, <u32>loLen)) || (hasHi && !bufAppend(it + I_HI, hi, <u32>hiLen))) {
+    store<u32>(it, 0, I_N);
+    iterClose(it);
+    return 0;
+  }
+  // Components in rank order, each referenced for the iterator's lifetime.
+  let k = 0;
+  for (let m = -1; m < frozenCount; m++) {
+    const mt = m < 0 ? active : frozenAt(m);
+    mtRef(mt);
+    store<u32>(mems + (<usize>(m + 1) << 2), <u32>mt);
+    curInitMem(src(it, k++), mt);
+  }
+  for (let r = 0; r < runCount; r++) {
+    const run = runAt(r);
+    runRef(run);
+    curInitRun(src(it, k++), run);
+  }
+  position(it);
+  return it;
+}
+
+function position(it: usize): void {
+  const n = <i32>load<u32>(it, I_N);
+  const reverse = load<u8>(it, I_REVERSE) != 0;
+  const scratch = bufPtr(it + I_SCRATCH);
+  for (let i = 0; i < n; i++) {
+    const c = src(it, i);
+    if (!reverse) {
+      if (load<u8>(it, I_HASLO) != 0) {
+        const lo = bufPtr(it + I_LO);
+        const loLen = <i32>bufLen(it + I_LO);
+        curSeekGE(c, lo, loLen);
+        if (load<u8>(it, I_LOINCL) == 0 && curValid(c) && curCompareKey(c, lo, loLen) == 0) curSkipPast(c, lo, loLen);
+      } else {
+        curFirst(c);
+      }
+    } else {
+      if (load<u8>(it, I_HASHI) != 0) {
+        curSeekLE(c, bufPtr(it + I_HI), <i32>bufLen(it + I_HI), load<u8>(it, I_HIINCL) != 0, scratch, <i32>KEY_SCRATCH);
+      } else {
+        curLast(c);
+        if (curValid(c)) curGroupStart(c, scratch, <i32>KEY_SCRATCH);
+      }
+    }
+    if (cursorError != 0) {
+      store<i32>(it, cursorError, I_ERROR);
+      return;
+    }
+  }
+}
+
+/**
+ * Fills the output buffer with up to maxRows rows (stopping early past
+ * maxBytes). Returns the row count (0 at the end) or a negative status.
+ */
+export function iterNext(it: usize, maxRows: i32, maxBytes: u32): i32 {
+  const err = load<i32>(it, I_ERROR);
+  if (err != 0) return err;
+  resetCursorError();
+  const out = it + I_OUT;
+  bufSetLen(out, 0);
+  if (load<u8>(it, I_DONE) != 0) return 0;
+  const n = <i32>load<u32>(it, I_N);
+  const reverse = load<u8>(it, I_REVERSE) != 0;
+  const raw = load<u8>(it, I_RAW) != 0;
+  const snap = load<u64>(it, I_SNAP);
+  const slot = load<u32>(it, I_SLOT);
+  const keyBuf = it + I_KEY;
+  const scratch = bufPtr(it + I_SCRATCH);
+  let rows = 0;
+  while (rows < maxRows && bufLen(out) < maxBytes) {
+    // The next key: smallest (forward) or largest (reverse) among the cursors.
+    let best = -1;
+    for (let i = 0; i < n; i++) {
+      const c = src(it, i);
+      if (!curValid(c)) continue;
+      if (best < 0) {
+        best = i;
+        continue;
+      }
+      const d = curCompare(c, src(it, best));
+      if (reverse ? d > 0 : d < 0) best = i;
+    }
+    if (best < 0) {
+      store<u8>(it, 1, I_DONE);
+      break;
+    }
+    const bc = src(it, best);
+    bufSetLen(keyBuf, 0);
+    if (!bufAppend(keyBuf, curKey(bc), <u32>curKeyLen(bc))) return ST_ERR_NOMEM;
+    const key = bufPtr(keyBuf);
+    const keyLen = <i32>bufLen(keyBuf);
+    if (outOfRange(it, key, keyLen, reverse)) {
+      store<u8>(it, 1, I_DONE);
+      break;
+    }
+    let resolved = false;
+    for (let i = 0; i < n; i++) {
+      const c = src(it, i);
+      if (!curValid(c) || curCompareKey(c, key, keyLen) != 0) continue;
+      // Walk this component's versions of the key, newest first.
+      while (curValid(c) && curCompareKey(c, key, keyLen) == 0) {
+        if (raw) {
+          if (!emitRaw(out, c, i)) return ST_ERR_NOMEM;
+          rows++;
+        } else if (!resolved && curVisible(c, slot, snap)) {
+          resolved = true;
+          if (!curTombstone(c)) {
+            if (!emit(out, c)) return ST_ERR_NOMEM;
+            rows++;
+          }
+        }
+        if (resolved && !raw) break;
+        curNext(c);
+      }
+      if (reverse) curPrevGroup(c, key, keyLen, scratch, <i32>KEY_SCRATCH);
+      else curSkipPast(c, key, keyLen);
+      if (cursorError != 0) {
+        store<i32>(it, cursorError, I_ERROR);
+        return cursorError;
+      }
+    }
+  }
+  return rows;
+}
+
+function outOfRange(it: usize, key: usize, keyLen: i32, reverse: bool): bool {
+  if (!reverse) {
+    if (load<u8>(it, I_HASHI) == 0) return false;
+    const c = compareBytes(key, keyLen, bufPtr(it + I_HI), <i32>bufLen(it + I_HI));
+    return c > 0 || (c == 0 && load<u8>(it, I_HIINCL) == 0);
+  }
+  if (load<u8>(it, I_HASLO) == 0) return false;
+  const c = compareBytes(key, keyLen, bufPtr(it + I_LO), <i32>bufLen(it + I_LO));
+  return c < 0 || (c == 0 && load<u8>(it, I_LOINCL) == 0);
+}
+
+function emit(out: usize, c: usize): bool {
+  const kl = <u32>curKeyLen(c);
+  const vl = <u32>curValLen(c);
+  if (!bufReserve(out, 8 + kl + vl)) return false;
+  const p = bufPtr(out) + <usize>bufLen(out);
+  store<u32>(p, kl);
+  store<u32>(p, vl, 4);
+  memory.copy(p + 8, curKey(c), <usize>kl);
+  memory.copy(p + 8 + <usize>kl, curVal(c), <usize>vl);
+  bufSetLen(out, bufLen(out) + 8 + kl + vl);
+  return true;
+}
+
+function emitRaw(out: usize, c: usize, rank: i32): bool {
+  const kl = <u32>curKeyLen(c);
+  const vl = <u32>curValLen(c);
+  if (!bufReserve(out, 24 + kl + vl)) return false;
+  const p = bufPtr(out) + <usize>bufLen(out);
+  store<u32>(p, kl);
+  store<u32>(p, vl, 4);
+  store<u8>(p, load<u8>(c, C_EFLAGS), 8);
+  store<u8>(p, <u8>rank, 9);
+  store<u16>(p, 0, 10);
+  const v = curVersion(c);
+  store<u32>(p, load<u8>(c, C_KIND) == CUR_MEM ? load<u32>(v, V_SLOT) : 0, 12);
+  store<u64>(p, curStamp(c), 16);
+  memory.copy(p + 24, curKey(c), <usize>kl);
+  memory.copy(p + 24 + <usize>kl, curVal(c), <usize>vl);
+  bufSetLen(out, bufLen(out) + 24 + kl + vl);
+  return true;
+}
+
+export function iterOutPtr(it: usize): usize {
+  return bufPtr(it + I_OUT);
+}
+
+export function iterOutLen(it: usize): u32 {
+  return bufLen(it + I_OUT);
+}
+
+export function iterClose(it: usize): void {
+  const n = <i32>load<u32>(it, I_N);
+  const nm = <i32>load<u32>(it, I_NMEM);
+  for (let i = 0; i < n; i++) {
+    const c = src(it, i);
+    curRelease(c);
+    if (i >= nm) runUnref(<usize>load<u32>(c, 4));
+  }
+  const mems = <usize>load<u32>(it, I_MEMS);
+  for (let i = 0; i < nm; i++) mtUnref(<usize>load<u32>(mems + (<usize>i << 2)));
+  free(mems);
+  free(<usize>load<u32>(it, I_SRCS));
+  bufFree(it + I_LO);
+  bufFree(it + I_HI);
+  bufFree(it + I_OUT);
+  bufFree(it + I_KEY);
+  bufFree(it + I_SCRATCH);
+  free(it);
+}
+
+export { ST_OK };

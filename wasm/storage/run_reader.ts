@@ -1,0 +1,314 @@
+// Opening sorted runs and searching them.
+//
+// At open the footer, index, Bloom and meta blocks are read (through the host
+// ABI), checked, and kept in kernel memory; data blocks come and go through
+// the block cache. Run ids are never reused, so a cache key cannot alias.
+
+import { alloc, free, realloc } from '../common/alloc';
+import { compareBytes, getVarint, keyPrefix, varintLen } from '../common/bytes';
+import { crc32c } from '../common/crc32c';
+import { host_read } from '../common/host';
+import { ST_ERR_CORRUPT, ST_ERR_FORMAT, ST_ERR_IO, ST_ERR_NOMEM } from '../common/status';
+import { cacheDropRun, cacheGetPinned } from './block_cache';
+import { FOOTER_SIZE, RUN_FORMAT_VERSION, RUN_MAGIC } from './run_format';
+
+// Run struct (128 bytes).
+export const R_FILE: usize = 0;
+export const R_BLOCKS: usize = 4;
+export const R_INDEX: usize = 8; // parsed index records (IX_SIZE each)
+export const R_INDEXRAW: usize = 12;
+export const R_BLOOM: usize = 16;
+export const R_BLOOMBLOCKS: usize = 20;
+export const R_META: usize = 24;
+export const R_REFS: usize = 28;
+export const R_FILESIZE: usize = 32; // f64
+export const R_ENTRIES: usize = 40;
+export const R_KEYS: usize = 48;
+export const R_TOMBS: usize = 56;
+export const R_MINSTAMP: usize = 64;
+export const R_MAXSTAMP: usize = 72;
+export const R_DATA: usize = 80;
+export const R_FIRSTKEY: usize = 88;
+export const R_FIRSTLEN: usize = 92;
+export const R_LASTKEY: usize = 96;
+export const R_LASTLEN: usize = 100;
+export const R_ID: usize = 104;
+export const R_RETIRED: usize = 108;
+export const R_SIZE: usize = 128;
+
+// Parsed index record (40 bytes): u64 prefix | u64 last stamp | u64 offset |
+// u32 key ptr | u32 key len | u32 size | u32 pad
+// @ts-ignore: decorator
+@inline const IX_SIZE: usize = 40;
+
+let runs: usize = 0; // u32 pointers indexed by run id
+let runCap: u32 = 0;
+let nextRunId: u32 = 1;
+export let runOpenError: i32 = 0;
+
+// Dead runs whose files the host may close and delete: a small queue of file ids.
+let deadFiles: usize = 0;
+let deadCount: u32 = 0;
+let deadCap: u32 = 0;
+
+export function runById(id: u32): usize {
+  if (id == 0 || id >= runCap) return 0;
+  return <usize>load<u32>(runs + (<usize>id << 2));
+}
+
+const footer: usize = memory.data(FOOTER_SIZE, 16);
+
+function readExact(file: i32, offset: u64, ptr: usize, len: u32): i32 {
+  const got = host_read(file, <f64>offset, ptr, <i32>len);
+  if (got < 0) return ST_ERR_IO;
+  if (got != <i32>len) return ST_ERR_CORRUPT;
+  return 0;
+}
+
+/** Opens a run file; returns its run id (>0) or 0 with runOpenError set. */
+export function runOpen(file: i32, fileSize: f64): u32 {
+  runOpenError = 0;
+  if (fileSize < <f64>FOOTER_SIZE) return fail(ST_ERR_CORRUPT);
+  let st = readExact(file, <u64>fileSize - <u64>FOOTER_SIZE, footer, <u32>FOOTER_SIZE);
+  if (st != 0) return fail(st);
+  if (load<u64>(footer) != RUN_MAGIC) return fail(ST_ERR_CORRUPT);
+  if (crc32c(footer, <usize>(FOOTER_SIZE - 4)) != load<u32>(footer, 60)) return fail(ST_ERR_CORRUPT);
+  if (load<u32>(footer, 8) != RUN_FORMAT_VERSION) return fail(ST_ERR_FORMAT);
+  const indexOff = load<u64>(footer, 16);
+  const indexLen = load<u32>(footer, 24);
+  const bloomLen = load<u32>(footer, 28);
+  const bloomOff = load<u64>(footer, 32);
+  const metaOff = load<u64>(footer, 40);
+  const metaLen = load<u32>(footer, 48);
+  const blocks = load<u32>(footer, 52);
+  if (indexLen < 8 || bloomLen < 12 || metaLen < 60) return fail(ST_ERR_CORRUPT);
+  const r = alloc(R_SIZE);
+  if (r == 0) return fail(ST_ERR_NOMEM);
+  memory.fill(r, 0, R_SIZE);
+  const raw = alloc(<usize>indexLen);
+  const bloom = alloc(<usize>bloomLen);
+  const meta = alloc(<usize>metaLen);
+  const ix = alloc(<usize>max<u32>(blocks, 1) * IX_SIZE);
+  store<u32>(r, <u32>raw, R_INDEXRAW);
+  store<u32>(r, <u32>bloom, R_BLOOM);
+  store<u32>(r, <u32>meta, R_META);
+  store<u32>(r, <u32>ix, R_INDEX);
+  if (raw == 0 || bloom == 0 || meta == 0 || ix == 0) return discard(r, ST_ERR_NOMEM);
+  st = readExact(file, indexOff, raw, indexLen);
+  if (st == 0) st = readExact(file, bloomOff, bloom, bloomLen);
+  if (st == 0) st = readExact(file, metaOff, meta, metaLen);
+  if (st != 0) return discard(r, st);
+  if (crc32c(raw, <usize>indexLen - 4) != load<u32>(raw + <usize>indexLen - 4)) return discard(r, ST_ERR_CORRUPT);
+  if (crc32c(bloom, <usize>bloomLen - 4) != load<u32>(bloom + <usize>bloomLen - 4)) return discard(r, ST_ERR_CORRUPT);
+  if (crc32c(meta, <usize>metaLen - 4) != load<u32>(meta + <usize>metaLen - 4)) return discard(r, ST_ERR_CORRUPT);
+  if (load<u32>(raw + <usize>indexLen - 8) != blocks) return discard(r, ST_ERR_CORRUPT);
+  // Parse the index into fixed records for binary search.
+  let p = raw;
+  const end = raw + <usize>indexLen - 8;
+  for (let b: u32 = 0; b < blocks; b++) {
+    const kl = getVarint(p, end);
+    if (varintLen == 0) return discard(r, ST_ERR_CORRUPT);
+    p += <usize>varintLen;
+    if (p + <usize>kl + 20 > end) return discard(r, ST_ERR_CORRUPT);
+    const rec = ix + <usize>b * IX_SIZE;
+    store<u64>(rec, keyPrefix(p, <i32>kl));
+    store<u32>(rec, <u32>p, 24);
+    store<u32>(rec, kl, 28);
+    p += <usize>kl;
+    store<u64>(rec, load<u64>(p), 8);
+    const off = load<u64>(p, 8);
+    const size = load<u32>(p, 16);
+    if (off + <u64>size > <u64>fileSize) return discard(r, ST_ERR_CORRUPT);
+    store<u64>(rec, off, 16);
+    store<u32>(rec, size, 32);
+    p += 20;
+  }
+  const bloomBlocks = load<u32>(bloom);
+  if (<u64>bloomBlocks * 32 + 12 != <u64>bloomLen) return discard(r, ST_ERR_CORRUPT);
+  store<u32>(r, <u32>file, R_FILE);
+  store<u32>(r, blocks, R_BLOCKS);
+  store<u32>(r, bloomBlocks, R_BLOOMBLOCKS);
+  store<f64>(r, fileSize, R_FILESIZE);
+  store<u64>(r, load<u64>(meta), R_ENTRIES);
+  store<u64>(r, load<u64>(meta, 8), R_KEYS);
+  store<u64>(r, load<u64>(meta, 16), R_TOMBS);
+  store<u64>(r, load<u64>(meta, 24), R_MINSTAMP);
+  store<u64>(r, load<u64>(meta, 32), R_MAXSTAMP);
+  store<u64>(r, load<u64>(meta, 40), R_DATA);
+  const firstLen = load<u32>(meta, 48);
+  const lastLen = load<u32>(meta, 52);
+  if (<u64>firstLen + <u64>lastLen + 60 != <u64>metaLen) return discard(r, ST_ERR_CORRUPT);
+  store<u32>(r, <u32>(meta + 56), R_FIRSTKEY);
+  store<u32>(r, firstLen, R_FIRSTLEN);
+  store<u32>(r, <u32>(meta + 56 + <usize>firstLen), R_LASTKEY);
+  store<u32>(r, lastLen, R_LASTLEN);
+  store<u32>(r, 1, R_REFS);
+  // Register.
+  const id = nextRunId;
+  if (id >= runCap) {
+    const nc: u32 = runCap == 0 ? 64 : runCap * 2;
+    const t = realloc(runs, <usize>nc << 2);
+    if (t == 0) return discard(r, ST_ERR_NOMEM);
+    memory.fill(t + (<usize>runCap << 2), 0, <usize>(nc - runCap) << 2);
+    runs = t;
+    runCap = nc;
+  }
+  nextRunId++;
+  store<u32>(r, id, R_ID);
+  store<u32>(runs + (<usize>id << 2), <u32>r);
+  return id;
+}
+
+function fail(st: i32): u32 {
+  runOpenError = st;
+  return 0;
+}
+
+function discard(r: usize, st: i32): u32 {
+  free(<usize>load<u32>(r, R_INDEXRAW));
+  free(<usize>load<u32>(r, R_BLOOM));
+  free(<usize>load<u32>(r, R_META));
+  free(<usize>load<u32>(r, R_INDEX));
+  free(r);
+  return fail(st);
+}
+
+export function runRef(r: usize): void {
+  store<u32>(r, load<u32>(r, R_REFS) + 1, R_REFS);
+}
+
+/** Drops a reference; a retired run with no references is freed and its file
+ *  id queued for the host to close and delete. */
+export function runUnref(r: usize): void {
+  const refs = load<u32>(r, R_REFS) - 1;
+  store<u32>(r, refs, R_REFS);
+  if (refs != 0) return;
+  const id = load<u32>(r, R_ID);
+  cacheDropRun(id);
+  if (load<u32>(r, R_RETIRED) != 0) queueDead(load<u32>(r, R_FILE));
+  store<u32>(runs + (<usize>id << 2), 0);
+  free(<usize>load<u32>(r, R_INDEXRAW));
+  free(<usize>load<u32>(r, R_BLOOM));
+  free(<usize>load<u32>(r, R_META));
+  free(<usize>load<u32>(r, R_INDEX));
+  free(r);
+}
+
+function queueDead(file: u32): void {
+  if (deadCount == deadCap) {
+    const nc: u32 = deadCap == 0 ? 16 : deadCap * 2;
+    const t = realloc(deadFiles, <usize>nc << 2);
+    if (t == 0) return; // the file is leaked until restart cleans orphans; not fatal
+    deadFiles = t;
+    deadCap = nc;
+  }
+  store<u32>(deadFiles + (<usize>deadCount << 2), file);
+  deadCount++;
+}
+
+/** Pops a file id of a dead run (-1 when none). */
+export function runTakeDeadFile(): i32 {
+  if (deadCount == 0) return -1;
+  deadCount--;
+  return <i32>load<u32>(deadFiles + (<usize>deadCount << 2));
+}
+
+// ---- searching ----
+
+// @ts-ignore: decorator
+@inline function ixRec(r: usize, b: u32): usize {
+  return <usize>load<u32>(r, R_INDEX) + <usize>b * IX_SIZE;
+}
+
+/** Internal order (key asc, stamp desc): <0 when the probe sorts first. */
+// @ts-ignore: decorator
+@inline export function cmpKeyStamp(pk: usize, pl: i32, ps: u64, ek: usize, el: i32, es: u64): i32 {
+  const c = compareBytes(pk, pl, ek, el);
+  if (c != 0) return c;
+  if (ps == es) return 0;
+  return ps > es ? -1 : 1;
+}
+
+/** First block whose last entry is >= (key, stamp); R_BLOCKS when none. */
+export function runFindBlock(r: usize, key: usize, keyLen: i32, stamp: u64): u32 {
+  let lo: u32 = 0;
+  let hi = load<u32>(r, R_BLOCKS);
+  const pp = keyPrefix(key, keyLen);
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const rec = ixRec(r, mid);
+    const ep = load<u64>(rec);
+    let c: i32;
+    if (pp != ep) c = pp < ep ? -1 : 1;
+    else c = cmpKeyStamp(key, keyLen, stamp, <usize>load<u32>(rec, 24), <i32>load<u32>(rec, 28), load<u64>(rec, 8));
+    if (c > 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Loads block b of run r, pinned; 0 on failure (cacheError says why). */
+export function runBlockPinned(r: usize, b: u32): usize {
+  const rec = ixRec(r, b);
+  return cacheGetPinned(load<u32>(r, R_ID), b, <i32>load<u32>(r, R_FILE), load<u64>(rec, 16), load<u32>(rec, 32));
+}
+
+// ---- block entries ----
+
+// The decoded current entry (globals keep decoding allocation-free).
+export let eKey: usize = 0;
+export let eKeyLen: i32 = 0;
+export let eVal: usize = 0;
+export let eValLen: i32 = 0;
+export let eStamp: u64 = 0;
+export let eFlags: u8 = 0;
+
+// @ts-ignore: decorator
+@inline export function blockEntryCount(data: usize, size: u32): u32 {
+  return load<u32>(data + <usize>size - 8);
+}
+
+/** Decodes entry i of a block into the e* globals; false if malformed. */
+export function blockDecode(data: usize, size: u32, i: u32): bool {
+  const n = load<u32>(data + <usize>size - 8);
+  const offs = data + <usize>size - 8 - (<usize>n << 2);
+  let p = data + <usize>load<u32>(offs + (<usize>i << 2));
+  const end = offs;
+  eFlags = load<u8>(p);
+  p++;
+  const kl = getVarint(p, end);
+  if (varintLen == 0) return false;
+  p += <usize>varintLen;
+  const vl = getVarint(p, end);
+  if (varintLen == 0) return false;
+  p += <usize>varintLen;
+  if (p + 8 + <usize>kl + <usize>vl > end) return false;
+  eStamp = load<u64>(p);
+  p += 8;
+  eKey = p;
+  eKeyLen = <i32>kl;
+  eVal = p + <usize>kl;
+  eValLen = <i32>vl;
+  return true;
+}
+
+/** First entry index >= (key, stamp) in a block (entry count when none). */
+export function blockLowerBound(data: usize, size: u32, key: usize, keyLen: i32, stamp: u64): u32 {
+  let lo: u32 = 0;
+  let hi = blockEntryCount(data, size);
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (!blockDecode(data, size, mid)) return hi; // corrupt entries were excluded by the CRC; be safe
+    if (cmpKeyStamp(key, keyLen, stamp, eKey, eKeyLen, eStamp) > 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export function runMinKeyCompare(r: usize, key: usize, keyLen: i32): i32 {
+  return compareBytes(key, keyLen, <usize>load<u32>(r, R_FIRSTKEY), <i32>load<u32>(r, R_FIRSTLEN));
+}
+
+export function runMaxKeyCompare(r: usize, key: usize, keyLen: i32): i32 {
+  return compareBytes(key, keyLen, <usize>load<u32>(r, R_LASTKEY), <i32>load<u32>(r, R_LASTLEN));
+}
