@@ -177,7 +177,12 @@ export function nodePlatform(opts: NodePlatformOptions = {}): Platform {
         const code = (e as { code?: string }).code;
         // unlink refuses folders (EISDIR on Linux, EPERM on macOS); empty ones may go.
         if (code !== 'EISDIR' && code !== 'EPERM') throw e;
-        await fs.promises.rmdir(path);
+        try {
+          await fs.promises.rmdir(path);
+        } catch (e2) {
+          // Not a folder after all: the EPERM was a real permission error.
+          throw (e2 as { code?: string }).code === 'ENOTDIR' ? e : e2;
+        }
       }
     },
 

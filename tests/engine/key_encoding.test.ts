@@ -383,3 +383,82 @@ describe('numeric', () => {
     expect(codeOf(() => encodeKey([{ type: 'numeric' }], [{}]))).toBe('42804');
   });
 });
+
+// ---- edges: compactness, fast paths, errors, damaged keys ----
+
+describe('key edges', () => {
+  const one = (type: KeyType, v: unknown, descending = false) => encodeKey([{ type, descending }], [v]);
+
+  it('encodes integers compactly and identically across widths', () => {
+    expect(one('int32', 0).length).toBe(1);
+    expect(one('int32', 255).length).toBe(2);
+    expect(one('int32', -256).length).toBe(2);
+    expect(one('int32', 65535).length).toBe(3);
+    expect(one('int64', INT64_MAX).length).toBe(9);
+    for (const v of [0, 1, -1, 300, -32768, 32767]) {
+      expect(one('int16', v)).toEqual(one('int64', BigInt(v)));
+      expect(one('int32', BigInt(v))).toEqual(one('int64', v));
+    }
+    expect(one('int64', 2 ** 53)).toEqual(one('int64', 2n ** 53n));
+  });
+
+  it('has fast paths equal to value()', () => {
+    const w = new KeyWriter(1);
+    const check = (type: KeyType, v: unknown, fast: (w: KeyWriter) => KeyWriter) => {
+      expect(fast(w.reset()).bytes()).toEqual(one(type, v));
+    };
+    check('bool', true, (w) => w.bool(true));
+    check('int64', -70000n, (w) => w.int(-70000n));
+    check('int32', 123456, (w) => w.int(123456));
+    check('int64', 2 ** 52, (w) => w.int(2 ** 52));
+    check('float64', -1.5, (w) => w.float(-1.5));
+    check('numeric', '-12.5', (w) => w.numeric('-12.5'));
+    check('text', 'héllo\u0000', (w) => w.text('héllo\u0000'));
+    check('bytea', new Uint8Array([0, 9]), (w) => w.bytea(new Uint8Array([0, 9])));
+    check('uuid', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', (w) => w.uuid('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'));
+    const long = 'x\u{1f600}'.repeat(5000);
+    w.reset().int(7).text(long).raw(new Uint8Array([1, 2]));
+    expect(w.length).toBe(w.view().length);
+    expect(decodeKey([{ type: 'int32' }, { type: 'text' }], w.view())).toEqual([7, long]);
+    expect(codeOf(() => w.int(1.5))).toBe('22P02');
+    expect(codeOf(() => w.int(2n ** 63n))).toBe('22003');
+  });
+
+  it('rejects values a column cannot hold', () => {
+    const cases: [KeyType, unknown, string][] = [
+      ['int16', 32768, '22003'], ['int16', -32769n, '22003'], ['int32', 2 ** 31, '22003'],
+      ['int64', 2n ** 63n, '22003'], ['int64', 2 ** 63, '22003'], ['int64', -(2n ** 63n) - 1n, '22003'],
+      ['int32', 1.5, '22P02'], ['int32', NaN, '22P02'], ['int32', Infinity, '22003'], ['int32', '1', '42804'],
+      ['float32', 1e39, '22003'], ['float32', 1e-50, '22003'], ['float64', '1', '42804'],
+      ['text', '\ud800', '22021'], ['text', 'a\udc00b', '22021'], ['text', '\ud800\ud800', '22021'], ['text', 5, '42804'],
+      ['bytea', [1, 2], '42804'], ['bool', 1, '42804'],
+      ['uuid', 'not-a-uuid', '22P02'], ['uuid', new Uint8Array(15), '42804'],
+      ['date', 1.5, '22P02'], ['date', DATE_DAYS_MAX + 1, '22008'], ['date', 5n, '42804'],
+      ['time', -1, '22008'], ['time', TIME_US_MAX + 1, '22008'],
+      ['timestamp', 2n ** 63n, '22008'], ['timestamptz', 0.5, '22P02'], ['timestamp', 'now', '42804'],
+    ];
+    for (const [type, v, code] of cases) expect(codeOf(() => one(type, v)), `${type} ${String(v)}`).toBe(code);
+    expect(codeOf(() => encodeKey([{ type: 'int32' }], [1, 2]))).toBe('XX000');
+  });
+
+  it('maps infinities of date and timestamp to the extremes', () => {
+    expect(decodeKey([{ type: 'date' }], one('date', -Infinity))).toEqual([-Infinity]);
+    expect(decodeKey([{ type: 'timestamp' }], one('timestamp', Infinity))).toEqual([INT64_MAX]);
+    expect(one('timestamptz', -Infinity)).toEqual(one('timestamptz', INT64_MIN));
+    expect(compareKeys(one('date', DATE_DAYS_MAX), one('date', Infinity))).toBe(-1);
+  });
+
+  it('reports damaged keys as XX001', () => {
+    const damaged: [KeyType, number[]][] = [
+      ['int32', []], ['int32', [0x50]], ['int32', [0x2a, 1]], ['float64', [0x38, 1, 2]], ['bool', [0x12]],
+      ['text', [0x50, 0x61]], ['text', [0x50, 0x00, 0x05]], ['text', [0x50, 0xff, 0xfe, 0x00, 0x01]],
+      ['bytea', [0x58, 0x00]], ['uuid', [0x60, 1, 2]], ['numeric', [0x43]], ['numeric', [0x43, 0x80, 0x03]],
+      ['numeric', [0x43, 0x80, 0xfa]], ['numeric', [0x43, 0x80, 0x00]], ['numeric', [0x43, 0xff, 1]],
+    ];
+    for (const [type, bytes] of damaged) {
+      expect(codeOf(() => decodeKey([{ type }], Uint8Array.from(bytes))), `${type} ${bytes}`).toBe('XX001');
+    }
+    expect(codeOf(() => new KeyReader(Uint8Array.from([0x2a, 1])).skip({ type: 'int32' }))).toBe('XX001');
+    expect(codeOf(() => new KeyReader(Uint8Array.from([0x77])).skip({ type: 'int32' }))).toBe('XX001');
+  });
+});

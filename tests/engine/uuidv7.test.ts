@@ -157,6 +157,19 @@ describe('IdGenerator', () => {
     }
   });
 
+  it('observes a remote id ahead of it', () => {
+    const local = generator(1, () => T0);
+    const remote = generator(2, () => T0 + 60_000);
+    local.next();
+    const theirs = remote.next();
+    expect(compareIds(local.next(), theirs)).toBeLessThan(0);
+    local.clock.observe(theirs);
+    const mine = local.next();
+    expect(compareIds(theirs, mine)).toBeLessThan(0);
+    expect(idTimestampMs(mine)).toBe(T0 + 60_000);
+    expect(idCounter(mine)).toBe(2); // receive event took counter 1
+  });
+
   it('refills its random pool and uses the random source', () => {
     let calls = 0;
     const gen = new IdGenerator(new HybridClock({ nodeId: 1, wallClockMs: () => T0 }), (buf) => {

@@ -171,10 +171,12 @@ export class HybridClock {
   }
 
   /**
-   * Merges a stamp received from another node (HLC receive rule) and returns
-   * the stamp of the receive event; every later now() is greater than it.
+   * Merges a stamp (or the stamp of an id) received from another node, by
+   * the HLC receive rule, and returns the stamp of the receive event; every
+   * later now() is greater than it. A full counter is handled as in now().
    */
-  observe(remote: number): number {
+  observe(remoteStampOrId: number | Uint8Array): number {
+    const remote = typeof remoteStampOrId === 'number' ? remoteStampOrId : stampFromId(remoteStampOrId);
     if (!isStamp(remote)) throw new SbError(SqlState.invalid_parameter_value, `observed stamp ${remote} is not a valid stamp`);
     const remoteMs = stampMs(remote);
     const remoteCounter = stampCounter(remote);

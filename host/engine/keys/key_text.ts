@@ -34,7 +34,7 @@ export function writeEscapedText(w: WriteSink, s: string): void {
     } else if (c < 0x800) {
       buf[p++] = 0xc0 | (c >>> 6);
       buf[p++] = 0x80 | (c & 0x3f);
-    } else if (c < 0xd800 || c > 0xdfff || true) {
+    } else if (c < 0xd800 || c > 0xdfff) {
       buf[p++] = 0xe0 | (c >>> 12);
       buf[p++] = 0x80 | ((c >>> 6) & 0x3f);
       buf[p++] = 0x80 | (c & 0x3f);

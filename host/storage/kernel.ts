@@ -1,0 +1,261 @@
+// Loads storage.wasm and wraps its exports for the host.
+//
+// One kernel instance per open database: the kernel's state (memtables, TIP,
+// runs, cache) is module-global, so instances never share it. The compiled
+// module is cached per process. The host ABI (wasm/common/host.ts) is served
+// from here: the kernel reads run files through `host.read`, which maps file
+// ids to PlatformFiles.
+
+import type { Platform, PlatformFile } from '../platform/platform.ts';
+import { SbError, SqlState } from '../engine/sb_error.ts';
+
+export const KERNEL_ABI_VERSION = 1;
+export const RUN_FORMAT_VERSION = 1;
+
+// Kernel status codes (wasm/common/status.ts).
+export const ST = {
+  OK: 0,
+  NOT_FOUND: 1,
+  CONFLICT_ACTIVE: 2,
+  CONFLICT_COMMITTED: 3,
+  EXISTS: 4,
+  MORE: 5,
+  END: 6,
+  ERR_NOMEM: -1,
+  ERR_IO: -2,
+  ERR_CORRUPT: -3,
+  ERR_ARG: -4,
+  ERR_FORMAT: -5,
+  ERR_LIMIT: -6,
+  ERR_STATE: -7,
+} as const;
+
+/** Kernel put operations (wasm/storage/lsm.ts). */
+export const OP_PUT = 0;
+export const OP_DELETE = 1;
+export const OP_INSERT = 2;
+
+/** TIP states (wasm/mvcc/tip.ts). */
+export const TX_ACTIVE = 0;
+export const TX_COMMITTED = 1;
+export const TX_ABORTED = 2;
+export const TX_LIMBO = 3;
+export const TX_FREE = 255;
+
+export interface StorageExports {
+  memory: WebAssembly.Memory;
+  _start(): void;
+  abi_version(): number;
+  run_format_version(): number;
+  result_area(): number;
+  io_buffer(size: number): number;
+  mem_allocated(): number;
+  mem_pages(): number;
+  mem_set_limit_pages(pages: number): void;
+  crc32c_of(ptr: number, len: number): number;
+  storage_init(): number;
+  tx_begin(begin: number, snapshot: number): number;
+  tx_set_snapshot(slot: number, snapshot: number): void;
+  tx_state(slot: number): number;
+  tx_flags(slot: number): number;
+  tx_write_count(slot: number): number;
+  tx_rollback_to(slot: number, mark: number): void;
+  tx_commit_prepare(slot: number, txnIdPtr: number, stamp: number): number;
+  tx_commit_finish(slot: number): void;
+  tx_abort(slot: number): void;
+  tx_live_count(): number;
+  tx_oldest_snapshot(): number;
+  tx_oldest_begin(): number;
+  kv_get(key: number, keyLen: number, snapshot: number, slot: number): number;
+  kv_put(key: number, keyLen: number, val: number, valLen: number, op: number, slot: number, snapshot: number, snapshotCheck: number): number;
+  wal_apply(rec: number, len: number): number;
+  lsm_freeze(): number;
+  lsm_active_bytes(): number;
+  lsm_frozen_bytes(): number;
+  lsm_frozen_count(): number;
+  lsm_run_count(): number;
+  lsm_run_id_at(i: number): number;
+  lsm_append_run(runId: number): number;
+  lsm_install_flush(runId: number): number;
+  lsm_seq(): number;
+  lsm_set_seq(s: number): void;
+  run_open(file: number, size: number): number;
+  run_info(runId: number): number;
+  run_release(runId: number): void;
+  run_take_dead_file(): number;
+  flush_begin(horizon: number, bottom: number, blockTarget: number, bitsPerKey: number): number;
+  compact_begin(first: number, count: number, horizon: number, bottom: number, blockTarget: number, bitsPerKey: number): number;
+  job_add_drop_prefix(job: number, p: number, len: number): number;
+  job_step(job: number, chunkBytes: number): number;
+  job_out_ptr(job: number): number;
+  job_out_len(job: number): number;
+  job_out_consume(job: number): void;
+  job_entries(job: number): number;
+  job_stat(job: number, which: number): number;
+  job_install_compaction(job: number, runId: number): number;
+  job_free(job: number): void;
+  iter_open(lo: number, loLen: number, loFlags: number, hi: number, hiLen: number, hiFlags: number, snapshot: number, slot: number, reverse: number, raw: number): number;
+  iter_next(it: number, maxRows: number, maxBytes: number): number;
+  iter_out_ptr(it: number): number;
+  iter_out_len(it: number): number;
+  iter_close(it: number): void;
+  cache_set_limit(bytes: number): void;
+  cache_stats(): void;
+}
+
+const moduleCache = new Map<string, Promise<WebAssembly.Module>>();
+
+async function compiledModule(platform: Platform, asset: string): Promise<WebAssembly.Module> {
+  let m = moduleCache.get(asset);
+  if (!m) {
+    m = platform.readAsset(asset).then((bytes) => WebAssembly.compile(bytes as BufferSource));
+    moduleCache.set(asset, m);
+    m.catch(() => moduleCache.delete(asset));
+  }
+  return m;
+}
+
+export class StorageKernel {
+  readonly x: StorageExports;
+  private readonly files = new Map<number, PlatformFile>();
+  private nextFileId = 1;
+  private buffer: ArrayBuffer;
+  private u8view: Uint8Array;
+  private f64view: Float64Array;
+  private u32view: Uint32Array;
+  private readonly resultPtr: number;
+  /** Error from the last host.read import call (kept for diagnostics). */
+  lastReadError: unknown = undefined;
+
+  private constructor(instance: WebAssembly.Instance) {
+    this.x = instance.exports as unknown as StorageExports;
+    this.buffer = this.x.memory.buffer;
+    this.u8view = new Uint8Array(this.buffer);
+    this.f64view = new Float64Array(this.buffer);
+    this.u32view = new Uint32Array(this.buffer);
+    this.resultPtr = 0;
+    this.x._start();
+    this.resultPtr = this.x.result_area();
+  }
+
+  static async load(platform: Platform): Promise<StorageKernel> {
+    const module = await compiledModule(platform, 'build/wasm/storage.wasm');
+    let kernel: StorageKernel | undefined;
+    const imports = {
+      host: {
+        read: (file: number, offset: number, ptr: number, len: number): number => kernel!.hostRead(file, offset, ptr, len),
+        log: (_level: number, _ptr: number, _len: number): void => {},
+      },
+      env: {
+        abort: (): never => {
+          throw new SbError(SqlState.internal_error, 'storage kernel aborted');
+        },
+      },
+    };
+    const instance = await WebAssembly.instantiate(module, imports);
+    kernel = new StorageKernel(instance);
+    const abi = kernel.x.abi_version();
+    if (abi !== KERNEL_ABI_VERSION) {
+      throw new SbError(SqlState.object_not_in_prerequisite_state,
+        `storage kernel ABI ${abi} does not match the host's ABI ${KERNEL_ABI_VERSION}`,
+        { kind: 'abi_version', hint: 'Rebuild the kernels with `npm run build:wasm`.' });
+    }
+    kernel.check(kernel.x.storage_init(), 'initialising the storage kernel');
+    return kernel;
+  }
+
+  private hostRead(file: number, offset: number, ptr: number, len: number): number {
+    const f = this.files.get(file);
+    if (!f) return -1;
+    try {
+      const view = new Uint8Array(this.x.memory.buffer, ptr, len);
+      let done = 0;
+      while (done < len) {
+        const n = f.readSync(view.subarray(done), offset + done);
+        if (n <= 0) break;
+        done += n;
+      }
+      return done;
+    } catch (e) {
+      this.lastReadError = e;
+      return -1;
+    }
+  }
+
+  registerFile(f: PlatformFile): number {
+    const id = this.nextFileId++;
+    this.files.set(id, f);
+    return id;
+  }
+
+  file(id: number): PlatformFile | undefined {
+    return this.files.get(id);
+  }
+
+  unregisterFile(id: number): PlatformFile | undefined {
+    const f = this.files.get(id);
+    this.files.delete(id);
+    return f;
+  }
+
+  /** Up-to-date byte view of linear memory (memory growth replaces the buffer). */
+  u8(): Uint8Array {
+    if (this.x.memory.buffer !== this.buffer) this.refresh();
+    return this.u8view;
+  }
+
+  private refresh(): void {
+    this.buffer = this.x.memory.buffer;
+    this.u8view = new Uint8Array(this.buffer);
+    this.f64view = new Float64Array(this.buffer);
+    this.u32view = new Uint32Array(this.buffer);
+  }
+
+  resultU32(i: number): number {
+    if (this.x.memory.buffer !== this.buffer) this.refresh();
+    return this.u32view[(this.resultPtr + 64) / 4 + i]!;
+  }
+
+  resultF64(i: number): number {
+    if (this.x.memory.buffer !== this.buffer) this.refresh();
+    return this.f64view[this.resultPtr / 8 + i]!;
+  }
+
+  /** Copies bytes into the kernel's I/O buffer; returns the pointer. */
+  ioBuffer(size: number): number {
+    const p = this.x.io_buffer(size);
+    if (p === 0) throw new SbError(SqlState.out_of_memory, 'storage kernel out of memory', { kind: 'kernel_memory' });
+    return p;
+  }
+
+  copyOut(ptr: number, len: number): Uint8Array {
+    return this.u8().slice(ptr, ptr + len);
+  }
+
+  /** Throws the SbError for a failure status; returns the status otherwise. */
+  check(status: number, what: string): number {
+    if (status >= 0) return status;
+    throw kernelError(status, what, this.lastReadError);
+  }
+}
+
+export function kernelError(status: number, what: string, cause?: unknown): SbError {
+  switch (status) {
+    case ST.ERR_NOMEM:
+      return new SbError(SqlState.out_of_memory, `out of memory while ${what}`, {
+        hint: 'Raise the memory limit or lower memtable_bytes_max / block_cache_bytes_max.',
+        kind: 'kernel_memory',
+      });
+    case ST.ERR_IO:
+      return new SbError(SqlState.io_error, `I/O error while ${what}`, { cause, kind: 'io' });
+    case ST.ERR_CORRUPT:
+      return new SbError(SqlState.data_corrupted, `corrupted data found while ${what}`, { kind: 'corrupt' });
+    case ST.ERR_FORMAT:
+      return new SbError(SqlState.object_not_in_prerequisite_state, `unsupported on-disk format while ${what}`, {
+        kind: 'format_version',
+        hint: `This build reads run format ${RUN_FORMAT_VERSION}; open the folder with the version that wrote it.`,
+      });
+    default:
+      return new SbError(SqlState.internal_error, `storage kernel failure ${status} while ${what}`, { kind: 'kernel' });
+  }
+}

@@ -1,0 +1,340 @@
+// The write-ahead log: durable commits with group commit, and redo replay.
+//
+// A WAL is a sequence of segment files `wal-<n>.log`. Each starts with a
+// 32-byte header (magic "SBWAL001", format version, segment number, CRC32C)
+// followed by records framed as [u32 length][u32 CRC32C][payload] (built and
+// checked by the storage kernel, wasm/storage/wal_codec.ts).
+//
+// Group commit: commits queue their records; one writer writes everything
+// queued as a single write followed by one fdatasync, then marks each of those
+// commits durable (synchronously, before anything else can run) and resolves
+// them. Work that must happen between two batches (a memtable freeze with a
+// segment switch) runs as a boundary task.
+//
+// A failed write or sync poisons the WAL: whether the bytes reached the disk
+// is unknown, so nothing more is acknowledged until the database is reopened
+// and recovered from what is really on disk.
+
+import type { Platform, PlatformFile } from '../platform/platform.ts';
+import { SbError, SqlState } from '../engine/sb_error.ts';
+import { crc32c } from './crc32c.ts';
+
+export const WAL_FORMAT_VERSION = 1;
+export const WAL_HEADER_BYTES = 32;
+const MAGIC = [0x53, 0x42, 0x57, 0x41, 0x4c, 0x30, 0x30, 0x31]; // "SBWAL001"
+/** Largest record accepted by replay; anything larger is a torn length field. */
+export const WAL_RECORD_BYTES_MAX = 1 << 30;
+const REPLAY_CHUNK_BYTES = 4 << 20;
+
+export function segmentName(n: number): string {
+  return `wal-${String(n).padStart(12, '0')}.log`;
+}
+
+export function parseSegmentName(name: string): number | undefined {
+  const m = /^wal-(\d{12})\.log$/.exec(name);
+  return m ? Number(m[1]) : undefined;
+}
+
+function encodeHeader(segment: number): Uint8Array {
+  const h = new Uint8Array(WAL_HEADER_BYTES);
+  const dv = new DataView(h.buffer);
+  h.set(MAGIC, 0);
+  dv.setUint32(8, WAL_FORMAT_VERSION, true);
+  dv.setFloat64(16, segment, true);
+  dv.setUint32(28, crc32c(h.subarray(0, 28)), true);
+  return h;
+}
+
+function headerLooksValid(h: Uint8Array): boolean {
+  const dv = new DataView(h.buffer, h.byteOffset, h.byteLength);
+  return MAGIC.every((b, i) => h[i] === b) && dv.getUint32(28, true) === crc32c(h.subarray(0, 28));
+}
+
+function checkHeader(h: Uint8Array, segment: number, path: string): void {
+  const dv = new DataView(h.buffer, h.byteOffset, h.byteLength);
+  const magicOk = MAGIC.every((b, i) => h[i] === b);
+  if (!magicOk || dv.getUint32(28, true) !== crc32c(h.subarray(0, 28))) {
+    throw new SbError(SqlState.data_corrupted, `WAL segment ${path} has a damaged header`, { kind: 'corrupt' });
+  }
+  const version = dv.getUint32(8, true);
+  if (version !== WAL_FORMAT_VERSION) {
+    throw new SbError(SqlState.object_not_in_prerequisite_state,
+      `WAL segment ${path} has format version ${version}; this build reads version ${WAL_FORMAT_VERSION}`,
+      { kind: 'format_version', hint: 'Open the data folder with the ScratchBird version that wrote it.' });
+  }
+  if (dv.getFloat64(16, true) !== segment) {
+    throw new SbError(SqlState.data_corrupted, `WAL segment ${path} is numbered ${dv.getFloat64(16, true)}`, { kind: 'corrupt' });
+  }
+}
+
+interface Pending {
+  bytes: Uint8Array;
+  onDurable: () => void;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+export interface WalStats {
+  records: number;
+  bytes: number;
+  batches: number;
+  syncs: number;
+  maxBatchRecords: number;
+}
+
+export class Wal {
+  private file: PlatformFile;
+  private position: number;
+  private queue: Pending[] = [];
+  private boundary: Array<{ task: () => Promise<void> | void; resolve: () => void; reject: (e: unknown) => void }> = [];
+  private pumping = false;
+  private idleWaiters: Array<() => void> = [];
+  failed: SbError | undefined;
+  readonly stats: WalStats = { records: 0, bytes: 0, batches: 0, syncs: 0, maxBatchRecords: 0 };
+
+  private constructor(
+    private readonly platform: Platform,
+    private readonly dir: string,
+    public segment: number,
+    file: PlatformFile,
+  ) {
+    this.file = file;
+    this.position = file.size();
+  }
+
+  /** Creates segment `segment` (header written and synced) and opens it for appending. */
+  static async create(platform: Platform, dir: string, segment: number): Promise<Wal> {
+    const file = await createSegment(platform, dir, segment);
+    return new Wal(platform, dir, segment, file);
+  }
+
+  /**
+   * Queues a record; resolves once it is durable. `onDurable` runs
+   * synchronously right after the fsync that covered it, before any other
+   * task (so a freeze can never observe a durable but unstamped commit).
+   */
+  append(bytes: Uint8Array, onDurable: () => void): Promise<void> {
+    if (this.failed) return Promise.reject(this.failed);
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ bytes, onDurable, resolve, reject });
+      this.kick();
+    });
+  }
+
+  /** Runs `task` between two batches (no write in flight). */
+  runAtBoundary(task: () => Promise<void> | void): Promise<void> {
+    if (this.failed) return Promise.reject(this.failed);
+    return new Promise<void>((resolve, reject) => {
+      this.boundary.push({ task, resolve, reject });
+      this.kick();
+    });
+  }
+
+  /** Switches to a new segment. Call only from a boundary task. */
+  async rotate(): Promise<number> {
+    const next = this.segment + 1;
+    const file = await createSegment(this.platform, this.dir, next);
+    const old = this.file;
+    this.file = file;
+    this.segment = next;
+    this.position = file.size();
+    await old.close();
+    return next;
+  }
+
+  /** Resolves when nothing is queued or being written. */
+  idle(): Promise<void> {
+    if (!this.pumping && this.queue.length === 0 && this.boundary.length === 0) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  async close(): Promise<void> {
+    await this.idle();
+    await this.file.close();
+  }
+
+  private kick(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    void this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      while (!this.failed && (this.queue.length > 0 || this.boundary.length > 0)) {
+        while (this.boundary.length > 0) {
+          const b = this.boundary.shift()!;
+          try {
+            await b.task();
+            b.resolve();
+          } catch (e) {
+            b.reject(e);
+          }
+        }
+        if (this.queue.length === 0) continue;
+        const batch = this.queue.splice(0);
+        await this.writeBatch(batch);
+      }
+    } finally {
+      this.pumping = false;
+      if (this.failed) this.drainFailed();
+      const waiters = this.idleWaiters.splice(0);
+      for (const w of waiters) w();
+    }
+  }
+
+  private async writeBatch(batch: Pending[]): Promise<void> {
+    let total = 0;
+    for (const p of batch) total += p.bytes.length;
+    let buf: Uint8Array;
+    if (batch.length === 1) {
+      buf = batch[0]!.bytes;
+    } else {
+      buf = new Uint8Array(total);
+      let at = 0;
+      for (const p of batch) {
+        buf.set(p.bytes, at);
+        at += p.bytes.length;
+      }
+    }
+    try {
+      await this.file.write(buf, this.position);
+      await this.file.sync();
+    } catch (e) {
+      this.failed = new SbError(SqlState.io_error,
+        'writing the WAL failed; no further commit is acknowledged until the database is reopened',
+        { cause: e, kind: 'wal_failed' });
+      for (const p of batch) p.reject(this.failed);
+      return;
+    }
+    this.position += total;
+    this.stats.records += batch.length;
+    this.stats.bytes += total;
+    this.stats.batches++;
+    this.stats.syncs++;
+    if (batch.length > this.stats.maxBatchRecords) this.stats.maxBatchRecords = batch.length;
+    // Mark every commit of the batch durable before anything else runs...
+    for (const p of batch) p.onDurable();
+    // ...then let the committers continue.
+    for (const p of batch) p.resolve();
+  }
+
+  private drainFailed(): void {
+    for (const p of this.queue.splice(0)) p.reject(this.failed);
+    for (const b of this.boundary.splice(0)) b.reject(this.failed);
+  }
+}
+
+async function createSegment(platform: Platform, dir: string, segment: number): Promise<PlatformFile> {
+  const path = platform.joinPath(dir, segmentName(segment));
+  const file = await platform.openFile(path, 'create');
+  await file.truncate(0);
+  await file.write(encodeHeader(segment), 0);
+  await file.sync();
+  await platform.syncDir(dir);
+  return file;
+}
+
+export interface ReplayResult {
+  /** Highest segment number seen (0 when there was none). */
+  lastSegment: number;
+  records: number;
+  /** Bytes cut from the end of the last segment (a torn tail). */
+  tornBytes: number;
+}
+
+/**
+ * Replays the WAL from segment `from` on: every complete, checksummed record
+ * is passed to `apply`, which returns false for a record whose checksum or
+ * contents are bad. Replay stops at the first bad or incomplete record of the
+ * last segment and truncates the tail there (a torn write: its commit was
+ * never acknowledged). A bad record before the last segment is corruption.
+ */
+export async function replayWal(
+  platform: Platform,
+  dir: string,
+  from: number,
+  apply: (record: Uint8Array) => boolean,
+): Promise<ReplayResult> {
+  const segments = (await platform.listDir(dir))
+    .map(parseSegmentName)
+    .filter((n): n is number => n !== undefined && n >= from)
+    .sort((a, b) => a - b);
+  const result: ReplayResult = { lastSegment: 0, records: 0, tornBytes: 0 };
+  for (let i = 0; i < segments.length; i++) {
+    const n = segments[i]!;
+    if (i > 0 && n !== segments[i - 1]! + 1) {
+      throw new SbError(SqlState.data_corrupted, `WAL segment ${segmentName(segments[i - 1]! + 1)} is missing`, { kind: 'corrupt' });
+    }
+    if (i === 0 && n !== from && from > 0) {
+      throw new SbError(SqlState.data_corrupted, `WAL segment ${segmentName(from)} is missing`, { kind: 'corrupt' });
+    }
+    const last = i === segments.length - 1;
+    const path = platform.joinPath(dir, segmentName(n));
+    const file = await platform.openFile(path, 'readwrite');
+    try {
+      const size = file.size();
+      const header = new Uint8Array(WAL_HEADER_BYTES);
+      if (size >= WAL_HEADER_BYTES) file.readSync(header, 0);
+      const interrupted = size < WAL_HEADER_BYTES || (size === WAL_HEADER_BYTES && !headerLooksValid(header));
+      if (interrupted) {
+        if (!last) throw new SbError(SqlState.data_corrupted, `WAL segment ${path} is truncated`, { kind: 'corrupt' });
+        // A segment whose creation was interrupted: it holds no record.
+        await file.truncate(0);
+        await file.write(encodeHeader(n), 0);
+        await file.sync();
+        result.lastSegment = n;
+        continue;
+      }
+      checkHeader(header, n, path);
+      const end = await replaySegment(file, size, apply, result);
+      if (end < size) {
+        if (!last) {
+          throw new SbError(SqlState.data_corrupted, `WAL segment ${path} has a damaged record at offset ${end}`, { kind: 'corrupt' });
+        }
+        result.tornBytes = size - end;
+        await file.truncate(end);
+        await file.sync();
+      }
+      result.lastSegment = n;
+    } finally {
+      await file.close();
+    }
+  }
+  return result;
+}
+
+async function replaySegment(
+  file: PlatformFile,
+  size: number,
+  apply: (record: Uint8Array) => boolean,
+  result: ReplayResult,
+): Promise<number> {
+  let pos = WAL_HEADER_BYTES;
+  let chunk = new Uint8Array(0);
+  let chunkStart = pos;
+  const read = (at: number, len: number): Uint8Array | undefined => {
+    if (at + len > size) return undefined;
+    if (at < chunkStart || at + len > chunkStart + chunk.length) {
+      const want = Math.min(Math.max(len, REPLAY_CHUNK_BYTES), size - at);
+      chunk = new Uint8Array(want);
+      const got = file.readSync(chunk, at);
+      if (got < len) return undefined;
+      chunk = chunk.subarray(0, got);
+      chunkStart = at;
+    }
+    return chunk.subarray(at - chunkStart, at - chunkStart + len);
+  };
+  while (pos + 8 <= size) {
+    const head = read(pos, 8);
+    if (!head) break;
+    const len = new DataView(head.buffer, head.byteOffset, 8).getUint32(0, true);
+    if (len === 0 || len > WAL_RECORD_BYTES_MAX) break;
+    const rec = read(pos, 8 + len);
+    if (!rec) break;
+    if (!apply(rec)) break;
+    result.records++;
+    pos += 8 + len;
+  }
+  return pos;
+}
