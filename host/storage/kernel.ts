@@ -192,6 +192,10 @@ export class StorageKernel {
     return this.files.get(id);
   }
 
+  fileIds(): number[] {
+    return [...this.files.keys()];
+  }
+
   unregisterFile(id: number): PlatformFile | undefined {
     const f = this.files.get(id);
     this.files.delete(id);

@@ -37,8 +37,8 @@ export interface Manifest {
   gcHorizon: number;
   /** Runs, newest first. */
   runs: RunRecord[];
-  /** Key prefixes (hex) of dropped key spaces still to be purged by compaction. */
-  droppedPrefixes: string[];
+  /** Dropped key spaces still to be purged by compaction: key prefix (hex) and drop stamp. */
+  droppedPrefixes: Array<{ prefix: string; stamp: number }>;
 }
 
 export function newManifest(nodeId: number): Manifest {
@@ -62,7 +62,7 @@ const decoder = new TextDecoder();
 export async function readManifest(platform: Platform, dir: string): Promise<Manifest | undefined> {
   const path = platform.joinPath(dir, MANIFEST_NAME);
   if (!(await platform.exists(path))) return undefined;
-  const text = decoder.decode(await platform.readFile(path));
+  const text = decoder.decode(await platform.readFile(path)).replace(/\n$/, '');
   const nl = text.lastIndexOf('\n');
   const body = nl >= 0 ? text.slice(0, nl) : text;
   const crc = nl >= 0 ? text.slice(nl + 1).trim() : '';

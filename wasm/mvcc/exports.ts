@@ -14,7 +14,13 @@ import { isVisible, V_HEADER, V_FLAGS, V_STAMP, V_SLOT } from './version';
 export function tx_begin(begin: f64, snapshot: f64): u32 {
   return tipBegin(<u64>begin, <u64>snapshot);
 }
+// The slot-taking exports ignore a slot that is not live (0, out of range or
+// already released): a repeated finish/abort used to release the slot twice,
+// which linked it into the free list twice (two transactions then shared a
+// slot) and underflowed the live count; an out-of-range slot wrote past the
+// slot table.
 export function tx_set_snapshot(slot: u32, snapshot: f64): void {
+  if (!tipValid(slot)) return;
   tipSetSnapshot(slot, <u64>snapshot);
 }
 export function tx_state(slot: u32): i32 {
@@ -24,22 +30,27 @@ export function tx_flags(slot: u32): i32 {
   return tipValid(slot) ? <i32>tipFlags(slot) : 0;
 }
 export function tx_write_count(slot: u32): u32 {
-  return tipWriteCount(slot);
+  return tipValid(slot) ? tipWriteCount(slot) : 0;
 }
 export function tx_rollback_to(slot: u32, mark: u32): void {
+  if (!tipValid(slot)) return;
   rollbackTo(slot, mark);
 }
 export function tx_mark_pending(slot: u32, stamp: f64): void {
+  if (!tipValid(slot)) return;
   tipMarkPending(slot, <u64>stamp);
 }
 export function tx_mark_limbo(slot: u32): void {
+  if (!tipValid(slot)) return;
   tipMarkLimbo(slot);
 }
 /** The commit is durable: stamp the versions and release the slot. */
 export function tx_commit_finish(slot: u32): void {
+  if (!tipValid(slot)) return;
   tipCommit(slot);
 }
 export function tx_abort(slot: u32): void {
+  if (!tipValid(slot)) return;
   tipAbort(slot);
 }
 export function tx_live_count(): u32 {
@@ -75,6 +86,7 @@ export function test_version_stamp(v: usize): f64 {
   return <f64>load<u64>(v, V_STAMP);
 }
 export function test_record_write(slot: u32, v: usize): i32 {
+  if (!tipValid(slot)) return -7;
   return tipRecordWrite(slot, v) ? 0 : -1;
 }
 export function is_visible(v: usize, slot: u32, snapshot: f64): i32 {

@@ -4,8 +4,8 @@
 // A run cursor keeps its current block pinned in the block cache.
 
 import { compareBytes, keyPrefix } from '../common/bytes';
-import { isVisible, V_FLAGS, V_HEADER, V_KEYLEN, V_VALLEN, VF_TOMBSTONE } from '../mvcc/version';
-import { mtFirstLeaf, mtLastLeaf, mtSeek, seekIndex, seekLeaf, nPtr, leafCount, leafNext, leafPrev } from './memtable';
+import { isVisible, V_FLAGS, V_HEADER, V_KEYLEN, V_VALLEN, V_SEQ, VF_TOMBSTONE } from '../mvcc/version';
+import { mtFirstLeaf, mtLastLeaf, mtSeek, seekIndex, seekLeaf, nPtr, leafCount, leafNext, leafPrev, MT_INSERTS } from './memtable';
 import { blockSize, cacheUnpin } from './block_cache';
 import {
   R_BLOCKS, runBlockPinned, runFindBlock, blockEntryCount, blockDecode, blockLowerBound,
@@ -25,6 +25,8 @@ export const C_SRC: usize = 4; // memtable or run
 export const C_POS: usize = 8; // leaf, or pinned block data
 export const C_IDX: usize = 12;
 export const C_BLOCK: usize = 16;
+/** Memtable cursors: the memtable's insert count when the cursor was placed. */
+export const C_INSERTS: usize = 16;
 export const C_BSIZE: usize = 20;
 export const C_COUNT: usize = 24;
 export const C_KEY: usize = 28;
@@ -141,7 +143,26 @@ function loadMem(c: usize): void {
   store<u64>(c, load<u64>(v, 16), C_STAMP);
   store<u8>(c, load<u8>(v, V_FLAGS), C_EFLAGS);
   store<u64>(c, keyPrefix(v + V_HEADER, kl), C_PREFIX);
+  store<u32>(c, load<u32>(<usize>load<u32>(c, C_SRC), MT_INSERTS), C_INSERTS);
   store<u8>(c, 1, C_VALID);
+}
+
+/**
+ * Re-finds a memtable cursor's version when the tree changed since the cursor
+ * was placed. Writes into the active memtable between iter_next calls (an
+ * UPDATE scanning its own table) shift entries within leaves and move them at
+ * splits; a cursor that kept its (leaf, index) then skipped or repeated rows.
+ * A version's (key, seq) is unique and versions never move, so a seek finds it.
+ */
+function memResync(c: usize): void {
+  const mt = <usize>load<u32>(c, C_SRC);
+  const inserts = load<u32>(mt, MT_INSERTS);
+  if (load<u32>(c, C_INSERTS) == inserts) return;
+  const v = <usize>load<u32>(c, C_VER);
+  mtSeek(mt, v + V_HEADER, <i32>load<u32>(v, V_KEYLEN), load<u64>(v, V_SEQ));
+  store<u32>(c, <u32>seekLeaf, C_POS);
+  store<i32>(c, seekIndex, C_IDX);
+  store<u32>(c, inserts, C_INSERTS);
 }
 
 function loadRun(c: usize): bool {
@@ -260,6 +281,7 @@ export function curLast(c: usize): void {
 /** Next entry; the cursor becomes invalid at the end. */
 export function curNext(c: usize): void {
   if (load<u8>(c, C_KIND) == CUR_MEM) {
+    memResync(c);
     let leaf = <usize>load<u32>(c, C_POS);
     let i = load<i32>(c, C_IDX) + 1;
     while (i >= leafCount(leaf)) {
@@ -293,6 +315,7 @@ export function curNext(c: usize): void {
 /** Previous entry; the cursor becomes invalid before the start. */
 export function curPrev(c: usize): void {
   if (load<u8>(c, C_KIND) == CUR_MEM) {
+    memResync(c);
     let leaf = <usize>load<u32>(c, C_POS);
     let i = load<i32>(c, C_IDX) - 1;
     while (i < 0) {

@@ -21,7 +21,7 @@ import { mtAlloc, mtCreate, mtDestroy, mtInsert, mtNewVersion, mtSeek, seekIndex
 import { bloomMayContain } from './bloom';
 import { cacheUnpin, cacheError, blockSize } from './block_cache';
 import {
-  R_BLOCKS, R_BLOOM, R_BLOOMBLOCKS, R_MINSTAMP, R_MAXSTAMP, R_RETIRED, runBlockPinned, runById, runFindBlock, runRef, runUnref,
+  R_BLOCKS, R_BLOOMBLOCKS, runBloomBits, R_MINSTAMP, R_MAXSTAMP, R_RETIRED, runBlockPinned, runById, runFindBlock, runRef, runUnref,
   blockLowerBound, blockEntryCount, blockDecode, eKey, eKeyLen, eVal, eValLen, eStamp, eFlags,
 } from './run_reader';
 import { EF_TOMBSTONE } from './run_format';
@@ -106,7 +106,7 @@ export function kvGet(key: usize, keyLen: i32, snapshot: u64, slot: u32): i32 {
   for (let k = 0; k < runCount; k++) {
     const r = runAt(k);
     if (load<u64>(r, R_MINSTAMP) > snapshot) continue; // every version is too new
-    if (!bloomMayContain(<usize>load<u32>(r, R_BLOOM), load<u32>(r, R_BLOOMBLOCKS), h)) continue;
+    if (!bloomMayContain(runBloomBits(r), load<u32>(r, R_BLOOMBLOCKS), h)) continue;
     const st = runPointLookup(r, key, keyLen, snapshot);
     if (st == ST_NOT_FOUND) continue;
     return st == LOOKUP_TOMBSTONE ? ST_NOT_FOUND : st;
@@ -198,7 +198,7 @@ export function kvPut(key: usize, keyLen: i32, val: usize, valLen: i32, op: i32,
       // A run whose newest stamp is within the snapshot cannot conflict,
       // but an insert still needs to know whether the key is live.
       if (op != OP_INSERT && load<u64>(r, R_MAXSTAMP) <= snapshot) continue;
-      if (!bloomMayContain(<usize>load<u32>(r, R_BLOOM), load<u32>(r, R_BLOOMBLOCKS), h)) continue;
+      if (!bloomMayContain(runBloomBits(r), load<u32>(r, R_BLOOMBLOCKS), h)) continue;
       const st = runPointLookup(r, key, keyLen, MAX_SEQ);
       if (st < 0) return st;
       if (st != ST_NOT_FOUND) {
@@ -304,11 +304,13 @@ export function lsmFreeze(): i32 {
 /** The oldest frozen memtable has been flushed into run `runId`: swap them. */
 export function lsmInstallFlush(runId: u32): i32 {
   if (frozenCount == 0) return ST_ERR_STATE;
+  // Validate before changing anything: a bad run id used to drop the frozen
+  // memtable from the read path (and leak it) while reporting an error.
+  const r = runId != 0 ? runById(runId) : 0;
+  if (runId != 0 && (r == 0 || runCount >= RUNS_MAX)) return ST_ERR_STATE;
   const mt = frozenAt(frozenCount - 1);
   frozenCount--;
   if (runId != 0) {
-    const r = runById(runId);
-    if (r == 0 || runCount >= RUNS_MAX) return ST_ERR_STATE;
     for (let i = runCount; i > 0; i--) store<u32>(runList + (<usize>i << 2), load<u32>(runList + (<usize>(i - 1) << 2)));
     store<u32>(runList, <u32>r);
     runCount++;

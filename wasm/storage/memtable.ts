@@ -30,7 +30,8 @@ import { V_HEADER, V_SEQ, V_KEYLEN, V_VALLEN, V_STAMP, V_SLOT, V_FLAGS } from '.
 
 // Memtable header (64 bytes):
 //   0 root | 4 height | 8 firstLeaf | 12 lastLeaf | 16 chunkHead | 20 cur |
-//   24 end | 28 versions | 32 u64 arenaBytes | 40 refs | 44 id | 48 u64 dataBytes
+//   24 end | 28 versions | 32 u64 arenaBytes | 40 refs | 44 id | 48 u64 dataBytes |
+//   56 inserts (bumped by every insert: cursors use it to notice moved entries)
 export const MT_ROOT: usize = 0;
 export const MT_FIRST: usize = 8;
 export const MT_LAST: usize = 12;
@@ -39,6 +40,7 @@ export const MT_ARENA: usize = 32;
 export const MT_REFS: usize = 40;
 export const MT_ID: usize = 44;
 export const MT_DATA: usize = 48;
+export const MT_INSERTS: usize = 56;
 
 const pathNode: usize = memory.data(MAX_DEPTH * 4, 16);
 const pathIdx: usize = memory.data(MAX_DEPTH * 4, 16);
@@ -214,6 +216,8 @@ export function mtSeek(mt: usize, key: usize, keyLen: i32, seq: u64): void {
 
 /** Inserts a version. False when out of memory (the tree is unchanged). */
 export function mtInsert(mt: usize, v: usize): bool {
+  // Entries shift inside leaves and move at splits: open cursors re-find their place.
+  store<u32>(mt, load<u32>(mt, MT_INSERTS) + 1, MT_INSERTS);
   const key = v + V_HEADER;
   const keyLen = <i32>load<u32>(v, V_KEYLEN);
   const seq = load<u64>(v, V_SEQ);
@@ -240,6 +244,11 @@ export function mtInsert(mt: usize, v: usize): bool {
   if (count < CAP) {
     leafInsertAt(n, pos, v, pp);
   } else {
+    // Reserve every node the split can need before changing anything: running
+    // out of memory halfway (leaf split and linked, separator not pushed up)
+    // left a leaf reachable by the leaf chain but not from the root, which
+    // broke ordering and reverse scans after the next insert.
+    if (!reserveNodes(mt, splitNodesBytes(depth))) return false;
     // Split. Appending at the right edge (bulk loads in key order) starts a
     // new leaf holding just the new version, so sequential loads fill leaves.
     const right = newNode(mt, true);
@@ -265,6 +274,34 @@ export function mtInsert(mt: usize, v: usize): bool {
     if (!pushUp(mt, depth, nPtr(right, 0), nPrefix(right, 0), right)) return false;
   }
   store<u32>(mt, load<u32>(mt, MT_VERSIONS) + 1, MT_VERSIONS);
+  return true;
+}
+
+/** Arena bytes of the nodes a leaf split at `depth` creates: the new leaf, one
+ *  inner node per full ancestor, and a new root when every ancestor is full. */
+function splitNodesBytes(depth: i32): usize {
+  const inner: usize = (INNER_SIZE + 7) & ~7;
+  let bytes: usize = (LEAF_SIZE + 7) & ~7;
+  for (let d = depth - 1; d >= 0; d--) {
+    if (nCount(<usize>load<u32>(pathNode + (<usize>d << 2))) < CAP) return bytes;
+    bytes += inner;
+  }
+  return bytes + inner; // every ancestor splits: a new root
+
+}
+
+/** Makes the current arena chunk able to take `bytes` more (starting a new
+ *  chunk when needed), so the allocations that follow cannot fail. */
+function reserveNodes(mt: usize, bytes: usize): bool {
+  const cur = <usize>load<u32>(mt, 20);
+  if (cur != 0 && cur + bytes <= <usize>load<u32>(mt, 24)) return true;
+  const chunk = alloc(CHUNK);
+  if (chunk == 0) return false;
+  store<u32>(chunk, load<u32>(mt, 16));
+  store<u32>(mt, <u32>chunk, 16);
+  store<u64>(mt, load<u64>(mt, MT_ARENA) + <u64>CHUNK, MT_ARENA);
+  store<u32>(mt, <u32>(chunk + 16), 20);
+  store<u32>(mt, <u32>(chunk + CHUNK), 24);
   return true;
 }
 

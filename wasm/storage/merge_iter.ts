@@ -110,7 +110,10 @@ export function iterOpen(
   store<u8>(it, hasHi ? 1 : 0, I_HASHI);
   store<u8>(it, hiIncl ? 1 : 0, I_HIINCL);
   if ((hasLo && !bufAppend(it + I_LO, lo, <u32>loLen)) || (hasHi && !bufAppend(it + I_HI, hi, <u32>hiLen))) {
+    // No component is referenced yet: iterClose must not release any. (It
+    // used to unref the uninitialised memtable list: a wild decrement.)
     store<u32>(it, 0, I_N);
+    store<u32>(it, 0, I_NMEM);
     iterClose(it);
     return 0;
   }
@@ -267,7 +270,8 @@ function emitRaw(out: usize, c: usize, rank: i32): bool {
   const p = bufPtr(out) + <usize>bufLen(out);
   store<u32>(p, kl);
   store<u32>(p, vl, 4);
-  store<u8>(p, load<u8>(c, C_EFLAGS), 8);
+  // Memtable versions carry their own flags; run entries are all committed.
+  store<u8>(p, load<u8>(c, C_KIND) == CUR_MEM ? load<u8>(c, C_EFLAGS) : load<u8>(c, C_EFLAGS) | 2, 8);
   store<u8>(p, <u8>rank, 9);
   store<u16>(p, 0, 10);
   const v = curVersion(c);

@@ -173,6 +173,14 @@ function discard(r: usize, st: i32): u32 {
   return fail(st);
 }
 
+/** The filter bits of a run's Bloom block. R_BLOOM holds the raw block (for
+ *  free), whose bits follow an 8-byte header (u32 blocks, u32 bits per key);
+ *  lookups used to start at the header, so the filter gave false negatives
+ *  and point reads and insert/conflict checks missed keys held in runs. */
+export function runBloomBits(r: usize): usize {
+  return <usize>load<u32>(r, R_BLOOM) + 8;
+}
+
 export function runRef(r: usize): void {
   store<u32>(r, load<u32>(r, R_REFS) + 1, R_REFS);
 }

@@ -1,0 +1,178 @@
+// A range scan over one key space, read in batches from the kernel's merge
+// iterator. Each batch is copied out of linear memory once, so the key and
+// value views a cursor hands out stay valid until the next batch, whatever
+// the kernel does meanwhile (memory growth detaches old views).
+
+import { SbError, SqlState } from '../sb_error.ts';
+import type { StorageKernel } from '../../storage/kernel.ts';
+import { binaryString } from '../../storage/wal_record.ts';
+import { SCAN_BATCH_BYTES_MAX, SCAN_BATCH_ROWS_MAX } from './options.ts';
+import type { Keyspace } from './store_core.ts';
+
+export interface ScanOptions {
+  /** Lower bound (key without the key space prefix); default: start of the key space. */
+  lo?: Uint8Array;
+  loInclusive?: boolean;
+  /** Upper bound; default: end of the key space. */
+  hi?: Uint8Array;
+  hiInclusive?: boolean;
+  reverse?: boolean;
+  /** Raw mode: every version with its stamp and flags (diagnostics, GC tests). */
+  raw?: boolean;
+}
+
+export interface RawVersion {
+  key: Uint8Array;
+  value: Uint8Array;
+  tombstone: boolean;
+  committed: boolean;
+  /** Aborted or moved (a dead copy): never visible. */
+  aborted: boolean;
+  stamp: number;
+  /** Component rank: 0 = active memtable, then frozen memtables, then runs newest first. */
+  rank: number;
+}
+
+export class ScanCursor implements Iterable<[Uint8Array, Uint8Array]> {
+  private it: number;
+  private batch: Uint8Array = new Uint8Array(0);
+  private view = new DataView(this.batch.buffer);
+  private pos = 0;
+  private left = 0;
+  private batchRows = 16;
+  private ended = false;
+  private readonly lo: Uint8Array;
+  private readonly hi: Uint8Array;
+  private readonly hiInclusive: boolean;
+  private readonly raw: boolean;
+  /** Current row (valid after next() returned true). */
+  key: Uint8Array = new Uint8Array(0);
+  value: Uint8Array = new Uint8Array(0);
+  /** Raw mode only: the current version's flags and stamp. */
+  flags = 0;
+  stamp = 0;
+  rank = 0;
+
+  constructor(
+    private readonly kernel: StorageKernel,
+    ks: Keyspace,
+    opts: ScanOptions,
+    snapshot: number,
+    slot: number,
+    private readonly onClose: () => void,
+  ) {
+    this.raw = opts.raw === true;
+    const lo = opts.lo ? concat(ks.prefix, opts.lo) : ks.prefix;
+    const loIncl = opts.lo ? opts.loInclusive !== false : true;
+    const hi = opts.hi ? concat(ks.prefix, opts.hi) : ks.endPrefix;
+    const hiIncl = opts.hi ? opts.hiInclusive === true : false;
+    this.lo = lo;
+    this.hi = hi;
+    this.hiInclusive = hiIncl;
+    const p = kernel.ioBuffer(lo.length + hi.length);
+    const u8 = kernel.u8();
+    u8.set(lo, p);
+    u8.set(hi, p + lo.length);
+    this.it = kernel.x.iter_open(p, lo.length, 1 | (loIncl ? 2 : 0), p + lo.length, hi.length, 1 | (hiIncl ? 2 : 0),
+      snapshot, slot, opts.reverse ? 1 : 0, this.raw ? 1 : 0);
+    if (this.it === 0) throw new SbError(SqlState.out_of_memory, 'out of memory opening a scan');
+  }
+
+  /** The scanned range as binary strings (serializable read tracking). */
+  boundsAsStrings(): { lo: string; hi: string; hiInclusive: boolean } {
+    return { lo: binaryString(this.lo), hi: binaryString(this.hi), hiInclusive: this.hiInclusive };
+  }
+
+  private fill(): boolean {
+    if (this.ended) return false;
+    const k = this.kernel;
+    const n = k.x.iter_next(this.it, this.batchRows, SCAN_BATCH_BYTES_MAX);
+    if (n < 0) {
+      this.close();
+      k.check(n, 'scanning');
+    }
+    if (n === 0) {
+      this.close();
+      return false;
+    }
+    const ptr = k.x.iter_out_ptr(this.it);
+    const len = k.x.iter_out_len(this.it);
+    this.batch = k.copyOut(ptr, len);
+    this.view = new DataView(this.batch.buffer);
+    this.pos = 0;
+    this.left = n;
+    if (this.batchRows < SCAN_BATCH_ROWS_MAX) this.batchRows *= 4;
+    return true;
+  }
+
+  /** Advances to the next row; false at the end (the cursor then closes itself). */
+  next(): boolean {
+    if (this.left === 0 && !this.fill()) return false;
+    const dv = this.view;
+    const kl = dv.getUint32(this.pos, true);
+    const vl = dv.getUint32(this.pos + 4, true);
+    let p = this.pos + 8;
+    if (this.raw) {
+      this.flags = this.batch[p]!;
+      this.rank = this.batch[p + 1]!;
+      this.stamp = Number(dv.getBigUint64(p + 8, true));
+      p += 16;
+    }
+    // Keys come back with the key space prefix; callers see keys without it.
+    this.key = this.batch.subarray(p + 4, p + kl);
+    this.value = this.batch.subarray(p + kl, p + kl + vl);
+    this.pos = p + kl + vl;
+    this.left--;
+    return true;
+  }
+
+  close(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.left = 0;
+    this.kernel.x.iter_close(this.it);
+    this.it = 0;
+    this.onClose();
+  }
+
+  *[Symbol.iterator](): Iterator<[Uint8Array, Uint8Array]> {
+    try {
+      while (this.next()) yield [this.key, this.value];
+    } finally {
+      this.close();
+    }
+  }
+
+  /** Reads the rest into an array of copies. */
+  toArray(limit = Infinity): Array<[Uint8Array, Uint8Array]> {
+    const out: Array<[Uint8Array, Uint8Array]> = [];
+    while (out.length < limit && this.next()) out.push([this.key.slice(), this.value.slice()]);
+    this.close();
+    return out;
+  }
+
+  /** Raw mode: the rest as version records. */
+  versions(): RawVersion[] {
+    const out: RawVersion[] = [];
+    while (this.next()) {
+      out.push({
+        key: this.key.slice(),
+        value: this.value.slice(),
+        tombstone: (this.flags & 1) !== 0,
+        committed: (this.flags & 2) !== 0,
+        aborted: (this.flags & 12) !== 0,
+        stamp: this.stamp,
+        rank: this.rank,
+      });
+    }
+    this.close();
+    return out;
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}

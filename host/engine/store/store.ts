@@ -1,0 +1,414 @@
+// The embedded store: a database folder (or memory) holding key spaces, with
+// MVCC transactions, a WAL with group commit, and an LSM tree in the storage
+// kernel. This is the API the SQL layer builds on.
+//
+//   const store = await Store.open('/data/db', { platform: nodePlatform() });
+//   const ks = await store.keyspace('accounts');
+//   const tx = store.begin({ isolation: 'snapshot' });
+//   tx.put(ks, key, value);
+//   await tx.commit();          // resolves once the commit is on disk
+//   await store.close();
+//
+// Commit protocol: the commit is stamped (HLC), its WAL record built by the
+// kernel and queued; readers' snapshots stay below every stamp still in
+// flight, so a commit becomes visible only once durable and never
+// disappears. After the fsync the kernel stamps the versions in place.
+
+import type { FolderLock, Platform } from '../../platform/platform.ts';
+import { MemoryPlatform } from '../../platform/memory.ts';
+import { SbError, SqlState } from '../sb_error.ts';
+import { HybridClock } from '../ids/hlc.ts';
+import { IdGenerator } from '../ids/uuidv7.ts';
+import { StorageKernel, ST, kernelError } from '../../storage/kernel.ts';
+import { isRunFileName, type Manifest, newManifest, readManifest, writeManifest, MANIFEST_NAME } from '../../storage/manifest.ts';
+import { parseSegmentName, replayWal, Wal } from '../../storage/wal.ts';
+import { binaryString, forEachOp } from '../../storage/wal_record.ts';
+import { Maintenance } from './maintenance.ts';
+import { resolveOptions, type ResolvedOptions, type StoreOptions } from './options.ts';
+import { emptyStats, type Keyspace, makeKeyspace, type StoreCore, type StoreStats } from './store_core.ts';
+import { type BeginOptions, Txn } from './txn.ts';
+
+const SYSTEM_KEYSPACE = makeKeyspace(0, '$system');
+const FIRST_USER_KEYSPACE = 16;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+interface RecentCommit {
+  stamp: number;
+  keys: string[];
+}
+
+export class Store implements StoreCore {
+  readonly stats: StoreStats = emptyStats();
+  private readonly txns = new Map<number, Txn>();
+  private readonly pending: number[] = [];
+  private pendingHead = 0;
+  private serializableLive = 0;
+  private recent: RecentCommit[] = [];
+  private readonly keyspaces = new Map<string, Keyspace>();
+  private readonly ids: IdGenerator;
+  private readonly idBuf = new Uint8Array(16);
+  private closed = false;
+  readonly maintenance: Maintenance;
+
+  private constructor(
+    readonly platform: Platform,
+    readonly dir: string,
+    readonly options: ResolvedOptions,
+    readonly kernel: StorageKernel,
+    readonly manifest: Manifest,
+    public wal: Wal,
+    readonly clock: HybridClock,
+    private readonly lock: FolderLock,
+    walStart: number,
+  ) {
+    this.ids = new IdGenerator(clock, (b) => platform.randomFill(b));
+    this.maintenance = new Maintenance(this, walStart);
+  }
+
+  /** Opens (creating if needed) a database folder, or ':memory:'. */
+  static async open(path: string, opts: StoreOptions = {}): Promise<Store> {
+    const options = resolveOptions(opts);
+    let platform = opts.platform;
+    let dir = path;
+    if (path === ':memory:') {
+      // Files live in memory; the kernel's bytes come from the given platform.
+      const source = opts.platform;
+      platform = new MemoryPlatform(source ? { assets: (p) => source.readAsset(p) } : {});
+      dir = '/scratchbird-memory';
+    }
+    if (!platform) throw new SbError(SqlState.invalid_parameter_value, 'a platform is needed to open a folder');
+    await platform.mkdirp(dir);
+    const lock = await platform.lockFolder(dir);
+    try {
+      return await Store.openLocked(platform, dir, options, lock);
+    } catch (e) {
+      await lock.release().catch(() => {});
+      throw e;
+    }
+  }
+
+  private static async openLocked(platform: Platform, dir: string, options: ResolvedOptions, lock: FolderLock): Promise<Store> {
+    let manifest = await readManifest(platform, dir);
+    if (!manifest) {
+      const names = await platform.listDir(dir);
+      if (names.some((n) => isRunFileName(n) || parseSegmentName(n) !== undefined)) {
+        throw new SbError(SqlState.data_corrupted, `${dir} holds database files but no manifest`, { kind: 'corrupt' });
+      }
+      manifest = newManifest(options.nodeId);
+      await writeManifest(platform, dir, manifest);
+    }
+    const kernel = await StorageKernel.load(platform);
+    kernel.x.mem_set_limit_pages(Math.ceil(options.kernelMemoryBytesMax / 65536));
+    kernel.x.cache_set_limit(options.blockCacheBytesMax);
+    // Runs, newest first, as the manifest lists them.
+    const opened: Array<{ runId: number; fileId: number }> = [];
+    let maxStamp = manifest.maxStamp;
+    for (const rec of manifest.runs) {
+      const file = await platform.openFile(platform.joinPath(dir, rec.file), 'read');
+      const fileId = kernel.registerFile(file);
+      const runId = kernel.x.run_open(fileId, file.size());
+      if (runId < 0) throw kernelError(runId, `opening run ${rec.file}`);
+      kernel.check(kernel.x.lsm_append_run(runId), 'opening runs');
+      opened.push({ runId, fileId });
+      maxStamp = Math.max(maxStamp, rec.maxStamp);
+    }
+    // Files no manifest names are leftovers of an interrupted flush or compaction.
+    const live = new Set(manifest.runs.map((r) => r.file));
+    for (const name of await platform.listDir(dir)) {
+      const seg = parseSegmentName(name);
+      if ((isRunFileName(name) && !live.has(name)) || (seg !== undefined && seg < manifest.walStart) || name === `${MANIFEST_NAME}.tmp`) {
+        await platform.remove(platform.joinPath(dir, name));
+      }
+    }
+    // Redo: every acknowledged commit since the last flush.
+    const stats = emptyStats();
+    const replay = await replayWal(platform, dir, manifest.walStart, (rec) => {
+      const p = kernel.ioBuffer(rec.length);
+      kernel.u8().set(rec, p);
+      const st = kernel.x.wal_apply(p, rec.length);
+      if (st === ST.ERR_CORRUPT) return false;
+      kernel.check(st, 'replaying the WAL');
+      maxStamp = Math.max(maxStamp, kernel.resultF64(0));
+      return true;
+    });
+    stats.walRecordsReplayed = replay.records;
+    stats.walTornBytes = replay.tornBytes;
+    const clock = new HybridClock({ nodeId: options.nodeId, wallClockMs: () => platform.wallClockMs(), floorStamp: maxStamp });
+    const wal = await Wal.create(platform, dir, replay.lastSegment > 0 ? replay.lastSegment + 1 : manifest.walStart);
+    const store = new Store(platform, dir, options, kernel, manifest, wal, clock, lock, manifest.walStart);
+    Object.assign(store.stats, stats);
+    for (let i = 0; i < opened.length; i++) {
+      store.maintenance.addRun(opened[i]!.runId, opened[i]!.fileId, manifest.runs[i]!);
+    }
+    store.loadKeyspaces();
+    store.maintenance.start();
+    if (replay.records > 0 && options.background) void store.maintenance.requestFlush(true).catch(() => {});
+    return store;
+  }
+
+  // ---- snapshots and transactions ----
+
+  snapshotStamp(): number {
+    const last = Math.max(this.clock.lastStamp(), 0);
+    if (this.pendingHead < this.pending.length) return Math.min(last, this.pending[this.pendingHead]! - 1);
+    return last;
+  }
+
+  txnBySlot(slot: number): Txn | undefined {
+    return this.txns.get(slot);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new SbError(SqlState.object_not_in_prerequisite_state, 'the store is closed');
+    if (this.wal.failed) throw this.wal.failed;
+  }
+
+  begin(opts: BeginOptions = {}): Txn {
+    this.assertOpen();
+    const beginStamp = this.ids.nextInto(this.idBuf, 0);
+    const id = this.idBuf.slice();
+    let snapshot = this.snapshotStamp();
+    if (opts.asOf !== undefined) {
+      if (opts.asOf < this.maintenance.gcHorizon) {
+        throw new SbError('72000', 'snapshot too old: the versions of that time have been collected', {
+          hint: 'Raise history retention (historyRetentionMs) to read further back.',
+        });
+      }
+      if (opts.asOf > snapshot) throw new SbError(SqlState.invalid_parameter_value, 'cannot read as of a time in the future');
+      snapshot = opts.asOf;
+    }
+    const slot = this.kernel.x.tx_begin(beginStamp, snapshot);
+    if (slot === 0) throw new SbError(SqlState.out_of_memory, 'out of memory starting a transaction');
+    const txn = new Txn(this, opts, id, beginStamp, snapshot, slot);
+    this.txns.set(slot, txn);
+    if (txn.readKeys) this.serializableLive++;
+    return txn;
+  }
+
+  afterWrite(): void {
+    this.maintenance.afterWrite();
+  }
+
+  async commit(txn: Txn): Promise<void> {
+    this.assertOpen();
+    const x = this.kernel.x;
+    if (!txn.hasWrites()) {
+      this.finishLocal(txn);
+      x.tx_commit_finish(txn.slot);
+      this.stats.readOnlyCommits++;
+      return;
+    }
+    await this.maintenance.writeStallGate();
+    this.assertOpen();
+    if (txn.readKeys) this.validateSerializable(txn);
+    const stamp = this.clock.now();
+    const idPtr = this.kernel.ioBuffer(16);
+    this.kernel.u8().set(txn.id, idPtr);
+    this.kernel.check(x.tx_commit_prepare(txn.slot, idPtr, stamp), 'preparing a commit');
+    if (this.kernel.resultU32(2) === 0) {
+      // Every write was rolled back to a savepoint: nothing to log.
+      this.finishLocal(txn);
+      x.tx_commit_finish(txn.slot);
+      this.stats.readOnlyCommits++;
+      return;
+    }
+    const record = this.kernel.copyOut(this.kernel.resultU32(0), this.kernel.resultU32(1));
+    txn.commitStamp = stamp;
+    this.pending.push(stamp);
+    if (this.serializableLive > (txn.readKeys ? 1 : 0)) this.rememberCommit(stamp, record);
+    const slot = txn.slot;
+    await this.wal.append(record, () => {
+      x.tx_commit_finish(slot);
+      this.pendingHead++;
+      if (this.pendingHead > 1024 && this.pendingHead * 2 > this.pending.length) {
+        this.pending.splice(0, this.pendingHead);
+        this.pendingHead = 0;
+      }
+      this.finishLocal(txn);
+    });
+    this.stats.commits++;
+    this.maintenance.afterCommit();
+  }
+
+  abort(txn: Txn): void {
+    this.kernel.x.tx_abort(txn.slot);
+    this.finishLocal(txn);
+    this.stats.rollbacks++;
+  }
+
+  private finishLocal(txn: Txn): void {
+    if (this.txns.get(txn.slot) === txn) this.txns.delete(txn.slot);
+    if (txn.readKeys) {
+      txn.readKeys = undefined;
+      this.serializableLive--;
+    }
+  }
+
+  private rememberCommit(stamp: number, record: Uint8Array): void {
+    const keys: string[] = [];
+    forEachOp(record, (_kind, key) => keys.push(binaryString(key)));
+    this.recent.push({ stamp, keys });
+    if (this.recent.length > 256) {
+      let oldest = Infinity;
+      for (const t of this.txns.values()) if (t.readKeys && t.snapshot < oldest) oldest = t.snapshot;
+      this.recent = this.recent.filter((r) => r.stamp > oldest);
+    }
+  }
+
+  /** Fails a serializable transaction that read anything a later commit wrote. */
+  private validateSerializable(txn: Txn): void {
+    const reads = txn.readKeys!;
+    const ranges = txn.readRanges!;
+    for (const c of this.recent) {
+      if (c.stamp <= txn.snapshot) continue;
+      for (const k of c.keys) {
+        let hit = reads.has(k);
+        for (let i = 0; !hit && i < ranges.length; i++) {
+          const r = ranges[i]!;
+          hit = k >= r.lo && (k < r.hi || (r.hiInclusive && k === r.hi));
+        }
+        if (hit) {
+          this.stats.serializationFailures++;
+          this.abort(txn);
+          throw new SbError(SqlState.serialization_failure,
+            'could not serialize access due to read/write dependencies among transactions',
+            { detail: 'A concurrent transaction committed a change to data this transaction read.', hint: 'The transaction might succeed if retried.' });
+        }
+      }
+    }
+  }
+
+  // ---- key spaces ----
+
+  private loadKeyspaces(): void {
+    const tx = this.begin({ readOnly: true });
+    try {
+      const c = tx.scan(SYSTEM_KEYSPACE, { lo: encoder.encode('n:'), hi: encoder.encode('n;') });
+      while (c.next()) {
+        const name = decoder.decode(c.key.subarray(2));
+        const id = new DataView(c.value.buffer, c.value.byteOffset, 4).getUint32(0, false);
+        this.keyspaces.set(name, makeKeyspace(id, name));
+      }
+    } finally {
+      tx.rollback();
+    }
+  }
+
+  getKeyspace(name: string): Keyspace | undefined {
+    return this.keyspaces.get(name);
+  }
+
+  listKeyspaces(): Keyspace[] {
+    return [...this.keyspaces.values()].sort((a, b) => a.id - b.id);
+  }
+
+  /** The key space of that name, created (durably) if it does not exist. */
+  async keyspace(name: string): Promise<Keyspace> {
+    for (let attempt = 0; ; attempt++) {
+      const known = this.keyspaces.get(name);
+      if (known) return known;
+      const tx = this.begin({ isolation: 'snapshot' });
+      try {
+        const nameKey = encoder.encode(`n:${name}`);
+        const existing = tx.get(SYSTEM_KEYSPACE, nameKey);
+        if (existing) {
+          tx.rollback();
+          const ks = makeKeyspace(new DataView(existing.buffer).getUint32(0, false), name);
+          this.keyspaces.set(name, ks);
+          return ks;
+        }
+        const seqKey = encoder.encode('seq');
+        const seq = tx.get(SYSTEM_KEYSPACE, seqKey);
+        const id = seq ? new DataView(seq.buffer).getUint32(0, false) : FIRST_USER_KEYSPACE;
+        tx.put(SYSTEM_KEYSPACE, seqKey, u32(id + 1));
+        tx.insert(SYSTEM_KEYSPACE, nameKey, u32(id));
+        await tx.commit();
+        const ks = makeKeyspace(id, name);
+        this.keyspaces.set(name, ks);
+        return ks;
+      } catch (e) {
+        tx.rollback();
+        if (e instanceof SbError && (e.code === SqlState.serialization_failure || e.code === SqlState.unique_violation) && attempt < 100) continue;
+        throw e;
+      }
+    }
+  }
+
+  /** Drops a key space; its data is purged by compaction once no snapshot can read it. */
+  async dropKeyspace(name: string): Promise<void> {
+    const ks = this.keyspaces.get(name);
+    if (!ks) throw new SbError(SqlState.undefined_object, `key space "${name}" does not exist`);
+    const tx = this.begin({ isolation: 'snapshot' });
+    try {
+      tx.delete(SYSTEM_KEYSPACE, encoder.encode(`n:${name}`));
+      await tx.commit();
+    } catch (e) {
+      tx.rollback();
+      throw e;
+    }
+    this.keyspaces.delete(name);
+    const prefix = [...ks.prefix].map((b) => b.toString(16).padStart(2, '0')).join('');
+    this.manifest.droppedPrefixes.push({ prefix, stamp: tx.commitStamp });
+    await writeManifest(this.platform, this.dir, this.manifest);
+  }
+
+  // ---- maintenance and life cycle ----
+
+  /** Freezes the memtable and writes it to a run (a checkpoint: the WAL before it is dropped). */
+  async flush(): Promise<void> {
+    this.assertOpen();
+    await this.maintenance.requestFlush(true);
+    if (this.maintenance.failure) throw this.maintenance.failure;
+  }
+
+  async compactAll(): Promise<void> {
+    this.assertOpen();
+    await this.maintenance.compactAll();
+  }
+
+  async gcSweep(): Promise<void> {
+    this.assertOpen();
+    await this.maintenance.gcSweep();
+  }
+
+  /** Kernel memory and cache figures, for metrics and the bounded-memory tests. */
+  memoryStats(): { kernelBytes: number; kernelAllocated: number; activeMemtableBytes: number; frozenMemtableBytes: number; cacheUsed: number; cacheLimit: number; cacheHits: number; cacheMisses: number; runs: number } {
+    const x = this.kernel.x;
+    x.cache_stats();
+    return {
+      kernelBytes: x.mem_pages() * 65536,
+      kernelAllocated: x.mem_allocated(),
+      activeMemtableBytes: x.lsm_active_bytes(),
+      frozenMemtableBytes: x.lsm_frozen_bytes(),
+      cacheUsed: this.kernel.resultF64(4),
+      cacheLimit: this.kernel.resultF64(5),
+      cacheHits: this.kernel.resultF64(0),
+      cacheMisses: this.kernel.resultF64(1),
+      runs: x.lsm_run_count(),
+    };
+  }
+
+  /** MGA markers: live transactions, oldest active (OAT) and oldest snapshot (OST). */
+  transactionStats(): { live: number; oldestActive: number; oldestSnapshot: number; gcHorizon: number } {
+    const x = this.kernel.x;
+    return { live: x.tx_live_count(), oldestActive: x.tx_oldest_begin(), oldestSnapshot: x.tx_oldest_snapshot(), gcHorizon: this.maintenance.gcHorizon };
+  }
+
+  async close(opts: { checkpoint?: boolean } = {}): Promise<void> {
+    if (this.closed) return;
+    if (opts.checkpoint && !this.wal.failed) await this.maintenance.requestFlush(true).catch(() => {});
+    this.closed = true;
+    for (const t of [...this.txns.values()]) if (t.state === 'active') t.rollback();
+    await this.maintenance.stop();
+    await this.wal.close().catch(() => {});
+    for (const id of this.kernel.fileIds()) await this.kernel.unregisterFile(id)?.close().catch(() => {});
+    await this.lock.release();
+  }
+}
+
+function u32(n: number): Uint8Array {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, n, false);
+  return b;
+}

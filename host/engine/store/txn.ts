@@ -1,0 +1,313 @@
+// Transactions of the embedded store.
+//
+// Isolation (DESIGN.md decisions 1 and 5):
+//  - SNAPSHOT: one snapshot stamp for the whole transaction; a write to a key
+//    whose newest version committed after that stamp fails with 40001
+//    (first updater wins), so there are no lost updates.
+//  - READ COMMITTED: a new snapshot per statement; writes go on top of the
+//    newest committed version.
+//  - SERIALIZABLE: SNAPSHOT plus commit-time validation of everything read
+//    (keys and scanned ranges) against transactions that committed after the
+//    snapshot; a hit fails with 40001, which prevents write skew and phantoms.
+// A write to a key whose newest version belongs to another live transaction
+// either fails at once (put/insert/delete: 40001) or waits for that
+// transaction to finish (putWait/...), with deadlock detection (40P01) and an
+// optional lock timeout (55P03).
+
+import { SbError, SqlState } from '../sb_error.ts';
+import { OP_DELETE, OP_INSERT, OP_PUT, ST } from '../../storage/kernel.ts';
+import { binaryString } from '../../storage/wal_record.ts';
+import type { Isolation } from './options.ts';
+import { ScanCursor, type ScanOptions } from './scan_cursor.ts';
+import type { Keyspace, StoreCore } from './store_core.ts';
+
+export interface BeginOptions {
+  isolation?: Isolation;
+  readOnly?: boolean;
+  /** Read as of a past stamp (read only); refused below the GC horizon. */
+  asOf?: number;
+  /** Lock wait bound for the *Wait writes (0 = forever). */
+  lockTimeoutMs?: number;
+  /**
+   * READ COMMITTED only: 'auto' takes a new snapshot at every call; 'manual'
+   * keeps it until refreshSnapshot() (the SQL layer calls it per statement).
+   */
+  statementSnapshots?: 'auto' | 'manual';
+}
+
+export type TxnState = 'active' | 'committing' | 'committed' | 'aborted';
+
+export class Txn {
+  readonly id: Uint8Array;
+  readonly beginStamp: number;
+  readonly isolation: Isolation;
+  readonly readOnly: boolean;
+  readonly asOf: number | undefined;
+  snapshot: number;
+  /** Commit stamp once committed. */
+  commitStamp = -1;
+  state: TxnState = 'active';
+  /** The transaction this one waits for (deadlock detection). */
+  waitingFor: Txn | undefined;
+  readonly finished: Promise<void>;
+  readonly slot: number;
+  private resolveFinished!: () => void;
+  private readonly autoSnapshot: boolean;
+  private readonly lockTimeoutMs: number;
+  private readonly cursors = new Set<ScanCursor>();
+  readKeys: Set<string> | undefined;
+  readRanges: Array<{ lo: string; hi: string; hiInclusive: boolean }> | undefined;
+  private writes = 0;
+
+  constructor(
+    private readonly core: StoreCore,
+    opts: BeginOptions,
+    id: Uint8Array,
+    beginStamp: number,
+    snapshot: number,
+    slot: number,
+  ) {
+    this.id = id;
+    this.beginStamp = beginStamp;
+    this.snapshot = snapshot;
+    this.slot = slot;
+    this.isolation = opts.isolation ?? 'snapshot';
+    this.asOf = opts.asOf;
+    this.readOnly = opts.readOnly === true || opts.asOf !== undefined;
+    this.autoSnapshot = this.isolation === 'read committed' && opts.statementSnapshots !== 'manual';
+    this.lockTimeoutMs = opts.lockTimeoutMs ?? core.options.lockTimeoutMs;
+    this.finished = new Promise((r) => (this.resolveFinished = r));
+    if (this.isolation === 'serializable' && !this.readOnly) {
+      this.readKeys = new Set();
+      this.readRanges = [];
+    }
+  }
+
+  private assertActive(): void {
+    if (this.state !== 'active') {
+      throw new SbError(SqlState.invalid_transaction_state, `transaction is ${this.state}`);
+    }
+  }
+
+  /** READ COMMITTED: take a new statement snapshot. */
+  refreshSnapshot(): void {
+    this.assertActive();
+    if (this.isolation !== 'read committed') return;
+    this.snapshot = this.core.snapshotStamp();
+    this.core.kernel.x.tx_set_snapshot(this.slot, this.snapshot);
+  }
+
+  private beforeCall(): void {
+    this.assertActive();
+    if (this.autoSnapshot) {
+      this.snapshot = this.core.snapshotStamp();
+      this.core.kernel.x.tx_set_snapshot(this.slot, this.snapshot);
+    }
+  }
+
+  /** Copies prefix + key (+ value) into the kernel I/O buffer; returns its pointer. */
+  private place(ks: Keyspace, key: Uint8Array, value?: Uint8Array): number {
+    const k = this.core.kernel;
+    const keyLen = 4 + key.length;
+    if (keyLen > this.core.options.keyBytesMax) {
+      throw new SbError(SqlState.program_limit_exceeded, `key of ${key.length} bytes exceeds the maximum of ${this.core.options.keyBytesMax - 4}`);
+    }
+    const valLen = value ? value.length : 0;
+    if (valLen > this.core.options.valueBytesMax) {
+      throw new SbError(SqlState.program_limit_exceeded, `value of ${valLen} bytes exceeds the maximum of ${this.core.options.valueBytesMax}`);
+    }
+    const p = k.ioBuffer(keyLen + valLen);
+    const u8 = k.u8();
+    u8.set(ks.prefix, p);
+    u8.set(key, p + 4);
+    if (value) u8.set(value, p + keyLen);
+    return p;
+  }
+
+  /** The visible value of a key, or undefined. */
+  get(ks: Keyspace, key: Uint8Array): Uint8Array | undefined {
+    this.beforeCall();
+    const k = this.core.kernel;
+    const p = this.place(ks, key);
+    const st = k.x.kv_get(p, 4 + key.length, this.snapshot, this.slot);
+    if (this.readKeys) this.readKeys.add(binaryString(k.u8().subarray(p, p + 4 + key.length)));
+    if (st === ST.NOT_FOUND) return undefined;
+    k.check(st, 'reading a key');
+    return k.copyOut(k.resultU32(0), k.resultU32(1));
+  }
+
+  /** Range scan over a key space (see ScanOptions); close it or read it to the end. */
+  scan(ks: Keyspace, opts: ScanOptions = {}): ScanCursor {
+    this.beforeCall();
+    const cursor = new ScanCursor(this.core.kernel, ks, opts, this.snapshot, this.slot, () => this.cursors.delete(cursor));
+    this.cursors.add(cursor);
+    if (this.readRanges) this.readRanges.push(cursor.boundsAsStrings());
+    return cursor;
+  }
+
+  put(ks: Keyspace, key: Uint8Array, value: Uint8Array): void {
+    this.writeNoWait(ks, key, value, OP_PUT);
+  }
+
+  /** Inserts a key that must not exist (23505 unique_violation otherwise). */
+  insert(ks: Keyspace, key: Uint8Array, value: Uint8Array): void {
+    this.writeNoWait(ks, key, value, OP_INSERT);
+  }
+
+  delete(ks: Keyspace, key: Uint8Array): void {
+    this.writeNoWait(ks, key, undefined, OP_DELETE);
+  }
+
+  putWait(ks: Keyspace, key: Uint8Array, value: Uint8Array): Promise<void> {
+    return this.writeWait(ks, key, value, OP_PUT);
+  }
+
+  insertWait(ks: Keyspace, key: Uint8Array, value: Uint8Array): Promise<void> {
+    return this.writeWait(ks, key, value, OP_INSERT);
+  }
+
+  deleteWait(ks: Keyspace, key: Uint8Array): Promise<void> {
+    return this.writeWait(ks, key, undefined, OP_DELETE);
+  }
+
+  private writeOnce(ks: Keyspace, key: Uint8Array, value: Uint8Array | undefined, op: number): number {
+    if (this.readOnly) {
+      throw new SbError(SqlState.read_only_sql_transaction, 'cannot write in a read-only transaction');
+    }
+    const k = this.core.kernel;
+    const p = this.place(ks, key, value);
+    const keyLen = 4 + key.length;
+    const st = k.x.kv_put(p, keyLen, p + keyLen, value ? value.length : 0, op, this.slot, this.snapshot,
+      this.isolation === 'read committed' ? 0 : 1);
+    if (st === ST.OK) {
+      this.writes++;
+      this.core.afterWrite();
+    }
+    return st;
+  }
+
+  private writeNoWait(ks: Keyspace, key: Uint8Array, value: Uint8Array | undefined, op: number): void {
+    this.beforeCall();
+    const st = this.writeOnce(ks, key, value, op);
+    if (st === ST.CONFLICT_ACTIVE) {
+      this.core.stats.conflicts++;
+      throw new SbError(SqlState.serialization_failure, 'could not write: the row is being updated by a concurrent transaction', {
+        kind: 'update_conflict',
+        hint: 'Retry the transaction, or use a waiting write.',
+      });
+    }
+    this.settle(st, ks);
+  }
+
+  private async writeWait(ks: Keyspace, key: Uint8Array, value: Uint8Array | undefined, op: number): Promise<void> {
+    this.beforeCall();
+    for (;;) {
+      const st = this.writeOnce(ks, key, value, op);
+      if (st !== ST.CONFLICT_ACTIVE) {
+        this.settle(st, ks);
+        return;
+      }
+      const blocker = this.core.txnBySlot(this.core.kernel.resultU32(0));
+      if (!blocker || blocker === this) {
+        throw new SbError(SqlState.internal_error, 'a write conflict names no live transaction');
+      }
+      await this.waitFor(blocker);
+      this.assertActive();
+      if (this.isolation === 'read committed') {
+        // Statement-level: go on top of what the blocker committed.
+        this.snapshot = this.core.snapshotStamp();
+        this.core.kernel.x.tx_set_snapshot(this.slot, this.snapshot);
+      }
+    }
+  }
+
+  private settle(st: number, ks: Keyspace): void {
+    switch (st) {
+      case ST.OK:
+        return;
+      case ST.EXISTS:
+        throw new SbError(SqlState.unique_violation, `duplicate key in ${ks.name}`, { kind: 'duplicate_key', table: ks.name });
+      case ST.CONFLICT_COMMITTED:
+        this.core.stats.conflicts++;
+        throw new SbError(SqlState.serialization_failure, 'could not serialize access due to concurrent update', {
+          kind: 'update_conflict',
+        });
+      default:
+        this.core.kernel.check(st, 'writing a key');
+        throw new SbError(SqlState.internal_error, `unexpected kernel status ${st}`);
+    }
+  }
+
+  private async waitFor(blocker: Txn): Promise<void> {
+    for (let t: Txn | undefined = blocker; t; t = t.waitingFor) {
+      if (t === this) {
+        this.core.stats.deadlocks++;
+        throw new SbError(SqlState.deadlock_detected, 'deadlock detected', {
+          detail: 'Two transactions wait for each other to finish.',
+          hint: 'See the application log for the transactions; retry one of them.',
+        });
+      }
+    }
+    this.waitingFor = blocker;
+    this.core.stats.lockWaits++;
+    try {
+      if (this.lockTimeoutMs > 0) {
+        let cancel: (() => void) | undefined;
+        const timeout = new Promise<'timeout'>((r) => (cancel = this.core.platform.setTimer(() => r('timeout'), this.lockTimeoutMs)));
+        const outcome = await Promise.race([blocker.finished.then(() => 'done' as const), timeout]);
+        cancel?.();
+        if (outcome === 'timeout') {
+          throw new SbError(SqlState.lock_not_available, 'canceling statement due to lock timeout');
+        }
+      } else {
+        await blocker.finished;
+      }
+    } finally {
+      this.waitingFor = undefined;
+    }
+  }
+
+  /** A savepoint mark: roll back to it with rollbackTo(mark). */
+  savepoint(): number {
+    this.assertActive();
+    return this.core.kernel.x.tx_write_count(this.slot);
+  }
+
+  rollbackTo(mark: number): void {
+    this.assertActive();
+    this.core.kernel.x.tx_rollback_to(this.slot, mark);
+  }
+
+  /** True when the transaction wrote something that is still live. */
+  hasWrites(): boolean {
+    return this.writes > 0 && this.core.kernel.x.tx_write_count(this.slot) > 0;
+  }
+
+  async commit(): Promise<void> {
+    this.assertActive();
+    this.closeCursors();
+    this.state = 'committing';
+    try {
+      await this.core.commit(this);
+      this.state = 'committed';
+    } catch (e) {
+      if (this.state === 'committing') this.state = 'aborted';
+      throw e;
+    } finally {
+      this.resolveFinished();
+    }
+  }
+
+  rollback(): void {
+    if (this.state === 'committed' || this.state === 'aborted') return;
+    if (this.state === 'committing') throw new SbError(SqlState.invalid_transaction_state, 'transaction is committing');
+    this.closeCursors();
+    this.core.abort(this);
+    this.state = 'aborted';
+    this.resolveFinished();
+  }
+
+  private closeCursors(): void {
+    for (const c of [...this.cursors]) c.close();
+  }
+}
