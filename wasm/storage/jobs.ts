@@ -1,20 +1,26 @@
 // Flush (frozen memtable -> sorted run) and compaction (runs -> one run),
 // both as step functions that produce file bytes in chunks for the host.
 //
-// Both apply the same garbage-collection rule per key, newest version first,
-// with `horizon` = the oldest stamp any snapshot (or the history retention)
-// can still read at:
+// Both apply the same garbage-collection rule per key. A version is needed
+// when some reader can see it: a reader at point P sees the newest version
+// with stamp <= P. Readers are: any point at or above `horizon` (new
+// snapshots, and AS OF within the history retention), plus the snapshot
+// stamp of every live transaction below it (collected from the TIP when the
+// job starts). Walking a key's versions newest first, with `prev` the stamp
+// of the next newer version (+infinity for the newest):
 //   - a later write of the same transaction supersedes an earlier one: drop;
-//   - versions newer than the horizon: keep (some snapshot may need them);
-//   - the newest version at or below the horizon: keep (it is what the oldest
-//     reader sees), unless it is a tombstone and nothing older exists below
-//     this output ("bottommost"): then the key is gone for every reader;
-//   - anything older: drop.
+//   - needed iff prev > horizon, or a live snapshot P has stamp <= P < prev;
+//   - a needed tombstone is held back: if an older version is kept it is
+//     written first; if nothing older is kept and this output is the bottom
+//     of the tree, it is dropped (no reader can tell "deleted" from "absent").
+// So a long-running reader pins only the versions it can see, not every
+// version written since it began (Firebird calls this intermediate GC).
 // Keys under a dropped key space prefix are dropped whole.
 
 import { alloc, free } from '../common/alloc';
 import { bufAppend, bufFree, bufLen, bufPtr, bufSetLen } from '../common/buf';
 import { compareBytes } from '../common/bytes';
+import { tipSlotHigh, tipValid, tipSnapshot } from '../mvcc/tip';
 import { ST_ERR_NOMEM, ST_ERR_STATE, ST_MORE, ST_OK } from '../common/status';
 import { V_FLAGS, V_HEADER, V_KEYLEN, V_STAMP, V_VALLEN, VF_ABORTED, VF_COMMITTED, VF_MOVED, VF_TOMBSTONE } from '../mvcc/version';
 import { leafCount, leafNext, mtFirstLeaf, nPtr } from './memtable';
@@ -72,7 +78,21 @@ import { C_SRC } from './cursor';
 // @ts-ignore: decorator
 @inline const J_SUPERSEDED: usize = 112; // u64 superseded writes / aborted versions dropped
 // @ts-ignore: decorator
-@inline const J_SIZE: usize = 128;
+@inline const J_ERROR: usize = 120; // i32: the first failure, returned by every later step
+// @ts-ignore: decorator
+@inline const J_PREVSTAMP: usize = 128; // u64: stamp of the next newer version of the current key
+// @ts-ignore: decorator
+@inline const J_HELD: usize = 136; // u8: a needed tombstone waits to see whether anything older is kept
+// @ts-ignore: decorator
+@inline const J_HELDSTAMP: usize = 144; // u64
+// @ts-ignore: decorator
+@inline const J_POINTS: usize = 152; // u64 snapshot stamps of live transactions below the horizon, ascending
+// @ts-ignore: decorator
+@inline const J_NPOINTS: usize = 156;
+// @ts-ignore: decorator
+@inline const J_SCRATCH: usize = 184; // 8 bytes of scratch
+// @ts-ignore: decorator
+@inline const J_SIZE: usize = 192;
 
 // @ts-ignore: decorator
 @inline const NONE: u64 = 0xffffffffffffffff;
@@ -86,12 +106,57 @@ function newJob(kind: u8, horizon: u64, bottom: bool, expectedKeys: u64, blockTa
     free(j);
     return 0;
   }
+  if (!collectPoints(j, horizon)) {
+    rwFree(w);
+    free(j);
+    return 0;
+  }
   store<u8>(j, kind, J_KIND);
   store<u8>(j, bottom ? 1 : 0, J_BOTTOM);
   store<u32>(j, <u32>w, J_WRITER);
   store<u64>(j, horizon, J_HORIZON);
   store<u64>(j, NONE, J_LASTSTAMP);
   return j;
+}
+
+/** Records the snapshot stamps of live transactions below the horizon, sorted. */
+function collectPoints(j: usize, horizon: u64): bool {
+  const high = tipSlotHigh();
+  let n: u32 = 0;
+  for (let s: u32 = 1; s < high; s++) if (tipValid(s) && tipSnapshot(s) < horizon) n++;
+  if (n == 0) return true;
+  const pts = alloc(<usize>n << 3);
+  if (pts == 0) return false;
+  let k: u32 = 0;
+  for (let s: u32 = 1; s < high && k < n; s++) {
+    if (!tipValid(s)) continue;
+    const snap = tipSnapshot(s);
+    if (snap >= horizon) continue;
+    // Insertion sort: the list is short (live transactions only).
+    let i = k;
+    while (i > 0 && load<u64>(pts + (<usize>(i - 1) << 3)) > snap) {
+      store<u64>(pts + (<usize>i << 3), load<u64>(pts + (<usize>(i - 1) << 3)));
+      i--;
+    }
+    store<u64>(pts + (<usize>i << 3), snap);
+    k++;
+  }
+  store<u32>(j, <u32>pts, J_POINTS);
+  store<u32>(j, k, J_NPOINTS);
+  return true;
+}
+
+/** True when a live snapshot P satisfies lo <= P < hi. */
+function pointIn(j: usize, lo: u64, hi: u64): bool {
+  const pts = <usize>load<u32>(j, J_POINTS);
+  let a: u32 = 0;
+  let b = load<u32>(j, J_NPOINTS);
+  while (a < b) {
+    const m = (a + b) >>> 1;
+    if (load<u64>(pts + (<usize>m << 3)) < lo) a = m + 1;
+    else b = m;
+  }
+  return a < load<u32>(j, J_NPOINTS) && load<u64>(pts + (<usize>a << 3)) < hi;
 }
 
 /** Starts flushing the oldest frozen memtable. 0 on OOM or when none is frozen. */
@@ -131,14 +196,18 @@ export function compactBegin(first: i32, count: i32, horizon: u64, bottom: bool,
     curInitRun(c, runAt(first + i));
     curFirst(c);
   }
+  // A source that cannot load its first block must fail the job: compactStep
+  // resets cursorError, so the run used to be skipped as if empty and its
+  // rows were lost when the result was installed.
+  store<i32>(j, cursorError, J_ERROR);
   return j;
 }
 
 /** Adds a dropped key space prefix (the job drops every key under it). */
 export function jobAddDropPrefix(j: usize, p: usize, len: u32): bool {
   const d = j + J_DROPS;
-  store<u32>(j + J_SIZE - 4, len); // scratch word inside the struct padding
-  return bufAppend(d, j + J_SIZE - 4, 4) && bufAppend(d, p, len);
+  store<u32>(j + J_SCRATCH, len);
+  return bufAppend(d, j + J_SCRATCH, 4) && bufAppend(d, p, len);
 }
 
 function dropped(j: usize, key: usize, keyLen: i32): bool {
@@ -156,30 +225,65 @@ function dropped(j: usize, key: usize, keyLen: i32): bool {
   return false;
 }
 
-/** The GC rule for the next version of the current key group (see the top). */
-function keep(j: usize, stamp: u64, tomb: bool): bool {
+// Decisions of the GC rule (see the top).
+// @ts-ignore: decorator
+@inline const DROP: i32 = 0;
+// @ts-ignore: decorator
+@inline const KEEP: i32 = 1;
+// @ts-ignore: decorator
+@inline const HOLD: i32 = 2;
+
+/** The GC rule for the next (older) version of the current key. */
+function decide(j: usize, stamp: u64, tomb: bool): i32 {
   if (stamp == load<u64>(j, J_LASTSTAMP)) {
     store<u64>(j, load<u64>(j, J_SUPERSEDED) + 1, J_SUPERSEDED);
-    return false;
+    return DROP;
   }
   store<u64>(j, stamp, J_LASTSTAMP);
-  if (stamp > load<u64>(j, J_HORIZON)) return true;
-  if (load<u8>(j, J_KEPTBELOW) == 0) {
-    store<u8>(j, 1, J_KEPTBELOW);
-    if (tomb && load<u8>(j, J_BOTTOM) != 0) {
-      store<u64>(j, load<u64>(j, J_TOMBS) + 1, J_TOMBS);
-      return false;
-    }
+  const prev = load<u64>(j, J_PREVSTAMP);
+  store<u64>(j, stamp, J_PREVSTAMP);
+  if (prev > load<u64>(j, J_HORIZON) || pointIn(j, stamp, prev)) return tomb ? HOLD : KEEP;
+  store<u64>(j, load<u64>(j, J_DROPPED) + 1, J_DROPPED);
+  return DROP;
+}
+
+/** Writes the held tombstone, if any. */
+function releaseHeld(j: usize, w: usize, key: usize, keyLen: i32): bool {
+  if (load<u8>(j, J_HELD) == 0) return true;
+  store<u8>(j, 0, J_HELD);
+  store<u64>(j, load<u64>(j, J_OUT) + 1, J_OUT);
+  return rwAdd(w, key, keyLen, key, 0, load<u64>(j, J_HELDSTAMP), EF_TOMBSTONE);
+}
+
+/** Applies a decision to a version; false on out-of-memory. */
+function apply(j: usize, w: usize, decision: i32, key: usize, keyLen: i32, val: usize, valLen: i32, stamp: u64): bool {
+  if (decision == DROP) return true;
+  if (!releaseHeld(j, w, key, keyLen)) return false;
+  if (decision == HOLD) {
+    store<u8>(j, 1, J_HELD);
+    store<u64>(j, stamp, J_HELDSTAMP);
     return true;
   }
-  store<u64>(j, load<u64>(j, J_DROPPED) + 1, J_DROPPED);
-  return false;
+  store<u64>(j, load<u64>(j, J_OUT) + 1, J_OUT);
+  return rwAdd(w, key, keyLen, val, valLen, stamp, 0);
+}
+
+/** Ends a key: a tombstone still held hides nothing older; at the bottom it goes. */
+function endGroup(j: usize, w: usize, key: usize, keyLen: i32): bool {
+  if (load<u8>(j, J_HELD) == 0) return true;
+  if (load<u8>(j, J_BOTTOM) != 0) {
+    store<u8>(j, 0, J_HELD);
+    store<u64>(j, load<u64>(j, J_TOMBS) + 1, J_TOMBS);
+    return true;
+  }
+  return releaseHeld(j, w, key, keyLen);
 }
 
 // @ts-ignore: decorator
 @inline function newGroup(j: usize): void {
-  store<u8>(j, 0, J_KEPTBELOW);
   store<u64>(j, NONE, J_LASTSTAMP);
+  store<u64>(j, NONE, J_PREVSTAMP);
+  store<u8>(j, 0, J_HELD);
 }
 
 /**
@@ -188,11 +292,20 @@ function keep(j: usize, stamp: u64, tomb: bool): bool {
  * or an error status.
  */
 export function jobStep(j: usize, chunkBytes: u32): i32 {
+  // Failures are final: a retried step would resume with a failed cursor
+  // treated as exhausted (or a half-applied GC decision) and finish "OK"
+  // with rows missing.
+  const err = load<i32>(j, J_ERROR);
+  if (err != 0) return err;
   if (load<u8>(j, J_DONE) != 0) return ST_OK;
   const w = <usize>load<u32>(j, J_WRITER);
   const st = load<u8>(j, J_KIND) == 1 ? flushStep(j, w, chunkBytes) : compactStep(j, w, chunkBytes);
+  if (st < 0) store<i32>(j, st, J_ERROR);
   if (st != ST_OK) return st;
-  if (!rwFinish(w)) return ST_ERR_NOMEM;
+  if (!rwFinish(w)) {
+    store<i32>(j, ST_ERR_NOMEM, J_ERROR);
+    return ST_ERR_NOMEM;
+  }
   store<u8>(j, 1, J_DONE);
   return ST_OK;
 }
@@ -223,15 +336,16 @@ function flushStep(j: usize, w: usize, chunkBytes: u32): i32 {
     if ((f & VF_COMMITTED) == 0) return ST_ERR_STATE; // a live transaction's version was not carried over: a bug
     const kl = <i32>load<u32>(v, V_KEYLEN);
     if (group == 0 || compareBytes(group + V_HEADER, <i32>load<u32>(group, V_KEYLEN), v + V_HEADER, kl) != 0) {
+      if (group != 0 && !endGroup(j, w, group + V_HEADER, <i32>load<u32>(group, V_KEYLEN))) return ST_ERR_NOMEM;
       group = v;
       newGroup(j);
     }
     if (dropped(j, v + V_HEADER, kl)) continue;
-    const tomb = (f & VF_TOMBSTONE) != 0;
-    if (!keep(j, load<u64>(v, V_STAMP), tomb)) continue;
-    if (!rwAdd(w, v + V_HEADER, kl, v + V_HEADER + <usize>kl, <i32>load<u32>(v, V_VALLEN), load<u64>(v, V_STAMP), tomb ? EF_TOMBSTONE : 0)) return ST_ERR_NOMEM;
-    store<u64>(j, load<u64>(j, J_OUT) + 1, J_OUT);
+    const stamp = load<u64>(v, V_STAMP);
+    const decision = decide(j, stamp, (f & VF_TOMBSTONE) != 0);
+    if (!apply(j, w, decision, v + V_HEADER, kl, v + V_HEADER + <usize>kl, <i32>load<u32>(v, V_VALLEN), stamp)) return ST_ERR_NOMEM;
   }
+  if (leaf == 0 && group != 0 && !endGroup(j, w, group + V_HEADER, <i32>load<u32>(group, V_KEYLEN))) return ST_ERR_NOMEM;
   store<u32>(j, <u32>leaf, J_LEAF);
   store<u32>(j, <u32>idx, J_IDX);
   store<u32>(j, <u32>group, J_GROUPKEY);
@@ -263,15 +377,16 @@ function compactStep(j: usize, w: usize, chunkBytes: u32): i32 {
       const c = srcs + <usize>i * CURSOR_SIZE;
       while (curValid(c) && curCompareKey(c, key, keyLen) == 0) {
         store<u64>(j, load<u64>(j, J_IN) + 1, J_IN);
-        const tomb = (curEntryFlags(c) & EF_TOMBSTONE) != 0;
-        if (!drop && keep(j, curStamp(c), tomb)) {
-          if (!rwAdd(w, key, keyLen, curVal(c), curValLen(c), curStamp(c), tomb ? EF_TOMBSTONE : 0)) return ST_ERR_NOMEM;
-          store<u64>(j, load<u64>(j, J_OUT) + 1, J_OUT);
+        if (!drop) {
+          const stamp = curStamp(c);
+          const decision = decide(j, stamp, (curEntryFlags(c) & EF_TOMBSTONE) != 0);
+          if (!apply(j, w, decision, key, keyLen, curVal(c), curValLen(c), stamp)) return ST_ERR_NOMEM;
         }
         curNext(c);
       }
       if (cursorError != 0) return cursorError;
     }
+    if (!endGroup(j, w, key, keyLen)) return ST_ERR_NOMEM;
   }
   return ST_OK;
 }
@@ -290,6 +405,9 @@ export function jobStat(j: usize, which: i32): u64 {
  * (0 when everything was dropped).
  */
 export function jobInstallCompaction(j: usize, runId: u32): i32 {
+  // Only a finished compaction may replace its inputs: installing a failed or
+  // unfinished one would retire runs whose rows never reached the output.
+  if (load<u8>(j, J_KIND) != 2 || load<u8>(j, J_DONE) == 0) return ST_ERR_STATE;
   const n = <i32>load<u32>(j, J_NSRC);
   const srcs = <usize>load<u32>(j, J_SRCS);
   const firstRun = <usize>load<u32>(srcs, C_SRC);
@@ -316,6 +434,7 @@ export function jobFree(j: usize): void {
   free(srcs);
   bufFree(j + J_KEY);
   bufFree(j + J_DROPS);
+  free(<usize>load<u32>(j, J_POINTS));
   rwFree(<usize>load<u32>(j, J_WRITER));
   free(j);
 }

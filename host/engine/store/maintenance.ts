@@ -138,15 +138,16 @@ export class Maintenance {
     });
   }
 
-  /** The oldest stamp any reader may still read at; raises gcHorizon. */
+  /**
+   * The GC horizon: every point at or above it stays readable (new snapshots,
+   * AS OF within the retention). Live snapshots below it are protected by the
+   * kernel individually. Raises gcHorizon, below which AS OF is refused.
+   */
   horizon(): number {
-    const x = this.h.kernel.x;
     let h = this.h.snapshotStamp();
     const retention = this.h.options.historyRetentionMs;
     if (retention > 0) h = Math.min(h, stampFromDate(this.h.platform.wallClockMs() - retention));
-    const oldest = x.tx_oldest_snapshot();
-    if (oldest >= 0) h = Math.min(h, oldest);
-    h = Math.max(h, 0);
+    h = Math.max(h, this.gcHorizon, 0);
     if (h > this.gcHorizon) this.gcHorizon = h;
     return h;
   }
