@@ -130,16 +130,22 @@ export class Wal {
     });
   }
 
-  /** Switches to a new segment. Call only from a boundary task. */
-  async rotate(): Promise<number> {
-    const next = this.segment + 1;
-    const file = await createSegment(this.platform, this.dir, next);
+  /**
+   * Creates the next segment without switching to it, so that a failure
+   * changes nothing; switchTo() then switches synchronously. Call both from
+   * one boundary task.
+   */
+  async prepareNext(): Promise<{ segment: number; file: PlatformFile }> {
+    const segment = this.segment + 1;
+    return { segment, file: await createSegment(this.platform, this.dir, segment) };
+  }
+
+  switchTo(next: { segment: number; file: PlatformFile }): void {
     const old = this.file;
-    this.file = file;
-    this.segment = next;
-    this.position = file.size();
-    await old.close();
-    return next;
+    this.file = next.file;
+    this.segment = next.segment;
+    this.position = next.file.size();
+    void old.close().catch(() => {});
   }
 
   /** Resolves when nothing is queued or being written. */

@@ -42,8 +42,9 @@ export class Maintenance {
   /** Highest GC horizon ever used: AS OF below it is refused. */
   gcHorizon: number;
   private flushing: Promise<void> | undefined;
-  private flushAgain = false;
-  private compacting: Promise<void> | undefined;
+  /** Compactions run one at a time, in this chain. */
+  private compactionChain: Promise<void> = Promise.resolve();
+  private compactionQueued: Promise<void> | undefined;
   private manifestChain: Promise<void> = Promise.resolve();
   private readonly runs = new Map<number, { fileId: number; record: RunRecord }>();
   private stopTimer: (() => void) | undefined;
@@ -70,7 +71,7 @@ export class Maintenance {
   async stop(): Promise<void> {
     this.stopped = true;
     this.stopTimer?.();
-    await Promise.allSettled([this.flushing, this.compacting, this.manifestChain]);
+    await Promise.allSettled([this.flushing, this.compactionChain, this.manifestChain]);
   }
 
   private noteFailure(e: unknown): void {
@@ -104,15 +105,13 @@ export class Maintenance {
   /** Freezes the active memtable (if it holds anything) and flushes every frozen one. */
   requestFlush(force = false): Promise<void> {
     if (this.flushing) {
-      if (force) this.flushAgain = true;
-      return this.flushing;
+      // A forced flush must cover everything written before the call, so it
+      // waits for the running one and then starts its own.
+      if (!force) return this.flushing;
+      return this.flushing.catch(() => {}).then(() => this.requestFlush(true));
     }
     this.flushing = this.runFlush(force).finally(() => {
       this.flushing = undefined;
-      if (this.flushAgain) {
-        this.flushAgain = false;
-        void this.requestFlush(true).catch((e) => this.noteFailure(e));
-      }
     });
     return this.flushing;
   }
@@ -124,17 +123,25 @@ export class Maintenance {
     if (this.h.options.background) void this.requestCompaction().catch((e) => this.noteFailure(e));
   }
 
-  /** Freezes at a WAL batch boundary and starts a new WAL segment. */
+  /**
+   * Freezes at a WAL batch boundary and starts a new WAL segment. The segment
+   * is created first; the freeze and the switch then happen together with no
+   * await between them, so a failure leaves everything as it was.
+   */
   private freeze(): Promise<void> {
     return this.h.wal.runAtBoundary(async () => {
       const k = this.h.kernel;
       if (k.x.lsm_active_bytes() === 0) return; // nothing was ever written to it
+      const next = await this.h.wal.prepareNext();
       const st = k.x.lsm_freeze();
-      if (st === ST.ERR_STATE) return; // too many frozen already; the flush loop drains them first
-      k.check(st, 'freezing the memtable');
-      const until = await this.h.wal.rotate();
-      this.frozen.push({ since: this.activeSince, until });
-      this.activeSince = until;
+      if (st !== ST.OK) {
+        await next.file.close().catch(() => {});
+        if (st === ST.ERR_STATE) return; // too many frozen already; the flush loop drains them first
+        k.check(st, 'freezing the memtable');
+      }
+      this.h.wal.switchTo(next);
+      this.frozen.push({ since: this.activeSince, until: next.segment });
+      this.activeSince = next.segment;
     });
   }
 
@@ -166,10 +173,15 @@ export class Maintenance {
     } finally {
       k.x.job_free(job);
     }
-    await this.updateManifest((m) => {
-      if (out.runId) m.runs.unshift(out.record!);
-      m.walStart = f.until;
-    });
+    try {
+      await this.updateManifest((m) => {
+        if (out.runId) m.runs.unshift(out.record!);
+        m.walStart = f.until;
+      });
+    } catch (e) {
+      this.abandonRun(out);
+      throw e;
+    }
     k.check(k.x.lsm_install_flush(out.runId), 'installing a flushed run');
     if (out.runId) this.addRun(out.runId, out.fileId, out.record!);
     this.frozen.shift();
@@ -229,6 +241,17 @@ export class Maintenance {
     }
   }
 
+  /**
+   * A run whose manifest update failed: the new manifest may or may not be on
+   * disk, so the file stays (a restart deletes it if the old manifest won);
+   * the kernel lets go of it and the work is retried.
+   */
+  private abandonRun(out: { runId: number; fileId: number }): void {
+    if (!out.runId) return;
+    this.h.kernel.x.run_release(out.runId);
+    void this.h.kernel.unregisterFile(out.fileId)?.close().catch(() => {});
+  }
+
   private collectJobStats(job: number): void {
     const x = this.h.kernel.x;
     this.h.stats.gcVersionsDropped += x.job_stat(job, 2);
@@ -236,13 +259,18 @@ export class Maintenance {
     this.h.stats.gcSupersededDropped += x.job_stat(job, 4);
   }
 
-  private updateManifest(change: (m: Manifest) => void): Promise<void> {
+  /** Applies a change to a copy, writes it, and adopts it only once durable. */
+  updateManifest(change: (m: Manifest) => void): Promise<void> {
     const next = this.manifestChain.then(async () => {
-      const m = this.h.manifest;
+      const m: Manifest = JSON.parse(JSON.stringify(this.h.manifest));
       change(m);
       m.maxStamp = Math.max(m.maxStamp, this.h.clock.lastStamp());
       m.gcHorizon = Math.max(m.gcHorizon, this.gcHorizon);
+      m.nextFile = Math.max(m.nextFile, this.h.manifest.nextFile);
       await writeManifest(this.h.platform, this.h.dir, m);
+      // File numbers taken while the write was in flight must not be handed out again.
+      m.nextFile = Math.max(m.nextFile, this.h.manifest.nextFile);
+      Object.assign(this.h.manifest, m);
     });
     this.manifestChain = next.catch(() => {});
     return next;
@@ -250,11 +278,22 @@ export class Maintenance {
 
   // ---- compaction ----
 
+  /** Queues `work` behind every compaction already queued. */
+  private inCompactionLane(work: () => Promise<void>): Promise<void> {
+    const next = this.compactionChain.catch(() => {}).then(work);
+    this.compactionChain = next.catch(() => {});
+    return next;
+  }
+
+  /** Size-tiered compactions until the tree is in shape (one queued request at a time). */
   requestCompaction(): Promise<void> {
-    if (!this.compacting) {
-      this.compacting = this.runCompactions().finally(() => (this.compacting = undefined));
+    if (!this.compactionQueued) {
+      this.compactionQueued = this.inCompactionLane(async () => {
+        this.compactionQueued = undefined;
+        await this.runCompactions();
+      });
     }
-    return this.compacting;
+    return this.compactionQueued;
   }
 
   private async runCompactions(): Promise<void> {
@@ -291,8 +330,8 @@ export class Maintenance {
     return out;
   }
 
-  /** Merges `count` adjacent runs starting at position `first` (0 = newest). */
-  async compact(first: number, count: number): Promise<void> {
+  /** Merges `count` adjacent runs starting at position `first` (0 = newest). Call in the compaction lane. */
+  private async compact(first: number, count: number): Promise<void> {
     const k = this.h.kernel;
     const all = this.kernelRuns();
     const inputs = all.slice(first, first + count);
@@ -316,12 +355,17 @@ export class Maintenance {
       this.collectJobStats(job);
       this.h.stats.bytesCompacted += out.size;
       const names = new Set(inputs.map((r) => r.record.file));
-      await this.updateManifest((m) => {
-        const at = m.runs.findIndex((r) => names.has(r.file));
-        m.runs = m.runs.filter((r) => !names.has(r.file));
-        if (out.runId) m.runs.splice(at < 0 ? m.runs.length : at, 0, out.record!);
-        if (bottom) m.droppedPrefixes = m.droppedPrefixes.filter((d) => !purged.includes(d.prefix));
-      });
+      try {
+        await this.updateManifest((m) => {
+          const at = m.runs.findIndex((r) => names.has(r.file));
+          m.runs = m.runs.filter((r) => !names.has(r.file));
+          if (out.runId) m.runs.splice(at < 0 ? m.runs.length : at, 0, out.record!);
+          if (bottom) m.droppedPrefixes = m.droppedPrefixes.filter((d) => !purged.includes(d.prefix));
+        });
+      } catch (e) {
+        this.abandonRun(out);
+        throw e;
+      }
       k.check(k.x.job_install_compaction(job, out.runId), 'installing a compacted run');
       if (out.runId) this.addRun(out.runId, out.fileId, out.record!);
     } finally {
@@ -333,10 +377,11 @@ export class Maintenance {
   }
 
   /** Merges every run into one (bottommost: drops collectable tombstones). */
-  async compactAll(): Promise<void> {
-    await this.compacting;
-    const n = this.h.kernel.x.lsm_run_count();
-    if (n > 0) await this.compact(0, n);
+  compactAll(): Promise<void> {
+    return this.inCompactionLane(async () => {
+      const n = this.h.kernel.x.lsm_run_count();
+      if (n > 0) await this.compact(0, n);
+    });
   }
 
   /** Closes and deletes the files of retired runs no reader holds any more. */
@@ -371,7 +416,11 @@ export class Maintenance {
   async gcSweep(): Promise<void> {
     this.h.stats.gcSweeps++;
     await this.collectDeadFiles();
-    if (this.compacting || this.stopped) return;
+    if (this.stopped) return;
+    await this.inCompactionLane(() => this.sweepRuns());
+  }
+
+  private async sweepRuns(): Promise<void> {
     const horizon = this.horizon();
     const k = this.h.kernel;
     const runs = this.kernelRuns();
@@ -384,8 +433,7 @@ export class Maintenance {
       if (entries === 0 || minStamp > horizon) continue;
       const garbage = entries - keys + (i === runs.length - 1 ? tombstones : 0);
       if (garbage / entries >= 0.25) {
-        this.compacting = this.compact(i, 1).finally(() => (this.compacting = undefined));
-        await this.compacting;
+        await this.compact(i, 1);
         return;
       }
     }

@@ -349,8 +349,7 @@ export class Store implements StoreCore {
     }
     this.keyspaces.delete(name);
     const prefix = [...ks.prefix].map((b) => b.toString(16).padStart(2, '0')).join('');
-    this.manifest.droppedPrefixes.push({ prefix, stamp: tx.commitStamp });
-    await writeManifest(this.platform, this.dir, this.manifest);
+    await this.maintenance.updateManifest((m) => m.droppedPrefixes.push({ prefix, stamp: tx.commitStamp }));
   }
 
   // ---- maintenance and life cycle ----
@@ -359,7 +358,6 @@ export class Store implements StoreCore {
   async flush(): Promise<void> {
     this.assertOpen();
     await this.maintenance.requestFlush(true);
-    if (this.maintenance.failure) throw this.maintenance.failure;
   }
 
   async compactAll(): Promise<void> {
