@@ -57,10 +57,14 @@ export function classSize(idx: i32): usize {
   return (<usize>1 << lg) + (<usize>k << (lg - 2));
 }
 
-/** Grows the heap top to cover `end`; false when memory cannot grow. */
-function reach(end: usize): bool {
-  const have = <usize>memory.size() << 16;
+/** Grows memory to cover `end`; false when memory cannot grow. `end` is
+ *  computed in u64 by the callers and must stay below 4 GiB: in usize it used
+ *  to wrap (a huge request became a tiny one, handing out a block that
+ *  overlapped live ones), and 65536 pages << 16 itself wrapped to 0. */
+function reach(end: u64): bool {
+  const have = <u64>memory.size() << 16;
   if (end <= have) return true;
+  if (end >= (<u64>1 << 32)) return false;
   const need = <i32>((end - have + PAGE - 1) >> 16);
   const current = memory.size();
   if (current + need > memoryLimitPages) return false;
@@ -76,7 +80,7 @@ function reach(end: usize): bool {
 function bump(total: usize): usize {
   ensureInit();
   const block = heapTop;
-  if (!reach(block + total)) return 0;
+  if (!reach(<u64>block + <u64>total)) return 0;
   heapTop = block + total;
   return block;
 }
@@ -103,6 +107,7 @@ export function alloc(size: usize): usize {
 }
 
 function allocLarge(size: usize): usize {
+  if (size > <usize>0xfffe0000) return 0; // the page-rounded total would not fit in 32 bits
   const total = align(size + HEADER, PAGE);
   // First fit in the address-ordered free list.
   let prev: usize = 0;
@@ -130,8 +135,9 @@ function allocLarge(size: usize): usize {
     cur = next;
   }
   ensureInit();
-  const start = align(heapTop, PAGE);
-  if (!reach(start + total)) return 0;
+  const start64 = (<u64>heapTop + <u64>(PAGE - 1)) & ~<u64>(PAGE - 1);
+  if (!reach(start64 + <u64>total)) return 0;
+  const start = <usize>start64;
   if (start > heapTop) freeGap(heapTop, start);
   heapTop = start + total;
   store<u32>(start, <u32>total);

@@ -6,7 +6,7 @@
 import { compareBytes, keyPrefix } from '../common/bytes';
 import { isVisible, V_FLAGS, V_HEADER, V_KEYLEN, V_VALLEN, V_SEQ, VF_TOMBSTONE } from '../mvcc/version';
 import { mtFirstLeaf, mtLastLeaf, mtSeek, seekIndex, seekLeaf, nPtr, leafCount, leafNext, leafPrev, MT_INSERTS } from './memtable';
-import { blockSize, cacheUnpin } from './block_cache';
+import { blockSize, cachePin, cacheUnpin } from './block_cache';
 import {
   R_BLOCKS, runBlockPinned, runFindBlock, blockEntryCount, blockDecode, blockLowerBound,
   eKey, eKeyLen, eVal, eValLen, eStamp, eFlags,
@@ -352,8 +352,7 @@ export function curSkipPast(c: usize, key: usize, keyLen: i32): void {
 
 /**
  * Moves to the newest version of the largest key < `key` (invalid when none).
- * `scratch` receives the key being walked so comparisons never read an
- * unpinned block.
+ * (`scratch` is no longer needed: curGroupStart pins instead of copying.)
  */
 export function curPrevGroup(c: usize, key: usize, keyLen: i32, scratch: usize, scratchCap: i32): void {
   if (load<u8>(c, C_VALID) == 0) curLast(c);
@@ -365,13 +364,20 @@ export function curPrevGroup(c: usize, key: usize, keyLen: i32, scratch: usize, 
 
 /** From any version of a key, moves to that key's newest version. */
 export function curGroupStart(c: usize, scratch: usize, scratchCap: i32): void {
-  let kl = curKeyLen(c);
-  if (kl > scratchCap) kl = scratchCap;
-  memory.copy(scratch, curKey(c), <usize>kl);
+  // Compare against the key in place, kept readable for the walk: memtable
+  // versions never move, and a run cursor's starting block gets an extra pin
+  // so loading earlier blocks cannot evict it. (Copying the key into the
+  // fixed-size scratch truncated keys longer than it; reverse scans then
+  // stopped one version back and returned the oldest version of such keys.)
+  const key = curKey(c);
+  const kl = curKeyLen(c);
+  const pinned = load<u8>(c, C_KIND) == CUR_RUN ? <usize>load<u32>(c, C_POS) : 0;
+  if (pinned != 0) cachePin(pinned);
   while (true) {
     curPrev(c);
-    if (load<u8>(c, C_VALID) == 0 || curCompareKey(c, scratch, kl) != 0) break;
+    if (load<u8>(c, C_VALID) == 0 || curCompareKey(c, key, kl) != 0) break;
   }
+  if (pinned != 0) cacheUnpin(pinned);
   if (load<u8>(c, C_VALID) == 0) {
     if (cursorError == 0) curFirst(c);
     return;
