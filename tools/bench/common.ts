@@ -1,0 +1,105 @@
+// Shared helpers of the benchmark scripts: argument parsing, timing, table
+// printing, machine facts, memory figures, deterministic data.
+
+import * as os from 'node:os';
+import { execSync } from 'node:child_process';
+
+export function argValue(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  if (i >= 0 && i + 1 < process.argv.length) return process.argv[i + 1];
+  const eq = process.argv.find((a) => a.startsWith(`${name}=`));
+  return eq ? eq.slice(name.length + 1) : undefined;
+}
+
+export function hasFlag(name: string): boolean {
+  return process.argv.includes(name);
+}
+
+export function argInt(name: string, dflt: number): number {
+  const v = argValue(name);
+  if (v === undefined) return dflt;
+  const n = Number(v.replace(/_/g, ''));
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} wants a positive number, got ${v}`);
+  return Math.floor(n);
+}
+
+export const now = (): number => performance.now();
+
+/** Seconds since t0 (performance.now() milliseconds). */
+export const since = (t0: number): number => (performance.now() - t0) / 1000;
+
+export function mib(bytes: number): string {
+  return `${(bytes / (1 << 20)).toFixed(1)} MiB`;
+}
+
+/** A rate with thousands separators and no decimals (or 2 significant decimals below 100). */
+export function rate(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  if (n >= 100) return Math.round(n).toLocaleString('en-US');
+  return n.toPrecision(3);
+}
+
+export function ratio(a: number, b: number): string {
+  if (!(b > 0)) return 'n/a';
+  return `${(a / b).toFixed(2)}×`;
+}
+
+export function rssBytes(): number {
+  return process.memoryUsage().rss;
+}
+
+export function machine(): { cpus: number; cpuModel: string; memory: string; node: string; os: string; disk: string } {
+  let disk = 'unknown';
+  try {
+    disk = execSync(`df -T ${os.tmpdir()} | tail -1 | awk '{print $2}'`, { encoding: 'utf8' }).trim();
+  } catch {
+    // df missing: leave unknown
+  }
+  return {
+    cpus: os.availableParallelism ? os.availableParallelism() : os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    node: process.version,
+    os: `${os.type()} ${os.release()}`,
+    disk: `${os.tmpdir()} on ${disk}`,
+  };
+}
+
+/** Prints rows as an aligned text table (and returns it as a Markdown table). */
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(line(r));
+  const md = [`| ${header.join(' | ')} |`, `| ${header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`];
+  for (const r of rows) md.push(`| ${r.join(' | ')} |`);
+  return md.join('\n');
+}
+
+/** xorshift32: deterministic pseudo-random numbers for keys and values. */
+export class Rng {
+  private s: number;
+  constructor(seed = 0x9e3779b9) {
+    this.s = seed >>> 0 || 1;
+  }
+  next(): number {
+    let x = this.s;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.s = x >>> 0;
+    return this.s;
+  }
+  /** Uniform integer in [0, n). */
+  below(n: number): number {
+    return Math.floor((this.next() / 4294967296) * n);
+  }
+  fill(b: Uint8Array): Uint8Array {
+    for (let i = 0; i < b.length; i++) b[i] = this.next() & 0xff;
+    return b;
+  }
+}
+
+/** Yields to the event loop (lets background work and timers run). */
+export const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
