@@ -48,12 +48,11 @@ export interface OnConflict {
 
 /** An indexed column or expression with its ordering. */
 export interface IndexElem {
+  /** A column, an expression, or (MY) `col(len)` as a FuncCall; COLLATE is a CollateExpr. */
   expr: Expr;
-  collate?: QName;
   opclass?: QName;
   dir?: 'ASC' | 'DESC';
   nulls?: 'FIRST' | 'LAST';
-  /** MY prefix length `col(10)` is parsed as a function call by the expression parser. */
 }
 
 export interface DefaultValues {

@@ -87,6 +87,9 @@ export class BaseDialect implements Dialect {
   protected readonly reservedWords: ReadonlySet<string> = new Set();
   protected readonly reservedFunctionNames: ReadonlySet<string> = new Set();
 
+  supportsBracketIdentifiers(): boolean {
+    return this.identifierQuotes.some((q) => q.open === '[');
+  }
   isIdentifierStart(code: number): boolean {
     return isStandardIdentStart(code);
   }
@@ -125,6 +128,7 @@ export class BaseDialect implements Dialect {
   supportsHexStringLiterals(): boolean { return true; }
   supportsBitStringLiterals(): boolean { return false; }
   zeroXLiteral(): ZeroXLiteral { return 'none'; }
+  adjacentStringConcat(): 'always' | 'newline' | 'never' { return 'never'; }
   supportsBooleanLiterals(): boolean { return true; }
   supportsTypedStringLiterals(): boolean { return true; }
   supportsGenericTypedLiterals(): boolean { return false; }
@@ -154,6 +158,7 @@ export class BaseDialect implements Dialect {
   supportsNextValueFor(): boolean { return false; }
   convertStyle(): 'type_first' | 'expr_first' | null { return null; }
   supportsTryCast(): boolean { return false; }
+  supportsUnsignedTypes(): boolean { return false; }
 
   supportsLimitOffsetComma(): boolean { return false; }
   supportsLimit(): boolean { return false; }
@@ -178,6 +183,14 @@ export class BaseDialect implements Dialect {
   supportsWithRollup(): boolean { return false; }
   supportsMinus(): boolean { return false; }
   supportsSelectIntoAtEnd(): boolean { return false; }
+  supportsTableQuery(): boolean { return false; }
+  schemaIsDatabase(): boolean { return false; }
+  supportsMysqlShow(): boolean { return false; }
+  supportsInlineIndexes(): boolean { return false; }
+  supportsMysqlTableOptions(): boolean { return false; }
+  supportsIdentityProperty(): boolean { return false; }
+  supportsDefaultConstraintFor(): boolean { return false; }
+  supportsTypelessComputedColumns(): boolean { return false; }
 
   supportsReturning(): boolean { return false; }
   supportsReturningInto(): boolean { return false; }
@@ -188,6 +201,8 @@ export class BaseDialect implements Dialect {
   supportsOutputClause(): boolean { return false; }
   supportsUpdateLimit(): boolean { return false; }
   supportsMerge(): boolean { return true; }
+  supportsOptionalInto(): boolean { return false; }
+  supportsMultiTableDelete(): boolean { return false; }
 
   supportsOptionalSemicolons(): boolean { return false; }
   supportsGoBatchSeparator(): boolean { return false; }

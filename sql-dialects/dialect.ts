@@ -71,6 +71,8 @@ export interface Dialect {
    * TS `[x]` and `"x"` https://learn.microsoft.com/sql/relational-databases/databases/database-identifiers
    */
   readonly identifierQuotes: readonly IdentifierQuote[];
+  /** `[x]` quotes identifiers (TS); `[` is otherwise a subscript. Derived from identifierQuotes. https://learn.microsoft.com/sql/relational-databases/databases/database-identifiers */
+  supportsBracketIdentifiers(): boolean;
   /** May an unquoted identifier start with this UTF-16 code unit? (TS: `@`, `#`, `_`). */
   isIdentifierStart(code: number): boolean;
   /** May an unquoted identifier continue with this code unit? (PG/FB/MY: `$`). */
@@ -106,6 +108,11 @@ export interface Dialect {
   supportsHexStringLiterals(): boolean;
   /** `B'0101'` bit-string literals. PG https://www.postgresql.org/docs/16/sql-syntax-lexical.html#SQL-SYNTAX-BIT-STRINGS */
   supportsBitStringLiterals(): boolean;
+  /**
+   * Adjacent string literals concatenate: always (MY `'a' 'b'`), only across a
+   * newline (PG, the SQL standard), or never. https://www.postgresql.org/docs/16/sql-syntax-lexical.html#SQL-SYNTAX-STRINGS
+   */
+  adjacentStringConcat(): 'always' | 'newline' | 'never';
   /** What `0x1F` is. PG 16 https://www.postgresql.org/docs/16/sql-syntax-lexical.html#SQL-SYNTAX-CONSTANTS-NUMERIC */
   zeroXLiteral(): ZeroXLiteral;
   /** TRUE/FALSE keywords. (TS has none.) https://www.postgresql.org/docs/16/datatype-boolean.html */
@@ -175,6 +182,8 @@ export interface Dialect {
   supportsNextValueFor(): boolean;
   /** CONVERT argument order: TS `CONVERT(type, expr[, style])`, MY `CONVERT(expr, type)`; null when absent. */
   convertStyle(): 'type_first' | 'expr_first' | null;
+  /** UNSIGNED / SIGNED / ZEROFILL / BINARY and CHARSET attributes on types. MY https://dev.mysql.com/doc/refman/8.0/en/numeric-type-attributes.html */
+  supportsUnsignedTypes(): boolean;
   /** `TRY_CAST(x AS t)`. TS https://learn.microsoft.com/sql/t-sql/functions/try-cast-transact-sql */
   supportsTryCast(): boolean;
 
@@ -224,6 +233,8 @@ export interface Dialect {
   supportsWithRollup(): boolean;
   /** MINUS as a synonym of EXCEPT (none of the four by default). */
   supportsMinus(): boolean;
+  /** `TABLE name` as a query. PG https://www.postgresql.org/docs/16/sql-select.html#SQL-TABLE ; MY https://dev.mysql.com/doc/refman/8.0/en/table.html */
+  supportsTableQuery(): boolean;
   /** `SELECT … INTO var-list` at the end of a SELECT (FB PSQL). https://firebirdsql.org/file/documentation/html/en/refdocs/fblangref50/firebird-50-language-reference.html#fblangref50-psql-select */
   supportsSelectIntoAtEnd(): boolean;
 
@@ -245,8 +256,30 @@ export interface Dialect {
   supportsOutputClause(): boolean;
   /** ORDER BY / LIMIT on UPDATE and DELETE. MY https://dev.mysql.com/doc/refman/8.0/en/update.html */
   supportsUpdateLimit(): boolean;
+  /** INSERT/MERGE without INTO. MY https://dev.mysql.com/doc/refman/8.0/en/insert.html ; TS https://learn.microsoft.com/sql/t-sql/statements/insert-transact-sql */
+  supportsOptionalInto(): boolean;
+  /** `DELETE t1 FROM t1 JOIN …` and T-SQL `DELETE FROM t FROM …`. MY https://dev.mysql.com/doc/refman/8.0/en/delete.html ; TS https://learn.microsoft.com/sql/t-sql/statements/delete-transact-sql */
+  supportsMultiTableDelete(): boolean;
   /** MERGE. PG 15 https://www.postgresql.org/docs/16/sql-merge.html ; TS ; FB */
   supportsMerge(): boolean;
+
+  /** SHOW TABLES / DATABASES / COLUMNS FROM / CREATE TABLE / VARIABLES LIKE …. MY https://dev.mysql.com/doc/refman/8.0/en/show.html */
+  supportsMysqlShow(): boolean;
+
+  // ---------------------------------------------------------------- DDL
+
+  /** CREATE SCHEMA means CREATE DATABASE (MY). https://dev.mysql.com/doc/refman/8.0/en/create-database.html */
+  schemaIsDatabase(): boolean;
+  /** ENGINE=…, DEFAULT CHARSET=…, AUTO_INCREMENT=… table options (MY). https://dev.mysql.com/doc/refman/8.0/en/create-table.html#create-table-options */
+  supportsMysqlTableOptions(): boolean;
+  /** TS `IDENTITY(seed, increment)` column property. https://learn.microsoft.com/sql/t-sql/statements/create-table-transact-sql-identity-property */
+  supportsIdentityProperty(): boolean;
+  /** TS computed columns without a type: `c AS a + b [PERSISTED]`. https://learn.microsoft.com/sql/relational-databases/tables/specify-computed-columns-in-a-table */
+  supportsTypelessComputedColumns(): boolean;
+  /** TS `ALTER TABLE t ADD CONSTRAINT df DEFAULT expr FOR col`. https://learn.microsoft.com/sql/t-sql/statements/alter-table-table-constraint-transact-sql */
+  supportsDefaultConstraintFor(): boolean;
+  /** `INDEX|KEY name (cols)` inside CREATE TABLE (MY). https://dev.mysql.com/doc/refman/8.0/en/create-table.html */
+  supportsInlineIndexes(): boolean;
 
   // ---------------------------------------------------------------- scripts and procedures
 

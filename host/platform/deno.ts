@@ -125,6 +125,8 @@ function badHandle(path: string, why: string): Error {
  * whose seek+write pairs are serialised through a promise chain.
  */
 class DenoFile implements PlatformFile {
+  /** Deno has no O_DSYNC open flag: callers sync explicitly. */
+  readonly syncsOnWrite = false;
   private closed = false;
   private tail: Promise<unknown> = Promise.resolve();
 

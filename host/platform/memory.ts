@@ -4,7 +4,7 @@
 // Faults: crash() models power loss (see memory_fs.ts), failNext() and
 // diskFullAfterBytes() inject I/O errors, and a manual clock drives time.
 
-import type { FolderLock, OpenMode, Platform, PlatformFile } from './platform.ts';
+import type { FolderLock, OpenMode, OpenOptions, Platform, PlatformFile } from './platform.ts';
 import { acquireFolderLock, encodeLockRecord, joinPathParts, lock_file_name, randomToken } from './lock_file.ts';
 import { Inode, MemoryDisk, normalizePath, parentOf, type CrashOptions } from './memory_fs.ts';
 import { SeededRandom } from './seeded_random.ts';
@@ -55,6 +55,8 @@ class MemoryFile implements PlatformFile {
     readonly path: string,
     private readonly inode: Inode,
     private readonly writable: boolean,
+    /** Opened with dataSync: each completed write is already durable. */
+    readonly syncsOnWrite = false,
   ) {}
 
   private check(forWrite: boolean): void {
@@ -81,6 +83,7 @@ class MemoryFile implements PlatformFile {
     this.owner.stats.writes++;
     this.owner.stats.bytesWritten += allowed;
     if (allowed < buf.length) throw ioError('ENOSPC', `no space left writing "${this.path}"`);
+    if (this.syncsOnWrite) await this.sync();
   }
 
   async sync(): Promise<void> {
@@ -237,7 +240,7 @@ export class MemoryPlatform implements Platform {
 
   // ---- Platform: files and folders ----
 
-  async openFile(path: string, mode: OpenMode): Promise<PlatformFile> {
+  async openFile(path: string, mode: OpenMode, options?: OpenOptions): Promise<PlatformFile> {
     this.assertAlive();
     this.takeFault('open');
     const p = normalizePath(path);
@@ -248,7 +251,7 @@ export class MemoryPlatform implements Platform {
       if (mode === 'read' || mode === 'readwrite') throw ioError('ENOENT', `no such file "${path}"`);
       inode = this.createFile(p, path);
     }
-    return new MemoryFile(this, path, inode, mode !== 'read');
+    return new MemoryFile(this, path, inode, mode !== 'read', options?.dataSync === true && mode !== 'read');
   }
 
   async mkdirp(path: string): Promise<void> {

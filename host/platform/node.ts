@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { randomFillSync } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import type { OpenMode, Platform, PlatformFile, FolderLock } from './platform.ts';
+import type { OpenMode, OpenOptions, Platform, PlatformFile, FolderLock } from './platform.ts';
 import {
   acquireFolderLock,
   encodeLockRecord,
@@ -48,6 +48,7 @@ class NodeFile implements PlatformFile {
   constructor(
     readonly path: string,
     private readonly handle: fs.promises.FileHandle,
+    readonly syncsOnWrite = false,
   ) {}
 
   private check(): void {
@@ -146,9 +147,10 @@ export function nodePlatform(opts: NodePlatformOptions = {}): Platform {
   const platform: Platform = {
     name: 'node',
 
-    async openFile(path: string, mode: OpenMode): Promise<PlatformFile> {
-      const handle = await fs.promises.open(path, openFlags(mode), 0o644);
-      return new NodeFile(path, handle);
+    async openFile(path: string, mode: OpenMode, options?: OpenOptions): Promise<PlatformFile> {
+      const dsync = options?.dataSync === true && mode !== 'read' && fs.constants.O_DSYNC !== undefined;
+      const handle = await fs.promises.open(path, openFlags(mode) | (dsync ? fs.constants.O_DSYNC : 0), 0o644);
+      return new NodeFile(path, handle, dsync);
     },
 
     async mkdirp(path: string): Promise<void> {

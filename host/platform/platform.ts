@@ -13,6 +13,8 @@
  *  are asynchronous so that group commit can overlap I/O with work. */
 export interface PlatformFile {
   readonly path: string;
+  /** True when every write is durable when it resolves (opened with dataSync). */
+  readonly syncsOnWrite: boolean;
   /** Reads up to buf.length bytes at `position`; returns the count read (0 at EOF). */
   readSync(buf: Uint8Array, position: number): number;
   /** Writes all of buf at `position`. Not durable until sync() resolves. */
@@ -41,11 +43,20 @@ export interface FolderLock {
   release(): Promise<void>;
 }
 
+export interface OpenOptions {
+  /**
+   * Ask for writes that are durable when they complete (O_DSYNC), saving the
+   * separate sync call of a commit. Platforms that cannot do it ignore it;
+   * PlatformFile.syncsOnWrite says what was granted.
+   */
+  dataSync?: boolean;
+}
+
 export interface Platform {
   readonly name: 'node' | 'deno' | 'memory' | 'browser';
 
   // ---- files and folders ----
-  openFile(path: string, mode: OpenMode): Promise<PlatformFile>;
+  openFile(path: string, mode: OpenMode, options?: OpenOptions): Promise<PlatformFile>;
   /** Creates a folder and its parents; no error if it exists. */
   mkdirp(path: string): Promise<void>;
   exists(path: string): Promise<boolean>;

@@ -53,6 +53,7 @@ export interface StorageExports {
   mem_pages(): number;
   mem_set_limit_pages(pages: number): void;
   crc32c_of(ptr: number, len: number): number;
+  checksum_of(ptr: number, len: number): number;
   storage_init(): number;
   tx_begin(begin: number, snapshot: number): number;
   tx_set_snapshot(slot: number, snapshot: number): void;
@@ -66,7 +67,7 @@ export interface StorageExports {
   tx_live_count(): number;
   tx_oldest_snapshot(): number;
   tx_oldest_begin(): number;
-  kv_get(key: number, keyLen: number, snapshot: number, slot: number): number;
+  kv_get(key: number, keyLen: number, snapshot: number, slot: number, seqLimit?: number): number;
   kv_put(key: number, keyLen: number, val: number, valLen: number, op: number, slot: number, snapshot: number, snapshotCheck: number): number;
   wal_apply(rec: number, len: number): number;
   lsm_freeze(): number;
@@ -94,7 +95,7 @@ export interface StorageExports {
   job_stat(job: number, which: number): number;
   job_install_compaction(job: number, runId: number): number;
   job_free(job: number): void;
-  iter_open(lo: number, loLen: number, loFlags: number, hi: number, hiLen: number, hiFlags: number, snapshot: number, slot: number, reverse: number, raw: number): number;
+  iter_open(lo: number, loLen: number, loFlags: number, hi: number, hiLen: number, hiFlags: number, snapshot: number, slot: number, reverse: number, raw: number, seqLimit?: number): number;
   iter_next(it: number, maxRows: number, maxBytes: number): number;
   iter_out_ptr(it: number): number;
   iter_out_len(it: number): number;
@@ -202,9 +203,13 @@ export class StorageKernel {
     return f;
   }
 
-  /** Up-to-date byte view of linear memory (memory growth replaces the buffer). */
+  /**
+   * Up-to-date byte view of linear memory. Memory growth detaches the old
+   * buffer, which leaves the old views with length 0: a cheaper test than
+   * comparing memory.buffer on every call.
+   */
   u8(): Uint8Array {
-    if (this.x.memory.buffer !== this.buffer) this.refresh();
+    if (this.u8view.length === 0) this.refresh();
     return this.u8view;
   }
 
@@ -216,24 +221,50 @@ export class StorageKernel {
   }
 
   resultU32(i: number): number {
-    if (this.x.memory.buffer !== this.buffer) this.refresh();
+    if (this.u8view.length === 0) this.refresh();
     return this.u32view[(this.resultPtr + 64) / 4 + i]!;
   }
 
   resultF64(i: number): number {
-    if (this.x.memory.buffer !== this.buffer) this.refresh();
+    if (this.u8view.length === 0) this.refresh();
     return this.f64view[this.resultPtr / 8 + i]!;
   }
 
-  /** Copies bytes into the kernel's I/O buffer; returns the pointer. */
+  private ioPtr = 0;
+  private ioCap = 0;
+
+  /** The kernel's I/O buffer for passing arguments, at least `size` bytes. */
   ioBuffer(size: number): number {
-    const p = this.x.io_buffer(size);
+    if (size <= this.ioCap) return this.ioPtr;
+    const p = this.x.io_buffer(size) >>> 0; // pointers above 2 GiB come back negative
     if (p === 0) throw new SbError(SqlState.out_of_memory, 'storage kernel out of memory', { kind: 'kernel_memory' });
+    this.ioPtr = p;
+    this.ioCap = Math.max(size, 4096);
     return p;
   }
 
+  private slab = new Uint8Array(0);
+  private slabPos = 0;
+
+  /**
+   * Copies bytes out of linear memory into JS memory. Small copies are carved
+   * from a shared 64 KiB slab: V8 gives every typed array over 64 bytes its
+   * own off-heap buffer, which made slice() cost more than the kernel call.
+   */
   copyOut(ptr: number, len: number): Uint8Array {
-    return this.u8().slice(ptr, ptr + len);
+    ptr >>>= 0;
+    const u8 = this.u8();
+    if (len > 8192) return u8.slice(ptr, ptr + len);
+    if (this.slabPos + len > this.slab.length) {
+      this.slab = new Uint8Array(65536);
+      this.slabPos = 0;
+    }
+    const at = this.slabPos;
+    const slab = this.slab;
+    if (len <= 24) for (let i = 0; i < len; i++) slab[at + i] = u8[ptr + i]!;
+    else slab.set(u8.subarray(ptr, ptr + len), at);
+    this.slabPos = (at + len + 7) & ~7;
+    return slab.subarray(at, at + len);
   }
 
   /** Throws the SbError for a failure status; returns the status otherwise. */

@@ -11,6 +11,13 @@
 // them. Work that must happen between two batches (a memtable freeze with a
 // segment switch) runs as a boundary task.
 //
+// Segments are preallocated (filled with zeros to `segmentBytes` when
+// created, ahead of need), so a commit overwrites blocks that already exist
+// instead of growing the file, and files are opened with O_DSYNC where the
+// platform offers it: one write system call per batch, no metadata journal
+// commit. A zero record length therefore marks the end of a segment's data;
+// replay checks that only zeros follow it.
+//
 // A failed write or sync poisons the WAL: whether the bytes reached the disk
 // is unknown, so nothing more is acknowledged until the database is reopened
 // and recovered from what is really on disk.
@@ -25,6 +32,11 @@ const MAGIC = [0x53, 0x42, 0x57, 0x41, 0x4c, 0x30, 0x30, 0x31]; // "SBWAL001"
 /** Largest record accepted by replay; anything larger is a torn length field. */
 export const WAL_RECORD_BYTES_MAX = 1 << 30;
 const REPLAY_CHUNK_BYTES = 4 << 20;
+/** Default size a segment is preallocated to. */
+export const WAL_SEGMENT_BYTES_DEFAULT = 16 << 20;
+const ZERO_CHUNK_BYTES = 1 << 20;
+/** Microtask turns the group-commit writer waits for committers to join a batch. */
+const GATHER_MICROTASKS = 32;
 
 export function segmentName(n: number): string {
   return `wal-${String(n).padStart(12, '0')}.log`;
@@ -82,14 +94,22 @@ export interface WalStats {
   maxBatchRecords: number;
 }
 
+interface Prepared {
+  segment: number;
+  file: PlatformFile;
+}
+
 export class Wal {
   private file: PlatformFile;
   private position: number;
+  /** The next segment, being preallocated in the background. */
+  private spare: Promise<Prepared> | undefined;
   private queue: Pending[] = [];
   private boundary: Array<{ task: () => Promise<void> | void; resolve: () => void; reject: (e: unknown) => void }> = [];
   private pumping = false;
   private idleWaiters: Array<() => void> = [];
   failed: SbError | undefined;
+  private lastBatch = 0;
   readonly stats: WalStats = { records: 0, bytes: 0, batches: 0, syncs: 0, maxBatchRecords: 0 };
 
   private constructor(
@@ -97,15 +117,16 @@ export class Wal {
     private readonly dir: string,
     public segment: number,
     file: PlatformFile,
+    private readonly segmentBytes: number,
   ) {
     this.file = file;
-    this.position = file.size();
+    this.position = WAL_HEADER_BYTES;
   }
 
-  /** Creates segment `segment` (header written and synced) and opens it for appending. */
-  static async create(platform: Platform, dir: string, segment: number): Promise<Wal> {
-    const file = await createSegment(platform, dir, segment);
-    return new Wal(platform, dir, segment, file);
+  /** Creates segment `segment` (header written, preallocated, synced) and opens it for appending. */
+  static async create(platform: Platform, dir: string, segment: number, segmentBytes = WAL_SEGMENT_BYTES_DEFAULT): Promise<Wal> {
+    const file = await createSegment(platform, dir, segment, segmentBytes);
+    return new Wal(platform, dir, segment, file, segmentBytes);
   }
 
   /**
@@ -135,17 +156,31 @@ export class Wal {
    * changes nothing; switchTo() then switches synchronously. Call both from
    * one boundary task.
    */
-  async prepareNext(): Promise<{ segment: number; file: PlatformFile }> {
+  async prepareNext(): Promise<Prepared> {
+    const spare = this.spare;
+    this.spare = undefined;
+    if (spare) {
+      const ready = await spare.catch(() => undefined);
+      if (ready && ready.segment === this.segment + 1) return ready;
+    }
     const segment = this.segment + 1;
-    return { segment, file: await createSegment(this.platform, this.dir, segment) };
+    return { segment, file: await createSegment(this.platform, this.dir, segment, this.segmentBytes) };
   }
 
-  switchTo(next: { segment: number; file: PlatformFile }): void {
+  switchTo(next: Prepared): void {
     const old = this.file;
     this.file = next.file;
     this.segment = next.segment;
-    this.position = next.file.size();
+    this.position = WAL_HEADER_BYTES;
     void old.close().catch(() => {});
+  }
+
+  /** Starts preallocating the next segment once this one is half used. */
+  private maybePrepareSpare(): void {
+    if (this.spare || this.position < this.segmentBytes / 2) return;
+    const segment = this.segment + 1;
+    this.spare = createSegment(this.platform, this.dir, segment, this.segmentBytes).then((file) => ({ segment, file }));
+    this.spare.catch(() => (this.spare = undefined));
   }
 
   /** Resolves when nothing is queued or being written. */
@@ -157,6 +192,9 @@ export class Wal {
   async close(): Promise<void> {
     await this.idle();
     await this.file.close();
+    const spare = this.spare;
+    this.spare = undefined;
+    if (spare) await spare.then((p) => p.file.close(), () => {});
   }
 
   private kick(): void {
@@ -178,7 +216,12 @@ export class Wal {
           }
         }
         if (this.queue.length === 0) continue;
+        // After a batch of several commits, their committers resume in a
+        // burst of microtasks and commit again: let them queue before taking
+        // the next batch, or the first one goes alone (batches of 1, 7, 1, 7...).
+        if (this.lastBatch > 1) for (let i = 0; i < GATHER_MICROTASKS; i++) await Promise.resolve();
         const batch = this.queue.splice(0);
+        this.lastBatch = batch.length;
         await this.writeBatch(batch);
       }
     } finally {
@@ -204,8 +247,12 @@ export class Wal {
       }
     }
     try {
+      if (this.position + total > this.segmentBytes && this.position > WAL_HEADER_BYTES) {
+        // The segment is full: continue in the next one (its header is synced).
+        this.switchTo(await this.prepareNext());
+      }
       await this.file.write(buf, this.position);
-      await this.file.sync();
+      if (!this.file.syncsOnWrite) await this.file.sync();
     } catch (e) {
       this.failed = new SbError(SqlState.io_error,
         'writing the WAL failed; no further commit is acknowledged until the database is reopened',
@@ -214,6 +261,7 @@ export class Wal {
       return;
     }
     this.position += total;
+    this.maybePrepareSpare();
     this.stats.records += batch.length;
     this.stats.bytes += total;
     this.stats.batches++;
@@ -231,14 +279,24 @@ export class Wal {
   }
 }
 
-async function createSegment(platform: Platform, dir: string, segment: number): Promise<PlatformFile> {
+async function createSegment(platform: Platform, dir: string, segment: number, segmentBytes: number): Promise<PlatformFile> {
   const path = platform.joinPath(dir, segmentName(segment));
-  const file = await platform.openFile(path, 'create');
-  await file.truncate(0);
-  await file.write(encodeHeader(segment), 0);
-  await file.sync();
-  await platform.syncDir(dir);
-  return file;
+  const file = await platform.openFile(path, 'create', { dataSync: true });
+  try {
+    await file.truncate(0);
+    await file.write(encodeHeader(segment), 0);
+    // Preallocate with zeros (a zero length marks the end of the data).
+    const zeros = new Uint8Array(Math.min(ZERO_CHUNK_BYTES, Math.max(segmentBytes - WAL_HEADER_BYTES, 0)));
+    for (let at = WAL_HEADER_BYTES; at < segmentBytes; at += zeros.length) {
+      await file.write(at + zeros.length <= segmentBytes ? zeros : zeros.subarray(0, segmentBytes - at), at);
+    }
+    if (!file.syncsOnWrite) await file.sync();
+    await platform.syncDir(dir);
+    return file;
+  } catch (e) {
+    await file.close().catch(() => {});
+    throw e;
+  }
 }
 
 export interface ReplayResult {
@@ -282,9 +340,11 @@ export async function replayWal(
       const size = file.size();
       const header = new Uint8Array(WAL_HEADER_BYTES);
       if (size >= WAL_HEADER_BYTES) file.readSync(header, 0);
-      const interrupted = size < WAL_HEADER_BYTES || (size === WAL_HEADER_BYTES && !headerLooksValid(header));
-      if (interrupted) {
-        if (!last) throw new SbError(SqlState.data_corrupted, `WAL segment ${path} is truncated`, { kind: 'corrupt' });
+      // Records are written only after a segment's header and preallocation
+      // are durable, so the last segment with no valid header is one whose
+      // creation (possibly ahead of need) was interrupted: it holds no record.
+      const interrupted = size < WAL_HEADER_BYTES || !headerLooksValid(header);
+      if (interrupted && last) {
         // A segment whose creation was interrupted: it holds no record.
         await file.truncate(0);
         await file.write(encodeHeader(n), 0);
@@ -292,9 +352,10 @@ export async function replayWal(
         result.lastSegment = n;
         continue;
       }
+      if (size < WAL_HEADER_BYTES) throw new SbError(SqlState.data_corrupted, `WAL segment ${path} is truncated`, { kind: 'corrupt' });
       checkHeader(header, n, path);
       const end = await replaySegment(file, size, apply, result);
-      if (end < size) {
+      if (end < size && !onlyZerosFrom(file, end, size)) {
         if (!last) {
           throw new SbError(SqlState.data_corrupted, `WAL segment ${path} has a damaged record at offset ${end}`, { kind: 'corrupt' });
         }
@@ -308,6 +369,17 @@ export async function replayWal(
     }
   }
   return result;
+}
+
+/** True when the file holds only zero bytes in [from, size): unused preallocation. */
+function onlyZerosFrom(file: PlatformFile, from: number, size: number): boolean {
+  const buf = new Uint8Array(Math.min(ZERO_CHUNK_BYTES, size - from));
+  for (let at = from; at < size; at += buf.length) {
+    const want = buf.subarray(0, Math.min(buf.length, size - at));
+    const got = file.readSync(want, at);
+    for (let i = 0; i < got; i++) if (want[i] !== 0) return false;
+  }
+  return true;
 }
 
 async function replaySegment(

@@ -69,7 +69,8 @@ describe('memtable B+tree', () => {
     // allocation fails after the leaf split (regression: the new leaf was
     // linked but unreachable and reverse scans lost keys).
     let sawNomem = 0;
-    for (let first = 228_800; first <= 230_400; first += 400) {
+    // (Calibrated for 40-byte version headers: each of the 4161 versions grew by 8 bytes.)
+    for (let first = 193_600; first <= 199_200; first += 400) {
       const k = Kernel.storage();
       const t = k.begin(1);
       const written: string[] = [];

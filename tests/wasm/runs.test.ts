@@ -2,7 +2,8 @@
 // and format checks; and the block cache that serves their data blocks.
 
 import { describe, expect, it } from 'vitest';
-import { Kernel, ST, LATEST, crc32cRef, dec, enc, numKey, rng, runLayout } from './harness.ts';
+import { Kernel, ST, LATEST, dec, enc, numKey, rng, runLayout } from './harness.ts';
+import { checksum } from '../../host/storage/checksum.ts';
 
 /** A memtable with 2000 keys: versions at stamps 10 and 20, some deleted at 30. */
 function loaded(k: Kernel): void {
@@ -218,11 +219,11 @@ describe('run file checks', () => {
     const dv = new DataView(bad.buffer);
     expect(dv.getUint32(f + 8, true)).toBe(1);
     dv.setUint32(f + 8, 2, true);
-    dv.setUint32(f + 60, crc32cRef(bad.subarray(f, f + 60)), true);
+    dv.setUint32(f + 60, checksum(bad.subarray(f, f + 60)), true);
     expect(openOnly(bad).runId).toBe(ST.ERR_FORMAT);
     // Resealing the original version opens fine (the CRC recomputation is right).
     dv.setUint32(f + 8, 1, true);
-    dv.setUint32(f + 60, crc32cRef(bad.subarray(f, f + 60)), true);
+    dv.setUint32(f + 60, checksum(bad.subarray(f, f + 60)), true);
     expect(openOnly(bad).runId).toBeGreaterThan(0);
   });
 

@@ -2,7 +2,8 @@
 
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Kernel, ST, LATEST, crc32cRef, dec } from './harness.ts';
+import { Kernel, ST, LATEST, dec } from './harness.ts';
+import { checksum } from '../../host/storage/checksum.ts';
 
 /** Applies a record to a kernel; returns the status. */
 function apply(k: Kernel, rec: Uint8Array, len = rec.length): number {
@@ -106,7 +107,7 @@ describe('WAL codec', () => {
     const reseal = (r: Uint8Array): Uint8Array => {
       const dv = new DataView(r.buffer);
       dv.setUint32(0, r.length - 8, true);
-      dv.setUint32(4, crc32cRef(r.subarray(8)), true);
+      dv.setUint32(4, checksum(r.subarray(8)), true);
       return r;
     };
     expect(apply(f, reseal(rec.slice()))).toBe(ST.OK); // resealing alone changes nothing

@@ -5,6 +5,7 @@ import { ABI_VERSION } from './host';
 import { resultArea } from './result';
 import { allocatedBytes, setMemoryLimitPages, realloc, blockCapacity } from './alloc';
 import { crc32c } from './crc32c';
+import { checksum } from './checksum';
 
 let ioBuf: usize = 0;
 
@@ -41,4 +42,9 @@ export function mem_set_limit_pages(pages: i32): void {
 
 export function crc32c_of(ptr: usize, len: u32): u32 {
   return crc32c(ptr, <usize>len);
+}
+
+/** The block/record checksum (XXH64, low 32 bits) of len bytes at ptr. */
+export function checksum_of(ptr: usize, len: u32): u32 {
+  return checksum(ptr, <usize>len);
 }

@@ -7,9 +7,10 @@
 // flagged ABORTED and vanish at the next flush. Versions of one key form a
 // chain ordered newest first (by write sequence), MGA style.
 //
-// Header layout (32 bytes, then key bytes, then value bytes):
+// Header layout (40 bytes, then key bytes, then value bytes):
 //   0 u32 keyLen | 4 u32 valLen | 8 u64 seq | 16 u64 stamp | 24 u32 slot |
-//   28 u8 flags | 29..31 reserved
+//   28 u8 flags | 29..31 reserved | 32 u32 next older version of the key in
+//   the same memtable (the back-version chain) | 36 u32 key hash
 
 // @ts-ignore: decorator
 @inline export const V_KEYLEN: usize = 0;
@@ -24,7 +25,11 @@
 // @ts-ignore: decorator
 @inline export const V_FLAGS: usize = 28;
 // @ts-ignore: decorator
-@inline export const V_HEADER: usize = 32;
+@inline export const V_OLDER: usize = 32;
+// @ts-ignore: decorator
+@inline export const V_HASH: usize = 36;
+// @ts-ignore: decorator
+@inline export const V_HEADER: usize = 40;
 
 /** The version deletes the row (a tombstone). */
 export const VF_TOMBSTONE: u8 = 1;
@@ -86,4 +91,20 @@ export const VF_INSERT: u8 = 16;
   if ((f & VF_COMMITTED) != 0) return load<u64>(v, V_STAMP) <= snapshot;
   if ((f & (VF_ABORTED | VF_MOVED)) != 0) return false;
   return readerSlot != 0 && load<u32>(v, V_SLOT) == readerSlot;
+}
+
+/**
+ * The same rule at statement granularity: a reader's own writes count only up
+ * to write sequence `seqLimit` (the statement does not see the rows it is
+ * writing), and `keepMoved` makes a version carried into a newer memtable
+ * still count in this one (for an iterator that began before the freeze and
+ * does not hold the newer memtable).
+ */
+// @ts-ignore: decorator
+@inline export function isVisibleAt(v: usize, readerSlot: u32, snapshot: u64, seqLimit: u64, keepMoved: bool): bool {
+  const f = load<u8>(v, V_FLAGS);
+  if ((f & VF_COMMITTED) != 0) return load<u64>(v, V_STAMP) <= snapshot;
+  if ((f & VF_ABORTED) != 0) return false;
+  if ((f & VF_MOVED) != 0 && !keepMoved) return false;
+  return readerSlot != 0 && load<u32>(v, V_SLOT) == readerSlot && load<u64>(v, V_SEQ) <= seqLimit;
 }

@@ -1,5 +1,5 @@
 // The block cache: data blocks of sorted runs, read through the host ABI,
-// checked (CRC32C) once when loaded, kept within a byte budget.
+// checked (checksum) once when loaded, kept within a byte budget.
 //
 // Each cached block carries a 16-byte header [u32 pins][u32 size][u64 key]
 // before its bytes, so cursors pin a block through its pointer and a table
@@ -8,7 +8,7 @@
 // until cursors move on (bounded by the number of open cursors).
 
 import { alloc, free } from '../common/alloc';
-import { crc32c } from '../common/crc32c';
+import { checksum } from '../common/checksum';
 import { hashU64 } from '../common/bytes';
 import { host_read } from '../common/host';
 
@@ -138,7 +138,7 @@ export function cacheGetPinned(runId: u32, block: u32, fileId: i32, offset: u64,
     cacheError = got < 0 ? -2 : -3; // short read: the file is shorter than its index says
     return 0;
   }
-  if (size < 12 || crc32c(data, <usize>size - 4) != load<u32>(data + <usize>size - 4)) {
+  if (size < 12 || checksum(data, <usize>size - 4) != load<u32>(data + <usize>size - 4)) {
     free(h);
     cacheError = -3;
     return 0;

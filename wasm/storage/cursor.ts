@@ -4,7 +4,7 @@
 // A run cursor keeps its current block pinned in the block cache.
 
 import { compareBytes, keyPrefix } from '../common/bytes';
-import { isVisible, V_FLAGS, V_HEADER, V_KEYLEN, V_VALLEN, V_SEQ, VF_TOMBSTONE } from '../mvcc/version';
+import { isVisibleAt, V_FLAGS, V_HEADER, V_KEYLEN, V_VALLEN, V_SEQ, VF_TOMBSTONE } from '../mvcc/version';
 import { mtFirstLeaf, mtLastLeaf, mtSeek, seekIndex, seekLeaf, nPtr, leafCount, leafNext, leafPrev, MT_INSERTS } from './memtable';
 import { blockSize, cachePin, cacheUnpin } from './block_cache';
 import {
@@ -106,8 +106,8 @@ export function curCompare(a: usize, b: usize): i32 {
 }
 
 /** True when the current entry is visible to (slot, snapshot). */
-export function curVisible(c: usize, slot: u32, snapshot: u64): bool {
-  if (load<u8>(c, C_KIND) == CUR_MEM) return isVisible(<usize>load<u32>(c, C_VER), slot, snapshot);
+export function curVisible(c: usize, slot: u32, snapshot: u64, seqLimit: u64, keepMoved: bool): bool {
+  if (load<u8>(c, C_KIND) == CUR_MEM) return isVisibleAt(<usize>load<u32>(c, C_VER), slot, snapshot, seqLimit, keepMoved);
   return load<u64>(c, C_STAMP) <= snapshot;
 }
 

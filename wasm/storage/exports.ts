@@ -31,8 +31,9 @@ export function storage_init(): i32 {
 
 // ---- key-value ----
 
-export function kv_get(key: usize, keyLen: i32, snapshot: f64, slot: u32): i32 {
-  return kvGet(key, keyLen, <u64>snapshot, slot);
+/** seqLimit: the reader's own writes count up to this write sequence (<= 0 or absent: all of them). */
+export function kv_get(key: usize, keyLen: i32, snapshot: f64, slot: u32, seqLimit: f64): i32 {
+  return kvGet(key, keyLen, <u64>snapshot, slot, seqLimit > 0 ? <u64>seqLimit : 0xffffffffffffffff);
 }
 
 export function kv_put(key: usize, keyLen: i32, val: usize, valLen: i32, op: i32, slot: u32, snapshot: f64, snapshotCheck: i32): i32 {
@@ -168,10 +169,10 @@ export function job_free(job: usize): void {
 /** Bound flags: bit 0 = bound present, bit 1 = inclusive. */
 export function iter_open(
   lo: usize, loLen: i32, loFlags: i32, hi: usize, hiLen: i32, hiFlags: i32,
-  snapshot: f64, slot: u32, reverse: i32, raw: i32,
+  snapshot: f64, slot: u32, reverse: i32, raw: i32, seqLimit: f64,
 ): usize {
   return iterOpen(lo, loLen, (loFlags & 1) != 0, (loFlags & 2) != 0, hi, hiLen, (hiFlags & 1) != 0, (hiFlags & 2) != 0,
-    <u64>snapshot, slot, reverse != 0, raw != 0);
+    <u64>snapshot, slot, reverse != 0, raw != 0, seqLimit > 0 ? <u64>seqLimit : 0xffffffffffffffff);
 }
 export function iter_next(it: usize, maxRows: i32, maxBytes: u32): i32 {
   return iterNext(it, maxRows, maxBytes);

@@ -14,10 +14,10 @@ import {
   ST_CONFLICT_ACTIVE, ST_CONFLICT_COMMITTED, ST_ERR_NOMEM, ST_ERR_STATE, ST_EXISTS, ST_NOT_FOUND, ST_OK,
 } from '../common/status';
 import {
-  isVisible, vLive, V_FLAGS, V_HEADER, V_KEYLEN, V_SLOT, V_STAMP, V_VALLEN, V_SEQ, VF_COMMITTED, VF_MOVED, VF_TOMBSTONE, VF_ABORTED,
+  isVisibleAt, vLive, V_FLAGS, V_OLDER, V_HEADER, V_KEYLEN, V_SLOT, V_STAMP, V_VALLEN, V_SEQ, VF_COMMITTED, VF_MOVED, VF_TOMBSTONE, VF_ABORTED,
 } from '../mvcc/version';
 import { tipRecordWrite, tipSlotHigh, tipValid, tipWriteCount, tipWrites, tipReserveWrite } from '../mvcc/tip';
-import { mtAlloc, mtCreate, mtDestroy, mtInsert, mtNewVersion, mtSeek, seekIndex, seekLeaf, leafCount, leafNext, nPtr, MT_REFS, MT_ARENA } from './memtable';
+import { mtAdd, mtAlloc, mtCreate, mtDestroy, mtFind, mtNewVersion, mtReserveKeys, MT_REFS, MT_ARENA } from './memtable';
 import { bloomMayContain } from './bloom';
 import { cacheUnpin, cacheError, blockSize } from './block_cache';
 import {
@@ -42,7 +42,7 @@ export const frozen: usize = memory.data(FROZEN_MAX * 4, 16);
 export let frozenCount: i32 = 0;
 export const runList: usize = memory.data(RUNS_MAX * 4, 16);
 export let runCount: i32 = 0;
-export let seq: u64 = 0;
+export let seq: u64 = 1; // 0 means "no limit" to readers passing a sequence limit
 let memtableIds: u32 = 0;
 
 export function lsmInit(): i32 {
@@ -77,32 +77,23 @@ export function mtRef(mt: usize): void {
  * area holds value pointer (u32 0) and length (u32 1); the pointer is valid
  * until the next kernel call.
  */
-export function kvGet(key: usize, keyLen: i32, snapshot: u64, slot: u32): i32 {
-  // Memtables, newest first.
+export function kvGet(key: usize, keyLen: i32, snapshot: u64, slot: u32, seqLimit: u64): i32 {
+  const h = hashBytes(key, keyLen);
+  // Memtables, newest first: the hash index gives the key's newest version,
+  // the back-version chain the older ones.
   for (let m = -1; m < frozenCount; m++) {
-    const mt = m < 0 ? active : frozenAt(m);
-    mtSeek(mt, key, keyLen, MAX_SEQ);
-    let leaf = seekLeaf;
-    let i = seekIndex;
-    while (leaf != 0) {
-      if (i >= leafCount(leaf)) {
-        leaf = leafNext(leaf);
-        i = 0;
-        continue;
-      }
-      const v = nPtr(leaf, i);
-      if (compareBytes(v + V_HEADER, <i32>load<u32>(v, V_KEYLEN), key, keyLen) != 0) break;
-      if (isVisible(v, slot, snapshot)) {
+    let v = mtFind(m < 0 ? active : frozenAt(m), key, keyLen, <u32>h);
+    while (v != 0) {
+      if (isVisibleAt(v, slot, snapshot, seqLimit, false)) {
         if ((load<u8>(v, V_FLAGS) & VF_TOMBSTONE) != 0) return ST_NOT_FOUND;
         setResultU32(0, <u32>(v + V_HEADER + <usize>keyLen));
         setResultU32(1, load<u32>(v, V_VALLEN));
         return ST_OK;
       }
-      i++;
+      v = <usize>load<u32>(v, V_OLDER);
     }
   }
   // Runs, newest first.
-  const h = hashBytes(key, keyLen);
   for (let k = 0; k < runCount; k++) {
     const r = runAt(k);
     if (load<u64>(r, R_MINSTAMP) > snapshot) continue; // every version is too new
@@ -166,19 +157,10 @@ export function kvPut(key: usize, keyLen: i32, val: usize, valLen: i32, op: i32,
   let tomb = false;
   let stamp: u64 = 0;
   let owner: u32 = 0;
+  const h = hashBytes(key, keyLen);
   for (let m = -1; m < frozenCount && !found; m++) {
-    const mt = m < 0 ? active : frozenAt(m);
-    mtSeek(mt, key, keyLen, MAX_SEQ);
-    let leaf = seekLeaf;
-    let i = seekIndex;
-    while (leaf != 0) {
-      if (i >= leafCount(leaf)) {
-        leaf = leafNext(leaf);
-        i = 0;
-        continue;
-      }
-      const v = nPtr(leaf, i);
-      if (compareBytes(v + V_HEADER, <i32>load<u32>(v, V_KEYLEN), key, keyLen) != 0) break;
+    let v = mtFind(m < 0 ? active : frozenAt(m), key, keyLen, <u32>h);
+    while (v != 0) {
       if (vLive(v)) {
         found = true;
         const f = load<u8>(v, V_FLAGS);
@@ -188,11 +170,10 @@ export function kvPut(key: usize, keyLen: i32, val: usize, valLen: i32, op: i32,
         owner = load<u32>(v, V_SLOT);
         break;
       }
-      i++;
+      v = <usize>load<u32>(v, V_OLDER);
     }
   }
   if (!found && (snapshotCheck || op == OP_INSERT)) {
-    const h = hashBytes(key, keyLen);
     for (let k = 0; k < runCount; k++) {
       const r = runAt(k);
       // A run whose newest stamp is within the snapshot cannot conflict,
@@ -231,7 +212,7 @@ export function kvPut(key: usize, keyLen: i32, val: usize, valLen: i32, op: i32,
   const flags: u8 = op == OP_DELETE ? VF_TOMBSTONE : 0;
   const v = mtNewVersion(active, key, keyLen, val, op == OP_DELETE ? 0 : valLen, ++seq, slot, flags);
   if (v == 0) return ST_ERR_NOMEM;
-  if (!mtInsert(active, v)) {
+  if (!mtAdd(active, v)) {
     store<u8>(v, VF_ABORTED, V_FLAGS);
     return ST_ERR_NOMEM;
   }
@@ -269,7 +250,7 @@ export function lsmFreeze(): i32 {
   if (versions > 0) {
     const nodes = (versions / 16 + 8) * 1100;
     const block = mtAlloc(next, bytes + nodes);
-    if (block == 0) {
+    if (block == 0 || !mtReserveKeys(next, <u32>versions)) {
       mtDestroy(next);
       return ST_ERR_NOMEM;
     }
@@ -287,7 +268,7 @@ export function lsmFreeze(): i32 {
         const kl = <i32>load<u32>(v, V_KEYLEN);
         const copy = mtNewVersion(next, v + V_HEADER, kl, v + V_HEADER + <usize>kl, <i32>load<u32>(v, V_VALLEN),
           load<u64>(v, V_SEQ), load<u32>(v, V_SLOT), load<u8>(v, V_FLAGS));
-        mtInsert(next, copy);
+        mtAdd(next, copy);
         store<u8>(v, load<u8>(v, V_FLAGS) | VF_MOVED, V_FLAGS);
         store<u32>(slotPtr, <u32>copy);
       }

@@ -8,8 +8,8 @@
 // most comparisons without touching the version (a cache miss).
 
 import { alloc, free } from '../common/alloc';
-import { compareBytes, keyPrefix } from '../common/bytes';
-import { V_HEADER, V_SEQ, V_KEYLEN, V_VALLEN, V_STAMP, V_SLOT, V_FLAGS } from '../mvcc/version';
+import { compareBytes, hashBytes, keyPrefix } from '../common/bytes';
+import { V_HEADER, V_SEQ, V_KEYLEN, V_VALLEN, V_STAMP, V_SLOT, V_FLAGS, V_OLDER, V_HASH } from '../mvcc/version';
 
 // @ts-ignore: decorator
 @inline const CAP: i32 = 64;
@@ -41,6 +41,12 @@ export const MT_REFS: usize = 40;
 export const MT_ID: usize = 44;
 export const MT_DATA: usize = 48;
 export const MT_INSERTS: usize = 56;
+// Point-lookup hash index: key -> newest version (older ones chain through V_OLDER).
+export const MT_HTAB: usize = 64;
+export const MT_HCAP: usize = 68;
+export const MT_HCOUNT: usize = 72;
+// @ts-ignore: decorator
+@inline const MT_SIZE: usize = 80;
 
 const pathNode: usize = memory.data(MAX_DEPTH * 4, 16);
 const pathIdx: usize = memory.data(MAX_DEPTH * 4, 16);
@@ -49,9 +55,9 @@ const tmpPtr: usize = memory.data((CAP + 1) * 4, 16);
 const tmpChild: usize = memory.data((CAP + 2) * 4, 16);
 
 export function mtCreate(id: u32): usize {
-  const mt = alloc(64);
+  const mt = alloc(MT_SIZE);
   if (mt == 0) return 0;
-  memory.fill(mt, 0, 64);
+  memory.fill(mt, 0, MT_SIZE);
   store<u32>(mt, id, MT_ID);
   store<u32>(mt, 1, MT_REFS);
   return mt;
@@ -59,6 +65,7 @@ export function mtCreate(id: u32): usize {
 
 /** Frees the arena and the header. The caller guarantees no cursor remains. */
 export function mtDestroy(mt: usize): void {
+  free(<usize>load<u32>(mt, MT_HTAB));
   let c = <usize>load<u32>(mt, 16);
   while (c != 0) {
     const next = <usize>load<u32>(c);
@@ -107,6 +114,8 @@ export function mtNewVersion(mt: usize, key: usize, keyLen: i32, val: usize, val
   store<u64>(v, 0, V_STAMP);
   store<u32>(v, slot, V_SLOT);
   store<u32>(v, <u32>flags, V_FLAGS); // flags byte plus the three reserved bytes
+  store<u32>(v, 0, V_OLDER);
+  store<u32>(v, <u32>hashBytes(key, keyLen), V_HASH);
   memory.copy(v + V_HEADER, key, <usize>keyLen);
   if (valLen > 0) memory.copy(v + V_HEADER + <usize>keyLen, val, <usize>valLen);
   store<u64>(mt, load<u64>(mt, MT_DATA) + <u64>(keyLen + valLen), MT_DATA);
@@ -214,8 +223,91 @@ export function mtSeek(mt: usize, key: usize, keyLen: i32, seq: u64): void {
   seekIndex = i;
 }
 
-/** Inserts a version. False when out of memory (the tree is unchanged). */
-export function mtInsert(mt: usize, v: usize): bool {
+// ---- the point-lookup hash index ----
+
+/** Makes room in the hash index for one more key; false on out-of-memory. */
+function hashReserve(mt: usize): bool {
+  return mtReserveKeys(mt, 1);
+}
+
+/** Makes room in the hash index for n more keys; false on out-of-memory. */
+export function mtReserveKeys(mt: usize, n: u32): bool {
+  const cap = load<u32>(mt, MT_HCAP);
+  const count = load<u32>(mt, MT_HCOUNT);
+  if ((<u64>count + <u64>n) * 2 <= <u64>cap) return true;
+  let ncap: u32 = cap == 0 ? 1024 : cap * 2;
+  while ((<u64>count + <u64>n) * 2 > <u64>ncap) ncap *= 2;
+  const t = alloc(<usize>ncap << 2);
+  if (t == 0) return false;
+  memory.fill(t, 0, <usize>ncap << 2);
+  const old = <usize>load<u32>(mt, MT_HTAB);
+  const mask = ncap - 1;
+  for (let i: u32 = 0; i < cap; i++) {
+    const v = <usize>load<u32>(old + (<usize>i << 2));
+    if (v == 0) continue;
+    let j = load<u32>(v, V_HASH) & mask;
+    while (load<u32>(t + (<usize>j << 2)) != 0) j = (j + 1) & mask;
+    store<u32>(t + (<usize>j << 2), <u32>v);
+  }
+  free(old);
+  store<u32>(mt, <u32>t, MT_HTAB);
+  store<u32>(mt, ncap, MT_HCAP);
+  store<u64>(mt, load<u64>(mt, MT_ARENA) + (<u64>(ncap - cap) << 2), MT_ARENA);
+  return true;
+}
+
+/** Links v (the newest version of its key) into the hash index. Room must be reserved. */
+function hashLink(mt: usize, v: usize): void {
+  const t = <usize>load<u32>(mt, MT_HTAB);
+  const mask = load<u32>(mt, MT_HCAP) - 1;
+  const h = load<u32>(v, V_HASH);
+  const kl = <i32>load<u32>(v, V_KEYLEN);
+  let j = h & mask;
+  while (true) {
+    const slot = t + (<usize>j << 2);
+    const e = <usize>load<u32>(slot);
+    if (e == 0) {
+      store<u32>(slot, <u32>v);
+      store<u32>(mt, load<u32>(mt, MT_HCOUNT) + 1, MT_HCOUNT);
+      return;
+    }
+    if (load<u32>(e, V_HASH) == h && compareBytes(e + V_HEADER, <i32>load<u32>(e, V_KEYLEN), v + V_HEADER, kl) == 0) {
+      store<u32>(v, <u32>e, V_OLDER);
+      store<u32>(slot, <u32>v);
+      return;
+    }
+    j = (j + 1) & mask;
+  }
+}
+
+/** The newest version of a key in this memtable (0 when absent); older ones follow V_OLDER. */
+export function mtFind(mt: usize, key: usize, keyLen: i32, h: u32): usize {
+  const t = <usize>load<u32>(mt, MT_HTAB);
+  if (t == 0) return 0;
+  const mask = load<u32>(mt, MT_HCAP) - 1;
+  let j = h & mask;
+  while (true) {
+    const e = <usize>load<u32>(t + (<usize>j << 2));
+    if (e == 0) return 0;
+    if (load<u32>(e, V_HASH) == h && compareBytes(e + V_HEADER, <i32>load<u32>(e, V_KEYLEN), key, keyLen) == 0) return e;
+    j = (j + 1) & mask;
+  }
+  return 0;
+}
+
+/**
+ * Adds a version (the newest of its key in this memtable) to the tree and the
+ * hash index. False when out of memory, with neither changed.
+ */
+export function mtAdd(mt: usize, v: usize): bool {
+  if (!hashReserve(mt)) return false;
+  if (!mtInsert(mt, v)) return false;
+  hashLink(mt, v);
+  return true;
+}
+
+/** Inserts a version into the tree. False when out of memory (the tree is unchanged). */
+function mtInsert(mt: usize, v: usize): bool {
   // Entries shift inside leaves and move at splits: open cursors re-find their place.
   store<u32>(mt, load<u32>(mt, MT_INSERTS) + 1, MT_INSERTS);
   const key = v + V_HEADER;

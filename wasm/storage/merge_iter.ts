@@ -62,7 +62,9 @@ import { runRef, runUnref } from './run_reader';
 // @ts-ignore: decorator
 @inline const I_SCRATCH: usize = 88; // buf: scratch for reverse steps
 // @ts-ignore: decorator
-@inline const I_SIZE: usize = 104;
+@inline const I_SEQLIMIT: usize = 104; // u64: own writes after this write sequence are not seen
+// @ts-ignore: decorator
+@inline const I_SIZE: usize = 112;
 
 // @ts-ignore: decorator
 @inline const KEY_SCRATCH: u32 = 65536 + 16;
@@ -81,7 +83,7 @@ const hdr: usize = memory.data(32, 16);
 export function iterOpen(
   lo: usize, loLen: i32, hasLo: bool, loIncl: bool,
   hi: usize, hiLen: i32, hasHi: bool, hiIncl: bool,
-  snapshot: u64, slot: u32, reverse: bool, raw: bool,
+  snapshot: u64, slot: u32, reverse: bool, raw: bool, seqLimit: u64,
 ): usize {
   resetCursorError();
   const it = alloc(I_SIZE);
@@ -102,6 +104,7 @@ export function iterOpen(
   store<u32>(it, <u32>mems, I_MEMS);
   store<u32>(it, <u32>(1 + frozenCount), I_NMEM);
   store<u64>(it, snapshot, I_SNAP);
+  store<u64>(it, seqLimit, I_SEQLIMIT);
   store<u32>(it, slot, I_SLOT);
   store<u8>(it, reverse ? 1 : 0, I_REVERSE);
   store<u8>(it, raw ? 1 : 0, I_RAW);
@@ -180,6 +183,7 @@ export function iterNext(it: usize, maxRows: i32, maxBytes: u32): i32 {
   const raw = load<u8>(it, I_RAW) != 0;
   const snap = load<u64>(it, I_SNAP);
   const slot = load<u32>(it, I_SLOT);
+  const seqLimit = load<u64>(it, I_SEQLIMIT);
   const keyBuf = it + I_KEY;
   const scratch = bufPtr(it + I_SCRATCH);
   let rows = 0;
@@ -218,7 +222,9 @@ export function iterNext(it: usize, maxRows: i32, maxBytes: u32): i32 {
         if (raw) {
           if (!emitRaw(out, c, i)) return ST_ERR_NOMEM;
           rows++;
-        } else if (!resolved && curVisible(c, slot, snap)) {
+        // Source 0 is the memtable that was active when the iterator opened:
+        // versions carried out of it by a later freeze still count here.
+        } else if (!resolved && curVisible(c, slot, snap, seqLimit, i == 0)) {
           resolved = true;
           if (!curTombstone(c)) {
             if (!emit(out, c)) return ST_ERR_NOMEM;

@@ -4,17 +4,20 @@
 //
 // Data block: entries in (key ascending, stamp descending) order, each
 //   u8 flags | varint keyLen | varint valLen | u64 stamp | key | value
-// then u32 offset of every entry, u32 entry count, u32 CRC32C of all of it.
+// then the first 8 key bytes of every entry as a big-endian u64 (for the
+// in-block binary search), the u32 offset of every entry, u32 entry count,
+// u32 checksum of all of it.
 // Index block: per data block: varint keyLen | last key | u64 last stamp |
-//   u64 file offset | u32 size; then u32 count, u32 CRC32C.
-// Bloom block: u32 blocks | u32 bits per key | blocks × 32 bytes | u32 CRC32C.
+//   u64 file offset | u32 size; then u32 count, u32 checksum.
+// Bloom block: u32 blocks | u32 bits per key | blocks × 32 bytes | u32 checksum.
 // Meta block: u64 entries | u64 keys | u64 tombstones | u64 min stamp |
 //   u64 max stamp | u64 data bytes | u32 first key len | u32 last key len |
-//   first key | last key | u32 CRC32C.
+//   first key | last key | u32 checksum.
 // Footer: u64 magic | u32 format version | u32 flags | u64 index offset |
 //   u32 index len | u32 bloom len | u64 bloom offset | u64 meta offset |
-//   u32 meta len | u32 block count | u32 reserved | u32 CRC32C of bytes 0..59.
-// All integers little-endian.
+//   u32 meta len | u32 block count | u32 reserved | u32 checksum of bytes 0..59.
+// All integers little-endian. Every "checksum" is common/checksum.ts (XXH64,
+// low 32 bits) over the bytes before it.
 
 export const RUN_MAGIC: u64 = 0x314e55524253; // "SBRUN1" read as a little-endian u64
 export const RUN_FORMAT_VERSION: u32 = 1;

@@ -6,7 +6,7 @@
 
 import { alloc, free, realloc } from '../common/alloc';
 import { compareBytes, getVarint, keyPrefix, varintLen } from '../common/bytes';
-import { crc32c } from '../common/crc32c';
+import { checksum } from '../common/checksum';
 import { host_read } from '../common/host';
 import { ST_ERR_CORRUPT, ST_ERR_FORMAT, ST_ERR_IO, ST_ERR_NOMEM } from '../common/status';
 import { cacheDropRun, cacheGetPinned } from './block_cache';
@@ -34,6 +34,7 @@ export const R_LASTKEY: usize = 96;
 export const R_LASTLEN: usize = 100;
 export const R_ID: usize = 104;
 export const R_RETIRED: usize = 108;
+export const R_IXPREFIX: usize = 112; // u64 key prefix of each block's last key, contiguous for the search
 export const R_SIZE: usize = 128;
 
 // Parsed index record (40 bytes): u64 prefix | u64 last stamp | u64 offset |
@@ -72,7 +73,7 @@ export function runOpen(file: i32, fileSize: f64): u32 {
   let st = readExact(file, <u64>fileSize - <u64>FOOTER_SIZE, footer, <u32>FOOTER_SIZE);
   if (st != 0) return fail(st);
   if (load<u64>(footer) != RUN_MAGIC) return fail(ST_ERR_CORRUPT);
-  if (crc32c(footer, <usize>(FOOTER_SIZE - 4)) != load<u32>(footer, 60)) return fail(ST_ERR_CORRUPT);
+  if (checksum(footer, <usize>(FOOTER_SIZE - 4)) != load<u32>(footer, 60)) return fail(ST_ERR_CORRUPT);
   if (load<u32>(footer, 8) != RUN_FORMAT_VERSION) return fail(ST_ERR_FORMAT);
   const indexOff = load<u64>(footer, 16);
   const indexLen = load<u32>(footer, 24);
@@ -89,18 +90,20 @@ export function runOpen(file: i32, fileSize: f64): u32 {
   const bloom = alloc(<usize>bloomLen);
   const meta = alloc(<usize>metaLen);
   const ix = alloc(<usize>max<u32>(blocks, 1) * IX_SIZE);
+  const ixp = alloc(<usize>max<u32>(blocks, 1) << 3);
+  store<u32>(r, <u32>ixp, R_IXPREFIX);
   store<u32>(r, <u32>raw, R_INDEXRAW);
   store<u32>(r, <u32>bloom, R_BLOOM);
   store<u32>(r, <u32>meta, R_META);
   store<u32>(r, <u32>ix, R_INDEX);
-  if (raw == 0 || bloom == 0 || meta == 0 || ix == 0) return discard(r, ST_ERR_NOMEM);
+  if (raw == 0 || bloom == 0 || meta == 0 || ix == 0 || ixp == 0) return discard(r, ST_ERR_NOMEM);
   st = readExact(file, indexOff, raw, indexLen);
   if (st == 0) st = readExact(file, bloomOff, bloom, bloomLen);
   if (st == 0) st = readExact(file, metaOff, meta, metaLen);
   if (st != 0) return discard(r, st);
-  if (crc32c(raw, <usize>indexLen - 4) != load<u32>(raw + <usize>indexLen - 4)) return discard(r, ST_ERR_CORRUPT);
-  if (crc32c(bloom, <usize>bloomLen - 4) != load<u32>(bloom + <usize>bloomLen - 4)) return discard(r, ST_ERR_CORRUPT);
-  if (crc32c(meta, <usize>metaLen - 4) != load<u32>(meta + <usize>metaLen - 4)) return discard(r, ST_ERR_CORRUPT);
+  if (checksum(raw, <usize>indexLen - 4) != load<u32>(raw + <usize>indexLen - 4)) return discard(r, ST_ERR_CORRUPT);
+  if (checksum(bloom, <usize>bloomLen - 4) != load<u32>(bloom + <usize>bloomLen - 4)) return discard(r, ST_ERR_CORRUPT);
+  if (checksum(meta, <usize>metaLen - 4) != load<u32>(meta + <usize>metaLen - 4)) return discard(r, ST_ERR_CORRUPT);
   if (load<u32>(raw + <usize>indexLen - 8) != blocks) return discard(r, ST_ERR_CORRUPT);
   // Parse the index into fixed records for binary search.
   let p = raw;
@@ -112,6 +115,7 @@ export function runOpen(file: i32, fileSize: f64): u32 {
     if (p + <usize>kl + 20 > end) return discard(r, ST_ERR_CORRUPT);
     const rec = ix + <usize>b * IX_SIZE;
     store<u64>(rec, keyPrefix(p, <i32>kl));
+    store<u64>(ixp + (<usize>b << 3), keyPrefix(p, <i32>kl));
     store<u32>(rec, <u32>p, 24);
     store<u32>(rec, kl, 28);
     p += <usize>kl;
@@ -165,6 +169,7 @@ function fail(st: i32): u32 {
 }
 
 function discard(r: usize, st: i32): u32 {
+  free(<usize>load<u32>(r, R_IXPREFIX));
   free(<usize>load<u32>(r, R_INDEXRAW));
   free(<usize>load<u32>(r, R_BLOOM));
   free(<usize>load<u32>(r, R_META));
@@ -195,6 +200,7 @@ export function runUnref(r: usize): void {
   cacheDropRun(id);
   if (load<u32>(r, R_RETIRED) != 0) queueDead(load<u32>(r, R_FILE));
   store<u32>(runs + (<usize>id << 2), 0);
+  free(<usize>load<u32>(r, R_IXPREFIX));
   free(<usize>load<u32>(r, R_INDEXRAW));
   free(<usize>load<u32>(r, R_BLOOM));
   free(<usize>load<u32>(r, R_META));
@@ -242,13 +248,16 @@ export function runFindBlock(r: usize, key: usize, keyLen: i32, stamp: u64): u32
   let lo: u32 = 0;
   let hi = load<u32>(r, R_BLOCKS);
   const pp = keyPrefix(key, keyLen);
+  const prefixes = <usize>load<u32>(r, R_IXPREFIX);
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const rec = ixRec(r, mid);
-    const ep = load<u64>(rec);
+    const ep = load<u64>(prefixes + (<usize>mid << 3));
     let c: i32;
     if (pp != ep) c = pp < ep ? -1 : 1;
-    else c = cmpKeyStamp(key, keyLen, stamp, <usize>load<u32>(rec, 24), <i32>load<u32>(rec, 28), load<u64>(rec, 8));
+    else {
+      const rec = ixRec(r, mid);
+      c = cmpKeyStamp(key, keyLen, stamp, <usize>load<u32>(rec, 24), <i32>load<u32>(rec, 28), load<u64>(rec, 8));
+    }
     if (c > 0) lo = mid + 1;
     else hi = mid;
   }
@@ -279,9 +288,12 @@ export let eFlags: u8 = 0;
 /** Decodes entry i of a block into the e* globals; false if malformed. */
 export function blockDecode(data: usize, size: u32, i: u32): bool {
   const n = load<u32>(data + <usize>size - 8);
+  if (<u64>n * 12 + 8 > <u64>size) return false;
   const offs = data + <usize>size - 8 - (<usize>n << 2);
-  let p = data + <usize>load<u32>(offs + (<usize>i << 2));
-  const end = offs;
+  const end = offs - (<usize>n << 3); // the key-prefix array starts where entries end
+  const off = <usize>load<u32>(offs + (<usize>i << 2));
+  if (data + off >= end) return false;
+  let p = data + off;
   eFlags = load<u8>(p);
   p++;
   const kl = getVarint(p, end);
@@ -300,14 +312,28 @@ export function blockDecode(data: usize, size: u32, i: u32): bool {
   return true;
 }
 
-/** First entry index >= (key, stamp) in a block (entry count when none). */
+/**
+ * First entry index >= (key, stamp) in a block (entry count when none). The
+ * search runs over the block's array of 8-byte key prefixes and decodes an
+ * entry only when the prefix cannot decide.
+ */
 export function blockLowerBound(data: usize, size: u32, key: usize, keyLen: i32, stamp: u64): u32 {
+  const n = blockEntryCount(data, size);
+  if (<u64>n * 12 + 8 > <u64>size) return 0;
+  const prefs = data + <usize>size - 8 - (<usize>n * 12);
+  const pp = keyPrefix(key, keyLen);
   let lo: u32 = 0;
-  let hi = blockEntryCount(data, size);
+  let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (!blockDecode(data, size, mid)) return hi; // corrupt entries were excluded by the CRC; be safe
-    if (cmpKeyStamp(key, keyLen, stamp, eKey, eKeyLen, eStamp) > 0) lo = mid + 1;
+    const ep = load<u64>(prefs + (<usize>mid << 3));
+    let c: i32;
+    if (pp != ep) c = pp < ep ? -1 : 1;
+    else {
+      if (!blockDecode(data, size, mid)) return hi; // corrupt entries were excluded by the checksum; be safe
+      c = cmpKeyStamp(key, keyLen, stamp, eKey, eKeyLen, eStamp);
+    }
+    if (c > 0) lo = mid + 1;
     else hi = mid;
   }
   return lo;

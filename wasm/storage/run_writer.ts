@@ -6,8 +6,8 @@
 
 import { alloc, free } from '../common/alloc';
 import { bufAppend, bufFree, bufLen, bufPtr, bufReserve, bufSetLen } from '../common/buf';
-import { compareBytes, hashBytes, putVarint, varintSize } from '../common/bytes';
-import { crc32c } from '../common/crc32c';
+import { compareBytes, hashBytes, keyPrefix, putVarint, varintSize } from '../common/bytes';
+import { checksum } from '../common/checksum';
 import { bloomAdd, bloomBlocksFor } from './bloom';
 import { EF_TOMBSTONE, FOOTER_SIZE, RUN_FORMAT_VERSION, RUN_MAGIC } from './run_format';
 
@@ -51,7 +51,9 @@ import { EF_TOMBSTONE, FOOTER_SIZE, RUN_FORMAT_VERSION, RUN_MAGIC } from './run_
 // @ts-ignore: decorator
 @inline const W_BITS: usize = 152;
 // @ts-ignore: decorator
-@inline const W_SIZE: usize = 160;
+@inline const W_PREFS: usize = 160; // buf: u64 key prefixes of the current block
+// @ts-ignore: decorator
+@inline const W_SIZE: usize = 176;
 
 const scratch: usize = memory.data(64, 16);
 
@@ -79,6 +81,7 @@ export function rwFree(w: usize): void {
   bufFree(w + W_OUT);
   bufFree(w + W_BLK);
   bufFree(w + W_OFFS);
+  bufFree(w + W_PREFS);
   bufFree(w + W_IDX);
   bufFree(w + W_LASTKEY);
   bufFree(w + W_FIRSTKEY);
@@ -91,7 +94,7 @@ export function rwAdd(w: usize, key: usize, keyLen: i32, val: usize, valLen: i32
   const entrySize = <u32>(1 + varintSize(<u32>keyLen) + varintSize(<u32>valLen) + 8 + keyLen + valLen);
   const blkLen = bufLen(w + W_BLK);
   const count = bufLen(w + W_OFFS) >> 2;
-  if (blkLen > 0 && blkLen + entrySize + (count + 1) * 4 + 8 > load<u32>(w, W_TARGET)) {
+  if (blkLen > 0 && blkLen + entrySize + (count + 1) * 12 + 8 > load<u32>(w, W_TARGET)) {
     if (!finishBlock(w)) return false;
   }
   const lastKey = w + W_LASTKEY;
@@ -103,9 +106,11 @@ export function rwAdd(w: usize, key: usize, keyLen: i32, val: usize, valLen: i32
     store<u64>(w, load<u64>(w, W_KEYS) + 1, W_KEYS);
     bloomAdd(<usize>load<u32>(w, W_BLOOM), load<u32>(w, W_BLOOMBLOCKS), hashBytes(key, keyLen));
   }
-  // Record the entry's offset, then the entry itself.
+  // Record the entry's offset and key prefix, then the entry itself.
   store<u32>(scratch, bufLen(w + W_BLK));
   if (!bufAppend(w + W_OFFS, scratch, 4)) return false;
+  store<u64>(scratch, keyPrefix(key, keyLen));
+  if (!bufAppend(w + W_PREFS, scratch, 8)) return false;
   if (!bufReserve(w + W_BLK, entrySize)) return false;
   let p = bufPtr(w + W_BLK) + <usize>bufLen(w + W_BLK);
   store<u8>(p, flags);
@@ -130,10 +135,11 @@ function finishBlock(w: usize): bool {
   const blk = w + W_BLK;
   const offs = w + W_OFFS;
   const count = bufLen(offs) >> 2;
+  if (!bufAppend(blk, bufPtr(w + W_PREFS), bufLen(w + W_PREFS))) return false;
   if (!bufAppend(blk, bufPtr(offs), bufLen(offs))) return false;
   store<u32>(scratch, count);
   if (!bufAppend(blk, scratch, 4)) return false;
-  store<u32>(scratch, crc32c(bufPtr(blk), <usize>bufLen(blk)));
+  store<u32>(scratch, checksum(bufPtr(blk), <usize>bufLen(blk)));
   if (!bufAppend(blk, scratch, 4)) return false;
   const size = bufLen(blk);
   const offset = load<u64>(w, W_FILEOFF) + <u64>bufLen(w + W_OUT);
@@ -151,6 +157,7 @@ function finishBlock(w: usize): bool {
   store<u32>(w, load<u32>(w, W_BLOCKS) + 1, W_BLOCKS);
   bufSetLen(blk, 0);
   bufSetLen(offs, 0);
+  bufSetLen(w + W_PREFS, 0);
   return true;
 }
 
@@ -163,7 +170,7 @@ export function rwFinish(w: usize): bool {
   const idx = w + W_IDX;
   store<u32>(scratch, load<u32>(w, W_BLOCKS));
   if (!bufAppend(idx, scratch, 4)) return false;
-  store<u32>(scratch, crc32c(bufPtr(idx), <usize>bufLen(idx)));
+  store<u32>(scratch, checksum(bufPtr(idx), <usize>bufLen(idx)));
   if (!bufAppend(idx, scratch, 4)) return false;
   const indexLen = bufLen(idx);
   if (!bufAppend(out, bufPtr(idx), indexLen)) return false;
@@ -175,7 +182,7 @@ export function rwFinish(w: usize): bool {
   store<u32>(scratch, load<u32>(w, W_BITS), 4);
   if (!bufAppend(out, scratch, 8)) return false;
   if (!bufAppend(out, <usize>load<u32>(w, W_BLOOM), blocks << 5)) return false;
-  store<u32>(scratch, crc32c(bufPtr(out) + <usize>bloomStart, <usize>(bufLen(out) - bloomStart)));
+  store<u32>(scratch, checksum(bufPtr(out) + <usize>bloomStart, <usize>(bufLen(out) - bloomStart)));
   if (!bufAppend(out, scratch, 4)) return false;
   const bloomLen = bufLen(out) - bloomStart;
   // Meta block.
@@ -193,7 +200,7 @@ export function rwFinish(w: usize): bool {
   if (!bufAppend(out, scratch, 56)) return false;
   if (!bufAppend(out, bufPtr(w + W_FIRSTKEY), bufLen(w + W_FIRSTKEY))) return false;
   if (!bufAppend(out, bufPtr(w + W_LASTKEY), bufLen(w + W_LASTKEY))) return false;
-  store<u32>(scratch, crc32c(bufPtr(out) + <usize>metaStart, <usize>(bufLen(out) - metaStart)));
+  store<u32>(scratch, checksum(bufPtr(out) + <usize>metaStart, <usize>(bufLen(out) - metaStart)));
   if (!bufAppend(out, scratch, 4)) return false;
   const metaLen = bufLen(out) - metaStart;
   // Footer.
@@ -207,7 +214,7 @@ export function rwFinish(w: usize): bool {
   store<u64>(scratch, metaOff, 40);
   store<u32>(scratch, metaLen, 48);
   store<u32>(scratch, load<u32>(w, W_BLOCKS), 52);
-  store<u32>(scratch, crc32c(scratch, <usize>(FOOTER_SIZE - 4)), 60);
+  store<u32>(scratch, checksum(scratch, <usize>(FOOTER_SIZE - 4)), 60);
   return bufAppend(out, scratch, <u32>FOOTER_SIZE);
 }
 

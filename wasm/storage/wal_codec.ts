@@ -1,7 +1,7 @@
 // WAL commit records: built from a transaction's write list at commit, and
 // replayed into the memtable at recovery.
 //
-//   u32 payload length | u32 CRC32C(payload) | payload
+//   u32 payload length | u32 checksum(payload) (common/checksum.ts) | payload
 //   payload: u8 type (1 = commit) | 16-byte transaction id | u64 commit stamp |
 //            u32 op count | ops
 //   op: u8 kind (1 = put, 2 = delete) | varint key length | varint value length | key | value
@@ -11,13 +11,13 @@
 
 import { bufAppend, bufLen, bufPtr, bufReserve, bufSetLen } from '../common/buf';
 import { getVarint, putVarint, varintLen, varintSize } from '../common/bytes';
-import { crc32c } from '../common/crc32c';
+import { checksum } from '../common/checksum';
 import { setResultF64, setResultU32 } from '../common/result';
 import { ST_ERR_CORRUPT, ST_ERR_FORMAT, ST_ERR_NOMEM, ST_OK } from '../common/status';
 import { V_FLAGS, V_HEADER, V_KEYLEN, V_STAMP, V_VALLEN, VF_ABORTED, VF_COMMITTED, VF_MOVED, VF_TOMBSTONE } from '../mvcc/version';
 import { tipWriteCount, tipWrites } from '../mvcc/tip';
 import { active, seq } from './lsm';
-import { mtInsert, mtNewVersion } from './memtable';
+import { mtAdd, mtNewVersion } from './memtable';
 
 export const REC_COMMIT: u8 = 1;
 export const OP_KIND_PUT: u8 = 1;
@@ -69,7 +69,7 @@ export function walBuildCommit(slot: u32, txnId: usize, stamp: u64): i32 {
   }
   const payload = <u32>(p - base - 8);
   store<u32>(base, payload);
-  store<u32>(base + 4, crc32c(base + 8, <usize>payload));
+  store<u32>(base + 4, checksum(base + 8, <usize>payload));
   bufSetLen(walBuf, <u32>(p - base));
   setResultU32(0, <u32>base);
   setResultU32(1, <u32>(p - base));
@@ -86,7 +86,7 @@ export function walApply(rec: usize, len: u32): i32 {
   if (len < 8) return ST_ERR_CORRUPT;
   const payload = load<u32>(rec);
   if (<u64>payload + 8 != <u64>len) return ST_ERR_CORRUPT;
-  if (crc32c(rec + 8, <usize>payload) != load<u32>(rec + 4)) return ST_ERR_CORRUPT;
+  if (checksum(rec + 8, <usize>payload) != load<u32>(rec + 4)) return ST_ERR_CORRUPT;
   let p = rec + 8;
   const end = p + <usize>payload;
   if (payload < 29) return ST_ERR_CORRUPT;
@@ -122,7 +122,7 @@ export function walApply(rec: usize, len: u32): i32 {
     const v = mtNewVersion(active, p, <i32>kl, p + <usize>kl, <i32>vl, nextSeq(), 0, flags);
     if (v == 0) return ST_ERR_NOMEM;
     store<u64>(v, stamp, V_STAMP);
-    if (!mtInsert(active, v)) return ST_ERR_NOMEM;
+    if (!mtAdd(active, v)) return ST_ERR_NOMEM;
     p += <usize>kl + <usize>vl;
   }
   setResultF64(0, <f64>stamp);

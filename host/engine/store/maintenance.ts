@@ -207,7 +207,7 @@ export class Maintenance {
         if (st < 0) k.check(st, 'writing a sorted run');
         const len = k.x.job_out_len(job);
         if (len > 0) {
-          const bytes = k.copyOut(k.x.job_out_ptr(job), len);
+          const bytes = k.u8().slice(k.x.job_out_ptr(job) >>> 0, (k.x.job_out_ptr(job) >>> 0) + len);
           k.x.job_out_consume(job);
           await file.write(bytes, pos);
           pos += len;

@@ -34,6 +34,8 @@ export interface StoreOptions {
   keyBytesMax?: number;
   /** Largest value (bytes). */
   valueBytesMax?: number;
+  /** WAL segments are preallocated to this size (in-memory databases use 256 KiB). */
+  walSegmentBytes?: number;
 }
 
 export interface ResolvedOptions {
@@ -51,6 +53,7 @@ export interface ResolvedOptions {
   lockTimeoutMs: number;
   keyBytesMax: number;
   valueBytesMax: number;
+  walSegmentBytes: number;
 }
 
 export const DEFAULTS: ResolvedOptions = {
@@ -68,6 +71,7 @@ export const DEFAULTS: ResolvedOptions = {
   lockTimeoutMs: 0,
   keyBytesMax: 4096,
   valueBytesMax: 256 << 20,
+  walSegmentBytes: 16 << 20,
 };
 
 export function resolveOptions(o: StoreOptions): ResolvedOptions {

@@ -45,9 +45,16 @@ export class ScanCursor implements Iterable<[Uint8Array, Uint8Array]> {
   private readonly hi: Uint8Array;
   private readonly hiInclusive: boolean;
   private readonly raw: boolean;
-  /** Current row (valid after next() returned true). */
-  key: Uint8Array = new Uint8Array(0);
-  value: Uint8Array = new Uint8Array(0);
+  /**
+   * The current row lives in `batch` at [keyStart, keyEnd) and
+   * [valueStart, valueEnd) (the key without its key space prefix); `key` and
+   * `value` make views on demand, so a scan that decodes in place allocates
+   * nothing per row.
+   */
+  keyStart = 0;
+  keyEnd = 0;
+  valueStart = 0;
+  valueEnd = 0;
   /** Raw mode only: the current version's flags and stamp. */
   flags = 0;
   stamp = 0;
@@ -60,6 +67,8 @@ export class ScanCursor implements Iterable<[Uint8Array, Uint8Array]> {
     snapshot: number,
     slot: number,
     private readonly onClose: () => void,
+    /** The reader's own writes count up to this write sequence (cursor/statement semantics). */
+    seqLimit = 0,
   ) {
     this.raw = opts.raw === true;
     const lo = opts.lo ? concat(ks.prefix, opts.lo) : ks.prefix;
@@ -74,7 +83,7 @@ export class ScanCursor implements Iterable<[Uint8Array, Uint8Array]> {
     u8.set(lo, p);
     u8.set(hi, p + lo.length);
     this.it = kernel.x.iter_open(p, lo.length, 1 | (loIncl ? 2 : 0), p + lo.length, hi.length, 1 | (hiIncl ? 2 : 0),
-      snapshot, slot, opts.reverse ? 1 : 0, this.raw ? 1 : 0);
+      snapshot, slot, opts.reverse ? 1 : 0, this.raw ? 1 : 0, seqLimit);
     if (this.it === 0) throw new SbError(SqlState.out_of_memory, 'out of memory opening a scan');
   }
 
@@ -98,7 +107,7 @@ export class ScanCursor implements Iterable<[Uint8Array, Uint8Array]> {
     const ptr = k.x.iter_out_ptr(this.it);
     const len = k.x.iter_out_len(this.it);
     this.batch = k.copyOut(ptr, len);
-    this.view = new DataView(this.batch.buffer);
+    this.view = new DataView(this.batch.buffer, this.batch.byteOffset, this.batch.byteLength);
     this.pos = 0;
     this.left = n;
     if (this.batchRows < SCAN_BATCH_ROWS_MAX) this.batchRows *= 4;
@@ -119,11 +128,28 @@ export class ScanCursor implements Iterable<[Uint8Array, Uint8Array]> {
       p += 16;
     }
     // Keys come back with the key space prefix; callers see keys without it.
-    this.key = this.batch.subarray(p + 4, p + kl);
-    this.value = this.batch.subarray(p + kl, p + kl + vl);
+    this.keyStart = p + 4;
+    this.keyEnd = p + kl;
+    this.valueStart = p + kl;
+    this.valueEnd = p + kl + vl;
     this.pos = p + kl + vl;
     this.left--;
     return true;
+  }
+
+  /** The current key (a view valid until the next batch). */
+  get key(): Uint8Array {
+    return this.batch.subarray(this.keyStart, this.keyEnd);
+  }
+
+  /** The current value (a view valid until the next batch). */
+  get value(): Uint8Array {
+    return this.batch.subarray(this.valueStart, this.valueEnd);
+  }
+
+  /** The bytes of the current batch (for decoding rows in place). */
+  get buffer(): Uint8Array {
+    return this.batch;
   }
 
   close(): void {

@@ -70,6 +70,9 @@ export class Store implements StoreCore {
   static async open(path: string, opts: StoreOptions = {}): Promise<Store> {
     const options = resolveOptions(opts);
     let platform = opts.platform;
+    if (opts.walSegmentBytes === undefined && (path === ':memory:' || platform?.name === 'memory')) {
+      options.walSegmentBytes = 256 << 10; // preallocation buys nothing in memory
+    }
     let dir = path;
     if (path === ':memory:') {
       // Files live in memory; the kernel's bytes come from the given platform.
@@ -135,7 +138,7 @@ export class Store implements StoreCore {
     stats.walRecordsReplayed = replay.records;
     stats.walTornBytes = replay.tornBytes;
     const clock = new HybridClock({ nodeId: options.nodeId, wallClockMs: () => platform.wallClockMs(), floorStamp: maxStamp });
-    const wal = await Wal.create(platform, dir, replay.lastSegment > 0 ? replay.lastSegment + 1 : manifest.walStart);
+    const wal = await Wal.create(platform, dir, replay.lastSegment > 0 ? replay.lastSegment + 1 : manifest.walStart, options.walSegmentBytes);
     const store = new Store(platform, dir, options, kernel, manifest, wal, clock, lock, manifest.walStart);
     Object.assign(store.stats, stats);
     for (let i = 0; i < opened.length; i++) {

@@ -58,6 +58,8 @@ export class Txn {
   readKeys: Set<string> | undefined;
   readRanges: Array<{ lo: string; hi: string; hiInclusive: boolean }> | undefined;
   private writes = 0;
+  /** While a statement runs: the write sequence at its start (its own later writes are invisible to it). */
+  private statementSeq = 0;
 
   constructor(
     private readonly core: StoreCore,
@@ -89,6 +91,19 @@ export class Txn {
     }
   }
 
+  /**
+   * Starts a statement: until endStatement(), reads do not see the writes this
+   * statement makes (so an UPDATE never meets the rows it has just written).
+   */
+  beginStatement(): void {
+    this.assertActive();
+    this.statementSeq = this.core.kernel.x.lsm_seq();
+  }
+
+  endStatement(): void {
+    this.statementSeq = 0;
+  }
+
   /** READ COMMITTED: take a new statement snapshot. */
   refreshSnapshot(): void {
     this.assertActive();
@@ -118,8 +133,14 @@ export class Txn {
     }
     const p = k.ioBuffer(keyLen + valLen);
     const u8 = k.u8();
-    u8.set(ks.prefix, p);
-    u8.set(key, p + 4);
+    const prefix = ks.prefix;
+    u8[p] = prefix[0]!;
+    u8[p + 1] = prefix[1]!;
+    u8[p + 2] = prefix[2]!;
+    u8[p + 3] = prefix[3]!;
+    // Short keys: a loop beats TypedArray.set's call overhead.
+    if (key.length <= 32) for (let i = 0; i < key.length; i++) u8[p + 4 + i] = key[i]!;
+    else u8.set(key, p + 4);
     if (value) u8.set(value, p + keyLen);
     return p;
   }
@@ -129,7 +150,7 @@ export class Txn {
     this.beforeCall();
     const k = this.core.kernel;
     const p = this.place(ks, key);
-    const st = k.x.kv_get(p, 4 + key.length, this.snapshot, this.slot);
+    const st = k.x.kv_get(p, 4 + key.length, this.snapshot, this.slot, this.statementSeq);
     if (this.readKeys) this.readKeys.add(binaryString(k.u8().subarray(p, p + 4 + key.length)));
     if (st === ST.NOT_FOUND) return undefined;
     k.check(st, 'reading a key');
@@ -139,7 +160,9 @@ export class Txn {
   /** Range scan over a key space (see ScanOptions); close it or read it to the end. */
   scan(ks: Keyspace, opts: ScanOptions = {}): ScanCursor {
     this.beforeCall();
-    const cursor = new ScanCursor(this.core.kernel, ks, opts, this.snapshot, this.slot, () => this.cursors.delete(cursor));
+    // A cursor never sees the transaction's writes made after it opened.
+    const seqLimit = this.statementSeq || this.core.kernel.x.lsm_seq();
+    const cursor = new ScanCursor(this.core.kernel, ks, opts, this.snapshot, this.slot, () => this.cursors.delete(cursor), seqLimit);
     this.cursors.add(cursor);
     if (this.readRanges) this.readRanges.push(cursor.boundsAsStrings());
     return cursor;
