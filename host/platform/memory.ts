@@ -86,6 +86,26 @@ class MemoryFile implements PlatformFile {
     if (this.syncsOnWrite) await this.sync();
   }
 
+  writeSync(buf: Uint8Array, position: number): void {
+    this.check(true);
+    this.owner.takeFault('write');
+    const allowed = this.owner.takeDiskBudget(buf.length);
+    if (allowed > 0) this.inode.apply({ kind: 'write', pos: position, bytes: buf.slice(0, allowed) });
+    this.owner.stats.writes++;
+    this.owner.stats.bytesWritten += allowed;
+    if (allowed < buf.length) throw ioError('ENOSPC', `no space left writing "${this.path}"`);
+    if (this.syncsOnWrite) {
+      try {
+        this.owner.takeFault('sync');
+      } catch (e) {
+        this.inode.dropPending();
+        throw e;
+      }
+      this.inode.sync();
+      this.owner.stats.syncs++;
+    }
+  }
+
   async sync(): Promise<void> {
     this.check(false);
     try {
@@ -384,6 +404,11 @@ export class MemoryPlatform implements Platform {
 
   randomFill(buf: Uint8Array): void {
     this.rng.fill(buf);
+  }
+
+  /** Deterministic: a few microtask turns (simulations must not depend on real time). */
+  async yieldToEventLoop(): Promise<void> {
+    for (let i = 0; i < 8; i++) await Promise.resolve();
   }
 
   setTimer(fn: () => void, ms: number): () => void {

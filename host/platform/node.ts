@@ -76,6 +76,12 @@ class NodeFile implements PlatformFile {
     }
   }
 
+  writeSync(buf: Uint8Array, position: number): void {
+    this.check();
+    let done = 0;
+    while (done < buf.length) done += fs.writeSync(this.handle.fd, buf, done, buf.length - done, position + done);
+  }
+
   async sync(): Promise<void> {
     this.check();
     await this.handle.datasync();
@@ -155,6 +161,10 @@ export function nodePlatform(opts: NodePlatformOptions = {}): Platform {
 
     async mkdirp(path: string): Promise<void> {
       await fs.promises.mkdir(path, { recursive: true });
+    },
+
+    yieldToEventLoop(): Promise<void> {
+      return new Promise((resolve) => setImmediate(resolve));
     },
 
     async exists(path: string): Promise<boolean> {

@@ -19,6 +19,12 @@ export interface PlatformFile {
   readSync(buf: Uint8Array, position: number): number;
   /** Writes all of buf at `position`. Not durable until sync() resolves. */
   write(buf: Uint8Array, position: number): Promise<void>;
+  /**
+   * Optional synchronous positional write (all of buf). Used only for a lone
+   * commit on a dataSync file, where a thread-pool round trip would cost more
+   * than the write itself.
+   */
+  writeSync?(buf: Uint8Array, position: number): void;
   /** Makes every completed write durable (fdatasync). */
   sync(): Promise<void>;
   /** Sets the file length. Not durable until sync(). */
@@ -88,6 +94,8 @@ export interface Platform {
   // ---- scheduling ----
   /** Runs fn after at least `ms` milliseconds; returns a cancel function. */
   setTimer(fn: () => void, ms: number): () => void;
+  /** Resolves after pending I/O callbacks have run (Node's setImmediate); optional. */
+  yieldToEventLoop?(): Promise<void>;
 
   // ---- assets ----
   /** Bytes of a build artefact, e.g. 'build/wasm/storage.wasm'. */

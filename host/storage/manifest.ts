@@ -27,8 +27,10 @@ export interface Manifest {
   /** Incremented on every write. */
   generation: number;
   nodeId: number;
-  /** First WAL segment that recovery must replay. */
+  /** First WAL segment that recovery must replay... */
   walStart: number;
+  /** ...and the offset in it of the first record to replay (0: from the start). */
+  walStartOffset: number;
   /** Next number for a new file (runs). */
   nextFile: number;
   /** Highest stamp ever issued (the HLC restarts above it). */
@@ -48,6 +50,7 @@ export function newManifest(nodeId: number): Manifest {
     generation: 0,
     nodeId,
     walStart: 1,
+    walStartOffset: 0,
     nextFile: 1,
     maxStamp: 0,
     gcHorizon: 0,

@@ -167,6 +167,11 @@ export class Wal {
     return { segment, file: await createSegment(this.platform, this.dir, segment, this.segmentBytes) };
   }
 
+  /** Where the next record will go. At a batch boundary this is a record boundary. */
+  get end(): { segment: number; offset: number } {
+    return { segment: this.segment, offset: this.position };
+  }
+
   switchTo(next: Prepared): void {
     const old = this.file;
     this.file = next.file;
@@ -220,6 +225,11 @@ export class Wal {
         // burst of microtasks and commit again: let them queue before taking
         // the next batch, or the first one goes alone (batches of 1, 7, 1, 7...).
         if (this.lastBatch > 1) for (let i = 0; i < GATHER_MICROTASKS; i++) await Promise.resolve();
+        else if (this.queue.length === 1 && this.file.writeSync && this.platform.yieldToEventLoop) {
+          // A lone commit may be written synchronously (below); first let
+          // I/O callbacks run, so commits arriving on other connections join.
+          await this.platform.yieldToEventLoop();
+        }
         const batch = this.queue.splice(0);
         this.lastBatch = batch.length;
         await this.writeBatch(batch);
@@ -251,8 +261,14 @@ export class Wal {
         // The segment is full: continue in the next one (its header is synced).
         this.switchTo(await this.prepareNext());
       }
-      await this.file.write(buf, this.position);
-      if (!this.file.syncsOnWrite) await this.file.sync();
+      if (batch.length === 1 && this.file.syncsOnWrite && this.file.writeSync) {
+        // One commit, nobody else waiting: a synchronous O_DSYNC write is
+        // durable on return and skips the thread-pool round trip.
+        this.file.writeSync(buf, this.position);
+      } else {
+        await this.file.write(buf, this.position);
+        if (!this.file.syncsOnWrite) await this.file.sync();
+      }
     } catch (e) {
       this.failed = new SbError(SqlState.io_error,
         'writing the WAL failed; no further commit is acknowledged until the database is reopened',
@@ -319,6 +335,7 @@ export async function replayWal(
   dir: string,
   from: number,
   apply: (record: Uint8Array) => boolean,
+  fromOffset = 0,
 ): Promise<ReplayResult> {
   const segments = (await platform.listDir(dir))
     .map(parseSegmentName)
@@ -354,7 +371,8 @@ export async function replayWal(
       }
       if (size < WAL_HEADER_BYTES) throw new SbError(SqlState.data_corrupted, `WAL segment ${path} is truncated`, { kind: 'corrupt' });
       checkHeader(header, n, path);
-      const end = await replaySegment(file, size, apply, result);
+      const start = n === from ? Math.max(WAL_HEADER_BYTES, fromOffset) : WAL_HEADER_BYTES;
+      const end = await replaySegment(file, size, apply, result, start);
       if (end < size && !onlyZerosFrom(file, end, size)) {
         if (!last) {
           throw new SbError(SqlState.data_corrupted, `WAL segment ${path} has a damaged record at offset ${end}`, { kind: 'corrupt' });
@@ -387,8 +405,9 @@ async function replaySegment(
   size: number,
   apply: (record: Uint8Array) => boolean,
   result: ReplayResult,
+  start: number,
 ): Promise<number> {
-  let pos = WAL_HEADER_BYTES;
+  let pos = start;
   let chunk = new Uint8Array(0);
   let chunkStart = pos;
   const read = (at: number, len: number): Uint8Array | undefined => {

@@ -17,7 +17,7 @@ import {
   isVisibleAt, vLive, V_FLAGS, V_OLDER, V_HEADER, V_KEYLEN, V_SLOT, V_STAMP, V_VALLEN, V_SEQ, VF_COMMITTED, VF_MOVED, VF_TOMBSTONE, VF_ABORTED,
 } from '../mvcc/version';
 import { tipRecordWrite, tipSlotHigh, tipValid, tipWriteCount, tipWrites, tipReserveWrite } from '../mvcc/tip';
-import { mtAdd, mtAlloc, mtCreate, mtDestroy, mtFind, mtNewVersion, mtReserveKeys, MT_REFS, MT_ARENA } from './memtable';
+import { mtAdd, mtAlloc, mtCreate, mtDestroy, mtFind, mtNewVersion, mtReserveKeys, MT_REFS, MT_USED } from './memtable';
 import { bloomMayContain } from './bloom';
 import { cacheUnpin, cacheError, blockSize } from './block_cache';
 import {
@@ -338,12 +338,12 @@ export function lsmRunIdAt(i: i32): u32 {
 }
 
 export function activeArenaBytes(): u64 {
-  return load<u64>(active, MT_ARENA);
+  return load<u64>(active, MT_USED);
 }
 
 export function frozenArenaBytes(): u64 {
   let t: u64 = 0;
-  for (let i = 0; i < frozenCount; i++) t += load<u64>(frozenAt(i), MT_ARENA);
+  for (let i = 0; i < frozenCount; i++) t += load<u64>(frozenAt(i), MT_USED);
   return t;
 }
 

@@ -45,8 +45,11 @@ export const MT_INSERTS: usize = 56;
 export const MT_HTAB: usize = 64;
 export const MT_HCAP: usize = 68;
 export const MT_HCOUNT: usize = 72;
+/** Bytes in use (versions, nodes, hash index): what the flush trigger counts.
+ *  MT_ARENA counts what was reserved, which is more (whole chunks). */
+export const MT_USED: usize = 80;
 // @ts-ignore: decorator
-@inline const MT_SIZE: usize = 80;
+@inline const MT_SIZE: usize = 88;
 
 const pathNode: usize = memory.data(MAX_DEPTH * 4, 16);
 const pathIdx: usize = memory.data(MAX_DEPTH * 4, 16);
@@ -78,6 +81,7 @@ export function mtDestroy(mt: usize): void {
 /** Bump allocation from the arena; 0 when out of memory. */
 export function mtAlloc(mt: usize, size: usize): usize {
   size = (size + 7) & ~7;
+  store<u64>(mt, load<u64>(mt, MT_USED) + <u64>size, MT_USED);
   let cur = <usize>load<u32>(mt, 20);
   const end = <usize>load<u32>(mt, 24);
   if (cur != 0 && cur + size <= end) {
@@ -225,10 +229,9 @@ export function mtSeek(mt: usize, key: usize, keyLen: i32, seq: u64): void {
 
 // ---- the point-lookup hash index ----
 
-/** Makes room in the hash index for one more key; false on out-of-memory. */
-function hashReserve(mt: usize): bool {
-  return mtReserveKeys(mt, 1);
-}
+
+// Slots are 8 bytes: [u32 key hash][u32 version]. Comparing the stored hash
+// first means a probe touches no version unless the hashes match.
 
 /** Makes room in the hash index for n more keys; false on out-of-memory. */
 export function mtReserveKeys(mt: usize, n: u32): bool {
@@ -237,22 +240,25 @@ export function mtReserveKeys(mt: usize, n: u32): bool {
   if ((<u64>count + <u64>n) * 2 <= <u64>cap) return true;
   let ncap: u32 = cap == 0 ? 1024 : cap * 2;
   while ((<u64>count + <u64>n) * 2 > <u64>ncap) ncap *= 2;
-  const t = alloc(<usize>ncap << 2);
+  const t = alloc(<usize>ncap << 3);
   if (t == 0) return false;
-  memory.fill(t, 0, <usize>ncap << 2);
+  memory.fill(t, 0, <usize>ncap << 3);
   const old = <usize>load<u32>(mt, MT_HTAB);
   const mask = ncap - 1;
   for (let i: u32 = 0; i < cap; i++) {
-    const v = <usize>load<u32>(old + (<usize>i << 2));
+    const e = old + (<usize>i << 3);
+    const v = load<u32>(e, 4);
     if (v == 0) continue;
-    let j = load<u32>(v, V_HASH) & mask;
-    while (load<u32>(t + (<usize>j << 2)) != 0) j = (j + 1) & mask;
-    store<u32>(t + (<usize>j << 2), <u32>v);
+    const h = load<u32>(e);
+    let j = h & mask;
+    while (load<u32>(t + (<usize>j << 3), 4) != 0) j = (j + 1) & mask;
+    store<u64>(t + (<usize>j << 3), load<u64>(e));
   }
   free(old);
   store<u32>(mt, <u32>t, MT_HTAB);
   store<u32>(mt, ncap, MT_HCAP);
-  store<u64>(mt, load<u64>(mt, MT_ARENA) + (<u64>(ncap - cap) << 2), MT_ARENA);
+  store<u64>(mt, load<u64>(mt, MT_ARENA) + (<u64>(ncap - cap) << 3), MT_ARENA);
+  store<u64>(mt, load<u64>(mt, MT_USED) + (<u64>(ncap - cap) << 3), MT_USED);
   return true;
 }
 
@@ -264,16 +270,17 @@ function hashLink(mt: usize, v: usize): void {
   const kl = <i32>load<u32>(v, V_KEYLEN);
   let j = h & mask;
   while (true) {
-    const slot = t + (<usize>j << 2);
-    const e = <usize>load<u32>(slot);
+    const slot = t + (<usize>j << 3);
+    const e = <usize>load<u32>(slot, 4);
     if (e == 0) {
-      store<u32>(slot, <u32>v);
+      store<u32>(slot, h);
+      store<u32>(slot, <u32>v, 4);
       store<u32>(mt, load<u32>(mt, MT_HCOUNT) + 1, MT_HCOUNT);
       return;
     }
-    if (load<u32>(e, V_HASH) == h && compareBytes(e + V_HEADER, <i32>load<u32>(e, V_KEYLEN), v + V_HEADER, kl) == 0) {
+    if (load<u32>(slot) == h && compareBytes(e + V_HEADER, <i32>load<u32>(e, V_KEYLEN), v + V_HEADER, kl) == 0) {
       store<u32>(v, <u32>e, V_OLDER);
-      store<u32>(slot, <u32>v);
+      store<u32>(slot, <u32>v, 4);
       return;
     }
     j = (j + 1) & mask;
@@ -287,9 +294,10 @@ export function mtFind(mt: usize, key: usize, keyLen: i32, h: u32): usize {
   const mask = load<u32>(mt, MT_HCAP) - 1;
   let j = h & mask;
   while (true) {
-    const e = <usize>load<u32>(t + (<usize>j << 2));
+    const slot = t + (<usize>j << 3);
+    const e = <usize>load<u32>(slot, 4);
     if (e == 0) return 0;
-    if (load<u32>(e, V_HASH) == h && compareBytes(e + V_HEADER, <i32>load<u32>(e, V_KEYLEN), key, keyLen) == 0) return e;
+    if (load<u32>(slot) == h && compareBytes(e + V_HEADER, <i32>load<u32>(e, V_KEYLEN), key, keyLen) == 0) return e;
     j = (j + 1) & mask;
   }
   return 0;
@@ -300,7 +308,7 @@ export function mtFind(mt: usize, key: usize, keyLen: i32, h: u32): usize {
  * hash index. False when out of memory, with neither changed.
  */
 export function mtAdd(mt: usize, v: usize): bool {
-  if (!hashReserve(mt)) return false;
+  if (!mtReserveKeys(mt, 1)) return false;
   if (!mtInsert(mt, v)) return false;
   hashLink(mt, v);
   return true;

@@ -28,20 +28,29 @@ export interface MaintenanceHost {
   snapshotStamp(): number;
 }
 
+/** A place in the WAL: segment number and byte offset of a record boundary. */
+export interface WalPos {
+  segment: number;
+  offset: number;
+}
+
 interface Frozen {
-  /** First WAL segment holding this memtable's commits. */
-  since: number;
-  /** The segment started when it was frozen: replay resumes there once it is flushed. */
-  until: number;
+  /** Where this memtable's commits begin in the WAL. */
+  since: WalPos;
+  /** The WAL end when it was frozen: once it is flushed, replay starts there. */
+  until: WalPos;
 }
 
 export class Maintenance {
-  /** First WAL segment of the active memtable's commits. */
-  activeSince: number;
+  /** Where the active memtable's commits begin in the WAL. */
+  activeSince: WalPos;
+  /** Bytes the active memtable held right after its freeze (live transactions' writes carried over). */
+  private carriedBytes = 0;
   readonly frozen: Frozen[] = [];
   /** Highest GC horizon ever used: AS OF below it is refused. */
   gcHorizon: number;
   private flushing: Promise<void> | undefined;
+  private freezing: Promise<void> | undefined;
   /** Compactions run one at a time, in this chain. */
   private compactionChain: Promise<void> = Promise.resolve();
   private compactionQueued: Promise<void> | undefined;
@@ -52,7 +61,7 @@ export class Maintenance {
   /** First background failure; later operations report it. */
   failure: unknown;
 
-  constructor(private readonly h: MaintenanceHost, walStart: number) {
+  constructor(private readonly h: MaintenanceHost, walStart: WalPos) {
     this.activeSince = walStart;
     this.gcHorizon = h.manifest.gcHorizon;
   }
@@ -71,7 +80,7 @@ export class Maintenance {
   async stop(): Promise<void> {
     this.stopped = true;
     this.stopTimer?.();
-    await Promise.allSettled([this.flushing, this.compactionChain, this.manifestChain]);
+    await Promise.allSettled([this.freezing, this.flushing, this.compactionChain, this.manifestChain]);
   }
 
   private noteFailure(e: unknown): void {
@@ -87,61 +96,112 @@ export class Maintenance {
 
   afterWrite(): void {
     if (!this.h.options.background || this.stopped) return;
-    if (this.h.kernel.x.lsm_active_bytes() >= this.h.options.memtableBytesMax) void this.requestFlush().catch((e) => this.noteFailure(e));
+    // Bytes carried over at the last freeze belong to transactions still
+    // running; freezing again would only carry them once more.
+    if (this.h.kernel.x.lsm_active_bytes() - this.carriedBytes >= this.h.options.memtableBytesMax) this.requestFreeze();
   }
 
   afterCommit(): void {
     this.afterWrite();
   }
 
-  /** Writers wait here while too many memtables are waiting for their flush. */
-  async writeStallGate(): Promise<void> {
-    while (this.frozen.length >= FROZEN_MEMTABLES_MAX && this.flushing && !this.stopped) {
-      this.h.stats.writeStalls++;
-      await this.flushing;
+  /**
+   * Freezing is decoupled from flushing: a full memtable is frozen at the
+   * next WAL batch boundary even while an older one is still being written
+   * out, so the active memtable stays near its limit; up to
+   * FROZEN_MEMTABLES_MAX memtables wait for the flush loop.
+   */
+  private requestFreeze(): void {
+    if (this.freezing || this.frozen.length >= FROZEN_MEMTABLES_MAX) {
+      this.ensureFlushLoop();
+      return;
     }
+    this.freezing = this.freeze()
+      .catch((e) => this.noteFailure(e))
+      .finally(() => {
+        this.freezing = undefined;
+        this.ensureFlushLoop();
+      });
   }
 
-  /** Freezes the active memtable (if it holds anything) and flushes every frozen one. */
-  requestFlush(force = false): Promise<void> {
-    if (this.flushing) {
-      // A forced flush must cover everything written before the call, so it
-      // waits for the running one and then starts its own.
-      if (!force) return this.flushing;
-      return this.flushing.catch(() => {}).then(() => this.requestFlush(true));
+  /**
+   * Runs the flush loop if memtables wait for it. A loop that fails is not
+   * restarted here (its error goes to whoever waits on it); the next write,
+   * commit or flush request tries again.
+   */
+  private ensureFlushLoop(): Promise<void> {
+    if (!this.flushing && this.frozen.length > 0 && !this.stopped) {
+      this.flushing = this.flushLoop().then(
+        () => {
+          this.flushing = undefined;
+          // Memtables frozen while the loop was finishing, or a full active one.
+          if (this.frozen.length > 0) void this.ensureFlushLoop().catch(() => {});
+          else this.afterWrite();
+        },
+        (e) => {
+          this.flushing = undefined;
+          this.noteFailure(e);
+          throw e;
+        },
+      );
     }
-    this.flushing = this.runFlush(force).finally(() => {
-      this.flushing = undefined;
-    });
-    return this.flushing;
+    return this.flushing ?? Promise.resolve();
   }
 
-  private async runFlush(force: boolean): Promise<void> {
-    const x = this.h.kernel.x;
-    if (force || x.lsm_active_bytes() >= this.h.options.memtableBytesMax) await this.freeze();
-    while (this.frozen.length > 0) await this.flushOldest();
+  private async flushLoop(): Promise<void> {
+    while (this.frozen.length > 0 && !this.stopped) await this.flushOldest();
     if (this.h.options.background) void this.requestCompaction().catch((e) => this.noteFailure(e));
   }
 
   /**
-   * Freezes at a WAL batch boundary and starts a new WAL segment. The segment
-   * is created first; the freeze and the switch then happen together with no
-   * await between them, so a failure leaves everything as it was.
+   * Committers wait here while the flush lags: every frozen slot is taken
+   * and the active memtable is full again. (Only flushes can free a slot; the
+   * active memtable itself may stay over its limit while one transaction's
+   * uncommitted writes fill it, since those move with every freeze.)
+   */
+  async writeStallGate(): Promise<void> {
+    const limit = this.h.options.memtableBytesMax;
+    while (!this.stopped && this.frozen.length >= FROZEN_MEMTABLES_MAX && this.h.kernel.x.lsm_active_bytes() >= limit) {
+      this.h.stats.writeStalls++;
+      await this.ensureFlushLoop(); // a flush that fails fails this commit too
+    }
+  }
+
+  /** Freezes the active memtable (if it holds anything) and flushes every frozen one. */
+  async requestFlush(force = false): Promise<void> {
+    if (this.freezing) await this.freezing;
+    if (force || this.h.kernel.x.lsm_active_bytes() >= this.h.options.memtableBytesMax) {
+      // Wait for a free frozen slot, then freeze what was written before the call.
+      while (this.frozen.length >= FROZEN_MEMTABLES_MAX) {
+        if (this.stopped) throw new SbError(SqlState.object_not_in_prerequisite_state, 'the store is closing');
+        await this.ensureFlushLoop();
+      }
+      await this.freeze();
+    }
+    // Flush until every memtable frozen so far is written out (a failure rejects).
+    while (this.frozen.length > 0) {
+      if (this.stopped) throw new SbError(SqlState.object_not_in_prerequisite_state, 'the store is closing');
+      await this.ensureFlushLoop();
+    }
+  }
+
+  /**
+   * Freezes at a WAL batch boundary: every record written so far is durable
+   * and its versions stamped, every record still queued belongs to a
+   * transaction whose versions the freeze carries into the new memtable, so
+   * the WAL end at this moment splits the log exactly between the two.
    */
   private freeze(): Promise<void> {
-    return this.h.wal.runAtBoundary(async () => {
+    return this.h.wal.runAtBoundary(() => {
       const k = this.h.kernel;
       if (k.x.lsm_active_bytes() === 0) return; // nothing was ever written to it
-      const next = await this.h.wal.prepareNext();
       const st = k.x.lsm_freeze();
-      if (st !== ST.OK) {
-        await next.file.close().catch(() => {});
-        if (st === ST.ERR_STATE) return; // too many frozen already; the flush loop drains them first
-        k.check(st, 'freezing the memtable');
-      }
-      this.h.wal.switchTo(next);
-      this.frozen.push({ since: this.activeSince, until: next.segment });
-      this.activeSince = next.segment;
+      if (st === ST.ERR_STATE) return; // too many frozen already; the flush loop drains them first
+      k.check(st, 'freezing the memtable');
+      const until = this.h.wal.end;
+      this.frozen.push({ since: this.activeSince, until });
+      this.activeSince = until;
+      this.carriedBytes = k.x.lsm_active_bytes();
     });
   }
 
@@ -176,7 +236,8 @@ export class Maintenance {
     try {
       await this.updateManifest((m) => {
         if (out.runId) m.runs.unshift(out.record!);
-        m.walStart = f.until;
+        m.walStart = f.until.segment;
+        m.walStartOffset = f.until.offset;
       });
     } catch (e) {
       this.abandonRun(out);
@@ -186,8 +247,8 @@ export class Maintenance {
     if (out.runId) this.addRun(out.runId, out.fileId, out.record!);
     this.frozen.shift();
     this.h.stats.flushes++;
-    // Segments before f.until are covered by runs now.
-    for (let s = f.since; s < f.until; s++) {
+    // Segments wholly before f.until are covered by runs now.
+    for (let s = f.since.segment; s < f.until.segment; s++) {
       await this.removeQuietly(segmentName(s));
     }
   }

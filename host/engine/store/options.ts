@@ -60,7 +60,7 @@ export const DEFAULTS: ResolvedOptions = {
   nodeId: 1,
   memtableBytesMax: 64 << 20,
   blockCacheBytesMax: 64 << 20,
-  blockBytes: 16 << 10,
+  blockBytes: 4 << 10,
   bloomBitsPerKey: 10,
   historyRetentionMs: 0,
   kernelMemoryBytesMax: 3 * 1024 * 1024 * 1024,

@@ -23,7 +23,7 @@ import { StorageKernel, ST, kernelError } from '../../storage/kernel.ts';
 import { isRunFileName, type Manifest, newManifest, readManifest, writeManifest, MANIFEST_NAME } from '../../storage/manifest.ts';
 import { parseSegmentName, replayWal, Wal } from '../../storage/wal.ts';
 import { binaryString, forEachOp } from '../../storage/wal_record.ts';
-import { Maintenance } from './maintenance.ts';
+import { Maintenance, type WalPos } from './maintenance.ts';
 import { resolveOptions, type ResolvedOptions, type StoreOptions } from './options.ts';
 import { emptyStats, type Keyspace, makeKeyspace, type StoreCore, type StoreStats } from './store_core.ts';
 import { type BeginOptions, Txn } from './txn.ts';
@@ -60,7 +60,7 @@ export class Store implements StoreCore {
     public wal: Wal,
     readonly clock: HybridClock,
     private readonly lock: FolderLock,
-    walStart: number,
+    walStart: WalPos,
   ) {
     this.ids = new IdGenerator(clock, (b) => platform.randomFill(b));
     this.maintenance = new Maintenance(this, walStart);
@@ -126,6 +126,7 @@ export class Store implements StoreCore {
     }
     // Redo: every acknowledged commit since the last flush.
     const stats = emptyStats();
+    manifest.walStartOffset ??= 0; // manifests written before the field existed
     const replay = await replayWal(platform, dir, manifest.walStart, (rec) => {
       const p = kernel.ioBuffer(rec.length);
       kernel.u8().set(rec, p);
@@ -134,12 +135,12 @@ export class Store implements StoreCore {
       kernel.check(st, 'replaying the WAL');
       maxStamp = Math.max(maxStamp, kernel.resultF64(0));
       return true;
-    });
+    }, manifest.walStartOffset);
     stats.walRecordsReplayed = replay.records;
     stats.walTornBytes = replay.tornBytes;
     const clock = new HybridClock({ nodeId: options.nodeId, wallClockMs: () => platform.wallClockMs(), floorStamp: maxStamp });
     const wal = await Wal.create(platform, dir, replay.lastSegment > 0 ? replay.lastSegment + 1 : manifest.walStart, options.walSegmentBytes);
-    const store = new Store(platform, dir, options, kernel, manifest, wal, clock, lock, manifest.walStart);
+    const store = new Store(platform, dir, options, kernel, manifest, wal, clock, lock, { segment: manifest.walStart, offset: manifest.walStartOffset });
     Object.assign(store.stats, stats);
     for (let i = 0; i < opened.length; i++) {
       store.maintenance.addRun(opened[i]!.runId, opened[i]!.fileId, manifest.runs[i]!);
