@@ -124,6 +124,13 @@ async function sbLoad(store: Store, ks: Keyspace): Promise<number> {
   return N / since(t0);
 }
 
+/** Best of n timed passes: a busy neighbour on a shared machine only ever slows a pass down. */
+function bestOf(n: number, pass: () => number): number {
+  let best = 0;
+  for (let i = 0; i < n; i++) best = Math.max(best, pass());
+  return best;
+}
+
 function sbGets(store: Store, ks: Keyspace, keys: Uint32Array): number {
   const tx = store.begin({ readOnly: true });
   const kwg = new KeyWriter(16);
@@ -253,9 +260,9 @@ async function runScratchBird(): Promise<{ store: Store; ks: Keyspace }> {
   log(`ScratchBird: flushed (${sb.runsAfterFlush} runs); warm-up pass, then point gets`);
   sbGets(store, ks, sbWarmKeys);
   const c0 = store.memoryStats();
-  sb.getsRuns = sbGets(store, ks, sbGetKeys);
+  sb.getsRuns = bestOf(3, () => sbGets(store, ks, sbGetKeys));
   const c1 = store.memoryStats();
-  notes.push(`ScratchBird point gets on runs: block cache hits ${c1.cacheHits - c0.cacheHits}, misses ${c1.cacheMisses - c0.cacheMisses} in the timed pass (run data ${mib(runDataBytes(dir))} on disk, cache budget ${mib(c1.cacheLimit)})`);
+  notes.push(`ScratchBird point gets on runs: block cache hits ${c1.cacheHits - c0.cacheHits}, misses ${c1.cacheMisses - c0.cacheMisses} in the three timed passes (best shown) (run data ${mib(runDataBytes(dir))} on disk, cache budget ${mib(c1.cacheLimit)})`);
   memSb('after point gets (runs)', store);
   log(`  ${rate(sb.getsRuns)} gets/s`);
 
@@ -278,7 +285,7 @@ async function runScratchBird(): Promise<{ store: Store; ks: Keyspace }> {
   memSb('memtable-only store after load', store);
   sb.memtableRuns = store.memoryStats().runs;
   sbGets(store, ks, sbWarmKeys);
-  sb.getsMemtable = sbGets(store, ks, sbGetKeys);
+  sb.getsMemtable = bestOf(3, () => sbGets(store, ks, sbGetKeys));
   sb.fullScanMemtable = sbFullScan(store, ks);
   log(`  load ${rate(sb.loadMemtable)} rows/s, gets ${rate(sb.getsMemtable)}/s, full scan ${rate(sb.fullScanMemtable)} rows/s (runs: ${sb.memtableRuns})`);
   await store.close();
@@ -401,7 +408,7 @@ async function runSqlite(): Promise<{ db: Db; path: string }> {
   log(`  load ${rate(lite.load)} rows/s`);
 
   liteGets(db, warmRows);
-  lite.gets = liteGets(db, getRows);
+  lite.gets = bestOf(3, () => liteGets(db, getRows));
   memLite('after point gets');
   log(`  gets ${rate(lite.gets)}/s`);
 

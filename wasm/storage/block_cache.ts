@@ -1,30 +1,30 @@
 // The block cache: data blocks of sorted runs, read through the host ABI,
 // checked (checksum) once when loaded, kept within a byte budget.
 //
-// Each cached block carries a 16-byte header [u32 pins][u32 size][u64 key]
-// before its bytes, so cursors pin a block through its pointer and a table
-// rehash never moves a block. Eviction is CLOCK over the hash table, skipping
-// pinned blocks; when every block is pinned the cache may exceed its budget
-// until cursors move on (bounded by the number of open cursors).
+// No hash table: each run keeps an array with one slot per data block (its
+// "home" slot) holding the cached block's data pointer or 0, so a lookup is
+// one load; bit 0 of the slot is CLOCK's reference bit, so a hit touches no
+// other memory. Cached blocks are also listed in a dense directory that CLOCK
+// eviction walks. Each block carries a 16-byte header
+//   [u32 pins][u32 size][u32 home slot address][u32 run id]
+// so cursors pin through the data pointer, and eviction clears the home slot.
+// Point lookups do not pin: nothing can evict between their read and the
+// host copying the value out.
+// When every block is pinned the cache may exceed its budget until cursors
+// move on (bounded by the number of open cursors).
 
-import { alloc, free } from '../common/alloc';
+import { alloc, free, realloc } from '../common/alloc';
 import { checksum } from '../common/checksum';
-import { hashU64 } from '../common/bytes';
 import { host_read } from '../common/host';
 
 // @ts-ignore: decorator
-@inline const EMPTY: u64 = 0;
-// @ts-ignore: decorator
-@inline const GONE: u64 = 0xffffffffffffffff;
-// @ts-ignore: decorator
-@inline const SLOT: usize = 16;
-// @ts-ignore: decorator
 @inline export const BLOCK_HDR: usize = 16;
+// @ts-ignore: decorator
+@inline const REF: u32 = 1;
 
-let table: usize = 0;
-let cap: u32 = 0; // power of two
-let count: u32 = 0;
-let tombs: u32 = 0;
+let dir: usize = 0; // u32 header pointers
+let dirCount: u32 = 0;
+let dirCap: u32 = 0;
 let hand: u32 = 0;
 let usedBytes: u64 = 0;
 let limitBytes: u64 = 64 << 20;
@@ -33,7 +33,7 @@ export let cacheHits: u64 = 0;
 export let cacheMisses: u64 = 0;
 export let cacheEvictions: u64 = 0;
 export let cacheReadBytes: u64 = 0;
-/** Status of the last failed cacheLoad: ST_ERR_IO, ST_ERR_CORRUPT or ST_ERR_NOMEM. */
+/** Status of the last failed load: ST_ERR_IO, ST_ERR_CORRUPT or ST_ERR_NOMEM. */
 export let cacheError: i32 = 0;
 
 export function cacheSetLimit(bytes: u64): void {
@@ -50,81 +50,46 @@ export function cacheLimitBytes(): u64 {
 }
 
 export function cacheBlockCount(): u32 {
-  return count;
+  return dirCount;
 }
 
+/** Like cacheGet, pinned once (the caller unpins). */
+export function cacheGetPinned(runId: u32, home: usize, fileId: i32, offset: u64, size: u32): usize {
+  const data = cacheGet(runId, home, fileId, offset, size);
+  if (data != 0) cachePin(data);
+  return data;
+}
+
+/** The cached data of a block, if cached (no load, no pin; the reference bit is set). */
 // @ts-ignore: decorator
-@inline function slotAt(i: u32): usize {
-  return table + <usize>i * SLOT;
-}
-
-function rehash(newCap: u32): bool {
-  const t = alloc(<usize>newCap * SLOT);
-  if (t == 0) return false;
-  memory.fill(t, 0, <usize>newCap * SLOT);
-  const old = table;
-  const oldCap = cap;
-  table = t;
-  cap = newCap;
-  tombs = 0;
-  hand = 0;
-  for (let i: u32 = 0; i < oldCap; i++) {
-    const s = old + <usize>i * SLOT;
-    const k = load<u64>(s);
-    if (k == EMPTY || k == GONE) continue;
-    const d = slotAt(findFree(k));
-    store<u64>(d, k);
-    store<u32>(d, load<u32>(s, 8), 8);
-    store<u32>(d, load<u32>(s, 12), 12);
-  }
-  free(old);
-  return true;
-}
-
-function findFree(key: u64): u32 {
-  const mask = cap - 1;
-  let i = <u32>hashU64(key) & mask;
-  while (true) {
-    const k = load<u64>(slotAt(i));
-    if (k == EMPTY || k == GONE) return i;
-    i = (i + 1) & mask;
-  }
-}
-
-function find(key: u64): i32 {
-  if (cap == 0) return -1;
-  const mask = cap - 1;
-  let i = <u32>hashU64(key) & mask;
-  while (true) {
-    const k = load<u64>(slotAt(i));
-    if (k == key) return <i32>i;
-    if (k == EMPTY) return -1;
-    i = (i + 1) & mask;
-  }
-}
-
-// @ts-ignore: decorator
-@inline export function cacheKey(runId: u32, block: u32): u64 {
-  return (<u64>runId << 32) | <u64>block;
+@inline export function cacheLookup(home: usize): usize {
+  const v = load<u32>(home);
+  if (v == 0) return 0;
+  if ((v & REF) == 0) store<u32>(home, v | REF);
+  cacheHits++;
+  return <usize>(v & ~15);
 }
 
 /**
- * Returns the data pointer of a block (pinned once: the caller unpins), loading
- * it from the file on a miss. 0 on failure, with cacheError set.
+ * Returns the data pointer of a block, loading it from the file on a miss
+ * (not pinned: valid until the next load may evict it). `home` is the block's
+ * slot in its run. 0 on failure, with cacheError set.
  */
-export function cacheGetPinned(runId: u32, block: u32, fileId: i32, offset: u64, size: u32): usize {
-  const key = cacheKey(runId, block);
-  const i = find(key);
-  if (i >= 0) {
-    const s = slotAt(<u32>i);
-    store<u32>(s, 1, 12);
-    cacheHits++;
-    const h = <usize>load<u32>(s, 8);
-    store<u32>(h, load<u32>(h) + 1);
-    return h + BLOCK_HDR;
-  }
+export function cacheGet(runId: u32, home: usize, fileId: i32, offset: u64, size: u32): usize {
+  const cached = cacheLookup(home);
+  if (cached != 0) return cached;
   cacheMisses++;
   evictUntil(<u64>size);
+  if (dirCount == dirCap) {
+    const nc: u32 = dirCap == 0 ? 1024 : dirCap * 2;
+    const d = realloc(dir, <usize>nc << 2);
+    if (d == 0) {
+      cacheError = -1;
+      return 0;
+    }
+    dir = d;
+    dirCap = nc;
+  }
   const h = alloc(BLOCK_HDR + <usize>size);
   if (h == 0) {
     cacheError = -1;
@@ -143,23 +108,13 @@ export function cacheGetPinned(runId: u32, block: u32, fileId: i32, offset: u64,
     cacheError = -3;
     return 0;
   }
-  store<u32>(h, 1);
+  store<u32>(h, 0);
   store<u32>(h, size, 4);
-  store<u64>(h, key, 8);
-  if ((count + tombs + 1) * 2 > cap) {
-    if (!rehash(cap == 0 ? 1024 : (count + 1) * 4 > cap ? cap * 2 : cap)) {
-      free(h);
-      cacheError = -1;
-      return 0;
-    }
-  }
-  const j = findFree(key);
-  const s = slotAt(j);
-  if (load<u64>(s) == GONE) tombs--;
-  store<u64>(s, key);
-  store<u32>(s, <u32>h, 8);
-  store<u32>(s, 1, 12);
-  count++;
+  store<u32>(h, <u32>home, 8);
+  store<u32>(h, runId, 12);
+  store<u32>(dir + (<usize>dirCount << 2), <u32>h);
+  dirCount++;
+  store<u32>(home, <u32>data | REF);
   usedBytes += <u64>size;
   return data;
 }
@@ -182,42 +137,58 @@ export function cacheGetPinned(runId: u32, block: u32, fileId: i32, offset: u64,
   return load<u32>(data - BLOCK_HDR, 4);
 }
 
+/** Removes directory entry i (its last entry moves into the hole). */
+function removeAt(i: u32): void {
+  const h = <usize>load<u32>(dir + (<usize>i << 2));
+  const home = <usize>load<u32>(h, 8);
+  if (home != 0) store<u32>(home, 0);
+  usedBytes -= <u64>load<u32>(h, 4);
+  free(h);
+  dirCount--;
+  store<u32>(dir + (<usize>i << 2), load<u32>(dir + (<usize>dirCount << 2)));
+}
+
 function evictUntil(incoming: u64): void {
-  if (cap == 0) return;
-  let budget = cap * 2; // two sweeps at most
-  while (usedBytes + incoming > limitBytes && count > 0 && budget > 0) {
-    const s = slotAt(hand);
-    hand = (hand + 1) & (cap - 1);
+  let budget = dirCount * 2; // two sweeps at most
+  while (usedBytes + incoming > limitBytes && dirCount > 0 && budget > 0) {
+    if (hand >= dirCount) hand = 0;
     budget--;
-    const k = load<u64>(s);
-    if (k == EMPTY || k == GONE) continue;
-    const h = <usize>load<u32>(s, 8);
-    if (load<u32>(h) != 0) continue; // pinned
-    if (load<u32>(s, 12) != 0) {
-      store<u32>(s, 0, 12);
+    const h = <usize>load<u32>(dir + (<usize>hand << 2));
+    if (load<u32>(h) != 0) {
+      hand++; // pinned
       continue;
     }
-    removeSlot(s, h);
+    const home = <usize>load<u32>(h, 8);
+    if (home != 0) {
+      const v = load<u32>(home);
+      if ((v & REF) != 0) {
+        store<u32>(home, v & ~REF);
+        hand++;
+        continue;
+      }
+    }
+    removeAt(hand); // the moved-in entry is examined next, at the same position
     cacheEvictions++;
   }
 }
 
-function removeSlot(s: usize, h: usize): void {
-  usedBytes -= <u64>load<u32>(h, 4);
-  free(h);
-  store<u64>(s, GONE);
-  count--;
-  tombs++;
-}
-
-/** Drops every unpinned cached block of a run (when the run is retired). */
+/**
+ * Drops every cached block of a run whose slots are about to be freed.
+ * Blocks still pinned by a cursor lose their home slot and leave by eviction.
+ */
 export function cacheDropRun(runId: u32): void {
-  for (let i: u32 = 0; i < cap; i++) {
-    const s = slotAt(i);
-    const k = load<u64>(s);
-    if (k == EMPTY || k == GONE || <u32>(k >> 32) != runId) continue;
-    const h = <usize>load<u32>(s, 8);
-    if (load<u32>(h) != 0) continue; // a cursor still uses it; it leaves by eviction later
-    removeSlot(s, h);
+  let i: u32 = 0;
+  while (i < dirCount) {
+    const h = <usize>load<u32>(dir + (<usize>i << 2));
+    if (load<u32>(h, 12) != runId) {
+      i++;
+      continue;
+    }
+    if (load<u32>(h) != 0) {
+      store<u32>(h, 0, 8); // pinned: it leaves by eviction, with no home to clear
+      i++;
+      continue;
+    }
+    removeAt(i);
   }
 }

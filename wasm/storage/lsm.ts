@@ -19,10 +19,11 @@ import {
 import { tipRecordWrite, tipSlotHigh, tipValid, tipWriteCount, tipWrites, tipReserveWrite } from '../mvcc/tip';
 import { mtAdd, mtAlloc, mtCreate, mtDestroy, mtFind, mtNewVersion, mtReserveKeys, MT_REFS, MT_USED } from './memtable';
 import { bloomMayContain } from './bloom';
-import { cacheUnpin, cacheError, blockSize } from './block_cache';
+import { cacheError, blockSize } from './block_cache';
 import {
   R_BLOCKS, R_BLOOMBLOCKS, runBloomBits, R_MINSTAMP, R_MAXSTAMP, R_RETIRED, runBlockPinned, runById, runFindBlock, runRef, runUnref,
   blockLowerBound, blockEntryCount, blockDecode, eKey, eKeyLen, eVal, eValLen, eStamp, eFlags,
+  runMinKeyCompare, runMaxKeyCompare, runBlock, blockHashFind,
 } from './run_reader';
 import { EF_TOMBSTONE } from './run_format';
 
@@ -97,8 +98,9 @@ export function kvGet(key: usize, keyLen: i32, snapshot: u64, slot: u32, seqLimi
   for (let k = 0; k < runCount; k++) {
     const r = runAt(k);
     if (load<u64>(r, R_MINSTAMP) > snapshot) continue; // every version is too new
+    if (runMinKeyCompare(r, key, keyLen) < 0 || runMaxKeyCompare(r, key, keyLen) > 0) continue;
     if (!bloomMayContain(runBloomBits(r), load<u32>(r, R_BLOOMBLOCKS), h)) continue;
-    const st = runPointLookup(r, key, keyLen, snapshot);
+    const st = runPointLookup(r, key, keyLen, snapshot, h);
     if (st == ST_NOT_FOUND) continue;
     return st == LOOKUP_TOMBSTONE ? ST_NOT_FOUND : st;
   }
@@ -114,29 +116,30 @@ let lookupStamp: u64 = 0;
 /**
  * Finds the newest version of key with stamp <= bound in one run: ST_OK (a
  * live version; value in the result area), LOOKUP_TOMBSTONE, ST_NOT_FOUND (no
- * such version in this run) or an error status.
+ * such version in this run) or an error status. The block is not pinned:
+ * nothing can evict it before the host has copied the value.
  */
-function runPointLookup(r: usize, key: usize, keyLen: i32, bound: u64): i32 {
+function runPointLookup(r: usize, key: usize, keyLen: i32, bound: u64, hash: u64): i32 {
   const b = runFindBlock(r, key, keyLen, bound);
   if (b >= load<u32>(r, R_BLOCKS)) return ST_NOT_FOUND;
-  const data = runBlockPinned(r, b);
+  const data = runBlock(r, b);
   if (data == 0) return cacheError;
   const size = blockSize(data);
-  const i = blockLowerBound(data, size, key, keyLen, bound);
-  let st = ST_NOT_FOUND;
-  if (i < blockEntryCount(data, size) && blockDecode(data, size, i) &&
-      compareBytes(eKey, eKeyLen, key, keyLen) == 0) {
-    lookupStamp = eStamp;
-    if ((eFlags & EF_TOMBSTONE) != 0) {
-      st = LOOKUP_TOMBSTONE;
-    } else {
-      setResultU32(0, <u32>eVal);
-      setResultU32(1, <u32>eValLen);
-      st = ST_OK;
-    }
+  const n = blockEntryCount(data, size);
+  let i = blockHashFind(data, size, key, keyLen, hash);
+  if (i < 0) {
+    i = <i32>blockLowerBound(data, size, key, keyLen, bound);
+  } else {
+    // The key's newest version in this block: walk to the first at or below the bound.
+    while (<u32>i < n && blockDecode(data, size, <u32>i) && eStamp > bound &&
+           compareBytes(eKey, eKeyLen, key, keyLen) == 0) i++;
   }
-  cacheUnpin(data); // the block stays resident until a later load evicts it
-  return st;
+  if (<u32>i >= n || !blockDecode(data, size, <u32>i) || compareBytes(eKey, eKeyLen, key, keyLen) != 0) return ST_NOT_FOUND;
+  lookupStamp = eStamp;
+  if ((eFlags & EF_TOMBSTONE) != 0) return LOOKUP_TOMBSTONE;
+  setResultU32(0, <u32>eVal);
+  setResultU32(1, <u32>eValLen);
+  return ST_OK;
 }
 
 // ---- write ----
@@ -180,7 +183,7 @@ export function kvPut(key: usize, keyLen: i32, val: usize, valLen: i32, op: i32,
       // but an insert still needs to know whether the key is live.
       if (op != OP_INSERT && load<u64>(r, R_MAXSTAMP) <= snapshot) continue;
       if (!bloomMayContain(runBloomBits(r), load<u32>(r, R_BLOOMBLOCKS), h)) continue;
-      const st = runPointLookup(r, key, keyLen, MAX_SEQ);
+      const st = runPointLookup(r, key, keyLen, MAX_SEQ, h);
       if (st < 0) return st;
       if (st != ST_NOT_FOUND) {
         found = true;

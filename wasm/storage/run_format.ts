@@ -2,11 +2,16 @@
 //
 //   [data block]* [index block] [bloom block] [meta block] [footer: 64 bytes]
 //
-// Data block: entries in (key ascending, stamp descending) order, each
+// Data block (a lookup reads the front, then one entry):
+//   u32 n (entries) | u32 nb (hash buckets) | u16 bucket[nb] (padded to 8) |
+//   u64 prefix[n] | u32 offset[n] | entries | u32 checksum of all before it
+// Entries are in (key ascending, stamp descending) order, each
 //   u8 flags | varint keyLen | varint valLen | u64 stamp | key | value
-// then the first 8 key bytes of every entry as a big-endian u64 (for the
-// in-block binary search), the u32 offset of every entry, u32 entry count,
-// u32 checksum of all of it.
+// and offsets count from the first entry. prefix[i] is entry i's first 8 key
+// bytes as a big-endian u64 (for binary search). bucket[(hash >> 32) % nb]
+// holds the index of the first (newest) version in the block of the key with
+// that hash, 0xffff for none (the key is not in the block) or 0xfffe when two
+// keys collide (binary search instead).
 // Index block: per data block: varint keyLen | last key | u64 last stamp |
 //   u64 file offset | u32 size; then u32 count, u32 checksum.
 // Bloom block: u32 blocks | u32 bits per key | blocks × 32 bytes | u32 checksum.

@@ -9,7 +9,7 @@ import { compareBytes, getVarint, keyPrefix, varintLen } from '../common/bytes';
 import { checksum } from '../common/checksum';
 import { host_read } from '../common/host';
 import { ST_ERR_CORRUPT, ST_ERR_FORMAT, ST_ERR_IO, ST_ERR_NOMEM } from '../common/status';
-import { cacheDropRun, cacheGetPinned } from './block_cache';
+import { cacheDropRun, cacheGet, cacheLookup, cachePin } from './block_cache';
 import { FOOTER_SIZE, RUN_FORMAT_VERSION, RUN_MAGIC } from './run_format';
 
 // Run struct (128 bytes).
@@ -35,7 +35,13 @@ export const R_LASTLEN: usize = 100;
 export const R_ID: usize = 104;
 export const R_RETIRED: usize = 108;
 export const R_IXPREFIX: usize = 112; // u64 key prefix of each block's last key, contiguous for the search
+export const R_BLOCKPTRS: usize = 116; // u32 per block: its data in the block cache, or 0
+export const R_IXSAMPLE: usize = 120; // u64 prefix of every SAMPLE-th block: an L1-sized first search level
+export const R_NSAMPLE: usize = 124;
 export const R_SIZE: usize = 128;
+
+// @ts-ignore: decorator
+@inline const SAMPLE_SHIFT: u32 = 6; // one sample per 64 blocks
 
 // Parsed index record (40 bytes): u64 prefix | u64 last stamp | u64 offset |
 // u32 key ptr | u32 key len | u32 size | u32 pad
@@ -92,11 +98,18 @@ export function runOpen(file: i32, fileSize: f64): u32 {
   const ix = alloc(<usize>max<u32>(blocks, 1) * IX_SIZE);
   const ixp = alloc(<usize>max<u32>(blocks, 1) << 3);
   store<u32>(r, <u32>ixp, R_IXPREFIX);
+  const nsample = (blocks + (<u32>1 << SAMPLE_SHIFT) - 1) >> SAMPLE_SHIFT;
+  const samples = alloc(<usize>max<u32>(nsample, 1) << 3);
+  const ptrs = alloc(<usize>max<u32>(blocks, 1) << 2);
+  store<u32>(r, <u32>samples, R_IXSAMPLE);
+  store<u32>(r, nsample, R_NSAMPLE);
+  store<u32>(r, <u32>ptrs, R_BLOCKPTRS);
+  if (ptrs != 0) memory.fill(ptrs, 0, <usize>max<u32>(blocks, 1) << 2);
   store<u32>(r, <u32>raw, R_INDEXRAW);
   store<u32>(r, <u32>bloom, R_BLOOM);
   store<u32>(r, <u32>meta, R_META);
   store<u32>(r, <u32>ix, R_INDEX);
-  if (raw == 0 || bloom == 0 || meta == 0 || ix == 0 || ixp == 0) return discard(r, ST_ERR_NOMEM);
+  if (raw == 0 || bloom == 0 || meta == 0 || ix == 0 || ixp == 0 || samples == 0 || ptrs == 0) return discard(r, ST_ERR_NOMEM);
   st = readExact(file, indexOff, raw, indexLen);
   if (st == 0) st = readExact(file, bloomOff, bloom, bloomLen);
   if (st == 0) st = readExact(file, metaOff, meta, metaLen);
@@ -116,6 +129,7 @@ export function runOpen(file: i32, fileSize: f64): u32 {
     const rec = ix + <usize>b * IX_SIZE;
     store<u64>(rec, keyPrefix(p, <i32>kl));
     store<u64>(ixp + (<usize>b << 3), keyPrefix(p, <i32>kl));
+    if ((b & ((<u32>1 << SAMPLE_SHIFT) - 1)) == 0) store<u64>(samples + (<usize>(b >> SAMPLE_SHIFT) << 3), keyPrefix(p, <i32>kl));
     store<u32>(rec, <u32>p, 24);
     store<u32>(rec, kl, 28);
     p += <usize>kl;
@@ -169,6 +183,8 @@ function fail(st: i32): u32 {
 }
 
 function discard(r: usize, st: i32): u32 {
+  free(<usize>load<u32>(r, R_IXSAMPLE));
+  free(<usize>load<u32>(r, R_BLOCKPTRS));
   free(<usize>load<u32>(r, R_IXPREFIX));
   free(<usize>load<u32>(r, R_INDEXRAW));
   free(<usize>load<u32>(r, R_BLOOM));
@@ -200,6 +216,8 @@ export function runUnref(r: usize): void {
   cacheDropRun(id);
   if (load<u32>(r, R_RETIRED) != 0) queueDead(load<u32>(r, R_FILE));
   store<u32>(runs + (<usize>id << 2), 0);
+  free(<usize>load<u32>(r, R_IXSAMPLE));
+  free(<usize>load<u32>(r, R_BLOCKPTRS));
   free(<usize>load<u32>(r, R_IXPREFIX));
   free(<usize>load<u32>(r, R_INDEXRAW));
   free(<usize>load<u32>(r, R_BLOOM));
@@ -245,9 +263,25 @@ export function runTakeDeadFile(): i32 {
 
 /** First block whose last entry is >= (key, stamp); R_BLOCKS when none. */
 export function runFindBlock(r: usize, key: usize, keyLen: i32, stamp: u64): u32 {
-  let lo: u32 = 0;
-  let hi = load<u32>(r, R_BLOCKS);
+  const blocks = load<u32>(r, R_BLOCKS);
   const pp = keyPrefix(key, keyLen);
+  // First level: the samples (one per 64 blocks) bound the answer without
+  // touching the large arrays. Blocks up to a sample below pp end before the
+  // probe; a sample above pp ends at or after it.
+  const samples = <usize>load<u32>(r, R_IXSAMPLE);
+  const nsample = load<u32>(r, R_NSAMPLE);
+  let a: u32 = 0;
+  let z = nsample;
+  while (a < z) {
+    const m = (a + z) >>> 1;
+    if (load<u64>(samples + (<usize>m << 3)) < pp) a = m + 1;
+    else z = m;
+  }
+  let lo: u32 = a > 0 ? ((a - 1) << SAMPLE_SHIFT) + 1 : 0;
+  let b2 = a;
+  while (b2 < nsample && load<u64>(samples + (<usize>b2 << 3)) == pp) b2++;
+  let hi: u32 = b2 < nsample ? b2 << SAMPLE_SHIFT : blocks;
+  if (lo > hi) lo = hi;
   const prefixes = <usize>load<u32>(r, R_IXPREFIX);
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
@@ -266,8 +300,18 @@ export function runFindBlock(r: usize, key: usize, keyLen: i32, stamp: u64): u32
 
 /** Loads block b of run r, pinned; 0 on failure (cacheError says why). */
 export function runBlockPinned(r: usize, b: u32): usize {
+  const data = runBlock(r, b);
+  if (data != 0) cachePin(data);
+  return data;
+}
+
+/** Loads block b of run r, unpinned (valid until the next block load); 0 on failure. */
+export function runBlock(r: usize, b: u32): usize {
+  const home = <usize>load<u32>(r, R_BLOCKPTRS) + (<usize>b << 2);
+  const cached = cacheLookup(home);
+  if (cached != 0) return cached; // no index record needed
   const rec = ixRec(r, b);
-  return cacheGetPinned(load<u32>(r, R_ID), b, <i32>load<u32>(r, R_FILE), load<u64>(rec, 16), load<u32>(rec, 32));
+  return cacheGet(load<u32>(r, R_ID), home, <i32>load<u32>(r, R_FILE), load<u64>(rec, 16), load<u32>(rec, 32));
 }
 
 // ---- block entries ----
@@ -282,18 +326,32 @@ export let eFlags: u8 = 0;
 
 // @ts-ignore: decorator
 @inline export function blockEntryCount(data: usize, size: u32): u32 {
-  return load<u32>(data + <usize>size - 8);
+  return load<u32>(data);
+}
+
+// Block layout (run_format.ts): where the prefix array, offsets and entries start.
+// @ts-ignore: decorator
+@inline function blockPrefixes(data: usize): usize {
+  return data + 8 + (((<usize>load<u32>(data, 4) << 1) + 7) & ~7);
+}
+
+/** False when a block's header and arrays do not fit in its size. */
+export function blockSane(data: usize, size: u32): bool {
+  const n = <u64>load<u32>(data);
+  const nb = <u64>load<u32>(data, 4);
+  return size >= 12 && 8 + ((nb * 2 + 7) & ~7) + n * 12 + 4 <= <u64>size;
 }
 
 /** Decodes entry i of a block into the e* globals; false if malformed. */
 export function blockDecode(data: usize, size: u32, i: u32): bool {
-  const n = load<u32>(data + <usize>size - 8);
-  if (<u64>n * 12 + 8 > <u64>size) return false;
-  const offs = data + <usize>size - 8 - (<usize>n << 2);
-  const end = offs - (<usize>n << 3); // the key-prefix array starts where entries end
-  const off = <usize>load<u32>(offs + (<usize>i << 2));
-  if (data + off >= end) return false;
-  let p = data + off;
+  const n = load<u32>(data);
+  if (i >= n || !blockSane(data, size)) return false;
+  const prefs = blockPrefixes(data);
+  const offs = prefs + (<usize>n << 3);
+  const ents = offs + (<usize>n << 2);
+  const end = data + <usize>size - 4;
+  let p = ents + <usize>load<u32>(offs + (<usize>i << 2));
+  if (p >= end) return false;
   eFlags = load<u8>(p);
   p++;
   const kl = getVarint(p, end);
@@ -318,9 +376,9 @@ export function blockDecode(data: usize, size: u32, i: u32): bool {
  * entry only when the prefix cannot decide.
  */
 export function blockLowerBound(data: usize, size: u32, key: usize, keyLen: i32, stamp: u64): u32 {
-  const n = blockEntryCount(data, size);
-  if (<u64>n * 12 + 8 > <u64>size) return 0;
-  const prefs = data + <usize>size - 8 - (<usize>n * 12);
+  if (!blockSane(data, size)) return 0;
+  const n = load<u32>(data);
+  const prefs = blockPrefixes(data);
   const pp = keyPrefix(key, keyLen);
   let lo: u32 = 0;
   let hi = n;
@@ -337,6 +395,22 @@ export function blockLowerBound(data: usize, size: u32, key: usize, keyLen: i32,
     else hi = mid;
   }
   return lo;
+}
+
+/**
+ * The index of the first (newest) version of `key` in a block by its hash
+ * bucket: n when the key is not in the block, -1 when the bucket is shared
+ * (search instead). `hash` is the key's 64-bit hash (bytes.ts hashBytes).
+ */
+export function blockHashFind(data: usize, size: u32, key: usize, keyLen: i32, hash: u64): i32 {
+  if (!blockSane(data, size)) return -1;
+  const n = load<u32>(data);
+  const nb = load<u32>(data, 4);
+  const v = <u32>load<u16>(data + 8 + (<usize>(<u32>(hash >> 32) % nb) << 1));
+  if (v == 0xffff) return <i32>n;
+  if (v == 0xfffe || v >= n) return -1;
+  if (!blockDecode(data, size, v)) return -1;
+  return compareBytes(eKey, eKeyLen, key, keyLen) == 0 ? <i32>v : <i32>n;
 }
 
 export function runMinKeyCompare(r: usize, key: usize, keyLen: i32): i32 {
