@@ -110,6 +110,9 @@ export class Wal {
   private idleWaiters: Array<() => void> = [];
   failed: SbError | undefined;
   private lastBatch = 0;
+  private syncWrite = false;
+  /** True when no transaction other than the committing ones is running (set by the store). */
+  isQuiet: () => boolean = () => false;
   readonly stats: WalStats = { records: 0, bytes: 0, batches: 0, syncs: 0, maxBatchRecords: 0 };
 
   private constructor(
@@ -225,13 +228,14 @@ export class Wal {
         // burst of microtasks and commit again: let them queue before taking
         // the next batch, or the first one goes alone (batches of 1, 7, 1, 7...).
         if (this.lastBatch > 1) for (let i = 0; i < GATHER_MICROTASKS; i++) await Promise.resolve();
-        else if (this.queue.length === 1 && this.file.writeSync && this.platform.yieldToEventLoop) {
-          // A lone commit may be written synchronously (below); first let
-          // I/O callbacks run, so commits arriving on other connections join.
+        else if (this.queue.length === 1 && !this.isQuiet() && this.platform.yieldToEventLoop) {
+          // Other transactions are running: let I/O callbacks run first, so
+          // commits arriving on other connections join this batch.
           await this.platform.yieldToEventLoop();
         }
         const batch = this.queue.splice(0);
         this.lastBatch = batch.length;
+        this.syncWrite = batch.length === 1 && this.isQuiet();
         await this.writeBatch(batch);
       }
     } finally {
@@ -261,9 +265,10 @@ export class Wal {
         // The segment is full: continue in the next one (its header is synced).
         this.switchTo(await this.prepareNext());
       }
-      if (batch.length === 1 && this.file.syncsOnWrite && this.file.writeSync) {
-        // One commit, nobody else waiting: a synchronous O_DSYNC write is
-        // durable on return and skips the thread-pool round trip.
+      if (this.syncWrite && this.file.syncsOnWrite && this.file.writeSync) {
+        // One commit and no other transaction running: a synchronous O_DSYNC
+        // write is durable on return and skips the thread-pool round trip;
+        // blocking the event loop costs no one anything.
         this.file.writeSync(buf, this.position);
       } else {
         await this.file.write(buf, this.position);

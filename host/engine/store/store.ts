@@ -64,6 +64,8 @@ export class Store implements StoreCore {
   ) {
     this.ids = new IdGenerator(clock, (b) => platform.randomFill(b));
     this.maintenance = new Maintenance(this, walStart);
+    // A lone commit may block the event loop for its write only when nothing else is running.
+    wal.isQuiet = () => this.txns.size <= 1;
   }
 
   /** Opens (creating if needed) a database folder, or ':memory:'. */
