@@ -209,6 +209,27 @@ export class Txn {
     return st;
   }
 
+  /**
+   * One write attempt that neither throws for a duplicate nor waits: 'ok',
+   * 'exists' (an insert met a live row), or the transaction whose uncommitted
+   * version blocks the key (wait for it with waitFor(), then try again).
+   * A SNAPSHOT writer meeting a newer committed version still gets 40001.
+   */
+  tryWrite(ks: Keyspace, key: Uint8Array, value: Uint8Array | undefined, op: 'put' | 'insert' | 'delete'): 'ok' | 'exists' | Txn {
+    this.assertActive();
+    const st = this.writeOnce(ks, key, value, op === 'put' ? OP_PUT : op === 'insert' ? OP_INSERT : OP_DELETE);
+    if (st === ST.OK) return 'ok';
+    if (st === ST.EXISTS) return 'exists';
+    if (st === ST.CONFLICT_ACTIVE) {
+      const blocker = this.core.txnBySlot(this.core.kernel.resultU32(0));
+      if (!blocker || blocker === this) throw new SbError(SqlState.internal_error, 'a write conflict names no live transaction');
+      this.core.stats.conflicts++;
+      return blocker;
+    }
+    this.settle(st, ks);
+    return 'ok';
+  }
+
   private writeNoWait(ks: Keyspace, key: Uint8Array, value: Uint8Array | undefined, op: number): void {
     this.beforeCall();
     const st = this.writeOnce(ks, key, value, op);
@@ -261,7 +282,8 @@ export class Txn {
     }
   }
 
-  private async waitFor(blocker: Txn): Promise<void> {
+  /** Waits for `blocker` to finish (deadlock detection 40P01, lock timeout 55P03). */
+  async waitFor(blocker: Txn): Promise<void> {
     for (let t: Txn | undefined = blocker; t; t = t.waitingFor) {
       if (t === this) {
         this.core.stats.deadlocks++;

@@ -1,0 +1,108 @@
+// Builds the operator tree of a plan, and runs subplans for expressions.
+
+import type { Plan } from '../plan/nodes.ts';
+import type { ExecContext } from './context.ts';
+import { compileExpr, type CompileEnv, type VecFn } from './expr.ts';
+import { AppendOp, DistinctOp, FilterOp, LimitOp, ProjectOp, ResultOp, SortOp, ValuesOp } from './ops_basic.ts';
+import { ScanOp } from './ops_scan.ts';
+import { ModifyOp } from './ops_modify.ts';
+import { notSupported, type Operator } from './operator.ts';
+
+export const compileEnv: CompileEnv = {
+  runSubplan(plan: Plan, ctx: ExecContext, limit?: number): unknown[][] {
+    return runSync(buildOperator(plan), ctx, limit);
+  },
+};
+
+function ce(e: Parameters<typeof compileExpr>[0]): VecFn {
+  return compileExpr(e, compileEnv);
+}
+
+/** Extra operator builders contributed by other modules (joins, aggregation...). */
+const builders = new Map<string, (plan: Plan, build: (p: Plan) => Operator) => Operator>();
+
+export function registerBuilder(kind: Plan['n'], fn: (plan: Plan, build: (p: Plan) => Operator) => Operator): void {
+  builders.set(kind, fn);
+}
+
+export function buildOperator(plan: Plan): Operator {
+  switch (plan.n) {
+    case 'result':
+      return new ResultOp(plan.exprs.map(ce));
+    case 'values':
+      return new ValuesOp(plan.rows.map((r) => r.map(ce)), plan.cols.length);
+    case 'scan':
+      return new ScanOp({
+        tableOid: plan.tableOid,
+        positions: plan.attnums.map((a) => a - 1),
+        access: plan.access,
+        indexOid: plan.indexOid,
+        bounds: plan.bound && {
+          eq: plan.bound.eq.map(ce),
+          lo: plan.bound.lo && { fn: ce(plan.bound.lo.expr), inclusive: plan.bound.lo.inclusive },
+          hi: plan.bound.hi && { fn: ce(plan.bound.hi.expr), inclusive: plan.bound.hi.inclusive },
+        },
+        reverse: plan.reverse,
+        filter: plan.filter && ce(plan.filter),
+        withRowKey: plan.withRowKey,
+      });
+    case 'filter':
+      return new FilterOp(buildOperator(plan.input), ce(plan.pred));
+    case 'project':
+      return new ProjectOp(buildOperator(plan.input), plan.exprs.map(ce));
+    case 'sort':
+      return new SortOp(buildOperator(plan.input), plan.keys.map((k) => ({ fn: ce(k.expr), type: k.expr.type, desc: k.desc, nullsFirst: k.nullsFirst })));
+    case 'limit':
+      return new LimitOp(buildOperator(plan.input), plan.count && ce(plan.count), plan.offset && ce(plan.offset));
+    case 'distinct':
+      return new DistinctOp(buildOperator(plan.input), plan.cols.map((c) => c.type),
+        plan.on && { fns: plan.on.map(ce), types: plan.on.map((e) => e.type) });
+    case 'append':
+      return new AppendOp(plan.inputs.map(buildOperator), plan.cols.length);
+    case 'subquery_scan':
+      return buildOperator(plan.input);
+    case 'modify': {
+      const m = plan as Extract<Plan, { n: 'modify' }> & { checks?: Array<{ con: import('../catalog/objects.ts').ConstraintObj; expr: import('../plan/nodes.ts').Expr }>; recheck?: { where?: import('../plan/nodes.ts').Expr; newRow?: import('../plan/nodes.ts').Expr[] }; onConflictRow?: import('../plan/nodes.ts').Expr[] };
+      return new ModifyOp(buildOperator(plan.input), {
+        op: plan.op,
+        tableOid: plan.tableOid,
+        checks: (m.checks ?? []).map((c) => ({ con: c.con, fn: ce(c.expr) })),
+        returning: plan.returning?.map(ce),
+        recheck: m.recheck && { where: m.recheck.where && ce(m.recheck.where), newRow: m.recheck.newRow?.map(ce) },
+        onConflict: plan.onConflict && {
+          action: plan.onConflict.action,
+          indexOid: plan.onConflict.indexOid,
+          newRow: m.onConflictRow?.map(ce),
+          where: plan.onConflict.where && ce(plan.onConflict.where),
+        },
+      }, plan.returning?.length ?? 0);
+    }
+    default: {
+      const b = builders.get(plan.n);
+      if (b) return b(plan, buildOperator);
+      throw notSupported(`the plan node "${plan.n}"`);
+    }
+  }
+}
+
+/** Runs an operator to completion synchronously (subqueries: reads, which never wait). */
+export function runSync(op: Operator, ctx: ExecContext, limit = Infinity): unknown[][] {
+  const rows: unknown[][] = [];
+  op.open(ctx);
+  try {
+    while (rows.length < limit) {
+      const gen = op.next();
+      let r = gen.next();
+      while (!r.done) {
+        if (r.value.kind === 'wait') throw notSupported('waiting for a lock inside a subquery');
+        r = gen.next(); // a pause inside a subquery is ignored: the outer statement pauses
+      }
+      const b = r.value;
+      if (b === null) break;
+      for (let i = 0; i < b.length && rows.length < limit; i++) rows.push(b.cols.map((c) => c[i]));
+    }
+  } finally {
+    op.close();
+  }
+  return rows;
+}

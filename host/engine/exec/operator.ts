@@ -1,0 +1,87 @@
+// Operators and the statement driver.
+//
+// Every operator's next() is a generator step: it returns the next batch (or
+// null at the end) and may first yield Signals that travel up to the driver
+// through `yield*`: PAUSE (the time slice is used up: let the event loop serve
+// other sessions, and notice cancellation) and WAIT (a write met another
+// transaction's uncommitted row: wait for it to finish, then the operator
+// retries). So a long query can be suspended at any depth without making every
+// operator asynchronous.
+
+import { SbError, SqlState } from '../sb_error.ts';
+import type { Txn } from '../store/index.ts';
+import type { Batch } from './batch.ts';
+import type { ExecContext } from './context.ts';
+
+export type Signal = { kind: 'pause' } | { kind: 'wait'; blocker: Txn };
+
+export const PAUSE: Signal = { kind: 'pause' };
+
+export type Step = Generator<Signal, Batch | null, void>;
+
+export interface Operator {
+  /** Number of output columns. */
+  readonly width: number;
+  open(ctx: ExecContext): void;
+  next(): Step;
+  close(): void;
+  /** EXPLAIN ANALYZE counters. */
+  stats?: { rows: number; batches: number; ms: number };
+}
+
+/** Runs one generator step to completion, serving its signals. */
+export async function step(ctx: ExecContext, gen: Step): Promise<Batch | null> {
+  let r = gen.next();
+  while (!r.done) {
+    await serve(ctx, r.value);
+    r = gen.next();
+  }
+  return r.value;
+}
+
+/** Same, without awaiting when no signal comes (the common case). */
+export function stepSync(gen: Step): { batch: Batch | null } | { signal: Signal; gen: Step } {
+  const r = gen.next();
+  if (r.done) return { batch: r.value };
+  return { signal: r.value, gen };
+}
+
+async function serve(ctx: ExecContext, s: Signal): Promise<void> {
+  if (s.kind === 'pause') {
+    await ctx.yieldNow();
+    ctx.checkInterrupts();
+    return;
+  }
+  await ctx.txn.waitFor(s.blocker);
+  ctx.checkInterrupts();
+}
+
+/** Pulls every batch of an operator. */
+export async function drain(ctx: ExecContext, op: Operator, onBatch: (b: Batch) => void): Promise<void> {
+  op.open(ctx);
+  try {
+    for (;;) {
+      const gen = op.next();
+      const first = gen.next();
+      let batch: Batch | null;
+      if (first.done) batch = first.value;
+      else {
+        await serve(ctx, first.value);
+        let r = gen.next();
+        while (!r.done) {
+          await serve(ctx, r.value);
+          r = gen.next();
+        }
+        batch = r.value;
+      }
+      if (batch === null) return;
+      if (batch.length > 0) onBatch(batch);
+    }
+  } finally {
+    op.close();
+  }
+}
+
+export function notSupported(what: string, hint?: string): SbError {
+  return new SbError(SqlState.feature_not_supported, `${what} is not supported`, hint ? { hint } : {});
+}

@@ -1,0 +1,284 @@
+// INSERT, UPDATE and DELETE: writing rows and index entries, enforcing
+// NOT NULL, CHECK, UNIQUE / PRIMARY KEY and FOREIGN KEY constraints, ON
+// CONFLICT, RETURNING.
+//
+// Input row layouts (built by the binder):
+//   insert: the new row, one value per table column (position = attnum - 1)
+//   update: the old row, then the new row, then the row key
+//   delete: the old row, then the row key
+// A write that meets another transaction's uncommitted row yields WAIT; after
+// the wait, READ COMMITTED re-reads the newest version of the row and
+// re-evaluates the statement's own conditions and assignments on it (as
+// PostgreSQL's EvalPlanQual does), SNAPSHOT fails with 40001.
+
+import { SbError, SqlState } from '../sb_error.ts';
+import type { ConstraintObj } from '../catalog/objects.ts';
+import type { Txn } from '../store/index.ts';
+import { type Batch, emptyBatch, pushRow } from './batch.ts';
+import type { ExecContext } from './context.ts';
+import type { VecFn } from './expr.ts';
+import { decodeRow } from './row_codec.ts';
+import type { TableAccess } from './table_access.ts';
+import { BaseOp } from './ops_basic.ts';
+import type { Operator, Signal, Step } from './operator.ts';
+import { formatKeyDetail, ForeignKeys } from './foreign_keys.ts';
+
+export interface ModifySpec {
+  op: 'insert' | 'update' | 'delete';
+  tableOid: number;
+  /** CHECK constraints over the new row (positions = attnum - 1). */
+  checks: Array<{ con: ConstraintObj; fn: VecFn }>;
+  returning?: VecFn[];
+  /** READ COMMITTED recheck after a lock wait: WHERE and new-row expressions over the current row. */
+  recheck?: { where?: VecFn; newRow?: VecFn[] };
+  onConflict?: {
+    action: 'nothing' | 'update';
+    indexOid?: number;
+    /** Over [existing row..., proposed row...]: the updated row, one value per column. */
+    newRow?: VecFn[];
+    where?: VecFn;
+  };
+}
+
+export class ModifyOp extends BaseOp {
+  private ta!: TableAccess;
+  private fks!: ForeignKeys;
+  private done = false;
+  count = 0;
+
+  constructor(private readonly input: Operator, private readonly spec: ModifySpec, width: number) {
+    super(width);
+  }
+
+  override open(ctx: ExecContext): void {
+    super.open(ctx);
+    this.ta = ctx.tables.get(this.spec.tableOid);
+    this.fks = new ForeignKeys(ctx, this.ta);
+    this.done = false;
+    this.count = 0;
+    this.input.open(ctx);
+  }
+
+  override close(): void {
+    this.input.close();
+  }
+
+  *next(): Step {
+    if (this.done) return null;
+    const out = emptyBatch(this.width);
+    const n = this.ta.types.length;
+    for (;;) {
+      const b = yield* this.input.next();
+      if (b === null) break;
+      for (let i = 0; i < b.length; i++) {
+        const row = b.cols.map((c) => c[i]);
+        let result: unknown[] | null;
+        switch (this.spec.op) {
+          case 'insert':
+            result = yield* this.insertRow(row.slice(0, n));
+            break;
+          case 'update':
+            result = yield* this.updateRow(row.slice(0, n), row.slice(n, 2 * n), row[2 * n] as Uint8Array);
+            break;
+          case 'delete':
+            result = yield* this.deleteRow(row.slice(0, n), row[n] as Uint8Array);
+            break;
+        }
+        if (result === null) continue;
+        this.count++;
+        if (this.spec.returning) pushRow(out, this.evalRow(this.spec.returning, result));
+      }
+      if (out.length >= 1024) return out;
+    }
+    this.done = true;
+    return out.length > 0 ? out : null;
+  }
+
+  private evalRow(fns: VecFn[], row: unknown[]): unknown[] {
+    const b: Batch = { length: 1, cols: row.map((v) => [v]) };
+    return fns.map((f) => f(b, this.ctx)[0]);
+  }
+
+  private checkRow(row: unknown[]): void {
+    const t = this.ta.table;
+    for (const c of t.columns) {
+      if (c.dropped || !c.notNull) continue;
+      const v = row[c.attnum - 1];
+      if (v === null || v === undefined) {
+        throw new SbError(SqlState.not_null_violation,
+          `null value in column "${c.name}" of relation "${t.name}" violates not-null constraint`,
+          { table: t.name, column: c.name, detail: `Failing row contains (${formatRow(row)}).` });
+      }
+    }
+    for (const { con, fn } of this.spec.checks) {
+      if (this.evalRow([fn], row)[0] === false) {
+        throw new SbError(SqlState.check_violation,
+          `new row for relation "${t.name}" violates check constraint "${con.name}"`,
+          { table: t.name, constraint: con.name, detail: `Failing row contains (${formatRow(row)}).` });
+      }
+    }
+  }
+
+  /** One write, waiting out a blocking transaction. Returns false when the key exists (insert). */
+  private *write(ks: Parameters<Txn['tryWrite']>[0], key: Uint8Array, value: Uint8Array | undefined, op: 'put' | 'insert' | 'delete'): Generator<Signal, boolean, void> {
+    for (;;) {
+      const r = this.ctx.txn.tryWrite(ks, key, value, op);
+      if (r === 'ok') return true;
+      if (r === 'exists') return false;
+      yield { kind: 'wait', blocker: r };
+      if (this.ctx.txn.isolation === 'read committed') this.ctx.txn.refreshSnapshot();
+    }
+  }
+
+  private *insertRow(row: unknown[]): Generator<Signal, unknown[] | null, void> {
+    this.checkRow(row);
+    yield* this.fks.checkParents(row, null);
+    const ta = this.ta;
+    const rowKey = ta.rowKey(row, ta.pkPositions ? undefined : this.ctx.store.clock.now());
+    // Unique index entries first: a conflict there leaves nothing to undo but what this row wrote.
+    const mark = this.ctx.txn.savepoint();
+    for (const ix of ta.indexes) {
+      const { key, unique } = ta.indexKey(ix, row, rowKey);
+      const value = unique ? rowKey : new Uint8Array(0);
+      const ok = yield* this.write(ix.ks, key, value, unique ? 'insert' : 'put');
+      if (!ok) {
+        this.ctx.txn.rollbackTo(mark);
+        return yield* this.onDuplicate(row, ix.obj.oid, ix.obj.name, ix.positions);
+      }
+    }
+    const ok = yield* this.write(ta.ks, rowKey, ta.encode(row), ta.pkPositions ? 'insert' : 'put');
+    if (!ok) {
+      this.ctx.txn.rollbackTo(mark);
+      const pkName = this.ctx.catalog.indexesOf(ta.table.oid).find((i) => i.primary);
+      return yield* this.onDuplicate(row, pkName?.oid ?? -1, pkName?.name ?? `${ta.table.name}_pkey`, ta.pkPositions ?? []);
+    }
+    return row;
+  }
+
+  private *onDuplicate(row: unknown[], indexOid: number, name: string, positions: number[]): Generator<Signal, unknown[] | null, void> {
+    const oc = this.spec.onConflict;
+    if (!oc || (oc.indexOid !== undefined && oc.indexOid !== indexOid)) {
+      const t = this.ta.table;
+      throw new SbError(SqlState.unique_violation, `duplicate key value violates unique constraint "${name}"`, {
+        table: t.name, constraint: name,
+        detail: `Key (${positions.map((p) => t.columns[p]!.name).join(', ')})=(${formatKeyDetail(positions.map((p) => row[p]))}) already exists.`,
+      });
+    }
+    if (oc.action === 'nothing') return null;
+    // DO UPDATE: find the existing row by the conflicting key, then update it.
+    const existing = this.findExisting(row, indexOid);
+    if (!existing) throw new SbError(SqlState.serialization_failure, 'could not serialize access due to concurrent update');
+    const combined = [...existing.row, ...row];
+    if (oc.where && this.evalRow([oc.where], combined)[0] !== true) return null;
+    const next = this.evalRow(oc.newRow!, combined);
+    return yield* this.updateRow(existing.row, next, existing.rowKey);
+  }
+
+  private findExisting(row: unknown[], indexOid: number): { row: unknown[]; rowKey: Uint8Array } | null {
+    const ta = this.ta;
+    let rowKey: Uint8Array | undefined;
+    const ix = ta.indexes.find((i) => i.obj.oid === indexOid);
+    if (ix) {
+      const { key } = ta.indexKey(ix, row, new Uint8Array(0));
+      const v = this.ctx.txn.get(ix.ks, key);
+      if (!v) return null;
+      rowKey = v;
+    } else {
+      rowKey = ta.rowKey(row);
+    }
+    const bytes = this.ctx.txn.get(ta.ks, rowKey);
+    if (!bytes) return null;
+    return { row: decodeRow(bytes, ta.types, ta.missing), rowKey };
+  }
+
+  private *updateRow(oldRow: unknown[], newRow: unknown[], rowKey: Uint8Array): Generator<Signal, unknown[] | null, void> {
+    const ta = this.ta;
+    this.checkRow(newRow);
+    yield* this.fks.checkParents(newRow, oldRow);
+    const newKey = ta.pkPositions ? ta.rowKey(newRow) : rowKey;
+    const keyChanged = !bytesEqual(newKey, rowKey);
+    // Lock the row first: writing its new version is what conflicts with concurrent writers.
+    for (;;) {
+      const r = this.ctx.txn.tryWrite(ta.ks, rowKey, keyChanged ? undefined : ta.encode(newRow), keyChanged ? 'delete' : 'put');
+      if (r === 'ok') break;
+      if (r === 'exists') throw new SbError(SqlState.internal_error, 'unexpected duplicate on update');
+      yield { kind: 'wait', blocker: r };
+      const again = this.recheck(rowKey);
+      if (again === null) return null;
+      oldRow = again.oldRow;
+      newRow = again.newRow;
+      this.checkRow(newRow);
+    }
+    if (keyChanged) {
+      const ok = yield* this.write(ta.ks, newKey, ta.encode(newRow), 'insert');
+      if (!ok) {
+        const pk = this.ctx.catalog.indexesOf(ta.table.oid).find((i) => i.primary);
+        throw new SbError(SqlState.unique_violation, `duplicate key value violates unique constraint "${pk?.name ?? ta.table.name + '_pkey'}"`, {
+          table: ta.table.name, detail: `Key (${ta.pkPositions!.map((p) => ta.table.columns[p]!.name).join(', ')})=(${formatKeyDetail(ta.pkPositions!.map((p) => newRow[p]))}) already exists.`,
+        });
+      }
+    }
+    for (const ix of ta.indexes) {
+      if (!keyChanged && !ta.indexChanged(ix, oldRow, newRow)) continue; // MGA: untouched index
+      const before = ta.indexKey(ix, oldRow, rowKey);
+      yield* this.write(ix.ks, before.key, undefined, 'delete');
+      const after = ta.indexKey(ix, newRow, newKey);
+      const ok = yield* this.write(ix.ks, after.key, after.unique ? newKey : new Uint8Array(0), after.unique ? 'insert' : 'put');
+      if (!ok) {
+        throw new SbError(SqlState.unique_violation, `duplicate key value violates unique constraint "${ix.obj.name}"`, {
+          table: ta.table.name, constraint: ix.obj.name,
+          detail: `Key (${ix.positions.map((p) => ta.table.columns[p]!.name).join(', ')})=(${formatKeyDetail(ix.positions.map((p) => newRow[p]))}) already exists.`,
+        });
+      }
+    }
+    yield* this.fks.onParentChange(oldRow, newRow);
+    return newRow;
+  }
+
+  /**
+   * After waiting for a blocker: READ COMMITTED re-reads the row's newest
+   * version and re-applies the statement to it (null: it no longer
+   * qualifies or was deleted); SNAPSHOT cannot.
+   */
+  private recheck(rowKey: Uint8Array): { oldRow: unknown[]; newRow: unknown[] } | null {
+    const txn = this.ctx.txn;
+    if (txn.isolation !== 'read committed') {
+      throw new SbError(SqlState.serialization_failure, 'could not serialize access due to concurrent update');
+    }
+    txn.refreshSnapshot();
+    const bytes = txn.get(this.ta.ks, rowKey);
+    if (!bytes) return null;
+    const row = decodeRow(bytes, this.ta.types, this.ta.missing);
+    const rc = this.spec.recheck;
+    if (rc?.where && this.evalRow([rc.where], row)[0] !== true) return null;
+    return { oldRow: row, newRow: rc?.newRow ? this.evalRow(rc.newRow, row) : row };
+  }
+
+  private *deleteRow(oldRow: unknown[], rowKey: Uint8Array): Generator<Signal, unknown[] | null, void> {
+    const ta = this.ta;
+    for (;;) {
+      const r = this.ctx.txn.tryWrite(ta.ks, rowKey, undefined, 'delete');
+      if (r === 'ok') break;
+      yield { kind: 'wait', blocker: r as Txn };
+      const again = this.recheck(rowKey);
+      if (again === null) return null;
+      oldRow = again.oldRow;
+    }
+    for (const ix of ta.indexes) {
+      const { key } = ta.indexKey(ix, oldRow, rowKey);
+      yield* this.write(ix.ks, key, undefined, 'delete');
+    }
+    yield* this.fks.onParentChange(oldRow, null);
+    return oldRow;
+  }
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function formatRow(row: unknown[]): string {
+  return formatKeyDetail(row);
+}

@@ -1,0 +1,192 @@
+// Table access operators: full scan, primary-key range or point lookup, and
+// secondary-index scan (index entries, then the rows they point to).
+
+import { SbError, SqlState } from '../sb_error.ts';
+import { KeyReader, KeyWriter, prefixSuccessor } from '../keys/key_encoding.ts';
+import type { ScanCursor } from '../store/index.ts';
+import { BATCH_ROWS, type Batch, emptyBatch, selectRows } from './batch.ts';
+import type { ExecContext } from './context.ts';
+import type { VecFn } from './expr.ts';
+import { decodeRowInto } from './row_codec.ts';
+import { type IndexAccess, keyValue, type TableAccess } from './table_access.ts';
+import { BaseOp } from './ops_basic.ts';
+import { PAUSE, type Step } from './operator.ts';
+
+export interface ScanBounds {
+  /** Equality values for the leading key columns. */
+  eq: VecFn[];
+  lo?: { fn: VecFn; inclusive: boolean };
+  hi?: { fn: VecFn; inclusive: boolean };
+}
+
+export interface ScanSpec {
+  tableOid: number;
+  /** 0-based column positions to produce. */
+  positions: number[];
+  access: 'seq' | 'pk' | 'index';
+  indexOid?: number;
+  bounds?: ScanBounds;
+  reverse?: boolean;
+  filter?: VecFn;
+  withRowKey?: boolean;
+}
+
+const ONE: Batch = { length: 1, cols: [] };
+
+export class ScanOp extends BaseOp {
+  private ta!: TableAccess;
+  private ix: IndexAccess | undefined;
+  private cursor: ScanCursor | undefined;
+  private done = false;
+  /** A primary-key point lookup: the single key, or undefined. */
+  private pointKey: Uint8Array | null | undefined;
+
+  constructor(private readonly spec: ScanSpec) {
+    super(spec.positions.length + (spec.withRowKey ? 1 : 0));
+  }
+
+  override open(ctx: ExecContext): void {
+    super.open(ctx);
+    this.done = false;
+    this.ta = ctx.tables.get(this.spec.tableOid);
+    const s = this.spec;
+    this.ix = undefined;
+    this.pointKey = undefined;
+    let keyCols = this.ta.pkCols;
+    if (s.access === 'index') {
+      this.ix = this.ta.indexes.find((i) => i.obj.oid === s.indexOid);
+      if (!this.ix) throw new SbError(SqlState.undefined_object, `index with OID ${s.indexOid} does not exist`);
+      keyCols = this.ix.cols;
+    }
+    const range = s.access === 'seq' ? { lo: undefined, hi: undefined, empty: false } : this.keyRange(ctx, keyCols);
+    if (range.empty) {
+      this.done = true;
+      return;
+    }
+    // A primary-key lookup with every key column equal: one get, no cursor.
+    if (s.access === 'pk' && s.bounds && s.bounds.eq.length === this.ta.pkCols.length && !s.bounds.lo && !s.bounds.hi && this.ta.pkPositions) {
+      this.pointKey = range.lo ?? null;
+      return;
+    }
+    const ks = this.ix ? this.ix.ks : this.ta.ks;
+    this.cursor = ctx.txn.scan(ks, {
+      lo: range.lo, loInclusive: range.loInclusive ?? true,
+      hi: range.hi, hiInclusive: false,
+      reverse: s.reverse,
+    });
+  }
+
+  /** Encodes the key range of the bounds (or marks it empty when a bound is NULL). */
+  private keyRange(ctx: ExecContext, keyCols: Array<{ type: import('../keys/key_encoding.ts').KeyType; descending?: boolean; nullsFirst?: boolean }>): {
+    lo?: Uint8Array; hi?: Uint8Array; loInclusive?: boolean; empty: boolean;
+  } {
+    const b = this.spec.bounds;
+    if (!b) return { empty: false };
+    const kw = new KeyWriter();
+    for (let i = 0; i < b.eq.length; i++) {
+      const v = b.eq[i]!(ONE, ctx)[0];
+      if (v === null) return { empty: true }; // col = NULL is never true
+      kw.value(keyCols[i]!, keyValue(v));
+    }
+    const prefix = kw.bytes();
+    let lo: Uint8Array | undefined = prefix.length > 0 ? prefix : undefined;
+    let loInclusive = true;
+    let hi: Uint8Array | undefined = prefix.length > 0 ? prefixSuccessor(prefix) ?? undefined : undefined;
+    const next = keyCols[b.eq.length];
+    if (b.lo && next) {
+      const v = b.lo.fn(ONE, ctx)[0];
+      if (v === null) return { empty: true };
+      const k = new KeyWriter().raw(prefix).value(next, keyValue(v)).bytes();
+      if (b.lo.inclusive) lo = k;
+      else {
+        lo = prefixSuccessor(k) ?? undefined;
+        if (lo === undefined) return { empty: true };
+      }
+      loInclusive = true;
+    } else if (next && b.hi) {
+      // Non-null values only: a range bound never matches NULL (NULLs sort last ascending).
+      lo = new KeyWriter().raw(prefix).bytes();
+    }
+    if (b.hi && next) {
+      const v = b.hi.fn(ONE, ctx)[0];
+      if (v === null) return { empty: true };
+      const k = new KeyWriter().raw(prefix).value(next, keyValue(v)).bytes();
+      hi = b.hi.inclusive ? prefixSuccessor(k) ?? undefined : k;
+    } else if (b.lo && next) {
+      // Stop before NULLs of the range column (they sort after every value).
+      const nullKey = new KeyWriter().raw(prefix).null(next).bytes();
+      hi = nullKey;
+    }
+    return { lo, hi, loInclusive, empty: false };
+  }
+
+  override close(): void {
+    this.cursor?.close();
+    this.cursor = undefined;
+  }
+
+  *next(): Step {
+    if (this.done) return null;
+    const s = this.spec;
+    const out = emptyBatch(s.positions.length);
+    const keys: Uint8Array[] | undefined = s.withRowKey ? [] : undefined;
+    if (this.pointKey !== undefined) {
+      this.done = true;
+      if (this.pointKey !== null) {
+        const v = this.ctx.txn.get(this.ta.ks, this.pointKey);
+        if (v) {
+          decodeRowInto(v, this.ta.types, s.positions, out.cols, this.ta.missing);
+          out.length = 1;
+          keys?.push(this.pointKey);
+        }
+      }
+      return this.finish(out, keys);
+    }
+    const c = this.cursor!;
+    while (out.length < BATCH_ROWS) {
+      if (!c.next()) {
+        this.done = true;
+        break;
+      }
+      if (this.ix) {
+        const rowKey = this.rowKeyOfIndexEntry(c);
+        const v = this.ctx.txn.get(this.ta.ks, rowKey);
+        if (!v) continue; // the row's newer version no longer matches (the entry was superseded in this snapshot)
+        decodeRowInto(v, this.ta.types, s.positions, out.cols, this.ta.missing);
+        keys?.push(rowKey);
+      } else {
+        decodeRowInto(c.value, this.ta.types, s.positions, out.cols, this.ta.missing);
+        keys?.push(c.key.slice());
+      }
+      out.length++;
+    }
+    const b = this.finish(out, keys);
+    if (b.length === 0 && !this.done) {
+      if (this.ctx.tick()) yield PAUSE;
+      return yield* this.next();
+    }
+    if (this.ctx.tick()) yield PAUSE;
+    return b.length === 0 && this.done ? (out.length === 0 ? null : b) : b;
+  }
+
+  private finish(out: Batch, keys: Uint8Array[] | undefined): Batch {
+    let b: Batch = out;
+    if (keys) b = { length: out.length, cols: [...out.cols, keys] };
+    if (this.spec.filter && b.length > 0) {
+      const v = this.spec.filter(b, this.ctx);
+      const sel: number[] = [];
+      for (let i = 0; i < b.length; i++) if (v[i] === true) sel.push(i);
+      b = selectRows(b, sel, sel.length);
+    }
+    return b;
+  }
+
+  /** The row key an index entry points to. */
+  private rowKeyOfIndexEntry(c: ScanCursor): Uint8Array {
+    const key = c.key;
+    if (c.valueEnd > c.valueStart) return c.value.slice(); // unique form: the row key is the value
+    const r = new KeyReader(key);
+    for (const col of this.ix!.cols) r.skip(col);
+    return key.slice(r.pos);
+  }
+}

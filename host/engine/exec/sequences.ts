@@ -1,0 +1,120 @@
+// Sequences: nextval/currval/setval with PostgreSQL's semantics (values are
+// never handed out twice, a rollback does not give them back).
+//
+// Values come from an in-memory counter. Each time a session's counter runs
+// past its reserved range, the next range is reserved by a marker row written
+// in the *calling* transaction (`$seq` key space, key = sequence OID + stamp +
+// transaction id, so it never conflicts with anyone). A marker is durable
+// exactly when a transaction that may have used its values commits, which is
+// all that recovery needs: after a restart a sequence resumes after the newest
+// marker, skipping at most one unused range, as PostgreSQL does after a crash.
+
+import { SbError, SqlState } from '../sb_error.ts';
+import type { SequenceObj } from '../catalog/objects.ts';
+import type { Keyspace, Store, Txn } from '../store/index.ts';
+
+/** Values reserved per marker (PostgreSQL logs sequence advances 32 at a time). */
+const RESERVE = 32;
+
+interface SeqState {
+  last: number;
+  isCalled: boolean;
+  reservedTo: number;
+}
+
+export class SequenceRuntime {
+  private readonly state = new Map<number, SeqState>();
+  private ks: Keyspace | undefined;
+
+  constructor(private readonly store: Store) {}
+
+  async init(): Promise<void> {
+    this.ks = await this.store.keyspace('$seq');
+  }
+
+  private load(seq: SequenceObj, txn: Txn): SeqState {
+    let s = this.state.get(seq.oid);
+    if (s) return s;
+    // The newest marker wins (keys sort by stamp within a sequence).
+    const prefix = u32(seq.oid);
+    const c = txn.scan(this.ks!, { lo: prefix, hi: u32(seq.oid + 1), reverse: true });
+    s = { last: seq.start, isCalled: false, reservedTo: seq.start - seq.increment };
+    if (c.next()) {
+      const dv = new DataView(c.value.buffer, c.value.byteOffset, c.value.byteLength);
+      const kind = dv.getUint8(0);
+      const value = dv.getFloat64(1, true);
+      if (kind === 1) s = { last: value, isCalled: true, reservedTo: value };
+      else s = { last: value, isCalled: dv.getUint8(9) === 1, reservedTo: value };
+    }
+    c.close();
+    this.state.set(seq.oid, s);
+    return s;
+  }
+
+  private mark(txn: Txn, seq: SequenceObj, kind: number, value: number, isCalled: boolean, stamp: number): void {
+    const key = new Uint8Array(4 + 8 + 16);
+    const dv = new DataView(key.buffer);
+    dv.setUint32(0, seq.oid, false);
+    dv.setFloat64(4, stamp, false); // positive stamps: big-endian float64 sorts like the number
+    key.set(txn.id, 12);
+    const val = new Uint8Array(10);
+    const vv = new DataView(val.buffer);
+    vv.setUint8(0, kind);
+    vv.setFloat64(1, value, true);
+    vv.setUint8(9, isCalled ? 1 : 0);
+    txn.put(this.ks!, key, val);
+  }
+
+  nextval(txn: Txn, seq: SequenceObj, stamp: number): number {
+    if (txn.readOnly) {
+      throw new SbError(SqlState.read_only_sql_transaction, 'cannot execute nextval() in a read-only transaction');
+    }
+    const s = this.load(seq, txn);
+    let next = s.isCalled ? s.last + seq.increment : s.last;
+    if (seq.increment > 0 ? next > seq.max : next < seq.min) {
+      if (!seq.cycle) {
+        throw new SbError(SqlState.object_not_in_prerequisite_state,
+          `nextval: reached ${seq.increment > 0 ? 'maximum' : 'minimum'} value of sequence "${seq.name}" (${seq.increment > 0 ? seq.max : seq.min})`,
+          { kind: 'sequence_limit' });
+      }
+      next = seq.increment > 0 ? seq.min : seq.max;
+      s.reservedTo = next - seq.increment;
+    }
+    if (seq.increment > 0 ? next > s.reservedTo : next < s.reservedTo) {
+      const to = clamp(next + seq.increment * (RESERVE - 1), seq);
+      this.mark(txn, seq, 0, to, true, stamp);
+      s.reservedTo = to;
+    }
+    s.last = next;
+    s.isCalled = true;
+    return next;
+  }
+
+  setval(txn: Txn, seq: SequenceObj, value: number, isCalled: boolean, stamp: number): number {
+    if (value < seq.min || value > seq.max) {
+      throw new SbError(SqlState.numeric_value_out_of_range,
+        `setval: value ${value} is out of bounds for sequence "${seq.name}" (${seq.min}..${seq.max})`);
+    }
+    const s = this.load(seq, txn);
+    s.last = value;
+    s.isCalled = isCalled;
+    s.reservedTo = value;
+    this.mark(txn, seq, 1, value, isCalled, stamp);
+    return value;
+  }
+
+  /** Forgets a dropped or altered sequence's in-memory state. */
+  reset(oid: number): void {
+    this.state.delete(oid);
+  }
+}
+
+function clamp(v: number, seq: SequenceObj): number {
+  return Math.max(seq.min, Math.min(seq.max, v));
+}
+
+function u32(n: number): Uint8Array {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, n >>> 0, false);
+  return b;
+}
