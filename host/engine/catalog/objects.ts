@@ -88,6 +88,8 @@ export interface IndexObj {
   tableOid: Oid;
   keys: IndexKey[];
   unique: boolean;
+  /** UNIQUE NULLS NOT DISTINCT: NULLs conflict with each other. */
+  nullsNotDistinct?: boolean;
   primary: boolean;
   /** The key space of the index entries (empty for a primary key: the rows are keyed by it). */
   keyspace: string;

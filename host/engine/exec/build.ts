@@ -53,7 +53,8 @@ export function buildOperator(plan: Plan): Operator {
     case 'sort':
       return new SortOp(buildOperator(plan.input), plan.keys.map((k) => ({ fn: ce(k.expr), type: k.expr.type, desc: k.desc, nullsFirst: k.nullsFirst })));
     case 'limit':
-      return new LimitOp(buildOperator(plan.input), plan.count && ce(plan.count), plan.offset && ce(plan.offset));
+      return new LimitOp(buildOperator(plan.input), plan.count && ce(plan.count), plan.offset && ce(plan.offset),
+        plan.withTies?.map((k) => ({ fn: ce(k.expr), type: k.expr.type, desc: k.desc, nullsFirst: k.nullsFirst })));
     case 'distinct':
       return new DistinctOp(buildOperator(plan.input), plan.cols.map((c) => c.type),
         plan.on && { fns: plan.on.map(ce), types: plan.on.map((e) => e.type) });
@@ -61,22 +62,21 @@ export function buildOperator(plan: Plan): Operator {
       return new AppendOp(plan.inputs.map(buildOperator), plan.cols.length);
     case 'subquery_scan':
       return buildOperator(plan.input);
-    case 'modify': {
-      const m = plan as Extract<Plan, { n: 'modify' }> & { checks?: Array<{ con: import('../catalog/objects.ts').ConstraintObj; expr: import('../plan/nodes.ts').Expr }>; recheck?: { where?: import('../plan/nodes.ts').Expr; newRow?: import('../plan/nodes.ts').Expr[] }; onConflictRow?: import('../plan/nodes.ts').Expr[] };
+    case 'modify':
       return new ModifyOp(buildOperator(plan.input), {
         op: plan.op,
         tableOid: plan.tableOid,
-        checks: (m.checks ?? []).map((c) => ({ con: c.con, fn: ce(c.expr) })),
+        checks: (plan.checks ?? []).map((c) => ({ name: c.name, fn: ce(c.expr) })),
         returning: plan.returning?.map(ce),
-        recheck: m.recheck && { where: m.recheck.where && ce(m.recheck.where), newRow: m.recheck.newRow?.map(ce) },
+        fkDefaults: plan.fkDefaults && new Map(plan.fkDefaults.map((d) => [`${d.tableOid}:${d.attnum}`, ce(d.expr)])),
+        recheck: plan.recheck && { where: plan.recheck.where && ce(plan.recheck.where), newRow: plan.recheck.newRow?.map(ce) },
         onConflict: plan.onConflict && {
           action: plan.onConflict.action,
           indexOid: plan.onConflict.indexOid,
-          newRow: m.onConflictRow?.map(ce),
+          newRow: plan.onConflict.newRow?.map(ce),
           where: plan.onConflict.where && ce(plan.onConflict.where),
         },
       }, plan.returning?.length ?? 0);
-    }
     default: {
       const b = builders.get(plan.n);
       if (b) return b(plan, buildOperator);

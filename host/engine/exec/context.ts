@@ -20,6 +20,8 @@ export interface SessionInfo {
   currentSchema(): string | null;
   searchPath(): string[];
   backendPid: number;
+  /** The session's sequence values: currval by sequence, lastval (PostgreSQL keeps them per session). */
+  sequenceValues?: { byOid: Map<number, number>; last?: number };
 }
 
 export class ExecContext {
@@ -28,13 +30,16 @@ export class ExecContext {
   private sliceEnd: number;
   private ticks = 0;
   cancelRequested = false;
+  /** Where checks of INITIALLY DEFERRED foreign keys wait for COMMIT (set by the session). */
+  deferredChecks: import('./foreign_keys.ts').FkPending | undefined;
+  private interruptWaiters: Array<() => void> = [];
 
   constructor(
     readonly store: Store,
     readonly txn: Txn,
     readonly catalog: Catalog,
     readonly params: readonly unknown[],
-    readonly eval: EvalContext,
+    readonly ev: EvalContext,
     readonly session: SessionInfo,
     readonly tables: TableAccessCache,
     readonly sequences: SequenceRuntime,
@@ -42,8 +47,38 @@ export class ExecContext {
     private readonly yieldFn: () => Promise<void>,
     /** Absolute deadline (monotonic ms) from statement_timeout, or Infinity. */
     readonly deadline = Infinity,
+    /** Timers, so that a wait for a lock ends at the deadline. */
+    private readonly setTimer?: (fn: () => void, ms: number) => () => void,
   ) {
     this.sliceEnd = now() + TIME_SLICE_MS;
+  }
+
+  /** Cancels the statement (a CancelRequest): it fails with 57014 at its next pause or wait. */
+  cancel(): void {
+    this.cancelRequested = true;
+    for (const w of this.interruptWaiters.splice(0)) w();
+  }
+
+  /**
+   * Resolves when the statement is cancelled or reaches its deadline (never
+   * otherwise); `done` releases the timer once the caller stops waiting.
+   */
+  interruption(): { promise: Promise<void>; done: () => void } {
+    let cancelTimer: (() => void) | undefined;
+    let wake!: () => void;
+    const promise = new Promise<void>((resolve) => (wake = resolve));
+    this.interruptWaiters.push(wake);
+    if (this.deadline !== Infinity && this.setTimer) {
+      cancelTimer = this.setTimer(wake, Math.max(0, this.deadline - this.now()));
+    }
+    return {
+      promise,
+      done: () => {
+        cancelTimer?.();
+        const i = this.interruptWaiters.indexOf(wake);
+        if (i >= 0) this.interruptWaiters.splice(i, 1);
+      },
+    };
   }
 
   /** Called once per batch by busy loops: true when the operator should yield PAUSE. */

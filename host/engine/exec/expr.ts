@@ -63,7 +63,7 @@ export function compileExpr(e: Expr, env: CompileEnv): VecFn {
       return (b, ctx) => {
         const a = arg(b, ctx);
         const out = new Array<unknown>(b.length);
-        for (let i = 0; i < b.length; i++) out[i] = a[i] === null ? null : castValue(a[i], from, to, ctx.eval, context);
+        for (let i = 0; i < b.length; i++) out[i] = a[i] === null ? null : castValue(a[i], from, to, ctx.ev, context);
         return out;
       };
     }
@@ -123,7 +123,7 @@ export function compileExpr(e: Expr, env: CompileEnv): VecFn {
       return (b, ctx) => {
         const a = l(b, ctx);
         const c = r(b, ctx);
-        return a.map((x, i) => (x !== null && c[i] !== null && eq.fn(x, c[i], ctx.eval, call) === true ? null : x));
+        return a.map((x, i) => (x !== null && c[i] !== null && eq.fn(x, c[i], ctx.ev, call) === true ? null : x));
       };
     }
     case 'greatest':
@@ -171,16 +171,28 @@ export function compileExpr(e: Expr, env: CompileEnv): VecFn {
       return compileSubquery(e, env);
     case 'sublink':
       return compileSublink(e, env);
+    case 'array_op':
+      return compileArrayOp(e, env);
     case 'nextval': {
       const seqOid = e.seqOid;
       return (b, ctx) => {
         const seq = ctx.catalog.get(seqOid);
         if (!seq || seq.kind !== 'sequence') throw new SbError(SqlState.undefined_table, `sequence with OID ${seqOid} does not exist`);
         const out = new Array<unknown>(b.length);
-        for (let i = 0; i < b.length; i++) out[i] = ctx.sequences.nextval(ctx.txn, seq, ctx.store.clock.now());
+        const sv = ctx.session.sequenceValues;
+        for (let i = 0; i < b.length; i++) {
+          const v = ctx.sequences.nextval(ctx.txn, seq, ctx.store.clock.now());
+          out[i] = v;
+          if (sv) {
+            sv.byOid.set(seqOid, v);
+            sv.last = v;
+          }
+        }
         return out;
       };
     }
+    case 'seq_call':
+      return compileSeqCall(e, env);
     case 'agg_ref':
       return (b) => b.cols[e.index]!;
     case 'default':
@@ -223,7 +235,7 @@ function compileCall(e: Extract<Expr, { k: 'call' }>, env: CompileEnv): VecFn {
         }
         argv[j] = v;
       }
-      out[i] = impl.fn(argv.slice(), ctx.eval, call);
+      out[i] = impl.fn(argv.slice(), ctx.ev, call);
     }
     return out;
   };
@@ -235,7 +247,7 @@ function compileOp(e: Extract<Expr, { k: 'op' }>, env: CompileEnv): VecFn {
   const strict = impl.strict;
   if (e.args.length === 1) {
     const r = compileExpr(e.args[0]!, env);
-    return (b, ctx) => r(b, ctx).map((v) => (v === null && strict ? null : impl.fn(null, v, ctx.eval, call)));
+    return (b, ctx) => r(b, ctx).map((v) => (v === null && strict ? null : impl.fn(null, v, ctx.ev, call)));
   }
   const l = compileExpr(e.args[0]!, env);
   const r = compileExpr(e.args[1]!, env);
@@ -244,7 +256,7 @@ function compileOp(e: Extract<Expr, { k: 'op' }>, env: CompileEnv): VecFn {
     const a = l(b, ctx);
     const c = r(b, ctx);
     const out = new Array<unknown>(b.length);
-    const ev = ctx.eval;
+    const ev = ctx.ev;
     for (let i = 0; i < b.length; i++) {
       const x = a[i];
       const y = c[i];
@@ -355,7 +367,7 @@ function compileInList(e: Extract<Expr, { k: 'in_list' }>, env: CompileEnv): Vec
           r = null;
           continue;
         }
-        if (eq.fn(x, y, ctx.eval, call) === true) {
+        if (eq.fn(x, y, ctx.ev, call) === true) {
           r = true;
           break;
         }
@@ -366,8 +378,23 @@ function compileInList(e: Extract<Expr, { k: 'in_list' }>, env: CompileEnv): Vec
   };
 }
 
+/** ARRAY[...]: elements that are arrays themselves make a multi-dimensional array (all alike). */
 function buildArray(elemType: SqlType, values: unknown[]): SqlArray {
-  return SqlArray.fromValues(elemType, values);
+  if (values.length > 0 && values.every((v) => v instanceof SqlArray)) {
+    const subs = values as SqlArray[];
+    if (subs.every((a) => a.values.length === 0)) return SqlArray.empty(elemType);
+    const dims = subs[0]!.dims;
+    for (const a of subs) {
+      if (a.dims.length !== dims.length || a.dims.some((d, i) => d !== dims[i])) {
+        throw new SbError('2202E', 'multidimensional arrays must have array expressions with matching dimensions');
+      }
+    }
+    return new SqlArray(elemType, [subs.length, ...dims], [1, ...dims.map(() => 1)], subs.flatMap((a) => a.values));
+  }
+  if (values.some((v) => v instanceof SqlArray)) {
+    throw new SbError('2202E', 'multidimensional arrays must have array expressions with matching dimensions');
+  }
+  return SqlArray.of(elemType, values);
 }
 
 function compileSubquery(e: Extract<Expr, { k: 'subquery' }>, env: CompileEnv): VecFn {
@@ -378,7 +405,7 @@ function compileSubquery(e: Extract<Expr, { k: 'subquery' }>, env: CompileEnv): 
   const once = (ctx: ExecContext): unknown => {
     const rows = env.runSubplan(plan, ctx, mode === 'scalar' ? 2 : mode === 'exists' ? 1 : undefined);
     if (mode === 'exists') return rows.length > 0;
-    if (mode === 'array') return SqlArray.fromValues(e.type.elem!, rows.map((r) => r[0]));
+    if (mode === 'array') return SqlArray.of(e.type.elem!, rows.map((r) => r[0]));
     if (rows.length > 1) throw new SbError(SqlState.cardinality_violation, 'more than one row returned by a subquery used as an expression');
     return rows.length === 0 ? null : rows[0]![0];
   };
@@ -407,8 +434,8 @@ function compileSubquery(e: Extract<Expr, { k: 'subquery' }>, env: CompileEnv): 
 
 function compileSublink(e: Extract<Expr, { k: 'sublink' }>, env: CompileEnv): VecFn {
   const left = e.left.map((x) => compileExpr(x, env));
-  const op = lookupOperator(e.oid);
-  const call: CallInfo = { argTypes: [e.left[0]!.type, e.left[0]!.type], retType: { id: 'bool', typmod: -1 } as SqlType };
+  const ops = e.left.map((_, k) => lookupOperator(e.oids?.[k] ?? e.oid));
+  const calls: CallInfo[] = e.left.map((x) => ({ argTypes: [x.type, x.type], retType: { id: 'bool', typmod: -1 } as SqlType }));
   const isAll = e.mode === 'all';
   let cached: unknown[][] | undefined;
   return (b, ctx) => {
@@ -437,7 +464,7 @@ function compileSublink(e: Extract<Expr, { k: 'sublink' }>, env: CompileEnv): Ve
             c = c === false ? false : null;
             continue;
           }
-          const v = op.fn(x, y, ctx.eval, call) as boolean | null;
+          const v = ops[k]!.fn(x, y, ctx.ev, calls[k]!) as boolean | null;
           if (v === false) c = false;
           else if (v === null && c !== false) c = null;
         }
@@ -456,6 +483,88 @@ function compileSublink(e: Extract<Expr, { k: 'sublink' }>, env: CompileEnv): Ve
         }
       }
       out[i] = r;
+    }
+    return out;
+  };
+}
+
+function compileSeqCall(e: Extract<Expr, { k: 'seq_call' }>, env: CompileEnv): VecFn {
+  const args = e.args.map((a) => compileExpr(a, env));
+  const seqOid = e.seqOid;
+  return (b, ctx) => {
+    const cols = args.map((f) => f(b, ctx));
+    const sv = ctx.session.sequenceValues;
+    const seq = seqOid === undefined ? undefined : ctx.catalog.get(seqOid);
+    if (seqOid !== undefined && (!seq || seq.kind !== 'sequence')) {
+      throw new SbError(SqlState.undefined_table, `sequence with OID ${seqOid} does not exist`);
+    }
+    const out = new Array<unknown>(b.length);
+    for (let i = 0; i < b.length; i++) {
+      switch (e.fn) {
+        case 'currval': {
+          const v = sv?.byOid.get(seqOid!);
+          if (v === undefined) {
+            throw new SbError(SqlState.object_not_in_prerequisite_state, `currval of sequence "${(seq as { name: string }).name}" is not yet defined in this session`);
+          }
+          out[i] = v;
+          break;
+        }
+        case 'lastval':
+          if (sv?.last === undefined) throw new SbError(SqlState.object_not_in_prerequisite_state, 'lastval is not yet defined in this session');
+          out[i] = sv.last;
+          break;
+        case 'setval': {
+          const value = cols[0]![i];
+          const isCalled = cols.length > 1 ? cols[1]![i] : true;
+          if (value === null || isCalled === null) {
+            out[i] = null;
+            break;
+          }
+          const n = Number(value);
+          const s = seq as Extract<NonNullable<typeof seq>, { kind: 'sequence' }>;
+          ctx.sequences.setval(ctx.txn, s, n, isCalled === true, ctx.store.clock.now());
+          if (isCalled === true && sv) {
+            sv.byOid.set(s.oid, n);
+            sv.last = n;
+          }
+          out[i] = value;
+          break;
+        }
+      }
+    }
+    return out;
+  };
+}
+
+/** `x op ANY|ALL (array)`: ANY is true if some element compares true, NULL if none does and one is NULL; ALL dually. */
+function compileArrayOp(e: Extract<Expr, { k: 'array_op' }>, env: CompileEnv): VecFn {
+  const l = compileExpr(e.left, env);
+  const r = compileExpr(e.right, env);
+  const op = lookupOperator(e.oid);
+  const elemType = e.right.type.elem ?? e.left.type;
+  const call: CallInfo = { argTypes: [e.left.type, elemType], retType: { id: 'bool', typmod: -1 } as SqlType };
+  const isAll = e.mode === 'all';
+  return (b, ctx) => {
+    const a = l(b, ctx);
+    const arrs = r(b, ctx);
+    const out = new Array<unknown>(b.length);
+    for (let i = 0; i < b.length; i++) {
+      const arr = arrs[i] as SqlArray | null;
+      if (arr === null) {
+        out[i] = null;
+        continue;
+      }
+      const x = a[i];
+      let res: boolean | null = isAll;
+      for (const y of arr.values) {
+        const v = x === null || (y === null && op.strict) ? null : (op.fn(x, y, ctx.ev, call) as boolean | null);
+        if (v === !isAll) {
+          res = !isAll;
+          break;
+        }
+        if (v === null) res = null;
+      }
+      out[i] = arr.values.length === 0 ? isAll : res;
     }
     return out;
   };

@@ -14,6 +14,7 @@ import { decodeRow } from './row_codec.ts';
 import { keyValue, type TableAccess } from './table_access.ts';
 import { BaseOp } from './ops_basic.ts';
 import type { Signal, Step } from './operator.ts';
+import type { VecFn } from './expr.ts';
 // ModifyOp and ForeignKeys use each other; both only at run time, so the cycle is harmless.
 import { ModifyOp } from './ops_modify.ts';
 
@@ -21,30 +22,104 @@ export function formatKeyDetail(values: unknown[]): string {
   return values.map((v) => (v === null || v === undefined ? 'null' : v instanceof Numeric ? v.toString() : String(v))).join(', ');
 }
 
+/**
+ * Checks PostgreSQL runs at the end of the statement (its RI triggers fire
+ * after the statement): a child row's parent may be written later in the
+ * same statement (self-references, cascades), and a NO ACTION parent change
+ * is fine when the references are gone by then. The statement's own writes
+ * are invisible to its reads until the end, so these wait for finish().
+ */
+export interface FkPending {
+  parents: Array<{ child: TableAccess; fk: ConstraintObj; vals: unknown[] }>;
+  noAction: Array<{ parent: TableAccess; fk: ConstraintObj; key: unknown[] }>;
+}
+
 export class ForeignKeys {
   private readonly asChild: ConstraintObj[];
   private readonly asParent: ConstraintObj[];
 
-  constructor(private readonly ctx: ExecContext, private readonly ta: TableAccess) {
+  constructor(
+    private readonly ctx: ExecContext,
+    private readonly ta: TableAccess,
+    /** End-of-statement checks, shared by the statement's nested (cascaded) modifications. */
+    readonly pending: FkPending = { parents: [], noAction: [] },
+    /** The foreign key whose ON UPDATE/DELETE action this (nested) modification performs. */
+    private readonly cascadeFrom?: number,
+    private readonly defaults?: Map<string, VecFn>,
+  ) {
     this.asChild = ctx.catalog.constraintsOf(ta.table.oid).filter((c) => c.type === 'f');
     this.asParent = ctx.catalog.referencing(ta.table.oid);
   }
 
-  /** The parent rows referenced by a new or updated child row must exist. */
+  /** The parent rows referenced by a new or updated child row must exist (checked at finish()). */
   *checkParents(row: unknown[], oldRow: unknown[] | null): Generator<Signal, void, void> {
     for (const fk of this.asChild) {
+      if (fk.oid === this.cascadeFrom) continue; // the parent itself supplied the new value
       const vals = fk.attnums.map((a) => row[a - 1]);
       if (vals.some((v) => v === null || v === undefined)) continue; // MATCH SIMPLE: a NULL disables the check
       if (oldRow && fk.attnums.every((a, i) => sameKeyValue(this.ta, a, oldRow[a - 1], vals[i]))) continue;
-      if (!this.parentExists(fk, vals)) {
-        const parent = this.ctx.catalog.table(fk.ref!.tableOid)!;
-        throw new SbError(SqlState.foreign_key_violation,
-          `insert or update on table "${this.ta.table.name}" violates foreign key constraint "${fk.name}"`, {
-            table: this.ta.table.name, constraint: fk.name,
-            detail: `Key (${fk.attnums.map((a) => this.ta.table.columns[a - 1]!.name).join(', ')})=(${formatKeyDetail(vals)}) is not present in table "${parent.name}".`,
-          });
-      }
+      this.pending.parents.push({ child: this.ta, fk, vals });
     }
+  }
+
+  /**
+   * Runs the end-of-statement checks (the statement's writes are visible to
+   * them); checks of INITIALLY DEFERRED constraints go to the transaction's
+   * list, run at COMMIT (checkDeferred).
+   */
+  finish(): void {
+    this.ctx.txn.endStatement();
+    const sink = this.ctx.deferredChecks;
+    if (sink) {
+      const keep = (d: boolean | undefined): boolean => !d;
+      sink.parents.push(...this.pending.parents.filter((p) => p.fk.deferred));
+      sink.noAction.push(...this.pending.noAction.filter((p) => p.fk.deferred));
+      this.pending.parents = this.pending.parents.filter((p) => keep(p.fk.deferred));
+      this.pending.noAction = this.pending.noAction.filter((p) => keep(p.fk.deferred));
+    }
+    this.runChecks();
+  }
+
+  /** Checks the pending references now. */
+  runChecks(): void {
+    for (const { child, fk, vals } of this.pending.parents) {
+      if (this.parentExists(fk, vals)) continue;
+      const parent = this.ctx.catalog.table(fk.ref!.tableOid)!;
+      throw new SbError(SqlState.foreign_key_violation,
+        `insert or update on table "${child.table.name}" violates foreign key constraint "${fk.name}"`, {
+          table: child.table.name, constraint: fk.name,
+          detail: `Key (${fk.attnums.map((a) => child.table.columns[a - 1]!.name).join(', ')})=(${formatKeyDetail(vals)}) is not present in table "${parent.name}".`,
+        });
+    }
+    for (const { parent, fk, key } of this.pending.noAction) {
+      if (this.parentExists(fk, key)) continue; // the key is back (updated to itself or re-inserted)
+      const child = this.ctx.tables.get(fk.tableOid);
+      if (this.findChildren(child, fk, key).length === 0) continue;
+      throw this.stillReferenced(parent, child, fk, key);
+    }
+    this.pending.parents.length = 0;
+    this.pending.noAction.length = 0;
+  }
+
+  /** COMMIT: the checks of deferred constraints collected during the transaction. */
+  static checkDeferred(ctx: ExecContext, pending: FkPending): void {
+    const first = pending.parents[0]?.child ?? pending.noAction[0]?.parent;
+    if (!first) return;
+    const fks = new ForeignKeys(ctx, ctx.tables.get(first.table.oid), {
+      // Re-resolve the tables: the catalog may have changed since the statements ran.
+      parents: pending.parents.map((p) => ({ ...p, child: ctx.tables.get(p.child.table.oid) })),
+      noAction: pending.noAction.map((p) => ({ ...p, parent: ctx.tables.get(p.parent.table.oid) })),
+    });
+    fks.runChecks();
+  }
+
+  private stillReferenced(parent: TableAccess, child: TableAccess, fk: ConstraintObj, key: unknown[]): SbError {
+    const refPos = fk.ref!.attnums.map((a) => a - 1);
+    return new SbError(SqlState.foreign_key_violation,
+      `update or delete on table "${parent.table.name}" violates foreign key constraint "${fk.name}" on table "${child.table.name}"`, {
+        table: child.table.name, constraint: fk.name,
+        detail: `Key (${refPos.map((p) => parent.table.columns[p]!.name).join(', ')})=(${formatKeyDetail(key)}) is still referenced from table "${child.table.name}".`,
+      });
   }
 
   private parentExists(fk: ConstraintObj, vals: unknown[]): boolean {
@@ -66,8 +141,15 @@ export class ForeignKeys {
     throw new SbError(SqlState.invalid_column_reference, `there is no unique constraint matching given keys for referenced table "${pta.table.name}"`);
   }
 
-  /** A parent row was updated (newRow) or deleted (null): act on the rows referencing it. */
+  /**
+   * A parent row was updated (newRow) or deleted (null): act on the rows
+   * referencing it. The actions of every foreign key on one child table are
+   * merged per child row first (a row referencing the parent twice gets both
+   * changes in one write; a cascaded delete wins), then applied by one nested
+   * modification per child table.
+   */
   *onParentChange(oldRow: unknown[], newRow: unknown[] | null): Generator<Signal, void, void> {
+    const byChild = new Map<number, { child: TableAccess; rows: Map<string, ChildChange>; cascadeFrom?: number; sets: number }>();
     for (const fk of this.asParent) {
       const refPos = fk.ref!.attnums.map((a) => a - 1);
       const oldKey = refPos.map((p) => oldRow[p]);
@@ -75,49 +157,62 @@ export class ForeignKeys {
       if (newRow && refPos.every((p) => sameKeyValue(this.ta, p + 1, oldRow[p], newRow[p]))) continue;
       const action = newRow ? fk.ref!.onUpdate : fk.ref!.onDelete;
       const child = this.ctx.tables.get(fk.tableOid);
+      if (action === 'a') {
+        this.pending.noAction.push({ parent: this.ta, fk, key: oldKey });
+        continue;
+      }
       const children = this.findChildren(child, fk, oldKey);
       if (children.length === 0) continue;
-      if (action === 'a' || action === 'r') {
-        throw new SbError(SqlState.foreign_key_violation,
-          `update or delete on table "${this.ta.table.name}" violates foreign key constraint "${fk.name}" on table "${child.table.name}"`, {
-            table: child.table.name, constraint: fk.name,
-            detail: `Key (${refPos.map((p) => this.ta.table.columns[p]!.name).join(', ')})=(${formatKeyDetail(oldKey)}) is still referenced from table "${child.table.name}".`,
-          });
+      if (action === 'r') throw this.stillReferenced(this.ta, child, fk, oldKey);
+      let group = byChild.get(child.table.oid);
+      if (!group) byChild.set(child.table.oid, (group = { child, rows: new Map(), sets: 0 }));
+      // CASCADE copies the parent's own new key: that key needs no lookup; SET NULL/DEFAULT values do.
+      if (action === 'c' && newRow) group.cascadeFrom = fk.oid;
+      else if (action !== 'c') group.sets++;
+      for (const c of children) {
+        const id = keyString(c.rowKey);
+        let change = group.rows.get(id);
+        if (!change) group.rows.set(id, (change = { row: c.row, next: c.row.slice(), rowKey: c.rowKey, del: false }));
+        if (action === 'c' && !newRow) {
+          change.del = true;
+          continue;
+        }
+        fk.attnums.forEach((a, i) => {
+          if (action === 'c') change!.next[a - 1] = newRow![refPos[i]!];
+          else if (action === 'n') change!.next[a - 1] = null;
+          else change!.next[a - 1] = this.columnDefault(child, a);
+        });
       }
+    }
+    for (const { child, rows, cascadeFrom, sets } of byChild.values()) {
       const n = child.types.length;
-      const rows: unknown[][] = [];
-      let op: 'update' | 'delete';
-      if (action === 'c' && !newRow) {
-        op = 'delete';
-        for (const c of children) rows.push([...c.row, c.rowKey]);
-      } else {
-        op = 'update';
-        for (const c of children) {
-          const next = c.row.slice();
-          fk.attnums.forEach((a, i) => {
-            if (action === 'c') next[a - 1] = newRow![refPos[i]!];
-            else if (action === 'n') next[a - 1] = null;
-            else next[a - 1] = this.columnDefault(child, a);
-          });
-          rows.push([...c.row, ...next, c.rowKey]);
+      const dels = [...rows.values()].filter((c) => c.del).map((c) => [...c.row, c.rowKey]);
+      const upds = [...rows.values()].filter((c) => !c.del).map((c) => [...c.row, ...c.next, c.rowKey]);
+      const batches: Array<['delete' | 'update', unknown[][]]> = [['delete', dels], ['update', upds]];
+      for (const [op, list] of batches) {
+        if (list.length === 0) continue;
+        const nested = new ModifyOp(new RowsOp(list, op === 'delete' ? n + 1 : 2 * n + 1), {
+          op, tableOid: child.table.oid, checks: [], fkPending: this.pending,
+          ...(cascadeFrom !== undefined && sets === 0 ? { cascadeFrom } : {}), ...(this.defaults ? { fkDefaults: this.defaults } : {}),
+        }, 0);
+        nested.open(this.ctx);
+        try {
+          while ((yield* nested.next()) !== null) {
+            /* drain */
+          }
+        } finally {
+          nested.close();
         }
-      }
-      const nested = new ModifyOp(new RowsOp(rows, op === 'delete' ? n + 1 : 2 * n + 1), { op, tableOid: child.table.oid, checks: [] }, 0);
-      nested.open(this.ctx);
-      try {
-        while ((yield* nested.next()) !== null) {
-          /* drain */
-        }
-      } finally {
-        nested.close();
       }
     }
   }
 
   private columnDefault(child: TableAccess, attnum: number): unknown {
     const col = child.table.columns[attnum - 1]!;
-    if (col.default === undefined) return null;
-    throw new SbError(SqlState.feature_not_supported, 'ON DELETE/UPDATE SET DEFAULT with a non-NULL default is not supported yet');
+    const fn = this.defaults?.get(`${child.table.oid}:${attnum}`);
+    if (fn) return fn({ length: 1, cols: [] }, this.ctx)[0];
+    if (col.default === undefined && col.identitySeq === undefined) return null;
+    throw new SbError(SqlState.internal_error, `the default of column "${col.name}" was not prepared for ON DELETE/UPDATE SET DEFAULT`);
   }
 
   private findChildren(child: TableAccess, fk: ConstraintObj, key: unknown[]): Array<{ row: unknown[]; rowKey: Uint8Array }> {
@@ -136,6 +231,19 @@ export class ForeignKeys {
     }
     return out;
   }
+}
+
+interface ChildChange {
+  row: unknown[];
+  next: unknown[];
+  rowKey: Uint8Array;
+  del: boolean;
+}
+
+function keyString(k: Uint8Array): string {
+  let s = '';
+  for (const b of k) s += String.fromCharCode(b);
+  return s;
 }
 
 /** Operator over rows already in memory (nested modifications). */

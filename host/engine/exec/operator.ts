@@ -52,7 +52,16 @@ async function serve(ctx: ExecContext, s: Signal): Promise<void> {
     ctx.checkInterrupts();
     return;
   }
-  await ctx.txn.waitFor(s.blocker);
+  // A lock wait ends early when the statement is cancelled or times out.
+  ctx.checkInterrupts();
+  const stop = ctx.interruption();
+  try {
+    const wait = ctx.txn.waitFor(s.blocker);
+    wait.catch(() => {}); // abandoned after an interruption: its later outcome is nobody's
+    await Promise.race([wait, stop.promise]);
+  } finally {
+    stop.done();
+  }
   ctx.checkInterrupts();
 }
 

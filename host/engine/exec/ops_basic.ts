@@ -3,8 +3,7 @@
 
 import { SbError, SqlState } from '../sb_error.ts';
 import type { SortKey } from '../plan/nodes.ts';
-import { compareValues } from '../types/compare.ts';
-import { hashValue } from '../types/compare.ts';
+import { compareValues, hashValue } from '../types/compare.ts';
 import type { SqlType } from '../types/types.ts';
 import { BATCH_ROWS, type Batch, emptyBatch, selectRows, sliceBatch } from './batch.ts';
 import type { ExecContext } from './context.ts';
@@ -108,10 +107,15 @@ export class LimitOp extends BaseOp {
   private emitted = 0;
   private count = Infinity;
   private offset = 0;
+  /** WITH TIES: the last emitted row's sort keys; rows equal to them still pass. */
+  private tieKey: unknown[] | null = null;
+  private tiesDone = false;
+
   constructor(
     private readonly input: Operator,
     private readonly countFn: VecFn | undefined,
     private readonly offsetFn: VecFn | undefined,
+    private readonly ties?: CompiledSortKey[],
   ) {
     super(input.width);
   }
@@ -126,6 +130,8 @@ export class LimitOp extends BaseOp {
     if (this.offset < 0) throw new SbError('2201X', 'OFFSET must not be negative');
     this.skipped = 0;
     this.emitted = 0;
+    this.tieKey = null;
+    this.tiesDone = false;
     this.input.open(ctx);
   }
   override close(): void {
@@ -143,9 +149,25 @@ export class LimitOp extends BaseOp {
       const to = Math.min(b.length, from + (this.count - this.emitted));
       if (to <= from) continue;
       this.emitted += to - from;
+      if (this.ties && this.emitted >= this.count) {
+        // Rows after the last one that compare equal on the sort keys come too.
+        const keys = this.ties.map((k) => k.fn(b, this.ctx));
+        this.tieKey = keys.map((col) => col[to - 1]);
+        let end = to;
+        while (end < b.length && compareSortKeys(this.ties, keys.map((col) => col[end]), this.tieKey) === 0) end++;
+        if (end < b.length) this.tiesDone = true;
+        return sliceBatch(b, from, end);
+      }
       return sliceBatch(b, from, to);
     }
-    return null;
+    if (!this.ties || this.tieKey === null || this.tiesDone) return null;
+    const b = yield* this.input.next();
+    if (b === null) return null;
+    const keys = this.ties.map((k) => k.fn(b, this.ctx));
+    let end = 0;
+    while (end < b.length && compareSortKeys(this.ties, keys.map((col) => col[end]), this.tieKey) === 0) end++;
+    if (end < b.length) this.tiesDone = true;
+    return sliceBatch(b, 0, end);
   }
 }
 

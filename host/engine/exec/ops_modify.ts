@@ -12,7 +12,6 @@
 // PostgreSQL's EvalPlanQual does), SNAPSHOT fails with 40001.
 
 import { SbError, SqlState } from '../sb_error.ts';
-import type { ConstraintObj } from '../catalog/objects.ts';
 import type { Txn } from '../store/index.ts';
 import { type Batch, emptyBatch, pushRow } from './batch.ts';
 import type { ExecContext } from './context.ts';
@@ -21,13 +20,13 @@ import { decodeRow } from './row_codec.ts';
 import type { TableAccess } from './table_access.ts';
 import { BaseOp } from './ops_basic.ts';
 import type { Operator, Signal, Step } from './operator.ts';
-import { formatKeyDetail, ForeignKeys } from './foreign_keys.ts';
+import { formatKeyDetail, ForeignKeys, type FkPending } from './foreign_keys.ts';
 
 export interface ModifySpec {
   op: 'insert' | 'update' | 'delete';
   tableOid: number;
   /** CHECK constraints over the new row (positions = attnum - 1). */
-  checks: Array<{ con: ConstraintObj; fn: VecFn }>;
+  checks: Array<{ name: string; fn: VecFn }>;
   returning?: VecFn[];
   /** READ COMMITTED recheck after a lock wait: WHERE and new-row expressions over the current row. */
   recheck?: { where?: VecFn; newRow?: VecFn[] };
@@ -38,6 +37,12 @@ export interface ModifySpec {
     newRow?: VecFn[];
     where?: VecFn;
   };
+  /** SET DEFAULT actions: the default of a referencing column, by `tableOid:attnum`. */
+  fkDefaults?: Map<string, VecFn>;
+  /** Set on the nested modifications of ON DELETE/UPDATE actions: the statement's pending checks. */
+  fkPending?: FkPending;
+  /** The foreign key whose action a nested modification performs. */
+  cascadeFrom?: number;
 }
 
 export class ModifyOp extends BaseOp {
@@ -45,6 +50,8 @@ export class ModifyOp extends BaseOp {
   private fks!: ForeignKeys;
   private done = false;
   count = 0;
+  /** Row and unique-index keys this statement wrote (ON CONFLICT must not touch a row twice). */
+  private readonly written = new Set<string>();
 
   constructor(private readonly input: Operator, private readonly spec: ModifySpec, width: number) {
     super(width);
@@ -53,7 +60,7 @@ export class ModifyOp extends BaseOp {
   override open(ctx: ExecContext): void {
     super.open(ctx);
     this.ta = ctx.tables.get(this.spec.tableOid);
-    this.fks = new ForeignKeys(ctx, this.ta);
+    this.fks = new ForeignKeys(ctx, this.ta, this.spec.fkPending, this.spec.cascadeFrom, this.spec.fkDefaults);
     this.done = false;
     this.count = 0;
     this.input.open(ctx);
@@ -91,6 +98,8 @@ export class ModifyOp extends BaseOp {
       if (out.length >= 1024) return out;
     }
     this.done = true;
+    // The statement's top-level modification runs the deferred foreign-key checks at its end.
+    if (!this.spec.fkPending) this.fks.finish();
     return out.length > 0 ? out : null;
   }
 
@@ -110,11 +119,11 @@ export class ModifyOp extends BaseOp {
           { table: t.name, column: c.name, detail: `Failing row contains (${formatRow(row)}).` });
       }
     }
-    for (const { con, fn } of this.spec.checks) {
+    for (const { name, fn } of this.spec.checks) {
       if (this.evalRow([fn], row)[0] === false) {
         throw new SbError(SqlState.check_violation,
-          `new row for relation "${t.name}" violates check constraint "${con.name}"`,
-          { table: t.name, constraint: con.name, detail: `Failing row contains (${formatRow(row)}).` });
+          `new row for relation "${t.name}" violates check constraint "${name}"`,
+          { table: t.name, constraint: name, detail: `Failing row contains (${formatRow(row)}).` });
       }
     }
   }
@@ -143,19 +152,21 @@ export class ModifyOp extends BaseOp {
       const ok = yield* this.write(ix.ks, key, value, unique ? 'insert' : 'put');
       if (!ok) {
         this.ctx.txn.rollbackTo(mark);
-        return yield* this.onDuplicate(row, ix.obj.oid, ix.obj.name, ix.positions);
+        return yield* this.onDuplicate(row, ix.obj.oid, ix.obj.name, ix.positions, keyId(ix.ks.id, key));
       }
+      if (unique) this.written.add(keyId(ix.ks.id, key));
     }
     const ok = yield* this.write(ta.ks, rowKey, ta.encode(row), ta.pkPositions ? 'insert' : 'put');
     if (!ok) {
       this.ctx.txn.rollbackTo(mark);
       const pkName = this.ctx.catalog.indexesOf(ta.table.oid).find((i) => i.primary);
-      return yield* this.onDuplicate(row, pkName?.oid ?? -1, pkName?.name ?? `${ta.table.name}_pkey`, ta.pkPositions ?? []);
+      return yield* this.onDuplicate(row, pkName?.oid ?? -1, pkName?.name ?? `${ta.table.name}_pkey`, ta.pkPositions ?? [], keyId(ta.ks.id, rowKey));
     }
+    this.written.add(keyId(ta.ks.id, rowKey));
     return row;
   }
 
-  private *onDuplicate(row: unknown[], indexOid: number, name: string, positions: number[]): Generator<Signal, unknown[] | null, void> {
+  private *onDuplicate(row: unknown[], indexOid: number, name: string, positions: number[], conflictKey: string): Generator<Signal, unknown[] | null, void> {
     const oc = this.spec.onConflict;
     if (!oc || (oc.indexOid !== undefined && oc.indexOid !== indexOid)) {
       const t = this.ta.table;
@@ -165,6 +176,11 @@ export class ModifyOp extends BaseOp {
       });
     }
     if (oc.action === 'nothing') return null;
+    if (this.written.has(conflictKey)) {
+      throw new SbError(SqlState.cardinality_violation, 'ON CONFLICT DO UPDATE command cannot affect row a second time', {
+        hint: 'Ensure that no rows proposed for insertion within the same command have duplicate constrained values.',
+      });
+    }
     // DO UPDATE: find the existing row by the conflicting key, then update it.
     const existing = this.findExisting(row, indexOid);
     if (!existing) throw new SbError(SqlState.serialization_failure, 'could not serialize access due to concurrent update');
@@ -232,6 +248,7 @@ export class ModifyOp extends BaseOp {
       }
     }
     yield* this.fks.onParentChange(oldRow, newRow);
+    this.written.add(keyId(ta.ks.id, newKey));
     return newRow;
   }
 
@@ -271,6 +288,12 @@ export class ModifyOp extends BaseOp {
     yield* this.fks.onParentChange(oldRow, null);
     return oldRow;
   }
+}
+
+function keyId(ks: number, key: Uint8Array): string {
+  let s = `${ks}:`;
+  for (const b of key) s += String.fromCharCode(b);
+  return s;
 }
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {

@@ -16,6 +16,10 @@ import { SbError, SqlState } from '../sb_error.ts';
 import type { SqlType } from '../types/types.ts';
 import { Numeric } from '../types/numeric.ts';
 import { Interval } from '../types/interval.ts';
+import { SqlArray } from '../types/array.ts';
+import { Jsonb } from '../types/jsonb.ts';
+import { parseText } from '../types/text_io.ts';
+import { T } from '../types/types.ts';
 
 const FORMAT = 1;
 const enc = new TextEncoder();
@@ -82,6 +86,8 @@ function fixedWidth(t: SqlType): number {
     case 'interval':
     case 'uuid':
       return 16;
+    case 'timetz':
+      return 12;
     default:
       return 0;
   }
@@ -144,6 +150,19 @@ function writeValue(o: Out, t: SqlType, v: unknown): void {
     case 'uuid':
       writeUuid(o, v as string);
       return;
+    case 'timetz': {
+      const tz = v as { micros: number; offsetSeconds: number };
+      o.dv.setFloat64(o.pos, tz.micros, true);
+      o.dv.setInt32(o.pos + 8, tz.offsetSeconds, true);
+      o.pos += 12;
+      return;
+    }
+    case 'jsonb':
+      o.bytes(enc.encode((v as Jsonb).toString()));
+      return;
+    case 'array':
+      writeArray(o, t.elem!, v as SqlArray);
+      return;
     case 'bytea':
       o.bytes(v as Uint8Array);
       return;
@@ -161,6 +180,54 @@ function writeValue(o: Out, t: SqlType, v: unknown): void {
     default:
       throw new SbError(SqlState.feature_not_supported, `storing values of type ${t.id} is not supported yet`);
   }
+}
+
+/**
+ * Arrays: varint ndims, then per dimension varint length and zigzag varint
+ * lower bound, a null bitmap of the elements, and the non-null elements in
+ * the element type's own field encoding.
+ */
+function writeArray(o: Out, elem: SqlType, a: SqlArray): void {
+  o.varint(a.dims.length);
+  for (let d = 0; d < a.dims.length; d++) {
+    o.varint(a.dims[d]!);
+    const lb = a.lbounds[d] ?? 1;
+    o.varint(lb >= 0 ? lb * 2 : -lb * 2 - 1);
+  }
+  const n = a.values.length;
+  const bitmapLen = (n + 7) >> 3;
+  o.ensure(bitmapLen);
+  const at = o.pos;
+  o.buf.fill(0, at, at + bitmapLen);
+  o.pos += bitmapLen;
+  for (let i = 0; i < n; i++) {
+    const x = a.values[i];
+    if (x === null || x === undefined) {
+      o.buf[at + (i >> 3)]! |= 1 << (i & 7);
+      continue;
+    }
+    writeValue(o, elem, x);
+  }
+}
+
+function readArray(r: In, elem: SqlType): SqlArray {
+  const ndims = r.varint();
+  const dims: number[] = [];
+  const lbounds: number[] = [];
+  let n = ndims > 0 ? 1 : 0;
+  for (let d = 0; d < ndims; d++) {
+    const len = r.varint();
+    const z = r.varint();
+    dims.push(len);
+    lbounds.push(z % 2 === 0 ? z / 2 : -(z + 1) / 2);
+    n *= len;
+  }
+  const bitmapAt = r.pos;
+  r.pos += (n + 7) >> 3;
+  if (r.pos > r.b.length) throw corrupt();
+  const values = new Array<unknown>(n);
+  for (let i = 0; i < n; i++) values[i] = (r.b[bitmapAt + (i >> 3)]! >> (i & 7)) & 1 ? null : readValue(r, elem);
+  return new SqlArray(elem, dims, lbounds, values);
 }
 
 /** Dates use ±Infinity for ±infinity; stored as the int32 extremes. */
@@ -285,6 +352,12 @@ function readValue(r: In, t: SqlType): unknown {
       return r.bytes().slice();
     case 'numeric':
       return Numeric.parse(dec.decode(r.bytes()));
+    case 'timetz':
+      return { micros: r.dv.getFloat64(p, true), offsetSeconds: r.dv.getInt32(p + 8, true) };
+    case 'jsonb':
+      return parseText(T.jsonb, dec.decode(r.bytes()));
+    case 'array':
+      return readArray(r, t.elem!);
     default:
       return dec.decode(r.bytes());
   }

@@ -73,7 +73,7 @@ export class SequenceRuntime {
     let next = s.isCalled ? s.last + seq.increment : s.last;
     if (seq.increment > 0 ? next > seq.max : next < seq.min) {
       if (!seq.cycle) {
-        throw new SbError(SqlState.object_not_in_prerequisite_state,
+        throw new SbError('2200H',
           `nextval: reached ${seq.increment > 0 ? 'maximum' : 'minimum'} value of sequence "${seq.name}" (${seq.increment > 0 ? seq.max : seq.min})`,
           { kind: 'sequence_limit' });
       }

@@ -70,8 +70,10 @@ export interface IndexAccess {
 
 export class TableAccess {
   readonly ks: Keyspace;
-  /** Column types by position (attnum - 1); null for dropped columns. */
+  /** Column types by position (attnum - 1), dropped columns included: rows written before a drop still hold them. */
   readonly types: Array<SqlType | null>;
+  /** The same with null for dropped columns: what new rows store (NULL there). */
+  private readonly encodeTypes: Array<SqlType | null>;
   /** Values of columns added after rows were written (attmissingval), by position. */
   readonly missing: unknown[];
   readonly pkPositions: number[] | undefined;
@@ -88,7 +90,8 @@ export class TableAccess {
     const ks = store.getKeyspace(table.keyspace);
     if (!ks) throw new SbError(SqlState.internal_error, `storage of table "${table.name}" is missing`);
     this.ks = ks;
-    this.types = table.columns.map((c) => (c.dropped ? null : c.type));
+    this.types = table.columns.map((c) => c.type);
+    this.encodeTypes = table.columns.map((c) => (c.dropped ? null : c.type));
     this.missing = missing;
     this.pkPositions = table.pk?.map((a) => a - 1);
     this.pkCols = this.pkPositions ? this.pkPositions.map((p) => ({ type: keyTypeOf(this.types[p]!) })) : [{ type: 'int64' }];
@@ -124,7 +127,7 @@ export class TableAccess {
   }
 
   encode(values: readonly unknown[]): Uint8Array {
-    return encodeRow(this.types, values);
+    return encodeRow(this.encodeTypes, values);
   }
 
   /**
@@ -139,7 +142,7 @@ export class TableAccess {
       if (v === null || v === undefined) hasNull = true;
       kw.value(ix.cols[i]!, v === undefined ? null : keyValue(v));
     }
-    const unique = ix.obj.unique && !hasNull;
+    const unique = ix.obj.unique && (!hasNull || ix.obj.nullsNotDistinct === true);
     if (!unique) kw.raw(rowKey);
     return { key: kw.bytes(), unique };
   }

@@ -36,9 +36,24 @@ export type Expr =
   | { k: 'array'; type: SqlType; elems: Expr[] }
   | { k: 'row'; type: SqlType; fields: Expr[] }
   | { k: 'subquery'; type: SqlType; mode: 'scalar' | 'exists' | 'array'; plan: Plan; correlated: boolean }
-  | { k: 'sublink'; type: SqlType; mode: 'any' | 'all'; op: string; oid: number; left: Expr[]; plan: Plan; correlated: boolean }
+  | {
+      k: 'sublink';
+      type: SqlType;
+      mode: 'any' | 'all';
+      op: string;
+      oid: number;
+      left: Expr[];
+      plan: Plan;
+      correlated: boolean;
+      /** Per-column operators when the row has several columns of different types (else `oid` for all). */
+      oids?: number[];
+    }
+  /** `left op ANY|ALL (array)`: ScalarArrayOpExpr. */
+  | { k: 'array_op'; type: SqlType; mode: 'any' | 'all'; op: string; oid: number; left: Expr; right: Expr }
   | { k: 'agg_ref'; type: SqlType; index: number }
   | { k: 'nextval'; type: SqlType; seqOid: number }
+  /** currval(seq), lastval(), setval(seq, value [, is_called]): session sequence state. */
+  | { k: 'seq_call'; type: SqlType; fn: 'currval' | 'lastval' | 'setval'; seqOid?: number; args: Expr[] }
   | { k: 'default'; type: SqlType };
 
 export type JoinType = 'inner' | 'left' | 'right' | 'full' | 'cross' | 'semi' | 'anti';
@@ -149,8 +164,19 @@ export type Plan =
         /** Index (constraint) whose conflicts are handled; undefined = any unique. */
         indexOid?: number;
         set?: Array<{ attnum: number; expr: Expr }>;
+        /** Over [existing row..., proposed row...]: the whole updated row, one expression per column. */
+        newRow?: Expr[];
         where?: Expr;
       };
+      /** CHECK constraints over the new row (positions = attnum - 1). */
+      checks?: Array<{ name: string; expr: Expr }>;
+      /**
+       * READ COMMITTED re-evaluation after a lock wait, over the row's newest
+       * version: the statement's WHERE and (update) its new-row expressions.
+       */
+      recheck?: { where?: Expr; newRow?: Expr[] };
+      /** Column defaults of referencing tables whose foreign keys are ON DELETE/UPDATE SET DEFAULT. */
+      fkDefaults?: Array<{ tableOid: number; attnum: number; expr: Expr }>;
     };
 
 export type PlanKind = Plan['n'];

@@ -320,13 +320,13 @@ export class Store implements StoreCore {
         const existing = tx.get(SYSTEM_KEYSPACE, nameKey);
         if (existing) {
           tx.rollback();
-          const ks = makeKeyspace(new DataView(existing.buffer).getUint32(0, false), name);
+          const ks = makeKeyspace(new DataView(existing.buffer, existing.byteOffset, 4).getUint32(0, false), name);
           this.keyspaces.set(name, ks);
           return ks;
         }
         const seqKey = encoder.encode('seq');
         const seq = tx.get(SYSTEM_KEYSPACE, seqKey);
-        const id = seq ? new DataView(seq.buffer).getUint32(0, false) : FIRST_USER_KEYSPACE;
+        const id = seq ? new DataView(seq.buffer, seq.byteOffset, 4).getUint32(0, false) : FIRST_USER_KEYSPACE;
         tx.put(SYSTEM_KEYSPACE, seqKey, u32(id + 1));
         tx.insert(SYSTEM_KEYSPACE, nameKey, u32(id));
         await tx.commit();

@@ -1,0 +1,221 @@
+// CREATE INDEX, CREATE SCHEMA, CREATE / ALTER SEQUENCE, CREATE VIEW, TRUNCATE.
+
+import type * as A from '../../../sql-dialects/index.ts';
+import { postgres, print } from '../../../sql-dialects/index.ts';
+import type { SchemaObj, SequenceObj, ViewObj } from '../catalog/objects.ts';
+import { SqlState } from '../sb_error.ts';
+import { T } from '../types/types.ts';
+import { errAt, fold } from './context.ts';
+import { creationSchema, foldQName, lookupRelation, requireSequence, requireTable } from './names.ts';
+import { bindQuery } from './select.ts';
+import { Scope } from './scope.ts';
+import { type DdlEnv, chooseName, sequenceSpec } from './ddl_env.ts';
+import { buildIndex, createIndex, indexKeys } from './ddl_constraints.ts';
+
+export async function createIndexStatement(env: DdlEnv, stmt: A.CreateIndex): Promise<void> {
+  const bind = env.bindEnv();
+  if (stmt.where) throw errAt(bind, SqlState.feature_not_supported, 'partial indexes are not supported yet', stmt.loc);
+  if (stmt.concurrently && env.txn && env.inBlock) {
+    throw errAt(bind, SqlState.active_sql_transaction, 'CREATE INDEX CONCURRENTLY cannot run inside a transaction block', stmt.loc);
+  }
+  // INCLUDE columns only make index-only scans possible; the index works the same without them.
+  if (stmt.using && !['btree', 'hash'].includes(fold(bind, stmt.using))) {
+    throw errAt(bind, SqlState.feature_not_supported, `access method "${fold(bind, stmt.using)}" is not supported yet`, stmt.loc);
+  }
+  if (stmt.verb !== 'CREATE' || stmt.indexType || stmt.computedBy) {
+    throw errAt(bind, SqlState.feature_not_supported, 'this CREATE INDEX form is not supported in this dialect', stmt.loc);
+  }
+  const t = requireTable(bind, stmt.table);
+  const keys = indexKeys(env, t, stmt.columns, 'index');
+  let name: string;
+  if (stmt.name) {
+    const parts = foldQName(bind, stmt.name);
+    name = parts[parts.length - 1]!;
+    if (parts.length > 1) throw errAt(bind, SqlState.syntax_error, 'index name cannot be schema-qualified (it lives in its table\'s schema)', stmt.loc);
+    if (bind.catalog.relation(t.schemaOid, name)) {
+      if (stmt.ifNotExists) {
+        env.notice(`relation "${name}" already exists, skipping`);
+        return;
+      }
+      throw errAt(bind, SqlState.duplicate_table, `relation "${name}" already exists`, stmt.name[0]?.loc);
+    }
+  } else {
+    name = chooseName(bind.catalog, t.schemaOid, undefined, t.name, keys.map((k) => t.columns[k.attnum - 1]!.name).join('_'), 'idx');
+  }
+  const ix = await createIndex(env, t, { name, keys, unique: stmt.unique === true, primary: false, ...(stmt.nullsDistinct === false ? { nullsNotDistinct: true } : {}) });
+  buildIndex(env, t, ix);
+}
+
+export async function createSchema(env: DdlEnv, stmt: A.CreateSchema): Promise<void> {
+  const bind = env.bindEnv();
+  if (stmt.elements?.length) throw errAt(bind, SqlState.feature_not_supported, 'CREATE SCHEMA with elements is not supported yet', stmt.loc);
+  const name = stmt.name ? fold(bind, stmt.name) : stmt.authorization ? fold(bind, stmt.authorization) : undefined;
+  if (!name) throw errAt(bind, SqlState.syntax_error, 'CREATE SCHEMA needs a name', stmt.loc);
+  if (name.startsWith('pg_')) {
+    throw errAt(bind, '42939', `unacceptable schema name "${name}"`, stmt.loc, { detail: 'The prefix "pg_" is reserved for system schemas.' });
+  }
+  if (bind.catalog.schema(bind.dbOid, name)) {
+    if (stmt.ifNotExists) {
+      env.notice(`schema "${name}" already exists, skipping`);
+      return;
+    }
+    throw errAt(bind, SqlState.duplicate_schema, `schema "${name}" already exists`, stmt.loc);
+  }
+  let owner = bind.userOid;
+  if (stmt.authorization) {
+    const role = bind.catalog.role(fold(bind, stmt.authorization));
+    if (!role) throw errAt(bind, SqlState.undefined_object, `role "${fold(bind, stmt.authorization)}" does not exist`, stmt.loc);
+    owner = role.oid;
+  }
+  const s: SchemaObj = { kind: 'schema', oid: await env.cat.allocOid(), dbOid: bind.dbOid, name, owner };
+  env.cat.put(env.txn, s);
+}
+
+/**
+ * ALTER SCHEMA name RENAME TO / OWNER TO. (The parser gives ALTER SCHEMA and
+ * ALTER DATABASE one node; the statement text tells them apart.)
+ */
+export async function alterSchemaOrDatabase(env: DdlEnv, stmt: A.AlterDatabase, sql: string): Promise<string> {
+  const bind = env.bindEnv();
+  const text = stmt.loc ? sql.slice(stmt.loc.start, stmt.loc.end) : sql;
+  if (!/^\s*ALTER\s+SCHEMA\b/i.test(text) || !stmt.name) {
+    throw errAt(bind, SqlState.feature_not_supported, 'ALTER DATABASE is not supported yet', stmt.loc);
+  }
+  const name = fold(bind, stmt.name);
+  const s = bind.catalog.schema(bind.dbOid, name);
+  if (!s) throw errAt(bind, SqlState.invalid_schema_name, `schema "${name}" does not exist`, stmt.name.loc);
+  for (const o of stmt.options) {
+    const v = o.value?.kind === 'column' ? fold(bind, o.value.name[o.value.name.length - 1]!) : undefined;
+    if (o.name === 'RENAME TO' && v) {
+      if (bind.catalog.schema(bind.dbOid, v)) throw errAt(bind, SqlState.duplicate_schema, `schema "${v}" already exists`, stmt.loc);
+      if (v.startsWith('pg_')) throw errAt(bind, '42939', `unacceptable schema name "${v}"`, stmt.loc, { detail: 'The prefix "pg_" is reserved for system schemas.' });
+      env.cat.put(env.txn, { ...s, name: v });
+    } else if (o.name === 'OWNER TO' && v) {
+      const role = bind.catalog.role(v);
+      if (!role) throw errAt(bind, SqlState.undefined_object, `role "${v}" does not exist`, stmt.loc);
+      env.cat.put(env.txn, { ...s, owner: role.oid });
+    } else throw errAt(bind, SqlState.feature_not_supported, `ALTER SCHEMA ... ${o.name} is not supported yet`, stmt.loc);
+  }
+  return 'ALTER SCHEMA';
+}
+
+export async function createSequence(env: DdlEnv, stmt: A.CreateSequence): Promise<void> {
+  const bind = env.bindEnv();
+  const { schema, name } = creationSchema(bind, stmt.name);
+  if (bind.catalog.relation(schema.oid, name)) {
+    if (stmt.ifNotExists) {
+      env.notice(`relation "${name}" already exists, skipping`);
+      return;
+    }
+    throw errAt(bind, SqlState.duplicate_table, `relation "${name}" already exists`, stmt.name[0]?.loc);
+  }
+  const spec = sequenceSpec(bind, stmt.options);
+  const seq: SequenceObj = {
+    kind: 'sequence', oid: await env.cat.allocOid(), dbOid: bind.dbOid, schemaOid: schema.oid, name, owner: bind.userOid,
+    type: spec.type, start: spec.start, increment: spec.increment, min: spec.min, max: spec.max, cache: spec.cache, cycle: spec.cycle,
+  };
+  if (spec.ownedBy) seq.ownedBy = ownedByColumn(env, spec.ownedBy);
+  env.cat.put(env.txn, seq);
+}
+
+function ownedByColumn(env: DdlEnv, q: A.QName): { tableOid: number; attnum: number } {
+  const bind = env.bindEnv();
+  if (q.length < 2) throw errAt(bind, SqlState.syntax_error, 'invalid OWNED BY option', undefined, { hint: 'Specify OWNED BY table.column or OWNED BY NONE.' });
+  const t = requireTable(bind, q.slice(0, -1));
+  const col = fold(bind, q[q.length - 1]!);
+  const c = t.columns.find((x) => !x.dropped && x.name === col);
+  if (!c) throw errAt(bind, SqlState.undefined_column, `column "${col}" of relation "${t.name}" does not exist`, q[q.length - 1]!.loc);
+  return { tableOid: t.oid, attnum: c.attnum };
+}
+
+export async function alterSequence(env: DdlEnv, stmt: A.AlterSequence): Promise<void> {
+  const bind = env.bindEnv();
+  const rel = lookupRelation(bind, stmt.name);
+  if (!rel && stmt.ifExists) {
+    env.notice(`relation "${foldQName(bind, stmt.name).join('.')}" does not exist, skipping`);
+    return;
+  }
+  const seq = requireSequence(bind, stmt.name);
+  const spec = sequenceSpec(bind, stmt.options, seq);
+  const next: SequenceObj = {
+    ...seq, type: spec.type, start: spec.start, increment: spec.increment, min: spec.min, max: spec.max, cache: spec.cache, cycle: spec.cycle,
+  };
+  if (spec.ownedBy === null) delete next.ownedBy;
+  else if (spec.ownedBy) next.ownedBy = ownedByColumn(env, spec.ownedBy);
+  env.cat.put(env.txn, next);
+  if (spec.restart !== undefined) {
+    env.sequences.setval(env.txn, next, spec.restart === true ? next.start : spec.restart, false, env.store.clock.now());
+  } else env.sequences.reset(seq.oid);
+}
+
+export async function createView(env: DdlEnv, stmt: A.CreateView): Promise<void> {
+  const bind = env.bindEnv();
+  if (stmt.materialized || stmt.recursive || stmt.checkOption) {
+    throw errAt(bind, SqlState.feature_not_supported, 'this kind of view is not supported yet', stmt.loc);
+  }
+  const { schema, name } = creationSchema(bind, stmt.name);
+  const existing = bind.catalog.relation(schema.oid, name);
+  const q = bindQuery({ env: bind, scope: new Scope() }, stmt.query);
+  const names = stmt.columns?.map((c) => fold(bind, c)) ?? [];
+  if (names.length > q.cols.length) throw errAt(bind, SqlState.syntax_error, 'CREATE VIEW specifies more column names than columns', stmt.loc);
+  const columns = q.cols.map((c, i) => ({ name: names[i] ?? c.name, type: c.type.id === 'unknown' ? T.text : c.type }));
+  if (existing) {
+    if (stmt.ifNotExists) {
+      env.notice(`relation "${name}" already exists, skipping`);
+      return;
+    }
+    if (stmt.verb !== 'CREATE OR REPLACE' || existing.kind !== 'view') {
+      throw errAt(bind, SqlState.duplicate_table, `relation "${name}" already exists`, stmt.name[0]?.loc);
+    }
+  }
+  const view: ViewObj = {
+    kind: 'view', oid: existing?.oid ?? (await env.cat.allocOid()), dbOid: bind.dbOid, schemaOid: schema.oid, name, owner: bind.userOid,
+    sql: print(stmt.query, postgres), columns,
+  };
+  env.cat.put(env.txn, view);
+}
+
+/** TRUNCATE: deletes every row and index entry in the transaction (so ROLLBACK brings them back). */
+export async function truncate(env: DdlEnv, stmt: A.Truncate): Promise<void> {
+  const bind = env.bindEnv();
+  const tables = stmt.tables.map((q) => requireTable(bind, q));
+  const targets = new Set(tables.map((t) => t.oid));
+  const catalog = env.catalog();
+  for (const t of [...tables]) {
+    for (const fk of catalog.referencing(t.oid)) {
+      if (targets.has(fk.tableOid)) continue;
+      const child = catalog.table(fk.tableOid)!;
+      if (stmt.behavior !== 'CASCADE') {
+        throw errAt(bind, SqlState.feature_not_supported, 'cannot truncate a table referenced in a foreign key constraint', stmt.loc, {
+          detail: `Table "${child.name}" references "${t.name}".`,
+          hint: `Truncate table "${child.name}" at the same time, or use TRUNCATE ... CASCADE.`,
+        });
+      }
+      env.notice(`truncate cascades to table "${child.name}"`);
+      targets.add(child.oid);
+      tables.push(child);
+    }
+  }
+  for (const t of tables) {
+    const ctx = env.execContext();
+    const ta = ctx.tables.get(t.oid);
+    for (const ks of [ta.ks, ...ta.indexes.map((i) => i.ks)]) {
+      const keys: Uint8Array[] = [];
+      const c = env.txn.scan(ks);
+      try {
+        while (c.next()) keys.push(c.key.slice());
+      } finally {
+        c.close();
+      }
+      for (const k of keys) {
+        const r = env.txn.tryWrite(ks, k, undefined, 'delete');
+        if (r !== 'ok') throw errAt(bind, SqlState.lock_not_available, `could not truncate "${t.name}": rows are locked by a concurrent transaction`);
+      }
+    }
+    if (stmt.identity === 'RESTART') {
+      for (const s of catalog.ofKind('sequence')) {
+        if (s.ownedBy?.tableOid === t.oid) env.sequences.setval(env.txn, s, s.start, false, env.store.clock.now());
+      }
+    }
+  }
+}

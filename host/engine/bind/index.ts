@@ -1,0 +1,106 @@
+// The binder's entry point: one statement to a plan (queries and DML) or to
+// a DDL action run against the session's transaction. Transaction control
+// and session statements (SET, SHOW, PREPARE...) are the session's own.
+//
+// Files by statement family: select.ts / from.ts (queries), expr*.ts and
+// coerce.ts (expressions), dml_*.ts (INSERT, UPDATE, DELETE), ddl_*.ts
+// (schema changes); scope.ts and names.ts resolve names.
+
+import type * as A from '../../../sql-dialects/index.ts';
+import '../functions/index.ts';
+import { SqlState } from '../sb_error.ts';
+import type { ColInfo, Plan } from '../plan/nodes.ts';
+import { type BindEnv, errAt } from './context.ts';
+import { bindQuery } from './select.ts';
+import { Scope } from './scope.ts';
+import { bindInsert } from './dml_insert.ts';
+import { bindDelete, bindUpdate } from './dml_update.ts';
+import type { DdlEnv } from './ddl_env.ts';
+import { createTable } from './ddl_table.ts';
+import { dropStatement } from './ddl_drop.ts';
+import { alterSchemaOrDatabase, alterSequence, createIndexStatement, createSchema, createSequence, createView, truncate } from './ddl_misc.ts';
+import { alterTable } from './ddl_alter.ts';
+
+export type { BindEnv } from './context.ts';
+export type { DdlEnv } from './ddl_env.ts';
+
+export type BoundStatement =
+  | {
+      kind: 'plan';
+      plan: Plan;
+      /** Result columns (SELECT list or RETURNING). */
+      cols: ColInfo[];
+      tag: 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE';
+    }
+  | {
+      kind: 'ddl';
+      /** The command tag, unless run() returns another (CREATE TABLE AS gives SELECT n). */
+      tag: string;
+      run: (env: DdlEnv) => Promise<string | void>;
+    };
+
+/** Statement kinds handled here; everything else is the session's business. */
+export function isBindable(stmt: A.Statement): boolean {
+  return BINDABLE.has(stmt.kind);
+}
+
+const BINDABLE = new Set([
+  'select', 'insert', 'update', 'delete', 'create_table', 'drop', 'create_index', 'create_schema', 'create_sequence',
+  'alter_sequence', 'alter_table', 'truncate', 'create_view', 'alter_database',
+]);
+
+export function bindStatement(env: BindEnv, stmt: A.Statement): BoundStatement {
+  switch (stmt.kind) {
+    case 'select': {
+      const into = stmt.into ?? (stmt.body.kind === 'select_core' ? stmt.body.into : undefined);
+      if (into?.table) {
+        // SELECT ... INTO t: CREATE TABLE t AS SELECT ...
+        const query: A.Query = stmt.body.kind === 'select_core' ? { ...stmt, into: undefined, body: { ...stmt.body, into: undefined } } : { ...stmt, into: undefined };
+        const create: A.CreateTable = {
+          kind: 'create_table', verb: 'CREATE', name: into.table, elements: [], asQuery: query,
+          ...(into.temporary ? { temporary: into.temporary === 'UNLOGGED' ? 'TEMP' : into.temporary } : {}),
+        };
+        return { kind: 'ddl', tag: 'SELECT', run: (d) => createTable(d, create) };
+      }
+      if (stmt.locking?.some((l) => l.wait)) {
+        throw errAt(env, SqlState.feature_not_supported, 'NOWAIT and SKIP LOCKED are not supported yet', stmt.loc);
+      }
+      const q = bindQuery({ env, scope: new Scope() }, stmt);
+      return { kind: 'plan', plan: q.plan, cols: q.cols, tag: 'SELECT' };
+    }
+    case 'insert': {
+      const b = bindInsert(env, stmt);
+      return { kind: 'plan', plan: b.plan, cols: b.cols, tag: b.tag };
+    }
+    case 'update': {
+      const b = bindUpdate(env, stmt);
+      return { kind: 'plan', plan: b.plan, cols: b.cols, tag: b.tag };
+    }
+    case 'delete': {
+      const b = bindDelete(env, stmt);
+      return { kind: 'plan', plan: b.plan, cols: b.cols, tag: b.tag };
+    }
+    case 'create_table':
+      return { kind: 'ddl', tag: stmt.asQuery ? 'SELECT' : 'CREATE TABLE', run: (d) => createTable(d, stmt) };
+    case 'drop':
+      return { kind: 'ddl', tag: `DROP ${stmt.objectType.toUpperCase()}`, run: (d) => dropStatement(d, stmt) };
+    case 'create_index':
+      return { kind: 'ddl', tag: 'CREATE INDEX', run: (d) => createIndexStatement(d, stmt) };
+    case 'create_schema':
+      return { kind: 'ddl', tag: 'CREATE SCHEMA', run: (d) => createSchema(d, stmt) };
+    case 'create_sequence':
+      return { kind: 'ddl', tag: 'CREATE SEQUENCE', run: (d) => createSequence(d, stmt) };
+    case 'alter_sequence':
+      return { kind: 'ddl', tag: 'ALTER SEQUENCE', run: (d) => alterSequence(d, stmt) };
+    case 'alter_table':
+      return { kind: 'ddl', tag: 'ALTER TABLE', run: (d) => alterTable(d, stmt) };
+    case 'truncate':
+      return { kind: 'ddl', tag: 'TRUNCATE TABLE', run: (d) => truncate(d, stmt) };
+    case 'create_view':
+      return { kind: 'ddl', tag: 'CREATE VIEW', run: (d) => createView(d, stmt) };
+    case 'alter_database':
+      return { kind: 'ddl', tag: 'ALTER SCHEMA', run: (d) => alterSchemaOrDatabase(d, stmt, d.sql) };
+    default:
+      throw errAt(env, SqlState.feature_not_supported, `${stmt.kind.replace(/_/g, ' ').toUpperCase()} is not supported yet`, (stmt as { loc?: A.Loc }).loc);
+  }
+}

@@ -1,0 +1,397 @@
+// A session: one connection's dialect, settings, transaction state and
+// prepared statements, and the driver that runs statements through the
+// binder and the executor.
+//
+// Calls on one session run one at a time (a second query waits for the
+// first); sessions run concurrently, each statement yielding to the event
+// loop every few milliseconds and when it waits for a lock.
+
+import type * as A from '../../../sql-dialects/index.ts';
+import { parse, postgres } from '../../../sql-dialects/index.ts';
+import { SbError, SqlState } from '../sb_error.ts';
+import type { Catalog } from '../catalog/catalog.ts';
+import type { TableObj } from '../catalog/objects.ts';
+import { ExecContext, type SessionInfo } from '../exec/context.ts';
+import { TableAccessCache } from '../exec/table_access.ts';
+import { buildOperator } from '../exec/build.ts';
+import { drain } from '../exec/operator.ts';
+import { ForeignKeys } from '../exec/foreign_keys.ts';
+import type { ModifyOp } from '../exec/ops_modify.ts';
+import type { Txn } from '../store/index.ts';
+import { type EvalContext, PgPrng, unixMsToPgMicros } from '../functions/context.ts';
+import type { TypeContext } from '../types/context.ts';
+import { parseText } from '../types/text_io.ts';
+import { T, typeByOid, typeOid, type SqlType } from '../types/types.ts';
+import { formatType, typeFromName } from '../types/type_names.ts';
+import { bindStatement, type BindEnv, type BoundStatement, type DdlEnv, isBindable } from '../bind/index.ts';
+import { lookupRelation, parseSearchPath, searchSchemas } from '../bind/names.ts';
+import { MISSING_VALUE_CONTEXT } from '../bind/ddl_alter.ts';
+import { type DatabaseCore, fieldsOf, type FieldInfo, type QueryResult } from './result.ts';
+import { Settings } from './settings.ts';
+import { TransactionState } from './transaction.ts';
+import { paramValue } from './params.ts';
+import { runUtility } from './utility.ts';
+import { runTransactionControl } from './txn_control.ts';
+
+export interface SessionOptions {
+  /** The role the session runs as (default: the bootstrap superuser). */
+  user?: string;
+  /** Settings to start with (on top of the database's). */
+  settings?: Record<string, string>;
+}
+
+export interface PreparedStatement {
+  name: string;
+  sql: string;
+  stmt: A.Statement;
+  paramTypes: SqlType[];
+  fields: FieldInfo[];
+}
+
+const TXN_CONTROL = new Set(['begin', 'commit', 'rollback', 'savepoint', 'release_savepoint', 'set_transaction']);
+
+export class Session {
+  readonly pid: number;
+  readonly settings: Settings;
+  readonly dialect = postgres;
+  readonly tx: TransactionState;
+  readonly prepared = new Map<string, PreparedStatement>();
+  readonly user: { name: string; oid: number };
+  private running: ExecContext | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private readonly prng = new PgPrng();
+  private statementTimestamp = 0;
+  private readonly sequenceValues: { byOid: Map<number, number>; last?: number } = { byOid: new Map() };
+
+  constructor(readonly core: DatabaseCore, opts: SessionOptions = {}) {
+    this.pid = core.nextPid();
+    const role = core.catalog.current().role(opts.user ?? 'sysdba');
+    if (!role) throw new SbError(SqlState.invalid_authorization_specification, `role "${opts.user}" does not exist`);
+    this.user = { name: role.name, oid: role.oid };
+    this.settings = new Settings({ ...core.settingDefaults, session_authorization: role.name, ...(opts.settings ?? {}) });
+    this.tx = new TransactionState(core, this.settings, () => this.wallMicros());
+    this.tx.beforeCommit = () => {
+      const ctx = this.execContext(this.tx.txn!, this.catalog(), [], this.evalContext());
+      ForeignKeys.checkDeferred(ctx, this.tx.deferred);
+    };
+  }
+
+  private wallMicros(): number {
+    return unixMsToPgMicros(this.core.platform.wallClockMs());
+  }
+
+  /** The settings values are read and printed with (DateStyle, TimeZone...): for formatText/parseText. */
+  typeContext(): TypeContext {
+    return this.evalContext();
+  }
+
+  /** ReadyForQuery status: 'I' idle, 'T' in a transaction block, 'E' in a failed block. */
+  get transactionStatus(): 'I' | 'T' | 'E' {
+    return this.tx.status();
+  }
+
+  /** Runs every statement of `sql`; returns each one's result. */
+  exec(sql: string, params: readonly unknown[] = []): Promise<QueryResult[]> {
+    return this.serialize(() => this.runScript(sql, params));
+  }
+
+  /** Runs `sql` (one or more statements) and returns the last statement's result. */
+  async query(sql: string, params: readonly unknown[] = []): Promise<QueryResult> {
+    const results = await this.exec(sql, params);
+    return results[results.length - 1] ?? { command: '', rowCount: 0, fields: [], rows: [] };
+  }
+
+  /** Cancels the running statement, if any (57014). */
+  cancel(): void {
+    this.running?.cancel();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue.catch(() => {});
+    if (this.tx.inBlock() || this.tx.txn) await this.tx.rollback();
+  }
+
+  private serialize<R>(fn: () => Promise<R>): Promise<R> {
+    if (this.closed) return Promise.reject(new SbError(SqlState.connection_exception, 'the session is closed'));
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  private async runScript(sql: string, params: readonly unknown[]): Promise<QueryResult[]> {
+    let stmts: A.Statement[];
+    try {
+      stmts = parse(sql, this.dialect);
+    } catch (e) {
+      if (this.tx.inBlock()) this.tx.failed = true;
+      throw e;
+    }
+    if (stmts.length === 0) return [{ command: '', rowCount: 0, fields: [], rows: [] }];
+    if (params.length > 0 && stmts.length > 1) {
+      throw new SbError(SqlState.syntax_error, 'cannot insert multiple commands into a prepared statement');
+    }
+    const results: QueryResult[] = [];
+    const multi = stmts.length > 1;
+    try {
+      for (const stmt of stmts) {
+        if (multi && !this.tx.inBlock() && !TXN_CONTROL.has(stmt.kind)) this.tx.beginBlock('implicit');
+        results.push(await this.runStatement(stmt, sql, params));
+      }
+      if (this.tx.block === 'implicit') await this.tx.commit();
+    } catch (e) {
+      if (this.tx.block === 'implicit') await this.tx.rollback();
+      throw e;
+    }
+    return results;
+  }
+
+  /** Runs one parsed statement (its text is `sql`, for error positions). */
+  async runStatement(stmt: A.Statement, sql: string, params: readonly unknown[], paramTypes: SqlType[] = []): Promise<QueryResult> {
+    if (this.tx.failed && !allowedWhenFailed(stmt)) {
+      throw new SbError(SqlState.in_failed_sql_transaction, 'current transaction is aborted, commands ignored until end of transaction block');
+    }
+    if (TXN_CONTROL.has(stmt.kind)) return this.guard(() => runTransactionControl(this, stmt));
+    if (!isBindable(stmt)) return this.guard(() => runUtility(this, stmt, sql));
+    return this.runBindable(stmt, sql, params, paramTypes);
+  }
+
+  /** Errors in a transaction block leave it failed. */
+  async guard(fn: () => Promise<QueryResult>): Promise<QueryResult> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (this.tx.inBlock()) this.tx.failed = true;
+      throw e;
+    }
+  }
+
+  /** The catalog this session sees now (its transaction's overlay, or the newest committed one). */
+  catalog(): Catalog {
+    return this.tx.cat?.catalog() ?? this.core.catalog.current();
+  }
+
+  private async runBindable(stmt: A.Statement, sql: string, params: readonly unknown[], paramTypes: SqlType[]): Promise<QueryResult> {
+    const autocommit = !this.tx.inBlock();
+    const txn = this.tx.ensureTxn();
+    this.tx.started = true;
+    this.statementTimestamp = this.wallMicros();
+    txn.beginStatement();
+    if (txn.isolation === 'read committed') txn.refreshSnapshot();
+    const notices: SbError[] = [];
+    try {
+      const ev = this.evalContext();
+      const env = this.bindEnv(sql, [...paramTypes], notices, ev);
+      const bound = bindStatement(env, stmt);
+      const result = bound.kind === 'plan'
+        ? await this.runPlan(bound, env.paramTypes, params, txn, ev)
+        : await this.runDdl(bound, txn, notices, ev, sql);
+      txn.endStatement();
+      if (autocommit) await this.tx.commit();
+      if (notices.length > 0) result.notices = notices;
+      return result;
+    } catch (e) {
+      txn.endStatement();
+      if (autocommit) await this.tx.rollback();
+      else this.tx.failed = true;
+      throw e;
+    }
+  }
+
+  /** Binds a statement without running it: its parameter and result types (PREPARE, Parse/Describe). */
+  describe(stmt: A.Statement, sql: string, paramTypes: SqlType[] = []): { paramTypes: SqlType[]; fields: FieldInfo[] } {
+    if (!isBindable(stmt)) return { paramTypes, fields: [] };
+    const env = this.bindEnv(sql, [...paramTypes], [], this.evalContext());
+    const bound = bindStatement(env, stmt);
+    const types = env.paramTypes.map((t) => t ?? T.text);
+    return { paramTypes: types, fields: bound.kind === 'plan' ? fieldsOf(bound.cols) : [] };
+  }
+
+  bindEnv(sql: string, paramTypes: Array<SqlType | undefined>, notices: SbError[], ev: TypeContext): BindEnv {
+    const catalog = this.catalog();
+    const db = catalog.get(this.core.dbOid);
+    return {
+      catalog, dialect: this.dialect, sql, searchPath: parseSearchPath(this.settings.get('search_path') ?? '', this.user.name),
+      dbOid: this.core.dbOid, dbName: db?.kind === 'database' ? db.name : this.core.dbName, userName: this.user.name,
+      userOid: this.user.oid, paramTypes, values: ev, txnTimestamp: this.tx.timestamp || this.wallMicros(), notices,
+    };
+  }
+
+  evalContext(): EvalContext & TypeContext {
+    const s = this.settings;
+    const ev: EvalContext & TypeContext = {
+      timeZone: s.get('TimeZone')!,
+      dateStyle: s.get('DateStyle')!,
+      intervalStyle: s.get('IntervalStyle')!,
+      extraFloatDigits: Number(s.get('extra_float_digits')),
+      now: () => this.tx.timestamp || this.wallMicros(),
+      transactionTimestamp: this.tx.timestamp || this.wallMicros(),
+      statementTimestamp: this.statementTimestamp || this.wallMicros(),
+      clockTimestamp: () => this.wallMicros(),
+      random: () => this.prng.nextDouble(),
+      setSeed: (x) => this.prng.seedFromDouble(x),
+      randomBytes: (n) => {
+        const b = new Uint8Array(n);
+        this.core.platform.randomFill(b);
+        return b;
+      },
+      setting: (name) => this.showSetting(name),
+      setSetting: (name, value, isLocal) => this.settings.set(name, value, isLocal && this.tx.inBlock()),
+      currentXactId: () => txidOf(this.tx.txn),
+      currentXactIdIfAssigned: () => (this.tx.txn ? txidOf(this.tx.txn) : null),
+      regLookup: {
+        regIn: (type, name) => this.regIn(type, name),
+        regOut: (type, oid) => this.regOut(type, oid),
+      },
+    };
+    return ev;
+  }
+
+  /** A setting as current_setting() and SHOW see it (transaction_isolation follows the transaction). */
+  showSetting(name: string): string | undefined {
+    const k = name.toLowerCase();
+    if (k === 'transaction_isolation') return this.tx.inBlock() || this.tx.txn ? this.tx.isolation : this.settings.get('default_transaction_isolation');
+    if (k === 'transaction_read_only') return (this.tx.inBlock() || this.tx.txn ? this.tx.readOnly : this.settings.get('default_transaction_read_only') === 'on') ? 'on' : 'off';
+    return Settings.isKnown(k) && this.settings.get(k) !== undefined ? this.settings.show(k) : undefined;
+  }
+
+  private regIn(type: string, name: string): number | undefined {
+    const catalog = this.catalog();
+    const env = this.bindEnv(name, [], [], this.evalContext());
+    switch (type) {
+      case 'regclass': {
+        const parts = name.split('.').map((p) => (p.startsWith('"') ? p.slice(1, -1) : p.toLowerCase()));
+        return lookupRelation(env, parts.map((value) => ({ value, quoted: true })))?.oid;
+      }
+      case 'regnamespace':
+        return catalog.schema(this.core.dbOid, name.startsWith('"') ? name.slice(1, -1) : name.toLowerCase())?.oid;
+      case 'regrole':
+        return catalog.role(name.startsWith('"') ? name.slice(1, -1) : name.toLowerCase())?.oid;
+      case 'regtype':
+        try {
+          return typeOid(typeFromName(name));
+        } catch {
+          return undefined;
+        }
+      default:
+        return undefined;
+    }
+  }
+
+  private regOut(type: string, oid: number): string | undefined {
+    if (type === 'regtype') {
+      const t = typeByOid(oid);
+      return t ? formatType(t) : undefined;
+    }
+    const o = this.catalog().get(oid);
+    if (!o) return undefined;
+    if (type === 'regclass' && (o.kind === 'table' || o.kind === 'view' || o.kind === 'sequence' || o.kind === 'index')) {
+      const visible = searchSchemas(this.bindEnv('', [], [], this.evalContext()))[0]?.oid === o.schemaOid;
+      const schema = this.catalog().get(o.schemaOid);
+      return visible || schema?.kind !== 'schema' ? o.name : `${schema.name}.${o.name}`;
+    }
+    if (type === 'regnamespace' && o.kind === 'schema') return o.name;
+    if (type === 'regtype') {
+      const t = typeByOid(oid);
+      return t ? formatType(t) : undefined;
+    }
+    if (type === 'regrole' && o.kind === 'role') return o.name;
+    return undefined;
+  }
+
+  /** An execution context for one statement in `txn` over `catalog`. */
+  execContext(txn: Txn, catalog: Catalog, params: readonly unknown[], ev: EvalContext): ExecContext {
+    const platform = this.core.platform;
+    const timeout = Number(this.settings.get('statement_timeout') ?? 0);
+    const deadline = timeout > 0 ? platform.monotonicMs() + timeout : Infinity;
+    const tables = new TableAccessCache(this.core.store, catalog, missingValues);
+    const info: SessionInfo = {
+      currentUser: this.user.name, sessionUser: this.user.name, currentDatabase: this.core.dbName,
+      currentSchema: () => searchSchemas(this.bindEnv('', [], [], ev as EvalContext & TypeContext))[0]?.name ?? null,
+      searchPath: () => parseSearchPath(this.settings.get('search_path') ?? '', this.user.name), backendPid: this.pid,
+      sequenceValues: this.sequenceValues,
+    };
+    const yieldFn = platform.yieldToEventLoop
+      ? () => platform.yieldToEventLoop!()
+      : () => new Promise<void>((r) => platform.setTimer(r, 0));
+    const ctx = new ExecContext(
+      this.core.store, txn, catalog, params, ev, info, tables, this.core.sequences, () => platform.monotonicMs(), yieldFn, deadline,
+      (fn, ms) => platform.setTimer(fn, ms),
+    );
+    ctx.deferredChecks = this.tx.deferred;
+    return ctx;
+  }
+
+  private async runPlan(
+    bound: Extract<BoundStatement, { kind: 'plan' }>, types: Array<SqlType | undefined>, params: readonly unknown[], txn: Txn, ev: EvalContext & TypeContext,
+  ): Promise<QueryResult> {
+    if (types.length > params.length && params.length === 0) {
+      throw new SbError(SqlState.undefined_parameter, `there is no parameter $${params.length + 1}`);
+    }
+    if (types.length > params.length) {
+      throw new SbError(SqlState.protocol_violation, `bind message supplies ${params.length} parameters, but prepared statement "" requires ${types.length}`);
+    }
+    const values = params.map((v, i) => paramValue(v, types[i] ?? T.text, i, ev));
+    const ctx = this.execContext(txn, this.catalog(), values, ev);
+    const op = buildOperator(bound.plan);
+    const rows: unknown[][] = [];
+    this.running = ctx;
+    try {
+      await drain(ctx, op, (b) => {
+        for (let i = 0; i < b.length; i++) {
+          const r = new Array<unknown>(b.cols.length);
+          for (let c = 0; c < b.cols.length; c++) r[c] = b.cols[c]![i];
+          rows.push(r);
+        }
+      });
+    } finally {
+      this.running = null;
+    }
+    const fields = fieldsOf(bound.cols);
+    if (bound.tag === 'SELECT') return { command: `SELECT ${rows.length}`, rowCount: rows.length, fields, rows };
+    const count = (op as ModifyOp).count;
+    const command = bound.tag === 'INSERT' ? `INSERT 0 ${count}` : `${bound.tag} ${count}`;
+    return { command, rowCount: count, fields, rows };
+  }
+
+  private async runDdl(bound: Extract<BoundStatement, { kind: 'ddl' }>, txn: Txn, notices: SbError[], ev: EvalContext & TypeContext, sql: string): Promise<QueryResult> {
+    const cat = this.tx.cat!;
+    const store = this.core.store;
+    const env: DdlEnv = {
+      store, txn, cat, sequences: this.core.sequences,
+      catalog: () => cat.catalog(),
+      bindEnv: () => this.bindEnv('', [], notices, ev),
+      createKeyspace: async (name) => {
+        const ks = await store.keyspace(name);
+        this.tx.atRollback(() => store.dropKeyspace(name));
+        return ks;
+      },
+      dropKeyspaceOnCommit: (name) => this.tx.atCommit(() => store.dropKeyspace(name)),
+      notice: (message) => notices.push(new SbError(SqlState.successful_completion, message, { severity: 'NOTICE' })),
+      execContext: () => this.execContext(txn, cat.catalog(), [], ev),
+      inBlock: this.tx.block === 'explicit',
+      sql,
+    };
+    const tag = (await bound.run(env)) ?? bound.tag;
+    return { command: tag, rowCount: /^SELECT (\d+)$/.test(tag) ? Number(tag.slice(7)) : 0, fields: [], rows: [] };
+  }
+}
+
+function allowedWhenFailed(stmt: A.Statement): boolean {
+  return stmt.kind === 'commit' || stmt.kind === 'rollback';
+}
+
+function txidOf(txn: Txn | null): number {
+  if (!txn) return 0;
+  // The first 6 bytes of the UUIDv7 id: its millisecond time, unique enough for txid_current().
+  let v = 0;
+  for (let i = 0; i < 6; i++) v = v * 256 + txn.id[i]!;
+  return v;
+}
+
+/** The values rows written before an ADD COLUMN read for it (ColumnObj.missing). */
+function missingValues(t: TableObj): unknown[] {
+  return t.columns.map((c) => (c.missing === undefined || c.missing === null ? null : parseText(c.type, c.missing, MISSING_VALUE_CONTEXT)));
+}

@@ -1,0 +1,197 @@
+// A session's transaction state with PostgreSQL's semantics:
+//
+//   - outside a block every statement is its own transaction;
+//   - BEGIN opens a block; the store transaction starts at its first
+//     statement, so SET TRANSACTION may still change its characteristics;
+//   - a failed statement inside a block leaves it failed (25P02 for all but
+//     COMMIT / ROLLBACK / ROLLBACK TO SAVEPOINT; COMMIT then rolls back);
+//   - savepoints map to store savepoints plus snapshots of the catalog
+//     overlay and the settings; ROLLBACK TO undoes both and clears failure;
+//   - key spaces created by rolled-back DDL are dropped, and key spaces of
+//     dropped objects go only once the transaction commits.
+//
+// Isolation: READ COMMITTED takes a new snapshot per statement (the session
+// calls refreshSnapshot), REPEATABLE READ is the store's 'snapshot',
+// SERIALIZABLE its 'serializable' (DESIGN.md decision 5: PostgreSQL's
+// default is READ COMMITTED).
+
+import type { CatalogTxn } from '../catalog/catalog_store.ts';
+import type { Oid, CatalogObj } from '../catalog/objects.ts';
+import { SbError, SqlState } from '../sb_error.ts';
+import type { Isolation, Txn } from '../store/index.ts';
+import type { DatabaseCore } from './result.ts';
+import type { FkPending } from '../exec/foreign_keys.ts';
+import type { Settings, SettingsSnapshot } from './settings.ts';
+
+export type IsolationName = 'read committed' | 'repeatable read' | 'serializable' | 'read uncommitted';
+
+export function storeIsolation(i: IsolationName): Isolation {
+  switch (i) {
+    case 'serializable':
+      return 'serializable';
+    case 'repeatable read':
+      return 'snapshot';
+    default:
+      return 'read committed';
+  }
+}
+
+interface Savepoint {
+  name: string;
+  mark: number;
+  catalog: Map<Oid, CatalogObj | null>;
+  settings: SettingsSnapshot;
+  onCommit: number;
+  onRollback: number;
+}
+
+type Action = () => Promise<void>;
+
+export class TransactionState {
+  txn: Txn | null = null;
+  cat: CatalogTxn | null = null;
+  /** 'implicit': several statements of one query string run as one transaction. */
+  block: 'none' | 'implicit' | 'explicit' = 'none';
+  failed = false;
+  isolation: IsolationName = 'read committed';
+  readOnly = false;
+  /** A statement has run in this block (SET TRANSACTION ISOLATION must come before). */
+  started = false;
+  /** Transaction start, µs since 2000-01-01 UTC. */
+  timestamp = 0;
+  /** Checks of INITIALLY DEFERRED foreign keys, run at COMMIT. */
+  deferred: FkPending = { parents: [], noAction: [] };
+  /** Runs before a commit (the deferred checks); an error rolls the transaction back. */
+  beforeCommit: (() => void) | undefined;
+  private savepoints: Savepoint[] = [];
+  private onCommit: Action[] = [];
+  private onRollback: Action[] = [];
+
+  constructor(
+    private readonly core: DatabaseCore,
+    private readonly settings: Settings,
+    private readonly nowMicros: () => number,
+  ) {}
+
+  /** ReadyForQuery's status: idle, in a transaction block, or in a failed one. */
+  status(): 'I' | 'T' | 'E' {
+    if (this.block === 'none') return 'I';
+    return this.failed ? 'E' : 'T';
+  }
+
+  inBlock(): boolean {
+    return this.block !== 'none';
+  }
+
+  /** Starts a transaction block (BEGIN, or the implicit block of a multi-statement string). */
+  beginBlock(kind: 'implicit' | 'explicit', isolation?: IsolationName, readOnly?: boolean): void {
+    this.block = kind;
+    this.failed = false;
+    this.started = false;
+    this.isolation = isolation ?? (this.settings.get('default_transaction_isolation') as IsolationName);
+    this.readOnly = readOnly ?? this.settings.get('default_transaction_read_only') === 'on';
+    this.timestamp = this.nowMicros();
+    this.settings.beginTransaction();
+  }
+
+  /** The store transaction, begun on first use. */
+  ensureTxn(): Txn {
+    if (this.txn) return this.txn;
+    if (this.block === 'none') {
+      this.isolation = this.settings.get('default_transaction_isolation') as IsolationName;
+      this.readOnly = this.settings.get('default_transaction_read_only') === 'on';
+      this.timestamp = this.nowMicros();
+      this.settings.beginTransaction();
+    }
+    const lockTimeoutMs = Number(this.settings.get('lock_timeout') ?? 0);
+    this.txn = this.core.store.begin({
+      isolation: storeIsolation(this.isolation), readOnly: this.readOnly, statementSnapshots: 'manual', lockTimeoutMs,
+    });
+    this.cat = this.core.catalog.begin();
+    return this.txn;
+  }
+
+  atCommit(fn: Action): void {
+    this.onCommit.push(fn);
+  }
+
+  atRollback(fn: Action): void {
+    this.onRollback.push(fn);
+  }
+
+  async commit(): Promise<void> {
+    const txn = this.txn;
+    const cat = this.cat;
+    if (txn && this.beforeCommit && (this.deferred.parents.length > 0 || this.deferred.noAction.length > 0)) {
+      try {
+        this.beforeCommit();
+      } catch (e) {
+        await this.rollback();
+        throw e;
+      }
+    }
+    if (txn) {
+      try {
+        await txn.commit();
+      } catch (e) {
+        await this.rollback();
+        throw e;
+      }
+      cat!.committed();
+    }
+    const actions = this.onCommit;
+    this.reset(true);
+    for (const a of actions) await a().catch(() => {});
+  }
+
+  async rollback(): Promise<void> {
+    if (this.txn && this.txn.state === 'active') this.txn.rollback();
+    this.cat?.rolledBack();
+    const actions = this.onRollback;
+    this.reset(false);
+    for (const a of actions.reverse()) await a().catch(() => {});
+  }
+
+  private reset(committed: boolean): void {
+    this.txn = null;
+    this.cat = null;
+    this.block = 'none';
+    this.failed = false;
+    this.started = false;
+    this.savepoints = [];
+    this.onCommit = [];
+    this.onRollback = [];
+    this.deferred = { parents: [], noAction: [] };
+    this.settings.endTransaction(committed);
+  }
+
+  savepoint(name: string): void {
+    const txn = this.ensureTxn();
+    this.savepoints.push({
+      name, mark: txn.savepoint(), catalog: this.cat!.snapshot(), settings: this.settings.snapshot(),
+      onCommit: this.onCommit.length, onRollback: this.onRollback.length,
+    });
+  }
+
+  private find(name: string): number {
+    for (let i = this.savepoints.length - 1; i >= 0; i--) if (this.savepoints[i]!.name === name) return i;
+    throw new SbError(SqlState.invalid_savepoint_specification, `savepoint "${name}" does not exist`);
+  }
+
+  release(name: string): void {
+    this.savepoints.length = this.find(name);
+  }
+
+  async rollbackTo(name: string): Promise<void> {
+    const i = this.find(name);
+    const sp = this.savepoints[i]!;
+    this.txn!.rollbackTo(sp.mark);
+    this.cat!.restore(sp.catalog);
+    this.settings.restore(sp.settings);
+    this.onCommit.length = sp.onCommit;
+    const undo = this.onRollback.splice(sp.onRollback);
+    this.savepoints.length = i + 1;
+    this.failed = false;
+    for (const a of undo.reverse()) await a().catch(() => {});
+  }
+}
