@@ -1,0 +1,221 @@
+// LIKE / ILIKE (~~ ~~* !~~ !~~*), like_escape, SIMILAR TO
+// (similar_to_escape + the regex operators). The parser turns
+// `x LIKE p ESCAPE e` into `x ~~ like_escape(p, e)` and `x SIMILAR TO p` into
+// `x ~ similar_to_escape(p)`, as PostgreSQL's grammar does.
+//
+// The matcher follows PostgreSQL's semantics: backslash escapes, `_` one
+// character, `%` any run, and a trailing escape is an error only when the
+// text is not yet exhausted.
+
+import { SbError, SqlState } from '../sb_error.ts';
+import { T } from '../types/types.ts';
+import { invalidEscape } from './errors.ts';
+import { defFn, defOp } from './registry.ts';
+import { asciiLower, codePoints, hasSurrogates } from './text_util.ts';
+
+const enum M {
+  False = 0,
+  True = 1,
+  Abort = 2,
+}
+
+const BACKSLASH = 92;
+const PERCENT = 37;
+const UNDERSCORE = 95;
+
+function endsWithEscape(): Error {
+  return invalidEscape('LIKE pattern must not end with escape character');
+}
+
+/** Matches code-point (or byte) arrays. */
+function matchText(t: ArrayLike<number>, ti: number, p: ArrayLike<number>, pi: number): M {
+  const tn = t.length;
+  const pn = p.length;
+  while (ti < tn && pi < pn) {
+    const pc = p[pi]!;
+    if (pc === BACKSLASH) {
+      pi++;
+      if (pi >= pn) throw endsWithEscape();
+      if (t[ti] !== p[pi]) return M.False;
+    } else if (pc === PERCENT) {
+      pi++;
+      while (pi < pn) {
+        if (p[pi] === PERCENT) pi++;
+        else if (p[pi] === UNDERSCORE) {
+          if (ti >= tn) return M.Abort;
+          ti++;
+          pi++;
+        } else break;
+      }
+      if (pi >= pn) return M.True;
+      let first: number;
+      if (p[pi] === BACKSLASH) {
+        if (pi + 1 >= pn) throw endsWithEscape();
+        first = p[pi + 1]!;
+      } else first = p[pi]!;
+      while (ti < tn) {
+        if (t[ti] === first) {
+          const r = matchText(t, ti, p, pi);
+          if (r !== M.False) return r;
+        }
+        ti++;
+      }
+      return M.Abort;
+    } else if (pc !== UNDERSCORE && pc !== t[ti]) {
+      return M.False;
+    }
+    ti++;
+    pi++;
+  }
+  if (ti < tn) return M.False;
+  while (pi < pn && p[pi] === PERCENT) pi++;
+  return pi >= pn ? M.True : M.Abort;
+}
+
+function toCodes(s: string): number[] | Uint16Array {
+  if (!hasSurrogates(s)) {
+    const a = new Uint16Array(s.length);
+    for (let i = 0; i < s.length; i++) a[i] = s.charCodeAt(i);
+    return a;
+  }
+  return codePoints(s).map((c) => c.codePointAt(0)!);
+}
+
+export function like(s: string, pattern: string): boolean {
+  // Fast paths for the common shapes.
+  if (!/[\\_%]/.test(pattern)) return s === pattern;
+  return matchText(toCodes(s), 0, toCodes(pattern), 0) === M.True;
+}
+
+export function ilike(s: string, pattern: string): boolean {
+  return like(asciiLower(s), asciiLower(pattern));
+}
+
+export function likeBytes(s: Uint8Array, pattern: Uint8Array): boolean {
+  return matchText(s, 0, pattern, 0) === M.True;
+}
+
+function invalidEscapeString(): SbError {
+  return new SbError(SqlState.invalid_escape_sequence, 'invalid escape string', {
+    hint: 'Escape string must be empty or one character.',
+  });
+}
+
+/** Rewrites a pattern with ESCAPE e into backslash-escape form. */
+export function likeEscape(pattern: string, esc: string): string {
+  const e = codePoints(esc);
+  if (e.length > 1) {
+    throw invalidEscapeString();
+  }
+  if (e.length === 0) return pattern.replace(/\\/g, '\\\\');
+  if (e[0] === '\\') return pattern;
+  let out = '';
+  let afterEscape = false;
+  for (const c of codePoints(pattern)) {
+    if (c === e[0] && !afterEscape) {
+      out += '\\';
+      afterEscape = true;
+    } else if (c === '\\') {
+      out += afterEscape ? '\\' : '\\\\';
+      afterEscape = false;
+    } else {
+      out += c;
+      afterEscape = false;
+    }
+  }
+  return out;
+}
+
+function likeEscapeBytes(pattern: Uint8Array, esc: Uint8Array): Uint8Array {
+  if (esc.length > 1) throw invalidEscapeString();
+  const out: number[] = [];
+  if (esc.length === 0) {
+    for (const b of pattern) {
+      out.push(b);
+      if (b === BACKSLASH) out.push(b);
+    }
+    return Uint8Array.from(out);
+  }
+  if (esc[0] === BACKSLASH) return pattern;
+  let afterEscape = false;
+  for (const b of pattern) {
+    if (b === esc[0] && !afterEscape) {
+      out.push(BACKSLASH);
+      afterEscape = true;
+    } else if (b === BACKSLASH) {
+      out.push(BACKSLASH);
+      if (!afterEscape) out.push(BACKSLASH);
+      afterEscape = false;
+    } else {
+      out.push(b);
+      afterEscape = false;
+    }
+  }
+  return Uint8Array.from(out);
+}
+
+const TX = T.text;
+for (const left of [TX, T.bpchar, T.name]) {
+  defOp('~~', left, TX, T.bool, (s, p) => like(s as string, p as string), { negator: '!~~' });
+  defOp('!~~', left, TX, T.bool, (s, p) => !like(s as string, p as string), { negator: '~~' });
+  defOp('~~*', left, TX, T.bool, (s, p) => ilike(s as string, p as string), { negator: '!~~*' });
+  defOp('!~~*', left, TX, T.bool, (s, p) => !ilike(s as string, p as string), { negator: '~~*' });
+}
+defOp('~~', T.bytea, T.bytea, T.bool, (s, p) => likeBytes(s as Uint8Array, p as Uint8Array), { negator: '!~~' });
+defOp('!~~', T.bytea, T.bytea, T.bool, (s, p) => !likeBytes(s as Uint8Array, p as Uint8Array), { negator: '~~' });
+
+defFn('like', [TX, TX], T.bool, ([s, p]) => like(s as string, p as string));
+defFn('like_escape', [TX, TX], TX, ([p, e]) => likeEscape(p as string, e as string));
+defFn('like_escape', [T.bytea, T.bytea], T.bytea, ([p, e]) => likeEscapeBytes(p as Uint8Array, e as Uint8Array));
+
+// ---- SIMILAR TO ------------------------------------------------------------------
+
+/** Converts an SQL regular expression to a POSIX one, anchored (similar_to_escape). */
+export function similarToEscape(pattern: string, esc: string | null = '\\'): string {
+  const e = esc === null ? [] : codePoints(esc);
+  if (e.length > 1) {
+    throw invalidEscapeString();
+  }
+  const escChar = e[0];
+  let out = '^(?:';
+  let afterEscape = false;
+  let inClass = false;
+  let classPos = 0;
+  let nquotes = 0;
+  for (const c of codePoints(pattern)) {
+    if (afterEscape) {
+      if (c === '"' && !inClass) {
+        if (nquotes === 0) out += '){1,1}?(';
+        else if (nquotes === 1) out += '){1,1}(?:';
+        else throw invalidEscape('SQL regular expression may not contain more than two escape-double-quote separators');
+        nquotes++;
+      } else out += '\\' + c;
+      afterEscape = false;
+    } else if (escChar !== undefined && c === escChar) {
+      afterEscape = true;
+    } else if (inClass) {
+      if (c === '\\') out += '\\';
+      out += c;
+      if (c === ']' && classPos > 1) inClass = false;
+      else if (c === '^' && classPos === 1) {
+        /* "[^" does not use up the position of a leading "]" */
+      } else classPos++;
+    } else if (c === '[') {
+      out += c;
+      inClass = true;
+      classPos = 1;
+    } else if (c === '%') out += '.*';
+    else if (c === '_') out += '.';
+    else if (c === '(') out += '(?:';
+    else if (c === '\\' || c === '.' || c === '^' || c === '$') out += '\\' + c;
+    else out += c;
+  }
+  return out + ')$';
+}
+
+defFn('similar_to_escape', [TX], TX, ([p]) => similarToEscape(p as string));
+defFn('similar_to_escape', [TX, TX], TX, ([p, e]) => similarToEscape(p as string, e as string));
+// similar_escape is the pre-v13 non-strict name still used by older clients.
+defFn('similar_escape', [TX, TX], TX, ([p, e]) => (p === null ? null : similarToEscape(p as string, e as string | null)), {
+  strict: false,
+});

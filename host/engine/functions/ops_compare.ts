@@ -1,0 +1,102 @@
+// Comparison operators (= <> < <= > >=) for every comparable type, including
+// PostgreSQL's cross-type families (int2/int4/int8, float4/float8,
+// date/timestamp/timestamptz, name/text), and IS [NOT] DISTINCT FROM helpers
+// for the executor.
+
+import { T, type SqlType } from '../types/types.ts';
+import type { EvalContext } from './context.ts';
+import { defOp } from './registry.ts';
+import { compareValues, compareCodePoints } from './stopgap/compare.ts';
+import { localToUtc, USECS_PER_DAY } from './stopgap/datetime.ts';
+
+type Cmp = (a: unknown, b: unknown, ctx: EvalContext) => number;
+
+const OPS: Array<[string, (c: number) => boolean, string, string]> = [
+  ['=', (c) => c === 0, '=', '<>'],
+  ['<>', (c) => c !== 0, '<>', '='],
+  ['<', (c) => c < 0, '>', '>='],
+  ['<=', (c) => c <= 0, '>=', '>'],
+  ['>', (c) => c > 0, '<', '<='],
+  ['>=', (c) => c >= 0, '<=', '<'],
+];
+
+/** Registers the six comparison operators for (l, r) with a three-way comparator. */
+export function defComparisons(l: SqlType, r: SqlType, cmp: Cmp): void {
+  for (const [name, test, commutator, negator] of OPS) {
+    defOp(name, l, r, T.bool, (a, b, ctx) => test(cmp(a, b, ctx)), { commutator, negator });
+  }
+}
+
+const byType =
+  (t: SqlType): Cmp =>
+  (a, b) =>
+    compareValues(t, a, b);
+
+const numCmp: Cmp = (a, b) => ((a as number | bigint) < (b as number | bigint) ? -1 : (a as number | bigint) > (b as number | bigint) ? 1 : 0);
+
+// Integers: every pair, compared exactly (number and bigint mix).
+for (const l of [T.int2, T.int4, T.int8]) for (const r of [T.int2, T.int4, T.int8]) defComparisons(l, r, numCmp);
+
+// Floats: NaN sorts above everything and equals itself.
+for (const l of [T.float4, T.float8]) for (const r of [T.float4, T.float8]) defComparisons(l, r, byType(T.float8));
+
+for (const t of [T.bool, T.numeric, T.text, T.bpchar, T.name, T.char, T.bytea, T.uuid, T.date, T.time, T.timetz]) {
+  defComparisons(t, t, byType(t));
+}
+for (const t of [T.timestamp, T.timestamptz, T.interval, T.jsonb, T.oid, T.anyarray, T.record]) {
+  defComparisons(t, t, byType(t));
+}
+
+const textCmp: Cmp = (a, b) => {
+  const c = compareCodePoints(a as string, b as string);
+  return c < 0 ? -1 : c > 0 ? 1 : 0;
+};
+defComparisons(T.name, T.text, textCmp);
+defComparisons(T.text, T.name, textCmp);
+
+// xid and cid have equality only.
+defOp('=', T.xid, T.xid, T.bool, (a, b) => a === b, { commutator: '=', negator: '<>' });
+defOp('<>', T.xid, T.xid, T.bool, (a, b) => a !== b, { commutator: '<>', negator: '=' });
+defOp('=', T.xid, T.int4, T.bool, (a, b) => Number(a) === Number(b), { negator: '<>' });
+defOp('<>', T.xid, T.int4, T.bool, (a, b) => Number(a) !== Number(b), { negator: '=' });
+defOp('=', T.cid, T.cid, T.bool, (a, b) => a === b, { commutator: '=' });
+
+// ---- date / timestamp / timestamptz across types ----------------------------------
+
+/** date -> timestamp (midnight); infinities map to themselves. */
+export function dateToTimestamp(d: number): number {
+  return Number.isFinite(d) ? d * USECS_PER_DAY : d;
+}
+
+/** date -> timestamptz: local midnight in the session time zone. */
+export function dateToTimestamptz(d: number, ctx: EvalContext): number {
+  return Number.isFinite(d) ? localToUtc(ctx.timeZone, d * USECS_PER_DAY) : d;
+}
+
+/** timestamp -> timestamptz: the wall-clock time read in the session time zone. */
+export function timestampToTimestamptz(ts: number, ctx: EvalContext): number {
+  return localToUtc(ctx.timeZone, ts);
+}
+
+const cmp3 = (x: number, y: number): number => (x < y ? -1 : x > y ? 1 : 0);
+
+defComparisons(T.date, T.timestamp, (a, b) => cmp3(dateToTimestamp(a as number), b as number));
+defComparisons(T.timestamp, T.date, (a, b) => cmp3(a as number, dateToTimestamp(b as number)));
+defComparisons(T.date, T.timestamptz, (a, b, ctx) => cmp3(dateToTimestamptz(a as number, ctx), b as number));
+defComparisons(T.timestamptz, T.date, (a, b, ctx) => cmp3(a as number, dateToTimestamptz(b as number, ctx)));
+defComparisons(T.timestamp, T.timestamptz, (a, b, ctx) => cmp3(timestampToTimestamptz(a as number, ctx), b as number));
+defComparisons(T.timestamptz, T.timestamp, (a, b, ctx) => cmp3(a as number, timestampToTimestamptz(b as number, ctx)));
+
+// ---- IS DISTINCT FROM -------------------------------------------------------------
+
+/** a IS DISTINCT FROM b for values of one type (NULLs are not distinct from each other). */
+export function isDistinctFrom(t: SqlType, a: unknown, b: unknown): boolean {
+  if (a === null || b === null) return (a === null) !== (b === null);
+  return compareValues(t, a, b) !== 0;
+}
+
+/** IS DISTINCT FROM through a resolved '=' operator (cross-type comparisons). */
+export function isDistinctVia(eq: (a: unknown, b: unknown) => unknown, a: unknown, b: unknown): boolean {
+  if (a === null || b === null) return (a === null) !== (b === null);
+  return eq(a, b) !== true;
+}

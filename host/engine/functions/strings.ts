@@ -1,0 +1,262 @@
+// String functions and the text concatenation operators: lengths, case,
+// substr/substring/overlay/position, trimming and padding, left/right,
+// repeat/replace/reverse/translate, split_part, chr/ascii, to_hex,
+// starts_with, and their bytea forms where PostgreSQL has them.
+
+import { SbError, SqlState } from '../sb_error.ts';
+import { T } from '../types/types.ts';
+import type { EvalContext } from './context.ts';
+import { invalidParameter } from './errors.ts';
+import { big, type Int8 } from './int_math.ts';
+import { defFn, defOp, type CallInfo } from './registry.ts';
+import { trimBpchar } from './stopgap/compare.ts';
+import { formatText } from './stopgap/text_out.ts';
+import {
+  asciiLower,
+  asciiUpper,
+  charLength,
+  charSlice,
+  checkNoNul,
+  checkResultLength,
+  codePoints,
+  hasSurrogates,
+  initcap,
+  octetLength,
+} from './text_util.ts';
+
+const TX = T.text;
+const I4 = T.int4;
+
+/** Text output of a value for string building (anynonarray || text, concat, format). */
+export function valueText(v: unknown, t: import('../types/types.ts').SqlType, ctx: EvalContext): string {
+  if (t.id === 'unknown' || typeof v === 'string') return v as string;
+  return formatText(t, v, ctx);
+}
+
+// ---- concatenation --------------------------------------------------------------
+
+defOp('||', TX, TX, TX, (a, b) => (a as string) + (b as string));
+defOp('||', T.anynonarray, TX, TX, (a, b, ctx, call: CallInfo) => valueText(a, call.argTypes[0]!, ctx) + (b as string));
+defOp('||', TX, T.anynonarray, TX, (a, b, ctx, call: CallInfo) => (a as string) + valueText(b, call.argTypes[1]!, ctx));
+defFn('textcat', [TX, TX], TX, ([a, b]) => (a as string) + (b as string));
+
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+defOp('||', T.bytea, T.bytea, T.bytea, (a, b) => concatBytes(a as Uint8Array, b as Uint8Array));
+
+// ---- lengths --------------------------------------------------------------------
+
+for (const name of ['length', 'char_length', 'character_length']) {
+  defFn(name, [TX], I4, ([s]) => charLength(s as string));
+  defFn(name, [T.bpchar], I4, ([s]) => charLength(trimBpchar(s as string)));
+}
+defFn('textlen', [TX], I4, ([s]) => charLength(s as string));
+defFn('length', [T.bytea], I4, ([b]) => (b as Uint8Array).length);
+defFn('octet_length', [TX], I4, ([s]) => octetLength(s as string));
+defFn('octet_length', [T.bpchar], I4, ([s]) => octetLength(s as string));
+defFn('octet_length', [T.bytea], I4, ([b]) => (b as Uint8Array).length);
+defFn('bit_length', [TX], I4, ([s]) => octetLength(s as string) * 8);
+defFn('bit_length', [T.bytea], I4, ([b]) => (b as Uint8Array).length * 8);
+
+// ---- case -----------------------------------------------------------------------
+
+defFn('lower', [TX], TX, ([s]) => asciiLower(s as string));
+defFn('upper', [TX], TX, ([s]) => asciiUpper(s as string));
+defFn('initcap', [TX], TX, ([s]) => initcap(s as string));
+
+// ---- substrings -----------------------------------------------------------------
+
+function negativeLength(): SbError {
+  return new SbError('22011', 'negative substring length not allowed');
+}
+
+/** SQL substring(s FROM start [FOR count]) window in 0-based [from, to). */
+function substrWindow(start: number, count: number | undefined): [number, number] {
+  if (count !== undefined && count < 0) throw negativeLength();
+  const from = Math.max(start, 1) - 1;
+  const to = count === undefined ? Infinity : Math.max(start + count - 1, 0);
+  return [from, Math.max(from, to)];
+}
+
+export function textSubstr(s: string, start: number, count?: number): string {
+  const [from, to] = substrWindow(start, count);
+  return charSlice(s, from, to);
+}
+
+function byteaSubstr(b: Uint8Array, start: number, count?: number): Uint8Array {
+  const [from, to] = substrWindow(start, count);
+  return b.slice(from, to === Infinity ? undefined : to);
+}
+
+for (const name of ['substr', 'substring']) {
+  defFn(name, [TX, I4], TX, ([s, a]) => textSubstr(s as string, a as number));
+  defFn(name, [TX, I4, I4], TX, ([s, a, n]) => textSubstr(s as string, a as number, n as number));
+  defFn(name, [T.bytea, I4], T.bytea, ([s, a]) => byteaSubstr(s as Uint8Array, a as number));
+  defFn(name, [T.bytea, I4, I4], T.bytea, ([s, a, n]) => byteaSubstr(s as Uint8Array, a as number, n as number));
+}
+
+/** 1-based character position of needle in s, 0 when absent (position/strpos). */
+export function textPosition(s: string, needle: string): number {
+  const i = s.indexOf(needle);
+  if (i < 0) return 0;
+  return (hasSurrogates(s) ? charLength(s.slice(0, i)) : i) + 1;
+}
+
+function bytesIndexOf(h: Uint8Array, n: Uint8Array): number {
+  outer: for (let i = 0; i + n.length <= h.length; i++) {
+    for (let j = 0; j < n.length; j++) if (h[i + j] !== n[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+defFn('position', [TX, TX], I4, ([s, n]) => textPosition(s as string, n as string));
+defFn('strpos', [TX, TX], I4, ([s, n]) => textPosition(s as string, n as string));
+defFn('position', [T.bytea, T.bytea], I4, ([s, n]) => bytesIndexOf(s as Uint8Array, n as Uint8Array) + 1);
+
+function overlay(s: string, repl: string, start: number, count?: number): string {
+  const n = count ?? charLength(repl);
+  const sp = start + n;
+  if (sp > 2147483647 || sp < -2147483648) throw new SbError(SqlState.numeric_value_out_of_range, 'integer out of range');
+  // A start before 1 makes the leading substring's length negative: an error, as in PostgreSQL.
+  return textSubstr(s, 1, start - 1) + repl + textSubstr(s, sp);
+}
+
+defFn('overlay', [TX, TX, I4, I4], TX, ([s, r, a, n]) => overlay(s as string, r as string, a as number, n as number));
+defFn('overlay', [TX, TX, I4], TX, ([s, r, a]) => overlay(s as string, r as string, a as number));
+function overlayBytes(s: Uint8Array, r: Uint8Array, start: number, count?: number): Uint8Array {
+  const n = count ?? r.length;
+  return concatBytes(concatBytes(byteaSubstr(s, 1, start - 1), r), byteaSubstr(s, start + n));
+}
+defFn('overlay', [T.bytea, T.bytea, I4, I4], T.bytea, ([s, r, a, n]) =>
+  overlayBytes(s as Uint8Array, r as Uint8Array, a as number, n as number),
+);
+defFn('overlay', [T.bytea, T.bytea, I4], T.bytea, ([s, r, a]) => overlayBytes(s as Uint8Array, r as Uint8Array, a as number));
+
+// ---- trimming and padding --------------------------------------------------------
+
+function trim(s: string, chars: string, left: boolean, right: boolean): string {
+  const set = new Set(codePoints(chars));
+  const cps = codePoints(s);
+  let a = 0;
+  let b = cps.length;
+  if (left) while (a < b && set.has(cps[a]!)) a++;
+  if (right) while (b > a && set.has(cps[b - 1]!)) b--;
+  return cps.slice(a, b).join('');
+}
+
+defFn('btrim', [TX], TX, ([s]) => trim(s as string, ' ', true, true));
+defFn('btrim', [TX, TX], TX, ([s, c]) => trim(s as string, c as string, true, true));
+defFn('ltrim', [TX], TX, ([s]) => trim(s as string, ' ', true, false));
+defFn('ltrim', [TX, TX], TX, ([s, c]) => trim(s as string, c as string, true, false));
+defFn('rtrim', [TX], TX, ([s]) => trim(s as string, ' ', false, true));
+defFn('rtrim', [TX, TX], TX, ([s, c]) => trim(s as string, c as string, false, true));
+
+function trimBytes(s: Uint8Array, set: Uint8Array, left: boolean, right: boolean): Uint8Array {
+  let a = 0;
+  let b = s.length;
+  if (left) while (a < b && set.includes(s[a]!)) a++;
+  if (right) while (b > a && set.includes(s[b - 1]!)) b--;
+  return s.slice(a, b);
+}
+defFn('btrim', [T.bytea, T.bytea], T.bytea, ([s, c]) => trimBytes(s as Uint8Array, c as Uint8Array, true, true));
+defFn('ltrim', [T.bytea, T.bytea], T.bytea, ([s, c]) => trimBytes(s as Uint8Array, c as Uint8Array, true, false));
+defFn('rtrim', [T.bytea, T.bytea], T.bytea, ([s, c]) => trimBytes(s as Uint8Array, c as Uint8Array, false, true));
+
+function pad(s: string, len: number, fill: string, left: boolean): string {
+  if (len <= 0) return '';
+  checkResultLength(len);
+  const cps = codePoints(s);
+  if (cps.length >= len) return cps.slice(0, len).join('');
+  const f = codePoints(fill);
+  if (f.length === 0) return s;
+  let padding = '';
+  for (let i = 0; i < len - cps.length; i++) padding += f[i % f.length];
+  return left ? padding + s : s + padding;
+}
+
+defFn('lpad', [TX, I4], TX, ([s, n]) => pad(s as string, n as number, ' ', true));
+defFn('lpad', [TX, I4, TX], TX, ([s, n, f]) => pad(s as string, n as number, f as string, true));
+defFn('rpad', [TX, I4], TX, ([s, n]) => pad(s as string, n as number, ' ', false));
+defFn('rpad', [TX, I4, TX], TX, ([s, n, f]) => pad(s as string, n as number, f as string, false));
+
+defFn('left', [TX, I4], TX, ([s, n]) => {
+  const len = charLength(s as string);
+  const k = n as number;
+  return charSlice(s as string, 0, k >= 0 ? k : Math.max(len + k, 0));
+});
+defFn('right', [TX, I4], TX, ([s, n]) => {
+  const len = charLength(s as string);
+  const k = n as number;
+  return charSlice(s as string, k >= 0 ? Math.max(len - k, 0) : Math.min(-k, len));
+});
+
+defFn('repeat', [TX, I4], TX, ([s, n]) => {
+  const k = n as number;
+  if (k <= 0) return '';
+  checkResultLength((s as string).length * k);
+  return (s as string).repeat(k);
+});
+
+defFn('replace', [TX, TX, TX], TX, ([s, from, to]) => {
+  if ((from as string) === '') return s;
+  return (s as string).split(from as string).join(to as string);
+});
+
+defFn('reverse', [TX], TX, ([s]) => codePoints(s as string).reverse().join(''));
+
+defFn('translate', [TX, TX, TX], TX, ([s, from, to]) => {
+  const f = codePoints(from as string);
+  const t = codePoints(to as string);
+  const map = new Map<string, string | null>();
+  f.forEach((c, i) => {
+    if (!map.has(c)) map.set(c, i < t.length ? t[i]! : null);
+  });
+  let out = '';
+  for (const c of codePoints(s as string)) {
+    const m = map.get(c);
+    if (m === undefined) out += c;
+    else if (m !== null) out += m;
+  }
+  return out;
+});
+
+defFn('split_part', [TX, TX, I4], TX, ([s, delim, n]) => {
+  const k = n as number;
+  if (k === 0) throw invalidParameter('field position must not be zero');
+  const str = s as string;
+  const d = delim as string;
+  if (str === '') return '';
+  if (d === '') return k === 1 || k === -1 ? str : '';
+  const parts = str.split(d);
+  const idx = k > 0 ? k - 1 : parts.length + k;
+  return idx >= 0 && idx < parts.length ? parts[idx]! : '';
+});
+
+defFn('starts_with', [TX, TX], T.bool, ([s, p]) => (s as string).startsWith(p as string));
+defOp('^@', TX, TX, T.bool, (s, p) => (s as string).startsWith(p as string));
+
+// ---- characters -----------------------------------------------------------------
+
+defFn('chr', [I4], TX, ([n]) => {
+  const c = n as number;
+  if (c === 0) throw new SbError(SqlState.program_limit_exceeded, 'null character not permitted');
+  if (c < 0) throw invalidParameter('character number must be positive');
+  if (c > 0x10ffff) throw new SbError(SqlState.program_limit_exceeded, `requested character too large for encoding: ${c}`);
+  if (c >= 0xd800 && c <= 0xdfff) throw new SbError(SqlState.program_limit_exceeded, `requested character not valid for encoding: ${c}`);
+  return String.fromCodePoint(c);
+});
+
+defFn('ascii', [TX], I4, ([s]) => {
+  const str = s as string;
+  return str === '' ? 0 : str.codePointAt(0)!;
+});
+
+defFn('to_hex', [I4], TX, ([n]) => ((n as number) >>> 0).toString(16));
+defFn('to_hex', [T.int8], TX, ([n]) => BigInt.asUintN(64, big(n as Int8)).toString(16));
+
+export { checkNoNul };

@@ -1,0 +1,102 @@
+// Character-level helpers: PostgreSQL counts characters (code points) where
+// JS strings count UTF-16 units; case mapping follows the "C" locale (ASCII
+// letters only), as the engine's default collation does.
+
+import { SbError, SqlState } from '../sb_error.ts';
+
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+export function hasSurrogates(s: string): boolean {
+  return SURROGATE.test(s);
+}
+
+/** Code points of s. */
+export function codePoints(s: string): string[] {
+  return Array.from(s);
+}
+
+export function charLength(s: string): number {
+  if (!hasSurrogates(s)) return s.length;
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) i++;
+    n++;
+  }
+  return n;
+}
+
+/** Characters [start, end) by code point index (0-based, clamped). */
+export function charSlice(s: string, start: number, end = Infinity): string {
+  if (!hasSurrogates(s)) return s.slice(Math.max(0, start), end === Infinity ? undefined : Math.max(0, end));
+  const cps = codePoints(s);
+  return cps.slice(Math.max(0, start), end === Infinity ? undefined : Math.max(0, end)).join('');
+}
+
+export function utf8Bytes(s: string): Uint8Array {
+  return new TextEncoder().encode(s);
+}
+
+export function utf8Decode(b: Uint8Array): string {
+  return new TextDecoder('utf-8', { fatal: true }).decode(b);
+}
+
+export function octetLength(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+export function asciiLower(s: string): string {
+  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+}
+
+export function asciiUpper(s: string): string {
+  return s.replace(/[a-z]+/g, (m) => m.toUpperCase());
+}
+
+function isAsciiAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/** initcap: first letter of each alphanumeric run upper-cased, the rest lower-cased (C locale). */
+export function initcap(s: string): string {
+  let out = '';
+  let prevAlnum = false;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i]!;
+    const c = s.charCodeAt(i);
+    if (prevAlnum) out += c >= 65 && c <= 90 ? ch.toLowerCase() : ch;
+    else out += c >= 97 && c <= 122 ? ch.toUpperCase() : ch;
+    // Non-ASCII characters count as non-alphanumeric in the C locale.
+    prevAlnum = isAsciiAlnum(c);
+  }
+  return out;
+}
+
+export function checkNoNul(s: string): string {
+  if (s.includes('\0')) throw new SbError(SqlState.program_limit_exceeded, 'null character not permitted');
+  return s;
+}
+
+/** PostgreSQL's MaxAllocSize (1 GB - 1): strings beyond it cannot be built. */
+export const TEXT_BYTES_MAX = 0x3fffffff;
+
+export function checkResultLength(chars: number): void {
+  if (chars > TEXT_BYTES_MAX) throw new SbError(SqlState.program_limit_exceeded, 'requested length too large');
+}
+
+export function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}

@@ -1,0 +1,193 @@
+// Differential test against PostgreSQL 15: random calls of the registered
+// operators and functions (fast-check arguments of the declared types, edge
+// values included) are evaluated by a throwaway local PostgreSQL and by our
+// implementations; text outputs (or SQLSTATEs) must agree. Skipped with a
+// message when PostgreSQL is not installed, unless CI=true.
+
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registry, type FuncImpl, type OperatorImpl, type SetFunctionImpl } from '../../host/engine/functions/index.ts';
+import { resolveFunction, resolveOperator } from '../../host/engine/functions/resolve.ts';
+import { formatText } from '../../host/engine/functions/stopgap/text_out.ts';
+import { md5 } from '../../host/engine/functions/digest.ts';
+import { isPolymorphic, type SqlType } from '../../host/engine/types/types.ts';
+import { DIFF_CONFIG, instantiate, type CaseArgs } from './diff_config.ts';
+import { valueArb, withNull, type Val } from './diff_values.ts';
+import { newCtx } from './helpers.ts';
+import { startPg, type PgServer } from './pg_server.ts';
+
+const SEED = Number(process.env.DIFF_SEED ?? 20240506);
+const SAMPLES = Number(process.env.DIFF_SAMPLES ?? 6);
+const ctx = newCtx();
+
+interface Case {
+  label: string;
+  sql: string;
+  mine: () => string;
+  approx: boolean;
+}
+
+/** Long results are compared by length and MD5 (as the PostgreSQL side reports them). */
+function value(text: string): string {
+  return text.length > 20000 ? `H:${[...text].length}:${md5(text)}` : 'V:' + text;
+}
+
+function outcome(f: () => unknown, retType: () => SqlType, retSet: boolean): string {
+  try {
+    const v = f();
+    if (v === null) return 'N';
+    if (retSet) {
+      const rows = [...(v as Iterable<unknown>)];
+      if (rows.length === 0) return 'N';
+      return value(rows.map((r) => (r === null ? 'NULL' : formatText(retType(), r, ctx))).join('\n'));
+    }
+    return value(formatText(retType(), v, ctx));
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    return code === undefined ? `JS:${String(e)}` : 'E:' + code;
+  }
+}
+
+function functionCase(impl: FuncImpl | SetFunctionImpl, types: SqlType[], args: Val[]): Case {
+  const srf = (impl as SetFunctionImpl).retSet === true;
+  const call = `pg_catalog."${impl.name}"(${args.map((a) => a.lit).join(', ')})`;
+  const sql = srf ? `(select string_agg(coalesce(pg_catalog.format('%s', x), 'NULL'), E'\\n' order by o) from ${call} with ordinality t(x, o))` : call;
+  const mine = (): string => {
+    const res = resolveFunction(impl.name, types);
+    const vals = args.map((a) => a.v);
+    return outcome(
+      () => (res.impl.strict && vals.some((v) => v === null) ? null : res.impl.fn(vals, ctx, res.call)),
+      () => res.retType,
+      srf,
+    );
+  };
+  return { label: sql, sql, mine, approx: DIFF_CONFIG.approx.has(impl.name) };
+}
+
+function operatorCase(impl: OperatorImpl, types: SqlType[], args: Val[]): Case {
+  const sql = args.length === 1 ? `(${impl.name} ${args[0]!.lit})` : `(${args[0]!.lit} ${impl.name} ${args[1]!.lit})`;
+  const mine = (): string => {
+    const res = resolveOperator(impl.name, types.length === 1 ? null : types[0]!, types[types.length - 1]!);
+    const vals = args.map((a) => a.v);
+    return outcome(
+      () => {
+        if (res.impl.strict && vals.some((v) => v === null)) return null;
+        return vals.length === 1 ? res.impl.fn(null, vals[0], ctx, res.call) : res.impl.fn(vals[0], vals[1], ctx, res.call);
+      },
+      () => res.retType,
+      false,
+    );
+  };
+  return { label: sql, sql, mine, approx: DIFF_CONFIG.approx.has(impl.name) };
+}
+
+function argArbs(name: string, types: SqlType[]): Array<fc.Arbitrary<Val>> | undefined {
+  const custom: CaseArgs | undefined = DIFF_CONFIG.args[name];
+  const out: Array<fc.Arbitrary<Val>> = [];
+  for (let i = 0; i < types.length; i++) {
+    let c = custom?.(i, types);
+    // A custom domain applies only where its type is the declared one (overloads differ in types).
+    if (c !== undefined && (c as { sqlType?: string }).sqlType !== types[i]!.id) c = undefined;
+    const a = c ?? valueArb(types[i]!);
+    if (a === undefined) return undefined;
+    out.push(withNull(a, types[i]!));
+  }
+  return out;
+}
+
+function buildCases(): Case[] {
+  const cases: Case[] = [];
+  let seed = SEED;
+  const sample = (arbs: Array<fc.Arbitrary<Val>>): Val[][] => fc.sample(fc.tuple(...arbs), { numRuns: SAMPLES, seed: seed++ });
+  for (const [name, impls] of registry.functions) {
+    if (DIFF_CONFIG.skipFunctions.has(name)) continue;
+    for (const impl of impls) {
+      if (impl.volatility === 'v') continue;
+      for (const types of instantiate(impl.args, impl.variadic)) {
+        if (types.some(isPolymorphic) || DIFF_CONFIG.skipSignature(name, types)) continue;
+        const arbs = argArbs(name, types);
+        if (arbs === undefined) continue;
+        for (const args of sample(arbs)) cases.push(functionCase(impl, types, args));
+      }
+    }
+  }
+  for (const [name, impls] of registry.operators) {
+    if (DIFF_CONFIG.skipOperators.has(name)) continue;
+    for (const impl of impls) {
+      const declared = impl.left === null ? [impl.right] : [impl.left, impl.right];
+      for (const types of instantiate(declared)) {
+        if (types.some(isPolymorphic)) continue;
+        const arbs = argArbs(name, types);
+        if (arbs === undefined) continue;
+        for (const args of sample(arbs)) cases.push(operatorCase(impl, types, args));
+      }
+    }
+  }
+  return cases;
+}
+
+const TRY_FN = `
+create or replace function pg_temp.sb_try(q text) returns text language plpgsql as $f$
+declare r text; n boolean;
+begin
+  execute 'select x is null, pg_catalog.format(''%s'', x) from (select (' || q || ') as x) s' into n, r;
+  if n then return 'N'; end if;
+  if length(r) > 20000 then return 'H:' || length(r) || ':' || md5(r); end if;
+  return 'V:' || r;
+exception when others then
+  return 'E:' || sqlstate;
+end $f$;`;
+
+function evalInPg(pg: PgServer, sqls: string[]): string[] {
+  const rows = sqls.map((s, i) => `(${i}, $sbq$${s}$sbq$)`);
+  const script = `set timezone = 'UTC'; set extra_float_digits = 1; ${TRY_FN}
+create temp table sb_cases(n int, q text);
+insert into sb_cases values ${rows.join(',\n')};
+select json_agg(pg_temp.sb_try(q) order by n) from sb_cases;`;
+  const out = pg.query(script).trim().split('\n').pop()!;
+  return JSON.parse(out) as string[];
+}
+
+function approxEqual(a: string, b: string): boolean {
+  if (!a.startsWith('V:') || !b.startsWith('V:')) return false;
+  const x = Number(a.slice(2));
+  const y = Number(b.slice(2));
+  if (Number.isNaN(x) || Number.isNaN(y)) return false;
+  return x === y || Math.abs(x - y) <= 1e-13 * Math.max(Math.abs(x), Math.abs(y));
+}
+
+const mustRun = process.env.CI === 'true';
+let pg: PgServer | undefined;
+
+describe('differential: functions and operators against PostgreSQL 15', () => {
+  beforeAll(async () => {
+    pg = await startPg();
+    if (pg === undefined) {
+      if (mustRun) throw new Error('PostgreSQL 15 binaries are required when CI=true');
+      console.warn('differential test skipped: PostgreSQL binaries (initdb, pg_ctl, psql) not found');
+    }
+  });
+  afterAll(() => pg?.stop());
+
+  it('agrees on random calls', () => {
+    if (pg === undefined) return;
+    const cases = buildCases();
+    const expected = evalInPg(pg, cases.map((c) => c.sql));
+    if (process.env.DIFF_DEBUG) {
+      const big = expected.map((e, i) => [e.length, i] as const).sort((a, b) => b[0] - a[0]).slice(0, 3);
+      for (const [len, i] of big) console.log(len, cases[i]!.sql.slice(0, 200));
+    }
+    const failures: string[] = [];
+    cases.forEach((c, i) => {
+      const got = c.mine();
+      const want = expected[i]!;
+      if (got === want || (c.approx && approxEqual(got, want))) return;
+      if (DIFF_CONFIG.knownDifference(c.sql, want, got)) return;
+      const cut = (x: string): string => (x.length > 300 ? x.slice(0, 300) + `…(${x.length} chars)` : x);
+      failures.push(`${cut(c.label)}\n    pg:   ${cut(JSON.stringify(want))}\n    mine: ${cut(JSON.stringify(got))}`);
+    });
+    if (failures.length > 0) console.log(`${failures.length} of ${cases.length} differ:\n` + failures.slice(0, 60).join('\n'));
+    expect(cases.length).toBeGreaterThan(1000);
+    expect(failures).toEqual([]);
+  });
+});
