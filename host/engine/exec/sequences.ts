@@ -20,6 +20,9 @@ interface SeqState {
   last: number;
   isCalled: boolean;
   reservedTo: number;
+  /** The transaction that wrote the marker covering `reservedTo`, and the marker's key. */
+  markerTxn?: Txn;
+  markerKey?: Uint8Array;
 }
 
 export class SequenceRuntime {
@@ -43,15 +46,16 @@ export class SequenceRuntime {
       const dv = new DataView(c.value.buffer, c.value.byteOffset, c.value.byteLength);
       const kind = dv.getUint8(0);
       const value = dv.getFloat64(1, true);
-      if (kind === 1) s = { last: value, isCalled: true, reservedTo: value };
-      else s = { last: value, isCalled: dv.getUint8(9) === 1, reservedTo: value };
+      const isCalled = dv.getUint8(9) === 1;
+      // kind 0 reserves up to `value` (always "called"); kind 1 is a setval.
+      s = { last: value, isCalled: kind === 0 || isCalled, reservedTo: kind === 0 || isCalled ? value : value - seq.increment };
     }
     c.close();
     this.state.set(seq.oid, s);
     return s;
   }
 
-  private mark(txn: Txn, seq: SequenceObj, kind: number, value: number, isCalled: boolean, stamp: number): void {
+  private mark(txn: Txn, seq: SequenceObj, s: SeqState, kind: number, value: number, isCalled: boolean, stamp: number): void {
     const key = new Uint8Array(4 + 8 + 16);
     const dv = new DataView(key.buffer);
     dv.setUint32(0, seq.oid, false);
@@ -63,6 +67,22 @@ export class SequenceRuntime {
     vv.setFloat64(1, value, true);
     vv.setUint8(9, isCalled ? 1 : 0);
     txn.put(this.ks!, key, val);
+    s.markerTxn = txn;
+    s.markerKey = key;
+  }
+
+  /**
+   * Whether the reservation's marker will be durable if `txn` commits: it was
+   * written by a transaction that committed, or by `txn` itself and not undone
+   * by a rollback to a savepoint. Otherwise (its writer rolled back or is still
+   * running) values handed out under it could be handed out again after a
+   * crash, so the caller writes the marker again.
+   */
+  private markerHolds(txn: Txn, s: SeqState): boolean {
+    const m = s.markerTxn;
+    if (m === undefined) return true; // loaded from a committed marker
+    if (m === txn) return txn.get(this.ks!, s.markerKey!) !== undefined;
+    return m.state === 'committed';
   }
 
   nextval(txn: Txn, seq: SequenceObj, stamp: number): number {
@@ -82,8 +102,10 @@ export class SequenceRuntime {
     }
     if (seq.increment > 0 ? next > s.reservedTo : next < s.reservedTo) {
       const to = clamp(next + seq.increment * (RESERVE - 1), seq);
-      this.mark(txn, seq, 0, to, true, stamp);
+      this.mark(txn, seq, s, 0, to, true, stamp);
       s.reservedTo = to;
+    } else if (!this.markerHolds(txn, s)) {
+      this.mark(txn, seq, s, 0, s.reservedTo, true, stamp);
     }
     s.last = next;
     s.isCalled = true;
@@ -98,8 +120,9 @@ export class SequenceRuntime {
     const s = this.load(seq, txn);
     s.last = value;
     s.isCalled = isCalled;
-    s.reservedTo = value;
-    this.mark(txn, seq, 1, value, isCalled, stamp);
+    // Not called: the next nextval returns `value` itself and must reserve it.
+    s.reservedTo = isCalled ? value : value - seq.increment;
+    this.mark(txn, seq, s, 1, value, isCalled, stamp);
     return value;
   }
 
