@@ -3,7 +3,6 @@
 
 import { describe, expect, it } from 'vitest';
 import { checkColumnTypes, compareResult, hashValues, printValue } from '../../tools/slt/slt_compare.ts';
-import { fallbackText, formatFloat } from '../../tools/slt/sb_target.ts';
 import type { SltExecResult, SltResultSet, SltTarget } from '../../tools/slt/target.ts';
 import { formatFailure, parseSlt, runSltText, SltParseError, type QueryRecord, type StatementRecord } from './runner.ts';
 
@@ -22,12 +21,14 @@ type Answer = SltExecResult | CodedError | Error | (() => Promise<SltExecResult>
 class FakeTarget implements SltTarget {
   readonly name = 'fake';
   readonly ran: string[] = [];
+  readonly connections: (string | undefined)[] = [];
   constructor(
     private readonly answers: Record<string, Answer>,
     readonly dialect = 'postgres',
   ) {}
-  async exec(sql: string): Promise<SltExecResult> {
+  async exec(sql: string, connection?: string): Promise<SltExecResult> {
     this.ran.push(sql);
+    this.connections.push(connection);
     const a = this.answers[sql];
     if (a === undefined) throw new CodedError('42601', `unscripted SQL: ${sql}`);
     if (typeof a === 'function') return a();
@@ -284,28 +285,20 @@ describe('runner', () => {
   });
 });
 
-describe('ScratchBird target stopgap text output', () => {
-  it('prints floats as PostgreSQL does', () => {
-    expect(formatFloat(0.1 + 0.2, 701)).toBe('0.30000000000000004');
-    expect(formatFloat(1e15, 701)).toBe('1e+15');
-    expect(formatFloat(1e14, 701)).toBe('100000000000000');
-    expect(formatFloat(0.00001, 701)).toBe('1e-05');
-    expect(formatFloat(-0, 701)).toBe('-0');
-    expect(formatFloat(NaN, 701)).toBe('NaN');
-    expect(formatFloat(-Infinity, 701)).toBe('-Infinity');
-    expect(formatFloat(Math.fround(0.1), 700)).toBe('0.1');
-    expect(formatFloat(Math.fround(1 / 3), 700)).toBe('0.33333334');
-    expect(formatFloat(Math.fround(1234567), 700)).toBe('1.234567e+06');
+describe('connections', () => {
+  it('parses connection lines and passes the name to the target', async () => {
+    const text = 'statement ok\nA\n\nconnection b\nstatement ok\nB\n\nskipif mysql\nconnection c\nquery I\nQ\n----\n1\n\nstatement ok\nA\n';
+    const records = parseSlt(text, 'c.slt');
+    expect(records.map((r) => (r as StatementRecord).connection)).toEqual([undefined, 'b', 'c', undefined]);
+    const t = new FakeTarget({ A: 'ok', B: 'ok', Q: rs(['x'], [['1']]) });
+    const r = await runSltText(t, text, 'c.slt');
+    expect(r.failed).toBe(0);
+    expect(t.connections).toEqual([undefined, 'b', 'c', undefined]);
   });
 
-  it('prints booleans, bytea, dates and timestamps', () => {
-    expect(fallbackText(true, 16)).toBe('t');
-    expect(fallbackText(new Uint8Array([0, 255]), 17)).toBe('\\x00ff');
-    expect(fallbackText(0, 1082)).toBe('2000-01-01');
-    expect(fallbackText(-1, 1082)).toBe('1999-12-31');
-    expect(fallbackText(Infinity, 1082)).toBe('infinity');
-    expect(fallbackText(3_600_000_000 + 500_000, 1083)).toBe('01:00:00.5');
-    expect(fallbackText(86_400_000_000 + 1, 1114)).toBe('2000-01-02 00:00:00.000001');
-    expect(fallbackText(12n, 20)).toBe('12');
+  it('rejects a dangling or malformed connection line', () => {
+    expect(() => parseSlt('statement ok\nA\n\nconnection b\n', 'd.slt')).toThrow(SltParseError);
+    expect(() => parseSlt('connection b c\nstatement ok\nA\n', 'd.slt')).toThrow(SltParseError);
+    expect(() => parseSlt('connection b\nhalt\n', 'd.slt')).toThrow(SltParseError);
   });
 });

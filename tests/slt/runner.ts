@@ -44,6 +44,10 @@
 //   skipif <dialect>              the next record is skipped on that dialect
 //     dialects: postgres, mysql, tsql, firebird (aliases postgresql, mssql;
 //     sqlite and oracle are accepted and never match). Conditions stack.
+//   connection <name>             the next record runs on the named session
+//                                 (opened on first use, against the same
+//                                 database; without it: the default session),
+//                                 for tests of concurrent transactions
 //   halt                          stop the file here (a condition may guard it)
 //   hash-threshold <n>            accepted for compatibility; expected
 //                                 results are hashed only when written as a
@@ -191,7 +195,7 @@ export async function runSltText(target: SltTarget, text: string, file: string, 
     let outcome: Outcome;
     let timedOut = false;
     try {
-      outcome = { kind: 'result', result: await withTimeout(target.exec(record.sql), timeout) };
+      outcome = { kind: 'result', result: await withTimeout(target.exec(record.sql, record.connection), timeout) };
     } catch (e) {
       timedOut = e instanceof RecordTimeout;
       outcome = { kind: 'error', code: timedOut ? undefined : errorCodeOf(e), message: errorMessageOf(e) };

@@ -15,6 +15,8 @@ interface RecordBase {
   /** 1-based line of the record's header line. */
   line: number;
   conditions: Condition[];
+  /** Set by a preceding `connection <name>` line: the session the record runs on (default: the file's first session). */
+  connection?: string;
 }
 
 export interface StatementRecord extends RecordBase {
@@ -68,6 +70,7 @@ export function parseSlt(text: string, file = '<text>'): SltRecord[] {
   const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
   const records: SltRecord[] = [];
   let conditions: Condition[] = [];
+  let connection: string | undefined;
   let i = 0;
   const fail = (lineIndex: number, message: string): never => {
     throw new SltParseError(file, lineIndex + 1, message);
@@ -109,8 +112,16 @@ export function parseSlt(text: string, file = '<text>'): SltRecord[] {
         i++;
         continue;
       }
+      case 'connection': {
+        if (words.length !== 2 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(words[1]!)) fail(i, 'connection takes one name (letters, digits, _)');
+        if (connection !== undefined) fail(i, 'two connection lines for one record');
+        connection = words[1]!;
+        i++;
+        continue;
+      }
       case 'halt':
         if (words.length !== 1) fail(i, 'halt takes no arguments');
+        if (connection !== undefined) fail(i, 'connection applies to a statement or query record');
         records.push({ kind: 'halt', line, conditions });
         conditions = [];
         i++;
@@ -129,8 +140,9 @@ export function parseSlt(text: string, file = '<text>'): SltRecord[] {
         else fail(i, "expected 'statement ok', 'statement error' or 'statement error <SQLSTATE>'");
         const block = takeBlock(i + 1, false);
         if (block.body.length === 0) fail(i, 'statement has no SQL');
-        records.push({ kind: 'statement', line, conditions, sql: block.body.join('\n'), expectError: expectError! });
+        records.push({ kind: 'statement', line, conditions, sql: block.body.join('\n'), expectError: expectError!, ...(connection !== undefined ? { connection } : {}) });
         conditions = [];
+        connection = undefined;
         i = block.next;
         continue;
       }
@@ -146,8 +158,9 @@ export function parseSlt(text: string, file = '<text>'): SltRecord[] {
             if (results.body.length > 0) fail(next, 'a query error record has no results');
             next = results.next;
           }
-          records.push({ kind: 'query', line, conditions, sql: block.body.join('\n'), types: [], sort: 'nosort', expectError, expected: { kind: 'values', lines: [] } });
+          records.push({ kind: 'query', line, conditions, sql: block.body.join('\n'), types: [], sort: 'nosort', expectError, expected: { kind: 'values', lines: [] }, ...(connection !== undefined ? { connection } : {}) });
           conditions = [];
+          connection = undefined;
           i = next;
           continue;
         }
@@ -178,8 +191,10 @@ export function parseSlt(text: string, file = '<text>'): SltRecord[] {
         }
         const record: QueryRecord = { kind: 'query', line, conditions, sql: block.body.join('\n'), types: [...typeText] as ColumnType[], sort, expectError: null, expected };
         if (label !== undefined) record.label = label;
+        if (connection !== undefined) record.connection = connection;
         records.push(record);
         conditions = [];
+        connection = undefined;
         i = next;
         continue;
       }
@@ -187,6 +202,7 @@ export function parseSlt(text: string, file = '<text>'): SltRecord[] {
         fail(i, `unknown record type '${head}'`);
     }
   }
+  if (connection !== undefined) throw new SltParseError(file, lines.length, 'connection at the end of the file applies to no record');
   if (conditions.length > 0) throw new SltParseError(file, lines.length, 'onlyif/skipif at the end of the file applies to no record');
   return records;
 }

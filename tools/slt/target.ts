@@ -15,9 +15,11 @@ export interface SltTarget {
   /**
    * Runs one SQL statement. Returns its result set, or 'ok' for a statement
    * that returns none. Failures throw; the thrown value's `code` property is
-   * its SQLSTATE (see errorCodeOf).
+   * its SQLSTATE (see errorCodeOf). `connection` names the session (from a
+   * `connection <name>` line); undefined is the file's default session.
+   * A named session is opened on first use and closed at the next file.
    */
-  exec(sql: string): Promise<SltExecResult>;
+  exec(sql: string, connection?: string): Promise<SltExecResult>;
   /** Called before each file: give it a fresh database and session. */
   startFile?(file: string): Promise<void>;
   close(): Promise<void>;
