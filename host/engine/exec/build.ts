@@ -95,7 +95,9 @@ export function runSync(op: Operator, ctx: ExecContext, limit = Infinity): unkno
       let r = gen.next();
       while (!r.done) {
         if (r.value.kind === 'wait') throw notSupported('waiting for a lock inside a subquery');
-        r = gen.next(); // a pause inside a subquery is ignored: the outer statement pauses
+        // A subquery cannot pause (it runs inside an expression); it still stops at the deadline or a cancel seen earlier.
+        ctx.checkInterrupts();
+        r = gen.next();
       }
       const b = r.value;
       if (b === null) break;
