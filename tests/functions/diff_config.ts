@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { arrayOf, T, type SqlType } from '../../host/engine/types/types.ts';
 import { Numeric } from '../../host/engine/types/numeric.ts';
+import { parseText } from '../../host/engine/types/text_io.ts';
 import { valueArb, sqlString, literal, type Val } from './diff_values.ts';
 
 export type CaseArgs = (index: number, types: SqlType[]) => fc.Arbitrary<Val> | undefined;
@@ -87,6 +88,9 @@ export const DIFF_CONFIG = {
     pow: powArgs,
     '^': powArgs,
     exp: (i, t) => (t[0]!.id === 'numeric' ? numericIn(-50, 50) : undefined),
+    // PostgreSQL materialises a set-returning function's whole result before LIMIT: keep series short.
+    generate_series: seriesArgs,
+    generate_subscripts: (i, t) => (t[i]!.id === 'int4' ? int4In(-1, 3) : undefined),
   } as Record<string, CaseArgs>,
   /** Float functions whose last bit depends on the C library. */
   approx: new Set([
@@ -106,6 +110,36 @@ export const DIFF_CONFIG = {
     return false;
   },
 };
+
+const SERIES_STEPS = ['1 day', '1 mon', '1 year', '7 days 03:00:00', '-1 mon', '-10 days', '10 years', '00:00:00', '-1 year'];
+
+function seriesArgs(i: number, t: SqlType[]): fc.Arbitrary<Val> | undefined {
+  const step = i === 2;
+  switch (t[i]!.id) {
+    case 'int4':
+      return step ? int4In(-4, 4) : int4In(-30, 60);
+    case 'int8':
+      return typed('int8', fc.integer({ min: step ? -4 : -30, max: step ? 4 : 60 }).map((v) => ({ v, lit: literal(T.int8, v) })));
+    case 'numeric':
+      return step ? numericIn(-3, 3) : numericIn(-30, 60);
+    case 'timestamp':
+    case 'timestamptz': {
+      const DAY_US = 86_400_000_000;
+      // 1990..2030: at most ~15,000 daily steps.
+      return typed(
+        t[i]!.id,
+        fc.integer({ min: -3650, max: 11000 }).chain((d) => fc.constantFrom(0, 3_600_000_000, 1).map((u) => {
+          const v = d * DAY_US + u;
+          return { v, lit: literal(t[i]!, v) };
+        })),
+      );
+    }
+    case 'interval':
+      return typed('interval', fc.constantFrom(...SERIES_STEPS).map((s) => ({ v: parseText(T.interval, s), lit: `${sqlString(s)}::interval` })));
+    default:
+      return undefined;
+  }
+}
 
 function regexArgs(i: number, t: SqlType[]): fc.Arbitrary<Val> | undefined {
   if (i === 1) return textFrom(REGEX_CHARS, 5);

@@ -7,9 +7,9 @@ import { Interval } from '../../host/engine/types/interval.ts';
 import { Numeric } from '../../host/engine/types/numeric.ts';
 import { arrayOf, T, type SqlType } from '../../host/engine/types/types.ts';
 import { formatType } from '../../host/engine/types/type_names.ts';
-import { parseJsonb } from '../../host/engine/functions/stopgap/jsonb.ts';
-import { SqlArray } from '../../host/engine/functions/stopgap/sql_array.ts';
-import { formatText } from '../../host/engine/functions/stopgap/text_out.ts';
+import { Jsonb } from '../../host/engine/types/jsonb.ts';
+import { SqlArray } from '../../host/engine/types/array.ts';
+import { formatText } from '../../host/engine/types/text_io.ts';
 
 export interface Val {
   v: unknown;
@@ -122,7 +122,7 @@ export function valueArb(t: SqlType): fc.Arbitrary<Val> | undefined {
     case 'uuid':
       return UUID.map(mk(t));
     case 'jsonb':
-      return JSONB_TEXT.map((s) => mk(t)(parseJsonb(s)));
+      return JSONB_TEXT.map((s) => mk(t)(Jsonb.parse(s)));
     case 'json':
       return JSONB_TEXT.map((s) => ({ v: s, lit: `${sqlString(s)}::json` }));
     case 'array': {

@@ -10,10 +10,10 @@ import {
   type FuncImpl,
   type SetFunctionImpl,
 } from '../../host/engine/functions/index.ts';
-import { parseJsonb } from '../../host/engine/functions/stopgap/jsonb.ts';
-import { SqlArray } from '../../host/engine/functions/stopgap/sql_array.ts';
-import { formatText } from '../../host/engine/functions/stopgap/text_out.ts';
-import { dateToDays, fieldsToTimestamp } from '../../host/engine/functions/stopgap/datetime.ts';
+import { Jsonb } from '../../host/engine/types/jsonb.ts';
+import { SqlArray } from '../../host/engine/types/array.ts';
+import { formatText } from '../../host/engine/types/text_io.ts';
+import { tmToTimestamp, ymdToDate } from '../../host/engine/types/datetime.ts';
 import { Interval } from '../../host/engine/types/interval.ts';
 import { Numeric } from '../../host/engine/types/numeric.ts';
 import { arrayOf, T, type SqlType } from '../../host/engine/types/types.ts';
@@ -21,7 +21,7 @@ import { arrayOf, T, type SqlType } from '../../host/engine/types/types.ts';
 export { T, arrayOf, Numeric, Interval, SqlArray };
 
 /** 2024-05-06 07:08:09.123456 UTC */
-export const NOW = fieldsToTimestamp({ y: 2024, m: 5, d: 6, h: 7, mi: 8, s: 9, us: 123456 });
+export const NOW = tmToTimestamp({ year: 2024, month: 5, day: 6, hour: 7, minute: 8, second: 9, usec: 123456 });
 
 export function newCtx(opts: { timeZone?: string } = {}): EvalContext {
   return defaultEvalContext({ nowMicros: NOW, timeZone: opts.timeZone ?? 'UTC' });
@@ -97,7 +97,7 @@ export const bytea = (hex: string): Arg => [T.bytea, Uint8Array.from(hex.match(/
 export function dateVal(s: string): number {
   const m = /^(\d+)-(\d+)-(\d+)( BC)?$/.exec(s)!;
   const y = Number(m[1]);
-  return dateToDays(m[4] ? 1 - y : y, Number(m[2]), Number(m[3]));
+  return ymdToDate(m[4] ? 1 - y : y, Number(m[2]), Number(m[3]));
 }
 export const date = (s: string): Arg => [T.date, s === 'infinity' ? Infinity : s === '-infinity' ? -Infinity : dateVal(s)];
 
@@ -107,14 +107,14 @@ export function tsVal(s: string): number {
   const m = /^(\d+)-(\d+)-(\d+)(?:[ T](\d+):(\d+)(?::(\d+)(?:\.(\d+))?)?)?( BC)?$/.exec(s);
   if (m === null) throw new Error(`bad timestamp ${s}`);
   const y = Number(m[1]);
-  return fieldsToTimestamp({
-    y: m[8] ? 1 - y : y,
-    m: Number(m[2]),
-    d: Number(m[3]),
-    h: Number(m[4] ?? 0),
-    mi: Number(m[5] ?? 0),
-    s: Number(m[6] ?? 0),
-    us: Number((m[7] ?? '').padEnd(6, '0')),
+  return tmToTimestamp({
+    year: m[8] ? 1 - y : y,
+    month: Number(m[2]),
+    day: Number(m[3]),
+    hour: Number(m[4] ?? 0),
+    minute: Number(m[5] ?? 0),
+    second: Number(m[6] ?? 0),
+    usec: Number((m[7] ?? '').padEnd(6, '0')),
   });
 }
 export const ts = (s: string): Arg => [T.timestamp, tsVal(s)];
@@ -125,7 +125,7 @@ export const time = (s: string): Arg => {
   return [T.time, Math.round(((h * 60 + m) * 60 + sec) * 1e6)];
 };
 export const iv = (months: number, days: number, micros: number): Arg => [T.interval, new Interval(months, days, micros)];
-export const jsonb = (s: string): Arg => [T.jsonb, parseJsonb(s)];
+export const jsonb = (s: string): Arg => [T.jsonb, Jsonb.parse(s)];
 export const json = (s: string): Arg => [T.json, s];
 export function arr(elem: SqlType, values: unknown[]): Arg {
   return [arrayOf(elem), SqlArray.of(elem, values)];

@@ -42,25 +42,35 @@ async function freePort(): Promise<number> {
 
 export interface PgServer {
   port: number;
-  /** Runs SQL through psql (-At, no psqlrc) and returns stdout. */
+  /** Runs SQL through psql (-At, no psqlrc) and returns stdout; stops at the first error. */
   query(sql: string): string;
+  /**
+   * Runs a script through psql continuing past errors (a statement that fails, e.g. on
+   * statement_timeout, just prints nothing); the whole run is bounded by timeoutMs.
+   */
+  queryLoose(sql: string, timeoutMs: number): string;
   stop(): void;
 }
 
 export async function startPg(): Promise<PgServer | undefined> {
   const psql = findPsql(findPgBin());
   if (psql === undefined) return undefined;
-  const query = (port: number) => (sql: string): string =>
-    execFileSync(psql, ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-X', '-At', '-q', '-v', 'ON_ERROR_STOP=1'], {
+  const runPsql = (port: number, sql: string, stopOnError: boolean, timeoutMs: number): string =>
+    execFileSync(psql, ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-X', '-At', '-q', '-v', `ON_ERROR_STOP=${stopOnError ? 1 : 0}`], {
       input: sql,
       encoding: 'utf8',
       maxBuffer: 1024 * 1024 * 1024,
+      timeout: timeoutMs,
+      killSignal: 'SIGKILL',
+      stdio: ['pipe', 'pipe', stopOnError ? 'pipe' : 'ignore'],
       env: { ...process.env, PGTZ: 'UTC', PGOPTIONS: '' },
     });
+  const query = (port: number) => (sql: string): string => runPsql(port, sql, true, 300_000);
+  const queryLoose = (port: number) => (sql: string, timeoutMs: number): string => runPsql(port, sql, false, timeoutMs);
   const reuse = process.env.PG_DIFF_PORT;
   if (reuse !== undefined && reuse !== '') {
     const port = Number(reuse);
-    return { port, query: query(port), stop: () => {} };
+    return { port, query: query(port), queryLoose: queryLoose(port), stop: () => {} };
   }
   const bin = findPgBin();
   if (bin === undefined) return undefined;
@@ -87,6 +97,7 @@ export async function startPg(): Promise<PgServer | undefined> {
   return {
     port,
     query: query(port),
+    queryLoose: queryLoose(port),
     stop(): void {
       try {
         run(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);

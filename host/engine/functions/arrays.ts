@@ -8,8 +8,8 @@ import { SbError, SqlState } from '../sb_error.ts';
 import { arrayOf, T, type SqlType } from '../types/types.ts';
 import { arraySubscriptError } from './errors.ts';
 import { defFn, defOp, defSrf, type CallInfo } from './registry.ts';
-import { compareValues } from './stopgap/compare.ts';
-import { SqlArray, ARRAY_DIMS_MAX } from './stopgap/sql_array.ts';
+import { compareValues } from '../types/compare.ts';
+import { SqlArray, ARRAY_DIMS_MAX } from '../types/array.ts';
 import { valueText } from './strings.ts';
 import { codePoints } from './text_util.ts';
 

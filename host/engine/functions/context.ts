@@ -6,6 +6,10 @@
 // constant folding.
 
 import { SbError, SqlState } from '../sb_error.ts';
+import { requireTimeZone, type TimeZone } from '../types/timezone.ts';
+import type { RegLookup } from '../types/context.ts';
+import { formatType } from '../types/type_names.ts';
+import { typeByOid } from '../types/types.ts';
 
 export interface EvalContext {
   /** The session's TimeZone setting (IANA name, 'UTC', or a POSIX/ISO offset such as '+05:30'). */
@@ -38,7 +42,19 @@ export interface EvalContext {
   currentXactId(): bigint | number;
   /** Transaction id if one is assigned, else null (pg_current_xact_id_if_assigned). */
   currentXactIdIfAssigned?(): bigint | number | null;
+  /** reg* names through the catalog (a session supplies it; the default knows built-in type names only). */
+  regLookup?: RegLookup;
 }
+
+/** regtype output for built-in types without a catalog (pg_typeof in standalone contexts). */
+export const BUILTIN_REG_LOOKUP: RegLookup = {
+  regIn: () => undefined,
+  regOut: (type, oid) => {
+    if (type !== 'regtype') return undefined;
+    const t = typeByOid(oid);
+    return t === undefined ? undefined : formatType(t);
+  },
+};
 
 /** PostgreSQL's epoch (2000-01-01) in Unix milliseconds. */
 export const PG_EPOCH_UNIX_MS = 946_684_800_000;
@@ -170,6 +186,12 @@ export function defaultEvalContext(opts: EvalContextOptions = {}): EvalContext {
       return xid;
     },
     currentXactIdIfAssigned: () => (xidAssigned ? xid : null),
+    regLookup: BUILTIN_REG_LOOKUP,
   };
   return ctx;
+}
+
+/** The session's TimeZone setting as a zone (resolved once per distinct name by the types module). */
+export function sessionZone(ctx: EvalContext): TimeZone {
+  return requireTimeZone(ctx.timeZone);
 }

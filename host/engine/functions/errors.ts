@@ -2,6 +2,8 @@
 // built-ins.
 
 import { SbError, SqlState } from '../sb_error.ts';
+import { formatType } from '../types/type_names.ts';
+import type { SqlType } from '../types/types.ts';
 
 export function outOfRange(typeName: 'smallint' | 'integer' | 'bigint' | string): SbError {
   return new SbError(SqlState.numeric_value_out_of_range, `${typeName} out of range`);
@@ -57,4 +59,10 @@ export function arraySubscriptError(msg: string): SbError {
 
 export function dataException(msg: string): SbError {
   return new SbError(SqlState.data_exception, msg);
+}
+
+/** A type's name for messages, as format_type prints it without a typmod ('unknown' for untyped literals). */
+export function typeName(t: SqlType | 'unknown'): string {
+  if (t === 'unknown') return 'unknown';
+  return formatType(t.typmod === -1 ? t : { ...t, typmod: -1 });
 }

@@ -7,24 +7,28 @@
 import { Numeric } from '../types/numeric.ts';
 import type { SqlType } from '../types/types.ts';
 import type { EvalContext } from './context.ts';
-import { formatDate, formatOffset, formatTime, timestampToFields, zoneOffsetAt } from './stopgap/datetime.ts';
-import { Jsonb, jsonbToText, nodeToJsonb, parseJson, quoteJsonString, sortedObject, type JsonValue } from './stopgap/jsonb.ts';
-import { SqlArray } from './stopgap/sql_array.ts';
-import { formatFloat, formatText } from './stopgap/text_out.ts';
+import { timestampToTm, timestamptzToTm } from '../types/datetime.ts';
+import { encodeTimezone, formatDate, formatTime } from '../types/datetime_format.ts';
+import { formatFloat4, formatFloat8 } from '../types/float_io.ts';
+import { formatText } from '../types/text_io.ts';
+import { sessionZone } from './context.ts';
+import { Jsonb, jsonToText as jsonbToText, quoteJsonString, type JsonValue } from '../types/jsonb.ts';
+import { sortedObject } from '../types/json_parse.ts';
+import { nodeToJsonb, parseJsonNode as parseJson } from '../types/json_node.ts';
+import { SqlArray } from '../types/array.ts';
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 
 /** ISO 8601 (XSD) text of a timestamp: 'T' separator, "+hh:mm" offset for timestamptz. */
 export function jsonTimestamp(us: number, withZone: boolean, ctx: EvalContext): string {
   if (!Number.isFinite(us)) return us > 0 ? 'infinity' : '-infinity';
-  const off = withZone ? zoneOffsetAt(ctx.timeZone, us) : 0;
-  const f = timestampToFields(us + off * 1e6);
-  const bc = f.y <= 0;
-  const y = bc ? 1 - f.y : f.y;
-  const frac = f.us === 0 ? '' : '.' + pad(f.us, 6).replace(/0+$/, '');
-  let s = `${pad(y, 4)}-${pad(f.m)}-${pad(f.d)}T${pad(f.h)}:${pad(f.mi)}:${pad(f.s)}${frac}`;
+  const { tm: f, offset: off } = withZone ? timestamptzToTm(us, sessionZone(ctx)) : { tm: timestampToTm(us), offset: 0 };
+  const bc = f.year <= 0;
+  const y = bc ? 1 - f.year : f.year;
+  const frac = f.usec === 0 ? '' : '.' + pad(f.usec, 6).replace(/0+$/, '');
+  let s = `${pad(y, 4)}-${pad(f.month)}-${pad(f.day)}T${pad(f.hour)}:${pad(f.minute)}:${pad(f.second)}${frac}`;
   if (withZone) {
-    const o = formatOffset(off);
+    const o = encodeTimezone(off);
     s += o.length === 3 ? o + ':00' : o;
   }
   return bc ? s + ' BC' : s;
@@ -52,7 +56,7 @@ export function toJsonText(v: unknown, t: SqlType, ctx: EvalContext, pretty = fa
       return String(v);
     case 'float4':
     case 'float8': {
-      const s = formatFloat(v as number, t.id === 'float4', ctx.extraFloatDigits);
+      const s = (t.id === 'float4' ? formatFloat4 : formatFloat8)(v as number, ctx.extraFloatDigits);
       return Number.isFinite(v as number) ? s : quoteJsonString(s);
     }
     case 'numeric': {
@@ -60,7 +64,7 @@ export function toJsonText(v: unknown, t: SqlType, ctx: EvalContext, pretty = fa
       return isNumericText(s) ? s : quoteJsonString(s);
     }
     case 'date':
-      return quoteJsonString(formatDate(v as number));
+      return quoteJsonString(formatDate(v as number, 'ISO', 'MDY'));
     case 'timestamp':
       return quoteJsonString(jsonTimestamp(v as number, false, ctx));
     case 'timestamptz':
@@ -129,7 +133,7 @@ export function toJsonbValue(v: unknown, t: SqlType, ctx: EvalContext): JsonValu
       return Numeric.fromInt(v as number | bigint);
     case 'float4':
     case 'float8': {
-      const s = formatFloat(v as number, t.id === 'float4', ctx.extraFloatDigits);
+      const s = (t.id === 'float4' ? formatFloat4 : formatFloat8)(v as number, ctx.extraFloatDigits);
       return Number.isFinite(v as number) ? Numeric.parse(s) : s;
     }
     case 'numeric':

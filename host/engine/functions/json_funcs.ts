@@ -10,8 +10,10 @@ import { arraySubscriptError, invalidParameter } from './errors.ts';
 import { arrayToJsonText, recordToJsonText, toJsonbValue, toJsonText } from './json_convert.ts';
 import { jsonNodeText } from './json_ops.ts';
 import { defFn, defSrf } from './registry.ts';
-import { isJsonObject, Jsonb, jsonbToText, jsonTypeName, parseJson, quoteJsonString, sortedObject, type JsonNode, type JsonValue } from './stopgap/jsonb.ts';
-import { SqlArray } from './stopgap/sql_array.ts';
+import { isJsonObject, Jsonb, jsonToText as jsonbToText, jsonTypeName, quoteJsonString, type JsonValue } from '../types/jsonb.ts';
+import { sortedObject } from '../types/json_parse.ts';
+import { parseJsonNode as parseJson, type JsonNode } from '../types/json_node.ts';
+import { SqlArray } from '../types/array.ts';
 import { valueText } from './strings.ts';
 
 const J = T.json;

@@ -6,9 +6,11 @@
 import { arrayOf, T } from '../types/types.ts';
 import { invalidParameter } from './errors.ts';
 import { defFn, defOp } from './registry.ts';
-import { equalValues } from './stopgap/compare.ts';
-import { isJsonObject, Jsonb, jsonbToText, parseJson, sortedObject, type JsonNode, type JsonValue } from './stopgap/jsonb.ts';
-import { SqlArray } from './stopgap/sql_array.ts';
+import { equalValues } from '../types/compare.ts';
+import { isJsonObject, Jsonb, jsonToText as jsonbToText, type JsonValue } from '../types/jsonb.ts';
+import { sortedObject } from '../types/json_parse.ts';
+import { parseJsonNode as parseJson, type JsonNode } from '../types/json_node.ts';
+import { SqlArray } from '../types/array.ts';
 
 const J = T.json;
 const JB = T.jsonb;

@@ -12,8 +12,8 @@ import { divisionByZero, floatOverflow, floatUnderflow, invalidArgumentForLog, o
 import { big, checkInt2, checkInt4, gcdBig, int8, int8Abs, int8Mod, type Int8 } from './int_math.ts';
 import { checkFloat8, float8Pow, float8Sqrt } from './ops_arith.ts';
 import { defFn, type FnOpts } from './registry.ts';
-import { SqlArray } from './stopgap/sql_array.ts';
-import { compareValues } from './stopgap/compare.ts';
+import { SqlArray } from '../types/array.ts';
+import { compareValues } from '../types/compare.ts';
 
 const F8 = T.float8;
 const N = T.numeric;

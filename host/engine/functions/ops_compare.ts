@@ -5,11 +5,12 @@
 
 import { T, type SqlType } from '../types/types.ts';
 import type { EvalContext } from './context.ts';
-import { defOp } from './registry.ts';
-import { compareValues, compareCodePoints } from './stopgap/compare.ts';
-import { localToUtc, USECS_PER_DAY } from './stopgap/datetime.ts';
+import { defOp, type CallInfo } from './registry.ts';
+import { compareValues, compareCodePoints } from '../types/compare.ts';
+import { isValidTimestamp, localToTimestamptz, USECS_PER_DAY } from '../types/datetime.ts';
+import { sessionZone } from './context.ts';
 
-type Cmp = (a: unknown, b: unknown, ctx: EvalContext) => number;
+type Cmp = (a: unknown, b: unknown, ctx: EvalContext, call: CallInfo) => number;
 
 const OPS: Array<[string, (c: number) => boolean, string, string]> = [
   ['=', (c) => c === 0, '=', '<>'],
@@ -23,7 +24,7 @@ const OPS: Array<[string, (c: number) => boolean, string, string]> = [
 /** Registers the six comparison operators for (l, r) with a three-way comparator. */
 export function defComparisons(l: SqlType, r: SqlType, cmp: Cmp): void {
   for (const [name, test, commutator, negator] of OPS) {
-    defOp(name, l, r, T.bool, (a, b, ctx) => test(cmp(a, b, ctx)), { commutator, negator });
+    defOp(name, l, r, T.bool, (a, b, ctx, call) => test(cmp(a, b, ctx, call)), { commutator, negator });
   }
 }
 
@@ -43,8 +44,12 @@ for (const l of [T.float4, T.float8]) for (const r of [T.float4, T.float8]) defC
 for (const t of [T.bool, T.numeric, T.text, T.bpchar, T.name, T.char, T.bytea, T.uuid, T.date, T.time, T.timetz]) {
   defComparisons(t, t, byType(t));
 }
-for (const t of [T.timestamp, T.timestamptz, T.interval, T.jsonb, T.oid, T.anyarray, T.record]) {
+for (const t of [T.timestamp, T.timestamptz, T.interval, T.jsonb, T.oid]) {
   defComparisons(t, t, byType(t));
+}
+// Polymorphic: the element (or field) types come from the call site.
+for (const t of [T.anyarray, T.record]) {
+  defComparisons(t, t, (a, b, _ctx, call) => compareValues(call.argTypes[0]!, a, b));
 }
 
 const textCmp: Cmp = (a, b) => {
@@ -63,19 +68,30 @@ defOp('=', T.cid, T.cid, T.bool, (a, b) => a === b, { commutator: '=' });
 
 // ---- date / timestamp / timestamptz across types ----------------------------------
 
-/** date -> timestamp (midnight); infinities map to themselves. */
-export function dateToTimestamp(d: number): number {
-  return Number.isFinite(d) ? d * USECS_PER_DAY : d;
-}
+// Cross-type comparisons convert without raising: a value beyond the
+// timestamp range compares as the infinity on its side, as PostgreSQL's
+// date2timestamp_opt_overflow does.
 
-/** date -> timestamptz: local midnight in the session time zone. */
-export function dateToTimestamptz(d: number, ctx: EvalContext): number {
-  return Number.isFinite(d) ? localToUtc(ctx.timeZone, d * USECS_PER_DAY) : d;
+/** date -> timestamp (midnight); infinities map to themselves. */
+function dateToTimestamp(d: number): number {
+  if (!Number.isFinite(d)) return d;
+  const ts = d * USECS_PER_DAY;
+  return isValidTimestamp(ts) ? ts : d < 0 ? -Infinity : Infinity;
 }
 
 /** timestamp -> timestamptz: the wall-clock time read in the session time zone. */
-export function timestampToTimestamptz(ts: number, ctx: EvalContext): number {
-  return localToUtc(ctx.timeZone, ts);
+function timestampToTimestamptz(ts: number, ctx: EvalContext): number {
+  if (!Number.isFinite(ts)) return ts;
+  try {
+    return localToTimestamptz(ts, sessionZone(ctx));
+  } catch {
+    return ts < 0 ? -Infinity : Infinity;
+  }
+}
+
+/** date -> timestamptz: local midnight in the session time zone. */
+function dateToTimestamptz(d: number, ctx: EvalContext): number {
+  return timestampToTimestamptz(dateToTimestamp(d), ctx);
 }
 
 const cmp3 = (x: number, y: number): number => (x < y ? -1 : x > y ? 1 : 0);

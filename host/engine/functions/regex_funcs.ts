@@ -5,7 +5,7 @@ import { arrayOf, T } from '../types/types.ts';
 import { invalidParameter } from './errors.ts';
 import { compileRegex, parseRegexFlags } from './regex.ts';
 import { defFn, defOp, defSrf } from './registry.ts';
-import { SqlArray } from './stopgap/sql_array.ts';
+import { SqlArray } from '../types/array.ts';
 import { similarToEscape } from './like.ts';
 import { charLength, hasSurrogates } from './text_util.ts';
 

@@ -31,7 +31,9 @@ import type {
   WindowImpl,
 } from './registry.ts';
 import { registry } from './registry.ts';
-import { implicitCastExists, selectCommonType, typeName } from './stopgap/coerce.ts';
+import { typeName } from './errors.ts';
+import { canCast } from '../types/casts.ts';
+import { selectCommonType } from '../types/resolve.ts';
 
 export type InputType = SqlType | 'unknown';
 
@@ -154,7 +156,7 @@ function canCoerce(inputs: readonly SqlType[], declared: readonly SqlType[]): bo
     }
     if (d.id === 'any' || isUnknown(a)) continue;
     if (d.id === 'record' && (a.id === 'record' || a.fields !== undefined)) continue;
-    if (!implicitCastExists(a, d)) return false;
+    if (!sameType(a, d) && !canCast(a, d, 'implicit')) return false;
   }
   return !poly || resolvePolymorphic(inputs, declared) !== undefined;
 }

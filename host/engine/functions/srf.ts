@@ -11,6 +11,7 @@ import { invalidParameter } from './errors.ts';
 import { big, type Int8 } from './int_math.ts';
 import { timestampPlusInterval, timestamptzPlusInterval } from './ops_datetime.ts';
 import { defSrf } from './registry.ts';
+import { sessionZone } from './context.ts';
 
 function stepZero(): Error {
   return invalidParameter('step size cannot equal zero');
@@ -70,5 +71,5 @@ defSrf('generate_series', [T.timestamp, T.timestamp, T.interval], T.timestamp, (
   timestampSeries(a as number, b as number, s as Interval, timestampPlusInterval),
 );
 defSrf('generate_series', [T.timestamptz, T.timestamptz, T.interval], T.timestamptz, ([a, b, s], ctx) =>
-  timestampSeries(a as number, b as number, s as Interval, (t, i) => timestamptzPlusInterval(t, i, ctx.timeZone)),
+  timestampSeries(a as number, b as number, s as Interval, (t, i) => timestamptzPlusInterval(t, i, sessionZone(ctx))),
 { volatility: 's' });

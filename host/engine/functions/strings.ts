@@ -9,8 +9,8 @@ import type { EvalContext } from './context.ts';
 import { invalidParameter } from './errors.ts';
 import { big, type Int8 } from './int_math.ts';
 import { defFn, defOp, type CallInfo } from './registry.ts';
-import { trimBpchar } from './stopgap/compare.ts';
-import { formatText } from './stopgap/text_out.ts';
+import { trimBpchar } from '../types/scalar_io.ts';
+import { formatText } from '../types/text_io.ts';
 import {
   asciiLower,
   asciiUpper,
