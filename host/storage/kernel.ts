@@ -9,8 +9,13 @@
 import type { Platform, PlatformFile } from '../platform/platform.ts';
 import { SbError, SqlState } from '../engine/sb_error.ts';
 
-export const KERNEL_ABI_VERSION = 1;
+export const KERNEL_ABI_VERSION = 2;
 export const RUN_FORMAT_VERSION = 1;
+
+/** memGet: the visible version is a tombstone. */
+export const MEM_DELETED = -1;
+/** memGet: no memtable holds a visible version (ask the runs). */
+export const MEM_MISS = -2;
 
 // Kernel status codes (wasm/common/status.ts).
 export const ST = {
@@ -68,6 +73,8 @@ export interface StorageExports {
   tx_oldest_snapshot(): number;
   tx_oldest_begin(): number;
   kv_get(key: number, keyLen: number, snapshot: number, slot: number, seqLimit?: number): number;
+  kv_get_runs(key: number, keyLen: number, snapshot: number): number;
+  lsm_memtables_ptr(): number;
   kv_put(key: number, keyLen: number, val: number, valLen: number, op: number, slot: number, snapshot: number, snapshotCheck: number): number;
   wal_apply(rec: number, len: number): number;
   lsm_freeze(): number;
@@ -125,6 +132,9 @@ export class StorageKernel {
   private f64view: Float64Array;
   private u32view: Uint32Array;
   private readonly resultPtr: number;
+  /** The result area's sixteen u32 slots, as a view (refreshed with the others). */
+  private res32: Uint32Array;
+  private memtablesWord = 0;
   /** Error from the last host.read import call (kept for diagnostics). */
   lastReadError: unknown = undefined;
 
@@ -137,6 +147,8 @@ export class StorageKernel {
     this.resultPtr = 0;
     this.x._start();
     this.resultPtr = this.x.result_area();
+    this.res32 = new Uint32Array(this.buffer, this.resultPtr + 64, 16);
+    this.memtablesWord = this.x.lsm_memtables_ptr() >>> 2;
   }
 
   static async load(platform: Platform): Promise<StorageKernel> {
@@ -218,12 +230,107 @@ export class StorageKernel {
     this.u8view = new Uint8Array(this.buffer);
     this.f64view = new Float64Array(this.buffer);
     this.u32view = new Uint32Array(this.buffer);
+    this.res32 = new Uint32Array(this.buffer, this.resultPtr + 64, 16);
   }
 
   resultU32(i: number): number {
     if (this.u8view.length === 0) this.refresh();
-    return this.u32view[(this.resultPtr + 64) / 4 + i]!;
+    return this.res32[i]!;
   }
+
+  /**
+   * The memtable part of a point read, in TypeScript over the kernel's memory
+   * (the kernel's kvGet loop lost to TypeScript once the call, the key copy in
+   * and the result reads were counted: docs/benchmarks.md section 3). Finds
+   * the version of (prefix ‖ key) visible to (slot, snapshot, seqLimit) in the
+   * memtables, newest first, exactly as wasm/storage/lsm.ts kvGet does.
+   * Returns the value's address in linear memory (read it at once: valid
+   * until the next kernel call) with its length in `memValueLen`; MEM_DELETED
+   * when the visible version is a tombstone; MEM_MISS when no memtable has a
+   * visible version (then ask the runs: kv_get_runs).
+   * Layouts read here (ABI version 2): lsm.ts memtableView, memtable.ts
+   * MT_HTAB/MT_HCAP and its [u32 hash | u32 version] slots, mvcc/version.ts
+   * version headers; the hash is bytes.ts hashKey32.
+   */
+  memGet(prefix: Uint8Array, key: Uint8Array, snapshot: number, slot: number, seqLimit: number): number {
+    if (this.u8view.length === 0) this.refresh();
+    const u32 = this.u32view;
+    const u8 = this.u8view;
+    const kl = key.length;
+    const total = kl + 4;
+    // hashKey32 over prefix ‖ key: the prefix is the first 32-bit word.
+    let h = Math.imul(total, 0x9e3779b1);
+    let k = prefix[0]! | (prefix[1]! << 8) | (prefix[2]! << 16) | (prefix[3]! << 24);
+    k = Math.imul(k, 0xcc9e2d51);
+    k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
+    h ^= k;
+    h = (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
+    let i = 0;
+    for (; i + 4 <= kl; i += 4) {
+      k = key[i]! | (key[i + 1]! << 8) | (key[i + 2]! << 16) | (key[i + 3]! << 24);
+      k = Math.imul(k, 0xcc9e2d51);
+      k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
+      h ^= k;
+      h = (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
+    }
+    if (i < kl) {
+      k = 0;
+      for (let s = 0; i < kl; i++, s += 8) k |= key[i]! << s;
+      k = Math.imul(k, 0xcc9e2d51);
+      k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
+      h ^= k;
+    }
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+    h >>>= 0;
+    const mw = this.memtablesWord;
+    const nm = u32[mw]!;
+    for (let m = 0; m < nm; m++) {
+      const mt = u32[mw + 1 + m]!;
+      const t = u32[(mt + 64) >>> 2]!; // MT_HTAB
+      if (t === 0) continue;
+      const mask = u32[(mt + 68) >>> 2]! - 1; // MT_HCAP
+      let j = h & mask;
+      let v = 0;
+      for (;;) {
+        const sw = (t >>> 2) + 2 * j;
+        const e = u32[sw + 1]!;
+        if (e === 0) break;
+        if (u32[sw] === h && u32[e >>> 2] === total) {
+          const p = e + 40; // V_HEADER
+          let same = u8[p] === prefix[0] && u8[p + 1] === prefix[1] && u8[p + 2] === prefix[2] && u8[p + 3] === prefix[3];
+          for (let b = 0; same && b < kl; b++) same = u8[p + 4 + b] === key[b];
+          if (same) {
+            v = e;
+            break;
+          }
+        }
+        j = (j + 1) & mask;
+      }
+      // The back-version chain, newest first (isVisibleAt with keepMoved = false).
+      while (v !== 0) {
+        const w = v >>> 2;
+        const f = u8[v + 28]!; // V_FLAGS
+        let visible: boolean;
+        if ((f & 2) !== 0) visible = u32[w + 4]! + u32[w + 5]! * 4294967296 <= snapshot; // committed: V_STAMP
+        else if ((f & 12) !== 0) visible = false; // aborted or moved
+        else visible = slot !== 0 && u32[w + 6] === slot && u32[w + 2]! + u32[w + 3]! * 4294967296 <= seqLimit; // V_SLOT, V_SEQ
+        if (visible) {
+          if ((f & 1) !== 0) return MEM_DELETED;
+          this.memValueLen = u32[w + 1]!;
+          return v + 40 + total;
+        }
+        v = u32[w + 8]!; // V_OLDER
+      }
+    }
+    return MEM_MISS;
+  }
+
+  /** Length of the value memGet found. */
+  memValueLen = 0;
 
   resultF64(i: number): number {
     if (this.u8view.length === 0) this.refresh();

@@ -34,6 +34,28 @@ export function keyPrefix(p: usize, len: i32): u64 {
   return v;
 }
 
+/**
+ * Copies n bytes (non-overlapping). Short copies run inline, eight bytes at a
+ * time: memory.copy is a call out of the compiled code, which costs more than
+ * copying a key.
+ */
+// @ts-ignore: decorator
+@inline export function copyBytes(dst: usize, src: usize, n: i32): void {
+  if (n > 128) {
+    memory.copy(dst, src, <usize>n);
+  } else {
+    let i = 0;
+    while (i + 8 <= n) {
+      store<u64>(dst + <usize>i, load<u64>(src + <usize>i));
+      i += 8;
+    }
+    while (i < n) {
+      store<u8>(dst + <usize>i, load<u8>(src + <usize>i));
+      i++;
+    }
+  }
+}
+
 export function bytesEqual(a: usize, aLen: i32, b: usize, bLen: i32): bool {
   if (aLen != bLen) return false;
   return compareBytes(a, aLen, b, bLen) == 0;
@@ -123,6 +145,40 @@ export function hashBytes(p: usize, len: i32): u64 {
     h = mix(h ^ tail ^ (shift << 56));
   }
   return mix(h);
+}
+
+/**
+ * A 32-bit hash of a byte string for the memtables' hash index (murmur3-style
+ * over little-endian 32-bit words). Cheap in TypeScript as well (Math.imul):
+ * the host probes the memtables itself (host/storage/kernel.ts memGet), so it
+ * must compute this bit for bit. In memory only: no file holds it.
+ */
+export function hashKey32(p: usize, len: i32): u32 {
+  let h: u32 = <u32>len * 0x9e3779b1;
+  let i = 0;
+  while (i + 4 <= len) {
+    let k = load<u32>(p + <usize>i) * 0xcc9e2d51;
+    k = rotl<u32>(k, 15) * 0x1b873593;
+    h = rotl<u32>(h ^ k, 13) * 5 + 0xe6546b64;
+    i += 4;
+  }
+  if (i < len) {
+    let k: u32 = 0;
+    let shift: u32 = 0;
+    while (i < len) {
+      k |= <u32>load<u8>(p + <usize>i) << shift;
+      shift += 8;
+      i++;
+    }
+    k = rotl<u32>(k * 0xcc9e2d51, 15) * 0x1b873593;
+    h ^= k;
+  }
+  h ^= h >>> 16;
+  h *= 0x85ebca6b;
+  h ^= h >>> 13;
+  h *= 0xc2b2ae35;
+  h ^= h >>> 16;
+  return h;
 }
 
 export function hashU64(x: u64): u64 {

@@ -5,8 +5,13 @@
 // on Node, Deno and in the browser. Calls are per block or per record, never
 // per value in a hot loop.
 
-/** Bumped whenever an import or export changes meaning or signature. */
-export const ABI_VERSION: i32 = 1;
+/**
+ * Bumped whenever an import or export changes meaning or signature, or a
+ * layout the host reads in linear memory changes. 2: the host probes the
+ * memtables itself (lsm_memtables_ptr, the memtable hash index with
+ * bytes.ts hashKey32, version headers; host/storage/kernel.ts memGet).
+ */
+export const ABI_VERSION: i32 = 2;
 
 /** Positional read of `len` bytes of host file `file` at `offset` into linear
  *  memory at `ptr`. Returns the number of bytes read (short at end of file) or

@@ -5,7 +5,7 @@ import { setResultF64, setResultU32 } from '../common/result';
 import { ST_ERR_NOMEM, ST_OK, ST_ERR_STATE } from '../common/status';
 import { tipMarkPending, tipValid } from '../mvcc/tip';
 import {
-  activeArenaBytes, frozenArenaBytes, frozenCount, kvGet, kvPut, lsmAppendRun, lsmFreeze, lsmInit, lsmInstallFlush,
+  activeArenaBytes, frozenArenaBytes, frozenCount, kvGet, kvGetRuns, kvPut, memtableView, lsmAppendRun, lsmFreeze, lsmInit, lsmInstallFlush,
   lsmRunIdAt, runCount, seq, setSeq,
 } from './lsm';
 import {
@@ -34,6 +34,16 @@ export function storage_init(): i32 {
 /** seqLimit: the reader's own writes count up to this write sequence (<= 0 or absent: all of them). */
 export function kv_get(key: usize, keyLen: i32, snapshot: f64, slot: u32, seqLimit: f64): i32 {
   return kvGet(key, keyLen, <u64>snapshot, slot, seqLimit > 0 ? <u64>seqLimit : 0xffffffffffffffff);
+}
+
+/** kv_get without the memtables: the host probed them itself (host/storage/kernel.ts memGet) and missed. */
+export function kv_get_runs(key: usize, keyLen: i32, snapshot: f64): i32 {
+  return kvGetRuns(key, keyLen, <u64>snapshot);
+}
+
+/** Where the host reads the memtable list for its own memtable probe: u32 count, then memtables newest first. */
+export function lsm_memtables_ptr(): usize {
+  return memtableView;
 }
 
 export function kv_put(key: usize, keyLen: i32, val: usize, valLen: i32, op: i32, slot: u32, snapshot: f64, snapshotCheck: i32): i32 {

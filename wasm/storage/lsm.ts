@@ -8,7 +8,7 @@
 // that has a visible version.
 
 import { alloc, free } from '../common/alloc';
-import { compareBytes, hashBytes } from '../common/bytes';
+import { compareBytes, hashBytes, hashKey32 } from '../common/bytes';
 import { setResultU32, setResultF64 } from '../common/result';
 import {
   ST_CONFLICT_ACTIVE, ST_CONFLICT_COMMITTED, ST_ERR_NOMEM, ST_ERR_STATE, ST_EXISTS, ST_NOT_FOUND, ST_OK,
@@ -43,12 +43,26 @@ export const frozen: usize = memory.data(FROZEN_MAX * 4, 16);
 export let frozenCount: i32 = 0;
 export const runList: usize = memory.data(RUNS_MAX * 4, 16);
 export let runCount: i32 = 0;
+/**
+ * The memtables the host's point read probes (host/storage/kernel.ts
+ * memGet): u32 count, then the memtables newest first (active, frozen...).
+ * Republished whenever the list changes.
+ */
+export const memtableView: usize = memory.data((2 + FROZEN_MAX) * 4, 16);
+
+export function publishMemtables(): void {
+  store<u32>(memtableView, <u32>(1 + frozenCount));
+  store<u32>(memtableView + 4, <u32>active);
+  for (let i = 0; i < frozenCount; i++) store<u32>(memtableView + 8 + (<usize>i << 2), load<u32>(frozen + (<usize>i << 2)));
+}
+
 export let seq: u64 = 1; // 0 means "no limit" to readers passing a sequence limit
 let memtableIds: u32 = 0;
 
 export function lsmInit(): i32 {
   if (active != 0) return ST_OK;
   active = mtCreate(++memtableIds);
+  publishMemtables();
   return active == 0 ? ST_ERR_NOMEM : ST_OK;
 }
 
@@ -79,11 +93,11 @@ export function mtRef(mt: usize): void {
  * until the next kernel call.
  */
 export function kvGet(key: usize, keyLen: i32, snapshot: u64, slot: u32, seqLimit: u64): i32 {
-  const h = hashBytes(key, keyLen);
+  const h32 = hashKey32(key, keyLen);
   // Memtables, newest first: the hash index gives the key's newest version,
   // the back-version chain the older ones.
   for (let m = -1; m < frozenCount; m++) {
-    let v = mtFind(m < 0 ? active : frozenAt(m), key, keyLen, <u32>h);
+    let v = mtFind(m < 0 ? active : frozenAt(m), key, keyLen, h32);
     while (v != 0) {
       if (isVisibleAt(v, slot, snapshot, seqLimit, false)) {
         if ((load<u8>(v, V_FLAGS) & VF_TOMBSTONE) != 0) return ST_NOT_FOUND;
@@ -94,6 +108,16 @@ export function kvGet(key: usize, keyLen: i32, snapshot: u64, slot: u32, seqLimi
       v = <usize>load<u32>(v, V_OLDER);
     }
   }
+  return kvGetRuns(key, keyLen, snapshot);
+}
+
+/**
+ * The runs part of kvGet: for a key with no visible version in any memtable
+ * (the host probes the memtables itself and calls this on a miss).
+ */
+export function kvGetRuns(key: usize, keyLen: i32, snapshot: u64): i32 {
+  if (runCount == 0) return ST_NOT_FOUND;
+  const h = hashBytes(key, keyLen);
   // Runs, newest first.
   for (let k = 0; k < runCount; k++) {
     const r = runAt(k);
@@ -160,9 +184,9 @@ export function kvPut(key: usize, keyLen: i32, val: usize, valLen: i32, op: i32,
   let tomb = false;
   let stamp: u64 = 0;
   let owner: u32 = 0;
-  const h = hashBytes(key, keyLen);
+  const h32 = hashKey32(key, keyLen);
   for (let m = -1; m < frozenCount && !found; m++) {
-    let v = mtFind(m < 0 ? active : frozenAt(m), key, keyLen, <u32>h);
+    let v = mtFind(m < 0 ? active : frozenAt(m), key, keyLen, h32);
     while (v != 0) {
       if (vLive(v)) {
         found = true;
@@ -176,7 +200,8 @@ export function kvPut(key: usize, keyLen: i32, val: usize, valLen: i32, op: i32,
       v = <usize>load<u32>(v, V_OLDER);
     }
   }
-  if (!found && (snapshotCheck || op == OP_INSERT)) {
+  if (!found && (snapshotCheck || op == OP_INSERT) && runCount > 0) {
+    const h = hashBytes(key, keyLen);
     for (let k = 0; k < runCount; k++) {
       const r = runAt(k);
       // A run whose newest stamp is within the snapshot cannot conflict,
@@ -282,6 +307,7 @@ export function lsmFreeze(): i32 {
   store<u32>(frozen, <u32>active);
   frozenCount++;
   active = next;
+  publishMemtables();
   return ST_OK;
 }
 
@@ -294,6 +320,7 @@ export function lsmInstallFlush(runId: u32): i32 {
   if (runId != 0 && (r == 0 || runCount >= RUNS_MAX)) return ST_ERR_STATE;
   const mt = frozenAt(frozenCount - 1);
   frozenCount--;
+  publishMemtables();
   if (runId != 0) {
     for (let i = runCount; i > 0; i--) store<u32>(runList + (<usize>i << 2), load<u32>(runList + (<usize>(i - 1) << 2)));
     store<u32>(runList, <u32>r);

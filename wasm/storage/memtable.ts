@@ -8,7 +8,7 @@
 // most comparisons without touching the version (a cache miss).
 
 import { alloc, free } from '../common/alloc';
-import { compareBytes, hashBytes, keyPrefix } from '../common/bytes';
+import { compareBytes, hashKey32, keyPrefix } from '../common/bytes';
 import { V_HEADER, V_SEQ, V_KEYLEN, V_VALLEN, V_STAMP, V_SLOT, V_FLAGS, V_OLDER, V_HASH } from '../mvcc/version';
 
 // @ts-ignore: decorator
@@ -119,7 +119,7 @@ export function mtNewVersion(mt: usize, key: usize, keyLen: i32, val: usize, val
   store<u32>(v, slot, V_SLOT);
   store<u32>(v, <u32>flags, V_FLAGS); // flags byte plus the three reserved bytes
   store<u32>(v, 0, V_OLDER);
-  store<u32>(v, <u32>hashBytes(key, keyLen), V_HASH);
+  store<u32>(v, hashKey32(key, keyLen), V_HASH);
   memory.copy(v + V_HEADER, key, <usize>keyLen);
   if (valLen > 0) memory.copy(v + V_HEADER + <usize>keyLen, val, <usize>valLen);
   store<u64>(mt, load<u64>(mt, MT_DATA) + <u64>(keyLen + valLen), MT_DATA);
