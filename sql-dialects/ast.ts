@@ -109,6 +109,10 @@ export interface Cte {
   columns?: Ident[];
   materialized?: boolean;
   query: Statement;
+  /** PG `SEARCH {DEPTH | BREADTH} FIRST BY cols SET seq_col` (recursive CTEs). */
+  search?: { breadth: boolean; by: Ident[]; set: Ident };
+  /** PG `CYCLE cols SET mark_col [TO value DEFAULT value] USING path_col` (recursive CTEs). */
+  cycle?: { columns: Ident[]; set: Ident; to?: Expr; default?: Expr; using: Ident };
 }
 
 export interface WithClause {

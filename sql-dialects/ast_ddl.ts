@@ -140,7 +140,13 @@ export type AlterColumnChange =
   | { type: 'drop_not_null' }
   | { type: 'rename_to'; name: Ident }
   | { type: 'position'; position: Expr }
-  | { type: 'restart'; value?: Expr };
+  | { type: 'restart'; value?: Expr }
+  /** PG `ADD GENERATED {ALWAYS | BY DEFAULT} AS IDENTITY [(sequence options)]`. */
+  | { type: 'add_identity'; always: boolean; options?: SqlOption[] }
+  /** PG `SET GENERATED {ALWAYS | BY DEFAULT}`. */
+  | { type: 'set_generated'; always: boolean }
+  /** PG `DROP IDENTITY [IF EXISTS]`. */
+  | { type: 'drop_identity'; ifExists?: boolean };
 
 export type AlterTableAction =
   | {
@@ -168,6 +174,8 @@ export type AlterTableAction =
 
 export interface AlterTable {
   kind: 'alter_table';
+  /** PG ALTER INDEX / VIEW / MATERIALIZED VIEW (RENAME, SET SCHEMA, OWNER TO…); absent for ALTER TABLE. */
+  objectType?: 'INDEX' | 'VIEW' | 'MATERIALIZED VIEW';
   ifExists?: boolean;
   only?: boolean;
   name: QName;

@@ -334,6 +334,8 @@ export interface FuncCall {
   filter?: Expr;
   nullTreatment?: 'IGNORE NULLS' | 'RESPECT NULLS';
   over?: WindowSpec | WindowRef;
+  /** Written in SQL syntax: `(a, b) OVERLAPS (c, d)` is overlaps(a, b, c, d), as PG parses it. */
+  syntax?: 'overlaps';
   loc?: Loc;
 }
 

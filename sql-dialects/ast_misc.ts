@@ -348,6 +348,33 @@ export interface SetGenerator {
   loc?: Loc;
 }
 
+/** PG REINDEX [(options)] {INDEX | TABLE | SCHEMA | DATABASE | SYSTEM} [CONCURRENTLY] [name]. */
+export interface Reindex {
+  kind: 'reindex';
+  options?: SqlOption[];
+  target: 'INDEX' | 'TABLE' | 'SCHEMA' | 'DATABASE' | 'SYSTEM';
+  concurrently?: boolean;
+  /** Absent only for DATABASE / SYSTEM (the current database). */
+  name?: QName;
+  loc?: Loc;
+}
+
+/** PG REFRESH MATERIALIZED VIEW [CONCURRENTLY] name [WITH [NO] DATA]. */
+export interface RefreshMatview {
+  kind: 'refresh_matview';
+  concurrently?: boolean;
+  name: QName;
+  withData?: boolean;
+  loc?: Loc;
+}
+
+/** PG two-phase commit: PREPARE TRANSACTION 'gid', COMMIT PREPARED 'gid', ROLLBACK PREPARED 'gid'. */
+export interface TwoPhaseCommand {
+  kind: 'prepare_transaction' | 'commit_prepared' | 'rollback_prepared';
+  gid: StringLit;
+  loc?: Loc;
+}
+
 /** MY SET PASSWORD, KILL, FLUSH …: statements kept by their keywords only. */
 export interface SimpleCommand {
   kind: 'command';
@@ -392,4 +419,7 @@ export type MiscStatement =
   | SetTerm
   | SetGenerator
   | SimpleCommand
+  | Reindex
+  | RefreshMatview
+  | TwoPhaseCommand
   | ProceduralStatement;

@@ -31,7 +31,9 @@ import {
   parseWithOptions,
   role_option_specs,
 } from './ddl_options.ts';
-import { parseCreateFunction, parseFuncParamsInParens } from './ddl_misc.ts';
+import { parseCreateFunction, parseFuncParamsInParens, parseGrant } from './ddl_misc.ts';
+import { SbError, SqlState } from '../host/engine/sb_error.ts';
+import { charPosition } from './errors.ts';
 import { parseCreateProcedure, parseCreateTrigger } from './procedural_ddl.ts';
 
 export function parseCreate(p: Parser): Statement {
@@ -187,6 +189,18 @@ function parseCreateSchema(p: Parser, start: Token): Statement {
   if (!p.isWord('AUTHORIZATION')) s.name = p.ident();
   if (p.acceptWord('AUTHORIZATION')) s.authorization = p.ident();
   if (!s.name && !s.authorization) p.error();
+  // PG schema elements: CREATE TABLE / VIEW / INDEX / SEQUENCE / TRIGGER and GRANT, one after another.
+  const elements: Statement[] = [];
+  while (p.isWord('CREATE') || p.isWord('GRANT')) {
+    if (s.ifNotExists) {
+      throw new SbError(SqlState.feature_not_supported, 'CREATE SCHEMA IF NOT EXISTS cannot include schema elements', { position: charPosition(p.sql, p.tok.start) });
+    }
+    const kindToken = p.peek(1);
+    const e = p.isWord('GRANT') ? parseGrant(p) : parseCreate(p);
+    if (!['create_table', 'create_view', 'create_index', 'create_sequence', 'create_trigger', 'grant'].includes(e.kind)) p.error(kindToken);
+    elements.push(e);
+  }
+  if (elements.length > 0) s.elements = elements;
   s.loc = p.loc(start);
   return s;
 }
@@ -291,6 +305,17 @@ function parseCreateExtension(p: Parser, start: Token): Statement {
   return s;
 }
 
+/** After ALTER VIEW / INDEX: does a PG relation action follow the (optionally IF EXISTS) name? */
+function isAlterRelationAction(p: Parser): boolean {
+  let k = 1;
+  if (p.isWord('IF', k) && p.isWord('EXISTS', k + 1)) return true;
+  const ident = (i: number) => p.peek(i).type === 'word' || p.peek(i).type === 'qident';
+  if (!ident(k)) return false;
+  k++;
+  while (p.isOp('.', k) && ident(k + 1)) k += 2;
+  return p.isAnyWord(['RENAME', 'OWNER', 'SET', 'RESET', 'ALTER'], k);
+}
+
 export function parseAlter(p: Parser): Statement {
   const start = p.expectWord('ALTER');
   const d = p.d;
@@ -341,7 +366,14 @@ export function parseAlter(p: Parser): Statement {
       return s;
     }
     case 'VIEW':
+      // PG ALTER VIEW [IF EXISTS] v RENAME / OWNER TO / SET SCHEMA / ALTER COLUMN…; otherwise MY/TS ALTER VIEW v AS query.
+      if (isAlterRelationAction(p)) return parseAlterTable(p, start);
       return parseCreateView(p, start, 'ALTER', null);
+    case 'INDEX':
+      if (isAlterRelationAction(p)) return parseAlterTable(p, start);
+      break;
+    case 'MATERIALIZED':
+      return parseAlterTable(p, start);
     case 'PROCEDURE':
     case 'PROC':
       if (d.proceduralStyle() !== 'none') return parseCreateProcedure(p, start, 'ALTER');

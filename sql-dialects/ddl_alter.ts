@@ -8,6 +8,15 @@ import type { Parser } from './parser.ts';
 import { parseExpr } from './expr.ts';
 import { parseTypeName } from './types.ts';
 import { isTableConstraintStart, parseColumnDef, parseMysqlTableOptions, parseTableConstraint } from './ddl_table.ts';
+import { parseSequenceOptions } from './ddl_options.ts';
+
+/** GENERATED {ALWAYS | BY DEFAULT}: true for ALWAYS. */
+function parseGeneratedWhen(p: Parser): boolean {
+  p.expectWord('GENERATED');
+  if (p.acceptWords('BY', 'DEFAULT')) return false;
+  p.expectWord('ALWAYS');
+  return true;
+}
 
 function parsePosition(p: Parser): ColumnPosition | undefined {
   if (p.acceptWord('FIRST')) return { first: true };
@@ -28,6 +37,26 @@ function parseAlterColumnChange(p: Parser): AlterColumnChange {
   }
   if (p.acceptWords('SET', 'DEFAULT')) return { type: 'set_default', expr: parseExpr(p) };
   if (p.acceptWords('DROP', 'DEFAULT')) return { type: 'drop_default' };
+  if (p.isWords('ADD', 'GENERATED')) {
+    p.next();
+    const c: AlterColumnChange = { type: 'add_identity', always: parseGeneratedWhen(p) };
+    p.expectWords('AS', 'IDENTITY');
+    if (p.isOp('(')) {
+      p.next();
+      c.options = parseSequenceOptions(p);
+      p.expectOp(')');
+    }
+    return c;
+  }
+  if (p.isWords('SET', 'GENERATED')) {
+    p.next();
+    return { type: 'set_generated', always: parseGeneratedWhen(p) };
+  }
+  if (p.acceptWords('DROP', 'IDENTITY')) {
+    const c: AlterColumnChange = { type: 'drop_identity' };
+    if (p.acceptWords('IF', 'EXISTS')) c.ifExists = true;
+    return c;
+  }
   if (p.acceptWords('SET', 'NOT', 'NULL')) return { type: 'set_not_null' };
   if (p.acceptWords('DROP', 'NOT', 'NULL')) return { type: 'drop_not_null' };
   if (p.acceptWord('TO')) return { type: 'rename_to', name: p.ident() };
@@ -130,8 +159,11 @@ function parseAlterAction(p: Parser, prev: AlterTableAction | undefined): AlterT
 }
 
 export function parseAlterTable(p: Parser, start: Token): AlterTable {
-  p.expectWord('TABLE');
   const at: AlterTable = { kind: 'alter_table', name: [], actions: [] };
+  if (p.acceptWords('MATERIALIZED', 'VIEW')) at.objectType = 'MATERIALIZED VIEW';
+  else if (p.acceptWord('INDEX')) at.objectType = 'INDEX';
+  else if (p.acceptWord('VIEW')) at.objectType = 'VIEW';
+  else p.expectWord('TABLE');
   if (p.acceptWords('IF', 'EXISTS')) at.ifExists = true;
   if (p.acceptWord('ONLY')) at.only = true;
   at.name = p.qname();

@@ -6,7 +6,9 @@
 // prec + 1. Keyword predicates (IS, LIKE, BETWEEN, IN, COLLATE, AT TIME ZONE)
 // take their precedence from the same table.
 
-import type { Expr, Ident, Query, StringLit, StringStyle } from './ast.ts';
+import type { Expr, Ident, Query, RowExpr, StringLit, StringStyle } from './ast.ts';
+import { SbError, SqlState } from '../host/engine/sb_error.ts';
+import { charPosition, syntaxErrorAt } from './errors.ts';
 import type { Parser } from './parser.ts';
 import { isQueryStart } from './parser.ts';
 import type { Token } from './lexer.ts';
@@ -249,6 +251,10 @@ function parseInfix(p: Parser, left: Expr, minPrec: number, start: number): Expr
     }
     case 'IS':
       return parseIs(p, left, minPrec, start);
+    case 'OVERLAPS':
+      // PG `row OVERLAPS row`: both operands are row constructors of two items; it binds tighter than any operator.
+      if (left.kind !== 'row' || !(p.isOp('(', 1) || p.isWord('ROW', 1))) return null;
+      return parseOverlaps(p, left, start);
     case 'ISNULL':
     case 'NOTNULL': {
       const prec = ops.infix.get('IS');
@@ -349,6 +355,21 @@ function parseIs(p: Parser, left: Expr, minPrec: number, start: number): Expr | 
   p.expectWords('DISTINCT', 'FROM');
   const right = parseExpr(p, prec + 1);
   return { kind: 'is', negated, expr: left, test: 'DISTINCT FROM', right, loc: { start, end: p.prevEnd } };
+}
+
+function parseOverlaps(p: Parser, left: RowExpr, start: number): Expr {
+  p.next();
+  const rightStart = p.tok.start;
+  const right = parsePrefix(p);
+  if (right.kind !== 'row') throw syntaxErrorAt(p.sql, rightStart, p.sql.slice(rightStart, p.prevEnd));
+  for (const [side, row] of [['left', left], ['right', right]] as const) {
+    if (row.items.length !== 2) {
+      throw new SbError(SqlState.syntax_error, `wrong number of parameters on ${side} side of OVERLAPS expression`, {
+        position: charPosition(p.sql, (side === 'left' ? row.loc?.start : rightStart) ?? start),
+      });
+    }
+  }
+  return { kind: 'func', name: [{ value: 'overlaps', quoted: false }], args: [...left.items, ...right.items], syntax: 'overlaps', loc: { start, end: p.prevEnd } };
 }
 
 /** LIKE-family, BETWEEN and IN, optionally after NOT. */

@@ -14,6 +14,14 @@ export interface Scanned {
   value: string;
 }
 
+function isHighSurrogate(cp: number): boolean {
+  return cp >= 0xd800 && cp <= 0xdbff;
+}
+
+function isLowSurrogate(cp: number): boolean {
+  return cp >= 0xdc00 && cp <= 0xdfff;
+}
+
 function isHexDigit(c: number): boolean {
   return isDigit(c) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 }
@@ -60,13 +68,26 @@ export function scanEscapeString(sql: string, start: number, fail: Fail): Scanne
       }
       case 'u':
       case 'U': {
+        const escStart = j - 2;
         const len = e === 'u' ? 4 : 8;
         const hex = sql.slice(j, j + len);
-        if (hex.length !== len || !/^[0-9a-fA-F]+$/.test(hex)) fail(j - 2, 'invalid Unicode escape');
-        const cp = parseInt(hex, 16);
-        if (cp > 0x10ffff) fail(j - 2, 'invalid Unicode escape value');
-        value += String.fromCodePoint(cp);
+        if (hex.length !== len || !/^[0-9a-fA-F]+$/.test(hex)) fail(escStart, 'invalid Unicode escape');
+        let cp = parseInt(hex, 16);
         j += len;
+        if (isLowSurrogate(cp)) fail(escStart, 'invalid Unicode surrogate pair');
+        if (isHighSurrogate(cp)) {
+          // PG: a high surrogate must be followed at once by a \u or \U escape of a low one.
+          const next = sql[j + 1];
+          const nlen = next === 'u' ? 4 : next === 'U' ? 8 : 0;
+          const nhex = nlen > 0 && sql.charCodeAt(j) === 92 ? sql.slice(j + 2, j + 2 + nlen) : '';
+          const low = nhex.length === nlen && /^[0-9a-fA-F]+$/.test(nhex) ? parseInt(nhex, 16) : -1;
+          if (!isLowSurrogate(low)) fail(j, 'invalid Unicode surrogate pair');
+          cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+          j += 2 + nlen;
+        }
+        // NUL and code points past U+10FFFF are refused (PG's is_valid_unicode_codepoint).
+        if (cp === 0 || cp > 0x10ffff) fail(escStart, 'invalid Unicode escape value');
+        value += String.fromCodePoint(cp);
         break;
       }
       default:
@@ -109,6 +130,16 @@ export function scanUnicodeString(sql: string, start: number, fail: Fail): Scann
     j += m[0].length;
   }
   let value = '';
+  // An escape at raw offset k starts at sql offset start + 3 + k (exact unless '' doubling came before it).
+  const at = (k: number) => start + 3 + k;
+  const escapeAt = (k: number): { cp: number; len: number } | null => {
+    if (raw[k] !== escape || raw[k + 1] === escape) return null;
+    const plus = raw[k + 1] === '+';
+    const len = plus ? 6 : 4;
+    const hex = raw.slice(k + (plus ? 2 : 1), k + (plus ? 2 : 1) + len);
+    if (hex.length !== len || !/^[0-9a-fA-F]+$/.test(hex)) fail(at(k), 'invalid Unicode escape');
+    return { cp: parseInt(hex, 16), len: len + (plus ? 2 : 1) };
+  };
   for (let k = 0; k < raw.length; k++) {
     const ch = raw[k];
     if (ch !== escape) {
@@ -120,14 +151,19 @@ export function scanUnicodeString(sql: string, start: number, fail: Fail): Scann
       k++;
       continue;
     }
-    const plus = raw[k + 1] === '+';
-    const len = plus ? 6 : 4;
-    const hex = raw.slice(k + (plus ? 2 : 1), k + (plus ? 2 : 1) + len);
-    if (hex.length !== len || !/^[0-9a-fA-F]+$/.test(hex)) fail(start, 'invalid Unicode escape');
-    const cp = parseInt(hex, 16);
-    if (cp > 0x10ffff) fail(start, 'invalid Unicode escape value');
+    const esc = escapeAt(k)!;
+    let cp = esc.cp;
+    let used = esc.len;
+    if (isLowSurrogate(cp)) fail(at(k), 'invalid Unicode surrogate pair');
+    if (isHighSurrogate(cp)) {
+      const low = escapeAt(k + used);
+      if (low === null || !isLowSurrogate(low.cp)) fail(at(k + used), 'invalid Unicode surrogate pair');
+      cp = 0x10000 + ((cp - 0xd800) << 10) + (low.cp - 0xdc00);
+      used += low.len;
+    }
+    if (cp === 0 || cp > 0x10ffff) fail(at(k), 'invalid Unicode escape value');
     value += String.fromCodePoint(cp);
-    k += len + (plus ? 1 : 0);
+    k += used - 1;
   }
   return { end: j, value };
 }

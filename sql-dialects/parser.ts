@@ -24,6 +24,7 @@ import {
   parseSavepoint,
 } from './transaction.ts';
 import { parseUtilityStatement } from './utility.ts';
+import { stringFromToken } from './expr.ts';
 import { parseProceduralStatement } from './procedural.ts';
 
 /** Words that end a select item, table reference or expression list rather than naming an alias. */
@@ -325,10 +326,18 @@ function dispatch(p: Parser): Statement {
       return parseBegin(p);
     }
     case 'COMMIT':
+    case 'ROLLBACK':
+      // PG two-phase commit: COMMIT PREPARED 'gid' / ROLLBACK PREPARED 'gid'.
+      if (p.isWord('PREPARED', 1) && p.peek(2).type === 'string') {
+        p.next();
+        p.next();
+        return { kind: t.upper === 'COMMIT' ? 'commit_prepared' : 'rollback_prepared', gid: stringFromToken(p.next()) };
+      }
+      if (t.upper === 'ROLLBACK') return parseRollback(p);
+      return parseCommit(p);
     case 'END':
       if (t.upper === 'END' && p.d.proceduralStyle() !== 'none') break;
       return parseCommit(p);
-    case 'ROLLBACK':
     case 'ABORT':
       return parseRollback(p);
     case 'SAVEPOINT':

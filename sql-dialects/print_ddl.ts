@@ -21,6 +21,7 @@ import type { Dialect } from './dialect.ts';
 import { printExpr, printExprList, printIdent, printQName, printString, printType } from './print_expr.ts';
 import { printQuery } from './print_query.ts';
 import { printCreateTrigger } from './print_proc.ts';
+import { printStatement } from './printer.ts';
 
 export function printIndexElem(e: IndexElem, d: Dialect): string {
   let s = printExpr(e.expr, d);
@@ -210,6 +211,12 @@ function printColumnChange(c: AlterColumnChange, d: Dialect): string {
       return 'POSITION ' + printExpr(c.position, d);
     case 'restart':
       return 'RESTART' + (c.value ? ' WITH ' + printExpr(c.value, d) : '');
+    case 'add_identity':
+      return `ADD GENERATED ${c.always ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY` + (c.options ? ` (${printOptions(c.options, d)})` : '');
+    case 'set_generated':
+      return `SET GENERATED ${c.always ? 'ALWAYS' : 'BY DEFAULT'}`;
+    case 'drop_identity':
+      return 'DROP IDENTITY' + (c.ifExists ? ' IF EXISTS' : '');
   }
 }
 
@@ -280,7 +287,7 @@ export function printDdl(s: Statement, d: Dialect): string | undefined {
       return out;
     }
     case 'alter_table':
-      return `ALTER TABLE${s.ifExists ? ' IF EXISTS' : ''}${s.only ? ' ONLY' : ''} ${printQName(s.name, d)} ${s.actions.map((a) => printAlterAction(a, d)).join(', ')}`;
+      return `ALTER ${s.objectType ?? 'TABLE'}${s.ifExists ? ' IF EXISTS' : ''}${s.only ? ' ONLY' : ''} ${printQName(s.name, d)} ${s.actions.map((a) => printAlterAction(a, d)).join(', ')}`;
     case 'drop': {
       let out = 'DROP' + (s.temporary ? ' TEMPORARY' : '') + ' ' + s.objectType + (s.concurrently ? ' CONCURRENTLY' : '') + (s.ifExists ? ' IF EXISTS' : '');
       out += ' ' + s.names
@@ -325,7 +332,7 @@ export function printDdl(s: Statement, d: Dialect): string | undefined {
       return out;
     }
     case 'create_schema':
-      return 'CREATE SCHEMA' + ifNotExists(s.ifNotExists) + (s.name ? ' ' + printIdent(s.name, d) : '') + (s.authorization ? ' AUTHORIZATION ' + printIdent(s.authorization, d) : '');
+      return 'CREATE SCHEMA' + ifNotExists(s.ifNotExists) + (s.name ? ' ' + printIdent(s.name, d) : '') + (s.authorization ? ' AUTHORIZATION ' + printIdent(s.authorization, d) : '') + (s.elements ?? []).map((e) => ' ' + printStatement(e, d)).join('');
     case 'create_database': {
       const name = 'kind' in s.name ? printString(s.name, d) : printIdent(s.name, d);
       let out = `CREATE ${s.keyword}${ifNotExists(s.ifNotExists)} ${name}`;

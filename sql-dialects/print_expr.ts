@@ -171,6 +171,10 @@ export function printWindowSpec(w: WindowSpec, d: Dialect): string {
 }
 
 function printFunc(f: FuncCall, d: Dialect): string {
+  if (f.syntax === 'overlaps') {
+    const a = f.args.map((x) => printExpr(x, d));
+    return `(${a[0]}, ${a[1]}) OVERLAPS (${a[2]}, ${a[3]})`;
+  }
   let inner: string;
   if (f.star) inner = '*';
   else {

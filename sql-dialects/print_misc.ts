@@ -136,6 +136,21 @@ export function printMisc(s: Statement, d: Dialect): string {
       }
       return out;
     }
+    case 'reindex': {
+      let out = 'REINDEX';
+      if (s.options) out += ` (${s.options.map((o) => printOption(o, d)).join(', ')})`;
+      out += ' ' + s.target + (s.concurrently ? ' CONCURRENTLY' : '');
+      if (s.name) out += ' ' + printQName(s.name, d);
+      return out;
+    }
+    case 'refresh_matview':
+      return `REFRESH MATERIALIZED VIEW${s.concurrently ? ' CONCURRENTLY' : ''} ${printQName(s.name, d)}` + (s.withData === true ? ' WITH DATA' : s.withData === false ? ' WITH NO DATA' : '');
+    case 'prepare_transaction':
+      return 'PREPARE TRANSACTION ' + printString(s.gid, d);
+    case 'commit_prepared':
+      return 'COMMIT PREPARED ' + printString(s.gid, d);
+    case 'rollback_prepared':
+      return 'ROLLBACK PREPARED ' + printString(s.gid, d);
     case 'checkpoint':
       return 'CHECKPOINT';
     case 'lock_table': {

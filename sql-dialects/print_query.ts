@@ -151,7 +151,14 @@ export function printWith(w: WithClause, d: Dialect): string {
     s += ' AS ';
     if (c.materialized === true) s += 'MATERIALIZED ';
     if (c.materialized === false) s += 'NOT MATERIALIZED ';
-    return s + `(${printStatement(c.query, d)})`;
+    s += `(${printStatement(c.query, d)})`;
+    if (c.search) s += ` SEARCH ${c.search.breadth ? 'BREADTH' : 'DEPTH'} FIRST BY ${c.search.by.map((x) => printIdent(x, d)).join(', ')} SET ${printIdent(c.search.set, d)}`;
+    if (c.cycle) {
+      s += ` CYCLE ${c.cycle.columns.map((x) => printIdent(x, d)).join(', ')} SET ${printIdent(c.cycle.set, d)}`;
+      if (c.cycle.to && c.cycle.default) s += ` TO ${printExpr(c.cycle.to, d)} DEFAULT ${printExpr(c.cycle.default, d)}`;
+      s += ` USING ${printIdent(c.cycle.using, d)}`;
+    }
+    return s;
   });
   return `WITH ${w.recursive ? 'RECURSIVE ' : ''}${ctes.join(', ')}`;
 }

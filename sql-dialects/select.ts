@@ -44,6 +44,29 @@ function parseCte(p: Parser): Cte {
   else if (p.isWord('MERGE')) cte.query = parseMerge(p);
   else cte.query = parseQuery(p);
   p.expectOp(')');
+  if (p.isWord('SEARCH') && p.isAnyWord(['DEPTH', 'BREADTH'], 1)) {
+    p.next();
+    const breadth = p.next().upper === 'BREADTH';
+    p.expectWords('FIRST', 'BY');
+    const by = p.list(() => p.ident());
+    p.expectWord('SET');
+    cte.search = { breadth, by, set: p.ident() };
+  }
+  if (p.isWord('CYCLE') && p.isIdent(1)) {
+    p.next();
+    const columns = p.list(() => p.ident());
+    p.expectWord('SET');
+    const set = p.ident();
+    const cycle: NonNullable<Cte['cycle']> = { columns, set, using: set };
+    if (p.acceptWord('TO')) {
+      cycle.to = parseExpr(p);
+      p.expectWord('DEFAULT');
+      cycle.default = parseExpr(p);
+    }
+    p.expectWord('USING');
+    cycle.using = p.ident();
+    cte.cycle = cycle;
+  }
   return cte;
 }
 

@@ -39,6 +39,11 @@ export function parseUtilityStatement(p: Parser): Statement | null {
       return parseExplain(p);
     case 'PREPARE': {
       p.next();
+      // PG two-phase commit: PREPARE TRANSACTION 'gid'.
+      if (p.isWord('TRANSACTION') && p.peek(1).type === 'string') {
+        p.next();
+        return { kind: 'prepare_transaction', gid: stringFromToken(p.next()), loc: p.loc(t) };
+      }
       const name = p.ident();
       const s: Statement = { kind: 'prepare', name };
       if (p.acceptWord('FROM')) s.from = parseExpr(p);

@@ -1,7 +1,7 @@
 // COPY, LISTEN/UNLISTEN/NOTIFY, DISCARD, cursors (DECLARE/FETCH/CLOSE),
 // VACUUM/ANALYZE, CHECKPOINT, LOCK/UNLOCK, CALL, DO, and MySQL FLUSH/KILL.
 
-import type { Copy, DeclareCursor, Fetch, SqlOption, Statement, Vacuum } from './ast.ts';
+import type { Copy, DeclareCursor, Fetch, Reindex, SqlOption, Statement, Vacuum } from './ast.ts';
 import type { Parser } from './parser.ts';
 import { isQueryStart, parseStatement } from './parser.ts';
 import { parseExpr, parseExprList, stringFromToken } from './expr.ts';
@@ -53,6 +53,21 @@ export function parseAdminStatement(p: Parser): Statement | null {
     case 'ANALYZE':
     case 'ANALYSE':
       return parseVacuum(p);
+    case 'REINDEX':
+      return parseReindex(p);
+    case 'REFRESH': {
+      if (!p.isWords('REFRESH', 'MATERIALIZED', 'VIEW')) return null;
+      p.next();
+      p.next();
+      p.next();
+      const concurrently = p.acceptWord('CONCURRENTLY');
+      const s: Statement = { kind: 'refresh_matview', name: p.qname() };
+      if (concurrently) s.concurrently = true;
+      if (p.acceptWords('WITH', 'DATA')) s.withData = true;
+      else if (p.acceptWords('WITH', 'NO', 'DATA')) s.withData = false;
+      s.loc = p.loc(t);
+      return s;
+    }
     case 'CHECKPOINT':
       p.next();
       return { kind: 'checkpoint', loc: p.loc(t) };
@@ -206,6 +221,18 @@ function parseFetch(p: Parser): Fetch {
   if (p.acceptWord('INTO')) f.into = parseExprList(p);
   f.loc = p.loc(start);
   return f;
+}
+
+function parseReindex(p: Parser): Reindex {
+  const start = p.next();
+  const s: Reindex = { kind: 'reindex', target: 'TABLE' };
+  if (p.isOp('(')) s.options = parseParenKeywordOptions(p);
+  s.target = p.expectOneOf('INDEX', 'TABLE', 'SCHEMA', 'DATABASE', 'SYSTEM') as Reindex['target'];
+  if (p.acceptWord('CONCURRENTLY')) s.concurrently = true;
+  // DATABASE and SYSTEM may omit the name (the current database).
+  if ((s.target !== 'DATABASE' && s.target !== 'SYSTEM') || p.isIdent()) s.name = s.target === 'INDEX' || s.target === 'TABLE' ? p.qname() : [p.ident()];
+  s.loc = p.loc(start);
+  return s;
 }
 
 function parseVacuum(p: Parser): Vacuum {

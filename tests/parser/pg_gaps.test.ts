@@ -1,0 +1,54 @@
+// Errors of the PostgreSQL forms added for issue 3 (their round trips are in
+// corpus/pg_gaps.sql): SQLSTATE and position as PostgreSQL 15 reports them.
+
+import { describe, expect, it } from 'vitest';
+import { getDialect, parse } from '../../sql-dialects/index.ts';
+
+const pg = getDialect('postgres');
+
+function errorOf(sql: string): { code: string; position: number | undefined } {
+  try {
+    parse(sql, pg);
+  } catch (e) {
+    const err = e as { code: string; position?: number };
+    return { code: err.code, position: err.position };
+  }
+  throw new Error(`parsed: ${sql}`);
+}
+
+describe('PostgreSQL syntax errors (positions as PostgreSQL 15 reports them)', () => {
+  it.each([
+    // Unicode escapes: NUL, out of range, and unpaired surrogates are refused while lexing.
+    [String.raw`SELECT E'\u0000'`, '42601', 10],
+    [String.raw`SELECT U&'\0000'`, '42601', 11],
+    [String.raw`SELECT U&'a\0000'`, '42601', 12],
+    [String.raw`SELECT E'\U00110000'`, '42601', 10],
+    [String.raw`SELECT E'\uD800'`, '42601', 16],
+    [String.raw`SELECT E'\uD83Dx'`, '42601', 16],
+    [String.raw`SELECT E'\uDE00'`, '42601', 10],
+    [String.raw`SELECT U&'\D83Dx'`, '42601', 16],
+    // OVERLAPS takes two-item rows.
+    ['SELECT (1,2,3) OVERLAPS (4,5)', '42601', 8],
+    // IF NOT EXISTS cannot be combined with schema elements.
+    ['CREATE SCHEMA IF NOT EXISTS s CREATE TABLE t (a int)', '0A000', 31],
+    // A schema element must be one of the allowed CREATE forms.
+    ['CREATE SCHEMA s CREATE DATABASE d', '42601', 24],
+  ])('%s -> %s at %i', (sql, code, position) => {
+    expect(errorOf(sql)).toEqual({ code, position });
+  });
+
+  it('keeps NUL-free escapes and surrogate pairs', () => {
+    const [s] = parse(String.raw`SELECT E'\uD83D\uDE00', U&'\+01F600', E'\x41'`, pg);
+    const cols = (s as { body: { columns: { expr: { value: string } }[] } }).body.columns.map((c) => c.expr.value);
+    expect(cols).toEqual(['😀', '😀', 'A']);
+  });
+
+  it('reads OVERLAPS as overlaps(a, b, c, d), binding tighter than AND', () => {
+    const [s] = parse('SELECT (a, b) OVERLAPS (c, d) AND e', pg);
+    const e = (s as { body: { columns: { expr: { kind: string; op: string; left: { kind: string; name: { value: string }[]; args: unknown[] } } }[] } }).body.columns[0]!.expr;
+    expect(e.kind).toBe('binary');
+    expect(e.left.kind).toBe('func');
+    expect(e.left.name[0]!.value).toBe('overlaps');
+    expect(e.left.args).toHaveLength(4);
+  });
+});
