@@ -1,27 +1,35 @@
 // The ScratchBird server entry: `npm start` (Node, through tsx) or
 // `deno task server`. With no configuration it opens the data folder ./data
-// (created on first start) and serves until SIGTERM/SIGINT, then checkpoints
-// and exits 0. The wire-protocol listeners join here as they are built.
-//
-// Settings: --data DIR (SCRATCHBIRD_DATA), --log-level LEVEL (SCRATCHBIRD_LOG_LEVEL).
+// (created on first start), serves PostgreSQL on 127.0.0.1:5432 and
+// /metrics + /health on 127.0.0.1:8080, and on SIGTERM/SIGINT stops
+// accepting, lets running statements finish (bounded), checkpoints and
+// exits 0. Settings: see config.ts (flags, SCRATCHBIRD_* environment,
+// scratchbird.yaml).
 
-import { Store } from '../engine/store/index.ts';
+import { ConfigError, loadConfig, type ServerConfig } from './config.ts';
+import { Logger } from './log.ts';
+import { startServer, StartupError } from './server.ts';
 import type { Platform } from '../platform/platform.ts';
-import { Logger, type LogLevel } from './log.ts';
 
 // deno-lint-ignore no-explicit-any
 const Deno = (globalThis as any).Deno;
 
-function arg(name: string): string | undefined {
-  const argv: string[] = Deno ? Deno.args : process.argv.slice(2);
-  const i = argv.indexOf(`--${name}`);
-  if (i >= 0) return argv[i + 1];
-  const eq = argv.find((a) => a.startsWith(`--${name}=`));
-  return eq?.slice(name.length + 3);
+function exit(code: number): never {
+  if (Deno) Deno.exit(code);
+  process.exit(code);
 }
 
 function env(name: string): string | undefined {
   return Deno ? Deno.env.get(name) : process.env[name];
+}
+
+async function readText(path: string): Promise<string | undefined> {
+  try {
+    const fs = await import('node:fs');
+    return fs.readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 async function platformForRuntime(): Promise<Platform> {
@@ -30,27 +38,46 @@ async function platformForRuntime(): Promise<Platform> {
 }
 
 async function main(): Promise<void> {
-  const log = new Logger((arg('log-level') ?? env('SCRATCHBIRD_LOG_LEVEL') ?? 'info') as LogLevel);
-  const dataDir = arg('data') ?? env('SCRATCHBIRD_DATA') ?? './data';
-  const platform = await platformForRuntime();
-  let store: Store;
+  const argv: string[] = Deno ? Deno.args : process.argv.slice(2);
+  let cfg: ServerConfig;
   try {
-    store = await Store.open(dataDir, { platform });
+    // The YAML is read synchronously inside loadConfig; prefetch the candidates.
+    const files = new Map<string, string | undefined>();
+    const flagIdx = argv.findIndex((a) => a === '--config' || a.startsWith('--config='));
+    const named = flagIdx < 0 ? env('SCRATCHBIRD_CONFIG') : argv[flagIdx]!.includes('=') ? argv[flagIdx]!.slice(9) : argv[flagIdx + 1];
+    for (const f of [named, 'scratchbird.yaml']) if (f !== undefined) files.set(f, await readText(f));
+    cfg = loadConfig(argv, env, (p) => files.get(p));
   } catch (e) {
-    log.error('server', 'open_failed', { data: dataDir, code: (e as { code?: string }).code, message: String((e as Error).message) });
-    if (Deno) Deno.exit(1);
-    process.exit(1);
+    const log = new Logger('info');
+    log.error('server', 'bad_configuration', { message: (e as Error).message });
+    exit(e instanceof ConfigError ? 2 : 1);
   }
-  log.info('server', 'started', { data: dataDir, runtime: Deno ? 'deno' : 'node', replayed: store.stats.walRecordsReplayed });
+  const log = new Logger(cfg.logLevel);
+  const platform = await platformForRuntime();
+  let server;
+  try {
+    server = await startServer(cfg, platform, log);
+  } catch (e) {
+    log.error('server', 'start_failed', { data: cfg.data, code: (e as StartupError).code, message: (e as Error).message });
+    exit(1);
+  }
+  log.info('server', 'started', {
+    data: cfg.data, runtime: Deno ? 'deno' : 'node', config: cfg.configFile ?? null,
+    postgresql: server.pg?.port ?? null, http: server.http?.port ?? null, replayed: server.db.store.stats.walRecordsReplayed,
+  });
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
     log.info('server', 'stopping', { signal });
-    await store.close({ checkpoint: true });
+    try {
+      await server.stop(10_000);
+    } catch (e) {
+      log.error('server', 'stop_failed', { message: (e as Error).message });
+      exit(1);
+    }
     log.info('server', 'stopped', {});
-    if (Deno) Deno.exit(0);
-    process.exit(0);
+    exit(0);
   };
   if (Deno) {
     Deno.addSignalListener('SIGTERM', () => void stop('SIGTERM'));

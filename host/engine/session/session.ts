@@ -92,8 +92,8 @@ export class Session {
   }
 
   /** Runs every statement of `sql`; returns each one's result. */
-  exec(sql: string, params: readonly unknown[] = []): Promise<QueryResult[]> {
-    return this.serialize(() => this.runScript(sql, params));
+  exec(sql: string, params: readonly unknown[] = [], onResult?: (r: QueryResult) => void | Promise<void>): Promise<QueryResult[]> {
+    return this.serialize(() => this.runScript(sql, params, onResult));
   }
 
   /** Runs `sql` (one or more statements) and returns the last statement's result. */
@@ -121,7 +121,8 @@ export class Session {
     return run;
   }
 
-  private async runScript(sql: string, params: readonly unknown[]): Promise<QueryResult[]> {
+  /** onResult sees each statement's result as soon as it is done (a wire protocol streams it before the next one runs). */
+  private async runScript(sql: string, params: readonly unknown[], onResult?: (r: QueryResult) => void | Promise<void>): Promise<QueryResult[]> {
     let stmts: A.Statement[];
     try {
       stmts = parse(sql, this.dialect);
@@ -138,7 +139,9 @@ export class Session {
     try {
       for (const stmt of stmts) {
         if (multi && !this.tx.inBlock() && !TXN_CONTROL.has(stmt.kind)) this.tx.beginBlock('implicit');
-        results.push(await this.runStatement(stmt, sql, params));
+        const r = await this.runStatement(stmt, sql, params);
+        results.push(r);
+        if (onResult) await onResult(r);
       }
       if (this.tx.block === 'implicit') await this.tx.commit();
     } catch (e) {

@@ -1,0 +1,156 @@
+// Server settings: defaults < YAML file (scratchbird.yaml) < environment <
+// flags. The YAML follows the seed's "Minimal Development Setup":
+//
+//   data: ./data
+//   listen: 127.0.0.1
+//   log_level: info
+//   http: { port: 8080 }
+//   protocols:
+//     postgresql:
+//       enabled: true
+//       port: 5432
+//       server_version: "16.0"
+//       connections_max: 100
+//       message_bytes_max: 67108864
+//       idle_in_transaction_timeout_ms: 0
+//       hba:
+//         - { database: all, user: all, address: all, method: scram-sha-256 }
+//
+// Flags: --data DIR, --pg-port N (0 disables), --http-port N (0 disables),
+// --listen ADDR, --config FILE, --log-level LEVEL, --server-version V.
+// Environment: SCRATCHBIRD_DATA, SCRATCHBIRD_PG_PORT, SCRATCHBIRD_HTTP_PORT,
+// SCRATCHBIRD_LISTEN, SCRATCHBIRD_CONFIG, SCRATCHBIRD_LOG_LEVEL,
+// SCRATCHBIRD_PASSWORD (the admin password on first start).
+
+import { parse as parseYaml } from 'yaml';
+import { checkHbaRule, DEFAULT_HBA, type HbaRule } from '../wire/pg/hba.ts';
+import { PG_CONFIG_DEFAULTS } from '../wire/pg/server_state.ts';
+import type { LogLevel } from './log.ts';
+
+export interface ServerConfig {
+  data: string;
+  listen: string;
+  logLevel: LogLevel;
+  httpPort: number;
+  pg: {
+    port: number;
+    serverVersion: string;
+    connectionsMax: number;
+    messageBytesMax: number;
+    idleInTransactionTimeoutMs: number;
+    hba: HbaRule[];
+  };
+  /** Admin password for a first start (sysdba). */
+  password: string;
+  /** True when the password is the well-known default. */
+  defaultPassword: boolean;
+  /** Where the YAML came from, if anywhere. */
+  configFile?: string;
+  /** Embedding and tests: listen on a port the OS picks (the port settings then say nothing). */
+  pgPortEphemeral?: boolean;
+  httpPortEphemeral?: boolean;
+}
+
+export const DEFAULT_PASSWORD = 'masterkey';
+
+export class ConfigError extends Error {}
+
+const FLAGS = new Set(['data', 'pg-port', 'http-port', 'listen', 'config', 'log-level', 'server-version']);
+const LEVELS: LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+export function parseFlags(argv: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith('--')) throw new ConfigError(`unexpected argument "${a}"`);
+    const eq = a.indexOf('=');
+    const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
+    if (!FLAGS.has(name)) throw new ConfigError(`unknown flag --${name} (known: ${[...FLAGS].map((f) => '--' + f).join(', ')})`);
+    const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
+    if (value === undefined) throw new ConfigError(`flag --${name} needs a value`);
+    out.set(name, value);
+  }
+  return out;
+}
+
+function port(v: unknown, what: string): number {
+  const n = typeof v === 'number' ? v : Number(String(v).trim());
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${what}: "${String(v)}" is not a port number (0-65535)`);
+  return n;
+}
+
+function positive(v: unknown, what: string, min = 0): number {
+  const n = typeof v === 'number' ? v : Number(String(v).trim());
+  if (!Number.isFinite(n) || n < min) throw new ConfigError(`${what}: "${String(v)}" must be a number ≥ ${min}`);
+  return Math.floor(n);
+}
+
+type Obj = Record<string, unknown>;
+function obj(v: unknown, what: string): Obj {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(`${what} must be a mapping`);
+  return v as Obj;
+}
+
+/**
+ * Builds the configuration. `readFile` reads the YAML (undefined: missing);
+ * the default file ./scratchbird.yaml is read when it exists, a named one must exist.
+ */
+export function loadConfig(
+  argv: readonly string[],
+  env: (name: string) => string | undefined,
+  readFile: (path: string) => string | undefined,
+): ServerConfig {
+  const flags = parseFlags(argv);
+  const named = flags.get('config') ?? env('SCRATCHBIRD_CONFIG');
+  const file = named ?? 'scratchbird.yaml';
+  const text = readFile(file);
+  if (text === undefined && named !== undefined) throw new ConfigError(`config file "${named}" not found`);
+  let y: Obj = {};
+  if (text !== undefined) {
+    try {
+      y = obj(parseYaml(text), file);
+    } catch (e) {
+      if (e instanceof ConfigError) throw e;
+      throw new ConfigError(`${file}: ${(e as Error).message}`);
+    }
+  }
+  const protocols = obj(y['protocols'], 'protocols');
+  const pgY = obj(protocols['postgresql'], 'protocols.postgresql');
+  const httpY = obj(y['http'], 'http');
+  const pick = (flag: string, envName: string, yaml: unknown): unknown => flags.get(flag) ?? env(envName) ?? yaml;
+
+  const logLevel = String(pick('log-level', 'SCRATCHBIRD_LOG_LEVEL', y['log_level']) ?? 'info') as LogLevel;
+  if (!LEVELS.includes(logLevel)) throw new ConfigError(`log level "${logLevel}" is not one of ${LEVELS.join(', ')}`);
+  let pgPort = port(pick('pg-port', 'SCRATCHBIRD_PG_PORT', pgY['port']) ?? 5432, 'PostgreSQL port');
+  if (pgY['enabled'] === false && !flags.has('pg-port') && env('SCRATCHBIRD_PG_PORT') === undefined) pgPort = 0;
+  const hbaY = pgY['hba'];
+  let hba: HbaRule[] = [...DEFAULT_HBA];
+  if (hbaY !== undefined) {
+    if (!Array.isArray(hbaY)) throw new ConfigError('protocols.postgresql.hba must be a list of rules');
+    try {
+      hba = hbaY.map((r, i) => checkHbaRule(r, `protocols.postgresql.hba[${i}]`));
+    } catch (e) {
+      throw new ConfigError((e as Error).message);
+    }
+  }
+  const password = env('SCRATCHBIRD_PASSWORD');
+  const cfg: ServerConfig = {
+    data: String(pick('data', 'SCRATCHBIRD_DATA', y['data']) ?? './data'),
+    listen: String(pick('listen', 'SCRATCHBIRD_LISTEN', y['listen']) ?? '127.0.0.1'),
+    logLevel,
+    httpPort: port(pick('http-port', 'SCRATCHBIRD_HTTP_PORT', httpY['port']) ?? 8080, 'HTTP port'),
+    pg: {
+      port: pgPort,
+      serverVersion: String(pick('server-version', 'SCRATCHBIRD_PG_SERVER_VERSION', pgY['server_version']) ?? PG_CONFIG_DEFAULTS.serverVersion),
+      connectionsMax: positive(pgY['connections_max'] ?? PG_CONFIG_DEFAULTS.connectionsMax, 'connections_max', 1),
+      messageBytesMax: positive(pgY['message_bytes_max'] ?? PG_CONFIG_DEFAULTS.messageBytesMax, 'message_bytes_max', 1024),
+      idleInTransactionTimeoutMs: positive(pgY['idle_in_transaction_timeout_ms'] ?? 0, 'idle_in_transaction_timeout_ms'),
+      hba,
+    },
+    password: password !== undefined && password !== '' ? password : DEFAULT_PASSWORD,
+    defaultPassword: password === undefined || password === '' || password === DEFAULT_PASSWORD,
+  };
+  if (text !== undefined) cfg.configFile = file;
+  return cfg;
+}

@@ -1,0 +1,101 @@
+// The server process's parts, started and stopped together: the database
+// (its folder locked by the store), the first-start admin password, the
+// PostgreSQL listener and the HTTP endpoint. main.ts is the command line
+// around it; tests start it in-process.
+
+import { type Database, open } from '../engine/db.ts';
+import type { Platform } from '../platform/platform.ts';
+import { PgServerState } from '../wire/pg/server_state.ts';
+import { isLoopback } from '../wire/pg/hba.ts';
+import type { ServerConfig } from './config.ts';
+import { DEFAULT_PASSWORD } from './config.ts';
+import { type HttpEndpoint, listenHttp } from './http.ts';
+import type { Logger } from './log.ts';
+import { renderMetrics } from './metrics.ts';
+import { listenPg, type PgListener } from './pg_listener.ts';
+import { ADMIN_ROLE, ensureAdminPassword, passwordIs } from './roles.ts';
+
+export interface RunningServer {
+  readonly db: Database;
+  readonly pg?: PgListener;
+  readonly http?: HttpEndpoint;
+  /** Stops accepting, lets running statements finish (bounded), checkpoints, closes the database. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export class StartupError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+function loopbackOnly(listen: string): boolean {
+  return listen.split(',').every((a) => a.trim() === 'localhost' || isLoopback(a.trim()));
+}
+
+export async function startServer(cfg: ServerConfig, platform: Platform, log: Logger): Promise<RunningServer> {
+  const startedMs = Date.now();
+  let db: Database;
+  try {
+    await platform.mkdirp(cfg.data);
+    db = await open(cfg.data, { platform, settings: { server_version: cfg.pg.serverVersion } });
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    const msg = code === '55006'
+      ? `the data folder ${cfg.data} is in use by another ScratchBird process (${(e as Error).message})`
+      : `cannot open the data folder ${cfg.data}: ${(e as Error).message}`;
+    throw new StartupError(msg, code);
+  }
+  let pg: PgListener | undefined;
+  let http: HttpEndpoint | undefined;
+  try {
+    if (await ensureAdminPassword(db, cfg.password)) log.info('server', 'admin_created', { user: ADMIN_ROLE, default_password: cfg.password === DEFAULT_PASSWORD });
+    if (!loopbackOnly(cfg.listen) && passwordIs(db, ADMIN_ROLE, DEFAULT_PASSWORD)) {
+      throw new StartupError(
+        `refusing to listen on ${cfg.listen}: the ${ADMIN_ROLE} password is still the default "${DEFAULT_PASSWORD}". ` +
+          'Set SCRATCHBIRD_PASSWORD on first start (or change the password), or listen on 127.0.0.1 only.',
+      );
+    }
+    const host = cfg.listen.split(',')[0]!.trim();
+    const state = new PgServerState(db, log, {
+      serverVersion: cfg.pg.serverVersion,
+      hba: cfg.pg.hba,
+      connectionsMax: cfg.pg.connectionsMax,
+      messageBytesMax: cfg.pg.messageBytesMax,
+      idleInTransactionTimeoutMs: cfg.pg.idleInTransactionTimeoutMs,
+    });
+    if (cfg.pg.port !== 0 || cfg.pgPortEphemeral) {
+      pg = await listenPg(state, host, cfg.pgPortEphemeral ? 0 : cfg.pg.port);
+      log.info('server', 'listening', { protocol: 'postgresql', host, port: pg.port });
+    }
+    let stopping = false;
+    if (cfg.httpPort !== 0 || cfg.httpPortEphemeral) {
+      http = await listenHttp(host, cfg.httpPortEphemeral ? 0 : cfg.httpPort, {
+        metrics: () => renderMetrics(db, pg?.state, startedMs),
+        health: () => ({ status: stopping ? 'stopping' : 'ok', uptime_s: Math.round((Date.now() - startedMs) / 1000), postgresql: pg ? { port: pg.port, connections: pg.state.active } : null }),
+      });
+      log.info('server', 'listening', { protocol: 'http', host, port: http.port });
+    }
+    return {
+      db,
+      ...(pg ? { pg } : {}),
+      ...(http ? { http } : {}),
+      async stop(graceMs = 5_000): Promise<void> {
+        if (stopping) return;
+        stopping = true;
+        await pg?.close(graceMs);
+        await http?.close();
+        await db.store.flush().catch((e) => log.warn('server', 'checkpoint_failed', { message: String((e as Error).message) }));
+        await db.close();
+      },
+    };
+  } catch (e) {
+    await pg?.close(0).catch(() => {});
+    await http?.close().catch(() => {});
+    await db.close().catch(() => {});
+    throw e;
+  }
+}

@@ -1,0 +1,324 @@
+// Simple and extended query protocol over one session.
+//
+// Simple query ('Q'): the session runs the statements one by one and each
+// result goes out as soon as it is done (RowDescription, DataRows,
+// CommandComplete); an error ends the message; ReadyForQuery follows.
+// Several statements in one message run as one implicit transaction.
+//
+// Extended query: Parse binds the statement once to learn its parameter and
+// result types; Bind turns the parameter bytes (text or binary) into values;
+// Execute runs the portal's statement once, keeps the rows and hands them
+// out max_rows at a time (PortalSuspended between). After an error every
+// message up to Sync is skipped. Utility statements that return rows (SHOW,
+// EXECUTE, EXPLAIN) run at Bind, as PostgreSQL runs them at portal start, so
+// that Describe of the portal knows their columns.
+
+import type * as A from '../../../sql-dialects/index.ts';
+import { parse } from '../../../sql-dialects/index.ts';
+import { isBindable } from '../../engine/bind/index.ts';
+import { SbError, SqlState } from '../../engine/sb_error.ts';
+import type { FieldInfo, QueryResult } from '../../engine/session/result.ts';
+import type { Session } from '../../engine/session/session.ts';
+import { decodeBinary, encodeBinary } from '../../engine/types/binary_io.ts';
+import type { TypeContext } from '../../engine/types/context.ts';
+import { formatText } from '../../engine/types/text_io.ts';
+import { infoOf, T, typeByOid, typeOid, type SqlType } from '../../engine/types/types.ts';
+import { decodeUtf8, encodeUtf8 } from './bytes.ts';
+import { type FrontendMessage, formatAt } from './decode.ts';
+import type { BackendWriter, FieldDescription } from './encode.ts';
+import { errorFields } from './errors.ts';
+import type { FormatCode } from './protocol.ts';
+
+/** Unflushed output above this is written before more rows are encoded. */
+const output_flush_bytes = 256 * 1024;
+/** Named statements and portals one connection may hold. */
+export const prepared_statements_max = 10_000;
+export const portals_max = 10_000;
+
+const ROW_UTILITIES = new Set(['show', 'execute', 'explain']);
+const UNKNOWN_OID = 705;
+const TEXT_OID = 25;
+
+interface PreparedStatement {
+  name: string;
+  sql: string;
+  /** null: the empty statement. */
+  stmt: A.Statement | null;
+  paramTypes: SqlType[];
+  fields: FieldInfo[];
+}
+
+interface Portal {
+  ps: PreparedStatement;
+  values: unknown[];
+  resultFormats: FormatCode[];
+  result: QueryResult | null;
+  sent: number;
+}
+
+/** What the query protocol needs from its connection. */
+export interface QueryHost {
+  readonly session: Session;
+  readonly out: BackendWriter;
+  /** Writes buffered output now (backpressure: resolves when the socket can take more). */
+  flush(): Promise<void>;
+  /** An error was sent (counts it; logs internal errors). */
+  onError(e: unknown, code: string): void;
+  /** A statement finished (ok or not) after `seconds`. */
+  onStatement(seconds: number): void;
+  monotonicMs(): number;
+}
+
+function sqlError(code: string, message: string): SbError {
+  return new SbError(code, message);
+}
+
+export function fieldDescription(f: FieldInfo, format: FormatCode): FieldDescription {
+  let oid = f.typeOid;
+  let size = -1;
+  if (oid === 0 || oid === UNKNOWN_OID) oid = TEXT_OID;
+  else {
+    try {
+      size = infoOf(f.type).len;
+    } catch {
+      size = -1;
+    }
+  }
+  return { name: f.name, tableOid: f.tableOid ?? 0, columnAttr: f.attnum ?? 0, typeOid: oid, typeSize: size, typeModifier: f.typmod, format };
+}
+
+export function encodeValue(f: FieldInfo, v: unknown, format: FormatCode, ctx: TypeContext): Uint8Array | null {
+  if (v === null || v === undefined) return null;
+  if (format === 1) return encodeBinary(f.type, v, ctx);
+  return encodeUtf8(formatText(f.type, v, ctx));
+}
+
+export class QueryProtocol {
+  private readonly statements = new Map<string, PreparedStatement>();
+  private readonly portals = new Map<string, Portal>();
+  /** After an error in extended query mode, everything up to Sync is skipped. */
+  skipUntilSync = false;
+
+  constructor(private readonly host: QueryHost) {}
+
+  private get session(): Session {
+    return this.host.session;
+  }
+
+  private get out(): BackendWriter {
+    return this.host.out;
+  }
+
+  sendError(e: unknown): void {
+    const f = errorFields(e);
+    if (f.severity !== 'FATAL') f.severity = 'ERROR';
+    this.out.errorResponse(f);
+    this.host.onError(e, f.code);
+  }
+
+  private sendNotices(r: QueryResult): void {
+    if (!r.notices) return;
+    for (const n of r.notices) {
+      const f = errorFields(n);
+      if (f.severity === 'ERROR' || f.severity === 'FATAL') f.severity = 'WARNING';
+      this.out.noticeResponse(f);
+    }
+  }
+
+  private async sendRows(r: QueryResult, from: number, to: number, formats: readonly FormatCode[]): Promise<void> {
+    const ctx = this.session.typeContext();
+    const fields = r.fields;
+    const n = fields.length;
+    const fmts: FormatCode[] = fields.map((_, i) => formatAt(formats, i));
+    const values: Array<Uint8Array | null> = new Array(n);
+    for (let i = from; i < to; i++) {
+      const row = r.rows[i]!;
+      for (let c = 0; c < n; c++) values[c] = encodeValue(fields[c]!, row[c], fmts[c]!, ctx);
+      this.out.dataRow(values);
+      if (this.out.length >= output_flush_bytes) await this.host.flush();
+    }
+  }
+
+  private rowDescription(fields: readonly FieldInfo[], formats: readonly FormatCode[]): void {
+    this.out.rowDescription(fields.map((f, i) => fieldDescription(f, formatAt(formats, i))));
+  }
+
+  private static returnsRows(r: QueryResult): boolean {
+    return r.fields.length > 0 || /^(SELECT|FETCH|SHOW|EXPLAIN)\b/.test(r.command);
+  }
+
+  // ---------------------------------------------------------------- simple query
+
+  async simpleQuery(sql: string): Promise<void> {
+    const t0 = this.host.monotonicMs();
+    let streamed = 0;
+    try {
+      const results = await this.session.exec(sql, [], async (r) => {
+        streamed++;
+        this.sendNotices(r);
+        if (QueryProtocol.returnsRows(r)) this.rowDescription(r.fields, []);
+        await this.sendRows(r, 0, r.rows.length, []);
+        this.out.commandComplete(r.command);
+      });
+      if (streamed === 0 && results.length === 1 && results[0]!.command === '') this.out.emptyQueryResponse();
+    } catch (e) {
+      this.sendError(e);
+    }
+    this.host.onStatement((this.host.monotonicMs() - t0) / 1000);
+  }
+
+  // ---------------------------------------------------------------- extended query
+
+  /** Handles one extended-protocol message; returns false when it was skipped. */
+  async extended(m: FrontendMessage): Promise<void> {
+    if (this.skipUntilSync) return;
+    try {
+      switch (m.type) {
+        case 'Parse':
+          return this.parse(m.name, m.sql, m.paramTypes);
+        case 'Bind':
+          return await this.bind(m);
+        case 'Describe':
+          return this.describe(m.target, m.name);
+        case 'Execute':
+          return await this.execute(m.portal, m.maxRows);
+        case 'Close':
+          if (m.target === 'S') this.statements.delete(m.name);
+          else this.portals.delete(m.name);
+          this.out.closeComplete();
+          return;
+        default:
+          throw new SbError(SqlState.protocol_violation, `unexpected message ${m.type} in extended query mode`);
+      }
+    } catch (e) {
+      this.sendError(e);
+      this.skipUntilSync = true;
+    }
+  }
+
+  /** Sync: ends error skipping; portals die with the transaction. */
+  sync(): void {
+    this.skipUntilSync = false;
+    if (this.session.transactionStatus === 'I') this.portals.clear();
+  }
+
+  /** Drops every statement and portal (DISCARD ALL and connection end). */
+  reset(): void {
+    this.statements.clear();
+    this.portals.clear();
+  }
+
+  private parse(name: string, sql: string, typeOids: readonly number[]): void {
+    if (name !== '' && this.statements.has(name)) throw sqlError('42P05', `prepared statement "${name}" already exists`);
+    if (name !== '' && this.statements.size >= prepared_statements_max) {
+      throw new SbError(SqlState.program_limit_exceeded, `too many prepared statements (${prepared_statements_max})`, { hint: 'Close statements that are no longer needed.' });
+    }
+    const stmts = parse(sql, this.session.dialect);
+    if (stmts.length > 1) throw new SbError(SqlState.syntax_error, 'cannot insert multiple commands into a prepared statement');
+    const declared: Array<SqlType | undefined> = typeOids.map((oid) => {
+      if (oid === 0) return undefined;
+      const t = typeByOid(oid);
+      if (!t) throw new SbError(SqlState.undefined_object, `type with OID ${oid} does not exist`);
+      return t;
+    });
+    const stmt = stmts[0] ?? null;
+    let paramTypes: SqlType[];
+    let fields: FieldInfo[] = [];
+    if (stmt !== null && isBindable(stmt)) {
+      if (this.session.tx.failed) {
+        throw new SbError(SqlState.in_failed_sql_transaction, 'current transaction is aborted, commands ignored until end of transaction block');
+      }
+      const d = this.session.describe(stmt, sql, declared as SqlType[]);
+      paramTypes = d.paramTypes;
+      fields = d.fields;
+    } else {
+      paramTypes = declared.map((t) => t ?? T.text);
+    }
+    this.statements.set(name, { name, sql, stmt, paramTypes, fields });
+    this.out.parseComplete();
+  }
+
+  private statement(name: string): PreparedStatement {
+    const ps = this.statements.get(name);
+    if (!ps) throw sqlError(SqlState.invalid_sql_statement_name, name === '' ? 'unnamed prepared statement does not exist' : `prepared statement "${name}" does not exist`);
+    return ps;
+  }
+
+  private async bind(m: Extract<FrontendMessage, { type: 'Bind' }>): Promise<void> {
+    const ps = this.statement(m.statement);
+    if (m.params.length !== ps.paramTypes.length) {
+      throw new SbError(SqlState.protocol_violation, `bind message supplies ${m.params.length} parameters, but prepared statement "${ps.name}" requires ${ps.paramTypes.length}`);
+    }
+    if (m.portal !== '' && this.portals.has(m.portal)) throw sqlError('42P03', `cursor "${m.portal}" already exists`);
+    if (m.portal !== '' && this.portals.size >= portals_max) throw new SbError(SqlState.program_limit_exceeded, `too many portals (${portals_max})`);
+    const ctx = this.session.typeContext();
+    const values = m.params.map((b, i) => {
+      if (b === null) return null;
+      if (formatAt(m.paramFormats, i) === 0) return decodeUtf8(b);
+      const t = ps.paramTypes[i]!;
+      try {
+        return decodeBinary(t, b, ctx);
+      } catch (e) {
+        if (e instanceof SbError) throw e;
+        throw new SbError(SqlState.invalid_binary_representation, `incorrect binary data format in bind parameter ${i + 1}`);
+      }
+    });
+    const portal: Portal = { ps, values, resultFormats: m.resultFormats, result: null, sent: 0 };
+    if (ps.stmt !== null && !isBindable(ps.stmt) && ROW_UTILITIES.has(ps.stmt.kind)) {
+      portal.result = await this.run(portal);
+    }
+    this.portals.set(m.portal, portal);
+    this.out.bindComplete();
+  }
+
+  private describe(target: 'S' | 'P', name: string): void {
+    if (target === 'S') {
+      const ps = this.statement(name);
+      this.out.parameterDescription(ps.paramTypes.map((t) => {
+        const oid = typeOid(t);
+        return oid === UNKNOWN_OID || oid === 0 ? TEXT_OID : oid;
+      }));
+      if (ps.fields.length > 0) this.rowDescription(ps.fields, []);
+      else this.out.noData();
+      return;
+    }
+    const p = this.portals.get(name);
+    if (!p) throw sqlError('34000', `portal "${name}" does not exist`);
+    const fields = p.result?.fields ?? p.ps.fields;
+    if (fields.length > 0 || (p.result !== null && QueryProtocol.returnsRows(p.result))) this.rowDescription(fields, p.resultFormats);
+    else this.out.noData();
+  }
+
+  private async run(p: Portal): Promise<QueryResult> {
+    const t0 = this.host.monotonicMs();
+    try {
+      return await this.session.runStatement(p.ps.stmt!, p.ps.sql, p.values, p.ps.paramTypes);
+    } finally {
+      this.host.onStatement((this.host.monotonicMs() - t0) / 1000);
+    }
+  }
+
+  private async execute(name: string, maxRows: number): Promise<void> {
+    const p = this.portals.get(name);
+    if (!p) throw sqlError('34000', `portal "${name}" does not exist`);
+    if (p.ps.stmt === null) {
+      this.out.emptyQueryResponse();
+      return;
+    }
+    if (p.result === null) {
+      p.result = await this.run(p);
+      this.sendNotices(p.result);
+      if (p.ps.stmt.kind === 'discard' && /ALL/.test(p.result.command)) this.statements.clear();
+    }
+    const r = p.result;
+    const start = p.sent;
+    const end = maxRows > 0 ? Math.min(r.rows.length, start + maxRows) : r.rows.length;
+    await this.sendRows(r, start, end, p.resultFormats);
+    p.sent = end;
+    if (end < r.rows.length) {
+      this.out.portalSuspended();
+      return;
+    }
+    this.out.commandComplete(/^SELECT \d+$/.test(r.command) ? `SELECT ${end - start}` : r.command);
+  }
+}

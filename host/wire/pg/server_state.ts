@@ -1,0 +1,120 @@
+// What the connections of one PostgreSQL listener share: the database, the
+// configuration, the registry of live connections (for CancelRequest and
+// connections_max) and the counters /metrics reports. No I/O here.
+
+import type { Database } from '../../engine/db.ts';
+import { DEFAULT_HBA, type HbaRule } from './hba.ts';
+import { message_bytes_max_default } from './protocol.ts';
+
+export interface PgLog {
+  debug(component: string, event: string, fields?: Record<string, unknown>): void;
+  info(component: string, event: string, fields?: Record<string, unknown>): void;
+  warn(component: string, event: string, fields?: Record<string, unknown>): void;
+  error(component: string, event: string, fields?: Record<string, unknown>): void;
+}
+
+export interface PgServerConfig {
+  /** server_version reported to clients (drivers branch on it). */
+  serverVersion: string;
+  hba: readonly HbaRule[];
+  /** Connections beyond this get FATAL 53300. */
+  connectionsMax: number;
+  /** Bound of one frontend message. */
+  messageBytesMax: number;
+  /** Ends a session idle inside a transaction block this long (0: never), unless the session sets its own. */
+  idleInTransactionTimeoutMs: number;
+  /** Bound of the startup and authentication phase. */
+  authenticationTimeoutMs: number;
+}
+
+export const PG_CONFIG_DEFAULTS: PgServerConfig = {
+  serverVersion: '16.0',
+  hba: DEFAULT_HBA,
+  connectionsMax: 100,
+  messageBytesMax: message_bytes_max_default,
+  idleInTransactionTimeoutMs: 0,
+  authenticationTimeoutMs: 60_000,
+};
+
+/** A connection as the registry sees it. */
+export interface CancelTarget {
+  readonly processId: number;
+  readonly secretKey: Uint8Array;
+  cancel(): void;
+}
+
+/** Fixed-bucket histogram in seconds (Prometheus style). */
+export class Histogram {
+  static readonly BUCKETS_S = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+  readonly counts = new Array<number>(Histogram.BUCKETS_S.length).fill(0);
+  count = 0;
+  sum = 0;
+
+  observe(seconds: number): void {
+    this.count++;
+    this.sum += seconds;
+    for (let i = 0; i < Histogram.BUCKETS_S.length; i++) if (seconds <= Histogram.BUCKETS_S[i]!) this.counts[i]!++;
+  }
+}
+
+export class PgCounters {
+  connectionsTotal = 0;
+  connectionsRejected = 0;
+  authFailures = 0;
+  /** ErrorResponses sent, by SQLSTATE class (first two characters). */
+  readonly errorsByClass = new Map<string, number>();
+  queriesTotal = 0;
+  readonly queryDuration = new Histogram();
+  /** Transactions that ended, seen at the wire (ReadyForQuery going back to 'I' after a block, or autocommit statements). */
+  transactionsCommitted = 0;
+  transactionsRolledBack = 0;
+  readonly transactionDuration = new Histogram();
+
+  error(code: string): void {
+    const cls = code.slice(0, 2);
+    this.errorsByClass.set(cls, (this.errorsByClass.get(cls) ?? 0) + 1);
+  }
+}
+
+export class PgServerState {
+  readonly config: PgServerConfig;
+  readonly counters = new PgCounters();
+  private readonly live = new Map<number, CancelTarget>();
+  /** Connections accepted and not yet closed (authenticated or not). */
+  open = 0;
+  /** Authenticated sessions idle (waiting for a query) right now. */
+  idle = 0;
+  /** Set when the server is stopping: new connections get 57P03. */
+  stopping = false;
+
+  constructor(
+    readonly db: Database,
+    readonly log: PgLog,
+    config: Partial<PgServerConfig> = {},
+  ) {
+    this.config = { ...PG_CONFIG_DEFAULTS, ...config };
+  }
+
+  get active(): number {
+    return this.live.size;
+  }
+
+  register(t: CancelTarget): void {
+    this.live.set(t.processId, t);
+  }
+
+  unregister(t: CancelTarget): void {
+    if (this.live.get(t.processId) === t) this.live.delete(t.processId);
+  }
+
+  /** A CancelRequest: cancels the target's running statement when pid and key match; silent otherwise (as PostgreSQL). */
+  cancel(processId: number, secretKey: Uint8Array): boolean {
+    const t = this.live.get(processId);
+    if (!t || t.secretKey.length !== secretKey.length) return false;
+    let d = 0;
+    for (let i = 0; i < secretKey.length; i++) d |= t.secretKey[i]! ^ secretKey[i]!;
+    if (d !== 0) return false;
+    t.cancel();
+    return true;
+  }
+}
