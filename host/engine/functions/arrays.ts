@@ -9,7 +9,7 @@ import { arrayOf, T, type SqlType } from '../types/types.ts';
 import { arraySubscriptError } from './errors.ts';
 import { defFn, defOp, defSrf, type CallInfo } from './registry.ts';
 import { compareValues } from '../types/compare.ts';
-import { SqlArray, ARRAY_DIMS_MAX } from '../types/array.ts';
+import { SqlArray, ARRAY_DIMS_MAX, ARRAY_ITEMS_MAX } from '../types/array.ts';
 import { valueText } from './strings.ts';
 import { codePoints } from './text_util.ts';
 
@@ -98,7 +98,8 @@ export function arrayAppend(a: SqlArray | null, x: unknown, elem: SqlType): SqlA
 function arrayPrepend(x: unknown, a: SqlArray | null, elem: SqlType): SqlArray {
   if (a === null || a.isEmpty()) return SqlArray.of(elem, [x]);
   oneDim(a);
-  return new SqlArray(elem, [a.dims[0]! + 1], [a.lbounds[0]! - 1], [x, ...a.values]);
+  // PostgreSQL keeps the input's lower bound (the new element takes it).
+  return new SqlArray(elem, [a.dims[0]! + 1], a.lbounds.slice(), [x, ...a.values]);
 }
 
 const nonStrict = { strict: false };
@@ -111,17 +112,34 @@ defOp('||', CE, CA, CA, (x, a, _c, call) => arrayPrepend(x, a as SqlArray | null
 
 function arrayFill(value: unknown, dimsArr: SqlArray | null, lbArr: SqlArray | null, elem: SqlType): SqlArray {
   if (dimsArr === null) throw new SbError(SqlState.null_value_not_allowed, 'dimension array or low bound array cannot be null');
+  // The order of checks is array_fill_internal's (nulls before sizes).
   if (dimsArr.ndims > 1) throw arraySubscriptError('wrong number of array subscripts');
   const dims = dimsArr.values as Array<number | null>;
   if (dims.some((d) => d === null)) throw new SbError(SqlState.null_value_not_allowed, 'dimension values cannot be null');
-  const lbs = lbArr === null ? dims.map(() => 1) : (lbArr.values as Array<number | null>);
-  if (lbs.length !== dims.length) throw arraySubscriptError('wrong number of array subscripts');
-  if (lbs.some((d) => d === null)) throw new SbError(SqlState.null_value_not_allowed, 'dimension values cannot be null');
+  if (lbArr !== null) {
+    if (lbArr.ndims > 1) throw arraySubscriptError('wrong number of array subscripts');
+    if (lbArr.values.some((d) => d === null)) throw new SbError(SqlState.null_value_not_allowed, 'dimension values cannot be null');
+    if (lbArr.values.length !== dims.length) throw arraySubscriptError('wrong number of array subscripts');
+  }
+  const lbs = lbArr === null ? dims.map(() => 1) : (lbArr.values as number[]);
   if (dims.length > ARRAY_DIMS_MAX) throw new SbError(SqlState.program_limit_exceeded, `number of array dimensions (${dims.length}) exceeds the maximum allowed (${ARRAY_DIMS_MAX})`);
-  if (dims.length === 0 || dims.some((d) => d! <= 0)) return SqlArray.empty(elem);
-  const total = dims.reduce<number>((n, d) => n * d!, 1);
-  if (total > 134217727) throw new SbError(SqlState.program_limit_exceeded, 'array size exceeds the maximum allowed (134217727)');
-  return new SqlArray(elem, dims as number[], lbs as number[], new Array<unknown>(total).fill(value));
+  if (dims.length === 0) return SqlArray.empty(elem);
+  // ArrayGetNItems: a negative dimension or too many items is a size error.
+  let total = 1;
+  for (const d of dims as number[]) {
+    if (d < 0) throw arraySizeError();
+    total *= d;
+    if (total > ARRAY_ITEMS_MAX) throw arraySizeError();
+  }
+  for (let i = 0; i < dims.length; i++) {
+    if (lbs[i]! + dims[i]! - 1 > 2147483647) throw new SbError(SqlState.program_limit_exceeded, 'array upper bound is too large: ' + (lbs[i]! + dims[i]! - 1));
+  }
+  if (total === 0) return SqlArray.empty(elem);
+  return new SqlArray(elem, dims as number[], lbs, new Array<unknown>(total).fill(value));
+}
+
+function arraySizeError(): SbError {
+  return new SbError(SqlState.program_limit_exceeded, `array size exceeds the maximum allowed (${ARRAY_ITEMS_MAX})`);
 }
 defFn('array_fill', [T.anyelement, arrayOf(I4)], T.anyarray, ([v, d], _c, call) => arrayFill(v, d as SqlArray | null, null, call.argTypes[0]!), nonStrict);
 defFn('array_fill', [T.anyelement, arrayOf(I4), arrayOf(I4)], T.anyarray, ([v, d, l], _c, call) => {
@@ -159,8 +177,11 @@ function arrayPosition(a: SqlArray, x: unknown, t: SqlType, start?: number): num
 defFn('array_position', [CA, CE], I4, ([a, x], _c, call) => (a === null ? null : arrayPosition(arr(a), x, elemOf(call, 0))), nonStrict);
 defFn('array_position', [CA, CE, I4], I4, ([a, x, s], _c, call) => {
   if (a === null) return null;
+  const v = arr(a);
+  noMultiDim(v, 'searching for elements');
+  if (v.ndims === 0) return null;
   if (s === null) throw new SbError(SqlState.null_value_not_allowed, 'initial position must not be null');
-  return arrayPosition(arr(a), x, elemOf(call, 0), s as number);
+  return arrayPosition(v, x, elemOf(call, 0), s as number);
 }, nonStrict);
 defFn('array_positions', [CA, CE], arrayOf(I4), ([a, x], _c, call) => {
   if (a === null) return null;

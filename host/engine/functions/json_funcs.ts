@@ -183,7 +183,7 @@ defFn('jsonb_pretty', [JB], TX, ([j]) => pretty(jv(j), ''));
 // ---- jsonb_set / jsonb_insert ----------------------------------------------------------------
 
 function pathElem(p: unknown, level: number): string {
-  if (p === null) throw invalidParameter(`path element at position ${level + 1} is null`);
+  if (p === null) throw new SbError(SqlState.null_value_not_allowed, `path element at position ${level + 1} is null`);
   return p as string;
 }
 

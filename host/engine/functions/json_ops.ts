@@ -69,8 +69,10 @@ export function jsonbField(v: JsonValue, key: string): JsonValue | undefined {
   return isJsonObject(v) ? v.get(key) : undefined;
 }
 
+/** An array element; a scalar document is PostgreSQL's one-element "raw scalar" array (index 0 or -1 finds it). */
 export function jsonbIndex(v: JsonValue, idx: number): JsonValue | undefined {
-  if (!Array.isArray(v)) return undefined;
+  if (isJsonObject(v)) return undefined;
+  if (!Array.isArray(v)) return idx === 0 || idx === -1 ? v : undefined;
   const i = idx < 0 ? v.length + idx : idx;
   return i >= 0 && i < v.length ? v[i] : undefined;
 }
@@ -80,10 +82,12 @@ export function jsonbPath(v: JsonValue, path: SqlArray): JsonValue | undefined {
   for (const p of path.values) {
     if (cur === undefined || p === null) return undefined;
     if (isJsonObject(cur)) cur = cur.get(p as string);
-    else if (Array.isArray(cur)) {
+    else {
+      // Arrays and (at the top level only) raw scalars index by position.
+      if (!Array.isArray(cur) && cur !== v) return undefined;
       const i = pathIndex(p as string);
       cur = i === undefined ? undefined : jsonbIndex(cur, i);
-    } else return undefined;
+    }
   }
   return cur;
 }
