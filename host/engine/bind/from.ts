@@ -15,7 +15,8 @@ import { Scope, type ScopeColumn } from './scope.ts';
 import { lookupRelation, qnameText } from './names.ts';
 import { bindQuery } from './select.ts';
 
-export type FromBinder = (cx: Cx, item: A.TableRef) => Plan;
+/** Binds a FROM item, or returns undefined to leave it to the built-in binding (CTE names shadow tables this way). */
+export type FromBinder = (cx: Cx, item: A.TableRef) => Plan | undefined;
 const fromBinders = new Map<string, FromBinder>();
 
 /** Lets other modules bind more FROM item kinds ('join', 'table_func', 'nested_join'). */
@@ -32,12 +33,13 @@ export function bindFromList(cx: Cx, items: A.TableRef[]): Plan {
   // a, b, c is ((a CROSS JOIN b) CROSS JOIN c).
   let tree: A.TableRef = items[0]!;
   for (let i = 1; i < items.length; i++) tree = { kind: 'join', type: 'CROSS', left: tree, right: items[i]! };
-  return join(cx, tree);
+  return join(cx, tree)!;
 }
 
 export function bindFromItem(cx: Cx, item: A.TableRef): Plan {
   const custom = fromBinders.get(item.kind);
-  if (custom) return custom(cx, item);
+  const bound = custom?.(cx, item);
+  if (bound) return bound;
   switch (item.kind) {
     case 'table':
       return bindTableRef(cx, item);

@@ -8,6 +8,11 @@
 
 import type * as A from '../../../sql-dialects/index.ts';
 import '../functions/index.ts';
+// Joins, functions in FROM, set operations and WITH register their binders and operators.
+import './join.ts';
+import './table_func.ts';
+import '../exec/ops_join.ts';
+import '../exec/ops_funcscan.ts';
 import { SqlState } from '../sb_error.ts';
 import type { ColInfo, Plan } from '../plan/nodes.ts';
 import { type BindEnv, errAt } from './context.ts';

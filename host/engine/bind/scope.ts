@@ -22,6 +22,8 @@ export interface ScopeColumn {
   index: number;
   tableOid?: number;
   attnum?: number;
+  /** Reachable only qualified: a side's USING column, replaced by the join's merged column (bind/join.ts). */
+  hidden?: boolean;
 }
 
 export interface RangeEntry {
@@ -86,7 +88,7 @@ export class Scope {
       let hit: ColumnHit | undefined;
       for (const entry of entries) {
         for (const col of entry.cols) {
-          if (col.name !== colName) continue;
+          if (col.name !== colName || (col.hidden && qualifier.length === 0)) continue;
           if (hit && !(qualifier.length === 0 && hit.col.index === col.index)) {
             throw new SbError(SqlState.ambiguous_column, `column reference "${parts.join('.')}" is ambiguous`, position ? { position } : {});
           }

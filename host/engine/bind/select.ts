@@ -238,6 +238,7 @@ function bindSelectList(cx: Cx, list: A.SelectItem[], hasFrom: boolean): OutputI
       if (!e.qualifier && !hasFrom) throw errAt(cx, SqlState.syntax_error, 'SELECT * with no tables specified is not valid', e.loc);
       for (const entry of entries) {
         for (const c of entry.cols) {
+          if (c.hidden && !e.qualifier) continue;
           out.push({
             expr: { k: 'col', type: c.type, index: c.index },
             name: c.name,
