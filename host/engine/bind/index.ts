@@ -17,6 +17,7 @@ import { SqlState } from '../sb_error.ts';
 import type { ColInfo, Plan } from '../plan/nodes.ts';
 import { type BindEnv, errAt } from './context.ts';
 import { bindQuery } from './select.ts';
+import './group.ts';
 import { Scope } from './scope.ts';
 import { bindInsert } from './dml_insert.ts';
 import { bindDelete, bindUpdate } from './dml_update.ts';

@@ -37,8 +37,14 @@ export function registerQueryHook(h: QueryHook): void {
   queryHooks.push(h);
 }
 
-/** Hook for a SELECT core with GROUP BY, HAVING, aggregates or window functions (coming). */
-export type GroupingHook = (cx: Cx, core: A.SelectCore, from: Plan) => { plan: Plan; scope: Scope } | undefined;
+/**
+ * Hook for a SELECT core with GROUP BY, HAVING, aggregates or window functions (bind/group.ts):
+ * called for every core, it returns undefined when the core needs none. The select list, ORDER BY
+ * and DISTINCT ON are then bound in `scope`; `finish` receives their expressions once all are bound
+ * and returns the final input plan of the projection.
+ */
+export type GroupingHook = (cx: Cx, core: A.SelectCore, from: Plan, orderBy?: A.OrderItem[]) =>
+  { plan: Plan; scope: Scope; finish?: (exprs: Expr[]) => Plan } | undefined;
 let groupingHook: GroupingHook | undefined;
 
 export function registerGroupingHook(h: GroupingHook): void {
@@ -119,11 +125,12 @@ function bindSelectCore(cx: Cx, core: A.SelectCore, orderBy?: A.OrderItem[], lim
     const pred = coerceBool(cx, bindExpr(cx, core.where), 'WHERE', locOf(core.where));
     plan = plan.n === 'scan' ? chooseAccess(cx.env.catalog, plan, pred) : { n: 'filter', cols: plan.cols, input: plan, pred };
   }
-  if (core.groupBy || core.having || core.windows) {
-    const g = groupingHook?.(cx, core, plan);
-    if (!g) throw errAt(cx, SqlState.feature_not_supported, core.windows ? 'WINDOW clauses are not supported yet' : 'GROUP BY and HAVING are not supported yet', core.loc);
+  const g = groupingHook?.(cx, core, plan, orderBy);
+  if (g) {
     plan = g.plan;
     cx = { env: cx.env, scope: g.scope };
+  } else if (core.groupBy || core.having || core.windows) {
+    throw errAt(cx, SqlState.feature_not_supported, core.windows ? 'WINDOW clauses are not supported yet' : 'GROUP BY and HAVING are not supported yet', core.loc);
   }
   const items = bindSelectList(cx, core.columns, (core.from ?? []).length > 0);
   const visible = items.length;
@@ -162,6 +169,7 @@ function bindSelectCore(cx: Cx, core: A.SelectCore, orderBy?: A.OrderItem[], lim
     }
   }
   const cols: ColInfo[] = exprs.map((e, i) => (i < visible ? items[i]!.info : { name: `?hidden${i}?`, type: e.type }));
+  if (g?.finish) plan = g.finish(exprs);
   plan = { n: 'project', cols, input: plan, exprs };
   if (distinct) plan = { n: 'distinct', cols, input: plan };
   const keys: SortKey[] = [];
