@@ -81,9 +81,13 @@ export class ExecContext {
     };
   }
 
-  /** Called once per batch by busy loops: true when the operator should yield PAUSE. */
+  /**
+   * Called once per batch by busy loops: true when the operator should yield PAUSE.
+   * Reads the clock every time: a batch under a slow predicate can take 200 ms, so
+   * skipping checks would delay statement_timeout and cancel by several batches.
+   */
   tick(): boolean {
-    if (++this.ticks & 3) return false;
+    this.ticks++;
     return this.now() >= this.sliceEnd;
   }
 
