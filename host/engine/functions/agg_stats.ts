@@ -11,8 +11,8 @@ import { arrayOf, T, type SqlType } from '../types/types.ts';
 import { floatOverflow } from './errors.ts';
 import { big, type Int8 } from './int_math.ts';
 import { defAgg, defOrderedSetAgg } from './registry.ts';
-import { compareValues } from './stopgap/compare.ts';
-import { SqlArray } from './stopgap/sql_array.ts';
+import { compareValues } from '../types/compare.ts';
+import { SqlArray } from '../types/array.ts';
 
 // ---- numeric variance -------------------------------------------------------------
 

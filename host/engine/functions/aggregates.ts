@@ -13,9 +13,10 @@ import { big, int8, type Int8 } from './int_math.ts';
 import { toJsonbValue, toJsonText } from './json_convert.ts';
 import { checkFloat4, checkFloat8 } from './ops_arith.ts';
 import { defAgg, type CallInfo } from './registry.ts';
-import { compareValues } from './stopgap/compare.ts';
-import { Jsonb, quoteJsonString, sortedObject, type JsonValue } from './stopgap/jsonb.ts';
-import { SqlArray } from './stopgap/sql_array.ts';
+import { compareValues } from '../types/compare.ts';
+import { Jsonb, quoteJsonString, type JsonValue } from '../types/jsonb.ts';
+import { sortedObject } from '../types/json_parse.ts';
+import { SqlArray } from '../types/array.ts';
 import { valueText } from './strings.ts';
 
 // ---- count -------------------------------------------------------------------------

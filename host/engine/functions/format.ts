@@ -7,7 +7,7 @@ import type { EvalContext } from './context.ts';
 import { invalidParameter } from './errors.ts';
 import { defFn, type CallInfo } from './registry.ts';
 import { valueText } from './strings.ts';
-import { charLength, TEXT_BYTES_MAX } from './text_util.ts';
+import { charLength, checkResultLength, TEXT_BYTES_MAX } from './text_util.ts';
 
 const TX = T.text;
 
@@ -196,6 +196,7 @@ export function sqlFormat(fmt: string, args: unknown[], types: SqlType[], ctx: E
           detail: `Cannot enlarge string buffer containing 0 bytes by ${width - 1} more bytes.`,
         });
       }
+      checkResultLength(out.length + width);
       const len = charLength(text);
       if (len < width) text = leftAlign ? text + ' '.repeat(width - len) : ' '.repeat(width - len) + text;
     }

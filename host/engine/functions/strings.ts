@@ -170,12 +170,16 @@ defFn('rtrim', [T.bytea, T.bytea], T.bytea, ([s, c]) => trimBytes(s as Uint8Arra
 function pad(s: string, len: number, fill: string, left: boolean): string {
   if (len <= 0) return '';
   checkResultLength(len);
-  const cps = codePoints(s);
-  if (cps.length >= len) return cps.slice(0, len).join('');
-  const f = codePoints(fill);
-  if (f.length === 0) return s;
-  let padding = '';
-  for (let i = 0; i < len - cps.length; i++) padding += f[i % f.length];
+  const slen = charLength(s);
+  if (slen >= len) return slen === s.length ? s.slice(0, len) : charSlice(s, 0, len);
+  if (fill === '') return s;
+  const need = len - slen;
+  const flen = charLength(fill);
+  checkResultLength(s.length + need * (fill.length / flen));
+  // Whole repetitions of the fill, then a prefix of it (by characters).
+  const whole = Math.floor(need / flen);
+  const rest = need - whole * flen;
+  const padding = fill.repeat(whole) + (rest === 0 ? '' : flen === fill.length ? fill.slice(0, rest) : charSlice(fill, 0, rest));
   return left ? padding + s : s + padding;
 }
 
@@ -197,7 +201,7 @@ defFn('right', [TX, I4], TX, ([s, n]) => {
 
 defFn('repeat', [TX, I4], TX, ([s, n]) => {
   const k = n as number;
-  if (k <= 0) return '';
+  if (k <= 0 || (s as string) === '') return '';
   checkResultLength((s as string).length * k);
   return (s as string).repeat(k);
 });

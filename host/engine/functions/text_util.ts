@@ -55,11 +55,20 @@ export function octetLength(s: string): number {
   return n;
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+const HAS_UPPER = /[A-Z]/;
+const HAS_LOWER = /[a-z]/;
+
+/** lower() in the C locale: ASCII letters only (per-row hot path: no allocation when nothing changes). */
 export function asciiLower(s: string): string {
+  if (!HAS_UPPER.test(s)) return s;
+  if (!NON_ASCII.test(s)) return s.toLowerCase();
   return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 }
 
 export function asciiUpper(s: string): string {
+  if (!HAS_LOWER.test(s)) return s;
+  if (!NON_ASCII.test(s)) return s.toUpperCase();
   return s.replace(/[a-z]+/g, (m) => m.toUpperCase());
 }
 
@@ -90,8 +99,17 @@ export function checkNoNul(s: string): string {
 /** PostgreSQL's MaxAllocSize (1 GB - 1): strings beyond it cannot be built. */
 export const TEXT_BYTES_MAX = 0x3fffffff;
 
+/**
+ * The longest string a function builds, in characters. PostgreSQL's bound is
+ * 1 GB of UTF-8; a JS string holds at most ~2^29 UTF-16 units, and a single
+ * value near that would starve the executor's memory, so results stop at
+ * 2^28 characters with the same error (docs/compat/postgresql.md, Functions).
+ */
+export const STRING_CHARS_MAX = 0x0fffffff;
+
+/** 54000 "requested length too large" before building a string of `chars` characters. */
 export function checkResultLength(chars: number): void {
-  if (chars > TEXT_BYTES_MAX) throw new SbError(SqlState.program_limit_exceeded, 'requested length too large');
+  if (!(chars <= STRING_CHARS_MAX)) throw new SbError(SqlState.program_limit_exceeded, 'requested length too large');
 }
 
 export function hexDigit(c: number): number {
