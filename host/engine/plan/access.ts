@@ -1,18 +1,26 @@
 // Access path choice for a single table scan: given the WHERE conjuncts over
-// the table's row (positions = attnum - 1), use the primary key or a
-// secondary index whose leading columns the conjuncts pin.
+// the table's row (positions = attnum - 1), candidate key ranges on the
+// primary key and on every secondary index whose leading columns the
+// conjuncts pin:
 //
-//   - equality on every primary key column: a point lookup;
-//   - equality on a leading prefix of the primary key or an index, then
-//     optionally a range (<, <=, >, >=) on the next column: a range scan;
-//   - otherwise a full scan with the predicate as its filter.
-// Conjuncts the key range guarantees are dropped; the rest filter the rows.
-// This is deliberately small: the planner that follows grows it (IN lists,
-// OR, costs, index-only scans, join inputs).
+//   - equality on a leading prefix of the key (several columns of a
+//     multi-column key), then optionally a range (<, <=, >, >=, or both
+//     ends) on the next column;
+//   - equality on every primary key column is a point lookup.
+//
+// The planner (planner.ts) prices each candidate against a full scan with the
+// estimated selectivity of its range (estimate.ts): a range reading most of
+// the table through a secondary index (one row fetch per entry) loses to the
+// sequential scan. Conjuncts the key range guarantees are dropped; the rest
+// filter the rows.
+//
+// The binder calls chooseAccess only to attach the WHERE clause to the scan;
+// the choice is made once statistics are at hand, by the planner.
 
 import type { Catalog } from '../catalog/catalog.ts';
 import type { SqlType } from '../types/types.ts';
 import type { Expr, KeyBound, Plan } from './nodes.ts';
+import { boundSel, type PlanEnv } from './estimate.ts';
 
 type Scan = Extract<Plan, { n: 'scan' }>;
 
@@ -143,41 +151,79 @@ interface Candidate {
   point: boolean;
 }
 
-/** Picks the key range for each key column list, then the best candidate. */
-export function chooseAccess(catalog: Catalog, scan: Scan, pred: Expr): Plan {
-  const parts = conjuncts(pred);
-  const preds = parts.map((p, i) => keyPred(scan, p, i)).filter((p): p is KeyPred => p !== undefined);
-  const table = catalog.table(scan.tableOid);
-  const candidates: Candidate[] = [];
-  if (table && preds.length > 0) {
-    if (table.pk) {
-      const c = rangeOver(preds, table.pk.map((a) => ({ attnum: a, desc: false, nullsFirst: false })), 'pk');
-      if (c) {
-        c.point = c.eqCount === table.pk.length;
-        candidates.push(c);
-      }
-    }
-    for (const ix of catalog.indexesOf(table.oid)) {
-      if (ix.primary || ix.where) continue;
-      const c = rangeOver(preds, ix.keys, 'index', ix.oid);
-      if (c) candidates.push(c);
-    }
-  }
-  const best = candidates.sort((a, b) => score(b) - score(a))[0];
-  if (!best) return { ...scan, filter: scan.filter ? andOf([scan.filter, ...parts]) : pred };
-  const rest = parts.filter((_, i) => !best.used.has(i));
-  const filter = andOf(scan.filter ? [scan.filter, ...rest] : rest);
-  return {
-    ...scan,
-    access: best.access,
-    ...(best.indexOid !== undefined ? { indexOid: best.indexOid } : {}),
-    bound: best.bound,
-    ...(filter ? { filter } : {}),
-  };
+/** Binder entry: the WHERE clause becomes the scan's filter; the planner picks the access path. */
+export function chooseAccess(_catalog: Catalog, scan: Scan, pred: Expr): Plan {
+  return { ...scan, filter: scan.filter ? andOf([scan.filter, ...conjuncts(pred)]) : pred };
 }
 
-function score(c: Candidate): number {
-  return (c.point ? 1000 : 0) + c.eqCount * 10 + (c.bound.lo || c.bound.hi ? 5 : 0) + (c.access === 'pk' ? 1 : 0);
+/** Per-row costs of the model (a sequential row read is 1). */
+export const COST = {
+  seqRow: 1,
+  /** A row read through the primary key: same as sequential, after a seek. */
+  pkRow: 1,
+  /** An index entry plus the random fetch of its row. */
+  indexRow: 4,
+  seek: 2,
+  /** Evaluating a filter conjunct on a row. */
+  filterRow: 0.05,
+} as const;
+
+export interface AccessChoice {
+  plan: Scan;
+  cost: number;
+  rows: number;
+}
+
+/** Prices a full scan and every key range the scan's filter allows; returns the cheapest. */
+export function pickAccess(env: PlanEnv, scan: Scan): AccessChoice {
+  const n = Math.max(1, env.tableRows(scan.tableOid));
+  const base: Scan = { ...scan, access: 'seq' };
+  delete base.indexOid;
+  delete base.bound;
+  const parts = scan.filter ? conjuncts(scan.filter) : [];
+  // A scan already on a key range (DML that chose it, or a re-plan) keeps its conjuncts.
+  const seqCost = n * (COST.seqRow + parts.length * COST.filterRow);
+  let best: AccessChoice = { plan: base, cost: seqCost, rows: n };
+  if (scan.access !== 'seq' || parts.length === 0) {
+    return scan.access !== 'seq' ? { plan: scan, cost: n * boundSel(env, scan) * COST.pkRow + COST.seek, rows: n * boundSel(env, scan) } : best;
+  }
+  const preds = parts.map((p, i) => keyPred(scan, p, i)).filter((p): p is KeyPred => p !== undefined);
+  const table = env.catalog.table(scan.tableOid);
+  if (!table || preds.length === 0) return best;
+  const candidates: Candidate[] = [];
+  if (table.pk) {
+    const c = rangeOver(preds, table.pk.map((a) => ({ attnum: a, desc: false, nullsFirst: false })), 'pk');
+    if (c) {
+      c.point = c.eqCount === table.pk.length;
+      candidates.push(c);
+    }
+  }
+  for (const ix of env.catalog.indexesOf(table.oid)) {
+    if (ix.primary || ix.where) continue;
+    const c = rangeOver(preds, ix.keys, 'index', ix.oid);
+    if (c) candidates.push(c);
+  }
+  for (const c of candidates) {
+    const rest = parts.filter((_, i) => !c.used.has(i));
+    const filter = andOf(rest);
+    const plan: Scan = { ...base, access: c.access, bound: c.bound, ...(c.indexOid !== undefined ? { indexOid: c.indexOid } : {}) };
+    delete plan.filter;
+    if (filter) plan.filter = filter;
+    const matched = n * boundSel(env, plan);
+    const perRow = c.access === 'pk' ? COST.pkRow : COST.indexRow;
+    const cost = c.point ? COST.seek : COST.seek + matched * (perRow + rest.length * COST.filterRow);
+    // Ties go to the candidate pinning more columns (score), then the primary key.
+    if (cost < best.cost || (cost === best.cost && best.plan.access !== 'seq' && scoreOf(plan) > scoreOf(best.plan))) {
+      best = { plan, cost, rows: matched };
+    }
+  }
+  return best;
+}
+
+function scoreOf(p: Scan): number {
+  const b = p.bound;
+  if (!b) return 0;
+  return b.eq.length * 10 + (b.lo || b.hi ? 5 : 0) + (p.access === 'pk' ? 1 : 0);
 }
 
 function rangeOver(
