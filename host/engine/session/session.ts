@@ -32,6 +32,7 @@ import { TransactionState } from './transaction.ts';
 import { paramValue } from './params.ts';
 import { runUtility } from './utility.ts';
 import { runTransactionControl } from './txn_control.ts';
+import { compileStatement, noteModified, parseCached } from './plan_cache.ts';
 
 export interface SessionOptions {
   /** The role the session runs as (default: the bootstrap superuser). */
@@ -125,7 +126,7 @@ export class Session {
   private async runScript(sql: string, params: readonly unknown[], onResult?: (r: QueryResult) => void | Promise<void>): Promise<QueryResult[]> {
     let stmts: A.Statement[];
     try {
-      stmts = parse(sql, this.dialect);
+      stmts = parseCached(this.core, sql, this.dialect);
     } catch (e) {
       if (this.tx.inBlock()) this.tx.failed = true;
       throw e;
@@ -186,10 +187,9 @@ export class Session {
     const notices: SbError[] = [];
     try {
       const ev = this.evalContext();
-      const env = this.bindEnv(sql, [...paramTypes], notices, ev);
-      const bound = bindStatement(env, stmt);
+      const { bound, paramTypes: types } = compileStatement(this, stmt, sql, paramTypes, notices, ev, txn);
       const result = bound.kind === 'plan'
-        ? await this.runPlan(bound, env.paramTypes, params, txn, ev)
+        ? await this.runPlan(bound, types, params, txn, ev)
         : await this.runDdl(bound, txn, notices, ev, sql);
       txn.endStatement();
       if (autocommit) await this.tx.commit();
@@ -355,6 +355,7 @@ export class Session {
     const fields = fieldsOf(bound.cols);
     if (bound.tag === 'SELECT') return { command: `SELECT ${rows.length}`, rowCount: rows.length, fields, rows };
     const count = (op as ModifyOp).count;
+    noteModified(this, bound.plan, count);
     const command = bound.tag === 'INSERT' ? `INSERT 0 ${count}` : `${bound.tag} ${count}`;
     return { command, rowCount: count, fields, rows };
   }
