@@ -11,8 +11,12 @@ import '../functions/index.ts';
 // Joins, functions in FROM, set operations and WITH register their binders and operators.
 import './join.ts';
 import './table_func.ts';
+import './cte.ts';
+import './setop.ts';
 import '../exec/ops_join.ts';
 import '../exec/ops_funcscan.ts';
+import '../exec/ops_setop.ts';
+import '../exec/ops_cte.ts';
 import { SqlState } from '../sb_error.ts';
 import type { ColInfo, Plan } from '../plan/nodes.ts';
 import { type BindEnv, errAt } from './context.ts';

@@ -35,6 +35,8 @@ type JoinPlan = Extract<Plan, { n: 'join' }>;
  */
 export const lateralState: { base: number | undefined } = { base: undefined };
 export const lateralPlans = new WeakSet<Plan>();
+/** How many outer joins' NULL-extended sides enclose the item being bound (a recursive CTE reference must not be there). */
+export const outerJoinDepth = { value: 0 };
 
 /** Binds an item that may refer to earlier FROM items: `body` receives the scope to bind in. */
 export function bindLateralItem(cx: Cx, lateral: boolean, body: (inner: Cx) => Plan): Plan {
@@ -67,12 +69,24 @@ function bindJoin(cx: Cx, j: A.TableRef): Plan {
   let right: Plan;
   try {
     lateralState.base = undefined;
-    left = bindFromItem(cx, j.left);
+    const nullableLeft = type === 'right' || type === 'full';
+    const nullableRight = type === 'left' || type === 'full';
+    if (nullableLeft) outerJoinDepth.value++;
+    try {
+      left = bindFromItem(cx, j.left);
+    } finally {
+      if (nullableLeft) outerJoinDepth.value--;
+    }
     const b1 = scope.width;
     const e1 = scope.entries.length;
     lateralState.base = b0;
     const apply = j.type === 'CROSS APPLY' || j.type === 'OUTER APPLY';
-    right = apply && (j.right.kind === 'derived' || j.right.kind === 'table_func') ? bindFromItem(cx, { ...j.right, lateral: true }) : bindFromItem(cx, j.right);
+    if (nullableRight) outerJoinDepth.value++;
+    try {
+      right = apply && (j.right.kind === 'derived' || j.right.kind === 'table_func') ? bindFromItem(cx, { ...j.right, lateral: true }) : bindFromItem(cx, j.right);
+    } finally {
+      if (nullableRight) outerJoinDepth.value--;
+    }
     lateralState.base = saved;
     return finishJoin(cx, j, type, left, right, b0, b1, e0, e1);
   } finally {
