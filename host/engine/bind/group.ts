@@ -70,7 +70,7 @@ let clause: 'GROUP BY' | 'HAVING' | null = null;
 
 // ---- syntactic scan ---------------------------------------------------------------
 
-type CallClass = 'agg' | 'window' | 'grouping' | 'ordered' | null;
+type CallClass = 'agg' | 'window' | 'grouping' | 'ordered' | 'needs_over' | null;
 
 function classify(cx: Cx, f: A.FuncCall): CallClass {
   const parts = f.name.map((id) => fold(cx, id));
@@ -82,6 +82,7 @@ function classify(cx: Cx, f: A.FuncCall): CallClass {
   if (f.withinGroup && kinds.orderedSet) return 'ordered';
   const aggSyntax = f.star || f.quantifier || f.orderBy || f.filter;
   if (kinds.aggregate && (!kinds.function || aggSyntax)) return 'agg';
+  if (kinds.window && !kinds.function && !kinds.aggregate) return 'needs_over';
   return null;
 }
 
@@ -97,7 +98,7 @@ function scan(cx: Cx, e: unknown, found: { agg: boolean; win: boolean }): void {
   if (node.kind === 'func') {
     const c = classify(cx, node as A.FuncCall);
     if (c === 'window') found.win = true;
-    else if (c) found.agg = true;
+    else if (c && c !== 'needs_over') found.agg = true;
   }
   for (const [k, v] of Object.entries(node)) {
     if (k === 'loc' || k === 'query') continue;
@@ -434,6 +435,9 @@ registerExprHook((cx, e) => {
     if (c === 'window') return bindWindowCall(cx, e);
     if (c === 'agg' || c === 'ordered') return bindAggCall(cx, e, c);
     if (c === 'grouping') return bindGrouping(cx, e);
+    if (c === 'needs_over') {
+      throw errAt(cx, SqlState.wrong_object_type, `window function ${fold(cx, e.name[e.name.length - 1]!)} requires an OVER clause`, e.loc);
+    }
   }
   const s = cx.scope;
   if (s instanceof GroupScope && s.level.grouped) return groupedExpr(cx, s.level, e);
@@ -531,7 +535,7 @@ function bindAggCall(cx: Cx, f: A.FuncCall, kind: 'agg' | 'ordered'): Expr {
   aggArgDepth++;
   let call: AggCall;
   try {
-    const args = f.args.map((a) => bindExpr(acx, a));
+    const args = f.args.map((a) => bindExpr(acx, a.kind === 'star' && a.qualifier ? { kind: 'column', name: a.qualifier, loc: a.loc } as A.Expr : a));
     let filter: Expr | undefined;
     if (f.filter) filter = coerceBool(acx, bindExpr(acx, f.filter), 'FILTER', locOf(f.filter));
     if (kind === 'ordered') {
@@ -730,7 +734,7 @@ function bindFrame(cx: Cx, frame: A.WindowFrame | undefined, order: SortKey[], l
     if (order.length !== 1) throw errAt(cx, '42P20', 'RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column', loc);
     const keyType = order[0]!.expr.type;
     const want = rangeOffsetType(keyType);
-    if (!want) throw errAt(cx, '42883', `RANGE with offset PRECEDING/FOLLOWING is not supported for column type ${formatType(keyType)}`, loc);
+    if (!want) throw errAt(cx, SqlState.feature_not_supported, `RANGE with offset PRECEDING/FOLLOWING is not supported for column type ${formatType(keyType)}`, loc);
     return coerceTo(cx, x, want, 'implicit', {
       loc: locOf(b.offset),
       error: (from) => errAt(cx, '42883', `RANGE with offset PRECEDING/FOLLOWING is not supported for column type ${formatType(keyType)} and offset type ${formatType(from)}`, loc),
