@@ -165,7 +165,7 @@ export class MemoryWire {
   /** Waits until the server wrote a ReadyForQuery (or closed); returns the parsed messages. */
   async until(pred: (ms: BackendMsg[]) => boolean = (ms) => ms.some((m) => m.type === 'Z'), timeoutMs = 5000): Promise<BackendMsg[]> {
     const start = Date.now();
-    let acc = new Uint8Array(0);
+    let acc: Uint8Array = new Uint8Array(0);
     for (;;) {
       acc = concat([acc, this.take()]);
       let ms: BackendMsg[] = [];

@@ -1,0 +1,167 @@
+// node-postgres (`pg`) against the server, unchanged: SCRAM login, simple and
+// parameterised queries, named prepared statements, text and binary types,
+// transactions, SQLSTATEs, cancel, a pool of 10.
+
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PASSWORD, startTestServer, type TestServer } from './server_helper.ts';
+
+let srv: TestServer;
+const clients: pg.Client[] = [];
+
+function config(extra: Partial<pg.ClientConfig> = {}): pg.ClientConfig {
+  return { host: '127.0.0.1', port: srv.port, user: 'sysdba', password: PASSWORD, database: 'scratchbird', ...extra };
+}
+
+async function client(extra: Partial<pg.ClientConfig> = {}): Promise<pg.Client> {
+  const c = new pg.Client(config(extra));
+  await c.connect();
+  clients.push(c);
+  return c;
+}
+
+async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await p;
+  } catch (e) {
+    return (e as { code?: string }).code;
+  }
+  return undefined;
+}
+
+beforeAll(async () => {
+  srv = await startTestServer();
+});
+afterAll(async () => {
+  for (const c of clients) await c.end().catch(() => {});
+  await srv?.stop();
+});
+
+describe('pg driver', () => {
+  it('logs in with SCRAM-SHA-256 and refuses a wrong password with 28P01', async () => {
+    const c = await client();
+    const r = await c.query('SELECT 1 AS one');
+    expect(r.rows).toEqual([{ one: 1 }]);
+    expect(r.fields[0]!.dataTypeID).toBe(23);
+    const bad = new pg.Client(config({ password: 'wrong' }));
+    expect(await codeOf(bad.connect())).toBe('28P01');
+  });
+
+  it('simple queries, DDL and DML with their row counts', async () => {
+    const c = await client();
+    await c.query('CREATE TABLE accounts (id int PRIMARY KEY, owner text NOT NULL, balance numeric(12,2), opened date, active boolean)');
+    const ins = await c.query("INSERT INTO accounts VALUES (1, 'ann', 100.50, '2024-01-02', true), (2, 'bob', 0, '2024-03-04', false)");
+    expect(ins.command).toBe('INSERT');
+    expect(ins.rowCount).toBe(2);
+    const upd = await c.query('UPDATE accounts SET balance = balance + 1');
+    expect([upd.command, upd.rowCount]).toEqual(['UPDATE', 2]);
+    const sel = await c.query('SELECT id, owner, balance, opened, active FROM accounts ORDER BY id');
+    expect(sel.rows).toEqual([
+      { id: 1, owner: 'ann', balance: '101.50', opened: new Date('2024-01-02T00:00:00'), active: true },
+      { id: 2, owner: 'bob', balance: '1.00', opened: new Date('2024-03-04T00:00:00'), active: false },
+    ]);
+    expect(sel.fields.map((f) => f.dataTypeID)).toEqual([23, 25, 1700, 1082, 16]);
+  });
+
+  it('parameterised queries and named prepared statements', async () => {
+    const c = await client();
+    const r = await c.query('SELECT owner FROM accounts WHERE id = $1 AND active = $2', [1, true]);
+    expect(r.rows).toEqual([{ owner: 'ann' }]);
+    for (const id of [1, 2, 3]) {
+      const n = await c.query({ name: 'by_id', text: 'SELECT owner, balance FROM accounts WHERE id = $1', values: [id] });
+      expect(n.rowCount).toBe(id === 3 ? 0 : 1);
+    }
+    const ins = await c.query({ name: 'ins', text: 'INSERT INTO accounts (id, owner, balance) VALUES ($1, $2, $3) RETURNING id, owner', values: [3, 'cy', '7.25'] });
+    expect(ins.rows).toEqual([{ id: 3, owner: 'cy' }]);
+    const nul = await c.query('SELECT $1::text IS NULL AS isnull, $2::int + 1 AS n', [null, 41]);
+    expect(nul.rows).toEqual([{ isnull: true, n: 42 }]);
+  });
+
+  it('text types round-trip', async () => {
+    const c = await client();
+    const r = await c.query(
+      "SELECT 9007199254740993::int8 AS big, 1.5::float8 AS f, 'x''y'::varchar(5) AS v, '\\x00ff'::bytea AS b, '{1,2,NULL}'::int[] AS arr, " +
+        "'{\"k\": [1, 2]}'::jsonb AS j, '2024-05-06 07:08:09.5+02'::timestamptz AS ts, '11111111-2222-3333-4444-555555555555'::uuid AS u, '1 day 02:00'::interval AS iv",
+    );
+    const row = r.rows[0];
+    expect(row.big).toBe('9007199254740993');
+    expect(row.f).toBe(1.5);
+    expect(row.v).toBe("x'y");
+    expect([...row.b]).toEqual([0, 255]);
+    expect(row.arr).toEqual([1, 2, null]);
+    expect(row.j).toEqual({ k: [1, 2] });
+    expect((row.ts as Date).toISOString()).toBe('2024-05-06T05:08:09.500Z');
+    expect(row.u).toBe('11111111-2222-3333-4444-555555555555');
+    expect(row.iv).toMatchObject({ days: 1, hours: 2 });
+    expect(r.fields.map((f) => f.dataTypeID)).toEqual([20, 701, 1043, 17, 1007, 3802, 1184, 2950, 1186]);
+    const back = await c.query('SELECT $1::bytea AS b, $2::jsonb AS j, $3::timestamptz AS t', [Buffer.from([1, 2, 3]), JSON.stringify({ a: 1 }), new Date('2020-01-01T00:00:00Z')]);
+    expect([...back.rows[0].b]).toEqual([1, 2, 3]);
+    expect(back.rows[0].j).toEqual({ a: 1 });
+    expect((back.rows[0].t as Date).toISOString()).toBe('2020-01-01T00:00:00.000Z');
+  });
+
+  // pg reads every DataRow field as a UTF-8 string, so its binary mode only survives values whose bytes are ASCII.
+  it('binary results', async () => {
+    const c = await client({ binary: true } as Partial<pg.ClientConfig>);
+    const r = await c.query('SELECT id, owner, active, 2.5::float8 AS f, 4294967297::int8 AS big FROM accounts WHERE id = $1', [2]);
+    expect(r.rows).toEqual([{ id: 2, owner: 'bob', active: false, f: 2.5, big: '4294967297' }]);
+  });
+
+  it('transactions: commit, rollback, failed block 25P02', async () => {
+    const c = await client();
+    await c.query('BEGIN');
+    await c.query("INSERT INTO accounts (id, owner) VALUES (10, 'tx')");
+    await c.query('ROLLBACK');
+    expect((await c.query('SELECT id FROM accounts WHERE id = 10')).rowCount).toBe(0);
+    await c.query('BEGIN');
+    await c.query("INSERT INTO accounts (id, owner) VALUES (11, 'tx')");
+    await c.query('COMMIT');
+    expect((await c.query('SELECT id FROM accounts WHERE id = 11')).rowCount).toBe(1);
+    await c.query('BEGIN');
+    expect(await codeOf(c.query('SELECT 1/0'))).toBe('22012');
+    expect(await codeOf(c.query('SELECT 1'))).toBe('25P02');
+    await c.query('ROLLBACK');
+    expect((await c.query('SELECT 2 AS x')).rows).toEqual([{ x: 2 }]);
+  });
+
+  it('errors carry their SQLSTATE, position and constraint', async () => {
+    const c = await client();
+    expect(await codeOf(c.query('SELECT * FROM missing_table'))).toBe('42P01');
+    expect(await codeOf(c.query('SELEKT 1'))).toBe('42601');
+    try {
+      await c.query("INSERT INTO accounts (id, owner) VALUES (1, 'dup')");
+      expect.unreachable();
+    } catch (e) {
+      expect((e as pg.DatabaseError).code).toBe('23505');
+      expect((e as pg.DatabaseError).severity).toBe('ERROR');
+    }
+    expect(await codeOf(c.query('SELECT $1::int', ['abc']))).toBe('22P02');
+    const e = await c.query('SELECT nope FROM accounts').catch((x) => x as pg.DatabaseError);
+    expect((e as pg.DatabaseError).position).toBe('8');
+  });
+
+  it('cancel: a long statement fails with 57014 and the connection goes on', async () => {
+    const c = await client();
+    const slow = c.query('SELECT count(*) FROM generate_series(1, 10000) a, generate_series(1, 10000) b WHERE a.a + b.b < 0');
+    await new Promise((r) => setTimeout(r, 300));
+    const canceller = new pg.Client(config());
+    await (canceller as unknown as { cancel(target: pg.Client, q: unknown): void; connectionParameters: unknown }).cancel(c, (c as unknown as { activeQuery: unknown }).activeQuery);
+    const t0 = Date.now();
+    expect(await codeOf(slow)).toBe('57014');
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect((await c.query('SELECT 3 AS x')).rows).toEqual([{ x: 3 }]);
+  });
+
+  it('a pool of 10 runs concurrent work', async () => {
+    const pool = new pg.Pool({ ...config(), max: 10 });
+    try {
+      await pool.query('CREATE TABLE hits (id int PRIMARY KEY, who int)');
+      await Promise.all(Array.from({ length: 40 }, (_, i) => pool.query('INSERT INTO hits VALUES ($1, $2)', [i, i % 10])));
+      const r = await pool.query('SELECT id FROM hits');
+      expect(r.rowCount).toBe(40);
+      expect(srv.server.pg!.state.active).toBeGreaterThanOrEqual(2);
+    } finally {
+      await pool.end();
+    }
+  });
+});
