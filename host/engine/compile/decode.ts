@@ -444,7 +444,7 @@ class Decoder {
         }
         case OP.CALL: {
           const oid = r.uint();
-          const n = r.count();
+          const n = r.uint();
           const fn = r.str();
           const strict = r.bool();
           const volatile = r.bool();
@@ -454,7 +454,7 @@ class Decoder {
         }
         case OP.OPER: {
           const oid = r.uint();
-          const n = r.count();
+          const n = r.uint();
           const opName = r.str();
           const strict = r.bool();
           if (n < 1 || n > 2) throw bytecodeError(`operator with ${n} operands`, at);
@@ -468,7 +468,7 @@ class Decoder {
           break;
         case OP.AND:
         case OP.OR: {
-          const n = r.count();
+          const n = r.uint();
           if (n < 1) throw bytecodeError(`${name} of no arguments`, at);
           land(op === OP.AND ? 'jf' : 'jt', n - 1, at);
           e = { k: op === OP.AND ? 'and' : 'or', type, args: pop(n, at) };
@@ -498,7 +498,7 @@ class Decoder {
           break;
         }
         case OP.CASE_END: {
-          const n = r.count();
+          const n = r.uint();
           land('then', n, at);
           const vals = pop(2 * n + 1, at);
           const whens: Array<{ cond: Expr; then: Expr }> = [];
@@ -510,7 +510,7 @@ class Decoder {
         case OP.COALESCE:
         case OP.GREATEST:
         case OP.LEAST: {
-          const n = r.count();
+          const n = r.uint();
           if (n < 1) throw bytecodeError(`${name} of no arguments`, at);
           e = { k: op === OP.COALESCE ? 'coalesce' : op === OP.GREATEST ? 'greatest' : 'least', type, args: pop(n, at) };
           this.log(at, `${name} ${n}`);
@@ -521,7 +521,7 @@ class Decoder {
           this.log(at, 'NULLIF');
           break;
         case OP.IN_LIST: {
-          const n = r.count();
+          const n = r.uint();
           const negate = r.bool();
           const eqOid = r.uint();
           const vals = pop(n + 1, at);
@@ -530,13 +530,13 @@ class Decoder {
           break;
         }
         case OP.ARRAY: {
-          const n = r.count();
+          const n = r.uint();
           e = { k: 'array', type, elems: pop(n, at) };
           this.log(at, `ARRAY ${ty} ${n}`);
           break;
         }
         case OP.ROW: {
-          const n = r.count();
+          const n = r.uint();
           e = { k: 'row', type, fields: pop(n, at) };
           this.log(at, `ROW ${n}`);
           break;
@@ -555,7 +555,7 @@ class Decoder {
           const mode = this.byteEnum(SUBLINK_MODES, 'sublink mode');
           const opName = r.str();
           const oid = r.uint();
-          const n = r.count();
+          const n = r.uint();
           const correlated = r.bool();
           const oids = r.bool() ? this.uints() : undefined;
           this.log(at, `SUBLINK ${opName} ${mode.toUpperCase()} (${n})`);
@@ -585,7 +585,7 @@ class Decoder {
         case OP.SEQ_CALL: {
           const fn = this.byteEnum(SEQ_FNS, 'sequence function');
           const seqOid = r.bool() ? r.uint() : undefined;
-          const n = r.count();
+          const n = r.uint();
           e = { k: 'seq_call', type, fn, ...(seqOid !== undefined ? { seqOid } : {}), args: pop(n, at) };
           this.log(at, `SEQ_CALL ${fn}`);
           break;
