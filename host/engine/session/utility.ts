@@ -15,6 +15,8 @@ import type { FieldInfo, QueryResult } from './result.ts';
 import type { Session } from './session.ts';
 import { Settings } from './settings.ts';
 import { parseModes } from './txn_control.ts';
+import { runExplain } from './explain.ts';
+import { runAnalyze } from './analyze.ts';
 
 function done(command: string, notices?: SbError[]): QueryResult {
   return { command, rowCount: 0, fields: [], rows: [], ...(notices && notices.length > 0 ? { notices } : {}) };
@@ -63,12 +65,12 @@ export async function runUtility(s: Session, stmt: A.Statement, sql: string): Pr
       if (stmt.kind === 'vacuum' && s.tx.inBlock()) throw new SbError(SqlState.active_sql_transaction, 'VACUUM cannot run inside a transaction block');
       return done('VACUUM');
     case 'analyze':
-      return done('ANALYZE');
+      return runAnalyze(s, stmt);
     case 'lock_table':
       if (!s.tx.inBlock()) throw new SbError(SqlState.no_active_sql_transaction, 'LOCK TABLE can only be used in transaction blocks');
       return done('LOCK TABLE');
     case 'explain':
-      throw new SbError(SqlState.feature_not_supported, 'EXPLAIN is not supported yet');
+      return runExplain(s, stmt, sql);
     default:
       throw new SbError(SqlState.feature_not_supported, `${stmt.kind.replace(/_/g, ' ').toUpperCase()} is not supported yet`);
   }
