@@ -36,6 +36,13 @@ const ZONES = ['UTC', 'America/New_York', 'Europe/Paris', 'Asia/Kolkata', 'EST',
 const REGEX_CHARS = ['a', 'b', 'c', '.', '*', '+', '?', '|', '(', ')', '[', ']', '^', '$', '\\d', '\\w', '\\s', '{2}', '[a-c]', '[^b]', 'x', '1'];
 const LIKE_CHARS = ['a', 'b', '%', '_', '\\', 'c', 'A', '.'];
 const FLAGS = ['', 'g', 'i', 'gi', 'n', 'x', 'c', 'q', 'gq'];
+/** Date/time template pieces: every keyword spelling, modifiers, quoting and separators. */
+const DCH_TOKENS = [
+  'YYYY', 'YYY', 'YY', 'Y', 'Y,YYY', 'IYYY', 'IYY', 'IY', 'I', 'MM', 'MON', 'Mon', 'mon', 'MONTH', 'Month', 'month', 'DD', 'DDD', 'IDDD',
+  'D', 'ID', 'DAY', 'Day', 'day', 'DY', 'Dy', 'dy', 'HH', 'HH12', 'HH24', 'hh24', 'MI', 'mi', 'SS', 'MS', 'US', 'FF1', 'FF3', 'FF6', 'SSSS',
+  'SSSSS', 'AM', 'pm', 'A.M.', 'p.m.', 'BC', 'ad', 'B.C.', 'a.d.', 'CC', 'Q', 'RM', 'rm', 'W', 'WW', 'IW', 'J', 'TZ', 'tz', 'TZH', 'TZM',
+  'OF', 'FM', 'FMDD', 'FMMonth', 'DDTH', 'DDth', 'FMDDth', 'HH12th', 'TM', 'FX', '-', '/', ':', ' ', ',', '.', '"text"', '"a\\"b"', 'x', '\\"', 'T',
+];
 const FORMAT_CHARS = ['%s', '%I', '%L', '%%', '%1$s', '%2$s', '%-5s', '%5s', '%*s', 'x', ' ', '%'];
 
 /** Counts and lengths: mostly small, sometimes a long result (compared by hash) or one past PostgreSQL's 1 GB limit. */
@@ -66,6 +73,7 @@ export const DIFF_CONFIG = {
     substring: (i, t) => (t[i]!.id === 'int4' ? int4In(-3, 10) : i === 1 ? textFrom(REGEX_CHARS, 4) : undefined),
     overlay: (i, t) => (t[i]!.id === 'int4' ? int4In(-2, 8) : undefined),
     chr: () => typed('int4', fc.oneof(int4In(-1, 300), int4In(0, 0x10fff0), int4In(0xd7f0, 0xe010), int4In(0x110000, 0x110010))),
+    to_char: (i, t) => (i === 1 && ['timestamp', 'timestamptz', 'interval'].includes(t[0]!.id) ? textFrom(DCH_TOKENS, 6) : undefined),
     format: (i, t) => (i === 0 ? textFrom(FORMAT_CHARS, 5) : t[i]!.id === 'int4' ? int4In(-30, 30) : undefined),
     '~~': (i) => (i === 1 ? textFrom(LIKE_CHARS) : undefined),
     '!~~': (i) => (i === 1 ? textFrom(LIKE_CHARS) : undefined),
@@ -101,7 +109,10 @@ export const DIFF_CONFIG = {
     'ln', 'log', 'log10', 'power', 'pow', '^', 'cbrt', '||/', 'sind', 'cosd', 'tand', 'cotd', 'asind', 'acosd', 'atand', 'atan2d',
   ]),
   /** Clock-dependent or otherwise nondeterministic. */
-  skipFunctions: new Set<string>(['timeofday', 'now', 'transaction_timestamp', 'statement_timestamp', 'txid_current', 'txid_current_if_assigned']),
+  skipFunctions: new Set<string>([
+    // Need a session (unit-tested in tests/functions/session_funcs.test.ts).
+    'version', 'current_database', 'current_schema', 'current_schemas', 'pg_backend_pid',
+    'timeofday', 'now', 'transaction_timestamp', 'statement_timestamp', 'txid_current', 'txid_current_if_assigned']),
   skipSignature: (name: string, types: SqlType[]): boolean => name === 'age' && types.length === 1,
   skipOperators: new Set<string>([]),
   /** Documented differences (docs in the report): return true to accept. */

@@ -265,7 +265,8 @@ defAgg({
   name: 'array_agg', args: [T.anynonarray], ret: T.anyarray, strict: false, orderSensitive: true,
   init: (): Items => ({ items: [] }),
   step: (s, [v]) => ((s as Items).items.push(v), s),
-  final: (s, _ctx, call) => ((s as Items).items.length === 0 ? null : SqlArray.of(call.argTypes[0]!, (s as Items).items)),
+  // final copies: window aggregates call it again after further steps.
+  final: (s, _ctx, call) => ((s as Items).items.length === 0 ? null : SqlArray.of(call.argTypes[0]!, (s as Items).items.slice())),
 });
 
 defAgg({
@@ -314,7 +315,7 @@ defAgg({
   name: 'jsonb_agg', args: [T.anyelement], ret: T.jsonb, strict: false, orderSensitive: true,
   init: (): Items => ({ items: [] }),
   step: (s, [v], ctx, call) => ((s as Items).items.push(toJsonbValue(v, call.argTypes[0]!, ctx)), s),
-  final: (s) => ((s as Items).items.length === 0 ? null : new Jsonb((s as Items).items as JsonValue[])),
+  final: (s) => ((s as Items).items.length === 0 ? null : new Jsonb((s as Items).items.slice() as JsonValue[])),
 });
 
 function objectKey(k: unknown, t: SqlType, ctx: EvalContext): string {

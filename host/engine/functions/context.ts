@@ -44,6 +44,18 @@ export interface EvalContext {
   currentXactIdIfAssigned?(): bigint | number | null;
   /** reg* names through the catalog (a session supplies it; the default knows built-in type names only). */
   regLookup?: RegLookup;
+  /** Session facts for current_database(), current_schema(), pg_backend_pid()... (the session sets it per statement). */
+  session?: SessionFacts;
+}
+
+/** What the session-information functions read (exec/context.ts SessionInfo satisfies it). */
+export interface SessionFacts {
+  currentUser: string;
+  sessionUser: string;
+  currentDatabase: string;
+  currentSchema(): string | null;
+  searchPath(): string[];
+  backendPid: number;
 }
 
 /** regtype output for built-in types without a catalog (pg_typeof in standalone contexts). */
@@ -129,6 +141,7 @@ export interface EvalContextOptions {
   /** Fixed clock (µs since 2000-01-01) for deterministic tests. */
   nowMicros?: number;
   settings?: Record<string, string>;
+  session?: SessionFacts;
 }
 
 function platformRandomBytes(n: number): Uint8Array {
@@ -188,6 +201,7 @@ export function defaultEvalContext(opts: EvalContextOptions = {}): EvalContext {
     currentXactIdIfAssigned: () => (xidAssigned ? xid : null),
     regLookup: BUILTIN_REG_LOOKUP,
   };
+  if (opts.session !== undefined) ctx.session = opts.session;
   return ctx;
 }
 

@@ -16,6 +16,8 @@ import './json_ops.ts';
 import './json_funcs.ts';
 import './arrays.ts';
 import './srf.ts';
+import './session_funcs.ts';
+import './to_char.ts';
 import './aggregates.ts';
 import './agg_stats.ts';
 import './window.ts';

@@ -316,6 +316,8 @@ export class Session {
       searchPath: () => parseSearchPath(this.settings.get('search_path') ?? '', this.user.name), backendPid: this.pid,
       sequenceValues: this.sequenceValues,
     };
+    // Session information functions (current_database()...) read it through the eval context.
+    ev.session ??= info;
     const yieldFn = platform.yieldToEventLoop
       ? () => platform.yieldToEventLoop!()
       : () => new Promise<void>((r) => platform.setTimer(r, 0));
