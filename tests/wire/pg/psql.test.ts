@@ -1,0 +1,77 @@
+// Real psql (PostgreSQL 15's client) against the server: SCRAM login, a
+// script with DDL, DML, a transaction, an error, and its printed output.
+
+import { spawn } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PASSWORD, startTestServer, type TestServer } from './server_helper.ts';
+
+const PSQL = ['/usr/lib/postgresql/15/bin/psql', '/usr/bin/psql'].find((p) => existsSync(p));
+if (!PSQL && process.env.CI === 'true') throw new Error('psql is required in CI (install postgresql-client-15)');
+if (!PSQL) console.warn('psql not found: skipping the psql tests');
+
+let srv: TestServer;
+
+/** Runs psql asynchronously (the server runs in this process: a blocking spawn would starve it). */
+function psql(args: string[], password = PASSWORD): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(PSQL!, ['-h', '127.0.0.1', '-p', String(srv.port), '-U', 'sysdba', '-d', 'scratchbird', '-X', ...args], {
+      env: { ...process.env, PGPASSWORD: password, PGCONNECT_TIMEOUT: '10', PGSSLMODE: 'prefer' },
+    });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => p.kill('SIGKILL'), 30_000);
+    p.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+describe.skipIf(!PSQL)('psql', () => {
+  beforeAll(async () => {
+    srv = await startTestServer();
+  });
+  afterAll(async () => {
+    await srv?.stop();
+  });
+
+  it('connects with SCRAM (after SSLRequest is declined) and runs a script', async () => {
+    const script = join(srv.dir, 'script.sql');
+    writeFileSync(script, [
+      'CREATE TABLE fruit (id int PRIMARY KEY, name text NOT NULL, price numeric(6,2));',
+      "INSERT INTO fruit VALUES (1, 'apple', 1.25), (2, 'pear', NULL);",
+      'BEGIN;',
+      "UPDATE fruit SET price = 2.50 WHERE name = 'pear';",
+      'COMMIT;',
+      'SELECT id, name, price FROM fruit ORDER BY id;',
+      'SELECT name FROM fruit WHERE price > $$1$$;',
+      'SHOW server_version;',
+      '',
+    ].join('\n'));
+    const r = await psql(['-v', 'ON_ERROR_STOP=1', '-f', script]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('CREATE TABLE\nINSERT 0 2\nBEGIN\nUPDATE 1\nCOMMIT\n');
+    expect(r.stdout).toContain(' id | name  | price \n----+-------+-------\n  1 | apple |  1.25\n  2 | pear  |  2.50\n(2 rows)');
+    expect(r.stdout).toContain(' 16.0\n');
+  });
+
+  it('prints errors with their position and stops on them with ON_ERROR_STOP', async () => {
+    const r = await psql(['-v', 'ON_ERROR_STOP=1', '-c', 'SELECT missing_col FROM fruit']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('ERROR:  column "missing_col" does not exist');
+    expect(r.stderr).toContain('LINE 1: SELECT missing_col FROM fruit');
+  });
+
+  it('unaligned, tuples-only output and a wrong password', async () => {
+    const r = await psql(['-At', '-c', "SELECT name, price FROM fruit ORDER BY id"]);
+    expect(r.stdout).toBe('apple|1.25\npear|2.50\n');
+    const bad = await psql(['-c', 'SELECT 1'], 'wrong');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('password authentication failed for user "sysdba"');
+  });
+});
