@@ -16,6 +16,7 @@ import type * as A from '../../../sql-dialects/index.ts';
 import { SqlState } from '../sb_error.ts';
 import type { ColInfo, Expr, Plan } from '../plan/nodes.ts';
 import { selectCommonType } from '../types/resolve.ts';
+import { routineKinds } from '../functions/resolve.ts';
 import { formatType } from '../types/type_names.ts';
 import { type BindEnv, type Cx, errAt, fold } from './context.ts';
 import { coerceTo } from './coerce.ts';
@@ -64,8 +65,26 @@ function lookup(env: BindEnv, name: string): CteDef | undefined {
 function bindWith(cx: Cx, q: A.Query): BoundQuery | undefined {
   const topLevel = !seenEnvs.has(cx.env);
   seenEnvs.add(cx.env);
-  const w = q.with;
-  if (!w) return undefined;
+  if (!q.with) return undefined;
+  return withCtes(cx, q.with, topLevel, () => bindQuery(cx, { ...q, with: undefined }));
+}
+
+/**
+ * WITH on INSERT / UPDATE / DELETE: binds the statement (without its WITH)
+ * with the CTEs in scope and puts the 'with' node above its plan.
+ */
+export function bindDmlWith<S extends { with?: A.WithClause }, R extends { plan: Plan; cols: ColInfo[] }>(env: BindEnv, stmt: S, bind: (env: BindEnv, stmt: S) => R): R {
+  seenEnvs.add(env);
+  if (!stmt.with) return bind(env, stmt);
+  let r!: R;
+  const q = withCtes({ env, scope: new Scope() }, stmt.with, true, () => {
+    r = bind(env, { ...stmt, with: undefined });
+    return { plan: r.plan, cols: r.cols };
+  });
+  return { ...r, plan: q.plan };
+}
+
+function withCtes(cx: Cx, w: A.WithClause, topLevel: boolean, bindBody: () => BoundQuery): BoundQuery {
   const frame: Frame = { env: cx.env, defs: new Map() };
   const names = new Set<string>();
   for (const c of w.ctes) {
@@ -108,7 +127,7 @@ function bindWith(cx: Cx, q: A.Query): BoundQuery | undefined {
       frame.defs.set(name, def);
       ctes.push(entry);
     }
-    const body = bindQuery(cx, { ...q, with: undefined });
+    const body = bindBody();
     // Unread SELECT CTEs are never evaluated (PostgreSQL does not run them either).
     const used = ctes.filter((e) => dmlIds.has(e.id) || [...frame.defs.values()].some((d) => d.id === e.id && d.refs > 0));
     if (used.length === 0) return body;
@@ -160,6 +179,9 @@ function bindRecursive(cx: Cx, def: CteDef, q: A.Query, c: A.Cte): WithPlan['cte
   const anchor = bindQuery(anchorCx, { kind: 'select', body: body.left });
   def.cols = anchor.cols;
   def.cols = renameColumns(cx, def, c);
+  if (hasAggregate(body.right)) {
+    throw errAt(cx, '42P19', `aggregate functions are not allowed in a recursive query's recursive term`, c.name.loc);
+  }
   def.state = 'step';
   def.stepScope = new Scope(cx.scope.parent);
   const stepCx: Cx = { env: cx.env, scope: def.stepScope };
@@ -195,6 +217,30 @@ function bindRecursive(cx: Cx, def: CteDef, q: A.Query, c: A.Cte): WithPlan['cte
   }
   if (cast) stepPlan = { n: 'project', cols: anchor.cols, input: stepPlan, exprs };
   return { id: def.id, plan: anchor.plan, recursive: { anchor: anchor.plan, step: stepPlan, all: body.quantifier === 'ALL' } };
+}
+
+/** Whether a query body calls an aggregate at its own level (not in subqueries). */
+function hasAggregate(body: A.QueryBody): boolean {
+  let found = false;
+  const walk = (x: unknown): void => {
+    if (found || x === null || typeof x !== 'object') return;
+    if (Array.isArray(x)) {
+      for (const y of x) walk(y);
+      return;
+    }
+    const o = x as { kind?: string; name?: A.Ident[]; over?: unknown };
+    if (o.kind === 'subquery' || o.kind === 'exists' || o.kind === 'array_subquery' || o.kind === 'derived') return;
+    if (o.kind === 'func' && !o.over && Array.isArray(o.name)) {
+      const k = routineKinds(o.name[o.name.length - 1]!.value.toLowerCase());
+      if ((k.aggregate || k.orderedSet) && !k.function) {
+        found = true;
+        return;
+      }
+    }
+    for (const v of Object.values(o)) walk(v);
+  };
+  walk(body);
+  return found;
 }
 
 /** A FROM name that is a CTE in scope: its scan. */

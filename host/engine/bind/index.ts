@@ -11,7 +11,7 @@ import '../functions/index.ts';
 // Joins, functions in FROM, set operations and WITH register their binders and operators.
 import './join.ts';
 import './table_func.ts';
-import './cte.ts';
+import { bindDmlWith } from './cte.ts';
 import './setop.ts';
 import '../exec/ops_join.ts';
 import '../exec/ops_funcscan.ts';
@@ -79,15 +79,15 @@ export function bindStatement(env: BindEnv, stmt: A.Statement): BoundStatement {
       return { kind: 'plan', plan: q.plan, cols: q.cols, tag: 'SELECT' };
     }
     case 'insert': {
-      const b = bindInsert(env, stmt);
+      const b = bindDmlWith(env, stmt, bindInsert);
       return { kind: 'plan', plan: b.plan, cols: b.cols, tag: b.tag };
     }
     case 'update': {
-      const b = bindUpdate(env, stmt);
+      const b = bindDmlWith(env, stmt, bindUpdate);
       return { kind: 'plan', plan: b.plan, cols: b.cols, tag: b.tag };
     }
     case 'delete': {
-      const b = bindDelete(env, stmt);
+      const b = bindDmlWith(env, stmt, bindDelete);
       return { kind: 'plan', plan: b.plan, cols: b.cols, tag: b.tag };
     }
     case 'create_table':

@@ -99,6 +99,15 @@ function finishJoin(cx: Cx, j: A.Join, type: JoinType, left: Plan, right: Plan, 
   const b2 = scope.width;
   const leftEntries = scope.entries.slice(e0, e1);
   const rightEntries = scope.entries.slice(e1);
+  // Two FROM items of one join tree may not share a name (42712), as PostgreSQL's checkNameSpaceConflicts.
+  for (const l of leftEntries) {
+    if (l.name === null) continue;
+    for (const r of rightEntries) {
+      if (r.name === l.name && (l.schema === undefined || r.schema === undefined || l.schema === r.schema)) {
+        throw errAt(cx, '42712', `table name "${l.name}" specified more than once`, j.loc);
+      }
+    }
+  }
   const lateral = lateralPlans.has(right);
   if (lateral && (type === 'right' || type === 'full')) {
     throw errAt(cx, SqlState.invalid_column_reference, 'invalid reference to FROM-clause entry', j.loc, {

@@ -106,6 +106,10 @@ export class WithOp implements Operator {
   constructor(private readonly ctes: CteSpec[], private readonly body: Operator) {
     this.width = body.width;
   }
+  /** Rows affected when the body is INSERT / UPDATE / DELETE (the command tag's count). */
+  get count(): number | undefined {
+    return (this.body as { count?: number }).count;
+  }
   open(ctx: ExecContext): void {
     this.ctx = ctx;
     this.started = false;
