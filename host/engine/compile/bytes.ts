@@ -86,6 +86,11 @@ export class Writer {
     this.uint(i);
     this.int(t.typmod);
     if (t.id === 'array') this.type(t.elem!);
+    if (t.id === 'record') {
+      // 0: no field types known; n + 1: n field types follow.
+      this.uint(t.fields ? t.fields.length + 1 : 0);
+      for (const f of t.fields ?? []) this.type(f);
+    }
   }
 
   value(v: unknown): void {
@@ -188,7 +193,7 @@ export class Reader {
     let x = 0n;
     let shift = 0n;
     for (let i = 0; ; i++) {
-      if (i >= 10) throw bytecodeError('LEB128 integer too long', this.pos);
+      if (i >= 20) throw bytecodeError('LEB128 integer too long', this.pos);
       const b = this.byte();
       x |= BigInt(b & 127) << shift;
       if ((b & 128) === 0) return x;
@@ -272,6 +277,14 @@ export class Reader {
       const elem = this.type(depth + 1);
       if (elem.id === 'array') throw bytecodeError('array of array type', start);
       return arrayOf(elem);
+    }
+    if (id === 'record') {
+      const n = this.count();
+      if (n === 0) return sqlType(id, typmod);
+      if (depth > 16) throw bytecodeError('record type nested too deeply', start);
+      const fields: SqlType[] = [];
+      for (let i = 0; i < n - 1; i++) fields.push(this.type(depth + 1));
+      return Object.freeze({ id, typmod, fields: Object.freeze(fields) });
     }
     try {
       return sqlType(id, typmod);
