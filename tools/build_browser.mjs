@@ -1,6 +1,7 @@
 // Bundles the embedded engine for web pages (`npm run build:browser`):
 //   host/browser.ts -> build/browser/scratchbird.js (ESM, platform=browser)
 //   build/wasm/*.wasm -> build/browser/wasm/ (fetched by the bundle at open())
+//   tools/playground/index.html -> build/browser/index.html (a small SQL playground page)
 // Fails when anything reachable imports a node:* module or a Node builtin, or
 // when the bundle mentions Deno's API (ground rule 1: the core bundles for the browser).
 // Usable as a module too: `await buildBrowser()` returns the output paths.
@@ -57,6 +58,7 @@ export async function buildBrowser({ outDir = join(root, 'build/browser'), minif
     copyFileSync(join(wasmDir, f), join(outDir, 'wasm', f));
     wasm.push(join(outDir, 'wasm', f));
   }
+  copyFileSync(join(root, 'tools/playground/index.html'), join(outDir, 'index.html'));
   const bytes = result.metafile.outputs[Object.keys(result.metafile.outputs).find((k) => k.endsWith('scratchbird.js'))]?.bytes ?? code.length;
   if (!quiet) console.log(`built ${outfile.replace(root + '/', '')} (${(bytes / 1024).toFixed(0)} KiB) and ${wasm.length} kernel(s) in ${join(outDir, 'wasm').replace(root + '/', '')}`);
   return { outDir, outfile, wasm };

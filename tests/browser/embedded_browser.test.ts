@@ -70,7 +70,7 @@ describe('embedded engine in headless Chromium', () => {
       const { outDir } = await buildBrowser({ outDir: join(root, 'build/browser'), quiet: true });
       http = await serve(outDir);
       const { chromium } = await import('playwright-core');
-      browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+      browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
       page = await browser.newPage();
       page.on('pageerror', (e) => pageErrors.push(String(e)));
       await page.goto(`${http.base}/`);
@@ -178,6 +178,22 @@ describe('embedded engine in headless Chromium', () => {
       expect(out.ms).toBeLessThan(5_000);
       expect(out.again).toEqual([[1], [2]]);
       expect(pageErrors).toEqual([]);
+    });
+
+    it('the playground page runs its example script', async () => {
+      const p = await browser.newPage();
+      try {
+        await p.goto(`${http.base}/index.html`);
+        await p.waitForSelector('body[data-ready="true"]', { timeout: 30_000 }); // the database is open
+        await p.click('#run');
+        await p.waitForSelector('#out table', { timeout: 30_000 });
+        const cells = await p.$$eval('#out table td', (tds) => tds.map((td) => td.textContent));
+        expect(cells).toEqual(['3', 'CHERRY', '7.00', '1', 'APPLE', '1.25']);
+        const tags = await p.$$eval('#out .tag', (ds) => ds.map((d) => d.textContent));
+        expect(tags).toEqual(['CREATE TABLE', 'INSERT 0 3', 'SELECT 2']);
+      } finally {
+        await p.close();
+      }
     });
 
     it('refuses a persistent path clearly', async () => {
