@@ -43,6 +43,8 @@ const DCH_TOKENS = [
   'SSSSS', 'AM', 'pm', 'A.M.', 'p.m.', 'BC', 'ad', 'B.C.', 'a.d.', 'CC', 'Q', 'RM', 'rm', 'W', 'WW', 'IW', 'J', 'TZ', 'tz', 'TZH', 'TZM',
   'OF', 'FM', 'FMDD', 'FMMonth', 'DDTH', 'DDth', 'FMDDth', 'HH12th', 'TM', 'FX', '-', '/', ':', ' ', ',', '.', '"text"', '"a\\"b"', 'x', '\\"', 'T',
 ];
+/** Number template pieces. */
+const NUM_TOKENS = ['9', '9', '9', '0', '0', '.', 'D', ',', 'G', 'S', 'MI', 'PL', 'SG', 'PR', 'L', 'V', 'EEEE', 'RN', 'rn', 'TH', 'th', 'FM', 'B', ' ', '"x"', '-'];
 const FORMAT_CHARS = ['%s', '%I', '%L', '%%', '%1$s', '%2$s', '%-5s', '%5s', '%*s', 'x', ' ', '%'];
 
 /** Counts and lengths: mostly small, sometimes a long result (compared by hash) or one past PostgreSQL's 1 GB limit. */
@@ -73,7 +75,7 @@ export const DIFF_CONFIG = {
     substring: (i, t) => (t[i]!.id === 'int4' ? int4In(-3, 10) : i === 1 ? textFrom(REGEX_CHARS, 4) : undefined),
     overlay: (i, t) => (t[i]!.id === 'int4' ? int4In(-2, 8) : undefined),
     chr: () => typed('int4', fc.oneof(int4In(-1, 300), int4In(0, 0x10fff0), int4In(0xd7f0, 0xe010), int4In(0x110000, 0x110010))),
-    to_char: (i, t) => (i === 1 && ['timestamp', 'timestamptz', 'interval'].includes(t[0]!.id) ? textFrom(DCH_TOKENS, 6) : undefined),
+    to_char: (i, t) => (i === 1 ? (['timestamp', 'timestamptz', 'interval'].includes(t[0]!.id) ? textFrom(DCH_TOKENS, 6) : textFrom(NUM_TOKENS, 8)) : undefined),
     format: (i, t) => (i === 0 ? textFrom(FORMAT_CHARS, 5) : t[i]!.id === 'int4' ? int4In(-30, 30) : undefined),
     '~~': (i) => (i === 1 ? textFrom(LIKE_CHARS) : undefined),
     '!~~': (i) => (i === 1 ? textFrom(LIKE_CHARS) : undefined),

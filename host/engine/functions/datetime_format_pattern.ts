@@ -6,7 +6,6 @@
 // literal; everything else is copied (or, when parsing, matched loosely).
 
 import { SbError, SqlState } from '../sb_error.ts';
-import { date2isoweek, date2isoyear, date2j, j2day } from '../types/calendar.ts';
 import type { Tm } from '../types/datetime.ts';
 
 export const enum Sfx {
@@ -394,8 +393,72 @@ function invalidForInterval(): SbError {
 }
 
 function isoYearStartJ(tm: Tm): number {
-  // The Monday of ISO week 1 of the date's ISO year.
-  const isoYear = date2isoyear(tm.year, tm.month, tm.day);
-  const jan4 = date2j(isoYear, 1, 4);
-  return jan4 - ((j2day(jan4) + 6) % 7);
+  // isoweek2j(isoyear, 1): the Monday of ISO week 1 of the date's ISO year.
+  const day4 = date2j(date2isoyear(tm.year, tm.month, tm.day), 1, 4);
+  return day4 - j2day(day4 - 1);
+}
+
+// Calendar arithmetic with C's truncating division, as PostgreSQL computes it:
+// to_char(interval) feeds these month and day fields outside their calendar
+// ranges, and the results must match there too.
+
+const cdiv = (a: number, b: number): number => Math.trunc(a / b);
+
+export function date2j(year: number, month: number, day: number): number {
+  let y = year;
+  let m = month;
+  if (m > 2) {
+    m += 1;
+    y += 4800;
+  } else {
+    m += 13;
+    y += 4799;
+  }
+  const century = cdiv(y, 100);
+  let julian = y * 365 - 32167;
+  julian += cdiv(y, 4) - century + cdiv(century, 4);
+  julian += cdiv(7834 * m, 256) + day;
+  return julian;
+}
+
+export function j2day(date: number): number {
+  let d = (date + 1) % 7;
+  if (d < 0) d += 7;
+  return d;
+}
+
+function date2isoweek(year: number, mon: number, mday: number): number {
+  const dayn = date2j(year, mon, mday);
+  let day4 = date2j(year, 1, 4);
+  let day0 = j2day(day4 - 1);
+  if (dayn < day4 - day0) {
+    day4 = date2j(year - 1, 1, 4);
+    day0 = j2day(day4 - 1);
+  }
+  let result = cdiv(dayn - (day4 - day0), 7) + 1;
+  if (result >= 52) {
+    day4 = date2j(year + 1, 1, 4);
+    day0 = j2day(day4 - 1);
+    if (dayn >= day4 - day0) result = cdiv(dayn - (day4 - day0), 7) + 1;
+  }
+  return result;
+}
+
+function date2isoyear(year0: number, mon: number, mday: number): number {
+  let year = year0;
+  const dayn = date2j(year, mon, mday);
+  let day4 = date2j(year, 1, 4);
+  let day0 = j2day(day4 - 1);
+  if (dayn < day4 - day0) {
+    day4 = date2j(year - 1, 1, 4);
+    day0 = j2day(day4 - 1);
+    year--;
+  }
+  const result = cdiv(dayn - (day4 - day0), 7) + 1;
+  if (result >= 52) {
+    day4 = date2j(year + 1, 1, 4);
+    day0 = j2day(day4 - 1);
+    if (dayn >= day4 - day0) year++;
+  }
+  return year;
 }

@@ -3,13 +3,17 @@
 // (number_format_pattern.ts); to_date/to_timestamp(text, text) are in
 // to_timestamp.ts.
 
-import { date2j, j2day } from '../types/calendar.ts';
+import { SbError, SqlState } from '../sb_error.ts';
+import { Numeric } from '../types/numeric.ts';
 import { timestampToTm, timestamptzToTm, zoneAbbrevAt } from '../types/datetime.ts';
-import type { Interval } from '../types/interval.ts';
+import { rint, type Interval } from '../types/interval.ts';
 import { T } from '../types/types.ts';
 import { sessionZone } from './context.ts';
-import { dchToChar, parseDchFormat, type CharTm } from './datetime_format_pattern.ts';
+import { date2j, dchToChar, j2day, parseDchFormat, type CharTm } from './datetime_format_pattern.ts';
 import { defFn } from './registry.ts';
+import {
+  expText, fixedText, intToRoman, isEeee, isMulti, isRoman, numToChar, overflowDigits, parseNumFormat, sciText,
+} from './number_format_pattern.ts';
 
 function charTmOfLocal(ts: number): CharTm {
   const tm = timestampToTm(ts);
@@ -60,3 +64,136 @@ defFn('to_char', [T.interval, T.text], T.text, ([v, f]) => {
   };
   return dchToChar(parseDchFormat(fmt), ctm);
 });
+
+// ---- numbers ------------------------------------------------------------------------
+
+function invalidRoman(): SbError {
+  return new SbError(SqlState.numeric_value_out_of_range, 'integer out of range');
+}
+
+/** Digits of |value| (with the template's fraction), sign, and the unused integer positions: the caller's part of to_char. */
+function numberToChar(fmt: string, digitsOf: (post: number, multiplied: number) => { text: string; neg: boolean; post?: number }, roman: () => number, eeee: (post: number) => string): string {
+  if (fmt === '') return '';
+  const { nodes, desc: d0 } = parseNumFormat(fmt);
+  const desc = { ...d0 };
+  let numstr: string;
+  let sign: '+' | '-' = '+';
+  let preSpaces = 0;
+  if (isRoman(desc)) {
+    numstr = intToRoman(roman());
+  } else if (isEeee(desc)) {
+    numstr = eeee(desc.post);
+  } else {
+    const multi = isMulti(desc) ? desc.multi : 0;
+    if (multi > 0) desc.pre += multi;
+    const r = digitsOf(desc.post, multi);
+    // float4/float8 cut the fraction to their precision: the template then has that many fraction digits.
+    if (r.post !== undefined) desc.post = r.post;
+    if (r.neg) sign = '-';
+    numstr = r.text;
+    const dot = numstr.indexOf('.');
+    const preLen = dot >= 0 ? dot : numstr.length;
+    if (preLen < desc.pre) preSpaces = desc.pre - preLen;
+    else if (preLen > desc.pre) numstr = overflowDigits(desc.pre, desc.post);
+  }
+  return numToChar(nodes, desc, numstr, preSpaces, sign);
+}
+
+/** '#' text for NaN/Infinity in EEEE form: leading blank, the point after pre digits. */
+function eeeeHashes(pre: number, post: number): string {
+  const a = Array<string>(pre + post + 6).fill('#');
+  a[0] = ' ';
+  a[pre + 1] = '.';
+  return a.join('');
+}
+
+const splitSign = (s: string): { text: string; neg: boolean } => (s.startsWith('-') ? { text: s.slice(1), neg: true } : { text: s, neg: false });
+
+defFn('to_char', [T.numeric, T.text], T.text, ([v, f]) => {
+  const x = v as Numeric;
+  const fmt = f as string;
+  return numberToChar(
+    fmt,
+    (post, multi) => {
+      const val = multi > 0 ? x.mul(Numeric.parse('1' + '0'.repeat(multi))) : x;
+      return splitSign(val.round(post).toString());
+    },
+    () => int4OfNumeric(x.round(0)),
+    (post) => {
+      if (!x.isFinite()) return eeeeHashes(parseNumFormat(fmt).desc.pre, post);
+      const t = (x.sign() < 0 ? '-' : ' ') + sciText(x.abs(), post, true);
+      return t;
+    },
+  );
+});
+
+function int4OfNumeric(n: Numeric): number {
+  if (!n.isFinite()) throw new SbError(SqlState.feature_not_supported, `cannot convert ${n.toString()} to integer`);
+  const b = n.toBigInt('integer');
+  if (b > 2147483647n || b < -2147483648n) throw invalidRoman();
+  return Number(b);
+}
+
+function intToChar(v: number | bigint, fmt: string, bits: 32 | 64): string {
+  return numberToChar(
+    fmt,
+    (post, multi) => {
+      let x = BigInt(v);
+      if (multi > 0) {
+        if (bits === 32) {
+          // int4: C int arithmetic, (int32) pow(10, multi) and a wrapping product, as PostgreSQL computes it.
+          const m = multi >= 10 ? -2147483648n : 10n ** BigInt(multi);
+          x = BigInt.asIntN(32, x * m);
+        } else {
+          x *= 10n ** BigInt(multi);
+          if (x >= 9223372036854775808n || x < -9223372036854775808n) throw new SbError(SqlState.numeric_value_out_of_range, 'bigint out of range');
+        }
+      }
+      const r = splitSign(x.toString());
+      return post > 0 ? { text: r.text + '.' + '0'.repeat(post), neg: r.neg } : r;
+    },
+    () => {
+      if (bits === 64 && (BigInt(v) > 2147483647n || BigInt(v) < -2147483648n)) throw invalidRoman();
+      return Number(v);
+    },
+    (post) => {
+      if (bits === 32) {
+        const t = expText(Number(v), post);
+        return t.startsWith('+') ? ' ' + t.slice(1) : t;
+      }
+      const n = Numeric.fromInt(v);
+      return (n.sign() < 0 ? '-' : ' ') + sciText(n.abs(), post, true);
+    },
+  );
+}
+
+defFn('to_char', [T.int4, T.text], T.text, ([v, f]) => intToChar(v as number, f as string, 32));
+defFn('to_char', [T.int8, T.text], T.text, ([v, f]) => intToChar(v as number | bigint, f as string, 64));
+
+/** float4/float8: at most FLT_DIG/DBL_DIG significant digits, C's printf rounding. */
+function floatToChar(value: number, fmt: string, maxDigits: number): string {
+  return numberToChar(
+    fmt,
+    (post0, multi) => {
+      const val = multi > 0 ? value * 10 ** multi : value;
+      const neg = val < 0 || Object.is(val, -0);
+      // NaN and infinities print as words (then overflow the template as any long number does).
+      const special = Number.isNaN(val) ? 'NaN' : !Number.isFinite(val) ? 'Infinity' : undefined;
+      let post = post0;
+      // At most FLT_DIG/DBL_DIG significant digits; C's printf rounding (a negative zero keeps its sign).
+      const intLen = (special ?? fixedText(Math.abs(val), 0)).length;
+      if (intLen >= maxDigits) post = 0;
+      else if (intLen + post > maxDigits) post = maxDigits - intLen;
+      return { text: special ?? fixedText(Math.abs(val), post), neg: neg && !Number.isNaN(val), post };
+    },
+    () => rint(value),
+    (post) => {
+      if (!Number.isFinite(value)) return eeeeHashes(parseNumFormat(fmt).desc.pre, post);
+      const t = expText(value, post);
+      return t.startsWith('+') ? ' ' + t.slice(1) : t;
+    },
+  );
+}
+
+defFn('to_char', [T.float8, T.text], T.text, ([v, f]) => floatToChar(v as number, f as string, 15));
+defFn('to_char', [T.float4, T.text], T.text, ([v, f]) => floatToChar(v as number, f as string, 6));
