@@ -8,7 +8,9 @@
 // candidate pairs gathered into batches of up to BATCH_ROWS rows, and pad
 // outer joins with NULLs as PostgreSQL does.
 
-import type { JoinType } from '../plan/nodes.ts';
+import type { Expr, JoinType, Plan } from '../plan/nodes.ts';
+
+type ScanPlan = Extract<Plan, { n: 'scan' }>;
 import { hashValue } from '../types/compare.ts';
 import type { SqlType } from '../types/types.ts';
 import { BATCH_ROWS, type Batch } from './batch.ts';
@@ -161,10 +163,30 @@ function keyOf(types: SqlType[], cols: unknown[][], i: number): string | number 
   return k;
 }
 
+/**
+ * What a hash join needs to look rows up through the right table's primary key
+ * or an index instead (exec chooses it at run time, see HashJoinOp).
+ */
+export interface IndexProbe {
+  scan: ScanPlan;
+  /** Per key: the right table's 0-based column position it reads, or -1 (not a plain column). */
+  rightPositions: number[];
+  /** Per key: the left key as an expression over the left row pushed as outer level 1. */
+  leftAsOuter: Expr[];
+  build: (p: Plan) => Operator;
+}
+
+/** Left inputs up to this many rows are joined by index lookups when the right table has a matching key. */
+export const INDEX_PROBE_ROWS_MAX = 256;
+
 export class HashJoinOp extends JoinBase {
   private table: Map<string | number, number | number[]> | null = null;
   private build!: RowStore;
   private rightMatched: Uint8Array | undefined;
+  /** Left batches read ahead while deciding between hashing and index lookups. */
+  private ahead: Batch[] = [];
+  private decided = false;
+  private lookup: Operator | null = null;
 
   constructor(
     left: Operator,
@@ -174,6 +196,7 @@ export class HashJoinOp extends JoinBase {
     private readonly leftKeys: VecFn[],
     private readonly rightKeys: VecFn[],
     private readonly keyTypes: SqlType[],
+    private readonly probe?: IndexProbe,
   ) {
     super(left, right, type, cond);
   }
@@ -182,6 +205,68 @@ export class HashJoinOp extends JoinBase {
     super.open(ctx);
     this.table = null;
     this.rightMatched = undefined;
+    this.ahead = [];
+    this.decided = false;
+    this.lookup = null;
+  }
+
+  /** Reads the left input ahead; a short one against an indexed right table is joined by lookups. */
+  private *decide(): Generator<Signal, void, void> {
+    this.decided = true;
+    if (!this.probe || (this.type !== 'inner' && this.type !== 'left')) return;
+    let rows = 0;
+    for (;;) {
+      const b = yield* this.left.next();
+      if (b === null) break;
+      this.ahead.push(b);
+      rows += b.length;
+      if (rows > INDEX_PROBE_ROWS_MAX) return;
+    }
+    this.ahead.push(EMPTY_END);
+    this.lookup = indexLookupOp(this.probe, this.ctx);
+  }
+
+  private *nextLeft(): Generator<Signal, Batch | null, void> {
+    if (this.ahead.length > 0) {
+      const b = this.ahead.shift()!;
+      return b === EMPTY_END ? null : b;
+    }
+    return yield* this.left.next();
+  }
+
+  /** Index mode: each left row's matches come from a key lookup on the right table. */
+  private *lookupBatch(lb: Batch, keys: unknown[][]): Generator<Signal, void, void> {
+    const op = this.lookup!;
+    const leftMatched = this.type === 'left' ? new Uint8Array(lb.length) : undefined;
+    for (let i = 0; i < lb.length; i++) {
+      const k = keyOf(this.keyTypes, keys, i);
+      if (k === null) continue;
+      this.ctx.outer.push(lb.cols.map((c) => c[i]));
+      let store: RowStore;
+      try {
+        op.open(this.ctx);
+        try {
+          store = yield* materialize(op, this.ctx);
+        } finally {
+          op.close();
+        }
+      } finally {
+        this.ctx.outer.pop();
+      }
+      if (store.length === 0) continue;
+      const rb: Batch = { length: store.length, cols: store.cols };
+      const rkeys = this.rightKeys.map((f) => f(rb, this.ctx));
+      const li: number[] = [];
+      const ri: number[] = [];
+      for (let j = 0; j < store.length; j++) {
+        if (keyOf(this.keyTypes, rkeys, j) === k) {
+          li.push(i);
+          ri.push(j);
+        }
+      }
+      this.emitPairs(lb, li, store.cols, ri, leftMatched, undefined);
+    }
+    if (leftMatched) this.emitLeftUnmatched(lb, leftMatched);
   }
 
   override close(): void {
@@ -214,12 +299,25 @@ export class HashJoinOp extends JoinBase {
   }
 
   *next(): Step {
+    if (!this.decided) yield* this.decide();
+    if (this.lookup) {
+      while (this.out.length === 0) {
+        if (this.leftDone) return null;
+        const lb = yield* this.nextLeft();
+        if (lb === null) {
+          this.leftDone = true;
+          continue;
+        }
+        yield* this.lookupBatch(lb, this.leftKeys.map((f) => f(lb, this.ctx)));
+      }
+      return this.out.shift()!;
+    }
     if (this.table === null) yield* this.buildTable();
     const table = this.table!;
     const outerLeft = this.type === 'left' || this.type === 'full';
     while (this.out.length === 0) {
       if (this.leftDone) return null;
-      const lb = yield* this.left.next();
+      const lb = yield* this.nextLeft();
       if (lb === null) {
         this.leftDone = true;
         if (this.rightMatched) this.emitRightUnmatched(this.build.cols, this.build.length, this.rightMatched);
@@ -251,6 +349,70 @@ export class HashJoinOp extends JoinBase {
     }
     return this.out.shift()!;
   }
+}
+
+const EMPTY_END: Batch = { length: 0, cols: [] };
+
+/**
+ * The right table scan keyed by the longest prefix of its primary key or of
+ * an index that the join keys cover, or null when there is none.
+ */
+function indexLookupOp(probe: IndexProbe, ctx: ExecContext): Operator | null {
+  const ta = ctx.tables.get(probe.scan.tableOid);
+  const keyOfPos = new Map<number, number>();
+  probe.rightPositions.forEach((p, k) => {
+    if (p >= 0 && !keyOfPos.has(p)) keyOfPos.set(p, k);
+  });
+  const prefix = (positions: readonly number[]): number => {
+    let n = 0;
+    while (n < positions.length && keyOfPos.has(positions[n]!)) n++;
+    return n;
+  };
+  let best: { access: 'pk' | 'index'; indexOid?: number; positions: number[]; n: number } | undefined;
+  if (ta.pkPositions) {
+    const n = prefix(ta.pkPositions);
+    if (n > 0) best = { access: 'pk', positions: ta.pkPositions, n };
+  }
+  for (const ix of ta.indexes) {
+    if (ix.obj.where) continue;
+    const positions = ix.obj.keys.map((k) => k.attnum - 1);
+    const n = prefix(positions);
+    if (n > (best?.n ?? 0)) best = { access: 'index', indexOid: ix.obj.oid, positions, n };
+  }
+  if (!best) return null;
+  const eq = best.positions.slice(0, best.n).map((p) => probe.leftAsOuter[keyOfPos.get(p)!]!);
+  const plan: ScanPlan = { ...probe.scan, access: best.access, bound: { eq } };
+  if (best.indexOid !== undefined) plan.indexOid = best.indexOid;
+  else delete plan.indexOid;
+  return probe.build(plan);
+}
+
+/** An expression over the left row, rewritten to read that row as outer level 1. */
+function asOuter(e: Expr): Expr {
+  const walk = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(walk);
+    if (x === null || typeof x !== 'object' || Object.getPrototypeOf(x) !== Object.prototype) return x;
+    const o = x as Record<string, unknown>;
+    if (o.k === 'const') return o;
+    if (o.k === 'col') return { k: 'outer', type: o.type, level: 1, index: o.index };
+    if (o.k === 'outer') return { ...o, level: (o.level as number) + 1 };
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(o)) out[key] = walk(v);
+    return out;
+  };
+  return walk(e) as Expr;
+}
+
+/** The index probe of a hash join whose right input is a plain table scan and whose keys are simple. */
+function probeOf(plan: Extract<Plan, { n: 'join' }>, build: (p: Plan) => Operator): IndexProbe | undefined {
+  const r = plan.right;
+  if (r.n !== 'scan' || r.access !== 'seq' || r.withRowKey || r.forUpdate || r.reverse) return undefined;
+  if (plan.type !== 'inner' && plan.type !== 'left') return undefined;
+  const leftOk = plan.leftKeys.every((k) => !JSON.stringify(k).includes('"k":"sub'));
+  if (!leftOk) return undefined;
+  const rightPositions = plan.rightKeys.map((k) => (k.k === 'col' ? r.attnums[k.index]! - 1 : -1));
+  if (rightPositions.every((p) => p < 0)) return undefined;
+  return { scan: r, rightPositions, leftAsOuter: plan.leftKeys.map(asOuter), build };
 }
 
 export class NestedLoopOp extends JoinBase {
@@ -367,8 +529,9 @@ registerBuilder('join', (plan, build) => {
   if (plan.leftKeys.length > 0 && !plan.lateral) {
     return new HashJoinOp(left, right, plan.type, cond,
       plan.leftKeys.map((e) => compileExpr(e, compileEnv)), plan.rightKeys.map((e) => compileExpr(e, compileEnv)),
-      plan.leftKeys.map((e) => e.type));
+      plan.leftKeys.map((e) => e.type), probeOf(plan, build));
   }
+  // method 'index': the right side is a key-range scan whose bounds read the left row (outer level 1).
   if (plan.leftKeys.length > 0) throw notSupported('a lateral join with hash keys');
-  return new NestedLoopOp(left, right, plan.type === 'cross' ? 'inner' : plan.type, cond, plan.lateral === true);
+  return new NestedLoopOp(left, right, plan.type === 'cross' ? 'inner' : plan.type, cond, plan.lateral === true || plan.method === 'index');
 });
