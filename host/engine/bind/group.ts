@@ -769,3 +769,13 @@ function rangeOffsetType(t: SqlType): SqlType | undefined {
       return undefined;
   }
 }
+
+/** FOR UPDATE / SHARE over a grouped or windowed query is 0A000, as PostgreSQL: the clause it conflicts with. */
+export function lockingConflict(plan: Plan): string | undefined {
+  for (let p: Plan | undefined = plan; p; ) {
+    if (p.n === 'aggregate') return p.groups.length > 0 ? 'GROUP BY clause' : 'aggregate functions';
+    if (p.n === 'window') return 'window functions';
+    p = 'input' in p && p.n !== 'subquery_scan' && p.n !== 'modify' ? p.input : undefined;
+  }
+  return undefined;
+}

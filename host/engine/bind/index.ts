@@ -21,7 +21,7 @@ import { SqlState } from '../sb_error.ts';
 import type { ColInfo, Plan } from '../plan/nodes.ts';
 import { type BindEnv, errAt } from './context.ts';
 import { bindQuery } from './select.ts';
-import './group.ts';
+import { lockingConflict } from './group.ts';
 import { Scope } from './scope.ts';
 import { bindInsert } from './dml_insert.ts';
 import { bindDelete, bindUpdate } from './dml_update.ts';
@@ -76,6 +76,8 @@ export function bindStatement(env: BindEnv, stmt: A.Statement): BoundStatement {
         throw errAt(env, SqlState.feature_not_supported, 'NOWAIT and SKIP LOCKED are not supported yet', stmt.loc);
       }
       const q = bindQuery({ env, scope: new Scope() }, stmt);
+      const conflict = stmt.locking?.length ? lockingConflict(q.plan) : undefined;
+      if (conflict) throw errAt(env, SqlState.feature_not_supported, `FOR ${stmt.locking![0]!.strength} is not allowed with ${conflict}`, stmt.loc);
       return { kind: 'plan', plan: q.plan, cols: q.cols, tag: 'SELECT' };
     }
     case 'insert': {
