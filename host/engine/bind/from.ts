@@ -19,9 +19,14 @@ import { bindQuery } from './select.ts';
 export type FromBinder = (cx: Cx, item: A.TableRef) => Plan | undefined;
 const fromBinders = new Map<string, FromBinder>();
 
-/** Lets other modules bind more FROM item kinds ('join', 'table_func', 'nested_join'). */
+/**
+ * Lets other modules bind more FROM item kinds ('join', 'table_func', 'nested_join'),
+ * or claim some items of a kind ('table': CTE references, system catalogs). Binders of
+ * one kind are tried in registration order; one returning undefined passes the item on.
+ */
 export function registerFromBinder(kind: A.TableRef['kind'], fn: FromBinder): void {
-  fromBinders.set(kind, fn);
+  const prev = fromBinders.get(kind);
+  fromBinders.set(kind, prev ? (cx, item) => prev(cx, item) ?? fn(cx, item) : fn);
 }
 
 /** Binds a FROM list; several items are a cross join, left to right. */

@@ -33,6 +33,8 @@ import { paramValue } from './params.ts';
 import { runUtility } from './utility.ts';
 import { runTransactionControl } from './txn_control.ts';
 import { compileStatement, noteModified, parseCached } from './plan_cache.ts';
+// The pg_catalog / information_schema views and catalog functions register themselves.
+import { type CatalogAccess, systemRelationName, systemRelationOid } from '../catalog/pg_catalog.ts';
 
 export interface SessionOptions {
   /** The role the session runs as (default: the bootstrap superuser). */
@@ -249,6 +251,8 @@ export class Session {
         regOut: (type, oid) => this.regOut(type, oid),
       },
     };
+    // Catalog functions (pg_get_indexdef, obj_description...) read the catalog this session sees.
+    Object.assign(ev, { catalog: () => this.catalog(), dbOid: this.core.dbOid } satisfies CatalogAccess);
     return ev;
   }
 
@@ -266,6 +270,8 @@ export class Session {
     switch (type) {
       case 'regclass': {
         const parts = name.split('.').map((p) => (p.startsWith('"') ? p.slice(1, -1) : p.toLowerCase()));
+        const sys = systemRelationOid(parts);
+        if (sys !== undefined && (parts.length > 1 || !lookupRelation(env, parts.map((value) => ({ value, quoted: true }))))) return sys;
         return lookupRelation(env, parts.map((value) => ({ value, quoted: true })))?.oid;
       }
       case 'regnamespace':
@@ -289,7 +295,7 @@ export class Session {
       return t ? formatType(t) : undefined;
     }
     const o = this.catalog().get(oid);
-    if (!o) return undefined;
+    if (!o) return type === 'regclass' ? systemRelationName(oid) : undefined;
     if (type === 'regclass' && (o.kind === 'table' || o.kind === 'view' || o.kind === 'sequence' || o.kind === 'index')) {
       const visible = searchSchemas(this.bindEnv('', [], [], this.evalContext()))[0]?.oid === o.schemaOid;
       const schema = this.catalog().get(o.schemaOid);

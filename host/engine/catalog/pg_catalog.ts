@@ -1,0 +1,674 @@
+// PostgreSQL's system catalogs as live views of the ScratchBird catalog:
+// pg_catalog.pg_namespace, pg_class, pg_attribute, pg_type, pg_index,
+// pg_constraint, pg_attrdef, pg_database, pg_roles, pg_am, pg_tables,
+// pg_views, pg_indexes, pg_description (empty) and
+// information_schema.schemata, tables, columns — enough for psql's \d
+// commands, drivers' type fetches on connect and ORMs' introspection — plus
+// the catalog functions clients call (pg_get_userbyid, pg_table_is_visible,
+// format_type, pg_get_indexdef, pg_get_constraintdef, pg_get_expr,
+// obj_description, col_description, has_*_privilege...).
+//
+// A reference to one of these relations binds to a VALUES list computed from
+// the catalog the statement sees (its own uncommitted DDL included). The plan
+// cache keys compiled statements by catalog version, so a cached plan never
+// shows a stale catalog. As in PostgreSQL, pg_catalog is searched before the
+// search_path for unqualified names.
+
+import type * as A from '../../../sql-dialects/index.ts';
+import type { Cx } from '../bind/context.ts';
+import { fold } from '../bind/context.ts';
+import { addDerived, registerFromBinder } from '../bind/from.ts';
+import { defFn, registry } from '../functions/registry.ts';
+import type { EvalContext } from '../functions/context.ts';
+import type { ColInfo, Expr, Plan } from '../plan/nodes.ts';
+import { SqlArray } from '../types/array.ts';
+import { formatType } from '../types/type_names.ts';
+import { allTypeIds, arrayOf, arrayTypeInfo, infoOf, sqlType, T, typeByOid, typeInfo, type SqlType, type TypeInfo } from '../types/types.ts';
+import type { Catalog } from './catalog.ts';
+import type { CatalogObj, ColumnObj, ConstraintObj, IndexObj, RoleObj, SchemaObj, TableObj, ViewObj } from './objects.ts';
+import { OID } from './objects.ts';
+
+/** What the functions below need from the session: set by Session.evalContext(). */
+export interface CatalogAccess {
+  catalog?: () => Catalog;
+  dbOid?: number;
+}
+
+interface Env {
+  catalog: Catalog;
+  dbOid: number;
+  dbName: string;
+}
+
+type ColDef = [string, SqlType];
+
+interface SystemRelation {
+  cols: ColDef[];
+  rows(env: Env): unknown[][];
+}
+
+const text = T.text;
+const name = T.name;
+const oid = T.oid;
+const int2 = T.int2;
+const int4 = T.int4;
+const bool = T.bool;
+const char = T.char;
+const textArr = arrayOf(T.text);
+const int2Arr = arrayOf(T.int2);
+const oidArr = arrayOf(T.oid);
+
+const HEAP_AM = 2;
+const BTREE_AM = 403;
+const DEFAULT_COLLATION = 100;
+const UTF8_ENCODING = 6;
+
+// ---------------------------------------------------------------- helpers
+
+function objects(c: Catalog): CatalogObj[] {
+  return [...c.objects.values()];
+}
+
+function inDb<T extends CatalogObj>(env: Env, kind: T['kind']): T[] {
+  return objects(env.catalog).filter((o) => o.kind === kind && (!('dbOid' in o) || o.dbOid === env.dbOid)) as T[];
+}
+
+function schemaName(c: Catalog, schemaOid: number): string {
+  if (schemaOid === OID.pgCatalog) return 'pg_catalog';
+  if (schemaOid === OID.informationSchema) return 'information_schema';
+  const s = c.get(schemaOid);
+  return s?.kind === 'schema' ? s.name : String(schemaOid);
+}
+
+function roleName(c: Catalog, roleOid: number): string {
+  const r = c.get(roleOid);
+  return r?.kind === 'role' ? r.name : `unknown (OID=${roleOid})`;
+}
+
+function liveColumns(t: TableObj): ColumnObj[] {
+  return t.columns.filter((c) => !c.dropped);
+}
+
+function typeOidOf(t: SqlType): number {
+  return t.id === 'array' ? typeInfo(t.elem!.id).arrayOid : typeInfo(t.id).oid;
+}
+
+function collationOf(t: SqlType): number {
+  const base = t.id === 'array' ? t.elem! : t;
+  return base.id === 'text' || base.id === 'varchar' || base.id === 'bpchar' || base.id === 'name' ? DEFAULT_COLLATION : 0;
+}
+
+function ownerOf(c: Catalog, o: CatalogObj): number {
+  if ('owner' in o) return o.owner;
+  if (o.kind === 'index' || o.kind === 'constraint') {
+    const t = c.get(o.tableOid);
+    if (t && 'owner' in t) return t.owner;
+  }
+  return OID.bootstrapSuperuser;
+}
+
+function quoteIdent(s: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(s) ? s : `"${s.replaceAll('"', '""')}"`;
+}
+
+function qualified(c: Catalog, schemaOid: number, n: string): string {
+  const s = schemaName(c, schemaOid);
+  return s === 'public' || s === 'pg_catalog' ? quoteIdent(n) : `${quoteIdent(s)}.${quoteIdent(n)}`;
+}
+
+function columnName(c: Catalog, tableOid: number, attnum: number): string {
+  const t = c.get(tableOid);
+  const col = t?.kind === 'table' ? t.columns.find((x) => x.attnum === attnum) : undefined;
+  return col ? quoteIdent(col.name) : String(attnum);
+}
+
+export function indexDef(c: Catalog, ix: IndexObj): string {
+  const t = c.get(ix.tableOid);
+  const keys = ix.keys.map((k) => `${columnName(c, ix.tableOid, k.attnum)}${k.desc ? ' DESC' : ''}${k.desc !== k.nullsFirst ? (k.nullsFirst ? ' NULLS FIRST' : ' NULLS LAST') : ''}`);
+  const table = t && 'schemaOid' in t ? `${schemaName(c, t.schemaOid)}.${quoteIdent(t.name)}` : String(ix.tableOid);
+  return `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(ix.name)} ON ${table} USING btree (${keys.join(', ')})${ix.nullsNotDistinct ? ' NULLS NOT DISTINCT' : ''}${ix.where ? ` WHERE (${ix.where})` : ''}`;
+}
+
+const REF_ACTION: Record<string, string> = { a: 'NO ACTION', r: 'RESTRICT', c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' };
+
+export function constraintDef(c: Catalog, k: ConstraintObj): string {
+  const cols = (tableOid: number, attnums: number[]): string => attnums.map((a) => columnName(c, tableOid, a)).join(', ');
+  let s: string;
+  switch (k.type) {
+    case 'p':
+      s = `PRIMARY KEY (${cols(k.tableOid, k.attnums)})`;
+      break;
+    case 'u':
+      s = `UNIQUE (${cols(k.tableOid, k.attnums)})`;
+      break;
+    case 'c':
+      s = `CHECK (${k.check ?? 'true'})`;
+      break;
+    case 'f': {
+      const r = k.ref!;
+      const target = c.get(r.tableOid);
+      s = `FOREIGN KEY (${cols(k.tableOid, k.attnums)}) REFERENCES ${target && 'schemaOid' in target ? qualified(c, target.schemaOid, target.name) : r.tableOid}(${cols(r.tableOid, r.attnums)})`;
+      if (r.match === 'f') s += ' MATCH FULL';
+      if (r.onUpdate !== 'a') s += ` ON UPDATE ${REF_ACTION[r.onUpdate]}`;
+      if (r.onDelete !== 'a') s += ` ON DELETE ${REF_ACTION[r.onDelete]}`;
+      break;
+    }
+  }
+  if (k.deferrable) s += k.deferred ? ' DEFERRABLE INITIALLY DEFERRED' : ' DEFERRABLE';
+  return s;
+}
+
+/** information_schema's data_type: the SQL-standard name without modifiers. */
+function standardTypeName(t: SqlType): string {
+  if (t.id === 'array') return 'ARRAY';
+  return formatType(sqlType(t.id), false);
+}
+
+// ---------------------------------------------------------------- pg_type rows
+
+function typeRows(): unknown[][] {
+  const rows: unknown[][] = [];
+  const push = (i: TypeInfo, elemOid: number): void => {
+    rows.push([
+      i.oid, i.typname, OID.pgCatalog, OID.bootstrapSuperuser, i.len, i.byval, i.typtype, i.category, i.preferred, true, i.delim, 0,
+      elemOid !== 0 ? 'array_subscript_handler' : '-', elemOid, i.arrayOid, i.input, i.output, i.receive, i.send, i.typmodin, i.typmodout, '-',
+      i.align, i.storage, false, 0, -1, 0, i.id === 'text' || i.id === 'varchar' || i.id === 'bpchar' || i.id === 'name' ? DEFAULT_COLLATION : 0, null, null, null,
+    ]);
+  };
+  for (const id of allTypeIds()) {
+    let i: TypeInfo;
+    try {
+      i = typeInfo(id);
+    } catch {
+      continue;
+    }
+    if (i.oid === 0) continue;
+    push(i, 0);
+    if (i.arrayOid !== 0) push(arrayTypeInfo(sqlType(id)), i.oid);
+  }
+  return rows;
+}
+
+let typeRowsCache: unknown[][] | undefined;
+
+// ---------------------------------------------------------------- the relations
+
+const REL = new Map<string, SystemRelation>();
+
+function rel(schema: 'pg_catalog' | 'information_schema', relName: string, cols: ColDef[], rows: (env: Env) => unknown[][]): void {
+  REL.set(`${schema}.${relName}`, { cols, rows });
+}
+
+rel('pg_catalog', 'pg_namespace', [['oid', oid], ['nspname', name], ['nspowner', oid], ['nspacl', textArr]], (env) => [
+  [OID.pgCatalog, 'pg_catalog', OID.bootstrapSuperuser, null],
+  [OID.informationSchema, 'information_schema', OID.bootstrapSuperuser, null],
+  ...inDb<SchemaObj>(env, 'schema').map((s) => [s.oid, s.name, s.owner, null]),
+]);
+
+rel('pg_catalog', 'pg_class', [
+  ['oid', oid], ['relname', name], ['relnamespace', oid], ['reltype', oid], ['reloftype', oid], ['relowner', oid], ['relam', oid], ['relfilenode', oid],
+  ['reltablespace', oid], ['relpages', int4], ['reltuples', T.float4], ['relallvisible', int4], ['reltoastrelid', oid], ['relhasindex', bool], ['relisshared', bool],
+  ['relpersistence', char], ['relkind', char], ['relnatts', int2], ['relchecks', int2], ['relhasrules', bool], ['relhastriggers', bool], ['relhassubclass', bool],
+  ['relrowsecurity', bool], ['relforcerowsecurity', bool], ['relispopulated', bool], ['relreplident', char], ['relispartition', bool], ['relrewrite', oid],
+  ['relfrozenxid', T.xid], ['relminmxid', T.xid], ['relacl', textArr], ['reloptions', textArr], ['relpartbound', text],
+], (env) => {
+  const c = env.catalog;
+  const out: unknown[][] = [];
+  for (const o of objects(c)) {
+    if (!(o.kind === 'table' || o.kind === 'view' || o.kind === 'sequence' || o.kind === 'index') || o.dbOid !== env.dbOid) continue;
+    const relkind = o.kind === 'table' ? 'r' : o.kind === 'view' ? 'v' : o.kind === 'sequence' ? 'S' : 'i';
+    const natts = o.kind === 'table' ? liveColumns(o).length : o.kind === 'view' ? o.columns.length : o.kind === 'index' ? o.keys.length : 3;
+    const hasIndex = o.kind === 'table' && c.indexesOf(o.oid).length > 0;
+    const checks = o.kind === 'table' ? c.constraintsOf(o.oid).filter((k) => k.type === 'c').length : 0;
+    const triggers = o.kind === 'table' && objects(c).some((k) => k.kind === 'constraint' && k.type === 'f' && (k.tableOid === o.oid || k.ref?.tableOid === o.oid));
+    out.push([
+      o.oid, o.name, o.schemaOid, 0, 0, ownerOf(c, o), o.kind === 'table' ? HEAP_AM : o.kind === 'index' ? BTREE_AM : 0, o.oid,
+      0, 0, -1, 0, 0, hasIndex, false,
+      o.kind === 'table' && o.temp ? 't' : 'p', relkind, natts, checks, o.kind === 'view', triggers, false,
+      false, false, true, o.kind === 'table' || o.kind === 'index' ? 'd' : 'n', false, 0,
+      0, 0, null, null, null,
+    ]);
+  }
+  return out;
+});
+
+rel('pg_catalog', 'pg_attribute', [
+  ['attrelid', oid], ['attname', name], ['atttypid', oid], ['attstattarget', int4], ['attlen', int2], ['attnum', int2], ['attndims', int4], ['attcacheoff', int4],
+  ['atttypmod', int4], ['attbyval', bool], ['attalign', char], ['attstorage', char], ['attcompression', char], ['attnotnull', bool], ['atthasdef', bool],
+  ['atthasmissing', bool], ['attidentity', char], ['attgenerated', char], ['attisdropped', bool], ['attislocal', bool], ['attinhcount', int4],
+  ['attcollation', oid], ['attacl', textArr], ['attoptions', textArr], ['attfdwoptions', textArr], ['attmissingval', textArr],
+], (env) => {
+  const c = env.catalog;
+  const out: unknown[][] = [];
+  const row = (relOid: number, attname: string, t: SqlType, attnum: number, notNull: boolean, hasDef: boolean, identity: string, generated: string, dropped: boolean): unknown[] => {
+    const i = infoOf(t);
+    return [
+      relOid, attname, dropped ? 0 : typeOidOf(t), -1, i.len, attnum, t.id === 'array' ? 1 : 0, -1,
+      t.typmod, i.byval, i.align, i.storage, '', notNull, hasDef,
+      false, identity, generated, dropped, true, 0,
+      collationOf(t), null, null, null, null,
+    ];
+  };
+  for (const o of objects(c)) {
+    if (o.kind === 'table' && o.dbOid === env.dbOid) {
+      for (const col of o.columns) {
+        out.push(row(o.oid, col.dropped ? `........pg.dropped.${col.attnum}........` : col.name, col.type, col.attnum, col.notNull, col.default !== undefined, col.identity ?? '', col.generated ? 's' : '', col.dropped === true));
+      }
+    } else if (o.kind === 'view' && o.dbOid === env.dbOid) {
+      o.columns.forEach((col, i) => out.push(row(o.oid, col.name, col.type, i + 1, false, false, '', '', false)));
+    } else if (o.kind === 'index' && o.dbOid === env.dbOid) {
+      const t = c.get(o.tableOid);
+      o.keys.forEach((k, i) => {
+        const col = t?.kind === 'table' ? t.columns.find((x) => x.attnum === k.attnum) : undefined;
+        if (col) out.push(row(o.oid, col.name, col.type, i + 1, false, false, '', '', false));
+      });
+    }
+  }
+  return out;
+});
+
+rel('pg_catalog', 'pg_type', [
+  ['oid', oid], ['typname', name], ['typnamespace', oid], ['typowner', oid], ['typlen', int2], ['typbyval', bool], ['typtype', char], ['typcategory', char],
+  ['typispreferred', bool], ['typisdefined', bool], ['typdelim', char], ['typrelid', oid], ['typsubscript', text], ['typelem', oid], ['typarray', oid],
+  ['typinput', text], ['typoutput', text], ['typreceive', text], ['typsend', text], ['typmodin', text], ['typmodout', text], ['typanalyze', text],
+  ['typalign', char], ['typstorage', char], ['typnotnull', bool], ['typbasetype', oid], ['typtypmod', int4], ['typndims', int4], ['typcollation', oid],
+  ['typdefaultbin', text], ['typdefault', text], ['typacl', textArr],
+], () => (typeRowsCache ??= typeRows()));
+
+rel('pg_catalog', 'pg_index', [
+  ['indexrelid', oid], ['indrelid', oid], ['indnatts', int2], ['indnkeyatts', int2], ['indisunique', bool], ['indnullsnotdistinct', bool], ['indisprimary', bool],
+  ['indisexclusion', bool], ['indimmediate', bool], ['indisclustered', bool], ['indisvalid', bool], ['indcheckxmin', bool], ['indisready', bool], ['indislive', bool],
+  ['indisreplident', bool], ['indkey', int2Arr], ['indcollation', oidArr], ['indclass', oidArr], ['indoption', int2Arr], ['indexprs', text], ['indpred', text],
+], (env) => inDb<IndexObj>(env, 'index').map((ix) => [
+  ix.oid, ix.tableOid, ix.keys.length, ix.keys.length, ix.unique, ix.nullsNotDistinct === true, ix.primary,
+  false, true, false, true, false, true, true,
+  false, SqlArray.of(int2, ix.keys.map((k) => k.attnum)), SqlArray.of(oid, ix.keys.map(() => 0)), SqlArray.of(oid, ix.keys.map(() => 0)),
+  SqlArray.of(int2, ix.keys.map((k) => (k.desc ? 1 : 0) | (k.nullsFirst ? 2 : 0))), null, ix.where ?? null,
+]));
+
+rel('pg_catalog', 'pg_constraint', [
+  ['oid', oid], ['conname', name], ['connamespace', oid], ['contype', char], ['condeferrable', bool], ['condeferred', bool], ['convalidated', bool],
+  ['conrelid', oid], ['contypid', oid], ['conindid', oid], ['conparentid', oid], ['confrelid', oid], ['confupdtype', char], ['confdeltype', char],
+  ['confmatchtype', char], ['conislocal', bool], ['coninhcount', int4], ['connoinherit', bool], ['conkey', int2Arr], ['confkey', int2Arr], ['conbin', text],
+], (env) => inDb<ConstraintObj>(env, 'constraint').map((k) => [
+  k.oid, k.name, k.schemaOid, k.type, k.deferrable === true, k.deferred === true, true,
+  k.tableOid, 0, k.indexOid ?? 0, 0, k.ref?.tableOid ?? 0, k.ref?.onUpdate ?? ' ', k.ref?.onDelete ?? ' ',
+  k.ref?.match ?? ' ', true, 0, false, SqlArray.of(int2, k.attnums), k.ref ? SqlArray.of(int2, k.ref.attnums) : null, k.check ?? null,
+]));
+
+rel('pg_catalog', 'pg_attrdef', [['oid', oid], ['adrelid', oid], ['adnum', int2], ['adbin', text]], (env) => {
+  const out: unknown[][] = [];
+  for (const t of inDb<TableObj>(env, 'table')) {
+    for (const col of liveColumns(t)) if (col.default !== undefined) out.push([t.oid * 1000 + col.attnum, t.oid, col.attnum, col.default]);
+  }
+  return out;
+});
+
+rel('pg_catalog', 'pg_description', [['objoid', oid], ['classoid', oid], ['objsubid', int4], ['description', text]], (env) => {
+  const out: unknown[][] = [];
+  for (const o of objects(env.catalog)) {
+    if ('comment' in o && o.comment !== undefined) out.push([o.oid, 1259, 0, o.comment]);
+    if (o.kind === 'table') for (const col of liveColumns(o)) if (col.comment !== undefined) out.push([o.oid, 1259, col.attnum, col.comment]);
+  }
+  return out;
+});
+
+rel('pg_catalog', 'pg_database', [
+  ['oid', oid], ['datname', name], ['datdba', oid], ['encoding', int4], ['datlocprovider', char], ['datistemplate', bool], ['datallowconn', bool],
+  ['datconnlimit', int4], ['datfrozenxid', T.xid], ['datminmxid', T.xid], ['dattablespace', oid], ['datcollate', text], ['datctype', text],
+  ['daticulocale', text], ['datcollversion', text], ['datacl', textArr],
+], (env) => objects(env.catalog).filter((o) => o.kind === 'database').map((d) => [
+  d.oid, (d as { name: string }).name, (d as { owner: number }).owner, UTF8_ENCODING, 'c', false, true, -1, 0, 1, 1663, 'C', 'C', null, null, null,
+]));
+
+const ROLE_COLS: ColDef[] = [
+  ['rolname', name], ['rolsuper', bool], ['rolinherit', bool], ['rolcreaterole', bool], ['rolcreatedb', bool], ['rolcanlogin', bool], ['rolreplication', bool],
+  ['rolconnlimit', int4], ['rolpassword', text], ['rolvaliduntil', T.timestamptz], ['rolbypassrls', bool], ['rolconfig', textArr], ['oid', oid],
+];
+rel('pg_catalog', 'pg_roles', ROLE_COLS, (env) => inDb<RoleObj>(env, 'role').map((r) => [
+  r.name, r.superuser, r.inherit, r.createrole, r.createdb, r.login, false, -1, '********', null, r.superuser, null, r.oid,
+]));
+
+rel('pg_catalog', 'pg_user', [['usename', name], ['usesysid', oid], ['usecreatedb', bool], ['usesuper', bool], ['userepl', bool], ['usebypassrls', bool], ['passwd', text], ['valuntil', T.timestamptz], ['useconfig', textArr]],
+  (env) => inDb<RoleObj>(env, 'role').filter((r) => r.login).map((r) => [r.name, r.oid, r.createdb, r.superuser, false, r.superuser, '********', null, null]));
+
+rel('pg_catalog', 'pg_auth_members', [['oid', oid], ['roleid', oid], ['member', oid], ['grantor', oid], ['admin_option', bool]], (env) => {
+  const out: unknown[][] = [];
+  for (const r of inDb<RoleObj>(env, 'role')) for (const m of r.memberOf) out.push([r.oid * 1000 + m, m, r.oid, OID.bootstrapSuperuser, false]);
+  return out;
+});
+
+rel('pg_catalog', 'pg_am', [['oid', oid], ['amname', name], ['amhandler', text], ['amtype', char]], () => [
+  [HEAP_AM, 'heap', 'heap_tableam_handler', 't'], [BTREE_AM, 'btree', 'bthandler', 'i'],
+]);
+
+rel('pg_catalog', 'pg_inherits', [['inhrelid', oid], ['inhparent', oid], ['inhseqno', int4], ['inhdetachpending', bool]], () => []);
+rel('pg_catalog', 'pg_partitioned_table', [['partrelid', oid], ['partstrat', char], ['partnatts', int2], ['partdefid', oid]], () => []);
+rel('pg_catalog', 'pg_trigger', [
+  ['oid', oid], ['tgrelid', oid], ['tgparentid', oid], ['tgname', name], ['tgfoid', oid], ['tgtype', int2], ['tgenabled', char], ['tgisinternal', bool],
+  ['tgconstrrelid', oid], ['tgconstrindid', oid], ['tgconstraint', oid], ['tgdeferrable', bool], ['tginitdeferred', bool], ['tgnargs', int2],
+  ['tgattr', int2Arr], ['tgargs', T.bytea], ['tgqual', text], ['tgoldtable', name], ['tgnewtable', name],
+], () => []);
+rel('pg_catalog', 'pg_statistic_ext', [
+  ['oid', oid], ['stxrelid', oid], ['stxname', name], ['stxnamespace', oid], ['stxowner', oid], ['stxstattarget', int4], ['stxkeys', int2Arr],
+  ['stxkind', arrayOf(T.char)], ['stxexprs', text],
+], () => []);
+rel('pg_catalog', 'pg_publication', [
+  ['oid', oid], ['pubname', name], ['pubowner', oid], ['puballtables', bool], ['pubinsert', bool], ['pubupdate', bool], ['pubdelete', bool],
+  ['pubtruncate', bool], ['pubviaroot', bool],
+], () => []);
+rel('pg_catalog', 'pg_publication_rel', [['oid', oid], ['prpubid', oid], ['prrelid', oid], ['prqual', text], ['prattrs', int2Arr]], () => []);
+rel('pg_catalog', 'pg_publication_namespace', [['oid', oid], ['pnpubid', oid], ['pnnspid', oid]], () => []);
+rel('pg_catalog', 'pg_foreign_table', [['ftrelid', oid], ['ftserver', oid], ['ftoptions', textArr]], () => []);
+rel('pg_catalog', 'pg_event_trigger', [['oid', oid], ['evtname', name], ['evtevent', name], ['evtowner', oid], ['evtfoid', oid], ['evtenabled', char], ['evttags', textArr]], () => []);
+rel('pg_catalog', 'pg_policy', [['oid', oid], ['polname', name], ['polrelid', oid], ['polcmd', char], ['polpermissive', bool], ['polroles', oidArr], ['polqual', text], ['polwithcheck', text]], () => []);
+rel('pg_catalog', 'pg_rewrite', [['oid', oid], ['rulename', name], ['ev_class', oid], ['ev_type', char], ['is_instead', bool]], () => []);
+rel('pg_catalog', 'pg_extension', [['oid', oid], ['extname', name], ['extowner', oid], ['extnamespace', oid], ['extrelocatable', bool], ['extversion', text]], () => []);
+rel('pg_catalog', 'pg_collation', [['oid', oid], ['collname', name], ['collnamespace', oid], ['collprovider', char], ['collencoding', int4], ['collcollate', text], ['collctype', text]], () => [
+  [DEFAULT_COLLATION, 'default', OID.pgCatalog, 'd', -1, null, null], [950, 'C', OID.pgCatalog, 'c', -1, 'C', 'C'],
+]);
+rel('pg_catalog', 'pg_tablespace', [['oid', oid], ['spcname', name], ['spcowner', oid]], () => [[1663, 'pg_default', OID.bootstrapSuperuser], [1664, 'pg_global', OID.bootstrapSuperuser]]);
+
+rel('pg_catalog', 'pg_tables', [['schemaname', name], ['tablename', name], ['tableowner', name], ['tablespace', name], ['hasindexes', bool], ['hasrules', bool], ['hastriggers', bool], ['rowsecurity', bool]],
+  (env) => inDb<TableObj>(env, 'table').map((t) => [schemaName(env.catalog, t.schemaOid), t.name, roleName(env.catalog, t.owner), null, env.catalog.indexesOf(t.oid).length > 0, false, false, false]));
+
+rel('pg_catalog', 'pg_views', [['schemaname', name], ['viewname', name], ['viewowner', name], ['definition', text]],
+  (env) => inDb<ViewObj>(env, 'view').map((v) => [schemaName(env.catalog, v.schemaOid), v.name, roleName(env.catalog, v.owner), ` ${v.sql.trim().replace(/;?$/, ';')}`]));
+
+rel('pg_catalog', 'pg_indexes', [['schemaname', name], ['tablename', name], ['indexname', name], ['tablespace', name], ['indexdef', text]], (env) => inDb<IndexObj>(env, 'index').map((ix) => {
+  const t = env.catalog.get(ix.tableOid);
+  return [schemaName(env.catalog, ix.schemaOid), t && 'name' in t ? t.name : '', ix.name, null, indexDef(env.catalog, ix)];
+}));
+
+rel('pg_catalog', 'pg_sequences', [['schemaname', name], ['sequencename', name], ['sequenceowner', name], ['data_type', T.regtype], ['start_value', T.int8], ['min_value', T.int8], ['max_value', T.int8], ['increment_by', T.int8], ['cycle', bool], ['cache_size', T.int8]],
+  (env) => objects(env.catalog).filter((o) => o.kind === 'sequence' && o.dbOid === env.dbOid).map((o) => {
+    const s = o as Extract<CatalogObj, { kind: 'sequence' }>;
+    return [schemaName(env.catalog, s.schemaOid), s.name, roleName(env.catalog, s.owner), typeOidOf(s.type), s.start, s.min, s.max, s.increment, s.cycle, s.cache];
+  }));
+
+function typeOidOrZero(t: SqlType): number {
+  try {
+    return typeOidOf(t);
+  } catch {
+    return 0;
+  }
+}
+
+function procRows(): unknown[][] {
+  const out: unknown[][] = [];
+  const seen = new Set<number>();
+  const add = (impl: { oid: number; name: string; args: SqlType[]; ret: unknown; strict: boolean }, kind: string, retSet: boolean, volatility: string): void => {
+    if (seen.has(impl.oid)) return;
+    seen.add(impl.oid);
+    const ret = typeof impl.ret === 'function' ? 0 : typeOidOrZero(impl.ret as SqlType);
+    out.push([
+      impl.oid, impl.name, OID.pgCatalog, OID.bootstrapSuperuser, 12, 1, retSet ? 1000 : 0, 0, '-', kind, false, false, impl.strict, retSet, volatility, 's',
+      impl.args.length, 0, ret, SqlArray.of(oid, impl.args.map(typeOidOrZero)), null, null, null, null, impl.name, null, null, null,
+    ]);
+  };
+  for (const list of registry.functions.values()) {
+    for (const f of list) add(f, 'f', 'retSet' in f, f.volatility);
+  }
+  for (const list of registry.aggregates.values()) for (const a of list) add(a, 'a', false, 'i');
+  for (const list of registry.windows.values()) for (const w of list) add(w as unknown as { oid: number; name: string; args: SqlType[]; ret: unknown; strict: boolean }, 'w', false, 'i');
+  return out;
+}
+let procRowsCache: unknown[][] | undefined;
+
+rel('pg_catalog', 'pg_proc', [
+  ['oid', oid], ['proname', name], ['pronamespace', oid], ['proowner', oid], ['prolang', oid], ['procost', T.float4], ['prorows', T.float4], ['provariadic', oid],
+  ['prosupport', text], ['prokind', char], ['prosecdef', bool], ['proleakproof', bool], ['proisstrict', bool], ['proretset', bool], ['provolatile', char],
+  ['proparallel', char], ['pronargs', int2], ['pronargdefaults', int2], ['prorettype', oid], ['proargtypes', oidArr], ['proallargtypes', oidArr],
+  ['proargmodes', textArr], ['proargnames', textArr], ['proargdefaults', text], ['prosrc', text], ['probin', text], ['proconfig', textArr], ['proacl', textArr],
+], () => (procRowsCache ??= procRows()));
+
+rel('pg_catalog', 'pg_language', [['oid', oid], ['lanname', name], ['lanowner', oid], ['lanispl', bool], ['lanpltrusted', bool]], () => [
+  [12, 'internal', OID.bootstrapSuperuser, false, false], [13, 'c', OID.bootstrapSuperuser, false, false], [14, 'sql', OID.bootstrapSuperuser, false, true],
+]);
+
+// ---- information_schema
+
+const yesNo = (b: boolean): string => (b ? 'YES' : 'NO');
+
+rel('information_schema', 'schemata', [['catalog_name', name], ['schema_name', name], ['schema_owner', name], ['default_character_set_catalog', name], ['default_character_set_schema', name], ['default_character_set_name', name], ['sql_path', text]],
+  (env) => [
+    [env.dbName, 'pg_catalog', roleName(env.catalog, OID.bootstrapSuperuser), null, null, null, null],
+    [env.dbName, 'information_schema', roleName(env.catalog, OID.bootstrapSuperuser), null, null, null, null],
+    ...inDb<SchemaObj>(env, 'schema').map((s) => [env.dbName, s.name, roleName(env.catalog, s.owner), null, null, null, null]),
+  ]);
+
+rel('information_schema', 'tables', [
+  ['table_catalog', name], ['table_schema', name], ['table_name', name], ['table_type', text], ['self_referencing_column_name', name], ['reference_generation', text],
+  ['user_defined_type_catalog', name], ['user_defined_type_schema', name], ['user_defined_type_name', name], ['is_insertable_into', text], ['is_typed', text], ['commit_action', text],
+], (env) => objects(env.catalog).filter((o) => (o.kind === 'table' || o.kind === 'view') && o.dbOid === env.dbOid).map((o) => {
+  const t = o as TableObj | ViewObj;
+  const type = t.kind === 'view' ? 'VIEW' : t.temp ? 'LOCAL TEMPORARY' : 'BASE TABLE';
+  return [env.dbName, schemaName(env.catalog, t.schemaOid), t.name, type, null, null, null, null, null, yesNo(t.kind === 'table'), 'NO', null];
+}));
+
+function numericFacts(t: SqlType): [number | null, number | null, number | null, number | null] {
+  switch (t.id) {
+    case 'int2':
+      return [16, 2, 0, null];
+    case 'int4':
+      return [32, 2, 0, null];
+    case 'int8':
+      return [64, 2, 0, null];
+    case 'float4':
+      return [24, 2, null, null];
+    case 'float8':
+      return [53, 2, null, null];
+    case 'numeric':
+      return t.typmod >= 4 ? [((t.typmod - 4) >> 16) & 0xffff, 10, (t.typmod - 4) & 0xffff, null] : [null, 10, null, null];
+    case 'timestamp':
+    case 'timestamptz':
+    case 'time':
+    case 'timetz':
+      return [null, null, null, t.typmod >= 0 ? t.typmod : 6];
+    case 'date':
+      return [null, null, null, 0];
+    default:
+      return [null, null, null, null];
+  }
+}
+
+rel('information_schema', 'columns', [
+  ['table_catalog', name], ['table_schema', name], ['table_name', name], ['column_name', name], ['ordinal_position', int4], ['column_default', text],
+  ['is_nullable', text], ['data_type', text], ['character_maximum_length', int4], ['character_octet_length', int4], ['numeric_precision', int4],
+  ['numeric_precision_radix', int4], ['numeric_scale', int4], ['datetime_precision', int4], ['udt_catalog', name], ['udt_schema', name], ['udt_name', name],
+  ['is_identity', text], ['identity_generation', text], ['is_generated', text], ['generation_expression', text], ['is_updatable', text],
+], (env) => {
+  const out: unknown[][] = [];
+  for (const o of objects(env.catalog)) {
+    if ((o.kind !== 'table' && o.kind !== 'view') || o.dbOid !== env.dbOid) continue;
+    const schema = schemaName(env.catalog, o.schemaOid);
+    const cols: Array<{ name: string; type: SqlType; notNull: boolean; default?: string; identity?: string; generated?: string }> = o.kind === 'table' ? liveColumns(o) : o.columns.map((c) => ({ ...c, notNull: false }));
+    cols.forEach((col, i) => {
+      const t = col.type;
+      const len = (t.id === 'varchar' || t.id === 'bpchar') && t.typmod >= 4 ? t.typmod - 4 : null;
+      const [prec, radix, scale, dtp] = numericFacts(t);
+      out.push([
+        env.dbName, schema, o.name, col.name, i + 1, col.default ?? null,
+        yesNo(!col.notNull), standardTypeName(t), len, len !== null ? len * 4 : t.id === 'text' || t.id === 'varchar' || t.id === 'bpchar' ? 1073741824 : null, prec,
+        radix, scale, dtp, env.dbName, 'pg_catalog', infoOf(t).typname,
+        yesNo(col.identity !== undefined), col.identity === 'a' ? 'ALWAYS' : col.identity === 'd' ? 'BY DEFAULT' : null,
+        col.generated ? 'ALWAYS' : 'NEVER', col.generated ?? null, yesNo(o.kind === 'table'),
+      ]);
+    });
+  }
+  return out;
+});
+
+// ---------------------------------------------------------------- binding
+
+/** The system relation a FROM item names, or undefined. */
+export function systemRelation(schema: string | undefined, relName: string): SystemRelation | undefined {
+  return REL.get(`${schema ?? 'pg_catalog'}.${relName}`);
+}
+
+export function systemRelationNames(): string[] {
+  return [...REL.keys()];
+}
+
+/** PostgreSQL's OIDs of its catalogs (regclass values clients compare with), others numbered from 12000. */
+const KNOWN_OIDS: Record<string, number> = {
+  pg_type: 1247, pg_attribute: 1249, pg_proc: 1255, pg_class: 1259, pg_authid: 1260, pg_database: 1262, pg_am: 2601, pg_attrdef: 2604,
+  pg_constraint: 2606, pg_description: 2609, pg_index: 2610, pg_namespace: 2615, pg_trigger: 2620, pg_extension: 3079, pg_collation: 3456,
+  pg_tablespace: 1213, pg_inherits: 2611, pg_rewrite: 2618, pg_language: 2612, pg_policy: 3256, pg_statistic_ext: 3381, pg_publication: 6104,
+  pg_event_trigger: 3466, pg_roles: 12001, pg_user: 12005, pg_tables: 12008, pg_views: 12012, pg_indexes: 12024, pg_sequences: 12020,
+};
+const OID_OF = new Map<string, number>();
+const NAME_OF = new Map<number, string>();
+function relOids(): void {
+  if (OID_OF.size > 0) return;
+  let next = 12100;
+  for (const key of REL.keys()) {
+    const [schema, n] = key.split('.') as [string, string];
+    const o = schema === 'pg_catalog' && KNOWN_OIDS[n] !== undefined ? KNOWN_OIDS[n]! : next++;
+    OID_OF.set(key, o);
+    NAME_OF.set(o, schema === 'pg_catalog' ? n : key);
+  }
+}
+
+/** regclass input of a system relation name (["pg_class"] or ["pg_catalog", "pg_class"]). */
+export function systemRelationOid(parts: readonly string[]): number | undefined {
+  relOids();
+  const key = parts.length === 1 ? `pg_catalog.${parts[0]}` : parts.slice(-2).join('.');
+  return OID_OF.get(key);
+}
+
+export function systemRelationName(relOid: number): string | undefined {
+  relOids();
+  return NAME_OF.get(relOid);
+}
+
+function bindSystemRelation(cx: Cx, item: A.TableRef): Plan | undefined {
+  if (item.kind !== 'table' || item.name.length > 3) return undefined;
+  const parts = item.name.map((id) => fold(cx, id));
+  const relName = parts[parts.length - 1]!;
+  const schema = parts.length >= 2 ? parts[parts.length - 2] : undefined;
+  if (parts.length === 3 && parts[0] !== cx.env.dbName) return undefined;
+  const r = systemRelation(schema, relName);
+  if (!r) return undefined;
+  const env: Env = { catalog: cx.env.catalog, dbOid: cx.env.dbOid, dbName: cx.env.dbName };
+  const cols: ColInfo[] = r.cols.map(([n, t]) => ({ name: n, type: t }));
+  const rows: Expr[][] = r.rows(env).map((row) => row.map((v, i): Expr => ({ k: 'const', type: cols[i]!.type, value: v })));
+  return addDerived(cx, { n: 'values', cols, rows }, cols, item.alias ?? { name: { value: relName, quoted: true } }, item.loc);
+}
+
+registerFromBinder('table', bindSystemRelation);
+
+// ---------------------------------------------------------------- functions
+
+function catalogOf(ctx: EvalContext): { c: Catalog; dbOid: number } | undefined {
+  const a = ctx as EvalContext & CatalogAccess;
+  const c = a.catalog?.();
+  return c ? { c, dbOid: a.dbOid ?? OID.firstUser } : undefined;
+}
+
+const stable = { volatility: 's' as const };
+
+defFn('pg_get_userbyid', [oid], name, (a, ctx) => {
+  const r = ctx.regLookup?.regOut('regrole', a[0] as number);
+  return r ?? `unknown (OID=${a[0]})`;
+}, stable);
+
+defFn('pg_table_is_visible', [oid], bool, (a, ctx) => {
+  const r = ctx.regLookup?.regOut('regclass', a[0] as number);
+  return r === undefined ? null : !r.includes('.');
+}, stable);
+
+defFn('pg_type_is_visible', [oid], bool, (a) => typeByOid(a[0] as number) !== undefined, stable);
+defFn('pg_function_is_visible', [oid], bool, () => true, stable);
+
+defFn('format_type', [oid, int4], text, (a) => {
+  const t = typeByOid(a[0] as number, a[1] === null ? -1 : (a[1] as number));
+  return t ? formatType(t) : '???';
+}, { strict: false, volatility: 's' });
+
+defFn('pg_encoding_to_char', [int4], name, (a) => (a[0] === UTF8_ENCODING ? 'UTF8' : ''));
+defFn('pg_char_to_encoding', [name], int4, (a) => (/^utf-?8$/i.test(a[0] as string) ? UTF8_ENCODING : -1));
+
+function indexDefFn(a: unknown[], ctx: EvalContext): string | null {
+  const k = catalogOf(ctx);
+  const o = k?.c.get(a[0] as number);
+  if (o?.kind !== 'index') return null;
+  const col = a.length > 1 ? (a[1] as number) : 0;
+  if (col > 0) return o.keys[col - 1] ? columnName(k!.c, o.tableOid, o.keys[col - 1]!.attnum) : '';
+  return indexDef(k!.c, o);
+}
+defFn('pg_get_indexdef', [oid], text, indexDefFn, stable);
+defFn('pg_get_indexdef', [oid, int4, bool], text, indexDefFn, stable);
+
+function constraintDefFn(a: unknown[], ctx: EvalContext): string | null {
+  const k = catalogOf(ctx);
+  const o = k?.c.get(a[0] as number);
+  return o?.kind === 'constraint' ? constraintDef(k!.c, o) : null;
+}
+defFn('pg_get_constraintdef', [oid], text, constraintDefFn, stable);
+defFn('pg_get_constraintdef', [oid, bool], text, constraintDefFn, stable);
+
+// Expressions are kept as SQL text, so pg_get_expr returns them as they are.
+defFn('pg_get_expr', [text, oid], text, (a) => a[0] as string);
+defFn('pg_get_expr', [text, oid, bool], text, (a) => a[0] as string);
+
+function viewDefFn(a: unknown[], ctx: EvalContext): string | null {
+  const o = catalogOf(ctx)?.c.get(a[0] as number);
+  return o?.kind === 'view' ? ` ${o.sql.trim().replace(/;?$/, ';')}` : null;
+}
+defFn('pg_get_viewdef', [oid], text, viewDefFn, stable);
+defFn('pg_get_viewdef', [oid, bool], text, viewDefFn, stable);
+
+function commentOf(ctx: EvalContext, objOid: number, sub: number): string | null {
+  const o = catalogOf(ctx)?.c.get(objOid);
+  if (!o) return null;
+  if (sub > 0) return o.kind === 'table' ? (o.columns.find((c) => c.attnum === sub)?.comment ?? null) : null;
+  return 'comment' in o ? (o.comment ?? null) : null;
+}
+defFn('obj_description', [oid, name], text, (a, ctx) => commentOf(ctx, a[0] as number, 0), stable);
+defFn('obj_description', [oid], text, (a, ctx) => commentOf(ctx, a[0] as number, 0), stable);
+defFn('col_description', [oid, int4], text, (a, ctx) => commentOf(ctx, a[0] as number, a[1] as number), stable);
+defFn('shobj_description', [oid, name], text, (a, ctx) => commentOf(ctx, a[0] as number, 0), stable);
+
+// No partitioning: a relation is its own only ancestor. (A set-returning function in PostgreSQL;
+// scalar here, which gives the same one row where psql calls it.)
+defFn('pg_partition_ancestors', [T.regclass], T.regclass, (a) => a[0], stable);
+
+defFn('pg_get_function_result', [oid], text, (a) => {
+  const f = registry.byOid.get(a[0] as number) as { ret?: unknown; retSet?: boolean } | undefined;
+  if (!f || typeof f.ret !== 'object') return null;
+  return `${f.retSet ? 'SETOF ' : ''}${formatType(f.ret as SqlType)}`;
+}, stable);
+defFn('pg_get_function_arguments', [oid], text, (a) => {
+  const f = registry.byOid.get(a[0] as number) as { args?: SqlType[] } | undefined;
+  return f?.args ? f.args.map((t) => formatType(t)).join(', ') : null;
+}, stable);
+defFn('pg_get_function_identity_arguments', [oid], text, (a) => {
+  const f = registry.byOid.get(a[0] as number) as { args?: SqlType[] } | undefined;
+  return f?.args ? f.args.map((t) => formatType(t)).join(', ') : null;
+}, stable);
+
+defFn('pg_relation_is_publishable', [T.regclass], bool, () => false, stable);
+defFn('pg_get_function_sqlbody', [oid], text, () => null, stable);
+defFn('pg_get_serial_sequence', [text, text], text, () => null, stable);
+defFn('pg_get_partkeydef', [oid], text, () => null, stable);
+defFn('pg_get_statisticsobjdef_columns', [oid], text, () => null, stable);
+defFn('pg_tablespace_location', [oid], text, () => '', stable);
+defFn('pg_relation_size', [T.regclass], T.int8, () => 0, { volatility: 'v' });
+defFn('pg_total_relation_size', [T.regclass], T.int8, () => 0, { volatility: 'v' });
+defFn('pg_table_size', [T.regclass], T.int8, () => 0, { volatility: 'v' });
+defFn('pg_size_pretty', [T.int8], text, (a) => {
+  let v = Number(a[0]);
+  for (const unit of ['bytes', 'kB', 'MB', 'GB', 'TB']) {
+    if (Math.abs(v) < 10 * 1024 || unit === 'TB') return `${Math.round(v)} ${unit}`;
+    v /= 1024;
+  }
+  return '';
+});
+
+// Privileges are not enforced yet: every check passes (GRANT/REVOKE are a later step).
+for (const fname of ['has_table_privilege', 'has_schema_privilege', 'has_database_privilege', 'has_sequence_privilege', 'has_column_privilege', 'has_function_privilege', 'pg_has_role']) {
+  defFn(fname, [text, text], bool, () => true, stable);
+  defFn(fname, [name, text, text], bool, () => true, stable);
+  defFn(fname, [oid, text], bool, () => true, stable);
+}
