@@ -10,7 +10,7 @@ import type { Platform, PlatformFile } from '../platform/platform.ts';
 import { SbError, SqlState } from '../engine/sb_error.ts';
 
 export const KERNEL_ABI_VERSION = 2;
-export const RUN_FORMAT_VERSION = 1;
+export const RUN_FORMAT_VERSION = 2;
 
 /** memGet: the visible version is a tombstone. */
 export const MEM_DELETED = -1;
@@ -172,6 +172,12 @@ export class StorageKernel {
       throw new SbError(SqlState.object_not_in_prerequisite_state,
         `storage kernel ABI ${abi} does not match the host's ABI ${KERNEL_ABI_VERSION}`,
         { kind: 'abi_version', hint: 'Rebuild the kernels with `npm run build:wasm`.' });
+    }
+    const runFormat = kernel.x.run_format_version();
+    if (runFormat !== RUN_FORMAT_VERSION) {
+      throw new SbError(SqlState.object_not_in_prerequisite_state,
+        `storage kernel writes run format ${runFormat}, the host expects ${RUN_FORMAT_VERSION}`,
+        { kind: 'format_version', hint: 'Rebuild the kernels with `npm run build:wasm`.' });
     }
     kernel.check(kernel.x.storage_init(), 'initialising the storage kernel');
     return kernel;

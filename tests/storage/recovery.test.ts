@@ -118,7 +118,8 @@ describe('recovery', () => {
     const f = await p.openFile(run, 'readwrite');
     const footer = new Uint8Array(64);
     f.readSync(footer, f.size() - 64);
-    new DataView(footer.buffer).setUint32(8, 2, true);
+    // Version 1 (blocks with hash buckets): older than this build's version 2.
+    new DataView(footer.buffer).setUint32(8, 1, true);
     // Recompute the footer checksum so only the version is wrong.
     const { checksum } = await import('../../host/storage/checksum.ts');
     new DataView(footer.buffer).setUint32(60, checksum(footer.subarray(0, 60)), true);

@@ -217,12 +217,15 @@ describe('run file checks', () => {
     const bad = file.slice();
     const f = bad.length - 64;
     const dv = new DataView(bad.buffer);
-    expect(dv.getUint32(f + 8, true)).toBe(1);
-    dv.setUint32(f + 8, 2, true);
-    dv.setUint32(f + 60, checksum(bad.subarray(f, f + 60)), true);
-    expect(openOnly(bad).runId).toBe(ST.ERR_FORMAT);
+    expect(dv.getUint32(f + 8, true)).toBe(2);
+    // Version 1 (blocks with hash buckets) and a future version 3 are refused.
+    for (const v of [1, 3]) {
+      dv.setUint32(f + 8, v, true);
+      dv.setUint32(f + 60, checksum(bad.subarray(f, f + 60)), true);
+      expect(openOnly(bad).runId).toBe(ST.ERR_FORMAT);
+    }
     // Resealing the original version opens fine (the CRC recomputation is right).
-    dv.setUint32(f + 8, 1, true);
+    dv.setUint32(f + 8, 2, true);
     dv.setUint32(f + 60, checksum(bad.subarray(f, f + 60)), true);
     expect(openOnly(bad).runId).toBeGreaterThan(0);
   });

@@ -1,13 +1,13 @@
 // AssemblyScript entry of a bench-only probe module (compiled in memory by
 // kernel_micro.ts as tools/bench/kernel_probe.ts, never part of build/wasm).
 // It links the storage kernel's own Bloom filter, key hash and in-block
-// lookup code and exposes them in batch loops, so kernel_micro.ts can time
+// search code and exposes them in batch loops, so kernel_micro.ts can time
 // exactly those loops against the same loops in TypeScript.
 
 import { alloc } from '../../wasm/common/alloc';
 import { compareBytes, hashBytes } from '../../wasm/common/bytes';
 import { bloomAdd, bloomMayContain } from '../../wasm/storage/bloom';
-import { blockDecode, blockEntryCount, blockHashFind, blockLowerBound, eKey, eKeyLen, eValLen } from '../../wasm/storage/run_reader';
+import { blockDecode, blockEntryCount, blockLowerBound, eKey, eKeyLen, eValLen } from '../../wasm/storage/run_reader';
 
 export function probe_alloc(n: u32): usize {
   return alloc(<usize>n);
@@ -42,26 +42,10 @@ export function bloom_probe_one(bits: usize, blocks: u32, key: usize, keyLen: i3
 
 /**
  * The in-block part of a point lookup (lsm.ts runPointLookup) for n packed
- * keys whose blocks are known: key hash, the block's hash bucket
- * (blockHashFind), the prefix binary search (blockLowerBound) when the bucket
- * is shared, then the entry decode and key check. Block i of the batch is at
+ * keys whose blocks are known: the prefix binary search (blockLowerBound),
+ * then the entry decode and key check. Block i of the batch is at
  * blocks + offsets[i], sizes[i] bytes. Returns the total value bytes found.
  */
-export function block_lookup_batch(blocks: usize, offsets: usize, sizes: usize, keys: usize, keyLen: i32, n: u32): f64 {
-  let total: u64 = 0;
-  for (let i: u32 = 0; i < n; i++) {
-    const b = blocks + <usize>load<u32>(offsets + (<usize>i << 2));
-    const size = load<u32>(sizes + (<usize>i << 2));
-    const key = keys + <usize>i * <usize>keyLen;
-    const cnt = blockEntryCount(b, size);
-    let j = blockHashFind(b, size, key, keyLen, hashBytes(key, keyLen));
-    if (j < 0) j = <i32>blockLowerBound(b, size, key, keyLen, 0xffffffffffffffff);
-    if (<u32>j < cnt && blockDecode(b, size, <u32>j) && compareBytes(eKey, eKeyLen, key, keyLen) == 0) total += <u64>eValLen;
-  }
-  return <f64>total;
-}
-
-/** The prefix binary search alone (blockLowerBound), for n packed keys whose blocks are known. */
 export function block_search_batch(blocks: usize, offsets: usize, sizes: usize, keys: usize, keyLen: i32, n: u32): f64 {
   let total: u64 = 0;
   for (let i: u32 = 0; i < n; i++) {
@@ -72,18 +56,6 @@ export function block_search_batch(blocks: usize, offsets: usize, sizes: usize, 
     if (j < blockEntryCount(b, size) && blockDecode(b, size, j) && compareBytes(eKey, eKeyLen, key, keyLen) == 0) total += <u64>eValLen;
   }
   return <f64>total;
-}
-
-/** Counts the keys whose bucket answers directly (not shared): the share of lookups that skip the binary search. */
-export function block_hash_direct(blocks: usize, offsets: usize, sizes: usize, keys: usize, keyLen: i32, n: u32): u32 {
-  let direct: u32 = 0;
-  for (let i: u32 = 0; i < n; i++) {
-    const b = blocks + <usize>load<u32>(offsets + (<usize>i << 2));
-    const size = load<u32>(sizes + (<usize>i << 2));
-    const key = keys + <usize>i * <usize>keyLen;
-    if (blockHashFind(b, size, key, keyLen, hashBytes(key, keyLen)) >= 0) direct++;
-  }
-  return direct;
 }
 
 /** The kernel's key hash over n packed keys (the XOR of the low words, so the loop cannot be dropped). */

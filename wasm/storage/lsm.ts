@@ -23,7 +23,7 @@ import { cacheError, blockSize } from './block_cache';
 import {
   R_BLOCKS, R_BLOOMBLOCKS, runBloomBits, R_MINSTAMP, R_MAXSTAMP, R_RETIRED, runBlockPinned, runById, runFindBlock, runRef, runUnref,
   blockLowerBound, blockEntryCount, blockDecode, eKey, eKeyLen, eVal, eValLen, eStamp, eFlags,
-  runMinKeyCompare, runMaxKeyCompare, runBlock, blockHashFind,
+  runMinKeyCompare, runMaxKeyCompare, runBlock,
 } from './run_reader';
 import { EF_TOMBSTONE } from './run_format';
 
@@ -150,14 +150,7 @@ function runPointLookup(r: usize, key: usize, keyLen: i32, bound: u64, hash: u64
   if (data == 0) return cacheError;
   const size = blockSize(data);
   const n = blockEntryCount(data, size);
-  let i = blockHashFind(data, size, key, keyLen, hash);
-  if (i < 0) {
-    i = <i32>blockLowerBound(data, size, key, keyLen, bound);
-  } else {
-    // The key's newest version in this block: walk to the first at or below the bound.
-    while (<u32>i < n && blockDecode(data, size, <u32>i) && eStamp > bound &&
-           compareBytes(eKey, eKeyLen, key, keyLen) == 0) i++;
-  }
+  const i = blockLowerBound(data, size, key, keyLen, bound);
   if (<u32>i >= n || !blockDecode(data, size, <u32>i) || compareBytes(eKey, eKeyLen, key, keyLen) != 0) return ST_NOT_FOUND;
   lookupStamp = eStamp;
   if ((eFlags & EF_TOMBSTONE) != 0) return LOOKUP_TOMBSTONE;

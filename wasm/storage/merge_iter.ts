@@ -11,11 +11,11 @@
 
 import { alloc, free } from '../common/alloc';
 import { bufAppend, bufFree, bufLen, bufPtr, bufReserve, bufSetLen } from '../common/buf';
-import { compareBytes } from '../common/bytes';
+import { compareBytes, copyBytes, keyPrefix } from '../common/bytes';
 import { ST_ERR_NOMEM, ST_OK } from '../common/status';
 import { V_SLOT } from '../mvcc/version';
 import {
-  CURSOR_SIZE, C_EFLAGS, C_KIND, CUR_MEM, curCompare, curCompareKey, curFirst, curInitMem, curInitRun, curKey, curKeyLen,
+  CURSOR_SIZE, C_EFLAGS, C_KIND, CUR_MEM, curCompare, curCompareKey, curPrefix, curFirst, curInitMem, curInitRun, curKey, curKeyLen,
   curLast, curNext, curPrevGroup, curRelease, curSeekGE, curSeekLE, curSkipPast, curStamp, curTombstone, curVal, curValLen,
   curValid, curVersion, curVisible, cursorError, curGroupStart, resetCursorError,
 } from './cursor';
@@ -64,7 +64,11 @@ import { runRef, runUnref } from './run_reader';
 // @ts-ignore: decorator
 @inline const I_SEQLIMIT: usize = 104; // u64: own writes after this write sequence are not seen
 // @ts-ignore: decorator
-@inline const I_SIZE: usize = 112;
+@inline const I_LOPREFIX: usize = 112; // u64: keyPrefix of lo
+// @ts-ignore: decorator
+@inline const I_HIPREFIX: usize = 120; // u64: keyPrefix of hi
+// @ts-ignore: decorator
+@inline const I_SIZE: usize = 128;
 
 // @ts-ignore: decorator
 @inline const KEY_SCRATCH: u32 = 65536 + 16;
@@ -112,6 +116,8 @@ export function iterOpen(
   store<u8>(it, loIncl ? 1 : 0, I_LOINCL);
   store<u8>(it, hasHi ? 1 : 0, I_HASHI);
   store<u8>(it, hiIncl ? 1 : 0, I_HIINCL);
+  if (hasLo) store<u64>(it, keyPrefix(lo, loLen), I_LOPREFIX);
+  if (hasHi) store<u64>(it, keyPrefix(hi, hiLen), I_HIPREFIX);
   if ((hasLo && !bufAppend(it + I_LO, lo, <u32>loLen)) || (hasHi && !bufAppend(it + I_HI, hi, <u32>hiLen))) {
     // No component is referenced yet: iterClose must not release any. (It
     // used to unref the uninitialised memtable list: a wild decrement.)
@@ -190,40 +196,77 @@ export function iterNext(it: usize, maxRows: i32, maxBytes: u32): i32 {
   while (rows < maxRows && bufLen(out) < maxBytes) {
     // The next key: smallest (forward) or largest (reverse) among the cursors.
     let best = -1;
+    let bp: u64 = 0;
     for (let i = 0; i < n; i++) {
       const c = src(it, i);
       if (!curValid(c)) continue;
+      const cp = curPrefix(c);
       if (best < 0) {
         best = i;
+        bp = cp;
         continue;
       }
-      const d = curCompare(c, src(it, best));
-      if (reverse ? d > 0 : d < 0) best = i;
+      // Prefixes settle most comparisons without a call.
+      const d = cp != bp ? (cp < bp ? -1 : 1) : curCompare(c, src(it, best));
+      if (reverse ? d > 0 : d < 0) {
+        best = i;
+        bp = cp;
+      }
     }
     if (best < 0) {
       store<u8>(it, 1, I_DONE);
       break;
     }
     const bc = src(it, best);
+    // The group key: copied, since the cursor holding it moves (and may unpin its block) before the others compare.
+    const keyLen = curKeyLen(bc);
+    const gp = curPrefix(bc);
     bufSetLen(keyBuf, 0);
-    if (!bufAppend(keyBuf, curKey(bc), <u32>curKeyLen(bc))) return ST_ERR_NOMEM;
+    if (!bufReserve(keyBuf, <u32>keyLen)) return ST_ERR_NOMEM;
     const key = bufPtr(keyBuf);
-    const keyLen = <i32>bufLen(keyBuf);
-    if (outOfRange(it, key, keyLen, reverse)) {
+    copyBytes(key, curKey(bc), keyLen);
+    bufSetLen(keyBuf, <u32>keyLen);
+    if (outOfRange(it, key, keyLen, gp, reverse)) {
       store<u8>(it, 1, I_DONE);
       break;
     }
     let resolved = false;
+    if (!reverse) {
+      for (let i = 0; i < n; i++) {
+        const c = src(it, i);
+        if (i != best && (!curValid(c) || !atKey(c, gp, key, keyLen))) continue;
+        // At the key's newest version in this component: take the first
+        // visible version (raw: every version), then step past the key.
+        do {
+          if (raw) {
+            if (!emitRaw(out, c, i)) return ST_ERR_NOMEM;
+            rows++;
+          // Source 0 is the memtable that was active when the iterator opened:
+          // versions carried out of it by a later freeze still count here.
+          } else if (!resolved && curVisible(c, slot, snap, seqLimit, i == 0)) {
+            resolved = true;
+            if (!curTombstone(c)) {
+              if (!emit(out, c)) return ST_ERR_NOMEM;
+              rows++;
+            }
+          }
+          curNext(c);
+        } while (curValid(c) && atKey(c, gp, key, keyLen));
+        if (cursorError != 0) {
+          store<i32>(it, cursorError, I_ERROR);
+          return cursorError;
+        }
+      }
+      continue;
+    }
     for (let i = 0; i < n; i++) {
       const c = src(it, i);
-      if (!curValid(c) || curCompareKey(c, key, keyLen) != 0) continue;
+      if (!curValid(c) || !atKey(c, gp, key, keyLen)) continue;
       // Walk this component's versions of the key, newest first.
-      while (curValid(c) && curCompareKey(c, key, keyLen) == 0) {
+      while (curValid(c) && atKey(c, gp, key, keyLen)) {
         if (raw) {
           if (!emitRaw(out, c, i)) return ST_ERR_NOMEM;
           rows++;
-        // Source 0 is the memtable that was active when the iterator opened:
-        // versions carried out of it by a later freeze still count here.
         } else if (!resolved && curVisible(c, slot, snap, seqLimit, i == 0)) {
           resolved = true;
           if (!curTombstone(c)) {
@@ -234,8 +277,7 @@ export function iterNext(it: usize, maxRows: i32, maxBytes: u32): i32 {
         if (resolved && !raw) break;
         curNext(c);
       }
-      if (reverse) curPrevGroup(c, key, keyLen, scratch, <i32>KEY_SCRATCH);
-      else curSkipPast(c, key, keyLen);
+      curPrevGroup(c, key, keyLen, scratch, <i32>KEY_SCRATCH);
       if (cursorError != 0) {
         store<i32>(it, cursorError, I_ERROR);
         return cursorError;
@@ -245,13 +287,29 @@ export function iterNext(it: usize, maxRows: i32, maxBytes: u32): i32 {
   return rows;
 }
 
-function outOfRange(it: usize, key: usize, keyLen: i32, reverse: bool): bool {
+/**
+ * True when the cursor is at `key` (whose keyPrefix is gp): equal prefixes
+ * and lengths settle keys of up to eight bytes without reading them.
+ */
+// @ts-ignore: decorator
+@inline function atKey(c: usize, gp: u64, key: usize, keyLen: i32): bool {
+  if (curPrefix(c) != gp) return false;
+  const kl = curKeyLen(c);
+  if (kl != keyLen) return false;
+  return kl <= 8 || compareBytes(curKey(c) + 8, kl - 8, key + 8, kl - 8) == 0;
+}
+
+function outOfRange(it: usize, key: usize, keyLen: i32, gp: u64, reverse: bool): bool {
   if (!reverse) {
     if (load<u8>(it, I_HASHI) == 0) return false;
+    const hp = load<u64>(it, I_HIPREFIX);
+    if (gp != hp) return gp > hp;
     const c = compareBytes(key, keyLen, bufPtr(it + I_HI), <i32>bufLen(it + I_HI));
     return c > 0 || (c == 0 && load<u8>(it, I_HIINCL) == 0);
   }
   if (load<u8>(it, I_HASLO) == 0) return false;
+  const lp = load<u64>(it, I_LOPREFIX);
+  if (gp != lp) return gp < lp;
   const c = compareBytes(key, keyLen, bufPtr(it + I_LO), <i32>bufLen(it + I_LO));
   return c < 0 || (c == 0 && load<u8>(it, I_LOINCL) == 0);
 }
@@ -263,8 +321,8 @@ function emit(out: usize, c: usize): bool {
   const p = bufPtr(out) + <usize>bufLen(out);
   store<u32>(p, kl);
   store<u32>(p, vl, 4);
-  memory.copy(p + 8, curKey(c), <usize>kl);
-  memory.copy(p + 8 + <usize>kl, curVal(c), <usize>vl);
+  copyBytes(p + 8, curKey(c), <i32>kl);
+  copyBytes(p + 8 + <usize>kl, curVal(c), <i32>vl);
   bufSetLen(out, bufLen(out) + 8 + kl + vl);
   return true;
 }

@@ -332,14 +332,12 @@ export let eFlags: u8 = 0;
 // Block layout (run_format.ts): where the prefix array, offsets and entries start.
 // @ts-ignore: decorator
 @inline function blockPrefixes(data: usize): usize {
-  return data + 8 + (((<usize>load<u32>(data, 4) << 1) + 7) & ~7);
+  return data + 8;
 }
 
 /** False when a block's header and arrays do not fit in its size. */
 export function blockSane(data: usize, size: u32): bool {
-  const n = <u64>load<u32>(data);
-  const nb = <u64>load<u32>(data, 4);
-  return size >= 12 && 8 + ((nb * 2 + 7) & ~7) + n * 12 + 4 <= <u64>size;
+  return size >= 12 && 8 + <u64>load<u32>(data) * 12 + 4 <= <u64>size;
 }
 
 /** Decodes entry i of a block into the e* globals; false if malformed. */
@@ -395,22 +393,6 @@ export function blockLowerBound(data: usize, size: u32, key: usize, keyLen: i32,
     else hi = mid;
   }
   return lo;
-}
-
-/**
- * The index of the first (newest) version of `key` in a block by its hash
- * bucket: n when the key is not in the block, -1 when the bucket is shared
- * (search instead). `hash` is the key's 64-bit hash (bytes.ts hashBytes).
- */
-export function blockHashFind(data: usize, size: u32, key: usize, keyLen: i32, hash: u64): i32 {
-  if (!blockSane(data, size)) return -1;
-  const n = load<u32>(data);
-  const nb = load<u32>(data, 4);
-  const v = <u32>load<u16>(data + 8 + (<usize>(<u32>(hash >> 32) % nb) << 1));
-  if (v == 0xffff) return <i32>n;
-  if (v == 0xfffe || v >= n) return -1;
-  if (!blockDecode(data, size, v)) return -1;
-  return compareBytes(eKey, eKeyLen, key, keyLen) == 0 ? <i32>v : <i32>n;
 }
 
 export function runMinKeyCompare(r: usize, key: usize, keyLen: i32): i32 {

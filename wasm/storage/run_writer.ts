@@ -53,7 +53,7 @@ import { EF_TOMBSTONE, FOOTER_SIZE, RUN_FORMAT_VERSION, RUN_MAGIC } from './run_
 // @ts-ignore: decorator
 @inline const W_PREFS: usize = 160; // buf: u64 key prefixes of the current block
 // @ts-ignore: decorator
-@inline const W_HASHES: usize = 176; // buf: u64 per entry: key hash (low 32) | first version in block (bit 32)
+@inline const W_HASHES: usize = 176; // unused since format 2 (was: per-entry hashes for the in-block buckets)
 // @ts-ignore: decorator
 @inline const W_HDR: usize = 188; // buf: scratch for a block's header and index arrays
 // @ts-ignore: decorator
@@ -100,25 +100,20 @@ export function rwAdd(w: usize, key: usize, keyLen: i32, val: usize, valLen: i32
   const entrySize = <u32>(1 + varintSize(<u32>keyLen) + varintSize(<u32>valLen) + 8 + keyLen + valLen);
   const blkLen = bufLen(w + W_BLK);
   const count = bufLen(w + W_OFFS) >> 2;
-  // Per entry the block also holds 8 (prefix) + 4 (offset) + ~3 (hash buckets) bytes.
-  if (blkLen > 0 && blkLen + entrySize + (count + 1) * 15 + 16 > load<u32>(w, W_TARGET)) {
+  // Per entry the block also holds 8 (prefix) + 4 (offset) bytes.
+  if (blkLen > 0 && blkLen + entrySize + (count + 1) * 12 + 12 > load<u32>(w, W_TARGET)) {
     if (!finishBlock(w)) return false;
   }
   const lastKey = w + W_LASTKEY;
   const entries = load<u64>(w, W_ENTRIES);
   const distinct = entries == 0 || compareBytes(key, keyLen, bufPtr(lastKey), <i32>bufLen(lastKey)) != 0;
-  const firstInBlock = distinct || bufLen(w + W_OFFS) == 0;
-  const h: u64 = firstInBlock ? hashBytes(key, keyLen) : 0;
   if (distinct) {
     bufSetLen(lastKey, 0);
     if (!bufAppend(lastKey, key, <u32>keyLen)) return false;
     if (entries == 0 && !bufAppend(w + W_FIRSTKEY, key, <u32>keyLen)) return false;
     store<u64>(w, load<u64>(w, W_KEYS) + 1, W_KEYS);
-    bloomAdd(<usize>load<u32>(w, W_BLOOM), load<u32>(w, W_BLOOMBLOCKS), h);
+    bloomAdd(<usize>load<u32>(w, W_BLOOM), load<u32>(w, W_BLOOMBLOCKS), hashBytes(key, keyLen));
   }
-  // The in-block hash index points at each key's first (newest) version here.
-  store<u64>(scratch, firstInBlock ? ((<u64>1 << 32) | (h >> 32)) : 0);
-  if (!bufAppend(w + W_HASHES, scratch, 8)) return false;
   // Record the entry's offset and key prefix, then the entry itself.
   store<u32>(scratch, bufLen(w + W_BLK));
   if (!bufAppend(w + W_OFFS, scratch, 4)) return false;
@@ -144,38 +139,21 @@ export function rwAdd(w: usize, key: usize, keyLen: i32, val: usize, valLen: i32
   return true;
 }
 
-/** Hash buckets of a block with n entries (u16 each). */
-// @ts-ignore: decorator
-@inline export function blockBuckets(n: u32): u32 {
-  return n + (n >> 1) + 1;
-}
-
 function finishBlock(w: usize): bool {
   const blk = w + W_BLK;
   const offs = w + W_OFFS;
   const count = bufLen(offs) >> 2;
   // Header and index arrays first, so that a lookup reads one contiguous
   // stretch before the entry it wants (see run_format.ts).
-  const nb = blockBuckets(count);
-  const bucketBytes = (nb * 2 + 7) & ~7;
   const hdr = w + W_HDR;
-  const hdrLen = 8 + bucketBytes + count * 12;
+  const hdrLen = 8 + count * 12;
   bufSetLen(hdr, 0);
   if (!bufReserve(hdr, hdrLen)) return false;
   const p = bufPtr(hdr);
   store<u32>(p, count);
-  store<u32>(p, nb, 4);
-  const buckets = p + 8;
-  memory.fill(buckets, 0xff, <usize>bucketBytes);
-  const hashes = bufPtr(w + W_HASHES);
-  for (let i: u32 = 0; i < count; i++) {
-    const e = load<u64>(hashes + (<usize>i << 3));
-    if ((e >> 32) == 0) continue;
-    const b = buckets + (<usize>(<u32>e % nb) << 1);
-    store<u16>(b, load<u16>(b) == 0xffff ? <u16>i : 0xfffe); // 0xfffe: collision, search instead
-  }
-  memory.copy(buckets + <usize>bucketBytes, bufPtr(w + W_PREFS), <usize>count << 3);
-  memory.copy(buckets + <usize>bucketBytes + (<usize>count << 3), bufPtr(offs), <usize>count << 2);
+  store<u32>(p, 0, 4); // reserved (version 1: the hash bucket count)
+  memory.copy(p + 8, bufPtr(w + W_PREFS), <usize>count << 3);
+  memory.copy(p + 8 + (<usize>count << 3), bufPtr(offs), <usize>count << 2);
   bufSetLen(hdr, hdrLen);
   const out = w + W_OUT;
   const offset = load<u64>(w, W_FILEOFF) + <u64>bufLen(out);
