@@ -62,7 +62,8 @@ class DbPlanState {
   readonly parsed = new Map<string, A.Statement[]>();
   readonly compiled = new WeakMap<A.Statement, Map<string, Compiled>>();
   compiledCount = 0;
-  readonly programs = new Map<string, Plan>();
+  /** Decoded programs by bytecode hash, with their bytes (a hash match is confirmed byte for byte). */
+  readonly programs = new Map<string, { bytes: Uint8Array; plan: Plan }>();
   readonly stats: Omit<PlanCacheStats, 'entries' | 'programs'> = { hits: 0, misses: 0, uncacheable: 0, parseHits: 0 };
 }
 
@@ -190,10 +191,13 @@ export function compilePlan(s: Session, bound: PlanStatement, paramTypes: Array<
   const optimised = planQuery(plannerEnv(s, txn, ev), bound.plan);
   const bytes = encodePlan(optimised);
   const hash = bytecodeHash(bytes);
-  let program = st.programs.get(hash);
-  if (!program) {
+  const hit = st.programs.get(hash);
+  let program: Plan;
+  if (hit !== undefined && sameBytes(hit.bytes, bytes)) program = hit.plan;
+  else {
+    // A miss, or another program with the same 53-bit hash: decode ours (it replaces the other).
     program = decodePlan(bytes);
-    st.programs.set(hash, program);
+    st.programs.set(hash, { bytes, plan: program });
     if (st.programs.size > PLAN_CACHE_MAX) st.programs.delete(st.programs.keys().next().value!);
   }
   return { bound: { ...bound, plan: program }, paramTypes: [...paramTypes], bytes, hash, cached: false };
@@ -209,4 +213,10 @@ export function noteModified(s: Session, plan: Plan, count: number): void {
     counts.add(oid, delta);
     return Promise.resolve();
   });
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
