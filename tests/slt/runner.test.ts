@@ -302,3 +302,27 @@ describe('connections', () => {
     expect(() => parseSlt('connection b\nhalt\n', 'd.slt')).toThrow(SltParseError);
   });
 });
+
+describe('error positions', () => {
+  class PositionedError extends Error {
+    constructor(readonly code: string, readonly position?: number) {
+      super('positioned');
+    }
+  }
+
+  it('parses `error <code> at <n>` and checks the position', async () => {
+    const text = 'statement error 42601 at 8\nSELECT FROM FROM\n\nquery error 42601 at 3\nQ\n\nstatement error 42601 at 2\nS\n';
+    const records = parseSlt(text, 'p.slt');
+    expect(records.map((r) => (r as StatementRecord).expectPosition)).toEqual([8, 3, 2]);
+    const t = new FakeTarget({ 'SELECT FROM FROM': new PositionedError('42601', 8), Q: new PositionedError('42601', 4), S: new PositionedError('42601') });
+    const r = await runSltText(t, text, 'p.slt');
+    expect(r.passed).toBe(1);
+    expect(r.failures.map((f) => f.line)).toEqual([4, 7]);
+    expect(r.failures[0]!.message).toContain('position 3, got 4');
+  });
+
+  it('rejects a bad position', () => {
+    expect(() => parseSlt('statement error 42601 at x\nS\n', 'p.slt')).toThrow(SltParseError);
+    expect(() => parseSlt('statement error 42601 at 0\nS\n', 'p.slt')).toThrow(SltParseError);
+  });
+});

@@ -10,6 +10,8 @@
 //   statement ok                  the SQL that follows must succeed (a result set, if any, is ignored)
 //   statement error               ... must fail, with any error
 //   statement error 23505         ... must fail with this SQLSTATE
+//   statement error 42601 at 15   ... and point at this 1-based character
+//                                 position (PostgreSQL's error position)
 //
 //   query <types> [nosort|rowsort|valuesort] [label]
 //   <SQL, one or more lines>
@@ -67,7 +69,7 @@
 import { readFile } from 'node:fs/promises';
 import { checkColumnTypes, compareResult, canonicalValues } from '../../tools/slt/slt_compare.ts';
 import { countSqlRecords, parseSlt, type QueryRecord, type SltRecord, type StatementRecord } from '../../tools/slt/slt_parser.ts';
-import { errorCodeOf, errorMessageOf, type SltExecResult, type SltTarget } from '../../tools/slt/target.ts';
+import { errorCodeOf, errorMessageOf, errorPositionOf, type SltExecResult, type SltTarget } from '../../tools/slt/target.ts';
 
 export { parseSlt, countSqlRecords, SltParseError } from '../../tools/slt/slt_parser.ts';
 export type { SltRecord, QueryRecord, StatementRecord } from '../../tools/slt/slt_parser.ts';
@@ -128,7 +130,13 @@ function applies(record: SltRecord, dialect: string): boolean {
   return true;
 }
 
-type Outcome = { kind: 'result'; result: SltExecResult } | { kind: 'error'; code: string | undefined; message: string };
+type Outcome = { kind: 'result'; result: SltExecResult } | { kind: 'error'; code: string | undefined; message: string; position?: number | undefined };
+
+/** A failure when the record names a position the error does not have. */
+function checkPosition(expected: number | undefined, outcome: Outcome): Omit<RecordFailure, 'file' | 'line' | 'sql'> | null {
+  if (expected === undefined || outcome.kind !== 'error' || outcome.position === expected) return null;
+  return { message: `expected the error at position ${expected}, got ${outcome.position ?? '(no position)'}: ${describeError(outcome)}` };
+}
 
 function describeError(o: { code: string | undefined; message: string }): string {
   return `${o.code ?? '(no SQLSTATE)'} ${o.message}`;
@@ -140,7 +148,7 @@ function checkStatement(record: StatementRecord, outcome: Outcome): Omit<RecordF
     if (record.expectError !== '' && outcome.code !== record.expectError) {
       return { message: `expected error ${record.expectError}, got ${describeError(outcome)}` };
     }
-    return null;
+    return checkPosition(record.expectPosition, outcome);
   }
   if (record.expectError !== null) return { message: `statement succeeded, expected error ${record.expectError || '(any)'}` };
   return null;
@@ -152,7 +160,7 @@ function checkQuery(record: QueryRecord, outcome: Outcome, labels: Map<string, s
     if (record.expectError !== '' && outcome.code !== record.expectError) {
       return { message: `expected error ${record.expectError}, got ${describeError(outcome)}` };
     }
-    return null;
+    return checkPosition(record.expectPosition, outcome);
   }
   if (outcome.kind === 'error') return { message: `query failed: ${describeError(outcome)}` };
   if (outcome.result === 'ok') return { message: 'query returned no result set (a statement without rows)' };
@@ -198,7 +206,7 @@ export async function runSltText(target: SltTarget, text: string, file: string, 
       outcome = { kind: 'result', result: await withTimeout(target.exec(record.sql, record.connection), timeout) };
     } catch (e) {
       timedOut = e instanceof RecordTimeout;
-      outcome = { kind: 'error', code: timedOut ? undefined : errorCodeOf(e), message: errorMessageOf(e) };
+      outcome = { kind: 'error', code: timedOut ? undefined : errorCodeOf(e), message: errorMessageOf(e), position: errorPositionOf(e) };
     }
     const problem = timedOut
       ? { message: `record ${outcome.kind === 'error' ? outcome.message : ''}; the rest of the file is skipped` }

@@ -24,6 +24,8 @@ export interface StatementRecord extends RecordBase {
   sql: string;
   /** null: must succeed; otherwise must fail, with this SQLSTATE unless it is '' (any error). */
   expectError: string | null;
+  /** `… error <SQLSTATE> at <n>`: the error's 1-based character position. */
+  expectPosition?: number;
 }
 
 export type ExpectedResult = { kind: 'values'; lines: string[] } | { kind: 'hash'; count: number; hash: string };
@@ -37,6 +39,8 @@ export interface QueryRecord extends RecordBase {
   label?: string;
   /** Set for `query error [code]`: '' means any error. */
   expectError: string | null;
+  /** `query error <SQLSTATE> at <n>`: the error's 1-based character position. */
+  expectPosition?: number;
   expected: ExpectedResult;
 }
 
@@ -135,12 +139,13 @@ export function parseSlt(text: string, file = '<text>'): SltRecord[] {
       }
       case 'statement': {
         let expectError: string | null;
+        const position = parsePosition(words, i, fail);
         if (words[1] === 'ok' && words.length === 2) expectError = null;
         else if (words[1] === 'error' && words.length <= 3) expectError = parseCode(words[2], i, fail);
-        else fail(i, "expected 'statement ok', 'statement error' or 'statement error <SQLSTATE>'");
+        else fail(i, "expected 'statement ok', 'statement error' or 'statement error <SQLSTATE> [at <position>]'");
         const block = takeBlock(i + 1, false);
         if (block.body.length === 0) fail(i, 'statement has no SQL');
-        records.push({ kind: 'statement', line, conditions, sql: block.body.join('\n'), expectError: expectError!, ...(connection !== undefined ? { connection } : {}) });
+        records.push({ kind: 'statement', line, conditions, sql: block.body.join('\n'), expectError: expectError!, ...(position !== undefined ? { expectPosition: position } : {}), ...(connection !== undefined ? { connection } : {}) });
         conditions = [];
         connection = undefined;
         i = block.next;
@@ -148,7 +153,8 @@ export function parseSlt(text: string, file = '<text>'): SltRecord[] {
       }
       case 'query': {
         if (words[1] === 'error') {
-          if (words.length > 3) fail(i, "expected 'query error' or 'query error <SQLSTATE>'");
+          const position = parsePosition(words, i, fail);
+          if (words.length > 3) fail(i, "expected 'query error' or 'query error <SQLSTATE> [at <position>]'");
           const expectError = parseCode(words[2], i, fail);
           const block = takeBlock(i + 1, true);
           if (block.body.length === 0) fail(i, 'query has no SQL');
@@ -158,7 +164,7 @@ export function parseSlt(text: string, file = '<text>'): SltRecord[] {
             if (results.body.length > 0) fail(next, 'a query error record has no results');
             next = results.next;
           }
-          records.push({ kind: 'query', line, conditions, sql: block.body.join('\n'), types: [], sort: 'nosort', expectError, expected: { kind: 'values', lines: [] }, ...(connection !== undefined ? { connection } : {}) });
+          records.push({ kind: 'query', line, conditions, sql: block.body.join('\n'), types: [], sort: 'nosort', expectError, expected: { kind: 'values', lines: [] }, ...(position !== undefined ? { expectPosition: position } : {}), ...(connection !== undefined ? { connection } : {}) });
           conditions = [];
           connection = undefined;
           i = next;
@@ -205,6 +211,15 @@ export function parseSlt(text: string, file = '<text>'): SltRecord[] {
   if (connection !== undefined) throw new SltParseError(file, lines.length, 'connection at the end of the file applies to no record');
   if (conditions.length > 0) throw new SltParseError(file, lines.length, 'onlyif/skipif at the end of the file applies to no record');
   return records;
+}
+
+/** Removes a trailing `at <n>` (after an error code) from the header words and returns n. */
+function parsePosition(words: string[], lineIndex: number, fail: (i: number, m: string) => never): number | undefined {
+  if (words.length < 5 || words[1] !== 'error' || words[words.length - 2] !== 'at') return undefined;
+  const n = words[words.length - 1]!;
+  if (!/^[1-9]\d*$/.test(n)) fail(lineIndex, `'${n}' is not a position (a 1-based character offset)`);
+  words.length -= 2;
+  return Number(n);
 }
 
 function parseCode(word: string | undefined, lineIndex: number, fail: (i: number, m: string) => never): string {

@@ -34,6 +34,15 @@ export function errorCodeOf(e: unknown): string | undefined {
   return undefined;
 }
 
+/** The 1-based character position a thrown error points at, when it carries one. */
+export function errorPositionOf(e: unknown): number | undefined {
+  if (typeof e === 'object' && e !== null && 'position' in e) {
+    const p = (e as { position: unknown }).position;
+    if (typeof p === 'number' && Number.isInteger(p) && p > 0) return p;
+  }
+  return undefined;
+}
+
 export function errorMessageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
