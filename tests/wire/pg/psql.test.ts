@@ -74,4 +74,29 @@ describe.skipIf(!PSQL)('psql', () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('password authentication failed for user "sysdba"');
   });
+
+  it('describes the catalog: \\l, \\dn, \\du, \\dt, \\di, \\dv, \\ds, \\d view, \\df', async () => {
+    const setup = await psql(['-q', '-v', 'ON_ERROR_STOP=1', '-c', 'CREATE INDEX fruit_name ON fruit (name); CREATE VIEW cheap AS SELECT id, name FROM fruit WHERE price < 2; CREATE SEQUENCE fruit_seq']);
+    expect(setup.stderr).toBe('');
+    const run = async (cmd: string): Promise<string> => {
+      const r = await psql(['-c', cmd]);
+      expect(r.stderr, cmd).toBe('');
+      return r.stdout;
+    };
+    expect(await run('\\l')).toMatch(/^ scratchbird \| sysdba \| UTF8 /m);
+    expect(await run('\\dn')).toMatch(/^ public \| sysdba$/m);
+    expect(await run('\\du')).toMatch(/^ sysdba +\| Superuser/m);
+    const dt = await run('\\dt');
+    expect(dt).toMatch(/^ public \| fruit \| table \| sysdba$/m);
+    expect(dt).not.toMatch(/cheap/);
+    const di = await run('\\di');
+    expect(di).toMatch(/^ public \| fruit_name +\| index \| sysdba \| fruit$/m);
+    expect(di).toMatch(/^ public \| fruit_pkey +\| index \| sysdba \| fruit$/m);
+    expect(await run('\\dv')).toMatch(/^ public \| cheap \| view \| sysdba$/m);
+    expect(await run('\\ds')).toMatch(/^ public \| fruit_seq \| sequence \| sysdba$/m);
+    const dview = await run('\\d cheap');
+    expect(dview).toContain('View "public.cheap"');
+    expect(dview).toMatch(/^ name +\| text +\|/m);
+    expect(await run('\\dfS lower')).toMatch(/^ pg_catalog \| lower \| text +\| text +\| func$/m);
+  });
 });
