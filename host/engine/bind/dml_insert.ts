@@ -91,6 +91,9 @@ function insertSource(cx: Cx, t: TableObj, stmt: A.Insert, targets: ColumnObj[],
   if (src.kind !== 'select') throw errAt(cx, SqlState.feature_not_supported, 'this INSERT source is not supported', stmt.loc);
   const explicitList = stmt.columns !== undefined;
   if (src.body.kind === 'values' && !src.orderBy && !src.limit && !src.with) {
+    const width = src.body.rows[0]?.length ?? 0;
+    const uneven = src.body.rows.find((row) => row.length !== width);
+    if (uneven) throw errAt(cx, SqlState.syntax_error, 'VALUES lists must all be the same length', uneven[0] ? locOf(uneven[0]) : src.loc);
     const rows = src.body.rows.map((row) => {
       if (row.length > targets.length) throw errAt(cx, SqlState.syntax_error, 'INSERT has more expressions than target columns', locOf(row[targets.length]));
       if (row.length < targets.length && explicitList) {
@@ -110,7 +113,10 @@ function insertSource(cx: Cx, t: TableObj, stmt: A.Insert, targets: ColumnObj[],
   }
   // INSERT ... SELECT: the query's columns go to the target columns in order.
   const q = bindQuery({ env, scope: new Scope() }, src);
-  if (q.cols.length > targets.length) throw errAt(cx, SqlState.syntax_error, 'INSERT has more expressions than target columns', src.loc);
+  if (q.cols.length > targets.length) {
+    const extra = src.body.kind === 'select_core' ? src.body.columns[targets.length]?.expr : undefined;
+    throw errAt(cx, SqlState.syntax_error, 'INSERT has more expressions than target columns', extra ? locOf(extra) : src.loc);
+  }
   if (q.cols.length < targets.length && explicitList) throw errAt(cx, SqlState.syntax_error, 'INSERT has more target columns than expressions', src.loc);
   const given = new Map<number, Expr>();
   q.cols.forEach((qc, k) => {

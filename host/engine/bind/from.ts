@@ -107,6 +107,11 @@ export function addTable(
 }
 
 function bindDerived(cx: Cx, item: A.DerivedTable): Plan {
+  // PostgreSQL 15 (and MySQL, SQL Server) require the alias.
+  if (!item.alias) {
+    const values = item.query.body.kind === 'values' && !item.query.with;
+    throw errAt(cx, SqlState.syntax_error, `${values ? 'VALUES' : 'subquery'} in FROM must have an alias`, item.loc);
+  }
   if (item.lateral) throw errAt(cx, SqlState.feature_not_supported, 'LATERAL is not supported yet', item.loc);
   // A FROM subquery sees the enclosing queries, not its sibling FROM items.
   const inner: Cx = { env: cx.env, scope: new Scope(cx.scope.parent) };
