@@ -202,8 +202,11 @@ describe('differential: functions and operators against PostgreSQL 15', () => {
 
   it('agrees on random calls', () => {
     if (pg === undefined) return;
+    const t0 = performance.now();
     const cases = buildCases();
+    const t1 = performance.now();
     const expected = evalInPg(pg, cases.map((c) => c.sql));
+    const t2 = performance.now();
     if (process.env.DIFF_DEBUG) {
       const big = expected.map((e, i) => [e.length, i] as const).sort((a, b) => b[0] - a[0]).slice(0, 3);
       for (const [len, i] of big) console.log(len, cases[i]!.sql.slice(0, 200));
@@ -236,6 +239,8 @@ describe('differential: functions and operators against PostgreSQL 15', () => {
       const examples = [...byName.values()].flatMap((l) => l.slice(0, DIFF_EXAMPLES));
       console.log(`${failures.length} of ${cases.length} differ (${summary}):\n` + examples.join('\n'));
     }
+    const t3 = performance.now();
+    if (process.env.DIFF_DEBUG) console.log(`generate ${(t1 - t0).toFixed(0)} ms, PostgreSQL ${(t2 - t1).toFixed(0)} ms, ours ${(t3 - t2).toFixed(0)} ms`);
     if (slow.length > 0) console.log(`slow in our implementation:\n${slow.join('\n')}`);
     if (process.env.DIFF_ONLY === undefined) expect(cases.length).toBeGreaterThan(1000);
     expect(failures.length, 'differences from PostgreSQL (listed above)').toBe(0);

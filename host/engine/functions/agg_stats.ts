@@ -121,6 +121,16 @@ for (const [name, sample, stddev] of VARIANTS) {
   }
 }
 
+// avg(float4/float8): float8_accum as PostgreSQL (so a sum of squares overflowing is 22003), then Sx / N.
+for (const t of [T.float4, T.float8]) {
+  defAgg({
+    name: 'avg', args: [t], ret: T.float8, strict: true,
+    init: (): FloatVar => ({ n: 0, sx: 0, sxx: 0 }),
+    step: (s, [v]) => floatAccum(s as FloatVar, v as number),
+    final: (s) => ((s as FloatVar).n === 0 ? null : (s as FloatVar).sx / (s as FloatVar).n),
+  });
+}
+
 // ---- regression over (Y, X) -------------------------------------------------------------------
 
 interface Regr {

@@ -41,24 +41,41 @@ defAgg({
 
 // ---- sum / avg over exact integers and numerics ----------------------------------------------
 
-/** Exact accumulator: a bigint sum for integers, a Numeric sum (with NaN/infinity counts) for numerics. */
+/**
+ * Exact accumulator: integers add into a float64 while the total stays a
+ * safe integer (no allocation per row), spilling into a bigint beyond;
+ * numerics into a Numeric sum.
+ */
 interface Exact {
   n: number;
+  small: number;
   int: bigint;
   num: Numeric | null;
 }
 
-const initExact = (): Exact => ({ n: 0, int: 0n, num: null });
+const initExact = (): Exact => ({ n: 0, small: 0, int: 0n, num: null });
 
 function addExact(s: Exact, v: unknown, sign: 1 | -1): Exact {
   s.n += sign;
-  if (v instanceof Numeric) s.num = s.num === null ? (sign > 0 ? v : v.neg()) : sign > 0 ? s.num.add(v) : s.num.sub(v);
+  if (typeof v === 'number') {
+    const r = sign > 0 ? s.small + v : s.small - v;
+    // Exact whenever the result is a safe integer (a rounded result would not be).
+    if (Number.isSafeInteger(r)) s.small = r;
+    else {
+      s.int += BigInt(s.small) + (sign > 0 ? BigInt(v) : -BigInt(v));
+      s.small = 0;
+    }
+  } else if (v instanceof Numeric) s.num = s.num === null ? (sign > 0 ? v : v.neg()) : sign > 0 ? s.num.add(v) : s.num.sub(v);
   else s.int += sign > 0 ? big(v as Int8) : -big(v as Int8);
   return s;
 }
 
+function exactInt(s: Exact): bigint {
+  return s.int + BigInt(s.small);
+}
+
 function exactTotal(s: Exact): Numeric {
-  const i = Numeric.fromInt(s.int);
+  const i = Numeric.fromInt(exactInt(s));
   return s.num === null ? i : s.num.add(i);
 }
 
@@ -66,7 +83,7 @@ for (const t of [T.int2, T.int4]) {
   defAgg({
     name: 'sum', args: [t], ret: T.int8, strict: true,
     init: initExact, step: (s, [v]) => addExact(s as Exact, v, 1), inverse: (s, [v]) => addExact(s as Exact, v, -1),
-    final: (s) => ((s as Exact).n === 0 ? null : int8((s as Exact).int)),
+    final: (s) => ((s as Exact).n === 0 ? null : (s as Exact).int === 0n ? (s as Exact).small || 0 : int8(exactInt(s as Exact))),
   });
 }
 for (const t of [T.int8, T.numeric]) {
@@ -104,18 +121,7 @@ for (const t of [T.float4, T.float8]) {
     },
     final: (s) => ((s as FloatSum).n === 0 ? null : (s as FloatSum).sum),
   });
-  defAgg({
-    name: 'avg', args: [t], ret: T.float8, strict: true,
-    init: (): FloatSum => ({ n: 0, sum: 0 }),
-    step: (s, [v]) => {
-      const st = s as FloatSum;
-      const x = v as number;
-      st.sum = checkFloat8(st.sum + x, !Number.isFinite(st.sum) || !Number.isFinite(x), true);
-      st.n++;
-      return st;
-    },
-    final: (s) => ((s as FloatSum).n === 0 ? null : (s as FloatSum).sum / (s as FloatSum).n),
-  });
+  // avg(float4/float8) is in agg_stats.ts: PostgreSQL accumulates it as the variance (overflow of the squares is 22003).
 }
 
 // ---- intervals --------------------------------------------------------------------------------

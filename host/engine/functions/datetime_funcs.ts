@@ -126,12 +126,9 @@ function makeTimeMicros(h: number, m: number, s: number): number {
   return (h * 60 + m) * 60_000_000 + us;
 }
 
-/** make_timestamp's time part: the seconds are checked as given. */
+/** make_timestamp's time part: the same checks as make_time (float_time_overflows). */
 function timestampTimeMicros(h: number, m: number, s: number): number {
-  if (h < 0 || m < 0 || m > 59 || Number.isNaN(s) || s < 0 || s > 60 || h > 24 || (h === 24 && (m > 0 || s > 0))) {
-    throw timeFieldError(h, m, s);
-  }
-  return (h * 60 + m) * 60_000_000 + rint(s * 1_000_000);
+  return makeTimeMicros(h, m, s);
 }
 
 defFn('make_date', [I4, I4, I4], T.date, ([y, m, d]) => makeDateDays(y as number, m as number, d as number));
@@ -208,8 +205,9 @@ defFn('isfinite', [IV], T.bool, () => true);
 
 // ---- time zones -------------------------------------------------------------------------------
 
-defFn('timezone', [TX, TS], TZ, ([z, ts]) => timestampAtZone(ts as number, zoneForAtTimeZone(z as string)));
-defFn('timezone', [TX, TZ], TS, ([z, ts]) => timestamptzAtZone(ts as number, zoneForAtTimeZone(z as string)));
+// Infinities pass through before the zone is looked up (timestamp_zone / timestamptz_zone).
+defFn('timezone', [TX, TS], TZ, ([z, ts]) => (Number.isFinite(ts as number) ? timestampAtZone(ts as number, zoneForAtTimeZone(z as string)) : ts));
+defFn('timezone', [TX, TZ], TS, ([z, ts]) => (Number.isFinite(ts as number) ? timestamptzAtZone(ts as number, zoneForAtTimeZone(z as string)) : ts));
 function intervalZone(iv: Interval): number {
   if (iv.months !== 0 || iv.days !== 0) {
     throw new SbError(SqlState.invalid_parameter_value, `interval time zone "${iv.months} mons ${iv.days} days" must not include months or days`);

@@ -239,6 +239,8 @@ function jsonbSetOrInsert(target: unknown, path: unknown, val: unknown, mode: 's
   const p = (path as SqlArray).values;
   if (!isJsonObject(v) && !Array.isArray(v)) throw invalidParameter(fn === 'jsonb_set' ? 'cannot set path in scalar' : 'cannot set path in scalar');
   if (p.length === 0) return target as Jsonb;
+  // jsonb_set on an empty document without create_if_missing returns it before reading the path.
+  if (mode === 'set' && !create && (isJsonObject(v) ? v.size === 0 : (v as JsonValue[]).length === 0)) return target as Jsonb;
   return new Jsonb(setPath(v, p, 0, jv(val), mode, create));
 }
 

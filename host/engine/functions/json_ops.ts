@@ -3,6 +3,7 @@
 // are texts: they are parsed per call and sub-documents are returned as the
 // exact source text, as PostgreSQL does.
 
+import { SbError, SqlState } from '../sb_error.ts';
 import { arrayOf, T } from '../types/types.ts';
 import { invalidParameter } from './errors.ts';
 import { defFn, defOp } from './registry.ts';
@@ -210,9 +211,11 @@ defOp('-', JB, I4, JB, (j, i) => {
 /** Deletes the element at a path (#-). */
 export function jsonbDeletePath(v: JsonValue, path: Array<string | null>, level = 0): JsonValue {
   if (level === 0 && !isJsonObject(v) && !Array.isArray(v)) throw cannotDelete('cannot delete path in scalar');
+  // An empty document is returned before the path is looked at (jsonb_delete_path).
+  if (level === 0 && (isJsonObject(v) ? v.size === 0 : (v as JsonValue[]).length === 0)) return v;
   if (path.length === 0) return v;
   const key = path[level];
-  if (key === null) throw invalidParameter(`path element at position ${level + 1} is null`);
+  if (key === null) throw new SbError(SqlState.null_value_not_allowed, `path element at position ${level + 1} is null`);
   const last = level === path.length - 1;
   if (isJsonObject(v)) {
     if (!v.has(key!)) return v;
@@ -223,7 +226,7 @@ export function jsonbDeletePath(v: JsonValue, path: Array<string | null>, level 
   }
   if (Array.isArray(v)) {
     const i = pathIndex(key!);
-    if (i === undefined) throw invalidParameter(`path element at position ${level + 1} is not an integer: "${key}"`);
+    if (i === undefined) throw new SbError(SqlState.invalid_text_representation, `path element at position ${level + 1} is not an integer: "${key}"`);
     const idx = i < 0 ? v.length + i : i;
     if (idx < 0 || idx >= v.length) return v;
     const out = v.slice();

@@ -216,6 +216,6 @@ export function similarToEscape(pattern: string, esc: string | null = '\\'): str
 defFn('similar_to_escape', [TX], TX, ([p]) => similarToEscape(p as string));
 defFn('similar_to_escape', [TX, TX], TX, ([p, e]) => similarToEscape(p as string, e as string));
 // similar_escape is the pre-v13 non-strict name still used by older clients.
-defFn('similar_escape', [TX, TX], TX, ([p, e]) => (p === null ? null : similarToEscape(p as string, e as string | null)), {
+defFn('similar_escape', [TX, TX], TX, ([p, e]) => (p === null ? null : similarToEscape(p as string, e === null ? '\\' : (e as string))), {
   strict: false,
 });

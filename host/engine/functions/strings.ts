@@ -169,6 +169,8 @@ defFn('rtrim', [T.bytea, T.bytea], T.bytea, ([s, c]) => trimBytes(s as Uint8Arra
 
 function pad(s: string, len: number, fill: string, left: boolean): string {
   if (len <= 0) return '';
+  // Nothing to pad with: the result is at most the string itself (checked before the size, as lpad does).
+  if (fill === '') return charLength(s) > len ? charSlice(s, 0, len) : s;
   checkResultLength(len);
   const slen = charLength(s);
   if (slen >= len) return slen === s.length ? s.slice(0, len) : charSlice(s, 0, len);
