@@ -214,25 +214,32 @@ function arith(cx: Ctx, type: 'int' | 'bigint' | 'numeric', d: number): string {
   // overflow there fails the query even when no row is produced (ScratchBird evaluates per row).
   const refs = refsOf(cx, type);
   if (refs.length === 0) return literal(rng, type, 0);
-  let a = expr(cx, type, d);
+  // No NULL constants under integer arithmetic either: PostgreSQL simplifies a strict operator
+  // with a NULL constant argument to NULL while planning and never evaluates the other
+  // argument, so an overflow there goes unreported (docs/compat/postgresql.md, "Queries").
+  const operand = (t: ColType): string => {
+    const x = expr(cx, t, d);
+    return (t === 'int' || t === 'bigint') && x.includes('NULL::') ? rng.pick(refsOf(cx, t).length > 0 ? refsOf(cx, t) : refs).sql : x;
+  };
+  let a = operand(type);
   if (!hasColumn(a)) a = rng.pick(refs).sql;
   switch (rng.int(0, 8)) {
     case 0:
     case 1:
-      return `(${a} + ${expr(cx, type, d)})`;
+      return `(${a} + ${operand(type)})`;
     case 2:
-      return `(${a} - ${expr(cx, type, d)})`;
+      return `(${a} - ${operand(type)})`;
     case 3:
-      return `(${a} * ${expr(cx, type, d)})`;
+      return `(${a} * ${operand(type)})`;
     case 4:
-      return `(${a} / NULLIF(${expr(cx, type, d)}, 0))`;
+      return `(${a} / NULLIF(${operand(type)}, 0))`;
     case 5:
-      return type === 'numeric' ? `round(${a}, ${rng.int(0, 3)})` : `(${a} % NULLIF(${expr(cx, type, d)}, 0))`;
+      return type === 'numeric' ? `round(${a}, ${rng.int(0, 3)})` : `(${a} % NULLIF(${operand(type)}, 0))`;
     case 6:
       return `abs(${a})`;
     case 7:
       // Mixed types: int + bigint, int * numeric…
-      return `(${a} ${rng.pick(['+', '-', '*'])} ${expr(cx, rng.pick(['int', 'bigint', 'numeric'] as const), d)})`;
+      return `(${a} ${rng.pick(['+', '-', '*'])} ${operand(rng.pick(['int', 'bigint', 'numeric'] as const))})`;
     default:
       return type === 'int' ? `length(${expr(cx, 'text', d)})` : `(- ${a})`;
   }
