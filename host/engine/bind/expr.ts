@@ -25,8 +25,10 @@ import {
 export type ExprHook = (cx: Cx, e: A.Expr) => Expr | undefined;
 const hooks: ExprHook[] = [];
 
-export function registerExprHook(h: ExprHook): void {
-  hooks.push(h);
+/** `first`: tried before the hooks registered so far (aggregates and window calls must be claimed before any hook binds a call's arguments). */
+export function registerExprHook(h: ExprHook, first = false): void {
+  if (first) hooks.unshift(h);
+  else hooks.push(h);
 }
 
 const INT4_MIN = -2147483648;

@@ -67,6 +67,8 @@ export class GroupScope extends Scope {
 let aggArgDepth = 0;
 let winArgDepth = 0;
 let clause: 'GROUP BY' | 'HAVING' | null = null;
+/** Set while finding an aggregate's level: column references bind as plain references. */
+let rawColumns = false;
 
 // ---- syntactic scan ---------------------------------------------------------------
 
@@ -98,7 +100,7 @@ function scan(cx: Cx, e: unknown, found: { agg: boolean; win: boolean }): void {
   if (node.kind === 'func') {
     const c = classify(cx, node as A.FuncCall);
     if (c === 'window') found.win = true;
-    else if (c && c !== 'needs_over') found.agg = true;
+    else if (c && c !== 'needs_over' && !(c === 'agg' && !found.agg && aggLevel(cx, node as A.FuncCall) > 0)) found.agg = true;
   }
   for (const [k, v] of Object.entries(node)) {
     if (k === 'loc' || k === 'query') continue;
@@ -202,21 +204,26 @@ registerGroupingHook((cx, core, from, orderBy) => {
 });
 
 /** Renumbers provisional aggregate / window references (in place; idempotent). */
-function renumber(e: unknown, nGroups: number, winBase: number): void {
+function renumber(e: unknown, nGroups: number, winBase: number, depth = 0): void {
   if (e === null || typeof e !== 'object') return;
   if (Array.isArray(e)) {
-    for (const x of e) renumber(x, nGroups, winBase);
+    for (const x of e) renumber(x, nGroups, winBase, depth);
     return;
   }
-  const x = e as { k?: string; index?: number };
-  if (x.k === 'col' && typeof x.index === 'number') {
-    if (x.index >= WIN_BASE) x.index = winBase + (x.index - WIN_BASE);
-    else if (x.index >= AGG_BASE) x.index = nGroups + (x.index - AGG_BASE);
+  const x = e as { k?: string; index?: number; level?: number };
+  if ((depth === 0 && x.k === 'col') || (depth > 0 && x.k === 'outer' && x.level === depth)) {
+    if (typeof x.index === 'number') {
+      if (x.index >= WIN_BASE) x.index = winBase + (x.index - WIN_BASE);
+      else if (x.index >= AGG_BASE) x.index = nGroups + (x.index - AGG_BASE);
+    }
     return;
   }
+  const sub = x.k === 'subquery' || x.k === 'sublink';
   for (const [k, v] of Object.entries(x)) {
-    if (k === 'plan' || k === 'type') continue;
-    if (v !== null && typeof v === 'object') renumber(v, nGroups, winBase);
+    if (k === 'type') continue;
+    // An aggregate of this level used inside a subquery is an outer reference there.
+    if (k === 'plan' && !sub) continue;
+    if (v !== null && typeof v === 'object') renumber(v, nGroups, winBase, k === 'plan' ? depth + 1 : depth);
   }
 }
 
@@ -441,9 +448,9 @@ registerExprHook((cx, e) => {
   }
   const s = cx.scope;
   if (s instanceof GroupScope && s.level.grouped) return groupedExpr(cx, s.level, e);
-  if (e.kind === 'column') return outerGroupedColumn(cx, e);
+  if (e.kind === 'column' && !rawColumns) return outerGroupedColumn(cx, e);
   return undefined;
-});
+}, true);
 
 function groupingError(cx: Cx, what: string, loc: A.Loc | undefined): SbError {
   return errAt(cx, '42803', what, loc);
@@ -500,7 +507,14 @@ function groupedExpr(cx: Cx, level: Level, e: A.Expr): Expr | undefined {
     const gi = groupedColumn(cx, level, hit.col, hit.entry.name, e.loc);
     return { k: 'col', type: hit.col.type, index: gi };
   }
-  const x = bindExpr(level.fromCx, e);
+  let x: Expr;
+  try {
+    x = bindExpr(level.fromCx, e);
+  } catch (err) {
+    // Not bindable as a whole over the FROM row (a set-returning call...): bind its parts.
+    if (err instanceof SbError) return undefined;
+    throw err;
+  }
   const i = level.groupKeys.indexOf(exprKey(x));
   if (i >= 0) return { k: 'col', type: x.type, index: i };
   if (!usesRow(x)) return x;
@@ -524,8 +538,52 @@ function outerGroupedColumn(cx: Cx, e: A.ColumnRef): Expr | undefined {
 
 // ---- aggregate calls -------------------------------------------------------------------------
 
+/**
+ * The query level an aggregate belongs to, as PostgreSQL decides it: the
+ * innermost level whose columns its arguments use (0 = this one).
+ */
+function aggLevel(cx: Cx, f: A.FuncCall): number {
+  if (f.star || f.args.length === 0) return 0;
+  const s = cx.scope;
+  const bcx = s instanceof GroupScope && s.level.grouped ? s.level.fromCx : cx;
+  let bound: Expr[];
+  aggArgDepth++;
+  const savedRaw = rawColumns;
+  rawColumns = true;
+  try {
+    bound = f.args.map((a) => bindExpr(bcx, a.kind === 'star' && a.qualifier ? { kind: 'column', name: a.qualifier, loc: a.loc } as A.Expr : a));
+  } catch {
+    return 0;
+  } finally {
+    aggArgDepth--;
+    rawColumns = savedRaw;
+  }
+  let min = Infinity;
+  const walk = (e: unknown): void => {
+    if (e === null || typeof e !== 'object') return;
+    if (Array.isArray(e)) return e.forEach(walk);
+    const x = e as { k?: string; level?: number };
+    if (x.k === 'col') min = 0;
+    else if (x.k === 'outer') min = Math.min(min, x.level!);
+    for (const [k, v] of Object.entries(x)) if (k !== 'plan' && k !== 'type' && v !== null && typeof v === 'object') walk(v);
+  };
+  walk(bound);
+  return min === Infinity ? 0 : min;
+}
+
 function bindAggCall(cx: Cx, f: A.FuncCall, kind: 'agg' | 'ordered'): Expr {
   if (aggArgDepth > 0) throw groupingError(cx, 'aggregate function calls cannot be nested', f.loc);
+  const up = aggLevel(cx, f);
+  if (up > 0) {
+    // An aggregate over an enclosing query's columns belongs to that query.
+    let s: Scope | undefined = cx.scope instanceof GroupScope ? cx.scope.level.fromCx.scope : cx.scope;
+    for (let i = 0; i < up && s; i++) s = s.parent;
+    if (!(s instanceof GroupScope) || !s.level.grouped) {
+      throw errAt(cx, SqlState.feature_not_supported, 'an aggregate over columns of an enclosing query that has no other aggregate or GROUP BY is not supported yet', f.loc);
+    }
+    const ref = bindAggCall({ env: cx.env, scope: s }, f, kind);
+    return { k: 'outer', type: ref.type, level: up, index: (ref as { index: number }).index };
+  }
   const level = groupedLevel(cx);
   if (!level || clause === 'GROUP BY') throw placementError(cx, 'agg', f.loc);
   const name = fold(cx, f.name[f.name.length - 1]!);
