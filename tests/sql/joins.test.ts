@@ -1,4 +1,4 @@
-// Joins in FROM: INNER/LEFT/RIGHT/FULL/CROSS, ON, USING, NATURAL, nested joins, LATERAL, and functions in FROM.
+// Joins in FROM: INNER/LEFT/RIGHT/FULL/CROSS, ON, USING, NATURAL, nested joins, LATERAL, functions in FROM and set-returning functions in the select list.
 //
 // Each expected result below is what PostgreSQL 15 returned for the same
 // statement after the same setup (rows as PostgreSQL's text output, NULL as
@@ -122,6 +122,17 @@ const CASES: Array<[string, Expected]> = [
   ["SELECT l.lv, ix.v FROM l JOIN ix ON ix.k = l.id ORDER BY 1, 2", [["l1","a"],["l1","b"],["l2","c"],["l2b","c"]]],
   ["SELECT l.lv, pk.name FROM l LEFT JOIN pk ON pk.id = l.id AND pk.name <> 'n2' ORDER BY 1", [["l1","n1"],["l2",null],["l2b",null],["l4","n4"],["lnull",null]]],
   ["SELECT l.lv, pk.name FROM l LEFT JOIN pk ON pk.id = l.id + 1 ORDER BY 1", [["l1","n2"],["l2","n3"],["l2b","n3"],["l4","n5"],["lnull",null]]],
+  ["SELECT generate_series(1, 3)", [["1"],["2"],["3"]]],
+  ["SELECT generate_series(1, 2) AS a, generate_series(5, 7) AS b", [["1","5"],["2","6"],[null,"7"]]],
+  ["SELECT x, generate_series(1, x) FROM (VALUES (0), (2), (3)) v(x) ORDER BY 1, 2", [["2","1"],["2","2"],["3","1"],["3","2"],["3","3"]]],
+  ["SELECT unnest(ARRAY[1, 2]) + 1, 'k'", [["2","k"],["3","k"]]],
+  ["SELECT l.lv, unnest(ARRAY[l.id, l.id * 10]) FROM l WHERE l.id < 3 ORDER BY 1, 2", [["l1","1"],["l1","10"],["l2","2"],["l2","20"],["l2b","2"],["l2b","20"]]],
+  ["SELECT DISTINCT unnest(ARRAY[3, 1, 3]) ORDER BY 1", [["1"],["3"]]],
+  ["SELECT generate_series(1, 3) AS g ORDER BY g DESC LIMIT 2", [["3"],["2"]]],
+  ["SELECT count(*) FROM (SELECT generate_series(1, 10)) s", [["10"]]],
+  ["SELECT k, generate_series(1, count(*)::int) FROM (VALUES (1), (1), (2)) v(k) GROUP BY k ORDER BY 1, 2", [["1","1"],["1","2"],["2","1"]]],
+  ["SELECT x, (SELECT generate_series(1, 1)) FROM (VALUES (1)) v(x)", [["1","1"]]],
+  ["SELECT 1 WHERE generate_series(1, 2) > 1", {"error":"0A000"}],
 ];
 
 let db: Database;

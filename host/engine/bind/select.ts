@@ -51,6 +51,17 @@ export function registerGroupingHook(h: GroupingHook): void {
   groupingHook = h;
 }
 
+/**
+ * Set-returning functions in the select list (bind/srf_select.ts): `begin` before the list is
+ * bound, `finish` puts them under the projection (and may rewrite the expressions' references).
+ */
+export type SelectSrfHook = { begin(cx: Cx): { args(): Expr[]; finish(plan: Plan, exprs: Expr[]): Plan } };
+let selectSrfHook: SelectSrfHook | undefined;
+
+export function registerSelectSrfHook(h: SelectSrfHook): void {
+  selectSrfHook = h;
+}
+
 export function bindQuery(cx: Cx, q: A.Query): BoundQuery {
   for (const h of queryHooks) {
     const r = h(cx, q);
@@ -132,6 +143,7 @@ function bindSelectCore(cx: Cx, core: A.SelectCore, orderBy?: A.OrderItem[], lim
   } else if (core.groupBy || core.having || core.windows) {
     throw errAt(cx, SqlState.feature_not_supported, core.windows ? 'WINDOW clauses are not supported yet' : 'GROUP BY and HAVING are not supported yet', core.loc);
   }
+  const srf = selectSrfHook?.begin(cx);
   const items = bindSelectList(cx, core.columns, (core.from ?? []).length > 0);
   const visible = items.length;
   const exprs = items.map((i) => i.expr);
@@ -169,7 +181,9 @@ function bindSelectCore(cx: Cx, core: A.SelectCore, orderBy?: A.OrderItem[], lim
     }
   }
   const cols: ColInfo[] = exprs.map((e, i) => (i < visible ? items[i]!.info : { name: `?hidden${i}?`, type: e.type }));
-  if (g?.finish) plan = g.finish(exprs);
+  // The SRFs' arguments are renumbered by the grouping layout like the select list.
+  if (g?.finish) plan = g.finish(srf ? [...exprs, ...srf.args()] : exprs);
+  if (srf) plan = srf.finish(plan, exprs);
   plan = { n: 'project', cols, input: plan, exprs };
   if (distinct) plan = { n: 'distinct', cols, input: plan };
   const keys: SortKey[] = [];

@@ -269,7 +269,14 @@ class Decoder {
           const fn = r.str();
           const oid = r.uint();
           const args = this.exprs(d);
-          return { n: 'function_scan', cols, fn, oid, args, ordinality: r.bool() };
+          const ordinality = r.bool();
+          const more = this.opt(() => {
+            const n = r.uint();
+            const list: Array<{ fn: string; oid: number; args: Expr[] }> = [];
+            for (let i = 0; i < n; i++) list.push({ fn: r.str(), oid: r.uint(), args: this.exprs(d) });
+            return list;
+          });
+          return { n: 'function_scan', cols, fn, oid, args, ordinality, ...(more ? { more } : {}) };
         }
         case OP.SUBQUERY_SCAN:
           return { n: 'subquery_scan', cols, input: this.plan(d) };

@@ -221,7 +221,15 @@ class Encoder {
         w.str(p.fn);
         w.uint(p.oid);
         this.exprs(p.args);
-        return w.bool(p.ordinality);
+        w.bool(p.ordinality);
+        return this.opt(p.more, (more) => {
+          w.uint(more.length);
+          for (const f of more) {
+            w.str(f.fn);
+            w.uint(f.oid);
+            this.exprs(f.args);
+          }
+        });
       case 'subquery_scan':
         w.op(OP.SUBQUERY_SCAN);
         this.cols(p.cols);

@@ -146,7 +146,11 @@ export type Plan =
   | { n: 'append'; cols: ColInfo[]; inputs: Plan[] }
   | { n: 'cte_scan'; cols: ColInfo[]; cteId: number }
   | { n: 'with'; cols: ColInfo[]; ctes: Array<{ id: number; plan: Plan; recursive?: { anchor: Plan; step: Plan; all: boolean } }>; body: Plan }
-  | { n: 'function_scan'; cols: ColInfo[]; fn: string; oid: number; args: Expr[]; ordinality: boolean }
+  | {
+      n: 'function_scan'; cols: ColInfo[]; fn: string; oid: number; args: Expr[]; ordinality: boolean;
+      /** More functions zipped with the first, row by row, the shorter padded with NULLs (select-list SRFs, ROWS FROM). */
+      more?: Array<{ fn: string; oid: number; args: Expr[] }>;
+    }
   | { n: 'subquery_scan'; cols: ColInfo[]; input: Plan }
   | {
       n: 'modify';
