@@ -94,6 +94,10 @@ const QUERIES = [
   'SELECT id, sum(v) OVER (ORDER BY v GROUPS BETWEEN 1 FOLLOWING AND 2 FOLLOWING), count(*) OVER (ORDER BY v GROUPS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) FROM m ORDER BY id',
   'SELECT id, sum(v) OVER (ORDER BY v ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING EXCLUDE TIES), count(*) OVER (ORDER BY v RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW EXCLUDE CURRENT ROW) FROM m ORDER BY id',
   'SELECT id, max(v) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE CURRENT ROW), min(amount) OVER (ORDER BY v GROUPS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE GROUP) FROM m ORDER BY id',
+  // moving frames: numeric result scale after removing rows (PostgreSQL restarts), time ranges do not wrap
+  'SELECT i, sum(x) OVER (ORDER BY i ROWS BETWEEN CURRENT ROW AND 1 FOLLOWING), avg(x) OVER (ORDER BY i ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) FROM (VALUES (1, 1.5), (2, NULL), (3, 4), (4, -4.25), (5, 0), (6, \'NaN\'), (7, 2)) v(i, x) ORDER BY i',
+  'SELECT i, count(*) OVER (ORDER BY t RANGE BETWEEN \'1 hour\' PRECEDING AND \'1 hour\' FOLLOWING) FROM (VALUES (1, \'00:30\'::time), (2, \'23:45\'), (3, \'01:00\'), (4, NULL)) v(i, t) ORDER BY i',
+  'SELECT i, sum(d) OVER (ORDER BY i ROWS BETWEEN 1 PRECEDING AND CURRENT ROW), count(d) OVER (ORDER BY i ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM (VALUES (1, \'1 day\'::interval), (2, NULL), (3, \'-2 hours\')) v(i, d) ORDER BY i',
   // every aggregate as a window aggregate
   'SELECT id, bool_and(v > 1) OVER (ORDER BY id), bool_or(v > 5) OVER (ORDER BY id), stddev(v) OVER (ORDER BY id), var_pop(score) OVER (ORDER BY id), json_agg(v) OVER (ORDER BY id ROWS 1 PRECEDING) FROM m ORDER BY id',
   'SELECT id, sum(v) FILTER (WHERE v > 1) OVER (ORDER BY id), count(*) FILTER (WHERE grp <> \'a\') OVER (PARTITION BY grp) FROM m ORDER BY id',

@@ -795,7 +795,7 @@ function bindFrame(cx: Cx, frame: A.WindowFrame | undefined, order: SortKey[], l
     if (!want) throw errAt(cx, SqlState.feature_not_supported, `RANGE with offset PRECEDING/FOLLOWING is not supported for column type ${formatType(keyType)}`, loc);
     return coerceTo(cx, x, want, 'implicit', {
       loc: locOf(b.offset),
-      error: (from) => errAt(cx, '42883', `RANGE with offset PRECEDING/FOLLOWING is not supported for column type ${formatType(keyType)} and offset type ${formatType(from)}`, loc),
+      error: (from) => errAt(cx, SqlState.feature_not_supported, `RANGE with offset PRECEDING/FOLLOWING is not supported for column type ${formatType(keyType)} and offset type ${formatType(from)}`, loc),
     });
   };
   const so = offset(frame.start);
@@ -820,7 +820,6 @@ function rangeOffsetType(t: SqlType): SqlType | undefined {
     case 'timestamp':
     case 'timestamptz':
     case 'time':
-    case 'timetz':
     case 'interval':
       return T.interval;
     default:

@@ -297,7 +297,17 @@ function computeCall(rt: CallRt, part: Partition, args: unknown[][], filter: unk
       }
       while (hi < end) s = step(s, hi++);
       while (lo < start) {
-        if (include(lo)) s = agg.inverse(s, argv, ev, rt.info);
+        if (include(lo)) {
+          const r = agg.inverse(s, argv, ev, rt.info);
+          if (r === undefined) {
+            // The aggregate cannot remove this row (numeric scale): recompute the frame.
+            s = agg.init(ev, rt.info);
+            for (let k = start; k < hi; k++) s = step(s, k);
+            lo = start;
+            break;
+          }
+          s = r;
+        }
         lo++;
       }
       out[rows[i]!] = agg.final(s, ev, rt.info);
@@ -369,8 +379,9 @@ function rangeHelper(order: OrderInfo, rt: CallRt, ev: EvalContext): RangeHelper
   const offType = (rt.call.frame.start.offset ?? rt.call.frame.end.offset)!.type;
   const asTs = keyType.id === 'date';
   const baseType = asTs ? T.timestamp : keyType;
-  const plus = resolveOperator('+', baseType, offType);
-  const minus = resolveOperator('-', baseType, offType);
+  const timeKey = keyType.id === 'time';
+  const plus = resolveOperator('+', timeKey ? T.timestamp : baseType, offType);
+  const minus = resolveOperator('-', timeKey ? T.timestamp : baseType, offType);
   const col = order.col;
   const info = (r: typeof plus): CallInfo => ({ argTypes: r.argTypes, retType: r.retType });
   const conv = (v: unknown): unknown => (asTs ? castValue(v, T.date, T.timestamp, ev, 'implicit') : v);
@@ -380,6 +391,12 @@ function rangeHelper(order: OrderInfo, rt: CallRt, ev: EvalContext): RangeHelper
     nullsFirst: order.key.nullsFirst,
     isNull: (part, r) => col[part.rows[r]!] === null,
     cmpShifted(part, r, cur, offset, sign) {
+      if (keyType.id === 'time') {
+        // in_range for time: the offset's time part, no wrap around midnight.
+        const bound = (col[part.rows[cur]!] as number) + sign * (offset as { micros: number }).micros;
+        const v = col[part.rows[r]!] as number;
+        return v < bound ? -1 : v > bound ? 1 : 0;
+      }
       const base = conv(col[part.rows[cur]!]);
       const v = conv(col[part.rows[r]!]);
       let bound: unknown;

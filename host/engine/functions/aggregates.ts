@@ -51,9 +51,25 @@ interface Exact {
   small: number;
   int: bigint;
   num: Numeric | null;
+  /** Largest display scale among the numerics added, and how many have it (PostgreSQL's maxScale / maxScaleCount). */
+  maxScale: number;
+  maxScaleCount: number;
 }
 
-const initExact = (): Exact => ({ n: 0, small: 0, int: 0n, num: null });
+const initExact = (): Exact => ({ n: 0, small: 0, int: 0n, num: null, maxScale: 0, maxScaleCount: 0 });
+
+/**
+ * Removing a row from a moving window frame. Undefined when the result scale
+ * can no longer be known (the last value of the largest scale left), as
+ * PostgreSQL's numeric_accum_inv: the executor then recomputes the frame.
+ */
+function removeExact(s: Exact, v: unknown): Exact | undefined {
+  if (v instanceof Numeric && !v.isFinite()) return undefined;
+  if (v instanceof Numeric && v.isFinite() && v.scale === s.maxScale && s.maxScale > 0) {
+    if (--s.maxScaleCount === 0) return undefined;
+  }
+  return addExact(s, v, -1);
+}
 
 function addExact(s: Exact, v: unknown, sign: 1 | -1): Exact {
   s.n += sign;
@@ -65,7 +81,15 @@ function addExact(s: Exact, v: unknown, sign: 1 | -1): Exact {
       s.int += BigInt(s.small) + (sign > 0 ? BigInt(v) : -BigInt(v));
       s.small = 0;
     }
-  } else if (v instanceof Numeric) s.num = s.num === null ? (sign > 0 ? v : v.neg()) : sign > 0 ? s.num.add(v) : s.num.sub(v);
+  } else if (v instanceof Numeric) {
+    if (sign > 0 && v.isFinite()) {
+      if (v.scale > s.maxScale) {
+        s.maxScale = v.scale;
+        s.maxScaleCount = 1;
+      } else if (v.scale === s.maxScale) s.maxScaleCount++;
+    }
+    s.num = s.num === null ? (sign > 0 ? v : v.neg()) : sign > 0 ? s.num.add(v) : s.num.sub(v);
+  }
   else s.int += sign > 0 ? big(v as Int8) : -big(v as Int8);
   return s;
 }
@@ -82,21 +106,21 @@ function exactTotal(s: Exact): Numeric {
 for (const t of [T.int2, T.int4]) {
   defAgg({
     name: 'sum', args: [t], ret: T.int8, strict: true,
-    init: initExact, step: (s, [v]) => addExact(s as Exact, v, 1), inverse: (s, [v]) => addExact(s as Exact, v, -1),
+    init: initExact, step: (s, [v]) => addExact(s as Exact, v, 1), inverse: (s, [v]) => removeExact(s as Exact, v),
     final: (s) => ((s as Exact).n === 0 ? null : (s as Exact).int === 0n ? (s as Exact).small || 0 : int8(exactInt(s as Exact))),
   });
 }
 for (const t of [T.int8, T.numeric]) {
   defAgg({
     name: 'sum', args: [t], ret: T.numeric, strict: true,
-    init: initExact, step: (s, [v]) => addExact(s as Exact, v, 1), inverse: (s, [v]) => addExact(s as Exact, v, -1),
+    init: initExact, step: (s, [v]) => addExact(s as Exact, v, 1), inverse: (s, [v]) => removeExact(s as Exact, v),
     final: (s) => ((s as Exact).n === 0 ? null : exactTotal(s as Exact)),
   });
 }
 for (const t of [T.int2, T.int4, T.int8, T.numeric]) {
   defAgg({
     name: 'avg', args: [t], ret: T.numeric, strict: true,
-    init: initExact, step: (s, [v]) => addExact(s as Exact, v, 1), inverse: (s, [v]) => addExact(s as Exact, v, -1),
+    init: initExact, step: (s, [v]) => addExact(s as Exact, v, 1), inverse: (s, [v]) => removeExact(s as Exact, v),
     final: (s) => ((s as Exact).n === 0 ? null : exactTotal(s as Exact).div(Numeric.fromInt((s as Exact).n))),
   });
 }
