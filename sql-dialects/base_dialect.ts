@@ -37,12 +37,14 @@ export function operatorTable(
   prefix: Record<string, number>,
   rightAssoc: string[] = [],
   otherOperator?: number,
+  nonAssociativeLevels = false,
 ): OperatorTable {
   const table: OperatorTable = {
     infix: new Map(Object.entries(infix)),
     prefix: new Map(Object.entries(prefix)),
     rightAssoc: new Set(rightAssoc),
     ...(otherOperator !== undefined ? { otherOperator } : {}),
+    ...(nonAssociativeLevels ? { nonAssociativeLevels } : {}),
   };
   return table;
 }

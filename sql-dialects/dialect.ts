@@ -54,6 +54,14 @@ export interface OperatorTable {
    * https://www.postgresql.org/docs/16/sql-syntax-lexical.html#SQL-PRECEDENCE
    */
   readonly otherOperator?: number;
+  /**
+   * PG declares comparison, LIKE/BETWEEN/IN and IS `%nonassoc`: `a = b = c`,
+   * `a LIKE b LIKE c` and `a IS DISTINCT FROM b IS NULL` are syntax errors
+   * (an operator of one of these levels cannot take as its left operand an
+   * operation of the same level whose right operand is an expression).
+   * https://www.postgresql.org/docs/15/sql-syntax-lexical.html#SQL-PRECEDENCE-TABLE
+   */
+  readonly nonAssociativeLevels?: boolean;
 }
 
 export interface Dialect {

@@ -32,13 +32,48 @@ export function parseExpr(p: Parser, minPrec = 0): Expr {
   p.enter();
   const start = p.tok.start;
   let left = parsePrefix(p);
+  const nonAssoc = p.d.operators.nonAssociativeLevels === true;
+  let level: NonAssocLevel | null = null;
   for (;;) {
+    if (nonAssoc && level !== null && upcomingLevel(p) === level) p.error();
     const next = parseInfix(p, left, minPrec, start);
     if (next === null) break;
     left = next;
+    if (nonAssoc) level = appliedLevel(next);
   }
   p.leave();
   return left;
+}
+
+type NonAssocLevel = 'compare' | 'like' | 'is';
+const compare_ops = new Set(['=', '<>', '!=', '<', '>', '<=', '>=']);
+const like_level_words = new Set(['LIKE', 'ILIKE', 'SIMILAR', 'BETWEEN', 'IN']);
+
+/** The non-associative level of an operation just parsed, when its right operand is an open expression. */
+function appliedLevel(e: Expr): NonAssocLevel | null {
+  switch (e.kind) {
+    case 'binary':
+      return compare_ops.has(e.op) && e.operatorSchema === undefined ? 'compare' : null;
+    case 'like':
+      return e.quantifier === undefined ? 'like' : null;
+    case 'between':
+      return 'like';
+    case 'is':
+      return e.test === 'DISTINCT FROM' ? 'is' : null;
+    default:
+      return null;
+  }
+}
+
+/** The non-associative level of the operator at the cursor, if any. */
+function upcomingLevel(p: Parser): NonAssocLevel | null {
+  const t = p.tok;
+  if (t.type === 'op') return compare_ops.has(t.value) ? 'compare' : null;
+  if (t.type !== 'word') return null;
+  if (t.upper === 'IS' || t.upper === 'ISNULL' || t.upper === 'NOTNULL') return 'is';
+  if (like_level_words.has(t.upper)) return 'like';
+  if (t.upper === 'NOT' && p.peek(1).type === 'word' && like_level_words.has(p.peek(1).upper)) return 'like';
+  return null;
 }
 
 /** A comma-separated expression list. */

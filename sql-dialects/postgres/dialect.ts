@@ -54,6 +54,7 @@ const pgOperators: OperatorTable = operatorTable(
   { NOT: Prec.not, '-': Prec.unary, '+': Prec.unary },
   [],
   Prec.other,
+  true,
 );
 
 export class PostgresDialect extends BaseDialect {

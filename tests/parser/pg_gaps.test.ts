@@ -33,8 +33,27 @@ describe('PostgreSQL syntax errors (positions as PostgreSQL 15 reports them)', (
     ['CREATE SCHEMA IF NOT EXISTS s CREATE TABLE t (a int)', '0A000', 31],
     // A schema element must be one of the allowed CREATE forms.
     ['CREATE SCHEMA s CREATE DATABASE d', '42601', 24],
+    // Comparison, LIKE/BETWEEN and IS DISTINCT FROM do not chain (PG's %nonassoc levels).
+    ['SELECT 1 = 1 = true', '42601', 14],
+    ['SELECT 1 < 2 <> true', '42601', 14],
+    ['SELECT NOT 1 = 1 = true', '42601', 18],
+    ['SELECT 1 + 1 = 2 = true', '42601', 18],
+    ['SELECT 1 IS NOT DISTINCT FROM 1 IS DISTINCT FROM true', '42601', 33],
+    ["SELECT 'a' LIKE 'a' LIKE 'b'", '42601', 21],
+    ["SELECT 'a' NOT LIKE 'b' LIKE 'c'", '42601', 25],
+    ['SELECT 2 BETWEEN 1 AND 3 BETWEEN false AND true', '42601', 26],
   ])('%s -> %s at %i', (sql, code, position) => {
     expect(errorOf(sql)).toEqual({ code, position });
+  });
+
+  it('accepts what PostgreSQL accepts around the non-associative levels', () => {
+    for (const sql of [
+      'SELECT 1 IS NULL IS NULL', 'SELECT 1 IN (1) IN (true)', 'SELECT 1 BETWEEN 0 AND 2 = true', 'SELECT 1 = 1 IS TRUE',
+      'SELECT 1 IS NULL = false', "SELECT 'a' LIKE 'a' = true", 'SELECT 1 IN (1) = true', "SELECT 'a' LIKE 'a' IS TRUE",
+      'SELECT 1 ISNULL IS NULL', 'SELECT 1 = ANY(ARRAY[1]) = true', 'SELECT 1 = 1 IS NOT NULL = true', 'SELECT (1 = 1) = true',
+    ]) expect(() => parse(sql, pg), sql).not.toThrow();
+    // MySQL chains comparisons left to right.
+    expect(() => parse('SELECT 1 = 1 = 1', getDialect('mysql'))).not.toThrow();
   });
 
   it('keeps NUL-free escapes and surrogate pairs', () => {
