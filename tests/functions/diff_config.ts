@@ -43,6 +43,18 @@ const DCH_TOKENS = [
   'SSSSS', 'AM', 'pm', 'A.M.', 'p.m.', 'BC', 'ad', 'B.C.', 'a.d.', 'CC', 'Q', 'RM', 'rm', 'W', 'WW', 'IW', 'J', 'TZ', 'tz', 'TZH', 'TZM',
   'OF', 'FM', 'FMDD', 'FMMonth', 'DDTH', 'DDth', 'FMDDth', 'HH12th', 'TM', 'FX', '-', '/', ':', ' ', ',', '.', '"text"', '"a\\"b"', 'x', '\\"', 'T',
 ];
+/** Templates and inputs for to_timestamp/to_date (independent draws: matches, near misses and garbage). */
+const DCH_TEMPLATES = [
+  'YYYY-MM-DD', 'YYYY-MM-DD HH24:MI:SS', 'DD Mon YYYY', 'FMDD FMMonth YYYY', 'YYYYMMDD', 'HH12:MI AM', 'YYYY-MM-DD HH24:MI:SS.US', 'YYYY-MM-DD"T"HH24:MI:SS.MS',
+  'DD/MM/YY', 'MM/DD/YYYY', 'IYYY-IW-ID', 'YYYY-DDD', 'J', 'CC YY', 'Y,YYY', 'YYYY BC', 'FXYYYY-MM-DD', 'SSSS', 'YYYY-MM-DD HH24:MI:SS TZH:TZM',
+  'Dy, DD Mon YYYY', 'Day Month DD', 'RM YYYY', 'WW YYYY', 'Q YYYY', 'YYYY-MM-DDTHH', 'HH24MISS', 'DDth Mon YYYY', 'YYYY TZ', 'IYYY IDDD',
+];
+const DCH_INPUTS = [
+  '2024-05-06', '2024-05-06 07:08:09', '06 May 2024', '6 may 2024', '20240506', '07:08 PM', '2024-05-06 07:08:09.123456', '2024-05-06T07:08:09.123',
+  '06/05/24', '05/06/2024', '2024-19-1', '2024-127', '2460437', '21 24', '2,024', '0044 BC', '2024-5-6', '  2024 - 05 - 06', '30000',
+  '2024-05-06 07:08:09 +05:30', '2024-05-06 07:08:09 -03', 'Mon, 06 May 2024', 'Monday May 06', 'V 2024', '19 2024', '2 2024', '2024-13-45',
+  '2024-02-30', '12:00 AM', '13:00 PM', '', 'x', '99999-01-01', '1999-12-31 23:59:60', '06th May 2024', '2024 UTC', '2024 127', '-0005-01-01',
+];
 /** Number template pieces. */
 const NUM_TOKENS = ['9', '9', '9', '0', '0', '.', 'D', ',', 'G', 'S', 'MI', 'PL', 'SG', 'PR', 'L', 'V', 'EEEE', 'RN', 'rn', 'TH', 'th', 'FM', 'B', ' ', '"x"', '-'];
 const FORMAT_CHARS = ['%s', '%I', '%L', '%%', '%1$s', '%2$s', '%-5s', '%5s', '%*s', 'x', ' ', '%'];
@@ -75,6 +87,8 @@ export const DIFF_CONFIG = {
     substring: (i, t) => (t[i]!.id === 'int4' ? int4In(-3, 10) : i === 1 ? textFrom(REGEX_CHARS, 4) : undefined),
     overlay: (i, t) => (t[i]!.id === 'int4' ? int4In(-2, 8) : undefined),
     chr: () => typed('int4', fc.oneof(int4In(-1, 300), int4In(0, 0x10fff0), int4In(0xd7f0, 0xe010), int4In(0x110000, 0x110010))),
+    to_timestamp: (i, t) => (t.length === 2 ? textOf(i === 0 ? DCH_INPUTS : DCH_TEMPLATES) : undefined),
+    to_date: (i) => textOf(i === 0 ? DCH_INPUTS : DCH_TEMPLATES),
     to_char: (i, t) => (i === 1 ? (['timestamp', 'timestamptz', 'interval'].includes(t[0]!.id) ? textFrom(DCH_TOKENS, 6) : textFrom(NUM_TOKENS, 8)) : undefined),
     format: (i, t) => (i === 0 ? textFrom(FORMAT_CHARS, 5) : t[i]!.id === 'int4' ? int4In(-30, 30) : undefined),
     '~~': (i) => (i === 1 ? textFrom(LIKE_CHARS) : undefined),

@@ -18,6 +18,7 @@ import './arrays.ts';
 import './srf.ts';
 import './session_funcs.ts';
 import './to_char.ts';
+import './to_timestamp.ts';
 import './aggregates.ts';
 import './agg_stats.ts';
 import './window.ts';
