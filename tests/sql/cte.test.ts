@@ -1,4 +1,4 @@
-// WITH queries: CTEs read once or several times, column lists, WITH RECURSIVE, 42P19 errors, data-modifying CTEs (cases run in order: the later ones change the tables).
+// WITH queries: CTEs read once or several times, column lists, WITH RECURSIVE with SEARCH / CYCLE, 42P19 errors, data-modifying CTEs (cases run in order: the later ones change the tables).
 //
 // Each expected result below is what PostgreSQL 15 returned for the same
 // statement after the same setup (rows as PostgreSQL's text output, NULL as
@@ -51,6 +51,11 @@ const CASES: Array<[string, Expected]> = [
   ["WITH RECURSIVE d(day) AS (SELECT date '2024-02-27' UNION ALL SELECT (day + 1)::date FROM d WHERE day < date '2024-03-01') SELECT day::text FROM d ORDER BY day", [["2024-02-27"],["2024-02-28"],["2024-02-29"],["2024-03-01"]]],
   ["WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < 3) SELECT * FROM nodes WHERE id IN (SELECT n FROM t) ORDER BY id", [["1",null,"root"],["2","1","a"],["3","1","b"]]],
   ["WITH RECURSIVE t AS (SELECT 5 AS x) SELECT * FROM t", [["5"]]],
+  ["WITH RECURSIVE walk(n) AS (SELECT 1 UNION ALL SELECT e.dst FROM edges e JOIN walk w ON e.src = w.n) CYCLE n SET is_cycle USING path SELECT * FROM walk ORDER BY path", [["1","f","{(1)}"],["2","f","{(1),(2)}"],["3","f","{(1),(2),(3)}"],["1","t","{(1),(2),(3),(1)}"],["4","f","{(1),(2),(3),(4)}"],[null,"f","{(1),(2),(3),(4),()}"]]],
+  ["WITH RECURSIVE walk(n) AS (SELECT 1 UNION ALL SELECT e.dst FROM edges e JOIN walk ON e.src = walk.n WHERE e.dst IS NOT NULL) CYCLE n SET looped TO 'Y' DEFAULT 'N' USING trail SELECT n, looped FROM walk ORDER BY trail", [["1","N"],["2","N"],["3","N"],["1","Y"],["4","N"]]],
+  ["WITH RECURSIVE sub(id, name) AS (SELECT id, name FROM nodes WHERE id = 1 UNION ALL SELECT n.id, n.name FROM nodes n JOIN sub s ON n.parent = s.id) SEARCH DEPTH FIRST BY id SET ord SELECT name FROM sub ORDER BY ord", [["root"],["a"],["a1"],["a1x"],["b"],["b1"]]],
+  ["WITH RECURSIVE sub(id, name) AS (SELECT id, name FROM nodes WHERE id = 1 UNION ALL SELECT n.id, n.name FROM nodes n JOIN sub s ON n.parent = s.id) SEARCH DEPTH FIRST BY id SET ord SELECT * FROM sub ORDER BY ord", [["1","root","{(1)}"],["2","a","{(1),(2)}"],["4","a1","{(1),(2),(4)}"],["5","a1x","{(1),(2),(4),(5)}"],["3","b","{(1),(3)}"],["6","b1","{(1),(3),(6)}"]]],
+  ["WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < 3) SEARCH DEPTH FIRST BY nosuch SET s SELECT * FROM t", {"error":"42601"}],
   ["WITH x(a, b) AS (SELECT 1) SELECT * FROM x", {"error":"42P10"}],
   ["WITH x AS (SELECT 1), x AS (SELECT 2) SELECT 1", {"error":"42712"}],
   ["WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < 3 ORDER BY 1) SELECT * FROM t", {"error":"0A000"}],

@@ -114,7 +114,8 @@ function withCtes(cx: Cx, w: A.WithClause, topLevel: boolean, bindBody: () => Bo
       } else if (q2.kind !== 'select') {
         throw errAt(cx, SqlState.syntax_error, 'a WITH query must be SELECT, INSERT, UPDATE or DELETE', c.name.loc);
       } else if (w.recursive && refersTo(cx, q2, name)) {
-        entry = bindRecursive(cx, def, q2, c);
+        const sc = c.search || c.cycle ? rewriteSearchCycle(cx, c, q2, name) : { query: q2, cte: c };
+        entry = bindRecursive(cx, def, sc.query, sc.cte);
       } else {
         const inner: Cx = { env: cx.env, scope: new Scope(cx.scope.parent) };
         const b = bindQuery(inner, q2);
@@ -217,6 +218,109 @@ function bindRecursive(cx: Cx, def: CteDef, q: A.Query, c: A.Cte): WithPlan['cte
   }
   if (cast) stepPlan = { n: 'project', cols: anchor.cols, input: stepPlan, exprs };
   return { id: def.id, plan: anchor.plan, recursive: { anchor: anchor.plan, step: stepPlan, all: body.quantifier === 'ALL' } };
+}
+
+// ---- SEARCH / CYCLE ------------------------------------------------------------------------
+//
+// As PostgreSQL does, the clauses rewrite the recursive query: SEARCH DEPTH FIRST BY c SET seq
+// adds seq = ARRAY[ROW(c)] in the anchor and seq || ROW(c) in the step; CYCLE c SET mark USING
+// path adds mark = DEFAULT / (ROW(c) = ANY(path) ? TO : DEFAULT), path as seq, and keeps the step
+// from extending rows whose mark is TO.
+
+function ident(value: string): A.Ident {
+  return { value, quoted: true };
+}
+
+function colOf(q: string, name: string): A.Expr {
+  return { kind: 'column', name: [ident(q), ident(name)] };
+}
+
+function rowOf(items: A.Expr[]): A.Expr {
+  return { kind: 'row', items, keyword: true };
+}
+
+function rewriteSearchCycle(cx: Cx, c: A.Cte, q: A.Query, name: string): { query: A.Query; cte: A.Cte } {
+  const body = q.body;
+  const bad = (what: string): never => {
+    throw errAt(cx, SqlState.feature_not_supported, `${what} is not supported yet`, c.name.loc);
+  };
+  if (body.kind !== 'set_op' || body.op !== 'UNION') {
+    throw errAt(cx, '42P19', `recursive query "${name}" does not have the form non-recursive-term UNION [ALL] recursive-term`, c.name.loc);
+  }
+  const anchor = body.left;
+  const step = body.right;
+  if (anchor.kind !== 'select_core' || step.kind !== 'select_core') return bad('SEARCH / CYCLE with a non-SELECT term');
+  if ([...anchor.columns, ...step.columns].some((i) => i.expr.kind === 'star')) return bad('SEARCH / CYCLE with * in a term');
+  const names = anchor.columns.map((item, i) => {
+    const alias = c.columns?.[i];
+    if (alias) return fold(cx, alias);
+    if (item.alias) return fold(cx, item.alias);
+    if (item.expr.kind === 'column') return fold(cx, item.expr.name[item.expr.name.length - 1]!);
+    return bad('SEARCH / CYCLE over an unnamed column');
+  });
+  const position = (id: A.Ident, clause: string): number => {
+    const n = fold(cx, id);
+    const i = names.indexOf(n);
+    if (i < 0) throw errAt(cx, SqlState.syntax_error, `${clause} column "${n}" not in WITH query column list`, c.name.loc);
+    return i;
+  };
+  const ref = stepReference(cx, step.from ?? [], name);
+  if (!ref) return bad('SEARCH / CYCLE without a recursive reference in FROM');
+  const anchorItems = [...anchor.columns];
+  const stepItems = [...step.columns];
+  const extraNames: string[] = [];
+  let where = step.where;
+  if (c.search) {
+    if (c.search.breadth) return bad('SEARCH BREADTH FIRST');
+    const by = c.search.by.map((id) => position(id, 'search'));
+    const seq = fold(cx, c.search.set);
+    anchorItems.push({ expr: { kind: 'array', keyword: true, elements: [rowOf(by.map((i) => anchor.columns[i]!.expr))] }, alias: ident(seq) });
+    stepItems.push({ expr: { kind: 'func', name: [ident('array_append')], args: [colOf(ref, seq), rowOf(by.map((i) => step.columns[i]!.expr))] }, alias: ident(seq) });
+    extraNames.push(seq);
+  }
+  if (c.cycle) {
+    const cols = c.cycle.columns.map((id) => position(id, 'cycle'));
+    const mark = fold(cx, c.cycle.set);
+    const path = fold(cx, c.cycle.using);
+    const to: A.Expr = c.cycle.to ?? { kind: 'boolean', value: true };
+    const dflt: A.Expr = c.cycle.default ?? { kind: 'boolean', value: false };
+    const stepRow = rowOf(cols.map((i) => step.columns[i]!.expr));
+    anchorItems.push({ expr: dflt, alias: ident(mark) });
+    anchorItems.push({ expr: { kind: 'array', keyword: true, elements: [rowOf(cols.map((i) => anchor.columns[i]!.expr))] }, alias: ident(path) });
+    stepItems.push({
+      expr: { kind: 'case', whens: [{ when: { kind: 'quantified', op: '=', quantifier: 'ANY', left: stepRow, right: colOf(ref, path) }, then: to }], else: dflt },
+      alias: ident(mark),
+    });
+    stepItems.push({ expr: { kind: 'func', name: [ident('array_append')], args: [colOf(ref, path), stepRow] }, alias: ident(path) });
+    const notCycle: A.Expr = { kind: 'binary', op: '<>', left: colOf(ref, mark), right: to };
+    where = where ? { kind: 'binary', op: 'AND', left: { kind: 'nested', expr: where }, right: notCycle } : notCycle;
+    extraNames.push(mark, path);
+  }
+  const newBody: A.SetOperation = {
+    ...body,
+    left: { ...anchor, columns: anchorItems },
+    right: { ...step, columns: stepItems, ...(where ? { where } : {}) },
+  };
+  const cte: A.Cte = { ...c, columns: [...names, ...extraNames].map(ident) };
+  delete cte.search;
+  delete cte.cycle;
+  return { query: { ...q, body: newBody }, cte };
+}
+
+/** The name the step's FROM gives the recursive reference (its alias, or the CTE name). */
+function stepReference(cx: Cx, from: A.TableRef[], name: string): string | undefined {
+  for (const t of from) {
+    if (t.kind === 'table' && t.name.length === 1 && fold(cx, t.name[0]!) === name) return t.alias ? fold(cx, t.alias.name) : name;
+    if (t.kind === 'join') {
+      const r = stepReference(cx, [t.left, t.right], name);
+      if (r) return r;
+    }
+    if (t.kind === 'nested_join') {
+      const r = stepReference(cx, [t.table], name);
+      if (r) return r;
+    }
+  }
+  return undefined;
 }
 
 /** Whether a query body calls an aggregate at its own level (not in subqueries). */
