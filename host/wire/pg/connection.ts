@@ -458,10 +458,14 @@ export class PgConnection implements CancelTarget {
       else this.readyForQuery();
       return;
     }
+    if (q.copyIn && m.type !== 'Terminate') {
+      if (await q.copyMessage(m)) this.readyForQuery();
+      return;
+    }
     switch (m.type) {
       case 'Query':
         if (q.skipUntilSync) return;
-        await q.simpleQuery(m.sql);
+        if (!(await q.simpleQuery(m.sql))) return; // COPY IN: ReadyForQuery after CopyDone
         if (/^\s*discard\s+all\s*;?\s*$/i.test(m.sql)) q.reset();
         this.readyForQuery();
         return;

@@ -27,6 +27,8 @@ import { decodeUtf8, encodeUtf8 } from './bytes.ts';
 import { type FrontendMessage, formatAt } from './decode.ts';
 import type { BackendWriter, FieldDescription } from './encode.ts';
 import { errorFields } from './errors.ts';
+import { CopyIn, copyOut } from './copy.ts';
+import { encodeUtf8 as utf8 } from './bytes.ts';
 import type { FormatCode } from './protocol.ts';
 
 /** Unflushed output above this is written before more rows are encoded. */
@@ -98,6 +100,8 @@ export class QueryProtocol {
   private readonly portals = new Map<string, Portal>();
   /** After an error in extended query mode, everything up to Sync is skipped. */
   skipUntilSync = false;
+  /** A COPY FROM STDIN waiting for CopyData / CopyDone / CopyFail. */
+  copyIn: CopyIn | null = null;
 
   constructor(private readonly host: QueryHost) {}
 
@@ -149,7 +153,22 @@ export class QueryProtocol {
 
   // ---------------------------------------------------------------- simple query
 
-  async simpleQuery(sql: string): Promise<void> {
+  /** Runs a Query message; false when it left the connection in COPY IN mode (no ReadyForQuery yet). */
+  async simpleQuery(sql: string): Promise<boolean> {
+    if (/^\s*copy\b/i.test(sql)) {
+      let stmts: A.Statement[] | null = null;
+      try {
+        stmts = parse(sql, this.session.dialect);
+      } catch {
+        stmts = null; // the normal path reports the syntax error
+      }
+      if (stmts && stmts.length === 1 && stmts[0]!.kind === 'copy') return this.copy(stmts[0] as A.Copy, sql);
+    }
+    await this.runSimple(sql);
+    return true;
+  }
+
+  private async runSimple(sql: string): Promise<void> {
     const t0 = this.host.monotonicMs();
     let streamed = 0;
     try {
@@ -165,6 +184,67 @@ export class QueryProtocol {
       this.sendError(e);
     }
     this.host.onStatement((this.host.monotonicMs() - t0) / 1000);
+  }
+
+  // ---------------------------------------------------------------- COPY
+
+  private async copy(c: A.Copy, sql: string): Promise<boolean> {
+    const t0 = this.host.monotonicMs();
+    try {
+      const ok = c.direction === 'FROM' ? c.target.kind === 'STDIN' : c.target.kind === 'STDOUT';
+      if (!ok) {
+        throw new SbError(SqlState.feature_not_supported, `COPY ${c.direction === 'FROM' ? 'from' : 'to'} a file or program is not supported`, { hint: `Use COPY ... ${c.direction === 'FROM' ? 'FROM STDIN' : 'TO STDOUT'} (psql's \\copy).` });
+      }
+      if (c.direction === 'FROM') {
+        this.copyIn = CopyIn.start(this.session, c);
+        this.out.copyInResponse(0, new Array<0>(this.copyIn.columnCount).fill(0));
+        return false;
+      }
+      const r = await copyOut(this.session, c, sql);
+      this.out.copyOutResponse(0, new Array<0>(r.columns).fill(0));
+      for (const line of r.lines) {
+        this.out.copyData(utf8(line));
+        if (this.out.length >= output_flush_bytes) await this.host.flush();
+      }
+      this.out.copyDone();
+      this.out.commandComplete(`COPY ${r.lines.length - (r.options.format === 'csv' && r.options.header ? 1 : 0)}`);
+    } catch (e) {
+      this.sendError(e);
+    } finally {
+      if (this.copyIn === null) this.host.onStatement((this.host.monotonicMs() - t0) / 1000);
+    }
+    return true;
+  }
+
+  /** A message while in COPY IN mode; true when the COPY ended (ReadyForQuery is due). */
+  async copyMessage(m: FrontendMessage): Promise<boolean> {
+    const ci = this.copyIn!;
+    try {
+      switch (m.type) {
+        case 'CopyData':
+          await ci.data(m.data);
+          return false;
+        case 'Flush':
+        case 'Sync':
+          return false;
+        case 'CopyDone': {
+          const r = await ci.done();
+          this.copyIn = null;
+          this.out.commandComplete(r.command);
+          return true;
+        }
+        case 'CopyFail':
+          throw new SbError(SqlState.query_canceled, `COPY from stdin failed: ${m.message}`);
+        default:
+          throw new SbError(SqlState.protocol_violation, `unexpected message type ${m.type} during COPY from stdin`);
+      }
+    } catch (e) {
+      // The COPY ends here; CopyData still in flight is ignored in normal mode, as in PostgreSQL.
+      this.copyIn = null;
+      await ci.abort().catch(() => {});
+      this.sendError(e);
+      return true;
+    }
   }
 
   // ---------------------------------------------------------------- extended query

@@ -352,3 +352,53 @@ describe('limits and malformed input', () => {
     );
   });
 });
+
+describe('COPY', () => {
+  const copyData = (s: string): Uint8Array => msg('d', new TextEncoder().encode(s));
+  const copyDone = (): Uint8Array => msg('c');
+  const copyFail = (m: string): Uint8Array => msg('f', new TextEncoder().encode(m + '\0'));
+
+  it('COPY FROM STDIN in text and CSV, rows split across CopyData messages; COPY TO STDOUT', async () => {
+    const w = await connected();
+    w.send(fe.query('CREATE TABLE cp (id int, name text, n numeric)'));
+    await w.until();
+    w.send(fe.query('COPY cp FROM STDIN'));
+    let ms = await w.until((x) => x.some((m) => m.type === 'G'));
+    expect(types(ms)).toBe('G');
+    w.send(copyData('1\tone\t1.5\n2\ttw'), copyData('o\\tx\t\\N\n'), copyData('3\t\\N\t3\n\\.\n'), copyDone());
+    ms = await w.until();
+    expect(ms.map((m) => m.text ?? m.type)).toEqual(['COPY 3', 'I']);
+    w.send(fe.query("COPY cp (id, name) FROM STDIN WITH (FORMAT csv, HEADER)"));
+    await w.until((x) => x.some((m) => m.type === 'G'));
+    w.send(copyData('id,name\n4,"a,\n""b"""\n5,\n'), copyDone());
+    expect((await w.until()).map((m) => m.text ?? m.type)).toEqual(['COPY 2', 'I']);
+    w.send(fe.query('COPY cp TO STDOUT'));
+    ms = await w.until();
+    expect(types(ms)).toBe('HdddddcCZ');
+    expect(ms.filter((m) => m.type === 'd').map((m) => new TextDecoder().decode(m.body))).toEqual([
+      '1\tone\t1.5\n', '2\ttwo\\tx\t\\N\n', '3\t\\N\t3\n', '4\ta,\\n"b"\t\\N\n', '5\t\\N\t\\N\n',
+    ]);
+    expect(ms.find((m) => m.type === 'C')!.text).toBe('COPY 5');
+  });
+
+  it('CopyFail and bad rows undo the whole COPY; the session goes on', async () => {
+    const w = await connected();
+    w.send(fe.query('CREATE TABLE cf (id int)'));
+    await w.until();
+    w.send(fe.query('COPY cf FROM STDIN'));
+    await w.until((x) => x.some((m) => m.type === 'G'));
+    w.send(copyData('1\n2\n'), copyFail('client gave up'));
+    let ms = await w.until();
+    expect(err(ms)?.C).toBe('57014');
+    w.send(fe.query('COPY cf FROM STDIN'));
+    await w.until((x) => x.some((m) => m.type === 'G'));
+    w.send(copyData('1\nnot a number\n'), copyDone());
+    ms = await w.until();
+    expect(err(ms)?.C).toBe('22P02');
+    w.send(copyData('ignored\n'), copyDone(), fe.query('SELECT count(*) FROM cf'));
+    ms = await w.until();
+    expect(ms.find((m) => m.type === 'D')!.values).toEqual(['0']);
+    w.send(fe.query("COPY cf FROM '/etc/passwd'"));
+    expect(err(await w.until())?.C).toBe('0A000');
+  });
+});

@@ -2,7 +2,7 @@
 // script with DDL, DML, a transaction, an error, and its printed output.
 
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, startTestServer, type TestServer } from './server_helper.ts';
@@ -98,5 +98,15 @@ describe.skipIf(!PSQL)('psql', () => {
     expect(dview).toContain('View "public.cheap"');
     expect(dview).toMatch(/^ name +\| text +\|/m);
     expect(await run('\\dfS lower')).toMatch(/^ pg_catalog \| lower \| text +\| text +\| func$/m);
+  });
+
+  it('\\copy in and out (text and CSV)', async () => {
+    const tsv = join(srv.dir, 'in.tsv');
+    const csv = join(srv.dir, 'out.csv');
+    writeFileSync(tsv, '10\tkiwi\t0.75\n11\tfig\\ttree\t\\N\n');
+    const r = await psql(['-v', 'ON_ERROR_STOP=1', '-c', `\\copy fruit from '${tsv}'`, '-c', `\\copy (SELECT id, name FROM fruit WHERE id >= 10 ORDER BY id) to '${csv}' with (format csv, header)`]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('COPY 2\nCOPY 2\n');
+    expect(readFileSync(csv, 'utf8')).toBe('id,name\n10,kiwi\n11,fig\ttree\n');
   });
 });
