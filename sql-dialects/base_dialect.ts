@@ -171,6 +171,7 @@ export class BaseDialect implements Dialect {
   supportsDistinctOn(): boolean { return false; }
   supportsEmptySelectList(): boolean { return false; }
   supportsLateral(): boolean { return false; }
+  supportsJoinWithoutCondition(): boolean { return false; }
   supportsTableFunctions(): boolean { return false; }
   supportsApply(): boolean { return false; }
   supportsTableHints(): boolean { return false; }

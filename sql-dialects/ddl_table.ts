@@ -77,7 +77,8 @@ function parseOneColumnConstraint(p: Parser): ColumnConstraint | null {
   if (p.acceptWords('NOT', 'NULL')) return { type: 'not_null' };
   if (p.acceptWord('NULL')) return { type: 'null' };
   if (p.acceptWord('DEFAULT')) return { type: 'default', expr: parseExpr(p) };
-  if (p.acceptWords('PRIMARY', 'KEY')) {
+  if (p.acceptWord('PRIMARY')) {
+    p.expectWord('KEY');
     const c: ColumnConstraint = { type: 'primary_key' };
     const dir = p.acceptOneOf('ASC', 'DESC');
     if (dir) c.dir = dir as 'ASC' | 'DESC';

@@ -215,6 +215,11 @@ export interface Dialect {
   supportsEmptySelectList(): boolean;
   /** LATERAL derived tables and functions. PG https://www.postgresql.org/docs/16/queries-table-expressions.html#QUERIES-LATERAL */
   supportsLateral(): boolean;
+  /**
+   * MY `a JOIN b` without ON/USING (a cross join);
+   * https://dev.mysql.com/doc/refman/8.0/en/join.html . PG, TS and FB require the condition.
+   */
+  supportsJoinWithoutCondition(): boolean;
   /** Functions in FROM, WITH ORDINALITY, column definition lists. PG https://www.postgresql.org/docs/16/queries-table-expressions.html#QUERIES-TABLEFUNCTIONS */
   supportsTableFunctions(): boolean;
   /** CROSS APPLY / OUTER APPLY. TS https://learn.microsoft.com/sql/t-sql/queries/from-transact-sql */

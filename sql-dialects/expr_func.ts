@@ -9,9 +9,10 @@ import { parseExpr, parseExprList } from './expr.ts';
 export function parseFunctionCallAfterName(p: Parser, name: Ident[], start: Token): FuncCall {
   p.expectOp('(');
   const f: FuncCall = { kind: 'func', name, args: [] };
-  if (p.isOp('*') && p.isOp(')', 1)) {
+  if (p.isOp('*')) {
+    // Only `f(*)`: no argument starts with `*`.
     p.next();
-    p.next();
+    p.expectOp(')');
     f.star = true;
   } else if (!p.acceptOp(')')) {
     if ((p.isWord('DISTINCT') || p.isWord('ALL')) && !p.isOp(',', 1) && !p.isOp(')', 1)) {

@@ -319,7 +319,7 @@ function parseExtract(p: Parser): Expr {
   if (f.type === 'string') {
     field = f.value;
     fieldQuoted = true;
-  } else if (f.type === 'word' || f.type === 'qident') {
+  } else if ((f.type === 'word' && f.upper !== 'FROM') || f.type === 'qident') {
     field = f.type === 'word' ? f.upper : f.value;
   } else return p.error();
   p.next();

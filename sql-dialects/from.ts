@@ -56,6 +56,7 @@ export function parseJoinedTable(p: Parser): TableRef {
     if (needsCondition) {
       if (p.acceptWord('ON')) join.on = parseExpr(p);
       else if (p.acceptWord('USING')) join.using = p.parenList(() => p.ident());
+      else if (!p.d.supportsJoinWithoutCondition()) p.error();
     }
     join.loc = p.loc(start);
     left = join;

@@ -231,7 +231,7 @@ function parseSelectCore(p: Parser): SelectCore {
       core.limit = limit;
     } else if (!core.quantifier && !core.distinctOn && p.isWord('DISTINCT')) {
       p.next();
-      if (d.supportsDistinctOn() && p.isWord('ON') && p.isOp('(', 1)) {
+      if (d.supportsDistinctOn() && p.isWord('ON')) {
         p.next();
         core.distinctOn = p.parenList(() => parseExpr(p));
       } else core.quantifier = 'DISTINCT';
@@ -256,7 +256,7 @@ function parseSelectCore(p: Parser): SelectCore {
   if (p.acceptWord('WHERE')) core.where = parseExpr(p);
   if (p.isWord('GROUP')) core.groupBy = parseGroupBy(p);
   if (p.acceptWord('HAVING')) core.having = parseExpr(p);
-  if (p.isWord('WINDOW') && p.isIdent(1) && p.isWord('AS', 2)) {
+  if (p.isWord('WINDOW')) {
     p.next();
     core.windows = p.list((): NamedWindow => {
       const name = p.ident();

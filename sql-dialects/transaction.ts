@@ -45,7 +45,7 @@ export function parseTxModes(p: Parser): { modes: TxMode[]; commas: boolean } {
       commas = true;
       afterComma = true;
     }
-    if (p.acceptWords('ISOLATION', 'LEVEL') || isIsolationStart(p)) modes.push({ mode: 'ISOLATION LEVEL ' + parseIsolationLevel(p) });
+    if ((p.acceptWord('ISOLATION') && (p.expectWord('LEVEL'), true)) || isIsolationStart(p)) modes.push({ mode: 'ISOLATION LEVEL ' + parseIsolationLevel(p) });
     else if (p.acceptWords('READ', 'ONLY')) modes.push({ mode: 'READ ONLY' });
     else if (p.acceptWords('READ', 'WRITE')) modes.push({ mode: 'READ WRITE' });
     else if (p.acceptWord('DEFERRABLE')) modes.push({ mode: 'DEFERRABLE' });

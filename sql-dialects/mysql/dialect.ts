@@ -117,6 +117,7 @@ export class MysqlDialect extends BaseDialect {
   override supportsLimit(): boolean { return true; }
   override supportsOffsetFetch(): boolean { return false; }
   override supportsLateral(): boolean { return false; }
+  override supportsJoinWithoutCondition(): boolean { return true; }
   override supportsIndexHints(): boolean { return true; }
   override supportsMysqlSelectModifiers(): boolean { return true; }
   override supportsStringAlias(): boolean { return true; }
