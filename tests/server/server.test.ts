@@ -3,7 +3,7 @@
 // folder lock, the default-password rule, SIGTERM; and loadConfig's layering.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
@@ -169,5 +169,31 @@ describe('server process', () => {
     expect(await p.exited).toBe(1);
     const failed = p.lines.find((l) => l.event === 'start_failed')!;
     expect(String(failed.message)).toMatch(/password is still the default/);
+  }, 60_000);
+
+  it('runs under Deno too (deno task server): serves a client and stops on SIGTERM', async () => {
+    const deno = join(ROOT, 'node_modules/deno/deno');
+    if (!existsSync(deno)) {
+      if (process.env.CI === 'true') throw new Error('deno is required in CI');
+      console.warn('deno not installed: skipping');
+      return;
+    }
+    const dir = tempDir();
+    const port = await freePort();
+    const child = spawn(deno, ['run', '--allow-read', '--allow-write', '--allow-env', '--allow-net', '--allow-sys', '--allow-run', join(ROOT, 'host/server/main.ts'),
+      '--data', join(dir, 'data'), '--pg-port', String(port), '--http-port', '0'], { cwd: ROOT, env: { ...process.env, SCRATCHBIRD_PASSWORD: 'pw' } });
+    procs.push(child);
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const t0 = Date.now();
+    while (!out.includes('"started"') && Date.now() - t0 < 30_000 && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+    expect(out).toContain('"runtime":"deno"');
+    const c = new pg.Client({ host: '127.0.0.1', port, user: 'sysdba', password: 'pw', database: 'scratchbird' });
+    await c.connect();
+    expect((await c.query('SELECT 40 + 2 AS x')).rows).toEqual([{ x: 42 }]);
+    await c.end();
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
   }, 60_000);
 });

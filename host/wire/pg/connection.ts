@@ -106,6 +106,10 @@ export class PgConnection implements CancelTarget {
     return this.sessionRef;
   }
 
+  get busy(): boolean {
+    return this.pumping;
+  }
+
   get closed(): boolean {
     return this.phase === 'closed';
   }
@@ -194,13 +198,11 @@ export class PgConnection implements CancelTarget {
 
   private async shutdown(reason: string): Promise<void> {
     if (this.phase === 'closed') return;
-    const wasReady = this.phase === 'ready';
     this.phase = 'closed';
     this.cancelTimer?.();
     this.cancelTimer = null;
     this.state.open--;
     this.state.unregister(this);
-    if (wasReady && !this.pumping) this.state.idle = Math.max(0, this.state.idle - 1);
     this.transport.close();
     this.queries?.reset();
     this.state.log.debug('pg', 'disconnected', { connection: this.id, pid: this.processId, reason });

@@ -40,6 +40,8 @@ export const PG_CONFIG_DEFAULTS: PgServerConfig = {
 export interface CancelTarget {
   readonly processId: number;
   readonly secretKey: Uint8Array;
+  /** True while the connection is handling messages (a statement is running or output is being written). */
+  readonly busy: boolean;
   cancel(): void;
 }
 
@@ -82,8 +84,6 @@ export class PgServerState {
   private readonly live = new Map<number, CancelTarget>();
   /** Connections accepted and not yet closed (authenticated or not). */
   open = 0;
-  /** Authenticated sessions idle (waiting for a query) right now. */
-  idle = 0;
   /** Set when the server is stopping: new connections get 57P03. */
   stopping = false;
 
@@ -97,6 +97,13 @@ export class PgServerState {
 
   get active(): number {
     return this.live.size;
+  }
+
+  /** Authenticated sessions waiting for a message right now. */
+  get idle(): number {
+    let n = 0;
+    for (const t of this.live.values()) if (!t.busy) n++;
+    return n;
   }
 
   register(t: CancelTarget): void {
