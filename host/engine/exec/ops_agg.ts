@@ -50,6 +50,8 @@ export interface AggRuntime {
 /** A collecting aggregate's state: rows of [args..., order keys...]. */
 interface Collected {
   rows: unknown[][];
+  /** DISTINCT: keys of the argument rows kept. */
+  seen?: Set<unknown>;
 }
 
 const NULL_KEY = { null: true };
@@ -119,15 +121,39 @@ export function accumulate(
   }
 }
 
-/** DISTINCT / ORDER BY / WITHIN GROUP aggregates: keep the rows for sorting at the end. */
-function collectRows(states: unknown[], gids: Int32Array, n: number, args: unknown[][], keys: unknown[][], filter: unknown[] | null): void {
-  const w = args.length + keys.length;
-  for (let i = 0; i < n; i++) {
+/**
+ * DISTINCT / ORDER BY / WITHIN GROUP aggregates: keep the rows for sorting at
+ * the end; DISTINCT keeps each distinct argument row once (and a strict
+ * aggregate no row with a NULL argument).
+ */
+function collectRows(rt: AggRuntime, states: unknown[], gids: Int32Array, n: number, args: unknown[][], keys: unknown[][], filter: unknown[] | null): void {
+  const nargs = args.length;
+  const w = nargs + keys.length;
+  const skipNulls = rt.strict && rt.mode === 'collect';
+  const distinct = rt.distinct;
+  const types = rt.argTypes;
+  rows: for (let i = 0; i < n; i++) {
     if (filter !== null && filter[i] !== true) continue;
+    if (skipNulls) for (let j = 0; j < nargs; j++) if (args[j]![i] === null) continue rows;
+    const st = states[gids[i]!] as Collected;
+    if (distinct) {
+      let key: unknown;
+      if (nargs === 1) {
+        const v = args[0]![i];
+        key = v === null ? NULL_KEY : hashValue(types[0]!, v);
+      } else {
+        const vals = new Array<unknown>(nargs);
+        for (let j = 0; j < nargs; j++) vals[j] = args[j]![i];
+        key = rowKey(types, vals);
+      }
+      const seen = (st.seen ??= new Set());
+      if (seen.has(key)) continue;
+      seen.add(key);
+    }
     const row = new Array<unknown>(w);
-    for (let j = 0; j < args.length; j++) row[j] = args[j]![i];
-    for (let j = 0; j < keys.length; j++) row[args.length + j] = keys[j]![i];
-    (states[gids[i]!] as Collected).rows.push(row);
+    for (let j = 0; j < nargs; j++) row[j] = args[j]![i];
+    for (let j = 0; j < keys.length; j++) row[nargs + j] = keys[j]![i];
+    st.rows.push(row);
   }
 }
 
@@ -154,8 +180,7 @@ export function finishState(rt: AggRuntime, state: unknown, ev: EvalContext): un
   }
   const impl = rt.impl!;
   let s = impl.init(ev, rt.call);
-  const seen = rt.distinct ? new Set<unknown>() : null;
-  if (seen && rt.order.length === 0) {
+  if (rt.distinct && rt.order.length === 0) {
     // DISTINCT without ORDER BY feeds values in sorted order, as PostgreSQL's sort-based DISTINCT.
     const keys: CompiledSortKey[] = rt.argTypes.map((t) => ({ fn: () => [], type: t, desc: false, nullsFirst: false }));
     list = [...list].sort((a, b) => compareSortKeys(keys, a, b));
@@ -166,11 +191,6 @@ export function finishState(rt: AggRuntime, state: unknown, ev: EvalContext): un
       const v = r[j];
       if (v === null && rt.strict) continue rows;
       argv[j] = v;
-    }
-    if (seen) {
-      const k = rowKey(rt.argTypes, argv);
-      if (seen.has(k)) continue;
-      seen.add(k);
     }
     s = impl.step(s, argv, ev, rt.call);
   }
@@ -290,7 +310,7 @@ export class HashAggOp extends BaseOp {
       const gids = this.assignGroups(s, keyCols, n);
       for (let a = 0; a < this.aggs.length; a++) {
         const rt = this.aggs[a]!;
-        if (rt.mode === 'collect' || rt.mode === 'ordered') collectRows(s.states[a]!, gids, n, argCols[a]!, keyArgCols[a]!, filters[a]!);
+        if (rt.mode === 'collect' || rt.mode === 'ordered') collectRows(rt, s.states[a]!, gids, n, argCols[a]!, keyArgCols[a]!, filters[a]!);
         else accumulate(rt, s.states[a]!, gids, n, argCols[a]!, filters[a]!, ctx.ev);
       }
     }

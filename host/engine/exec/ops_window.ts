@@ -122,7 +122,11 @@ export class WindowOp extends BaseOp {
           }
           return 0;
         };
-        if (pc.length + oc.length > 0) perm = perm.slice().sort((a, b) => cmpPart(a, b) || cmpOrder(a, b));
+        if (pc.length + oc.length > 0) {
+          const keyCols = [...pc, ...oc];
+          const dirs = [...pc.map(() => ({ desc: false, nullsFirst: false })), ...spec.order];
+          perm = sortNumeric(perm, keyCols, dirs) ?? perm.slice().sort((a, b) => cmpPart(a, b) || cmpOrder(a, b));
+        }
         let ps = 0;
         while (ps < rowCount) {
           let pe = ps + 1;
@@ -145,15 +149,62 @@ export class WindowOp extends BaseOp {
     const total = this.order.length;
     if (this.pos >= total) return null;
     const end = Math.min(total, this.pos + BATCH_ROWS);
-    const outCols: unknown[][] = this.out.map(() => []);
-    for (let k = this.pos; k < end; k++) {
-      const r = this.order[k]!;
-      for (let c = 0; c < this.out.length; c++) outCols[c]!.push(this.out[c]![r]);
-    }
     const length = end - this.pos;
+    const order = this.order;
+    const from = this.pos;
+    const outCols: unknown[][] = this.out.map((col) => {
+      const o = new Array<unknown>(length);
+      for (let k = 0; k < length; k++) o[k] = col[order[from + k]!];
+      return o;
+    });
     this.pos = end;
     return { length, cols: outCols };
   }
+}
+
+/**
+ * Stable sort of `perm` by key columns holding only JS numbers (or NULL, no
+ * NaN): typed arrays and a comparator without type dispatch. Null when some
+ * column does not qualify (the generic comparator sorts then).
+ */
+function sortNumeric(perm: number[], cols: unknown[][], dirs: Array<{ desc: boolean; nullsFirst: boolean }>): number[] | null {
+  const n = perm.length;
+  const vals: Float64Array[] = [];
+  const nulls: Uint8Array[] = [];
+  for (const col of cols) {
+    const v = new Float64Array(n);
+    const nl = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const x = col[perm[i]!];
+      if (x === null) nl[i] = 1;
+      else if (typeof x === 'number' && x === x) v[i] = x;
+      else return null;
+    }
+    vals.push(v);
+    nulls.push(nl);
+  }
+  const k = cols.length;
+  const pos = new Array<number>(n);
+  for (let i = 0; i < n; i++) pos[i] = i;
+  pos.sort((a, b) => {
+    for (let j = 0; j < k; j++) {
+      const nl = nulls[j]!;
+      const na = nl[a]!;
+      const nb = nl[b]!;
+      const dir = dirs[j]!;
+      if (na | nb) {
+        if (na & nb) continue;
+        return na ? (dir.nullsFirst ? -1 : 1) : dir.nullsFirst ? 1 : -1;
+      }
+      const v = vals[j]!;
+      const d = v[a]! - v[b]!;
+      if (d !== 0) return dir.desc ? -d : d;
+    }
+    return a - b;
+  });
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) out[i] = perm[pos[i]!]!;
+  return out;
 }
 
 function append(dst: unknown[], src: unknown[], n: number): void {
@@ -413,38 +464,9 @@ function rangeHelper(order: OrderInfo, rt: CallRt, ev: EvalContext): RangeHelper
 }
 
 function computeFrame(call: WindowCall, part: Partition, i: number, so: unknown, eo: unknown, range: RangeHelper | undefined, f: Frame): void {
-  const m = part.size;
   const fr = call.frame;
-  const units = fr.units;
-  const bound = (b: Bound, off: unknown, isStart: boolean): number => {
-    switch (b.type) {
-      case 'unbounded_preceding':
-        return 0;
-      case 'unbounded_following':
-        return m;
-      case 'current':
-        if (units === 'rows') return isStart ? i : i + 1;
-        return isStart ? part.peerStart(i) : part.peerEnd(i);
-      case 'preceding':
-      case 'following': {
-        const sign = b.type === 'preceding' ? -1 : 1;
-        if (units === 'rows') {
-          const n = Number(off);
-          return clamp((isStart ? i : i + 1) + sign * n, m);
-        }
-        if (units === 'groups') {
-          const n = Number(off);
-          const g = part.peer[i]! + sign * n;
-          const groups = part.groupStart.length - 1;
-          if (isStart) return g < 0 ? 0 : g >= groups ? m : part.groupStart[g]!;
-          return g < 0 ? 0 : g >= groups ? m : part.groupStart[g + 1]!;
-        }
-        return rangeBound(part, i, off, sign, isStart, range!);
-      }
-    }
-  };
-  f.start = bound(fr.start, so, true);
-  f.end = bound(fr.end, eo, false);
+  f.start = frameBound(fr.units, fr.start, part, i, so, true, range);
+  f.end = frameBound(fr.units, fr.end, part, i, eo, false, range);
   f.keep = -1;
   f.exStart = f.exEnd = 0;
   switch (fr.exclude) {
@@ -463,6 +485,32 @@ function computeFrame(call: WindowCall, part: Partition, i: number, so: unknown,
       break;
     default:
       break;
+  }
+}
+
+/** One end of row i's frame: the first row (start) or one past the last (end). */
+function frameBound(units: WindowCall['frame']['units'], b: Bound, part: Partition, i: number, off: unknown, isStart: boolean, range: RangeHelper | undefined): number {
+  const m = part.size;
+  switch (b.type) {
+    case 'unbounded_preceding':
+      return 0;
+    case 'unbounded_following':
+      return m;
+    case 'current':
+      if (units === 'rows') return isStart ? i : i + 1;
+      return isStart ? part.peerStart(i) : part.peerEnd(i);
+    case 'preceding':
+    case 'following': {
+      const sign = b.type === 'preceding' ? -1 : 1;
+      if (units === 'rows') return clamp((isStart ? i : i + 1) + sign * Number(off), m);
+      if (units === 'groups') {
+        const g = part.peer[i]! + sign * Number(off);
+        const groups = part.groupStart.length - 1;
+        if (isStart) return g < 0 ? 0 : g >= groups ? m : part.groupStart[g]!;
+        return g < 0 ? 0 : g >= groups ? m : part.groupStart[g + 1]!;
+      }
+      return rangeBound(part, i, off, sign, isStart, range!);
+    }
   }
 }
 
