@@ -87,6 +87,7 @@ export const DIFF_CONFIG = {
     overlay: (i, t) => (t[i]!.id === 'int4' ? int4In(-2, 8) : undefined),
     chr: () => typed('int4', fc.oneof(int4In(-1, 300), int4In(0, 0x10fff0), int4In(0xd7f0, 0xe010), int4In(0x110000, 0x110010))),
     to_timestamp: (i, t) => (t[i]!.id === 'text' ? textOf(i === 0 ? DCH_INPUTS : DCH_TEMPLATES) : i === 0 ? f8In(-1e11, 1e11) : undefined),
+    to_number: (i) => (i === 0 ? textFrom(['1', '2', '9', '0', '.', ',', '-', '+', ' ', '<', '>', 'x', '$', 'th'], 8) : textFrom(NUM_TOKENS.filter((t) => t !== 'RN' && t !== 'rn' && t !== 'EEEE'), 7)),
     to_date: (i) => textOf(i === 0 ? DCH_INPUTS : DCH_TEMPLATES),
     to_char: (i, t) => (i === 1 ? (['timestamp', 'timestamptz', 'interval'].includes(t[0]!.id) ? textFrom(DCH_TOKENS, 6) : textFrom(NUM_TOKENS, 8)) : undefined),
     format: (i, t) => (i === 0 ? textFrom(FORMAT_CHARS, 5) : t[i]!.id === 'int4' ? int4In(-30, 30) : undefined),

@@ -443,3 +443,146 @@ export function sciText(n: Numeric, digits: number, halfUp = false): string {
   const exp = (e < 0 ? '-' : '+') + String(Math.abs(e)).padStart(2, '0');
   return `${m.toString()}e${exp}`;
 }
+
+// ---- to_number ------------------------------------------------------------------------
+
+const DATA_CHARS = '0123456789.,+-';
+
+/**
+ * NUM_processor for to_number: reads `input` by the template and returns
+ * the number text for numeric_in (sign first, '.' for the point) and the
+ * fraction digits read.
+ */
+export function numFromChar(nodes: readonly NumNode[], desc: NumDesc, input: string): { text: string; post: number } {
+  const has = (f: F): boolean => (desc.flag & f) !== 0;
+  if (has(F.EEEE)) throw new SbError(SqlState.feature_not_supported, '"EEEE" not supported for input');
+  if (has(F.ROMAN)) throw new SbError(SqlState.feature_not_supported, '"RN" not supported for input');
+  const s = input;
+  const len = s.length;
+  let p = 0; // input position
+  let sign = ' ';
+  let digits = '';
+  let readPre = 0;
+  let readPost = 0;
+  let readDec = false;
+  // PostgreSQL never sets num_in while reading: ',' and G behave as before the first digit throughout.
+  const numIn = false;
+  const overload = (): boolean => p >= len;
+  const amount = (n: number): boolean => p <= len - n;
+  const eatNonData = (n: number): void => {
+    while (n-- > 0) {
+      if (overload()) break;
+      if (DATA_CHARS.includes(s[p]!)) break;
+      p++;
+    }
+  };
+  const numpart = (id: string): void => {
+    let isread = false;
+    if (overload()) return;
+    if (s[p] === ' ') p++;
+    if (overload()) return;
+    if (sign === ' ' && (id === '0' || id === '9') && readPre + readPost === 0) {
+      // The sign before the number: S (locale sign) or a plain + - (or < with PR).
+      if (has(F.LSIGN) && desc.lsign === LSign.Pre) {
+        if (amount(1) && s[p] === '-') {
+          p++;
+          sign = '-';
+        } else if (amount(1) && s[p] === '+') {
+          p++;
+          sign = '+';
+        }
+      } else if (s[p] === '-' || (has(F.BRACKET) && s[p] === '<')) {
+        sign = '-';
+        p++;
+      } else if (s[p] === '+') {
+        sign = '+';
+        p++;
+      }
+    }
+    if (overload()) return;
+    const c = s[p]!;
+    if (c >= '0' && c <= '9') {
+      if (readDec && readPost === desc.post) return;
+      digits += c;
+      if (readDec) readPost++;
+      else readPre++;
+      isread = true;
+    } else if (has(F.DECIMAL) && !readDec && amount(1) && c === '.') {
+      digits += '.';
+      readDec = true;
+      isread = true;
+    }
+    if (overload()) return;
+    // A sign right after the last digit (S anchored to the number, or a loose MI/PL/SG).
+    if (sign === ' ' && readPre + readPost > 0) {
+      if (has(F.LSIGN) && isread && p + 1 < len && !(s[p + 1]! >= '0' && s[p + 1]! <= '9')) {
+        const next = s[p + 1];
+        if (next === '-' || next === '+') {
+          p++;
+          sign = next;
+        }
+      } else if (!isread && !has(F.LSIGN) && (has(F.PLUS) || has(F.MINUS))) {
+        if (s[p] === '-' || s[p] === '+') sign = s[p]!;
+      }
+    }
+  };
+  for (const n of nodes) {
+    if (overload()) break;
+    if (n.key === null) {
+      p += s.codePointAt(p)! > 0xffff ? 2 : 1;
+      continue;
+    }
+    switch (n.key) {
+      case '9':
+      case '0':
+      case '.':
+      case 'D':
+        numpart(n.key);
+        break;
+      case ',':
+        if (!numIn && has(F.FILLMODE)) continue;
+        if (s[p] !== ',') continue;
+        break;
+      case 'G':
+        if (!numIn && has(F.FILLMODE)) continue;
+        if (amount(1) && s[p] === ',') break;
+        continue;
+      case 'L':
+        // The currency symbol (' ' in the C locale) takes one non-data character.
+        eatNonData(1);
+        continue;
+      case 'TH':
+      case 'th':
+        if (has(F.DECIMAL)) continue;
+        eatNonData(2);
+        continue;
+      case 'MI':
+        if (s[p] === '-') sign = '-';
+        else {
+          eatNonData(1);
+          continue;
+        }
+        break;
+      case 'PL':
+        if (s[p] === '+') sign = '+';
+        else {
+          eatNonData(1);
+          continue;
+        }
+        break;
+      case 'SG':
+        if (s[p] === '-') sign = '-';
+        else if (s[p] === '+') sign = '+';
+        else {
+          eatNonData(1);
+          continue;
+        }
+        break;
+      default:
+        continue;
+    }
+    p++;
+  }
+  if (digits.endsWith('.')) digits = digits.slice(0, -1);
+  return { text: sign + digits, post: readPost };
+}

@@ -5,6 +5,8 @@
 
 import { SbError, SqlState } from '../sb_error.ts';
 import { Numeric } from '../types/numeric.ts';
+import { numericPower } from '../types/numeric_math.ts';
+import { parseText } from '../types/text_io.ts';
 import { timestampToTm, timestamptzToTm, zoneAbbrevAt } from '../types/datetime.ts';
 import { rint, type Interval } from '../types/interval.ts';
 import { T } from '../types/types.ts';
@@ -12,7 +14,7 @@ import { sessionZone } from './context.ts';
 import { date2j, dchToChar, j2day, parseDchFormat, type CharTm } from './datetime_format_pattern.ts';
 import { defFn } from './registry.ts';
 import {
-  expText, fixedText, intToRoman, isEeee, isMulti, isRoman, numToChar, overflowDigits, parseNumFormat, sciText,
+  expText, fixedText, intToRoman, isEeee, isMulti, isRoman, numFromChar, numToChar, overflowDigits, parseNumFormat, sciText,
 } from './number_format_pattern.ts';
 
 function charTmOfLocal(ts: number): CharTm {
@@ -197,3 +199,16 @@ function floatToChar(value: number, fmt: string, maxDigits: number): string {
 
 defFn('to_char', [T.float8, T.text], T.text, ([v, f]) => floatToChar(v as number, f as string, 15));
 defFn('to_char', [T.float4, T.text], T.text, ([v, f]) => floatToChar(v as number, f as string, 6));
+
+defFn('to_number', [T.text, T.text], T.numeric, ([v, f]) => {
+  const fmt = f as string;
+  if (fmt === '') return null;
+  const { nodes, desc } = parseNumFormat(fmt);
+  const { text, post } = numFromChar(nodes, { ...desc }, v as string);
+  const precision = desc.pre + desc.multi + post;
+  let n = parseText(T.numeric, text) as Numeric;
+  // numeric_in with typmod (precision, scale) built as PostgreSQL does, unvalidated: precision 0 only holds zero.
+  n = n.applyTypmod(((precision << 16) | post) + 4);
+  if (isMulti(desc)) n = n.mul(numericPower(Numeric.fromInt(10), Numeric.fromInt(-desc.multi)));
+  return n;
+});
