@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# pgbench against ScratchBird and against a throwaway PostgreSQL 15 cluster
+# (fsync on), one after the other on this machine; prints tps, p50/p99
+# latency and the ScratchBird/PostgreSQL ratio per run.
+#
+#   tools/bench/pgbench.sh                 # scale 10, 10 s per run
+#   SCALE=1 DURATION=5 tools/bench/pgbench.sh
+#   TARGETS=scratchbird tools/bench/pgbench.sh
+#
+# Runs: -S (select only) with 1 and 8 clients in simple and prepared modes,
+# and TPC-B with 8 clients (-j 2), durable on both sides. Latency
+# percentiles come from pgbench's per-transaction log (-l). The machine is
+# shared: figures are noisy; run it more than once and keep the best.
+# PGlite (@electric-sql/pglite-socket) is not run yet.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
+SCALE="${SCALE:-10}"
+DURATION="${DURATION:-10}"
+TARGETS="${TARGETS:-scratchbird postgresql}"
+WORK="$(mktemp -d /tmp/sb-pgbench-XXXXXX)"
+chmod 755 "$WORK"
+PASSWORD=bench-password
+SB_PID=""
+PG_DATA=""
+
+free_port() { node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+cleanup() {
+  [ -n "$SB_PID" ] && kill "$SB_PID" 2>/dev/null && wait "$SB_PID" 2>/dev/null || true
+  [ -n "$PG_DATA" ] && as_pg "$BIN/pg_ctl" -D "$PG_DATA" -m immediate -w stop >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+start_scratchbird() {
+  local port; port=$(free_port)
+  SCRATCHBIRD_PASSWORD=$PASSWORD node --import "$ROOT/node_modules/tsx/dist/loader.mjs" "$ROOT/host/server/main.ts" \
+    --data "$WORK/sb-data" --pg-port "$port" --http-port 0 --log-level warn > "$WORK/sb.log" 2>&1 &
+  SB_PID=$!
+  for _ in $(seq 1 120); do
+    PGPASSWORD=$PASSWORD "$BIN/psql" -X -q -h 127.0.0.1 -p "$port" -U sysdba -d scratchbird -c 'select 1' >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  echo "$port sysdba scratchbird"
+}
+
+start_postgresql() {
+  local port; port=$(free_port)
+  PG_DATA="$WORK/pg-data"
+  mkdir -p "$PG_DATA"; [ "$(id -u)" = 0 ] && chown postgres "$WORK" "$PG_DATA"
+  as_pg "$BIN/initdb" -D "$PG_DATA" -A trust -U postgres -E UTF8 --locale=C >/dev/null
+  as_pg "$BIN/pg_ctl" -D "$PG_DATA" -w -l "$WORK/pg.log" -o "-p $port -k $WORK -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c max_connections=50" start >/dev/null
+  echo "$port postgres postgres"
+}
+
+# run LABEL PORT USER DB ARGS... -> "tps p50 p99"
+run() {
+  local label=$1 port=$2 user=$3 db=$4; shift 4
+  local dir="$WORK/log-$label"; mkdir -p "$dir"; [ "$(id -u)" = 0 ] && chmod 777 "$dir"
+  local out
+  out=$(cd "$dir" && PGPASSWORD=$PASSWORD "$BIN/pgbench" -h 127.0.0.1 -p "$port" -U "$user" -n -l -T "$DURATION" "$@" "$db" 2>&1) || { echo "FAILED"; echo "$out" >&2; return; }
+  local tps; tps=$(echo "$out" | sed -n 's/^tps = \([0-9.]*\).*/\1/p')
+  local failed; failed=$(echo "$out" | sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p')
+  # per-transaction log: client_id transaction_no time_us script_no epoch epoch_us
+  local pct; pct=$(cat "$dir"/pgbench_log.* | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END {if (NR==0) {print "- -"; exit} i50=int(NR*0.5); if(i50<1)i50=1; i99=int(NR*0.99); if(i99<1)i99=1; printf "%.2f %.2f", a[i50]/1000, a[i99]/1000}')
+  rm -f "$dir"/pgbench_log.*
+  echo "${tps:-0} $pct ${failed:-?}"
+}
+
+declare -A RESULT
+RUNS=("S-c1-simple|-S -c 1 -M simple" "S-c1-prepared|-S -c 1 -M prepared" "S-c8-simple|-S -c 8 -j 2 -M simple" "S-c8-prepared|-S -c 8 -j 2 -M prepared" "TPCB-c8|-c 8 -j 2 -M prepared")
+
+for target in $TARGETS; do
+  start_"$target" > "$WORK/conn"
+  read -r port user db < "$WORK/conn"
+  echo "== $target on port $port: pgbench -i -s $SCALE" >&2
+  t0=$(date +%s.%N)
+  PGPASSWORD=$PASSWORD "$BIN/pgbench" -h 127.0.0.1 -p "$port" -U "$user" -i -q -s "$SCALE" "$db" >/dev/null 2>"$WORK/init.err" || { cat "$WORK/init.err" >&2; exit 1; }
+  echo "   init: $(echo "$(date +%s.%N) - $t0" | bc) s" >&2
+  for spec in "${RUNS[@]}"; do
+    name=${spec%%|*}; args=${spec#*|}
+    # shellcheck disable=SC2086
+    RESULT["$target/$name"]=$(run "$target-$name" "$port" "$user" "$db" $args)
+    echo "   $name: ${RESULT["$target/$name"]}" >&2
+  done
+  if [ "$target" = scratchbird ]; then kill "$SB_PID"; wait "$SB_PID" 2>/dev/null || true; SB_PID=""; fi
+  if [ "$target" = postgresql ]; then as_pg "$BIN/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null; PG_DATA=""; fi
+done
+
+printf '\n%-16s | %-30s | %-30s | %s\n' "run (scale $SCALE, ${DURATION}s)" "ScratchBird tps / p50 / p99 ms" "PostgreSQL 15 tps / p50 / p99 ms" "SB/PG tps"
+for spec in "${RUNS[@]}"; do
+  name=${spec%%|*}
+  read -r st s50 s99 sf <<<"${RESULT["scratchbird/$name"]:-- - - -}"
+  read -r pt p50 p99 pf <<<"${RESULT["postgresql/$name"]:-- - - -}"
+  ratio=$( [ "$st" != "-" ] && [ "$pt" != "-" ] && [ "$pt" != "0" ] && echo "scale=2; $st / $pt" | bc || echo "-")
+  printf '%-16s | %10s %8s %8s f=%-3s | %10s %8s %8s f=%-3s | %s\n' "$name" "$st" "$s50" "$s99" "$sf" "$pt" "$p50" "$p99" "$pf" "$ratio"
+done
