@@ -108,6 +108,55 @@ function scan(cx: Cx, e: unknown, found: { agg: boolean; win: boolean }): void {
   }
 }
 
+/**
+ * Whether a subquery of this core holds an aggregate over this level's
+ * columns only (qualified by a FROM name of this level that the subquery does
+ * not define): PostgreSQL evaluates it here, which makes this core grouped.
+ */
+function outerAggInSubquery(cx: Cx, e: unknown, shadow: Set<string> | null): boolean {
+  if (e === null || typeof e !== 'object') return false;
+  if (Array.isArray(e)) return e.some((x) => outerAggInSubquery(cx, x, shadow));
+  const node = e as { kind?: string; query?: A.Query; body?: A.QueryBody };
+  if (node.kind === 'func' && shadow !== null && classify(cx, node as A.FuncCall) === 'agg') {
+    const refs: A.ColumnRef[] = [];
+    collectColumns((node as A.FuncCall).args, refs);
+    const names = new Set(cx.scope.entries.map((en) => en.name));
+    if (refs.length > 0 && refs.every((r) => {
+      if (r.name.length < 2) return false;
+      const q = fold(cx, r.name[r.name.length - 2]!);
+      return names.has(q) && !shadow.has(q);
+    })) return true;
+  }
+  if (node.body && node.body.kind === 'select_core') {
+    const core = node.body;
+    const inner = new Set(shadow ?? []);
+    collectFromNames(cx, core.from ?? [], inner);
+    return outerAggInSubquery(cx, [core.columns, core.where ?? null, core.having ?? null], inner);
+  }
+  for (const [k, v] of Object.entries(node)) {
+    if (k === 'loc' || k === 'body') continue;
+    if (v !== null && typeof v === 'object' && outerAggInSubquery(cx, v, shadow)) return true;
+  }
+  return false;
+}
+
+function collectColumns(e: unknown, out: A.ColumnRef[]): void {
+  if (e === null || typeof e !== 'object') return;
+  if (Array.isArray(e)) return e.forEach((x) => collectColumns(x, out));
+  const node = e as { kind?: string };
+  if (node.kind === 'column') out.push(node as A.ColumnRef);
+  for (const [k, v] of Object.entries(node)) if (k !== 'loc' && k !== 'query' && v !== null && typeof v === 'object') collectColumns(v, out);
+}
+
+function collectFromNames(cx: Cx, from: unknown, out: Set<string>): void {
+  if (from === null || typeof from !== 'object') return;
+  if (Array.isArray(from)) return from.forEach((x) => collectFromNames(cx, x, out));
+  const t = from as { kind?: string; alias?: { name: A.Ident }; name?: A.Ident[] };
+  if (t.alias) out.add(fold(cx, t.alias.name));
+  else if (t.kind === 'table' && t.name) out.add(fold(cx, t.name[t.name.length - 1]!));
+  for (const [k, v] of Object.entries(t)) if (k !== 'loc' && k !== 'query' && k !== 'alias' && v !== null && typeof v === 'object') collectFromNames(cx, v, out);
+}
+
 function has(cx: Cx, e: unknown): { agg: boolean; win: boolean } {
   const found = { agg: false, win: false };
   scan(cx, e, found);
@@ -120,7 +169,8 @@ registerGroupingHook((cx, core, from, orderBy) => {
   const inList = has(cx, core.columns);
   const inOrder = has(cx, orderBy ?? []);
   const inHaving = has(cx, core.having ?? null);
-  const grouped = !!core.groupBy || !!core.having || inList.agg || inOrder.agg || inHaving.agg;
+  const grouped = !!core.groupBy || !!core.having || inList.agg || inOrder.agg || inHaving.agg ||
+    outerAggInSubquery(cx, [core.columns, orderBy ?? null], null);
   const windowed = inList.win || inOrder.win || !!core.windows;
   if (!grouped && !windowed) return undefined;
   if (inHaving.win) throw errAt(cx, '42P20', 'window functions are not allowed in HAVING', core.having && locOf(core.having));
