@@ -222,6 +222,16 @@ registerGroupingHook((cx, core, from, orderBy) => {
     }
     let win: Extract<Plan, { n: 'window' }> | undefined;
     if (windowed) {
+      // Every WINDOW clause definition is checked, used or not, as PostgreSQL does.
+      winArgDepth++;
+      try {
+        for (const w of core.windows ?? []) {
+          for (const p of w.spec.partitionBy ?? []) bindExpr(gcx, p);
+          for (const o of w.spec.orderBy ?? []) bindExpr(gcx, o.expr);
+        }
+      } finally {
+        winArgDepth--;
+      }
       win = { n: 'window', cols: [], input: plan, calls: level.calls };
       plan = win;
     }
@@ -243,7 +253,8 @@ registerGroupingHook((cx, core, from, orderBy) => {
         win.cols = [...(grouped ? aggCols : from.cols), ...level.calls.map((c) => ({ name: c.fn, type: c.type }))];
       }
       for (const e of exprs) remap(e);
-      return plan;
+      // A WINDOW clause no call uses needs no window operator.
+      return win && level.calls.length === 0 ? win.input : plan;
     };
     return { plan, scope, finish };
   } finally {
