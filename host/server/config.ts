@@ -17,9 +17,11 @@
 //         - { database: all, user: all, address: all, method: scram-sha-256 }
 //
 // Flags: --data DIR, --pg-port N (0 disables), --http-port N (0 disables),
-// --listen ADDR, --config FILE, --log-level LEVEL, --server-version V.
+// --listen ADDR, --config FILE, --log-level LEVEL, --server-version V,
+// --tls-cert FILE --tls-key FILE (PEM; YAML tls: { cert, key }).
 // Environment: SCRATCHBIRD_DATA, SCRATCHBIRD_PG_PORT, SCRATCHBIRD_HTTP_PORT,
 // SCRATCHBIRD_LISTEN, SCRATCHBIRD_CONFIG, SCRATCHBIRD_LOG_LEVEL,
+// SCRATCHBIRD_TLS_CERT, SCRATCHBIRD_TLS_KEY,
 // SCRATCHBIRD_PASSWORD (the admin password on first start).
 
 import { parse as parseYaml } from 'yaml';
@@ -40,6 +42,9 @@ export interface ServerConfig {
     idleInTransactionTimeoutMs: number;
     hba: HbaRule[];
   };
+  /** PEM certificate and key files: TLS after SSLRequest (both or neither). */
+  tlsCert?: string;
+  tlsKey?: string;
   /** Admin password for a first start (sysdba). */
   password: string;
   /** True when the password is the well-known default. */
@@ -55,7 +60,7 @@ export const DEFAULT_PASSWORD = 'masterkey';
 
 export class ConfigError extends Error {}
 
-const FLAGS = new Set(['data', 'pg-port', 'http-port', 'listen', 'config', 'log-level', 'server-version']);
+const FLAGS = new Set(['data', 'pg-port', 'http-port', 'listen', 'config', 'log-level', 'server-version', 'tls-cert', 'tls-key']);
 const LEVELS: LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 export function parseFlags(argv: readonly string[]): Map<string, string> {
@@ -152,5 +157,13 @@ export function loadConfig(
     defaultPassword: password === undefined || password === '' || password === DEFAULT_PASSWORD,
   };
   if (text !== undefined) cfg.configFile = file;
+  const tlsY = obj(y['tls'], 'tls');
+  const cert = pick('tls-cert', 'SCRATCHBIRD_TLS_CERT', tlsY['cert']);
+  const key = pick('tls-key', 'SCRATCHBIRD_TLS_KEY', tlsY['key']);
+  if ((cert === undefined) !== (key === undefined)) throw new ConfigError('TLS needs both a certificate (--tls-cert) and a key (--tls-key)');
+  if (cert !== undefined) {
+    cfg.tlsCert = String(cert);
+    cfg.tlsKey = String(key);
+  }
   return cfg;
 }

@@ -1,7 +1,9 @@
 // The PostgreSQL listener: TCP sockets (node:net, which Deno 2 provides too)
-// fed into PgConnection state machines. Sockets live here and nowhere else.
+// fed into PgConnection state machines; TLS (node:tls) after an SSLRequest
+// when a certificate is configured. Sockets live here and nowhere else.
 
 import { createServer, type Server, type Socket } from 'node:net';
+import { createSecureContext, type SecureContext, TLSSocket } from 'node:tls';
 import { PgConnection, type PgTransport } from '../wire/pg/connection.ts';
 import type { PgServerState } from '../wire/pg/server_state.ts';
 
@@ -12,48 +14,94 @@ export interface PgListener {
   close(graceMs?: number): Promise<void>;
 }
 
-function transportOf(sock: Socket): PgTransport {
-  let closed = false;
-  sock.once('close', () => {
-    closed = true;
-  });
-  return {
-    remoteAddress: sock.remoteAddress ?? '',
-    write(bytes: Uint8Array): void | Promise<void> {
-      if (closed || sock.destroyed) return;
-      if (sock.write(bytes)) return;
-      return new Promise<void>((resolve) => {
-        const done = (): void => {
-          sock.off('drain', done);
-          sock.off('close', done);
-          resolve();
-        };
-        sock.on('drain', done);
-        sock.on('close', done);
-      });
-    },
-    close(): void {
-      if (!closed) sock.end();
-    },
-    pause: () => sock.pause(),
-    resume: () => sock.resume(),
-  };
+export interface TlsFiles {
+  cert: string | Uint8Array;
+  key: string | Uint8Array;
 }
 
-export async function listenPg(state: PgServerState, host: string, port: number): Promise<PgListener> {
+/** A connection's byte stream: the TCP socket, later maybe the TLS socket over it. */
+class SocketTransport implements PgTransport {
+  readonly remoteAddress: string;
+  private stream: Socket | TLSSocket;
+  private closed = false;
+  encrypted = false;
+  startTls?: () => void;
+  conn!: PgConnection;
+
+  constructor(
+    private readonly raw: Socket,
+    tls: SecureContext | undefined,
+    private readonly onError: (e: Error) => void,
+  ) {
+    this.remoteAddress = raw.remoteAddress ?? '';
+    this.stream = raw;
+    raw.once('close', () => {
+      this.closed = true;
+    });
+    if (tls) this.startTls = () => this.upgrade(tls);
+  }
+
+  listen(): void {
+    this.stream.on('data', this.onData);
+    this.stream.on('error', this.onError);
+  }
+
+  private readonly onData = (d: Buffer): void => this.conn.onData(new Uint8Array(d.buffer, d.byteOffset, d.length));
+
+  private upgrade(context: SecureContext): void {
+    this.raw.off('data', this.onData);
+    const t = new TLSSocket(this.raw, { isServer: true, secureContext: context });
+    this.stream = t;
+    this.encrypted = true;
+    this.listen();
+  }
+
+  write(bytes: Uint8Array): void | Promise<void> {
+    const s = this.stream;
+    if (this.closed || s.destroyed) return;
+    if (s.write(bytes)) return;
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        s.off('drain', done);
+        s.off('close', done);
+        resolve();
+      };
+      s.on('drain', done);
+      s.on('close', done);
+    });
+  }
+
+  close(): void {
+    if (!this.closed) this.stream.end();
+  }
+
+  pause(): void {
+    this.stream.pause();
+  }
+
+  resume(): void {
+    this.stream.resume();
+  }
+}
+
+export async function listenPg(state: PgServerState, host: string, port: number, tls?: TlsFiles): Promise<PgListener> {
   const conns = new Set<PgConnection>();
   const sockets = new Set<Socket>();
+  const pem = (v: string | Uint8Array): string => (typeof v === 'string' ? v : new TextDecoder().decode(v));
+  const context = tls ? createSecureContext({ cert: pem(tls.cert), key: pem(tls.key) }) : undefined;
   const server: Server = createServer({ noDelay: true }, (sock) => {
     sockets.add(sock);
     sock.setNoDelay(true);
-    const conn = new PgConnection(state, transportOf(sock));
+    let conn: PgConnection | undefined;
+    const transport = new SocketTransport(sock, context, (e) => state.log.debug('pg', 'socket_error', { connection: conn?.id, message: e.message }));
+    conn = new PgConnection(state, transport);
+    transport.conn = conn;
     conns.add(conn);
-    sock.on('data', (d: Buffer) => conn.onData(new Uint8Array(d.buffer, d.byteOffset, d.length)));
-    sock.on('error', (e) => state.log.debug('pg', 'socket_error', { connection: conn.id, message: e.message }));
+    transport.listen();
     sock.on('close', () => {
       sockets.delete(sock);
-      conns.delete(conn);
-      conn.onEnd();
+      conns.delete(conn!);
+      conn!.onEnd();
     });
   });
   await new Promise<void>((resolve, reject) => {

@@ -12,7 +12,7 @@ import { DEFAULT_PASSWORD } from './config.ts';
 import { type HttpEndpoint, listenHttp } from './http.ts';
 import type { Logger } from './log.ts';
 import { renderMetrics } from './metrics.ts';
-import { listenPg, type PgListener } from './pg_listener.ts';
+import { listenPg, type PgListener, type TlsFiles } from './pg_listener.ts';
 import { ADMIN_ROLE, ensureAdminPassword, passwordIs } from './roles.ts';
 
 export interface RunningServer {
@@ -68,8 +68,20 @@ export async function startServer(cfg: ServerConfig, platform: Platform, log: Lo
       idleInTransactionTimeoutMs: cfg.pg.idleInTransactionTimeoutMs,
     });
     if (cfg.pg.port !== 0 || cfg.pgPortEphemeral) {
-      pg = await listenPg(state, host, cfg.pgPortEphemeral ? 0 : cfg.pg.port);
-      log.info('server', 'listening', { protocol: 'postgresql', host, port: pg.port });
+      let tls: TlsFiles | undefined;
+      if (cfg.tlsCert !== undefined && cfg.tlsKey !== undefined) {
+        try {
+          tls = { cert: await platform.readFile(cfg.tlsCert), key: await platform.readFile(cfg.tlsKey) };
+        } catch (e) {
+          throw new StartupError(`cannot read the TLS certificate or key: ${(e as Error).message}`);
+        }
+      }
+      try {
+        pg = await listenPg(state, host, cfg.pgPortEphemeral ? 0 : cfg.pg.port, tls);
+      } catch (e) {
+        throw new StartupError(`cannot listen for PostgreSQL on ${host}:${cfg.pg.port}: ${(e as Error).message}`, (e as { code?: string }).code);
+      }
+      log.info('server', 'listening', { protocol: 'postgresql', host, port: pg.port, tls: tls !== undefined });
     }
     let stopping = false;
     if (cfg.httpPort !== 0 || cfg.httpPortEphemeral) {

@@ -1,6 +1,7 @@
 // One PostgreSQL client connection: a state machine over a byte stream.
 //
-//   startup  ─ SSLRequest / GSSENCRequest → 'N' (stay in startup)
+//   startup  ─ SSLRequest → 'S' and TLS when the transport can, else 'N';
+//              GSSENCRequest → 'N' (stay in startup)
 //            ─ CancelRequest → cancel the target session, close
 //            ─ StartupMessage → pick the auth method (hba.ts) → auth or ready
 //   auth     ─ SASLInitialResponse / SASLResponse (SCRAM-SHA-256), or
@@ -40,6 +41,10 @@ export interface PgTransport {
   /** Stop / restart delivering data (input backpressure). */
   pause?(): void;
   resume?(): void;
+  /** Present when TLS is configured: after 'S' has been written, switches the stream to TLS (server side). */
+  startTls?(): void;
+  /** True once the stream is encrypted. */
+  readonly encrypted?: boolean;
 }
 
 type Phase = 'startup' | 'auth' | 'ready' | 'closed';
@@ -232,6 +237,14 @@ export class PgConnection implements CancelTarget {
     const p = decodeStartupPacket(body);
     switch (p.kind) {
       case 'ssl_request':
+        if (this.transport.startTls && !this.transport.encrypted) {
+          if (this.reader.buffered > 0) throw fatal(SqlState.protocol_violation, 'received unencrypted data after SSL request');
+          await this.transport.write(new Uint8Array([0x53]));
+          this.transport.startTls();
+          return;
+        }
+        await this.transport.write(new Uint8Array([0x4e]));
+        return;
       case 'gssenc_request':
         // One byte, never an ErrorResponse: the client goes on in plain text or gives up.
         await this.transport.write(new Uint8Array([0x4e]));
