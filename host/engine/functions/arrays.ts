@@ -180,6 +180,8 @@ defFn('array_position', [CA, CE, I4], I4, ([a, x, s], _c, call) => {
   const v = arr(a);
   noMultiDim(v, 'searching for elements');
   if (v.ndims === 0) return null;
+  // Searching for NULL in an array without NULLs returns before the start position is read.
+  if (x === null && !v.values.includes(null)) return null;
   if (s === null) throw new SbError(SqlState.null_value_not_allowed, 'initial position must not be null');
   return arrayPosition(v, x, elemOf(call, 0), s as number);
 }, nonStrict);

@@ -69,23 +69,24 @@ defOp('=', T.cid, T.cid, T.bool, (a, b) => a === b, { commutator: '=' });
 // ---- date / timestamp / timestamptz across types ----------------------------------
 
 // Cross-type comparisons convert without raising: a value beyond the
-// timestamp range compares as the infinity on its side, as PostgreSQL's
-// date2timestamp_opt_overflow does.
+// timestamp range compares above (below) every finite timestamp but short of
+// infinity, as PostgreSQL's date2timestamp_opt_overflow callers do.
+const BEYOND = Number.MAX_VALUE;
 
 /** date -> timestamp (midnight); infinities map to themselves. */
 function dateToTimestamp(d: number): number {
   if (!Number.isFinite(d)) return d;
   const ts = d * USECS_PER_DAY;
-  return isValidTimestamp(ts) ? ts : d < 0 ? -Infinity : Infinity;
+  return isValidTimestamp(ts) ? ts : d < 0 ? -BEYOND : BEYOND;
 }
 
 /** timestamp -> timestamptz: the wall-clock time read in the session time zone. */
 function timestampToTimestamptz(ts: number, ctx: EvalContext): number {
-  if (!Number.isFinite(ts)) return ts;
+  if (!Number.isFinite(ts) || Math.abs(ts) === BEYOND) return ts;
   try {
     return localToTimestamptz(ts, sessionZone(ctx));
   } catch {
-    return ts < 0 ? -Infinity : Infinity;
+    return ts < 0 ? -BEYOND : BEYOND;
   }
 }
 
