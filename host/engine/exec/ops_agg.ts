@@ -211,10 +211,77 @@ export function rowKey(types: readonly SqlType[], values: readonly unknown[]): u
   return k;
 }
 
+/**
+ * A hash table from numbers to group numbers: open addressing with linear
+ * probing over typed arrays (what a WebAssembly kernel would hold in linear
+ * memory). Keys are never NaN (hashValue maps NaN to a string) and -0 is 0.
+ */
+export class NumberTable {
+  private keys: Float64Array;
+  private vals: Int32Array;
+  private mask: number;
+  private size = 0;
+  private static readonly f64 = new Float64Array(1);
+  private static readonly i32 = new Int32Array(NumberTable.f64.buffer);
+
+  constructor(capacity = 1024) {
+    this.keys = new Float64Array(capacity);
+    this.vals = new Int32Array(capacity).fill(-1);
+    this.mask = capacity - 1;
+  }
+
+  private static hash(k: number): number {
+    let h: number;
+    if ((k | 0) === k) h = Math.imul(k, 0x9e3779b1);
+    else {
+      NumberTable.f64[0] = k;
+      h = Math.imul(NumberTable.i32[0]! ^ Math.imul(NumberTable.i32[1]!, 0x85ebca6b), 0x9e3779b1);
+    }
+    return h ^ (h >>> 15);
+  }
+
+  /** The group of k, or -1. */
+  get(k: number): number {
+    const keys = this.keys;
+    const vals = this.vals;
+    const mask = this.mask;
+    for (let i = NumberTable.hash(k) & mask; ; i = (i + 1) & mask) {
+      const v = vals[i]!;
+      if (v < 0) return -1;
+      if (keys[i] === k) return v;
+    }
+  }
+
+  insert(k: number, g: number): void {
+    if ((this.size + 1) * 2 > this.vals.length) this.grow();
+    this.place(k, g);
+    this.size++;
+  }
+
+  private place(k: number, g: number): void {
+    const mask = this.mask;
+    let i = NumberTable.hash(k) & mask;
+    while (this.vals[i]! >= 0) i = (i + 1) & mask;
+    this.keys[i] = k;
+    this.vals[i] = g;
+  }
+
+  private grow(): void {
+    const keys = this.keys;
+    const vals = this.vals;
+    this.keys = new Float64Array(keys.length * 2);
+    this.vals = new Int32Array(vals.length * 2).fill(-1);
+    this.mask = this.vals.length - 1;
+    for (let i = 0; i < vals.length; i++) if (vals[i]! >= 0) this.place(keys[i]!, vals[i]!);
+  }
+}
+
 /** One grouping set's hash table and states. */
 interface GroupSet {
   positions: number[];
   map: Map<unknown, number>;
+  /** Group numbers of number keys (single-key sets). */
+  nums: NumberTable | null;
   /** keyVals[p][g]: the value of the set's p-th key in group g. */
   keyVals: unknown[][];
   count: number;
@@ -245,7 +312,7 @@ export class HashAggOp extends BaseOp {
     this.pos = 0;
     const setList = this.groupingSets ?? [this.groupFns.map((_, i) => i)];
     this.sets = setList.map((positions) => ({
-      positions, map: new Map(), keyVals: positions.map(() => []), count: 0, states: this.aggs.map(() => []),
+      positions, map: new Map(), nums: null, keyVals: positions.map(() => []), count: 0, states: this.aggs.map(() => []),
     }));
     // The empty grouping set has its one group even without input.
     for (const s of this.sets) if (s.positions.length === 0) this.newGroup(s, NULL_KEY, [], 0);
@@ -260,7 +327,8 @@ export class HashAggOp extends BaseOp {
 
   private newGroup(s: GroupSet, key: unknown, keyCols: unknown[][], i: number): number {
     const g = s.count++;
-    s.map.set(key, g);
+    if (typeof key === 'number') (s.nums ??= new NumberTable()).insert(key, g);
+    else s.map.set(key, g);
     for (let p = 0; p < s.positions.length; p++) s.keyVals[p]!.push(keyCols[s.positions[p]!]![i]);
     const ev = this.ctx.ev;
     for (let a = 0; a < this.aggs.length; a++) s.states[a]!.push(initState(this.aggs[a]!, ev));
@@ -282,6 +350,12 @@ export class HashAggOp extends BaseOp {
       for (let i = 0; i < n; i++) {
         const v = col[i];
         const key = v === null ? NULL_KEY : hashValue(t, v);
+        if (typeof key === 'number') {
+          // Numbers (integers, dates, timestamps, floats): an open-addressing table, no Map entry per group.
+          const g = s.nums === null ? -1 : s.nums.get(key);
+          gids[i] = g >= 0 ? g : this.newGroup(s, key, keyCols, i);
+          continue;
+        }
         const g = s.map.get(key);
         gids[i] = g !== undefined ? g : this.newGroup(s, key, keyCols, i);
       }
