@@ -29,7 +29,7 @@ import { md5Hex } from './md5.ts';
 import { FE, type TransactionStatus } from './protocol.ts';
 import { QueryProtocol } from './query.ts';
 import { SCRAM_MECHANISM, ScramServer, verifierMatches } from './scram.ts';
-import type { CancelTarget, PgServerState } from './server_state.ts';
+import type { CancelTarget, NotifyTarget, PgServerState } from './server_state.ts';
 
 export interface PgTransport {
   /** The peer's IP address (for the hba rules), '' when unknown. */
@@ -64,7 +64,10 @@ function randomBytes(n: number): Uint8Array {
 
 const ID_PARAMS = new Set(['user', 'database', 'replication', 'options']);
 
-export class PgConnection implements CancelTarget {
+/** Notifications queued for a client in a transaction (or busy), bounded. */
+const notifications_queued_max = 10_000;
+
+export class PgConnection implements CancelTarget, NotifyTarget {
   processId = 0;
   secretKey: Uint8Array = new Uint8Array(0);
   readonly out = new BackendWriter();
@@ -87,6 +90,7 @@ export class PgConnection implements CancelTarget {
   private txStartMs = 0;
   private statementsSinceReady = 0;
   private lastError = false;
+  private readonly pendingNotifications: Array<{ processId: number; channel: string; payload: string }> = [];
   /** Connection id for logs (the backend pid once known). */
   readonly id: number;
   private static nextId = 0;
@@ -122,6 +126,25 @@ export class PgConnection implements CancelTarget {
   /** CancelRequest from another socket. */
   cancel(): void {
     this.sessionRef?.cancel();
+  }
+
+  /** A committed NOTIFY on a channel this connection listens to. */
+  deliver(processId: number, channel: string, payload: string): void {
+    if (this.phase !== 'ready') return;
+    if (this.pendingNotifications.length >= notifications_queued_max) {
+      this.state.log.warn('pg', 'notification_dropped', { connection: this.id, pid: this.processId, channel });
+      return;
+    }
+    this.pendingNotifications.push({ processId, channel, payload });
+    // An idle client outside a transaction gets it now; otherwise before its next ReadyForQuery.
+    if (!this.pumping && this.sessionRef?.transactionStatus === 'I') {
+      this.sendNotifications();
+      void this.flush().catch(() => {});
+    }
+  }
+
+  private sendNotifications(): void {
+    for (const n of this.pendingNotifications.splice(0)) this.out.notificationResponse(n);
   }
 
   onData(chunk: Uint8Array): void {
@@ -210,6 +233,7 @@ export class PgConnection implements CancelTarget {
     this.state.unregister(this);
     this.transport.close();
     this.queries?.reset();
+    this.state.unlisten(this);
     this.state.log.debug('pg', 'disconnected', { connection: this.id, pid: this.processId, reason });
     if (this.sessionRef) {
       if (this.sessionRef.transactionStatus !== 'I') this.state.counters.transactionsRolledBack++;
@@ -394,6 +418,9 @@ export class PgConnection implements CancelTarget {
         this.state.counters.queryDuration.observe(seconds);
       },
       monotonicMs: () => this.state.db.platform.monotonicMs(),
+      listen: (channel) => this.state.listen(this, channel),
+      unlisten: (channel) => this.state.unlisten(this, channel),
+      notify: (channel, payload) => void this.state.notify(this.processId, channel, payload),
     });
     this.out.authenticationOk();
     for (const [name, value] of s.reported()) this.out.parameterStatus(name, value);
@@ -433,6 +460,7 @@ export class PgConnection implements CancelTarget {
     this.lastStatus = status;
     this.statementsSinceReady = 0;
     this.lastError = false;
+    if (status === 'I' && this.pendingNotifications.length > 0) this.sendNotifications();
     this.out.readyForQuery(status);
     if (status !== 'I') this.armIdleTimer();
   }

@@ -30,6 +30,7 @@ import { errorFields } from './errors.ts';
 import { CopyIn, copyOut } from './copy.ts';
 import { encodeUtf8 as utf8 } from './bytes.ts';
 import type { FormatCode } from './protocol.ts';
+import { notify_payload_bytes_max } from './server_state.ts';
 
 /** Unflushed output above this is written before more rows are encoded. */
 const output_flush_bytes = 256 * 1024;
@@ -69,7 +70,13 @@ export interface QueryHost {
   /** A statement finished (ok or not) after `seconds`. */
   onStatement(seconds: number): void;
   monotonicMs(): number;
+  /** LISTEN / UNLISTEN (channel undefined: all) / NOTIFY, served by the listener's registry. */
+  listen(channel: string): void;
+  unlisten(channel?: string): void;
+  notify(channel: string, payload: string): void;
 }
+
+const NOTIFY_KINDS = new Set(['listen', 'unlisten', 'notify']);
 
 function sqlError(code: string, message: string): SbError {
   return new SbError(code, message);
@@ -164,6 +171,18 @@ export class QueryProtocol {
       }
       if (stmts && stmts.length === 1 && stmts[0]!.kind === 'copy') return this.copy(stmts[0] as A.Copy, sql);
     }
+    if (/^\s*(listen|unlisten|notify)\b/i.test(sql)) {
+      let stmts: A.Statement[] | null = null;
+      try {
+        stmts = parse(sql, this.session.dialect);
+      } catch {
+        stmts = null;
+      }
+      if (stmts && stmts.length > 0 && stmts.every((st) => NOTIFY_KINDS.has(st.kind))) {
+        this.listenNotify(stmts);
+        return true;
+      }
+    }
     await this.runSimple(sql);
     return true;
   }
@@ -184,6 +203,39 @@ export class QueryProtocol {
       this.sendError(e);
     }
     this.host.onStatement((this.host.monotonicMs() - t0) / 1000);
+  }
+
+  // ---------------------------------------------------------------- LISTEN / NOTIFY
+
+  private listenNotify(stmts: A.Statement[]): void {
+    const tx = this.session.tx;
+    for (const st of stmts) {
+      try {
+        if (tx.failed) throw new SbError(SqlState.in_failed_sql_transaction, 'current transaction is aborted, commands ignored until end of transaction block');
+        const fold = (id: A.Ident): string => this.session.dialect.foldIdentifier(id);
+        if (st.kind === 'listen') {
+          this.host.listen(fold((st as A.Listen).channel));
+          this.out.commandComplete('LISTEN');
+        } else if (st.kind === 'unlisten') {
+          const ch = (st as A.Unlisten).channel;
+          this.host.unlisten(ch ? fold(ch) : undefined);
+          this.out.commandComplete('UNLISTEN');
+        } else {
+          const n = st as A.Notify;
+          const channel = fold(n.channel);
+          const payload = n.payload?.value ?? '';
+          if (utf8(payload).length >= notify_payload_bytes_max) throw new SbError(SqlState.invalid_parameter_value, 'payload string too long');
+          // Delivered when the transaction commits; at once outside a transaction block.
+          if (tx.inBlock()) tx.atCommit(async () => this.host.notify(channel, payload));
+          else this.host.notify(channel, payload);
+          this.out.commandComplete('NOTIFY');
+        }
+      } catch (e) {
+        if (tx.inBlock()) tx.failed = true;
+        this.sendError(e);
+        return;
+      }
+    }
   }
 
   // ---------------------------------------------------------------- COPY

@@ -45,6 +45,14 @@ export interface CancelTarget {
   cancel(): void;
 }
 
+/** A connection that LISTENs. */
+export interface NotifyTarget {
+  deliver(processId: number, channel: string, payload: string): void;
+}
+
+/** NOTIFY payloads are capped as in PostgreSQL. */
+export const notify_payload_bytes_max = 8000;
+
 /** Fixed-bucket histogram in seconds (Prometheus style). */
 export class Histogram {
   static readonly BUCKETS_S = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -86,6 +94,7 @@ export class PgServerState {
   open = 0;
   /** Set when the server is stopping: new connections get 57P03. */
   stopping = false;
+  private readonly channels = new Map<string, Set<NotifyTarget>>();
 
   constructor(
     readonly db: Database,
@@ -112,6 +121,29 @@ export class PgServerState {
 
   unregister(t: CancelTarget): void {
     if (this.live.get(t.processId) === t) this.live.delete(t.processId);
+  }
+
+  listen(t: NotifyTarget, channel: string): void {
+    let set = this.channels.get(channel);
+    if (!set) this.channels.set(channel, (set = new Set()));
+    set.add(t);
+  }
+
+  /** UNLISTEN channel, or UNLISTEN * (channel undefined). */
+  unlisten(t: NotifyTarget, channel?: string): void {
+    for (const [name, set] of this.channels) {
+      if (channel !== undefined && name !== channel) continue;
+      set.delete(t);
+      if (set.size === 0) this.channels.delete(name);
+    }
+  }
+
+  /** Delivers a committed NOTIFY to every listener of the channel (the sender included, as in PostgreSQL). */
+  notify(senderPid: number, channel: string, payload: string): number {
+    const set = this.channels.get(channel);
+    if (!set) return 0;
+    for (const t of set) t.deliver(senderPid, channel, payload);
+    return set.size;
   }
 
   /** A CancelRequest: cancels the target's running statement when pid and key match; silent otherwise (as PostgreSQL). */

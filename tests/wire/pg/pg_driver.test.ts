@@ -164,4 +164,36 @@ describe('pg driver', () => {
       await pool.end();
     }
   });
+
+  it('LISTEN/NOTIFY between sessions: delivered at once outside a transaction, at COMMIT inside one, never after ROLLBACK', async () => {
+    const listener = await client();
+    const sender = await client();
+    const got: Array<{ channel: string; payload?: string; processId: number }> = [];
+    listener.on('notification', (n) => got.push(n));
+    await listener.query('LISTEN jobs');
+    await sender.query("NOTIFY jobs, 'first'");
+    const waitFor = async (n: number): Promise<void> => {
+      const t0 = Date.now();
+      while (got.length < n && Date.now() - t0 < 3000) await new Promise((r) => setTimeout(r, 10));
+    };
+    await waitFor(1);
+    expect(got.map((n) => n.payload)).toEqual(['first']);
+    const senderPid = (sender as unknown as { processID: number }).processID;
+    expect(got[0]!.processId).toBe(senderPid);
+    await sender.query('BEGIN');
+    await sender.query("NOTIFY jobs, 'second'");
+    await new Promise((r) => setTimeout(r, 100));
+    expect(got.length).toBe(1);
+    await sender.query('COMMIT');
+    await waitFor(2);
+    expect(got.map((n) => n.payload)).toEqual(['first', 'second']);
+    await sender.query('BEGIN');
+    await sender.query("NOTIFY jobs, 'never'");
+    await sender.query('ROLLBACK');
+    await sender.query("NOTIFY other, 'not listened'");
+    await listener.query('UNLISTEN jobs');
+    await sender.query("NOTIFY jobs, 'after unlisten'");
+    await new Promise((r) => setTimeout(r, 100));
+    expect(got.map((n) => n.payload)).toEqual(['first', 'second']);
+  });
 });
