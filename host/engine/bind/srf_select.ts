@@ -14,6 +14,7 @@
 import { SbError, SqlState } from '../sb_error.ts';
 import type { Expr, Plan } from '../plan/nodes.ts';
 import { resolveFunction } from '../functions/resolve.ts';
+import { registry } from '../functions/registry.ts';
 import type { Scope } from './scope.ts';
 import { type Cx, errAt, fold } from './context.ts';
 import { coerceTo, inputType } from './coerce.ts';
@@ -41,6 +42,8 @@ registerExprHook((cx, e) => {
   if (parts.length === 2 && parts[0] !== 'pg_catalog') return undefined;
   const name = parts[parts.length - 1]!;
   if (e.args.some((a) => a.kind === 'named_arg')) return undefined;
+  // Only names with a set-returning overload are ours (the arguments are bound once, here).
+  if (!(registry.functions.get(name) ?? []).some((f) => 'retSet' in f)) return undefined;
   const args = e.args.map((a) => bindExpr(cx, a));
   let r;
   try {
