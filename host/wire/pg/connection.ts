@@ -513,7 +513,7 @@ export class PgConnection implements CancelTarget, NotifyTarget {
         this.readyForQuery();
         return;
       case 'Sync':
-        q.sync();
+        await q.sync();
         this.readyForQuery();
         return;
       case 'Flush':

@@ -77,6 +77,7 @@ export interface QueryHost {
 }
 
 const NOTIFY_KINDS = new Set(['listen', 'unlisten', 'notify']);
+const TXN_CONTROL = new Set(['begin', 'start_transaction', 'commit', 'rollback', 'savepoint', 'release_savepoint', 'rollback_to_savepoint', 'set_transaction']);
 
 function sqlError(code: string, message: string): SbError {
   return new SbError(code, message);
@@ -162,6 +163,7 @@ export class QueryProtocol {
 
   /** Runs a Query message; false when it left the connection in COPY IN mode (no ReadyForQuery yet). */
   async simpleQuery(sql: string): Promise<boolean> {
+    await this.endImplicit();
     if (/^\s*copy\b/i.test(sql)) {
       let stmts: A.Statement[] | null = null;
       try {
@@ -328,10 +330,29 @@ export class QueryProtocol {
     }
   }
 
-  /** Sync: ends error skipping; portals die with the transaction. */
-  sync(): void {
+  /**
+   * Sync: ends error skipping and the implicit transaction the extended
+   * messages since the last Sync ran in (committed, or rolled back after an
+   * error); portals die with the transaction.
+   */
+  async sync(): Promise<void> {
     this.skipUntilSync = false;
+    await this.endImplicit();
     if (this.session.transactionStatus === 'I') this.portals.clear();
+  }
+
+  private async endImplicit(): Promise<void> {
+    const tx = this.session.tx;
+    if (tx.block !== 'implicit') return;
+    if (tx.failed) {
+      await tx.rollback();
+      return;
+    }
+    try {
+      await tx.commit();
+    } catch (e) {
+      this.sendError(e);
+    }
   }
 
   /** Drops every statement and portal (DISCARD ALL and connection end). */
@@ -423,6 +444,11 @@ export class QueryProtocol {
 
   private async run(p: Portal): Promise<QueryResult> {
     const t0 = this.host.monotonicMs();
+    // As in PostgreSQL, extended messages up to Sync run in one implicit transaction;
+    // a transaction-control statement ends it first and then acts as in a simple query.
+    const tx = this.session.tx;
+    if (TXN_CONTROL.has(p.ps.stmt!.kind)) await this.endImplicit();
+    else if (!tx.inBlock()) tx.beginBlock('implicit');
     try {
       return await this.session.runStatement(p.ps.stmt!, p.ps.sql, p.values, p.ps.paramTypes);
     } finally {

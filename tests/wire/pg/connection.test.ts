@@ -266,6 +266,37 @@ describe('extended query', () => {
   });
 });
 
+describe('extended query transactions', () => {
+  it('messages up to Sync run in one implicit transaction: an error rolls back the earlier ones', async () => {
+    const w = await connected();
+    w.send(fe.query('CREATE TABLE imp (a int PRIMARY KEY)'));
+    await w.until();
+    const ins = (v: string): Uint8Array[] => [fe.parse('', 'INSERT INTO imp VALUES ($1)'), fe.bind('', '', [v]), fe.execute('')];
+    w.send(...ins('1'), ...ins('2'), fe.sync());
+    let ms = await w.until();
+    expect(types(ms)).toBe('12C12CZ');
+    expect(ms.at(-1)!.text).toBe('I');
+    w.send(...ins('3'), ...ins('1'), ...ins('4'), fe.sync());
+    ms = await w.until();
+    expect(types(ms)).toBe('12C12EZ');
+    expect(err(ms)?.C).toBe('23505');
+    expect(ms.at(-1)!.text).toBe('I');
+    w.send(fe.query('SELECT a FROM imp ORDER BY a'));
+    ms = await w.until();
+    expect(ms.filter((m) => m.type === 'D').map((m) => m.values![0])).toEqual(['1', '2']);
+  });
+
+  it('BEGIN through the extended protocol opens a real block', async () => {
+    const w = await connected();
+    w.send(fe.parse('', 'BEGIN'), fe.bind('', '', []), fe.execute(''), fe.sync());
+    expect((await w.until()).at(-1)!.text).toBe('T');
+    w.send(fe.parse('', 'SELECT 1/0'), fe.bind('', '', []), fe.execute(''), fe.sync());
+    expect((await w.until()).at(-1)!.text).toBe('E');
+    w.send(fe.parse('', 'ROLLBACK'), fe.bind('', '', []), fe.execute(''), fe.sync());
+    expect((await w.until()).at(-1)!.text).toBe('I');
+  });
+});
+
 describe('limits and malformed input', () => {
   it('a message over message_bytes_max is FATAL 54000 before its body arrives', async () => {
     const w = await connected({ messageBytesMax: 4096 });
