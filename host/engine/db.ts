@@ -15,6 +15,7 @@ import type { Platform } from '../platform/platform.ts';
 import { CatalogStore } from './catalog/catalog_store.ts';
 import { OID } from './catalog/objects.ts';
 import { SequenceRuntime } from './exec/sequences.ts';
+import { loadExecKernels } from './exec/kernels.ts';
 import { SbError, SqlState } from './sb_error.ts';
 import { Store, type StoreOptions } from './store/index.ts';
 import { defaultTypeContext, type TypeContext } from './types/context.ts';
@@ -55,6 +56,7 @@ export class Database implements DatabaseCore {
   static async open(path: string, opts: OpenOptions = {}): Promise<Database> {
     const store = await Store.open(path, { ...(opts.store ?? {}), ...(opts.platform ? { platform: opts.platform } : {}) });
     try {
+      await loadExecKernels(store.platform); // the executor's batch kernels (TypeScript loops if they cannot load)
       const catalog = await CatalogStore.open(store);
       const sequences = new SequenceRuntime(store);
       await sequences.init();

@@ -256,6 +256,46 @@ cases.push({
   ts: tsJoin,
 });
 
+// ---- executor shape: the batch holds JS values (unknown[]), conversion timed on the kernel side ----
+const jsF: unknown[] = Array.from(f64, (v, i) => ((nulls[i >> 3]! >> (i & 7)) & 1 ? null : v));
+const jsKeys: unknown[] = Array.from(keysF);
+const convF = new Float64Array(B);
+const convN = new Uint8Array(B >> 3);
+/** The executor's conversion: a batch's JS numbers into a Float64Array and a NULL bitmap. */
+function toF64(col: unknown[], o: number, n: number): Uint8Array | null {
+  let any = 0;
+  convN.fill(0);
+  for (let i = 0; i < n; i++) {
+    const v = col[o + i];
+    if (v === null) { convN[i >> 3]! |= 1 << (i & 7); any = 1; convF[i] = 0; } else convF[i] = v as number;
+  }
+  return any ? convN : null;
+}
+cases.push({
+  name: 'executor: filter JS numbers < const', rows: ROWS,
+  kernel: () => batches((o, n) => { const nb = toF64(jsF, o, n); return k.filter(CMP.LT, convF.subarray(0, n), nb, n, 30, 0, sel); }),
+  ts: () => batches((o, n) => { let m = 0; for (let i = 0; i < n; i++) { const v = jsF[o + i]; sel2[m] = i; m += v !== null && (v as number) < 30 ? 1 : 0; } return m; }),
+  note: 'kernel side converts unknown[] -> Float64Array + bitmap',
+});
+cases.push({
+  name: 'executor: group ids from JS numbers, 1000 groups', rows: ROWS,
+  kernel: () => { const h = k.newGroupTable(); batches((o, n) => { const nb = toF64(jsKeys, o, n); k.groups(h, convF.subarray(0, n), true, nb, n, gids); return 0; }); const c = k.groupCount(h); k.freeGroupTable(h); return c; },
+  ts: () => { const m = new Map<unknown, number>(); batches((o, n) => { for (let i = 0; i < n; i++) { const key = jsKeys[o + i]; let g = m.get(key); if (g === undefined) { g = m.size; m.set(key, g); } gids[i] = g; } return 0; }); return m.size; },
+  note: 'TypeScript: Map over the values (HashAggOp today)',
+});
+cases.push({
+  name: 'executor: sum f64 JS numbers, 4 groups', rows: ROWS,
+  kernel: () => { const a = k.newAcc(ACC.SUM_F64); batches((o, n) => { const nb = toF64(jsF, o, n); k.accUpdate(a, gidCol.subarray(o, o + n), convF.subarray(0, n), false, nb, n, G); return 0; }); const r = k.accRead(a, ACC.SUM_F64, G); k.freeAcc(a); return r.values[0] as number; },
+  ts: () => { const s = new Float64Array(G), c = new Float64Array(G); batches((o, n) => { for (let i = 0; i < n; i++) { const v = jsF[o + i]; if (v === null) continue; const g = gidCol[o + i]!; s[g] += v as number; c[g]++; } return 0; }); return s[0]!; },
+});
+const jsSort: unknown[] = Array.from(sortKeys);
+cases.push({
+  name: `executor: sort JS numbers (${SORT_N})`, rows: SORT_N,
+  kernel: () => { const kf = new Float64Array(SORT_N); for (let i = 0; i < SORT_N; i++) kf[i] = jsSort[i] as number; k.sortPerm(kf, false, SORT_N, false, perm); return perm[0]! + perm[SORT_N - 1]!; },
+  ts: () => { const p = Array.from({ length: SORT_N }, (_, i) => i); p.sort((a, b) => (jsSort[a] as number) - (jsSort[b] as number) || a - b); return p[0]! + p[SORT_N - 1]!; },
+  note: 'TypeScript: index array + comparator (SortOp today)',
+});
+
 // ---- run ----
 const best = cases.map(() => ({ k: Infinity, t: Infinity }));
 for (const c of cases) {

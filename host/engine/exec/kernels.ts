@@ -302,3 +302,47 @@ export function loadExecKernels(platform: Platform): Promise<ExecKernels | null>
 export function execKernels(): ExecKernels | null {
   return loaded;
 }
+
+/** Types whose values are JS numbers ordered as numbers (int8 may be a bigint: checked per value). */
+const NUMBER_ORDERED = new Set(['int2', 'int4', 'int8', 'oid', 'float4', 'float8', 'date', 'time', 'timestamp', 'timestamptz']);
+const NUMBER_KEYED = new Set(['int2', 'int4', 'int8', 'oid', 'date']);
+
+/** Whether values of this type are numbers ordered numerically (the sort kernel's domain). */
+export function sortsAsNumbers(typeId: string): boolean {
+  return NUMBER_ORDERED.has(typeId);
+}
+/** Whether values of this type are integral numbers with number equality (the group-id kernel's domain; int8 may hold a bigint). */
+export function groupsAsIntegers(typeId: string): boolean {
+  return NUMBER_KEYED.has(typeId);
+}
+
+/**
+ * The stable order of rows by one sort key with PostgreSQL's rules (NaN
+ * greatest, NULLs first or last), through the sort kernel; null when the
+ * kernel cannot take it (not loaded, a type not ordered as numbers, or a
+ * value that is not a number) and the caller sorts in TypeScript.
+ */
+export function kernelSortOrder(typeId: string, desc: boolean, nullsFirst: boolean, values: readonly unknown[]): Int32Array | null {
+  const k = loaded;
+  const n = values.length;
+  if (k === null || n < 2 || !NUMBER_ORDERED.has(typeId)) return null;
+  const keys = new Float64Array(n);
+  const rowOf = new Int32Array(n);
+  const nullRows: number[] = [];
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v === null) { nullRows.push(i); continue; }
+    if (typeof v !== 'number') return null;
+    keys[m] = v;
+    rowOf[m++] = i;
+  }
+  const perm = new Int32Array(m);
+  k.sortPerm(keys.subarray(0, m), false, m, desc, perm);
+  const order = new Int32Array(n);
+  let o = 0;
+  if (nullsFirst) for (const r of nullRows) order[o++] = r;
+  for (let i = 0; i < m; i++) order[o++] = rowOf[perm[i]!]!;
+  if (!nullsFirst) for (const r of nullRows) order[o++] = r;
+  return order;
+}

@@ -9,6 +9,7 @@ import { BATCH_ROWS, type Batch, emptyBatch, selectRows, sliceBatch } from './ba
 import type { ExecContext } from './context.ts';
 import type { VecFn } from './expr.ts';
 import { type Operator, PAUSE, type Step } from './operator.ts';
+import { kernelSortOrder } from './kernels.ts';
 
 export abstract class BaseOp implements Operator {
   ctx!: ExecContext;
@@ -228,8 +229,15 @@ export class SortOp extends BaseOp {
         }
         if (this.ctx.tick()) yield PAUSE;
       }
-      items.sort((a, b) => compareSortKeys(this.keys, a.key, b.key) || a.seq - b.seq);
-      this.rows = items.map((x) => x.row);
+      // One key ordered as numbers: the sort kernel (tools/bench/exec_micro.ts), else TypeScript.
+      const k0 = this.keys[0]!;
+      const order = this.keys.length === 1 ? kernelSortOrder(k0.type.id, k0.desc, k0.nullsFirst, items.map((x) => x.key[0])) : null;
+      if (order !== null) {
+        this.rows = Array.from(order, (i) => items[i]!.row);
+      } else {
+        items.sort((a, b) => compareSortKeys(this.keys, a.key, b.key) || a.seq - b.seq);
+        this.rows = items.map((x) => x.row);
+      }
     }
     if (this.pos >= this.rows.length) return null;
     const out = emptyBatch(this.width);
