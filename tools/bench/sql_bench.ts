@@ -3,7 +3,7 @@
 //
 //   npx tsx tools/bench/sql_bench.ts [--rows 6000000] [--types numeric|float]
 //        [--passes 3] [--point-ops 200000] [--insert-ops 100000]
-//        [--only sb,sqlite,pglite] [--skip-load-heavy]
+//        [--only sb,sqlite,pglite] [--profile-q1 q1.cpuprofile]
 //
 // - prepared point SELECT by primary key per second: ScratchBird through the
 //   session's prepared path (parsed once, Session.runStatement with $1, as the
@@ -21,7 +21,6 @@
 // shared: noisy). Reference (this machine, from the issue): DuckDB-wasm Q1
 // 720 ms / Q6 85 ms; native DuckDB single-threaded 240 / 35 ms.
 
-import Database from 'better-sqlite3';
 import { open } from '../../host/engine/db.ts';
 import { parse, postgres } from '../../sql-dialects/index.ts';
 import { nodePlatform } from '../../host/platform/node.ts';
@@ -34,6 +33,11 @@ const INSERT_OPS = argInt('--insert-ops', 100_000);
 const TYPES = argValue('--types') ?? 'numeric';
 const ONLY = new Set((argValue('--only') ?? 'sb,sqlite,pglite').split(','));
 const DEC = TYPES === 'float' ? 'double precision' : 'numeric(15,2)';
+/** The part of better-sqlite3's API used here (the package ships no types). */
+interface SqliteStmt { run(...a: unknown[]): unknown; get(...a: unknown[]): unknown; all(...a: unknown[]): unknown[] }
+interface SqliteDb { exec(sql: string): void; prepare(sql: string): SqliteStmt; close(): void }
+const sqliteModule = 'better-sqlite3';
+const Database = ((await import(sqliteModule)) as { default: new (path: string) => SqliteDb }).default;
 const log = (s: string): void => console.error(`[${new Date().toISOString().slice(11, 19)}] ${s}`);
 
 // ---------------- data ----------------
@@ -107,6 +111,25 @@ function digest(rows: unknown[]): string {
   return `${rows.length} rows; ${vals.map((v) => (typeof v === 'number' ? Number(v.toPrecision(8)) : String(v))).join(',')}`.slice(0, 90);
 }
 
+/** CPU profile of a stretch of this process (node:inspector), written as a .cpuprofile for --profile-q1. */
+async function startProfile(): Promise<(file: string) => Promise<void>> {
+  const inspector = await import('node:inspector');
+  const { writeFileSync } = await import('node:fs');
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params?: object): Promise<unknown> =>
+    new Promise((res, rej) => session.post(method, params ?? {}, (err, r) => (err ? rej(err) : res(r))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 200 });
+  await post('Profiler.start');
+  return async (file) => {
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+    log(`Q1 profile written to ${file}`);
+  };
+}
+
 // ---------------- ScratchBird ----------------
 async function benchScratchBird(): Promise<void> {
   const f: Figures = { q: {}, check: {} };
@@ -170,8 +193,11 @@ async function benchScratchBird(): Promise<void> {
   await load('lineitem', 9, lineitems());
   f.load = ROWS / ((now() - t0) / 1000);
   log(`ScratchBird: loaded ${ROWS} lineitem rows (+${nOrders} orders, ${nCust} customers) at ${rate(f.load)} lineitem rows/s`);
+  const profileTo = argValue('--profile-q1');
   for (const [name, q] of QUERIES) {
+    const stop = profileTo && name === 'TPC-H Q1' ? await startProfile() : null;
     const { ms, result } = await timeBest(() => s.query(q));
+    if (stop) await stop(profileTo!);
     f.q[name] = ms;
     f.check[name] = digest((result as { rows: unknown[] }).rows);
     log(`ScratchBird ${name}: ${ms.toFixed(0)} ms  (${f.check[name]})`);
