@@ -34,16 +34,20 @@ try {
   let total = 0;
   let diffs = 0;
   let bothErrors = 0;
+  let pgMs = 0;
+  let sbMs = 0;
   const t0 = Date.now();
   for (let r = 0; r < rounds; r++) {
     const res = await runRound(pgSide, sb, seed0 + r, perRound, features);
     total += res.queries;
     bothErrors += res.bothErrors;
+    pgMs += res.pgMs;
+    sbMs += res.sbMs;
     diffs += res.differences.length;
     for (const d of res.differences) console.log(describeDifference(d) + '\n');
     for (const [k, n] of res.known) console.log(`known difference ${k}: ${n}`);
   }
-  console.log(`${total} queries, ${diffs} unexplained differences, ${bothErrors} errors on both sides (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  console.log(`${total} queries, ${diffs} unexplained differences, ${bothErrors} errors on both sides (${((Date.now() - t0) / 1000).toFixed(1)} s: PostgreSQL ${(pgMs / 1000).toFixed(1)} s, ScratchBird ${(sbMs / 1000).toFixed(1)} s)`);
 } finally {
   await sb.close();
   await pgSide.close();

@@ -38,19 +38,19 @@ export const known_differences: KnownDifference[] = [
     matches: (d) => d.pg.ok && d.pg.rows.length === 0 && !d.sb.ok && ['22003', '22012'].includes(d.sb.code) && /\(SELECT /.test(d.sql),
   },
   {
-    name: 'bug: aggregate over a subquery holding an aggregate',
+    name: 'aggregate over a subquery holding an aggregate',
     kind: 'bug',
     reason: 'the binder reports 42803 "aggregate function calls cannot be nested" for max((SELECT min(x) FROM t)); PostgreSQL runs it (the inner aggregate belongs to the subquery)',
     matches: (d) => sbError(d, '42803', /cannot be nested/),
   },
   {
-    name: 'bug: GROUP BY expression holding a subquery',
+    name: 'GROUP BY expression holding a subquery',
     kind: 'bug',
     reason: 'a select-list expression equal to a GROUP BY expression that holds a subquery (IN/EXISTS/scalar) is not matched to it: 42803 "must appear in the GROUP BY clause" or "subquery uses ungrouped column"',
     matches: (d) => sbError(d, '42803', /must appear in the GROUP BY clause|subquery uses ungrouped column/) && /GROUP BY .*(\(SELECT|EXISTS \()/.test(d.sql),
   },
   {
-    name: 'bug: GROUP BY a scalar subquery with an aggregate',
+    name: 'GROUP BY a scalar subquery with an aggregate',
     kind: 'bug',
     reason: 'the binder reports 42803 "aggregate functions are not allowed in GROUP BY" for GROUP BY (SELECT max(x) FROM t); PostgreSQL runs it',
     matches: (d) => sbError(d, '42803', /not allowed in GROUP BY/),
@@ -143,6 +143,9 @@ export interface RoundResult {
   bothErrors: number;
   known: Map<string, number>;
   differences: Difference[];
+  /** Time spent on each side (ms). */
+  pgMs: number;
+  sbMs: number;
 }
 
 /**
@@ -159,11 +162,21 @@ export async function runRound(pgSide: PgSide, sb: SbSide, seed: number, count: 
     }
   }
   const queries = Array.from({ length: count }, () => genQuery(rng, tables, features));
-  const pgOut = await pgSide.batch(queries);
-  const result: RoundResult = { queries: count, bothErrors: 0, known: new Map(), differences: [] };
+  // PostgreSQL (another process) works through its batch while the engine runs the same queries here.
+  const t0 = Date.now();
+  const result: RoundResult = { queries: count, bothErrors: 0, known: new Map(), differences: [], pgMs: 0, sbMs: 0 };
+  const pgPending = pgSide.batch(queries).then((r) => {
+    result.pgMs = Date.now() - t0;
+    return r;
+  });
+  pgPending.catch(() => {}); // awaited below; keeps an early failure from going unhandled meanwhile
+  const sbOuts: Outcome[] = [];
+  for (const sql of queries) sbOuts.push(await sb.run(sql));
+  result.sbMs = Date.now() - t0;
+  const pgOut = await pgPending;
   for (let i = 0; i < count; i++) {
     const sql = queries[i]!;
-    const sbOut = await sb.run(sql);
+    const sbOut = sbOuts[i]!;
     const pgO = pgOut[i]!;
     if (!pgO.ok && !sbOut.ok && pgO.code === sbOut.code) result.bothErrors++;
     if (sameOutcome(pgO, sbOut)) continue;

@@ -205,7 +205,7 @@ function expr(cx: Ctx, type: ColType, depth: number): string {
 
 /** Does the SQL text reference a column (alias.cN)? */
 function hasColumn(sql: string): boolean {
-  return /\b[a-z]\d*\.c\d+\b/.test(sql);
+  return /\b[a-z]\d*\.[cx]\d+\b/.test(sql);
 }
 
 function arith(cx: Ctx, type: 'int' | 'bigint' | 'numeric', d: number): string {
@@ -416,7 +416,22 @@ interface FromClause {
   refs: Ref[];
 }
 
+/** `(SELECT … FROM t WHERE …) a`: a derived table over one of the tables, with its own column names. */
+function derivedTable(rng: Rng, tables: Table[], f: Features, alias: string): FromClause {
+  const t = rng.pick(tables);
+  const inner = tableRefs(t, 'd');
+  const cx: Ctx = { rng, refs: inner, features: { ...f, subqueries: false }, tables, aggregates: false, safe: true };
+  const cols = t.columns.filter(() => rng.chance(0.7));
+  const picked = cols.length > 0 ? cols : [t.columns[0]!];
+  const items = picked.map((c, i) => `${rng.chance(0.7) ? `d.${c.name}` : expr(cx, c.type, 1)} AS x${i}`);
+  let sql = `(SELECT ${rng.chance(0.2) ? 'DISTINCT ' : ''}${items.join(', ')} FROM ${t.name} d`;
+  if (rng.chance(0.5)) sql += ` WHERE ${pred(cx, 1)}`;
+  sql += `) ${alias}`;
+  return { sql, refs: picked.map((c, i) => ({ sql: `${alias}.x${i}`, type: c.type })) };
+}
+
 function fromClause(rng: Rng, tables: Table[], f: Features): FromClause {
+  if (f.subqueries && rng.chance(0.1)) return derivedTable(rng, tables, f, 'a');
   const t1 = rng.pick(tables);
   if (!f.joins || tables.length < 2 || rng.chance(0.5)) return { sql: `${t1.name} a`, refs: tableRefs(t1, 'a') };
   const t2 = rng.pick(tables);
