@@ -180,7 +180,6 @@ export function dchToChar(nodes: readonly FmtNode[], tm: CharTm): string {
     const th = (n.suffix & (Sfx.TH | Sfx.th)) !== 0;
     const thUpper = (n.suffix & Sfx.TH) !== 0;
     let s: string;
-    const num = (v: number, width: number): string => zpad(v, fm ? 0 : width);
     if (tm.isInterval && NOT_FOR_INTERVAL.has(n.key)) throw invalidForInterval();
     switch (n.key) {
       case 'A.M.': case 'P.M.':
@@ -284,15 +283,15 @@ export function dchToChar(nodes: readonly FmtNode[], tm: CharTm): string {
         break;
       }
       case 'DDD': case 'ddd':
-        s = num(tm.yday, 3);
+        s = zpad(tm.yday, fm ? 0 : 3);
         break;
       case 'IDDD': case 'iddd': {
         const isoDay = date2j(tm.year, tm.month, tm.day) - isoYearStartJ(tm) + 1;
-        s = num(isoDay, 3);
+        s = zpad(isoDay, fm ? 0 : 3);
         break;
       }
       case 'DD': case 'dd':
-        s = num(tm.day, 2);
+        s = zpad(tm.day, fm ? 0 : 2);
         break;
       case 'D': case 'd':
         s = String((tm.wday ?? 0) + 1);
@@ -301,10 +300,10 @@ export function dchToChar(nodes: readonly FmtNode[], tm: CharTm): string {
         s = String((tm.wday ?? 0) === 0 ? 7 : tm.wday!);
         break;
       case 'WW': case 'ww':
-        s = num(Math.trunc((tm.yday - 1) / 7) + 1, 2);
+        s = zpad(Math.trunc((tm.yday - 1) / 7) + 1, fm ? 0 : 2);
         break;
       case 'IW': case 'iw':
-        s = num(date2isoweek(tm.year, tm.month, tm.day), 2);
+        s = zpad(date2isoweek(tm.year, tm.month, tm.day), fm ? 0 : 2);
         break;
       case 'Q': case 'q':
         if (tm.month === 0) continue;

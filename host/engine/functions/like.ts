@@ -27,9 +27,8 @@ function endsWithEscape(): Error {
   return invalidEscape('LIKE pattern must not end with escape character');
 }
 
-/** Matches code-point (or byte) arrays. */
-function matchText(t: ArrayLike<number>, ti: number, p: ArrayLike<number>, pi: number): M {
-  const tn = t.length;
+/** Matches code-point (or byte) arrays; the text is t[0..tn). */
+function matchText(t: ArrayLike<number>, tn: number, ti: number, p: ArrayLike<number>, pi: number): M {
   const pn = p.length;
   while (ti < tn && pi < pn) {
     const pc = p[pi]!;
@@ -55,7 +54,7 @@ function matchText(t: ArrayLike<number>, ti: number, p: ArrayLike<number>, pi: n
       } else first = p[pi]!;
       while (ti < tn) {
         if (t[ti] === first) {
-          const r = matchText(t, ti, p, pi);
+          const r = matchText(t, tn, ti, p, pi);
           if (r !== M.False) return r;
         }
         ti++;
@@ -81,10 +80,72 @@ function toCodes(s: string): number[] | Uint16Array {
   return codePoints(s).map((c) => c.codePointAt(0)!);
 }
 
+/**
+ * A compiled pattern. Most patterns in practice are a literal, a prefix,
+ * a suffix, an infix, or literals between '%'s: those match with
+ * startsWith/endsWith/indexOf (leftmost matching is exact when '%' is the
+ * only wildcard). Anything with '_' or an escape runs PostgreSQL's matcher.
+ */
+type LikePlan =
+  | { kind: 'percent'; parts: string[] }
+  | { kind: 'general'; codes: number[] | Uint16Array };
+
+const PLANS = new Map<string, LikePlan>();
+const PLANS_MAX = 256;
+
+function planOf(pattern: string): LikePlan {
+  let plan = PLANS.get(pattern);
+  if (plan !== undefined) return plan;
+  plan = /[\\_]/.test(pattern) ? { kind: 'general', codes: toCodes(pattern) } : { kind: 'percent', parts: pattern.split('%') };
+  if (PLANS.size >= PLANS_MAX) PLANS.clear();
+  PLANS.set(pattern, plan);
+  return plan;
+}
+
+function matchPercent(s: string, parts: readonly string[]): boolean {
+  const n = parts.length;
+  if (n === 1) return s === parts[0];
+  const first = parts[0]!;
+  const last = parts[n - 1]!;
+  if (s.length < first.length + last.length || !s.startsWith(first) || !s.endsWith(last)) return false;
+  let pos = first.length;
+  const end = s.length - last.length;
+  for (let k = 1; k < n - 1; k++) {
+    const part = parts[k]!;
+    if (part === '') continue;
+    const at = s.indexOf(part, pos);
+    if (at < 0 || at + part.length > end) return false;
+    pos = at + part.length;
+  }
+  return true;
+}
+
+/** Scratch buffer for the text's characters (the matcher is synchronous: one user at a time). */
+let scratch = new Uint32Array(256);
+
+function textCodes(s: string): { codes: Uint32Array; n: number } {
+  if (scratch.length < s.length) scratch = new Uint32Array(Math.max(s.length, scratch.length * 2));
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        scratch[n++] = (c - 0xd800) * 0x400 + (d - 0xdc00) + 0x10000;
+        i++;
+        continue;
+      }
+    }
+    scratch[n++] = c;
+  }
+  return { codes: scratch, n };
+}
+
 export function like(s: string, pattern: string): boolean {
-  // Fast paths for the common shapes.
-  if (!/[\\_%]/.test(pattern)) return s === pattern;
-  return matchText(toCodes(s), 0, toCodes(pattern), 0) === M.True;
+  const plan = planOf(pattern);
+  if (plan.kind === 'percent') return matchPercent(s, plan.parts);
+  const { codes, n } = textCodes(s);
+  return matchText(codes, n, 0, plan.codes, 0) === M.True;
 }
 
 export function ilike(s: string, pattern: string): boolean {
@@ -92,7 +153,7 @@ export function ilike(s: string, pattern: string): boolean {
 }
 
 export function likeBytes(s: Uint8Array, pattern: Uint8Array): boolean {
-  return matchText(s, 0, pattern, 0) === M.True;
+  return matchText(s, s.length, 0, pattern, 0) === M.True;
 }
 
 function invalidEscapeString(): SbError {

@@ -33,18 +33,68 @@ const byType =
   (a, b) =>
     compareValues(t, a, b);
 
-const numCmp: Cmp = (a, b) => ((a as number | bigint) < (b as number | bigint) ? -1 : (a as number | bigint) > (b as number | bigint) ? 1 : 0);
+// Hot path: the executor calls these per row. Types whose JS value order is
+// the SQL order get the JS operators directly (one call, no three-way step).
+type Pred = (a: unknown, b: unknown) => boolean;
+interface PredSet {
+  eq: Pred;
+  ne: Pred;
+  lt: Pred;
+  le: Pred;
+  gt: Pred;
+  ge: Pred;
+}
+
+function defPredicates(l: SqlType, r: SqlType, p: PredSet): void {
+  const fns: Record<string, Pred> = { '=': p.eq, '<>': p.ne, '<': p.lt, '<=': p.le, '>': p.gt, '>=': p.ge };
+  for (const [name, , commutator, negator] of OPS) {
+    const f = fns[name]!;
+    defOp(name, l, r, T.bool, (a, b) => f(a, b), { commutator, negator });
+  }
+}
+
+/** number and bigint mix exactly under == and < (int8 beyond 2^53 is a bigint); infinities order as SQL's. */
+const JS_ORDER: PredSet = {
+  // eslint-disable-next-line eqeqeq
+  eq: (a, b) => (a as number) == (b as number),
+  // eslint-disable-next-line eqeqeq
+  ne: (a, b) => (a as number) != (b as number),
+  lt: (a, b) => (a as number) < (b as number),
+  le: (a, b) => (a as number) <= (b as number),
+  gt: (a, b) => (a as number) > (b as number),
+  ge: (a, b) => (a as number) >= (b as number),
+};
+
+/** Floats: NaN equals NaN and sorts above every other value (float8_cmp_internal). */
+const FLOAT_ORDER: PredSet = {
+  eq: (a, b) => a === b || (a !== a && b !== b),
+  ne: (a, b) => !(a === b || (a !== a && b !== b)),
+  lt: (a, b) => (a as number) < (b as number) || (a === a && b !== b),
+  le: (a, b) => (a as number) <= (b as number) || b !== b,
+  gt: (a, b) => (a as number) > (b as number) || (a !== a && b === b),
+  ge: (a, b) => (a as number) >= (b as number) || a !== a,
+};
+
+/** Text in the C collation: equality is identity, order is by code point. */
+const TEXT_ORDER: PredSet = {
+  eq: (a, b) => a === b,
+  ne: (a, b) => a !== b,
+  lt: (a, b) => a !== b && compareCodePoints(a as string, b as string) < 0,
+  le: (a, b) => a === b || compareCodePoints(a as string, b as string) < 0,
+  gt: (a, b) => a !== b && compareCodePoints(a as string, b as string) > 0,
+  ge: (a, b) => a === b || compareCodePoints(a as string, b as string) > 0,
+};
 
 // Integers: every pair, compared exactly (number and bigint mix).
-for (const l of [T.int2, T.int4, T.int8]) for (const r of [T.int2, T.int4, T.int8]) defComparisons(l, r, numCmp);
+for (const l of [T.int2, T.int4, T.int8]) for (const r of [T.int2, T.int4, T.int8]) defPredicates(l, r, JS_ORDER);
 
 // Floats: NaN sorts above everything and equals itself.
-for (const l of [T.float4, T.float8]) for (const r of [T.float4, T.float8]) defComparisons(l, r, byType(T.float8));
+for (const l of [T.float4, T.float8]) for (const r of [T.float4, T.float8]) defPredicates(l, r, FLOAT_ORDER);
 
-for (const t of [T.bool, T.numeric, T.text, T.bpchar, T.name, T.char, T.bytea, T.uuid, T.date, T.time, T.timetz]) {
-  defComparisons(t, t, byType(t));
-}
-for (const t of [T.timestamp, T.timestamptz, T.interval, T.jsonb, T.oid]) {
+for (const t of [T.date, T.time, T.timestamp, T.timestamptz, T.oid]) defPredicates(t, t, JS_ORDER);
+for (const t of [T.text, T.name, T.uuid]) defPredicates(t, t, TEXT_ORDER);
+
+for (const t of [T.bool, T.numeric, T.bpchar, T.char, T.bytea, T.timetz, T.interval, T.jsonb]) {
   defComparisons(t, t, byType(t));
 }
 // Polymorphic: the element (or field) types come from the call site.

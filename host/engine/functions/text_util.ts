@@ -15,22 +15,43 @@ export function codePoints(s: string): string[] {
   return Array.from(s);
 }
 
+/** Characters (code points): UTF-16 length less one per surrogate pair. */
 export function charLength(s: string): number {
-  if (!hasSurrogates(s)) return s.length;
-  let n = 0;
+  let n = s.length;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) i++;
-    n++;
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
   }
   return n;
 }
 
-/** Characters [start, end) by code point index (0-based, clamped). */
+/** Characters [start, end) by code point index (0-based, clamped); no allocation beyond the result. */
 export function charSlice(s: string, start: number, end = Infinity): string {
-  if (!hasSurrogates(s)) return s.slice(Math.max(0, start), end === Infinity ? undefined : Math.max(0, end));
-  const cps = codePoints(s);
-  return cps.slice(Math.max(0, start), end === Infinity ? undefined : Math.max(0, end)).join('');
+  const from = Math.max(0, start);
+  const to = end === Infinity ? Infinity : Math.max(0, end);
+  if (to <= from) return '';
+  // Walk code points to the UTF-16 offsets of `from` and `to`.
+  let cp = 0;
+  let a = -1;
+  let i = 0;
+  for (; i < s.length; i++) {
+    if (cp === from) a = i;
+    if (cp === to) break;
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    cp++;
+  }
+  if (a < 0) return '';
+  return s.slice(a, i);
 }
 
 export function utf8Bytes(s: string): Uint8Array {
@@ -55,21 +76,35 @@ export function octetLength(s: string): number {
   return n;
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
-const HAS_UPPER = /[A-Z]/;
-const HAS_LOWER = /[a-z]/;
+// Hoisted: a closure created per call costs more than the call itself.
+const toLower = (m: string): string => m.toLowerCase();
+const toUpper = (m: string): string => m.toUpperCase();
 
 /** lower() in the C locale: ASCII letters only (per-row hot path: no allocation when nothing changes). */
 export function asciiLower(s: string): string {
-  if (!HAS_UPPER.test(s)) return s;
-  if (!NON_ASCII.test(s)) return s.toLowerCase();
-  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+  let upper = false;
+  let ascii = true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 65 && c <= 90) upper = true;
+    else if (c >= 128) ascii = false;
+  }
+  if (!upper) return s;
+  if (ascii) return s.toLowerCase();
+  return s.replace(/[A-Z]+/g, toLower);
 }
 
 export function asciiUpper(s: string): string {
-  if (!HAS_LOWER.test(s)) return s;
-  if (!NON_ASCII.test(s)) return s.toUpperCase();
-  return s.replace(/[a-z]+/g, (m) => m.toUpperCase());
+  let lower = false;
+  let ascii = true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 97 && c <= 122) lower = true;
+    else if (c >= 128) ascii = false;
+  }
+  if (!lower) return s;
+  if (ascii) return s.toUpperCase();
+  return s.replace(/[a-z]+/g, toUpper);
 }
 
 function isAsciiAlnum(c: number): boolean {
