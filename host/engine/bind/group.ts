@@ -665,7 +665,12 @@ function bindAggCall(cx: Cx, f: A.FuncCall, kind: 'agg' | 'ordered'): Expr {
       const keyed = order.map((k, i) => ({ ...k, expr: coerceTo(acx, k.expr, r.argTypes[args.length + i]!, 'implicit', { loc: f.loc }) }));
       call = { fn: name, oid: r.impl.oid, args: direct, distinct: false, star: false, order: keyed, type: r.retType, ...(filter ? { filter } : {}) };
     } else {
-      if (f.withinGroup) throw errAt(cx, SqlState.wrong_object_type, `${name} is not an ordered-set aggregate, so it cannot have WITHIN GROUP`, f.loc);
+      if (f.withinGroup) {
+        // PostgreSQL looks the aggregate up with the WITHIN GROUP arguments appended (42883 when none takes them).
+        const keys = f.withinGroup.map((o) => resolveUnknown(acx, bindExpr(acx, o.expr)));
+        wrap(cx, f.loc, () => resolveAggregate(name, [...args, ...keys].map((a) => inputType(acx, a))));
+        throw errAt(cx, SqlState.wrong_object_type, `${name} is not an ordered-set aggregate, so it cannot have WITHIN GROUP`, f.loc);
+      }
       const r = wrap(cx, f.loc, () => resolveAggregate(name, args.map((a) => inputType(acx, a))));
       const coerced = args.map((a, i) => resolveUnknown(acx, coerceTo(acx, a, r.argTypes[i]!, 'implicit', { loc: f.loc })));
       const distinct = f.quantifier === 'DISTINCT';
