@@ -423,7 +423,11 @@ function derivedTable(rng: Rng, tables: Table[], f: Features, alias: string): Fr
   const cx: Ctx = { rng, refs: inner, features: { ...f, subqueries: false }, tables, aggregates: false, safe: true };
   const cols = t.columns.filter(() => rng.chance(0.7));
   const picked = cols.length > 0 ? cols : [t.columns[0]!];
-  const items = picked.map((c, i) => `${rng.chance(0.7) ? `d.${c.name}` : expr(cx, c.type, 1)} AS x${i}`);
+  // A derived column computed from constants alone would be folded once PostgreSQL pulls the subquery up (see arith()).
+  const items = picked.map((c, i) => {
+    const e = rng.chance(0.7) ? `d.${c.name}` : expr(cx, c.type, 1);
+    return `${hasColumn(e) ? e : `d.${c.name}`} AS x${i}`;
+  });
   let sql = `(SELECT ${rng.chance(0.2) ? 'DISTINCT ' : ''}${items.join(', ')} FROM ${t.name} d`;
   if (rng.chance(0.5)) sql += ` WHERE ${pred(cx, 1)}`;
   sql += `) ${alias}`;
