@@ -35,6 +35,7 @@ import { runTransactionControl } from './txn_control.ts';
 import { compileStatement, noteModified, parseCached } from './plan_cache.ts';
 // The pg_catalog / information_schema views and catalog functions register themselves.
 import { type CatalogAccess, systemRelationName, systemRelationOid } from '../catalog/pg_catalog.ts';
+import { isRoleStatement, runRoleStatement } from './roles.ts';
 
 export interface SessionOptions {
   /** The role the session runs as (default: the bootstrap superuser). */
@@ -160,6 +161,7 @@ export class Session {
       throw new SbError(SqlState.in_failed_sql_transaction, 'current transaction is aborted, commands ignored until end of transaction block');
     }
     if (TXN_CONTROL.has(stmt.kind)) return this.guard(() => runTransactionControl(this, stmt));
+    if (isRoleStatement(stmt)) return runRoleStatement(this, stmt);
     if (!isBindable(stmt)) return this.guard(() => runUtility(this, stmt, sql));
     return this.runBindable(stmt, sql, params, paramTypes);
   }

@@ -15,113 +15,15 @@
 
 import { SbError, SqlState } from '../../engine/sb_error.ts';
 import { decodeUtf8, encodeUtf8 } from './bytes.ts';
-import { HmacSha256, hmacSha256, pbkdf2Sha256, sha256 } from './sha256.ts';
+import { HmacSha256, hmacSha256, sha256 } from '../../engine/auth/sha256.ts';
+import {
+  base64Decode, base64Encode, equalBytes, parseVerifier, randomBytes, salt_bytes, scram_iterations_default, type ScramVerifier,
+} from '../../engine/auth/scram_verifier.ts';
+
+export { base64Decode, base64Encode, makeVerifier, parseVerifier, verifierMatches } from '../../engine/auth/scram_verifier.ts';
 
 export const SCRAM_MECHANISM = 'SCRAM-SHA-256';
-export const scram_iterations_default = 4096;
-const salt_bytes = 16;
 const nonce_bytes = 18;
-
-export interface ScramVerifier {
-  iterations: number;
-  salt: Uint8Array;
-  storedKey: Uint8Array;
-  serverKey: Uint8Array;
-}
-
-// ------------------------------------------------------------------ base64
-
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const B64_INDEX = new Int16Array(128).fill(-1);
-for (let i = 0; i < 64; i++) B64_INDEX[B64.charCodeAt(i)] = i;
-
-export function base64Encode(b: Uint8Array): string {
-  let s = '';
-  let i = 0;
-  for (; i + 2 < b.length; i += 3) {
-    const v = (b[i]! << 16) | (b[i + 1]! << 8) | b[i + 2]!;
-    s += B64[v >>> 18]! + B64[(v >>> 12) & 63]! + B64[(v >>> 6) & 63]! + B64[v & 63]!;
-  }
-  if (i < b.length) {
-    const v = (b[i]! << 16) | ((b[i + 1] ?? 0) << 8);
-    s += B64[v >>> 18]! + B64[(v >>> 12) & 63]! + (i + 1 < b.length ? B64[(v >>> 6) & 63]! : '=') + '=';
-  }
-  return s;
-}
-
-/** Strict base64 decoding; undefined for anything malformed. */
-export function base64Decode(s: string): Uint8Array | undefined {
-  if (s.length % 4 !== 0) return undefined;
-  let pad = 0;
-  if (s.endsWith('==')) pad = 2;
-  else if (s.endsWith('=')) pad = 1;
-  const out = new Uint8Array((s.length / 4) * 3 - pad);
-  let o = 0;
-  for (let i = 0; i < s.length; i += 4) {
-    let v = 0;
-    for (let j = 0; j < 4; j++) {
-      const c = s.charCodeAt(i + j);
-      let d: number;
-      if (c === 0x3d && i + j >= s.length - pad) d = 0;
-      else {
-        d = c < 128 ? B64_INDEX[c]! : -1;
-        if (d < 0) return undefined;
-      }
-      v = (v << 6) | d;
-    }
-    if (o < out.length) out[o++] = v >>> 16;
-    if (o < out.length) out[o++] = (v >>> 8) & 0xff;
-    if (o < out.length) out[o++] = v & 0xff;
-  }
-  return out;
-}
-
-// ------------------------------------------------------------------ verifiers
-
-function randomBytes(n: number): Uint8Array {
-  const b = new Uint8Array(n);
-  globalThis.crypto.getRandomValues(b);
-  return b;
-}
-
-/** The password bytes SCRAM hashes. PostgreSQL applies SASLprep; for the ASCII and NFKC-stable passwords used here that is NFKC normalisation. */
-function passwordBytes(password: string): Uint8Array {
-  return encodeUtf8(password.normalize('NFKC'));
-}
-
-export function makeVerifier(password: string, iterations = scram_iterations_default, salt: Uint8Array = randomBytes(salt_bytes)): string {
-  const salted = pbkdf2Sha256(passwordBytes(password), salt, iterations);
-  const clientKey = hmacSha256(salted, encodeUtf8('Client Key'));
-  const storedKey = sha256(clientKey);
-  const serverKey = hmacSha256(salted, encodeUtf8('Server Key'));
-  return `SCRAM-SHA-256$${iterations}:${base64Encode(salt)}$${base64Encode(storedKey)}:${base64Encode(serverKey)}`;
-}
-
-export function parseVerifier(s: string): ScramVerifier | undefined {
-  const m = /^SCRAM-SHA-256\$(\d+):([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+):([A-Za-z0-9+/=]+)$/.exec(s);
-  if (!m) return undefined;
-  const iterations = Number(m[1]);
-  const salt = base64Decode(m[2]!);
-  const storedKey = base64Decode(m[3]!);
-  const serverKey = base64Decode(m[4]!);
-  if (!salt || !storedKey || !serverKey || storedKey.length !== 32 || serverKey.length !== 32 || iterations < 1) return undefined;
-  return { iterations, salt, storedKey, serverKey };
-}
-
-/** True when `password` is the one the verifier was made from. */
-export function verifierMatches(verifier: string, password: string): boolean {
-  const v = parseVerifier(verifier);
-  if (!v) return false;
-  const salted = pbkdf2Sha256(passwordBytes(password), v.salt, v.iterations);
-  return equalBytes(sha256(hmacSha256(salted, encodeUtf8('Client Key'))), v.storedKey);
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d |= a[i]! ^ b[i]!;
-  return d === 0;
-}
 
 // ------------------------------------------------------------------ the exchange
 

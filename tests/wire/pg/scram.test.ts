@@ -4,7 +4,7 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hmacSha256, pbkdf2Sha256, sha256 } from '../../../host/wire/pg/sha256.ts';
+import { hmacSha256, pbkdf2Sha256, sha256 } from '../../../host/engine/auth/sha256.ts';
 import { base64Decode, base64Encode, makeVerifier, parseVerifier, ScramServer, verifierMatches } from '../../../host/wire/pg/scram.ts';
 import { SbError } from '../../../host/engine/sb_error.ts';
 

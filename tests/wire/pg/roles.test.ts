@@ -1,0 +1,77 @@
+// Users and roles over the wire: CREATE/ALTER/DROP USER/ROLE store SCRAM
+// verifiers; new users log in with SCRAM; role management is checked.
+
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PASSWORD, startTestServer, type TestServer } from './server_helper.ts';
+
+let srv: TestServer;
+let admin: pg.Client;
+
+function connect(user: string, password: string): pg.Client {
+  return new pg.Client({ host: '127.0.0.1', port: srv.port, user, password, database: 'scratchbird' });
+}
+
+async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await p;
+  } catch (e) {
+    return (e as { code?: string }).code;
+  }
+  return undefined;
+}
+
+beforeAll(async () => {
+  srv = await startTestServer();
+  admin = connect('sysdba', PASSWORD);
+  await admin.connect();
+});
+afterAll(async () => {
+  await admin?.end();
+  await srv?.stop();
+});
+
+describe('roles', () => {
+  it('CREATE USER stores a SCRAM verifier; the user logs in with it and not with a wrong password', async () => {
+    await admin.query("CREATE USER app WITH PASSWORD 'app-pw'");
+    const r = await admin.query("SELECT rolname, rolcanlogin, rolsuper, rolpassword FROM pg_roles WHERE rolname = 'app'");
+    expect(r.rows).toEqual([{ rolname: 'app', rolcanlogin: true, rolsuper: false, rolpassword: '********' }]);
+    const stored = srv.server.db.catalog.current().role('app')!.password!;
+    expect(stored).toMatch(/^SCRAM-SHA-256\$4096:/);
+    const c = connect('app', 'app-pw');
+    await c.connect();
+    expect((await c.query('SELECT current_user AS u')).rows).toEqual([{ u: 'app' }]);
+    expect((await c.query('SHOW is_superuser')).rows).toEqual([{ is_superuser: 'off' }]);
+    expect(await codeOf(c.query('CREATE ROLE nope'))).toBe('42501');
+    await c.end();
+    expect(await codeOf(connect('app', 'wrong').connect())).toBe('28P01');
+  });
+
+  it('ALTER ROLE changes the password and attributes; NOLOGIN refuses the login; RENAME', async () => {
+    await admin.query("ALTER USER app WITH PASSWORD 'new-pw'");
+    expect(await codeOf(connect('app', 'app-pw').connect())).toBe('28P01');
+    const c = connect('app', 'new-pw');
+    await c.connect();
+    await c.end();
+    await admin.query('ALTER ROLE app NOLOGIN');
+    expect(await codeOf(connect('app', 'new-pw').connect())).toBe('28000');
+    await admin.query('ALTER ROLE app LOGIN');
+    await admin.query('ALTER ROLE app RENAME TO app2');
+    const d = connect('app2', 'new-pw');
+    await d.connect();
+    await d.end();
+  });
+
+  it('CREATE ROLE errors: duplicate 42710, reserved name 42939; DROP ROLE, IF EXISTS, in a rolled-back transaction', async () => {
+    expect(await codeOf(admin.query('CREATE ROLE app2'))).toBe('42710');
+    expect(await codeOf(admin.query('CREATE ROLE pg_mine'))).toBe('42939');
+    await admin.query('BEGIN');
+    await admin.query('DROP ROLE app2');
+    await admin.query('ROLLBACK');
+    expect((await admin.query("SELECT count(*)::int AS n FROM pg_roles WHERE rolname = 'app2'")).rows).toEqual([{ n: 1 }]);
+    await admin.query('DROP ROLE app2');
+    expect(await codeOf(admin.query('DROP ROLE app2'))).toBe('42704');
+    await admin.query('DROP ROLE IF EXISTS app2');
+    expect(await codeOf(admin.query('DROP ROLE sysdba'))).toBe('55006');
+  });
+});
