@@ -53,6 +53,19 @@ describe('aggregates without GROUP BY', () => {
 });
 
 describe('GROUP BY and HAVING', () => {
+  it('groups many distinct keys of every kind (hash tables grow)', async () => {
+    expect(await rows(db, `SELECT count(*), min(c), max(c), sum(k) FROM (SELECT g % 3000 AS k, count(*) AS c FROM generate_series(1, 9000) g GROUP BY k) q`)).toEqual([
+      ['3000', '3', '3', '4498500'],
+    ]);
+    expect(await rows(db, `SELECT count(*), count(DISTINCT c) FROM (SELECT (g % 2500)::float8 / 4 AS k, count(*) AS c FROM generate_series(1, 5000) g GROUP BY k) q`)).toEqual([
+      ['2500', '1'],
+    ]);
+    expect(await rows(db, `SELECT count(*) FROM (SELECT (g % 1500)::text AS k, g % 2 AS p, count(*) FROM generate_series(1, 6000) g GROUP BY k, p) q`)).toEqual([['1500']]);
+    expect(await rows(db, `SELECT k, count(*) FROM (VALUES ('NaN'::float8), ('NaN'), (-0.0::float8), (0.0), (NULL), (NULL)) v(k) GROUP BY k ORDER BY k`)).toEqual([
+      ['-0', '2'], ['NaN', '2'], [null, '2'],
+    ]);
+  });
+
   it('groups NULL keys together and filters groups', async () => {
     expect(await rows(db, 'SELECT region, count(*) FROM sales GROUP BY region ORDER BY region')).toEqual([
       ['east', '2'], ['north', '1'], ['west', '2'], [null, '1'],
