@@ -172,6 +172,7 @@ export class BaseDialect implements Dialect {
   supportsEmptySelectList(): boolean { return false; }
   supportsLateral(): boolean { return false; }
   supportsJoinWithoutCondition(): boolean { return false; }
+  rejectsTrailingJunkAfterNumbers(): boolean { return false; }
   supportsTableFunctions(): boolean { return false; }
   supportsApply(): boolean { return false; }
   supportsTableHints(): boolean { return false; }

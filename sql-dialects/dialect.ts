@@ -123,6 +123,13 @@ export interface Dialect {
   adjacentStringConcat(): 'always' | 'newline' | 'never';
   /** What `0x1F` is. PG 16 https://www.postgresql.org/docs/16/sql-syntax-lexical.html#SQL-SYNTAX-CONSTANTS-NUMERIC */
   zeroXLiteral(): ZeroXLiteral;
+  /**
+   * PG: a number or `$n` parameter directly followed by an identifier character
+   * (`123abc`, `1.5x`, `$1a`) is 42601 "trailing junk after numeric literal"
+   * (PostgreSQL 15 and later) rather than a number and an alias.
+   * https://www.postgresql.org/docs/15/release-15.html (E.14.3.3)
+   */
+  rejectsTrailingJunkAfterNumbers(): boolean;
   /** TRUE/FALSE keywords. (TS has none.) https://www.postgresql.org/docs/16/datatype-boolean.html */
   supportsBooleanLiterals(): boolean;
   /** `DATE '2020-01-01'`, `TIMESTAMP '…'`. https://www.postgresql.org/docs/16/sql-syntax-lexical.html#SQL-SYNTAX-CONSTANTS-GENERIC */

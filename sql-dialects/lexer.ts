@@ -220,6 +220,7 @@ class Lexer {
     if (c === 36 && d.supportsDollarParameters() && isDigit(c1)) {
       let j = start + 1;
       while (j < this.n && isDigit(sql.charCodeAt(j))) j++;
+      this.checkTrailingJunk(start, j, 'parameter');
       this.push('param', start, j, sql.slice(start + 1, j), { style: '$' });
       this.i = j;
       return;
@@ -482,8 +483,19 @@ class Lexer {
     this.pushScanned('bitstr', start, scanBitString(this.sql, start, format, this.failer), { style: format });
   }
 
+  /** PG: an identifier character right after a number or parameter is an error, not an alias. */
+  private checkTrailingJunk(start: number, end: number, what: string): void {
+    if (!this.d.rejectsTrailingJunkAfterNumbers() || end >= this.n) return;
+    const c = this.sql.charCodeAt(end);
+    if (!this.d.isIdentifierStart(c)) return;
+    let j = end;
+    while (j < this.n && this.d.isIdentifierPart(this.sql.charCodeAt(j))) j++;
+    throw syntaxErrorAt(this.sql, start, this.sql.slice(start, j), `trailing junk after ${what}`);
+  }
+
   private lexNumber(start: number): void {
     const r = scanNumber(this.sql, start, this.d.zeroXLiteral());
+    this.checkTrailingJunk(start, r.end, 'numeric literal');
     if (r.binary) this.pushScanned('bitstr', start, r, { style: r.binary });
     else this.pushScanned('number', start, r, {});
   }

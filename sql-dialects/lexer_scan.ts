@@ -4,7 +4,9 @@
 // the end offset and the decoded value, or reports an unterminated or
 // malformed literal through `fail` (SbError 42601).
 
+import { SbError, SqlState } from '../host/engine/sb_error.ts';
 import { isDigit } from './base_dialect.ts';
+import { charPosition } from './errors.ts';
 import type { ZeroXLiteral } from './dialect.ts';
 
 export type Fail = (start: number, what: string) => never;
@@ -71,7 +73,13 @@ export function scanEscapeString(sql: string, start: number, fail: Fail): Scanne
         const escStart = j - 2;
         const len = e === 'u' ? 4 : 8;
         const hex = sql.slice(j, j + len);
-        if (hex.length !== len || !/^[0-9a-fA-F]+$/.test(hex)) fail(escStart, 'invalid Unicode escape');
+        if (hex.length !== len || !/^[0-9a-fA-F]+$/.test(hex)) {
+          // PG: a malformed \u / \U escape in an E'' string is 22025, not a syntax error.
+          throw new SbError(SqlState.invalid_escape_sequence, 'invalid Unicode escape', {
+            position: charPosition(sql, escStart),
+            hint: 'Unicode escapes must be \\uXXXX or \\UXXXXXXXX.',
+          });
+        }
         let cp = parseInt(hex, 16);
         j += len;
         if (isLowSurrogate(cp)) fail(escStart, 'invalid Unicode surrogate pair');

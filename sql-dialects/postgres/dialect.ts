@@ -75,6 +75,7 @@ export class PostgresDialect extends BaseDialect {
   override supportsBitStringLiterals(): boolean { return true; }
   override adjacentStringConcat(): 'always' | 'newline' | 'never' { return 'newline'; }
   override zeroXLiteral(): ZeroXLiteral { return 'number'; }
+  override rejectsTrailingJunkAfterNumbers(): boolean { return true; }
   override supportsGenericTypedLiterals(): boolean { return true; }
   override intervalSyntax(): IntervalSyntax { return 'string'; }
   override supportsNestedComments(): boolean { return true; }

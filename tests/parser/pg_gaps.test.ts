@@ -33,6 +33,16 @@ describe('PostgreSQL syntax errors (positions as PostgreSQL 15 reports them)', (
     ['CREATE SCHEMA IF NOT EXISTS s CREATE TABLE t (a int)', '0A000', 31],
     // A schema element must be one of the allowed CREATE forms.
     ['CREATE SCHEMA s CREATE DATABASE d', '42601', 24],
+    // A malformed \u escape in E'' is 22025 (in U&'' a syntax error).
+    [String.raw`SELECT E'\u00'`, '22025', 10],
+    [String.raw`SELECT E'\U0000'`, '22025', 10],
+    [String.raw`SELECT U&'\00'`, '42601', 11],
+    // Trailing junk after a number or parameter (PostgreSQL 15 and later).
+    ['SELECT 123abc', '42601', 8],
+    ['SELECT 1.5x', '42601', 8],
+    ['SELECT .5a', '42601', 8],
+    ['SELECT 1as', '42601', 8],
+    ['SELECT $1a', '42601', 8],
     // Comparison, LIKE/BETWEEN and IS DISTINCT FROM do not chain (PG's %nonassoc levels).
     ['SELECT 1 = 1 = true', '42601', 14],
     ['SELECT 1 < 2 <> true', '42601', 14],
