@@ -14,6 +14,7 @@ import './table_func.ts';
 import { bindDmlWith } from './cte.ts';
 import './setop.ts';
 import './srf_select.ts';
+import './subscript.ts';
 import '../exec/ops_join.ts';
 import '../exec/ops_funcscan.ts';
 import '../exec/ops_setop.ts';

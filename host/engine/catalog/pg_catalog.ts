@@ -648,6 +648,11 @@ defFn('pg_get_function_identity_arguments', [oid], text, (a) => {
   return f?.args ? f.args.map((t) => formatType(t)).join(', ') : null;
 }, stable);
 
+defFn('pg_get_triggerdef', [oid], text, () => null, stable);
+defFn('pg_get_triggerdef', [oid, bool], text, () => null, stable);
+defFn('pg_get_statisticsobjdef', [oid], text, () => null, stable);
+defFn('pg_get_ruledef', [oid], text, () => null, stable);
+defFn('pg_get_ruledef', [oid, bool], text, () => null, stable);
 defFn('pg_relation_is_publishable', [T.regclass], bool, () => false, stable);
 defFn('pg_get_function_sqlbody', [oid], text, () => null, stable);
 defFn('pg_get_serial_sequence', [text, text], text, () => null, stable);

@@ -75,4 +75,11 @@ describe('pg_catalog', () => {
     expect(await rows('WITH pg_type AS (SELECT 1 AS x) SELECT x FROM pg_type')).toEqual([[1]]);
     expect(await rows("SELECT 'pg_catalog.pg_class'::regclass::oid, 1259::regclass::text")).toEqual([[1259, 'pg_class']]);
   });
+
+  it('array subscripts and slices (psql\'s \\d queries use them)', async () => {
+    expect(await rows("SELECT ('{10,20,30}'::int[])[2], ('{10,20,30}'::int[])[4], ('{{1,2},{3,4}}'::int[])[2][1], ('{a,b}'::text[])[1]")).toEqual([[20, null, 3, 'a']]);
+    const r = await rows("SELECT ('{10,20,30}'::int[])[2:3]::text, ('{10,20,30}'::int[])[:1]::text");
+    expect(r).toEqual([['{20,30}', '{10}']]);
+    expect(await rows('SELECT indkey[1] FROM pg_index WHERE indexrelid = \'t_name\'::regclass')).toEqual([[2]]);
+  });
 });

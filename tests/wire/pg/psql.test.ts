@@ -75,7 +75,7 @@ describe.skipIf(!PSQL)('psql', () => {
     expect(bad.stderr).toContain('password authentication failed for user "sysdba"');
   });
 
-  it('describes the catalog: \\l, \\dn, \\du, \\dt, \\di, \\dv, \\ds, \\d view, \\df', async () => {
+  it('describes the catalog: \\l, \\dn, \\du, \\dt, \\di, \\dv, \\ds, \\d view, \\df, \\d table', async () => {
     const setup = await psql(['-q', '-v', 'ON_ERROR_STOP=1', '-c', 'CREATE INDEX fruit_name ON fruit (name); CREATE VIEW cheap AS SELECT id, name FROM fruit WHERE price < 2; CREATE SEQUENCE fruit_seq']);
     expect(setup.stderr).toBe('');
     const run = async (cmd: string): Promise<string> => {
@@ -98,6 +98,17 @@ describe.skipIf(!PSQL)('psql', () => {
     expect(dview).toContain('View "public.cheap"');
     expect(dview).toMatch(/^ name +\| text +\|/m);
     expect(await run('\\dfS lower')).toMatch(/^ pg_catalog \| lower \| text +\| text +\| func$/m);
+    await psql(['-q', '-c', 'CREATE TABLE basket (id int PRIMARY KEY, fruit_id int NOT NULL REFERENCES fruit (id) ON DELETE CASCADE, qty int DEFAULT 1 CHECK (qty > 0))']);
+    const d = await run('\\d basket');
+    expect(d).toContain('Table "public.basket"');
+    expect(d).toMatch(/^ fruit_id +\| integer +\| +\| not null \| *$/m);
+    expect(d).toMatch(/^ qty +\| integer +\| +\| +\| 1$/m);
+    expect(d).toContain('"basket_pkey" PRIMARY KEY, btree (id)');
+    expect(d).toMatch(/Check constraints:\n +"basket_qty_check" CHECK \(qty > 0\)/);
+    expect(d).toMatch(/Foreign-key constraints:\n +"basket_fruit_id_fkey" FOREIGN KEY \(fruit_id\) REFERENCES fruit\(id\) ON DELETE CASCADE/);
+    const f = await run('\\d fruit');
+    expect(f).toContain('"fruit_name" btree (name)');
+    expect(f).toMatch(/Referenced by:\n +TABLE "basket" CONSTRAINT "basket_fruit_id_fkey"/);
   });
 
   it('\\copy in and out (text and CSV)', async () => {

@@ -1,0 +1,68 @@
+// Array subscripts: a[i], a[i][j] and slices a[lo:hi] (PostgreSQL's array
+// subscripting). The binder rewrites them into calls of two internal
+// functions, so the planner, bytecode and executor need nothing new:
+//   a[i][j]   -> sb_array_element(a, VARIADIC i, j)   (anyelement; NULL out of range)
+//   a[lo:hi]  -> sb_array_slice(a, lo, hi)            (anyarray; bounds clamped; 1-D)
+
+import type * as A from '../../../sql-dialects/index.ts';
+import { SbError, SqlState } from '../sb_error.ts';
+import { defFn } from '../functions/registry.ts';
+import { SqlArray } from '../types/array.ts';
+import { T } from '../types/types.ts';
+import { bindExpr, registerExprHook } from './expr.ts';
+
+function element(a: SqlArray, idx: number[]): unknown {
+  if (idx.length !== a.dims.length) return null;
+  let off = 0;
+  for (let d = 0; d < idx.length; d++) {
+    const i = idx[d]! - a.lbounds[d]!;
+    if (i < 0 || i >= a.dims[d]!) return null;
+    off = off * a.dims[d]! + i;
+  }
+  return a.values[off] ?? null;
+}
+
+defFn('sb_array_element', [T.anyarray], T.anyelement, (args) => {
+  const a = args[0];
+  if (!(a instanceof SqlArray)) return null;
+  const idx: number[] = [];
+  for (let k = 1; k < args.length; k++) {
+    if (args[k] === null || args[k] === undefined) return null;
+    idx.push(Number(args[k]));
+  }
+  return element(a, idx);
+}, { variadic: T.int4, strict: false });
+
+defFn('sb_array_slice', [T.anyarray, T.int4, T.int4], T.anyarray, (args) => {
+  const a = args[0];
+  if (!(a instanceof SqlArray)) return null;
+  if (a.dims.length === 0) return a;
+  if (a.dims.length !== 1) throw new SbError(SqlState.feature_not_supported, 'slices of multidimensional arrays are not supported yet');
+  const lb = a.lbounds[0]!;
+  const ub = lb + a.dims[0]! - 1;
+  const lo = Math.max(lb, args[1] === null ? lb : Number(args[1]));
+  const hi = Math.min(ub, args[2] === null ? ub : Number(args[2]));
+  if (lo > hi) return SqlArray.empty(a.elemType);
+  return SqlArray.of(a.elemType, a.values.slice(lo - lb, hi - lb + 1));
+}, { strict: false });
+
+const fn = (name: string): A.Ident[] => [{ value: name, quoted: false }];
+const NULL: A.Expr = { kind: 'null' } as A.Expr;
+
+registerExprHook((cx, e) => {
+  if (e.kind !== 'subscript') return undefined;
+  // a[i][j]: collect the chain of plain subscripts down to the array expression.
+  const indexes: A.Expr[] = [];
+  let base: A.Expr = e;
+  while (base.kind === 'subscript' && !base.slice) {
+    indexes.unshift(base.index ?? NULL);
+    base = base.expr;
+  }
+  if (base === e && e.kind === 'subscript' && e.slice) {
+    return bindExpr(cx, { kind: 'func', name: fn('sb_array_slice'), args: [e.expr, e.index ?? NULL, e.upper ?? NULL], loc: e.loc } as A.Expr);
+  }
+  if (base.kind === 'subscript') {
+    throw new SbError(SqlState.feature_not_supported, 'mixing array slices and subscripts is not supported yet');
+  }
+  return bindExpr(cx, { kind: 'func', name: fn('sb_array_element'), args: [base, ...indexes], loc: e.loc } as A.Expr);
+});
