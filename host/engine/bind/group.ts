@@ -64,9 +64,27 @@ export class GroupScope extends Scope {
 }
 
 // Where binding currently is, for PostgreSQL's placement errors.
-let aggArgDepth = 0;
-let winArgDepth = 0;
-let clause: 'GROUP BY' | 'HAVING' | null = null;
+// Kept per scope, so that a subquery inside an aggregate's arguments starts afresh.
+interface BindingState {
+  /** Inside the arguments of an aggregate of this level. */
+  agg: number;
+  /** Inside the arguments or window of a window call of this level. */
+  win: number;
+  clause: 'GROUP BY' | 'HAVING' | null;
+}
+const binding = new WeakMap<Scope, BindingState>();
+
+function st(scope: Scope): BindingState {
+  let b = binding.get(scope);
+  if (!b) binding.set(scope, (b = { agg: 0, win: 0, clause: null }));
+  return b;
+}
+
+/** Aggregate-argument depth of the level cx binds for (its FROM scope's, for a GroupScope). */
+function aggDepthAt(cx: Cx): number {
+  const s = cx.scope;
+  return st(s).agg + (s instanceof GroupScope ? st(s.level.fromCx.scope).agg : 0);
+}
 /** Set while finding an aggregate's level: column references bind as plain references. */
 let rawColumns = false;
 
@@ -183,11 +201,7 @@ registerGroupingHook((cx, core, from, orderBy) => {
   const scope = new GroupScope(fromScope.parent, level);
   scope.width = fromScope.width;
   const gcx: Cx = { env: cx.env, scope };
-  const saved = { aggArgDepth, winArgDepth, clause };
-  aggArgDepth = 0;
-  winArgDepth = 0;
-  clause = null;
-  try {
+  {
     for (const w of core.windows ?? []) {
       const name = fold(cx, w.name);
       if (level.named.has(name)) throw errAt(cx, '42P20', `window "${name}" is already defined`, core.loc);
@@ -211,9 +225,13 @@ registerGroupingHook((cx, core, from, orderBy) => {
       agg = { n: 'aggregate', cols: [], input: from, groups: level.groups, aggs: level.aggs, ...(level.sets ? { groupingSets: level.sets } : {}) };
       plan = agg;
       if (core.having) {
-        clause = 'HAVING';
-        const pred = coerceBool(gcx, bindExpr(gcx, core.having), 'HAVING', locOf(core.having));
-        clause = null;
+        st(scope).clause = 'HAVING';
+        let pred: Expr;
+        try {
+          pred = coerceBool(gcx, bindExpr(gcx, core.having), 'HAVING', locOf(core.having));
+        } finally {
+          st(scope).clause = null;
+        }
         having = { n: 'filter', cols: [], input: agg, pred };
         plan = having;
       }
@@ -223,14 +241,14 @@ registerGroupingHook((cx, core, from, orderBy) => {
     let win: Extract<Plan, { n: 'window' }> | undefined;
     if (windowed) {
       // Every WINDOW clause definition is checked, used or not, as PostgreSQL does.
-      winArgDepth++;
+      st(scope).win++;
       try {
         for (const w of core.windows ?? []) {
           for (const p of w.spec.partitionBy ?? []) bindExpr(gcx, p);
           for (const o of w.spec.orderBy ?? []) bindExpr(gcx, o.expr);
         }
       } finally {
-        winArgDepth--;
+        st(scope).win--;
       }
       win = { n: 'window', cols: [], input: plan, calls: level.calls };
       plan = win;
@@ -253,14 +271,12 @@ registerGroupingHook((cx, core, from, orderBy) => {
         win.cols = [...(grouped ? aggCols : from.cols), ...level.calls.map((c) => ({ name: c.fn, type: c.type }))];
       }
       for (const e of exprs) remap(e);
+      // References to enclosing queries were marked on this scope: the subquery's own scope must know.
+      if (scope.correlated) fromScope.correlated = true;
       // A WINDOW clause no call uses needs no window operator.
       return win && level.calls.length === 0 ? win.input : plan;
     };
     return { plan, scope, finish };
-  } finally {
-    aggArgDepth = saved.aggArgDepth;
-    winArgDepth = saved.winArgDepth;
-    clause = saved.clause;
   }
 });
 
@@ -297,7 +313,7 @@ function locOf(e: A.Expr | undefined): A.Loc | undefined {
 function bindGroupBy(cx: Cx, core: A.SelectCore, level: Level): void {
   const gb = core.groupBy;
   if (!gb || gb.items.length === 0) return;
-  clause = 'GROUP BY';
+  st(cx.scope).clause = 'GROUP BY';
   try {
     let anySets = false;
     // Each item is a list of alternative sets; the GROUP BY is their cartesian product.
@@ -332,7 +348,7 @@ function bindGroupBy(cx: Cx, core: A.SelectCore, level: Level): void {
     if (sets.length === 1 && sets[0]!.length === level.groups.length) return;
     level.sets = sets;
   } finally {
-    clause = null;
+    st(cx.scope).clause = null;
   }
 }
 
@@ -518,7 +534,7 @@ function groupingError(cx: Cx, what: string, loc: A.Loc | undefined): SbError {
 }
 
 function placementError(cx: Cx, kind: 'agg' | 'window' | 'grouping', loc: A.Loc | undefined): SbError {
-  const where = clause ?? 'this context';
+  const where = st(cx.scope).clause ?? 'this context';
   if (kind === 'window') return errAt(cx, '42P20', `window functions are not allowed in ${where === 'this context' ? 'WHERE' : where}`, loc);
   if (kind === 'grouping') return groupingError(cx, `grouping operations are not allowed in ${where === 'this context' ? 'WHERE' : where}`, loc);
   return groupingError(cx, `aggregate functions are not allowed in ${where === 'this context' ? 'WHERE' : where}`, loc);
@@ -608,7 +624,7 @@ function aggLevel(cx: Cx, f: A.FuncCall): number {
   const s = cx.scope;
   const bcx = s instanceof GroupScope && s.level.grouped ? s.level.fromCx : cx;
   let bound: Expr[];
-  aggArgDepth++;
+  st(bcx.scope).agg++;
   const savedRaw = rawColumns;
   rawColumns = true;
   try {
@@ -616,7 +632,7 @@ function aggLevel(cx: Cx, f: A.FuncCall): number {
   } catch {
     return 0;
   } finally {
-    aggArgDepth--;
+    st(bcx.scope).agg--;
     rawColumns = savedRaw;
   }
   let min = Infinity;
@@ -633,7 +649,7 @@ function aggLevel(cx: Cx, f: A.FuncCall): number {
 }
 
 function bindAggCall(cx: Cx, f: A.FuncCall, kind: 'agg' | 'ordered'): Expr {
-  if (aggArgDepth > 0) throw groupingError(cx, 'aggregate function calls cannot be nested', f.loc);
+  if (aggDepthAt(cx) > 0) throw groupingError(cx, 'aggregate function calls cannot be nested', f.loc);
   const up = aggLevel(cx, f);
   if (up > 0) {
     // An aggregate over an enclosing query's columns belongs to that query.
@@ -646,12 +662,12 @@ function bindAggCall(cx: Cx, f: A.FuncCall, kind: 'agg' | 'ordered'): Expr {
     return { k: 'outer', type: ref.type, level: up, index: (ref as { index: number }).index };
   }
   const level = groupedLevel(cx);
-  if (!level || clause === 'GROUP BY') throw placementError(cx, 'agg', f.loc);
+  if (!level) throw placementError(cx, 'agg', f.loc);
   const name = fold(cx, f.name[f.name.length - 1]!);
   if (f.variadic) throw errAt(cx, SqlState.feature_not_supported, 'VARIADIC arguments are not supported yet', f.loc);
   if (f.args.some((a) => a.kind === 'named_arg')) throw errAt(cx, SqlState.feature_not_supported, 'named arguments are not supported yet', f.loc);
   const acx = level.fromCx;
-  aggArgDepth++;
+  st(acx.scope).agg++;
   let call: AggCall;
   try {
     const args = f.args.map((a) => bindExpr(acx, a.kind === 'star' && a.qualifier ? { kind: 'column', name: a.qualifier, loc: a.loc } as A.Expr : a));
@@ -692,7 +708,7 @@ function bindAggCall(cx: Cx, f: A.FuncCall, kind: 'agg' | 'ordered'): Expr {
       };
     }
   } finally {
-    aggArgDepth--;
+    st(acx.scope).agg--;
   }
   const key = exprKey(call as unknown as Expr);
   let i = level.aggKeys.indexOf(key);
@@ -725,9 +741,9 @@ function orderKey(cx: Cx, o: A.OrderItem): SortKey {
 }
 
 function bindGrouping(cx: Cx, f: A.FuncCall): Expr {
-  if (aggArgDepth > 0) throw groupingError(cx, 'aggregate function calls cannot be nested', f.loc);
+  if (aggDepthAt(cx) > 0) throw groupingError(cx, 'aggregate function calls cannot be nested', f.loc);
   const level = groupedLevel(cx);
-  if (!level || clause === 'GROUP BY') throw placementError(cx, 'grouping', f.loc);
+  if (!level) throw placementError(cx, 'grouping', f.loc);
   if (f.args.length > 31) throw errAt(cx, '54023', 'GROUPING must have fewer than 32 arguments', f.loc);
   const positions = f.args.map((a) => {
     const x = bindExpr(level.fromCx, a);
@@ -758,16 +774,16 @@ const BOUND: Record<A.FrameBound['type'], FrameBoundType> = {
 };
 
 function bindWindowCall(cx: Cx, f: A.FuncCall): Expr {
-  if (aggArgDepth > 0) throw groupingError(cx, 'aggregate function calls cannot contain window function calls', f.loc);
-  if (winArgDepth > 0) throw errAt(cx, '42P20', 'window function calls cannot be nested', f.loc);
+  if (aggDepthAt(cx) > 0) throw groupingError(cx, 'aggregate function calls cannot contain window function calls', f.loc);
+  if (st(cx.scope).win > 0) throw errAt(cx, '42P20', 'window function calls cannot be nested', f.loc);
   const s = cx.scope;
-  if (!(s instanceof GroupScope) || !s.level.windowed || clause) throw placementError(cx, 'window', f.loc);
+  if (!(s instanceof GroupScope) || !s.level.windowed || st(s).clause) throw placementError(cx, 'window', f.loc);
   const level = s.level;
   const parts = f.name.map((id) => fold(cx, id));
   const name = parts[parts.length - 1]!;
   const spec = resolveSpec(cx, level, f.over!, f.loc);
   if (f.variadic) throw errAt(cx, SqlState.feature_not_supported, 'VARIADIC arguments are not supported yet', f.loc);
-  winArgDepth++;
+  st(s).win++;
   let call: WindowCall;
   try {
     const args = f.args.map((a) => bindExpr(cx, a));
@@ -796,7 +812,7 @@ function bindWindowCall(cx: Cx, f: A.FuncCall): Expr {
       throw errAt(cx, SqlState.undefined_function, `function ${name}() does not exist`, f.loc);
     }
   } finally {
-    winArgDepth--;
+    st(s).win--;
   }
   const key = exprKey(call as unknown as Expr);
   let i = level.callKeys.indexOf(key);
