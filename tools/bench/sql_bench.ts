@@ -3,7 +3,7 @@
 //
 //   npx tsx tools/bench/sql_bench.ts [--rows 6000000] [--types numeric|float]
 //        [--passes 3] [--point-ops 200000] [--insert-ops 100000]
-//        [--only sb,sqlite,pglite] [--profile-q1 q1.cpuprofile]
+//        [--only sb,sqlite,pglite] [--profile-q1 q1.cpuprofile [--profile-query Q6]]
 //
 // - prepared point SELECT by primary key per second: ScratchBird through the
 //   session's prepared path (parsed once, Session.runStatement with $1, as the
@@ -126,7 +126,7 @@ async function startProfile(): Promise<(file: string) => Promise<void>> {
     const { profile } = (await post('Profiler.stop')) as { profile: unknown };
     writeFileSync(file, JSON.stringify(profile));
     session.disconnect();
-    log(`Q1 profile written to ${file}`);
+    log(`profile written to ${file}`);
   };
 }
 
@@ -193,9 +193,11 @@ async function benchScratchBird(): Promise<void> {
   await load('lineitem', 9, lineitems());
   f.load = ROWS / ((now() - t0) / 1000);
   log(`ScratchBird: loaded ${ROWS} lineitem rows (+${nOrders} orders, ${nCust} customers) at ${rate(f.load)} lineitem rows/s`);
+  // --profile-q1 FILE (or --profile-query 'Q6' --profile-q1 FILE): a CPU profile of that query's runs.
   const profileTo = argValue('--profile-q1');
+  const profileQuery = argValue('--profile-query') ?? 'Q1';
   for (const [name, q] of QUERIES) {
-    const stop = profileTo && name === 'TPC-H Q1' ? await startProfile() : null;
+    const stop = profileTo && name.includes(profileQuery) ? await startProfile() : null;
     const { ms, result } = await timeBest(() => s.query(q));
     if (stop) await stop(profileTo!);
     f.q[name] = ms;

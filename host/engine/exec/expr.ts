@@ -60,6 +60,14 @@ export function compileExpr(e: Expr, env: CompileEnv): VecFn {
       const from = e.arg.type;
       const to = e.type;
       const context = e.explicit ? 'explicit' : 'assignment';
+      if (e.arg.k === 'const' || e.arg.k === 'param') {
+        // One value for every row (DATE '1998-09-02', $1::numeric): cast it once per batch, not once per row.
+        return (b, ctx) => {
+          if (b.length === 0) return [];
+          const a = arg(b, ctx)[0];
+          return fill(b.length, a === null ? null : castValue(a, from, to, ctx.ev, context));
+        };
+      }
       return (b, ctx) => {
         const a = arg(b, ctx);
         const out = new Array<unknown>(b.length);
