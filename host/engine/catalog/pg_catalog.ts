@@ -499,6 +499,80 @@ rel('information_schema', 'columns', [
   return out;
 });
 
+const CONSTRAINT_TYPE: Record<string, string> = { p: 'PRIMARY KEY', u: 'UNIQUE', c: 'CHECK', f: 'FOREIGN KEY' };
+const RULE: Record<string, string> = { a: 'NO ACTION', r: 'RESTRICT', c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' };
+
+function tableName(c: Catalog, tableOid: number): { schema: string; name: string } {
+  const t = c.get(tableOid);
+  return t && 'schemaOid' in t ? { schema: schemaName(c, t.schemaOid), name: t.name } : { schema: '', name: String(tableOid) };
+}
+
+rel('information_schema', 'table_constraints', [
+  ['constraint_catalog', name], ['constraint_schema', name], ['constraint_name', name], ['table_catalog', name], ['table_schema', name], ['table_name', name],
+  ['constraint_type', text], ['is_deferrable', text], ['initially_deferred', text], ['enforced', text], ['nulls_distinct', text],
+], (env) => inDb<ConstraintObj>(env, 'constraint').map((k) => {
+  const t = tableName(env.catalog, k.tableOid);
+  return [env.dbName, schemaName(env.catalog, k.schemaOid), k.name, env.dbName, t.schema, t.name, CONSTRAINT_TYPE[k.type], yesNo(k.deferrable === true), yesNo(k.deferred === true), 'YES', k.type === 'u' || k.type === 'p' ? 'YES' : null];
+}));
+
+rel('information_schema', 'key_column_usage', [
+  ['constraint_catalog', name], ['constraint_schema', name], ['constraint_name', name], ['table_catalog', name], ['table_schema', name], ['table_name', name],
+  ['column_name', name], ['ordinal_position', int4], ['position_in_unique_constraint', int4],
+], (env) => {
+  const out: unknown[][] = [];
+  for (const k of inDb<ConstraintObj>(env, 'constraint')) {
+    if (k.type === 'c') continue;
+    const t = tableName(env.catalog, k.tableOid);
+    const tab = env.catalog.get(k.tableOid);
+    k.attnums.forEach((a, i) => {
+      const col = tab?.kind === 'table' ? tab.columns.find((x) => x.attnum === a)?.name : undefined;
+      out.push([env.dbName, schemaName(env.catalog, k.schemaOid), k.name, env.dbName, t.schema, t.name, col ?? String(a), i + 1, k.type === 'f' ? i + 1 : null]);
+    });
+  }
+  return out;
+});
+
+rel('information_schema', 'referential_constraints', [
+  ['constraint_catalog', name], ['constraint_schema', name], ['constraint_name', name], ['unique_constraint_catalog', name], ['unique_constraint_schema', name],
+  ['unique_constraint_name', name], ['match_option', text], ['update_rule', text], ['delete_rule', text],
+], (env) => inDb<ConstraintObj>(env, 'constraint').filter((k) => k.type === 'f' && k.ref).map((k) => {
+  const r = k.ref!;
+  const unique = env.catalog.constraintsOf(r.tableOid).find((u) => (u.type === 'p' || u.type === 'u') && u.attnums.length === r.attnums.length && u.attnums.every((a, i) => a === r.attnums[i]));
+  return [env.dbName, schemaName(env.catalog, k.schemaOid), k.name, env.dbName, unique ? schemaName(env.catalog, unique.schemaOid) : null, unique?.name ?? null,
+    r.match === 'f' ? 'FULL' : r.match === 'p' ? 'PARTIAL' : 'NONE', RULE[r.onUpdate], RULE[r.onDelete]];
+}));
+
+rel('information_schema', 'constraint_column_usage', [
+  ['table_catalog', name], ['table_schema', name], ['table_name', name], ['column_name', name], ['constraint_catalog', name], ['constraint_schema', name], ['constraint_name', name],
+], (env) => {
+  const out: unknown[][] = [];
+  for (const k of inDb<ConstraintObj>(env, 'constraint')) {
+    const tableOid = k.type === 'f' && k.ref ? k.ref.tableOid : k.tableOid;
+    const attnums = k.type === 'f' && k.ref ? k.ref.attnums : k.attnums;
+    const t = tableName(env.catalog, tableOid);
+    const tab = env.catalog.get(tableOid);
+    for (const a of attnums) {
+      const col = tab?.kind === 'table' ? tab.columns.find((x) => x.attnum === a)?.name : undefined;
+      out.push([env.dbName, t.schema, t.name, col ?? String(a), env.dbName, schemaName(env.catalog, k.schemaOid), k.name]);
+    }
+  }
+  return out;
+});
+
+rel('information_schema', 'views', [
+  ['table_catalog', name], ['table_schema', name], ['table_name', name], ['view_definition', text], ['check_option', text], ['is_updatable', text],
+  ['is_insertable_into', text], ['is_trigger_updatable', text], ['is_trigger_deletable', text], ['is_trigger_insertable_into', text],
+], (env) => inDb<ViewObj>(env, 'view').map((v) => [env.dbName, schemaName(env.catalog, v.schemaOid), v.name, v.sql, 'NONE', 'NO', 'NO', 'NO', 'NO', 'NO']));
+
+rel('information_schema', 'sequences', [
+  ['sequence_catalog', name], ['sequence_schema', name], ['sequence_name', name], ['data_type', text], ['numeric_precision', int4], ['numeric_precision_radix', int4],
+  ['numeric_scale', int4], ['start_value', text], ['minimum_value', text], ['maximum_value', text], ['increment', text], ['cycle_option', text],
+], (env) => objects(env.catalog).filter((o) => o.kind === 'sequence' && o.dbOid === env.dbOid).map((o) => {
+  const q = o as Extract<CatalogObj, { kind: 'sequence' }>;
+  const [prec] = numericFacts(q.type);
+  return [env.dbName, schemaName(env.catalog, q.schemaOid), q.name, standardTypeName(q.type), prec, 2, 0, String(q.start), String(q.min), String(q.max), String(q.increment), yesNo(q.cycle)];
+}));
+
 // ---------------------------------------------------------------- binding
 
 /** The system relation a FROM item names, or undefined. */

@@ -82,4 +82,14 @@ describe('pg_catalog', () => {
     expect(r).toEqual([['{20,30}', '{10}']]);
     expect(await rows('SELECT indkey[1] FROM pg_index WHERE indexrelid = \'t_name\'::regclass')).toEqual([[2]]);
   });
+
+  it('information_schema constraints: table_constraints, key_column_usage, referential_constraints', async () => {
+    expect(await rows("SELECT constraint_name, constraint_type FROM information_schema.table_constraints WHERE table_name = 'c' ORDER BY 1")).toEqual([
+      ['c_id_check', 'CHECK'], ['c_pkey', 'PRIMARY KEY'], ['c_tid_fkey', 'FOREIGN KEY'],
+    ]);
+    expect(await rows("SELECT column_name, ordinal_position FROM information_schema.key_column_usage WHERE constraint_name = 'c_tid_fkey'")).toEqual([['tid', 1]]);
+    expect(await rows('SELECT constraint_name, unique_constraint_name, delete_rule, update_rule FROM information_schema.referential_constraints')).toEqual([
+      ['c_tid_fkey', 't_pkey', 'CASCADE', 'NO ACTION'],
+    ]);
+  });
 });
