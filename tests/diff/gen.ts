@@ -195,7 +195,8 @@ function expr(cx: Ctx, type: ColType, depth: number): string {
       return `GREATEST(${expr(cx, 'date', d)}, ${expr(cx, 'date', d)})`;
     }
     case 'timestamp': {
-      const c = rng.int(0, 2);
+      const c = rng.int(0, 3);
+      if (c === 3) return `date_trunc('${rng.pick(['year', 'month', 'day', 'hour', 'minute'])}', ${expr(cx, 'timestamp', d)})`;
       if (c === 0) return `(${expr(cx, 'timestamp', d)} + INTERVAL '${rng.int(-50, 50)} hours')`;
       if (c === 1) return `(${expr(cx, 'date', d)} + TIME '${pad(rng.int(0, 23))}:${pad(rng.int(0, 59))}:00')`;
       return `LEAST(${expr(cx, 'timestamp', d)}, ${expr(cx, 'timestamp', d)})`;
@@ -241,14 +242,24 @@ function arith(cx: Ctx, type: 'int' | 'bigint' | 'numeric', d: number): string {
       // Mixed types: int + bigint, int * numeric…
       return `(${a} ${rng.pick(['+', '-', '*'])} ${operand(rng.pick(['int', 'bigint', 'numeric'] as const))})`;
     default:
-      return type === 'int' ? `length(${expr(cx, 'text', d)})` : `(- ${a})`;
+      if (type === 'int') {
+        return rng.pick([
+          `length(${expr(cx, 'text', d)})`,
+          `position(${literal(rng, 'text', 0)} IN ${expr(cx, 'text', d)})`,
+          `(${expr(cx, 'date', d)} - ${expr(cx, 'date', d)})`,
+          `EXTRACT(${rng.pick(['YEAR', 'MONTH', 'DAY', 'DOW', 'DOY'])} FROM ${expr(cx, 'date', d)})::int`,
+          `GREATEST(${a}, ${operand(type)})`,
+          `NULLIF(${a}, ${literal(rng, 'int', 0)})`,
+        ]);
+      }
+      return rng.chance(0.5) ? `(- ${a})` : `LEAST(${a}, ${operand(type)})`;
   }
 }
 
 function floatExpr(cx: Ctx, d: number): string {
   const { rng } = cx;
   const a = expr(cx, 'float8', d);
-  switch (rng.int(0, 5)) {
+  switch (rng.int(0, 6)) {
     case 0:
       return `(${a} + ${expr(cx, 'float8', d)})`;
     case 1:
@@ -259,7 +270,9 @@ function floatExpr(cx: Ctx, d: number): string {
     case 3:
       return `abs(${a})`;
     case 4:
-      return `(${expr(cx, 'int', d)})::float8`;
+      return `(${expr(cx, rng.pick(['int', 'numeric'] as const), d)})::float8`;
+    case 5:
+      return `floor(${a})`;
     default:
       return `(${a} / ${rng.pick(['2', '4', '8', '3'])})`;
   }
@@ -268,7 +281,7 @@ function floatExpr(cx: Ctx, d: number): string {
 function textExpr(cx: Ctx, d: number): string {
   const { rng } = cx;
   const a = expr(cx, 'text', d);
-  switch (rng.int(0, 7)) {
+  switch (rng.int(0, 9)) {
     case 0:
       return `(${a} || ${expr(cx, 'text', d)})`;
     case 1:
@@ -283,6 +296,10 @@ function textExpr(cx: Ctx, d: number): string {
       return `(${expr(cx, rng.pick(['int', 'bigint', 'numeric', 'bool', 'date'] as const), d)})::text`;
     case 6:
       return `replace(${a}, '${rng.pick(['a', 'o', ' '])}', '${rng.pick(['', '-', 'AA'])}')`;
+    case 7:
+      return rng.pick([`lpad(${a}, ${rng.int(0, 6)}, '*')`, `rpad(${a}, ${rng.int(0, 6)})`, `left(${a}, ${rng.int(-2, 3)})`, `right(${a}, ${rng.int(-2, 3)})`, `reverse(${a})`, `initcap(${a})`]);
+    case 8:
+      return `(${expr(cx, rng.pick(['timestamp', 'float8'] as const), d)})::text`;
     default:
       return `concat(${a}, ${expr(cx, rng.pick(col_types), d)})`;
   }
