@@ -125,6 +125,7 @@ export async function listenPg(state: PgServerState, host: string, port: number,
       while (sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       for (const s of sockets) s.destroy();
       await closed;
+      state.dispose();
     },
   };
 }

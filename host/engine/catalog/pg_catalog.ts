@@ -45,6 +45,8 @@ type ColDef = [string, SqlType];
 interface SystemRelation {
   cols: ColDef[];
   rows(env: Env): unknown[][];
+  /** Rows change without catalog changes: a statement reading it is never plan-cached. */
+  volatile?: boolean;
 }
 
 const text = T.text;
@@ -195,8 +197,8 @@ let typeRowsCache: unknown[][] | undefined;
 
 const REL = new Map<string, SystemRelation>();
 
-function rel(schema: 'pg_catalog' | 'information_schema', relName: string, cols: ColDef[], rows: (env: Env) => unknown[][]): void {
-  REL.set(`${schema}.${relName}`, { cols, rows });
+function rel(schema: 'pg_catalog' | 'information_schema', relName: string, cols: ColDef[], rows: (env: Env) => unknown[][], volatile = false): void {
+  REL.set(`${schema}.${relName}`, { cols, rows, volatile });
 }
 
 rel('pg_catalog', 'pg_namespace', [['oid', oid], ['nspname', name], ['nspowner', oid], ['nspacl', textArr]], (env) => [
@@ -573,6 +575,48 @@ rel('information_schema', 'sequences', [
   return [env.dbName, schemaName(env.catalog, q.schemaOid), q.name, standardTypeName(q.type), prec, 2, 0, String(q.start), String(q.min), String(q.max), String(q.increment), yesNo(q.cycle)];
 }));
 
+// ---- pg_stat_activity: sessions of the wire listeners in this process
+
+/** One server session as pg_stat_activity shows it (times: Unix ms). */
+export interface ActivityRow {
+  pid: number;
+  user: string;
+  application: string;
+  clientAddress: string;
+  backendStartMs: number;
+  xactStartMs: number | null;
+  queryStartMs: number | null;
+  stateChangeMs: number;
+  state: 'idle' | 'active' | 'idle in transaction' | 'idle in transaction (aborted)';
+  query: string;
+}
+
+/** Listeners register a source of their sessions; pg_stat_activity reads them all. */
+export const activitySources = new Set<() => ActivityRow[]>();
+
+const PG_EPOCH_MS = 946_684_800_000;
+const toTimestamptz = (ms: number | null): number | null => (ms === null ? null : Math.round((ms - PG_EPOCH_MS) * 1000));
+
+rel('pg_catalog', 'pg_stat_activity', [
+  ['datid', oid], ['datname', name], ['pid', int4], ['leader_pid', int4], ['usesysid', oid], ['usename', name], ['application_name', text],
+  ['client_addr', text], ['client_hostname', text], ['client_port', int4], ['backend_start', T.timestamptz], ['xact_start', T.timestamptz],
+  ['query_start', T.timestamptz], ['state_change', T.timestamptz], ['wait_event_type', text], ['wait_event', text], ['state', text],
+  ['backend_xid', T.xid], ['backend_xmin', T.xid], ['query_id', T.int8], ['query', text], ['backend_type', text],
+], (env) => {
+  const out: unknown[][] = [];
+  for (const src of activitySources) {
+    for (const a of src()) {
+      out.push([
+        env.dbOid, env.dbName, a.pid, null, env.catalog.role(a.user)?.oid ?? 0, a.user, a.application,
+        a.clientAddress || null, null, null, toTimestamptz(a.backendStartMs), toTimestamptz(a.xactStartMs),
+        toTimestamptz(a.queryStartMs), toTimestamptz(a.stateChangeMs), null, null, a.state,
+        null, null, null, a.query, 'client backend',
+      ]);
+    }
+  }
+  return out;
+}, true);
+
 // ---------------------------------------------------------------- binding
 
 /** The system relation a FROM item names, or undefined. */
@@ -624,6 +668,8 @@ function bindSystemRelation(cx: Cx, item: A.TableRef): Plan | undefined {
   if (parts.length === 3 && parts[0] !== cx.env.dbName) return undefined;
   const r = systemRelation(schema, relName);
   if (!r) return undefined;
+  // The plan cache does not keep a statement whose binding read the transaction timestamp.
+  if (r.volatile) void cx.env.txnTimestamp;
   const env: Env = { catalog: cx.env.catalog, dbOid: cx.env.dbOid, dbName: cx.env.dbName };
   const cols: ColInfo[] = r.cols.map(([n, t]) => ({ name: n, type: t }));
   const rows: Expr[][] = r.rows(env).map((row) => row.map((v, i): Expr => ({ k: 'const', type: cols[i]!.type, value: v })));

@@ -30,6 +30,7 @@ import { FE, type TransactionStatus } from './protocol.ts';
 import { QueryProtocol } from './query.ts';
 import { SCRAM_MECHANISM, ScramServer, verifierMatches } from './scram.ts';
 import type { CancelTarget, NotifyTarget, PgServerState } from './server_state.ts';
+import type { ActivityRow } from '../../engine/catalog/pg_catalog.ts';
 
 export interface PgTransport {
   /** The peer's IP address (for the hba rules), '' when unknown. */
@@ -91,6 +92,11 @@ export class PgConnection implements CancelTarget, NotifyTarget {
   private statementsSinceReady = 0;
   private lastError = false;
   private readonly pendingNotifications: Array<{ processId: number; channel: string; payload: string }> = [];
+  private readonly backendStartMs: number;
+  private queryStartMs: number | null = null;
+  private xactStartMs: number | null = null;
+  private stateChangeMs: number;
+  private queryText = '';
   /** Connection id for logs (the backend pid once known). */
   readonly id: number;
   private static nextId = 0;
@@ -103,6 +109,7 @@ export class PgConnection implements CancelTarget, NotifyTarget {
     this.reader = new FrameReader({ messageBytesMax: state.config.messageBytesMax });
     state.open++;
     state.counters.connectionsTotal++;
+    this.backendStartMs = this.stateChangeMs = state.db.platform.wallClockMs();
     if (state.config.authenticationTimeoutMs > 0) {
       this.cancelTimer = state.db.platform.setTimer(() => {
         if (this.phase === 'startup' || this.phase === 'auth') void this.fail(fatal(SqlState.connection_failure, 'canceling authentication due to timeout'));
@@ -113,6 +120,16 @@ export class PgConnection implements CancelTarget, NotifyTarget {
   get session(): Session {
     if (!this.sessionRef) throw new Error('no session before authentication');
     return this.sessionRef;
+  }
+
+  activity(): ActivityRow {
+    const status = this.sessionRef?.transactionStatus ?? 'I';
+    const state: ActivityRow['state'] = this.pumping ? 'active' : status === 'I' ? 'idle' : status === 'T' ? 'idle in transaction' : 'idle in transaction (aborted)';
+    return {
+      pid: this.processId, user: this.user, application: this.sessionRef?.settings.get('application_name') ?? '',
+      clientAddress: this.transport.remoteAddress, backendStartMs: this.backendStartMs, xactStartMs: this.xactStartMs,
+      queryStartMs: this.queryStartMs, stateChangeMs: this.stateChangeMs, state, query: this.queryText,
+    };
   }
 
   get busy(): boolean {
@@ -418,6 +435,12 @@ export class PgConnection implements CancelTarget, NotifyTarget {
         this.state.counters.queryDuration.observe(seconds);
       },
       monotonicMs: () => this.state.db.platform.monotonicMs(),
+      onQueryStart: (sql) => {
+        const now = this.state.db.platform.wallClockMs();
+        this.queryText = sql.length > 1024 ? sql.slice(0, 1024) : sql;
+        this.queryStartMs = this.stateChangeMs = now;
+        if (this.xactStartMs === null) this.xactStartMs = now;
+      },
       listen: (channel) => this.state.listen(this, channel),
       unlisten: (channel) => this.state.unlisten(this, channel),
       notify: (channel, payload) => void this.state.notify(this.processId, channel, payload),
@@ -461,6 +484,8 @@ export class PgConnection implements CancelTarget, NotifyTarget {
     this.statementsSinceReady = 0;
     this.lastError = false;
     if (status === 'I' && this.pendingNotifications.length > 0) this.sendNotifications();
+    this.stateChangeMs = this.state.db.platform.wallClockMs();
+    if (status === 'I') this.xactStartMs = null;
     this.out.readyForQuery(status);
     if (status !== 'I') this.armIdleTimer();
   }

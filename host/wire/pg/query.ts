@@ -70,6 +70,8 @@ export interface QueryHost {
   /** A statement finished (ok or not) after `seconds`. */
   onStatement(seconds: number): void;
   monotonicMs(): number;
+  /** A statement starts (pg_stat_activity's query and query_start). */
+  onQueryStart(sql: string): void;
   /** LISTEN / UNLISTEN (channel undefined: all) / NOTIFY, served by the listener's registry. */
   listen(channel: string): void;
   unlisten(channel?: string): void;
@@ -163,6 +165,7 @@ export class QueryProtocol {
 
   /** Runs a Query message; false when it left the connection in COPY IN mode (no ReadyForQuery yet). */
   async simpleQuery(sql: string): Promise<boolean> {
+    this.host.onQueryStart(sql);
     await this.endImplicit();
     if (/^\s*copy\b/i.test(sql)) {
       let stmts: A.Statement[] | null = null;
@@ -464,6 +467,7 @@ export class QueryProtocol {
       return;
     }
     if (p.result === null) {
+      this.host.onQueryStart(p.ps.sql);
       p.result = await this.run(p);
       this.sendNotices(p.result);
       if (p.ps.stmt.kind === 'discard' && /ALL/.test(p.result.command)) this.statements.clear();

@@ -3,6 +3,7 @@
 // connections_max) and the counters /metrics reports. No I/O here.
 
 import type { Database } from '../../engine/db.ts';
+import { type ActivityRow, activitySources } from '../../engine/catalog/pg_catalog.ts';
 import { DEFAULT_HBA, type HbaRule } from './hba.ts';
 import { message_bytes_max_default } from './protocol.ts';
 
@@ -43,6 +44,8 @@ export interface CancelTarget {
   /** True while the connection is handling messages (a statement is running or output is being written). */
   readonly busy: boolean;
   cancel(): void;
+  /** The session as pg_stat_activity shows it. */
+  activity(): ActivityRow;
 }
 
 /** A connection that LISTENs. */
@@ -102,6 +105,14 @@ export class PgServerState {
     config: Partial<PgServerConfig> = {},
   ) {
     this.config = { ...PG_CONFIG_DEFAULTS, ...config };
+    activitySources.add(this.activitySource);
+  }
+
+  private readonly activitySource = (): ActivityRow[] => [...this.live.values()].map((t) => t.activity());
+
+  /** The listener is closed: its sessions leave pg_stat_activity. */
+  dispose(): void {
+    activitySources.delete(this.activitySource);
   }
 
   get active(): number {

@@ -196,4 +196,26 @@ describe('pg driver', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(got.map((n) => n.payload)).toEqual(['first', 'second']);
   });
+
+  it('pg_stat_activity lists the sessions with their state and query; pg_backend_pid matches BackendKeyData', async () => {
+    const a = await client({ application_name: 'watcher' } as Partial<pg.ClientConfig>);
+    const b = await client({ application_name: 'sleeper' } as Partial<pg.ClientConfig>);
+    await b.query('BEGIN');
+    await b.query('SELECT 1');
+    const pidA = (a as unknown as { processID: number }).processID;
+    const pidB = (b as unknown as { processID: number }).processID;
+    expect((await a.query('SELECT pg_backend_pid() AS pid')).rows[0].pid).toBe(pidA);
+    for (let i = 0; i < 2; i++) {
+      const r = await a.query('SELECT pid, usename, application_name, state, query, backend_start IS NOT NULL AS started FROM pg_stat_activity WHERE pid IN ($1, $2) ORDER BY pid', [pidA, pidB]);
+      const byPid = Object.fromEntries(r.rows.map((x) => [x.pid, x]));
+      expect(byPid[pidA]).toMatchObject({ usename: 'sysdba', application_name: 'watcher', state: 'active', started: true });
+      expect(byPid[pidA].query).toContain('pg_stat_activity');
+      expect(byPid[pidB]).toMatchObject({ application_name: 'sleeper', state: 'idle in transaction', query: 'SELECT 1' });
+    }
+    const stateOfB = async (): Promise<unknown> => (await a.query({ name: 'state_of', text: 'SELECT state FROM pg_stat_activity WHERE pid = $1', values: [pidB] })).rows;
+    expect(await stateOfB()).toEqual([{ state: 'idle in transaction' }]);
+    await b.query('COMMIT');
+    // The same prepared statement again: the view is read afresh, never from a cached plan.
+    expect(await stateOfB()).toEqual([{ state: 'idle' }]);
+  });
 });
