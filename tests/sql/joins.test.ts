@@ -1,4 +1,4 @@
-// Joins in FROM: INNER/LEFT/RIGHT/FULL/CROSS, ON, USING, NATURAL, nested joins, LATERAL, functions in FROM and set-returning functions in the select list.
+// Joins in FROM: INNER/LEFT/RIGHT/FULL/CROSS, ON, USING, NATURAL, nested joins, LATERAL, functions in FROM, set-returning functions in the select list, IN / EXISTS as semi and anti joins.
 //
 // Each expected result below is what PostgreSQL 15 returned for the same
 // statement after the same setup (rows as PostgreSQL's text output, NULL as
@@ -37,6 +37,10 @@ const SETUP: string[] = [
   "CREATE TABLE v5 (s varchar(5))",
   "INSERT INTO v3 VALUES ('abc')",
   "INSERT INTO v5 VALUES ('abcde')",
+  "CREATE TABLE o (id int, k int, t text)",
+  "CREATE TABLE i (k int, v text)",
+  "INSERT INTO o VALUES (1, 10, 'a'), (2, 20, 'b'), (3, NULL, 'c'), (4, 40, 'd'), (5, 10, 'e')",
+  "INSERT INTO i VALUES (10, 'x'), (10, 'y'), (20, NULL), (NULL, 'n'), (30, 'z')",
 ];
 
 type Expected = Array<Array<string | null>> | { error: string };
@@ -180,6 +184,25 @@ const CASES: Array<[string, Expected]> = [
   ["INSERT INTO c SELECT a.id + 10, a.x FROM a JOIN b ON a.id = b.id RETURNING *", [["12","a2"]]],
   ["SELECT * FROM (VALUES (1, 'x')) AS v(n, s) JOIN LATERAL (SELECT v.n * 2 AS d) q ON q.d > v.n", [["1","x","2"]]],
   ["SELECT * FROM a WHERE a.id = ANY(SELECT id FROM b EXCEPT SELECT 3)", [["2","a2"]]],
+  ["SELECT id FROM o WHERE k IN (SELECT k FROM i) ORDER BY id", [["1"],["2"],["5"]]],
+  ["SELECT id FROM o WHERE k IN (SELECT k FROM i WHERE v IS NOT NULL) AND id > 1 ORDER BY id", [["5"]]],
+  ["SELECT id FROM o WHERE k NOT IN (SELECT k FROM i) ORDER BY id", []],
+  ["SELECT id FROM o WHERE k NOT IN (SELECT k FROM i WHERE k IS NOT NULL) ORDER BY id", [["4"]]],
+  ["SELECT id FROM o WHERE EXISTS (SELECT 1 FROM i WHERE i.k = o.k) ORDER BY id", [["1"],["2"],["5"]]],
+  ["SELECT id FROM o WHERE NOT EXISTS (SELECT 1 FROM i WHERE i.k = o.k) ORDER BY id", [["3"],["4"]]],
+  ["SELECT id FROM o WHERE EXISTS (SELECT * FROM i WHERE i.k = o.k AND i.v = 'y') ORDER BY id", [["1"],["5"]]],
+  ["SELECT id FROM o WHERE NOT EXISTS (SELECT 1 FROM i WHERE o.k = i.k AND i.v IS NOT NULL) ORDER BY id", [["2"],["3"],["4"]]],
+  ["SELECT id FROM o WHERE EXISTS (SELECT count(*) FROM i WHERE i.k = o.k) ORDER BY id", [["1"],["2"],["3"],["4"],["5"]]],
+  ["SELECT id FROM o WHERE EXISTS (SELECT 1 FROM i WHERE i.k = o.k LIMIT 0) ORDER BY id", []],
+  ["SELECT id FROM o WHERE EXISTS (SELECT 1 FROM i WHERE i.k > o.k) ORDER BY id", [["1"],["2"],["5"]]],
+  ["SELECT id FROM o WHERE EXISTS (SELECT 1 FROM i WHERE i.k = o.k + 10) ORDER BY id", [["1"],["2"],["5"]]],
+  ["SELECT id FROM o WHERE (k, t) IN (SELECT k, 'a' FROM i) ORDER BY id", [["1"]]],
+  ["SELECT o.id, (SELECT count(*) FROM o o2 WHERE o2.k IN (SELECT k FROM i WHERE i.k = o.k)) FROM o ORDER BY 1", [["1","2"],["2","1"],["3","0"],["4","0"],["5","2"]]],
+  ["SELECT id FROM o WHERE k IN (SELECT k FROM i) OR id = 4 ORDER BY id", [["1"],["2"],["4"],["5"]]],
+  ["SELECT id FROM o WHERE k IN (SELECT k::bigint FROM i) ORDER BY id", [["1"],["2"],["5"]]],
+  ["SELECT id FROM o WHERE k IN (SELECT 10 UNION SELECT 40) ORDER BY id", [["1"],["4"],["5"]]],
+  ["SELECT id FROM o JOIN i USING (k) WHERE EXISTS (SELECT 1 FROM o o3 WHERE o3.id = o.id + 1) ORDER BY id, v", [["1"],["1"],["2"]]],
+  ["SELECT count(*) FROM o WHERE EXISTS (SELECT 1 FROM i WHERE i.k = o.k) AND NOT EXISTS (SELECT 1 FROM i WHERE i.k = o.k AND i.v = 'x')", [["1"]]],
 ];
 
 let db: Database;
@@ -234,6 +257,22 @@ describe('join operators at scale', () => {
       await d.query('INSERT INTO t SELECT g FROM generate_series(1, 2000) g');
       expect(await rows(d, 'SELECT a.x, b.x FROM t a, t b LIMIT 3')).toEqual([['1', '1'], ['1', '2'], ['1', '3']]);
       expect(await rows(d, 'SELECT count(*) FROM t a, t b WHERE a.x = b.x + 1')).toEqual([['1999']]);
+    } finally {
+      await d.close();
+    }
+  });
+
+  it('IN and EXISTS over large tables run as semi / anti joins', async () => {
+    const d = await memoryDb();
+    try {
+      await d.query('CREATE TABLE a (k int)');
+      await d.query('CREATE TABLE b (k int)');
+      await d.query('INSERT INTO a SELECT g FROM generate_series(1, 20000) g');
+      await d.query('INSERT INTO b SELECT g * 3 FROM generate_series(1, 20000) g');
+      // Multiples of 3 up to 20000: 6666.
+      expect(await rows(d, 'SELECT count(*) FROM a WHERE k IN (SELECT k FROM b)')).toEqual([['6666']]);
+      expect(await rows(d, 'SELECT count(*) FROM a WHERE EXISTS (SELECT 1 FROM b WHERE b.k = a.k)')).toEqual([['6666']]);
+      expect(await rows(d, 'SELECT count(*) FROM a WHERE NOT EXISTS (SELECT 1 FROM b WHERE b.k = a.k)')).toEqual([['13334']]);
     } finally {
       await d.close();
     }

@@ -15,6 +15,7 @@ import { bindDmlWith } from './cte.ts';
 import './setop.ts';
 import './srf_select.ts';
 import './subscript.ts';
+import './semijoin.ts';
 import '../exec/ops_join.ts';
 import '../exec/ops_funcscan.ts';
 import '../exec/ops_setop.ts';

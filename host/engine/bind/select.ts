@@ -62,6 +62,14 @@ export function registerSelectSrfHook(h: SelectSrfHook): void {
   selectSrfHook = h;
 }
 
+/** Rewrites a SELECT core's FROM plan and WHERE predicate (bind/semijoin.ts: IN / EXISTS as semi joins). */
+export type WhereHook = (cx: Cx, from: Plan, pred: Expr) => { plan: Plan; pred?: Expr } | undefined;
+let whereHook: WhereHook | undefined;
+
+export function registerWhereHook(h: WhereHook): void {
+  whereHook = h;
+}
+
 export function bindQuery(cx: Cx, q: A.Query): BoundQuery {
   for (const h of queryHooks) {
     const r = h(cx, q);
@@ -133,8 +141,10 @@ function bindSelectCore(cx: Cx, core: A.SelectCore, orderBy?: A.OrderItem[], lim
   if (core.limit) throw errAt(cx, SqlState.feature_not_supported, 'this row-limiting syntax is not supported in this dialect', core.loc);
   let plan = bindFromList(cx, core.from ?? []);
   if (core.where) {
-    const pred = coerceBool(cx, bindExpr(cx, core.where), 'WHERE', locOf(core.where));
-    plan = plan.n === 'scan' ? chooseAccess(cx.env.catalog, plan, pred) : { n: 'filter', cols: plan.cols, input: plan, pred };
+    let pred: Expr | undefined = coerceBool(cx, bindExpr(cx, core.where), 'WHERE', locOf(core.where));
+    const w = whereHook?.(cx, plan, pred);
+    if (w) ({ plan, pred } = w);
+    if (pred) plan = plan.n === 'scan' ? chooseAccess(cx.env.catalog, plan, pred) : { n: 'filter', cols: plan.cols, input: plan, pred };
   }
   const g = groupingHook?.(cx, core, plan, orderBy);
   if (g) {

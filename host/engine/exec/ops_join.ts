@@ -71,7 +71,12 @@ abstract class JoinBase implements Operator {
     protected readonly type: JoinType,
     protected readonly cond: VecFn | undefined,
   ) {
-    this.width = left.width + right.width;
+    this.width = this.leftOnly ? left.width : left.width + right.width;
+  }
+
+  /** SEMI / ANTI joins output the left row only, once, when it has (has no) match. */
+  protected get leftOnly(): boolean {
+    return this.type === 'semi' || this.type === 'anti';
   }
 
   open(ctx: ExecContext): void {
@@ -115,8 +120,29 @@ abstract class JoinBase implements Operator {
         if (leftMatched) for (let i = 0; i < m; i++) leftMatched[lsel[i]!] = 1;
         if (rightMatched) for (let i = 0; i < m; i++) rightMatched[rsel[i]!] = 1;
       }
-      if (batch.length > 0) this.out.push(batch);
+      if (batch.length > 0 && !this.leftOnly) this.out.push(batch);
     }
+  }
+
+  /** SEMI: the rows of lb that matched; ANTI: those that did not. */
+  protected emitLeftOnly(lb: Batch, matched: Uint8Array): void {
+    const want = this.type === 'semi' ? 1 : 0;
+    const sel: number[] = [];
+    for (let i = 0; i < lb.length; i++) if (matched[i] === want) sel.push(i);
+    if (sel.length === 0) return;
+    this.out.push(sel.length === lb.length ? lb : { length: sel.length, cols: lb.cols.map((c) => gather(c, sel, sel.length)) });
+  }
+
+  /** After the pairs of a left batch: outer padding, or the SEMI / ANTI rows. */
+  protected finishLeft(lb: Batch, matched: Uint8Array | undefined): void {
+    if (!matched) return;
+    if (this.leftOnly) this.emitLeftOnly(lb, matched);
+    else this.emitLeftUnmatched(lb, matched);
+  }
+
+  /** Whether a left batch needs match flags. */
+  protected get tracksLeft(): boolean {
+    return this.type === 'left' || this.type === 'full' || this.leftOnly;
   }
 
   /** Left rows of lb without a match, padded with NULLs on the right. */
@@ -314,7 +340,7 @@ export class HashJoinOp extends JoinBase {
     }
     if (this.table === null) yield* this.buildTable();
     const table = this.table!;
-    const outerLeft = this.type === 'left' || this.type === 'full';
+    const outerLeft = this.tracksLeft;
     while (this.out.length === 0) {
       if (this.leftDone) return null;
       const lb = yield* this.nextLeft();
@@ -323,7 +349,10 @@ export class HashJoinOp extends JoinBase {
         if (this.rightMatched) this.emitRightUnmatched(this.build.cols, this.build.length, this.rightMatched);
         continue;
       }
-      if (table.size === 0 && !outerLeft) continue;
+      if (table.size === 0 && !outerLeft) {
+        if (this.type === 'anti') this.out.push(lb);
+        continue;
+      }
       const keys = this.leftKeys.map((f) => f(lb, this.ctx));
       const li: number[] = [];
       const ri: number[] = [];
@@ -344,7 +373,7 @@ export class HashJoinOp extends JoinBase {
       }
       const leftMatched = outerLeft ? new Uint8Array(lb.length) : undefined;
       this.emitPairs(lb, li, this.build.cols, ri, leftMatched, this.rightMatched);
-      if (leftMatched) this.emitLeftUnmatched(lb, leftMatched);
+      this.finishLeft(lb, leftMatched);
       if (this.ctx.tick()) yield PAUSE;
     }
     return this.out.shift()!;
@@ -451,7 +480,7 @@ export class NestedLoopOp extends JoinBase {
       this.inner = yield* materialize(this.right, this.ctx);
       if (this.type === 'right' || this.type === 'full') this.rightMatched = new Uint8Array(this.inner.length);
     }
-    const outerLeft = this.type === 'left' || this.type === 'full';
+    const outerLeft = this.tracksLeft;
     for (;;) {
       if (this.out.length > 0) return this.out.shift()!;
       if (this.leftDone) return null;
@@ -489,7 +518,7 @@ export class NestedLoopOp extends JoinBase {
         if (this.ctx.tick()) yield PAUSE;
         continue;
       }
-      if (this.curMatched) this.emitLeftUnmatched(lb, this.curMatched);
+      this.finishLeft(lb, this.curMatched);
       this.cur = null;
     }
   }
@@ -515,7 +544,7 @@ export class NestedLoopOp extends JoinBase {
       for (let j = 0; j < store.length; j++) ri[j] = j;
       this.emitPairs(lb, li, store.cols, ri, this.curMatched, undefined);
     }
-    if (this.curMatched) this.emitLeftUnmatched(lb, this.curMatched);
+    this.finishLeft(lb, this.curMatched);
     if (this.ctx.tick()) yield PAUSE;
   }
 }
@@ -525,7 +554,6 @@ registerBuilder('join', (plan, build) => {
   const left = build(plan.left);
   const right = build(plan.right);
   const cond = plan.cond && compileExpr(plan.cond, compileEnv);
-  if (plan.type === 'semi' || plan.type === 'anti') throw notSupported(`${plan.type} joins`);
   if (plan.leftKeys.length > 0 && !plan.lateral) {
     return new HashJoinOp(left, right, plan.type, cond,
       plan.leftKeys.map((e) => compileExpr(e, compileEnv)), plan.rightKeys.map((e) => compileExpr(e, compileEnv)),
