@@ -19,74 +19,27 @@
 // GROUPING(a, b) is an AggCall with fn 'grouping', oid 0 and constant
 // arguments naming group positions: the aggregate operator computes its
 // bitmask from the grouping set each output row belongs to.
+//
+// Files: group.ts (this: the hooks, GROUP BY, grouped expressions),
+// agg_call.ts (aggregate calls), window_call.ts (window calls),
+// group_scope.ts (the state they share).
 
 import type * as A from '../../../sql-dialects/index.ts';
 import { SbError, SqlState } from '../sb_error.ts';
-import type { AggCall, ColInfo, Expr, Plan, SortKey, WindowCall } from '../plan/nodes.ts';
-import { resolveAggregate, resolveOrderedSetAggregate, resolveWindow, routineKinds } from '../functions/resolve.ts';
-import { T, type SqlType } from '../types/types.ts';
-import { formatType } from '../types/type_names.ts';
+import type { ColInfo, Expr, Plan } from '../plan/nodes.ts';
+import { routineKinds } from '../functions/resolve.ts';
 import { type Cx, errAt, fold } from './context.ts';
-import { coerceBool, coerceTo, exprKey, inputType, resolveUnknown } from './coerce.ts';
+import { coerceBool, exprKey, resolveUnknown } from './coerce.ts';
 import { bindExpr, registerExprHook } from './expr.ts';
 import { figureColname, registerGroupingHook } from './select.ts';
-import { Scope, type ScopeColumn } from './scope.ts';
+import type { Scope, ScopeColumn } from './scope.ts';
+import { aggLevel, bindAggCall, bindGrouping } from './agg_call.ts';
+import { bindWindowCall } from './window_call.ts';
+import { AGG_BASE, flags, GroupScope, type Level, locOf, st, usesRow, WIN_BASE } from './group_scope.ts';
 import '../exec/ops_agg.ts';
 import '../exec/ops_window.ts';
 
-const AGG_BASE = 1 << 26;
-const WIN_BASE = 2 << 26;
-
-/** What one grouped / windowed query level is building. */
-interface Level {
-  fromCx: Cx;
-  grouped: boolean;
-  groups: Expr[];
-  groupKeys: string[];
-  /** Group positions present in every grouping set (functional dependency needs these). */
-  common: Set<number>;
-  sets?: number[][];
-  aggs: AggCall[];
-  aggKeys: string[];
-  windowed: boolean;
-  calls: WindowCall[];
-  callKeys: string[];
-  named: Map<string, A.WindowSpec>;
-  /** GroupScope column -> the FROM column it stands for. */
-  fromCol: Map<ScopeColumn, ScopeColumn>;
-}
-
-/** The scope of a grouped or windowed SELECT core's select list, HAVING and ORDER BY. */
-export class GroupScope extends Scope {
-  constructor(parent: Scope | undefined, readonly level: Level) {
-    super(parent);
-  }
-}
-
-// Where binding currently is, for PostgreSQL's placement errors.
-// Kept per scope, so that a subquery inside an aggregate's arguments starts afresh.
-interface BindingState {
-  /** Inside the arguments of an aggregate of this level. */
-  agg: number;
-  /** Inside the arguments or window of a window call of this level. */
-  win: number;
-  clause: 'GROUP BY' | 'HAVING' | null;
-}
-const binding = new WeakMap<Scope, BindingState>();
-
-function st(scope: Scope): BindingState {
-  let b = binding.get(scope);
-  if (!b) binding.set(scope, (b = { agg: 0, win: 0, clause: null }));
-  return b;
-}
-
-/** Aggregate-argument depth of the level cx binds for (its FROM scope's, for a GroupScope). */
-function aggDepthAt(cx: Cx): number {
-  const s = cx.scope;
-  return st(s).agg + (s instanceof GroupScope ? st(s.level.fromCx.scope).agg : 0);
-}
-/** Set while finding an aggregate's level: column references bind as plain references. */
-let rawColumns = false;
+export { GroupScope } from './group_scope.ts';
 
 // ---- syntactic scan ---------------------------------------------------------------
 
@@ -302,10 +255,6 @@ function renumber(e: unknown, nGroups: number, winBase: number, depth = 0): void
     if (k === 'plan' && !sub) continue;
     if (v !== null && typeof v === 'object') renumber(v, nGroups, winBase, k === 'plan' ? depth + 1 : depth);
   }
-}
-
-function locOf(e: A.Expr | undefined): A.Loc | undefined {
-  return e ? (e as { loc?: A.Loc }).loc : undefined;
 }
 
 // ---- GROUP BY ----------------------------------------------------------------------------
@@ -525,39 +474,9 @@ registerExprHook((cx, e) => {
   }
   const s = cx.scope;
   if (s instanceof GroupScope && s.level.grouped) return groupedExpr(cx, s.level, e);
-  if (e.kind === 'column' && !rawColumns) return outerGroupedColumn(cx, e);
+  if (e.kind === 'column' && !flags.rawColumns) return outerGroupedColumn(cx, e);
   return undefined;
 }, true);
-
-function groupingError(cx: Cx, what: string, loc: A.Loc | undefined): SbError {
-  return errAt(cx, '42803', what, loc);
-}
-
-function placementError(cx: Cx, kind: 'agg' | 'window' | 'grouping', loc: A.Loc | undefined): SbError {
-  const where = st(cx.scope).clause ?? 'this context';
-  if (kind === 'window') return errAt(cx, '42P20', `window functions are not allowed in ${where === 'this context' ? 'WHERE' : where}`, loc);
-  if (kind === 'grouping') return groupingError(cx, `grouping operations are not allowed in ${where === 'this context' ? 'WHERE' : where}`, loc);
-  return groupingError(cx, `aggregate functions are not allowed in ${where === 'this context' ? 'WHERE' : where}`, loc);
-}
-
-/** The grouped level whose select list / HAVING / ORDER BY is being bound, if cx is one. */
-function groupedLevel(cx: Cx): Level | undefined {
-  const s = cx.scope;
-  return s instanceof GroupScope && s.level.grouped ? s.level : undefined;
-}
-
-/** Does a bound expression depend on this level's row (columns or subqueries)? */
-function usesRow(e: unknown): boolean {
-  if (e === null || typeof e !== 'object') return false;
-  if (Array.isArray(e)) return e.some(usesRow);
-  const x = e as { k?: string };
-  if (x.k === 'col' || x.k === 'subquery' || x.k === 'sublink') return true;
-  for (const [k, v] of Object.entries(x)) {
-    if (k === 'type') continue;
-    if (v !== null && typeof v === 'object' && usesRow(v)) return true;
-  }
-  return false;
-}
 
 const SUBQUERY_KINDS = new Set(['subquery', 'exists', 'array_subquery', 'quantified', 'in']);
 
@@ -611,302 +530,6 @@ function outerGroupedColumn(cx: Cx, e: A.ColumnRef): Expr | undefined {
   if (!(s instanceof GroupScope) || !s.level.grouped) return undefined;
   const gi = groupedColumn(cx, s.level, hit.col, hit.entry.name, e.loc, true);
   return { k: 'outer', type: hit.col.type, level: hit.level, index: gi };
-}
-
-// ---- aggregate calls -------------------------------------------------------------------------
-
-/**
- * The query level an aggregate belongs to, as PostgreSQL decides it: the
- * innermost level whose columns its arguments use (0 = this one).
- */
-function aggLevel(cx: Cx, f: A.FuncCall): number {
-  if (f.star || f.args.length === 0) return 0;
-  const s = cx.scope;
-  const bcx = s instanceof GroupScope && s.level.grouped ? s.level.fromCx : cx;
-  let bound: Expr[];
-  st(bcx.scope).agg++;
-  const savedRaw = rawColumns;
-  rawColumns = true;
-  try {
-    bound = f.args.map((a) => bindExpr(bcx, a.kind === 'star' && a.qualifier ? { kind: 'column', name: a.qualifier, loc: a.loc } as A.Expr : a));
-  } catch {
-    return 0;
-  } finally {
-    st(bcx.scope).agg--;
-    rawColumns = savedRaw;
-  }
-  let min = Infinity;
-  const walk = (e: unknown): void => {
-    if (e === null || typeof e !== 'object') return;
-    if (Array.isArray(e)) return e.forEach(walk);
-    const x = e as { k?: string; level?: number };
-    if (x.k === 'col') min = 0;
-    else if (x.k === 'outer') min = Math.min(min, x.level!);
-    for (const [k, v] of Object.entries(x)) if (k !== 'plan' && k !== 'type' && v !== null && typeof v === 'object') walk(v);
-  };
-  walk(bound);
-  return min === Infinity ? 0 : min;
-}
-
-function bindAggCall(cx: Cx, f: A.FuncCall, kind: 'agg' | 'ordered'): Expr {
-  if (aggDepthAt(cx) > 0) throw groupingError(cx, 'aggregate function calls cannot be nested', f.loc);
-  const up = aggLevel(cx, f);
-  if (up > 0) {
-    // An aggregate over an enclosing query's columns belongs to that query.
-    let s: Scope | undefined = cx.scope instanceof GroupScope ? cx.scope.level.fromCx.scope : cx.scope;
-    for (let i = 0; i < up && s; i++) s = s.parent;
-    if (!(s instanceof GroupScope) || !s.level.grouped) {
-      throw errAt(cx, SqlState.feature_not_supported, 'an aggregate over columns of an enclosing query that has no other aggregate or GROUP BY is not supported yet', f.loc);
-    }
-    const ref = bindAggCall({ env: cx.env, scope: s }, f, kind);
-    return { k: 'outer', type: ref.type, level: up, index: (ref as { index: number }).index };
-  }
-  const level = groupedLevel(cx);
-  if (!level) throw placementError(cx, 'agg', f.loc);
-  const name = fold(cx, f.name[f.name.length - 1]!);
-  if (f.variadic) throw errAt(cx, SqlState.feature_not_supported, 'VARIADIC arguments are not supported yet', f.loc);
-  if (f.args.some((a) => a.kind === 'named_arg')) throw errAt(cx, SqlState.feature_not_supported, 'named arguments are not supported yet', f.loc);
-  const acx = level.fromCx;
-  st(acx.scope).agg++;
-  let call: AggCall;
-  try {
-    const args = f.args.map((a) => bindExpr(acx, a.kind === 'star' && a.qualifier ? { kind: 'column', name: a.qualifier, loc: a.loc } as A.Expr : a));
-    let filter: Expr | undefined;
-    if (f.filter) filter = coerceBool(acx, bindExpr(acx, f.filter), 'FILTER', locOf(f.filter));
-    if (kind === 'ordered') {
-      const order = f.withinGroup!.map((o) => orderKey(acx, o));
-      if (f.quantifier === 'DISTINCT' || f.orderBy) throw errAt(cx, SqlState.syntax_error, `cannot use DISTINCT or ORDER BY with WITHIN GROUP`, f.loc);
-      const r = wrap(cx, f.loc, () => resolveOrderedSetAggregate(name, args.map((a) => inputType(acx, a)), order.map((k) => inputType(acx, k.expr))));
-      const direct = args.map((a, i) => coerceTo(acx, a, r.argTypes[i]!, 'implicit', { loc: f.loc }));
-      const keyed = order.map((k, i) => ({ ...k, expr: coerceTo(acx, k.expr, r.argTypes[args.length + i]!, 'implicit', { loc: f.loc }) }));
-      call = { fn: name, oid: r.impl.oid, args: direct, distinct: false, star: false, order: keyed, type: r.retType, ...(filter ? { filter } : {}) };
-    } else {
-      if (f.withinGroup) {
-        // PostgreSQL looks the aggregate up with the WITHIN GROUP arguments appended (42883 when none takes them).
-        const keys = f.withinGroup.map((o) => resolveUnknown(acx, bindExpr(acx, o.expr)));
-        wrap(cx, f.loc, () => resolveAggregate(name, [...args, ...keys].map((a) => inputType(acx, a))));
-        throw errAt(cx, SqlState.wrong_object_type, `${name} is not an ordered-set aggregate, so it cannot have WITHIN GROUP`, f.loc);
-      }
-      const r = wrap(cx, f.loc, () => resolveAggregate(name, args.map((a) => inputType(acx, a))));
-      const coerced = args.map((a, i) => resolveUnknown(acx, coerceTo(acx, a, r.argTypes[i]!, 'implicit', { loc: f.loc })));
-      const distinct = f.quantifier === 'DISTINCT';
-      let order: SortKey[] | undefined;
-      if (f.orderBy) {
-        order = f.orderBy.map((o) => orderKey(acx, o));
-        if (distinct) {
-          const keys = coerced.map(exprKey);
-          for (const k of order) {
-            if (!keys.includes(exprKey(k.expr))) {
-              throw errAt(cx, SqlState.invalid_column_reference, 'in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list', f.loc);
-            }
-          }
-        }
-      }
-      call = {
-        fn: name, oid: r.impl.oid, args: coerced, distinct, star: !!f.star, type: r.retType,
-        ...(filter ? { filter } : {}), ...(order ? { order } : {}),
-      };
-    }
-  } finally {
-    st(acx.scope).agg--;
-  }
-  const key = exprKey(call as unknown as Expr);
-  let i = level.aggKeys.indexOf(key);
-  if (i < 0) {
-    level.aggs.push(call);
-    level.aggKeys.push(key);
-    i = level.aggs.length - 1;
-  }
-  return { k: 'col', type: call.type, index: AGG_BASE + i };
-}
-
-function wrap<R>(cx: Cx, loc: A.Loc | undefined, fn: () => R): R {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof SbError && err.position === undefined) throw errAt(cx, err.code, err.message, loc, { hint: err.hint });
-    throw err;
-  }
-}
-
-function orderKey(cx: Cx, o: A.OrderItem): SortKey {
-  const expr = resolveUnknown(cx, bindExpr(cx, o.expr));
-  let desc = o.dir === 'DESC';
-  if (o.using) {
-    if (o.using === '<' || o.using === '<=') desc = false;
-    else if (o.using === '>' || o.using === '>=') desc = true;
-    else throw errAt(cx, SqlState.feature_not_supported, `ORDER BY ... USING ${o.using} is not supported`, locOf(o.expr));
-  }
-  return { expr, desc, nullsFirst: o.nulls ? o.nulls === 'FIRST' : desc };
-}
-
-function bindGrouping(cx: Cx, f: A.FuncCall): Expr {
-  if (aggDepthAt(cx) > 0) throw groupingError(cx, 'aggregate function calls cannot be nested', f.loc);
-  const level = groupedLevel(cx);
-  if (!level) throw placementError(cx, 'grouping', f.loc);
-  if (f.args.length > 31) throw errAt(cx, '54023', 'GROUPING must have fewer than 32 arguments', f.loc);
-  const positions = f.args.map((a) => {
-    const x = bindExpr(level.fromCx, a);
-    const i = level.groupKeys.indexOf(exprKey(x));
-    if (i < 0) throw groupingError(cx, 'arguments to GROUPING must be grouping expressions of the associated query level', locOf(a));
-    return i;
-  });
-  const call: AggCall = {
-    fn: 'grouping', oid: 0, args: positions.map((p) => ({ k: 'const', type: T.int4, value: p }) as Expr),
-    distinct: false, star: false, type: T.int4,
-  };
-  const key = exprKey(call as unknown as Expr);
-  let i = level.aggKeys.indexOf(key);
-  if (i < 0) {
-    level.aggs.push(call);
-    level.aggKeys.push(key);
-    i = level.aggs.length - 1;
-  }
-  return { k: 'col', type: T.int4, index: AGG_BASE + i };
-}
-
-// ---- window calls ----------------------------------------------------------------------------
-
-type FrameBoundType = WindowCall['frame']['start']['type'];
-const BOUND: Record<A.FrameBound['type'], FrameBoundType> = {
-  'UNBOUNDED PRECEDING': 'unbounded_preceding', PRECEDING: 'preceding', 'CURRENT ROW': 'current',
-  FOLLOWING: 'following', 'UNBOUNDED FOLLOWING': 'unbounded_following',
-};
-
-function bindWindowCall(cx: Cx, f: A.FuncCall): Expr {
-  if (aggDepthAt(cx) > 0) throw groupingError(cx, 'aggregate function calls cannot contain window function calls', f.loc);
-  if (st(cx.scope).win > 0) throw errAt(cx, '42P20', 'window function calls cannot be nested', f.loc);
-  const s = cx.scope;
-  if (!(s instanceof GroupScope) || !s.level.windowed || st(s).clause) throw placementError(cx, 'window', f.loc);
-  const level = s.level;
-  const parts = f.name.map((id) => fold(cx, id));
-  const name = parts[parts.length - 1]!;
-  const spec = resolveSpec(cx, level, f.over!, f.loc);
-  if (f.variadic) throw errAt(cx, SqlState.feature_not_supported, 'VARIADIC arguments are not supported yet', f.loc);
-  st(s).win++;
-  let call: WindowCall;
-  try {
-    const args = f.args.map((a) => bindExpr(cx, a));
-    const partition = (spec.partitionBy ?? []).map((p) => resolveUnknown(cx, bindExpr(cx, p)));
-    const order = (spec.orderBy ?? []).map((o) => orderKey(cx, o));
-    const frame = bindFrame(cx, spec.frame, order, f.loc);
-    const kinds = routineKinds(name);
-    if (f.withinGroup) throw errAt(cx, SqlState.feature_not_supported, 'OVER is not supported for ordered-set aggregate ' + name, f.loc);
-    if (kinds.window && !f.star) {
-      if (f.quantifier === 'DISTINCT' || f.orderBy) throw errAt(cx, SqlState.wrong_object_type, `DISTINCT or ORDER BY specified, but ${name} is not an aggregate function`, f.loc);
-      if (f.filter) throw errAt(cx, SqlState.feature_not_supported, 'FILTER is not implemented for non-aggregate window functions', f.loc);
-      const r = wrap(cx, f.loc, () => resolveWindow(name, args.map((a) => inputType(cx, a))));
-      const coerced = args.map((a, i) => resolveUnknown(cx, coerceTo(cx, a, r.argTypes[i]!, 'implicit', { loc: f.loc })));
-      call = { fn: name, oid: r.impl.oid, args: coerced, kind: 'window', type: r.retType, partition, order, frame };
-    } else if (kinds.aggregate) {
-      if (f.quantifier === 'DISTINCT') throw errAt(cx, SqlState.feature_not_supported, 'DISTINCT is not implemented for window functions', f.loc);
-      if (f.orderBy) throw errAt(cx, SqlState.feature_not_supported, 'aggregate ORDER BY is not implemented for window functions', f.loc);
-      const r = wrap(cx, f.loc, () => resolveAggregate(name, args.map((a) => inputType(cx, a))));
-      const coerced = args.map((a, i) => resolveUnknown(cx, coerceTo(cx, a, r.argTypes[i]!, 'implicit', { loc: f.loc })));
-      let filter: Expr | undefined;
-      if (f.filter) filter = coerceBool(cx, bindExpr(cx, f.filter), 'FILTER', locOf(f.filter));
-      call = { fn: name, oid: r.impl.oid, args: coerced, kind: 'agg', type: r.retType, partition, order, frame, ...(filter ? { filter } : {}) };
-    } else if (kinds.function || kinds.orderedSet) {
-      throw errAt(cx, SqlState.wrong_object_type, `OVER specified, but ${name} is not a window function nor an aggregate function`, f.loc);
-    } else {
-      throw errAt(cx, SqlState.undefined_function, `function ${name}() does not exist`, f.loc);
-    }
-  } finally {
-    st(s).win--;
-  }
-  const key = exprKey(call as unknown as Expr);
-  let i = level.callKeys.indexOf(key);
-  if (i < 0) {
-    level.calls.push(call);
-    level.callKeys.push(key);
-    i = level.calls.length - 1;
-  }
-  return { k: 'col', type: call.type, index: WIN_BASE + i };
-}
-
-/** OVER w / OVER (w ORDER BY ...) / OVER (...): the effective specification. */
-function resolveSpec(cx: Cx, level: Level, over: A.WindowSpec | { kind: 'window_ref'; name: A.Ident }, loc: A.Loc | undefined): A.WindowSpec {
-  const lookup = (id: A.Ident): A.WindowSpec => {
-    const name = fold(cx, id);
-    const w = level.named.get(name);
-    if (!w) throw errAt(cx, '42704', `window "${name}" does not exist`, loc);
-    return w.base ? resolveSpec(cx, level, w, loc) : w;
-  };
-  if (over.kind === 'window_ref') return lookup(over.name);
-  if (!over.base) return over;
-  const baseName = fold(cx, over.base);
-  const base = lookup(over.base);
-  if (over.partitionBy) throw errAt(cx, '42P20', `cannot override PARTITION BY clause of window "${baseName}"`, loc);
-  if (over.orderBy && base.orderBy) throw errAt(cx, '42P20', `cannot override ORDER BY clause of window "${baseName}"`, loc);
-  if (base.frame) throw errAt(cx, '42P20', `cannot copy window "${baseName}" because it has a frame clause`, loc);
-  return {
-    kind: 'window_spec',
-    ...(base.partitionBy ? { partitionBy: base.partitionBy } : {}),
-    ...(over.orderBy ?? base.orderBy ? { orderBy: over.orderBy ?? base.orderBy } : {}),
-    ...(over.frame ? { frame: over.frame } : {}),
-  };
-}
-
-function bindFrame(cx: Cx, frame: A.WindowFrame | undefined, order: SortKey[], loc: A.Loc | undefined): WindowCall['frame'] {
-  if (!frame) return { units: 'range', start: { type: 'unbounded_preceding' }, end: { type: 'current' }, exclude: 'no_others' };
-  const units = frame.units.toLowerCase() as 'rows' | 'range' | 'groups';
-  const start = BOUND[frame.start.type];
-  const end = frame.end ? BOUND[frame.end.type] : 'current';
-  if (start === 'unbounded_following') throw errAt(cx, '42P20', 'frame start cannot be UNBOUNDED FOLLOWING', loc);
-  if (end === 'unbounded_preceding') throw errAt(cx, '42P20', 'frame end cannot be UNBOUNDED PRECEDING', loc);
-  if (start === 'current' && end === 'preceding') throw errAt(cx, '42P20', 'frame starting from current row cannot have preceding rows', loc);
-  if (start === 'following' && (end === 'preceding' || end === 'current')) {
-    throw errAt(cx, '42P20', end === 'current' ? 'frame starting from following row cannot end with current row' : 'frame starting from following row cannot have preceding rows', loc);
-  }
-  if (units === 'groups' && order.length === 0 && (frame.start.offset || frame.end?.offset)) {
-    throw errAt(cx, '42P20', 'GROUPS mode requires an ORDER BY clause', loc);
-  }
-  const offset = (b: A.FrameBound | undefined): Expr | undefined => {
-    if (!b?.offset) return undefined;
-    const x = bindExpr(cx, b.offset);
-    if (usesRow(x)) throw errAt(cx, '42P10', `argument of ${frame.units} must not contain variables`, locOf(b.offset));
-    if (units !== 'range') {
-      return coerceTo(cx, x, T.int8, 'implicit', {
-        loc: locOf(b.offset),
-        error: (from) => errAt(cx, SqlState.datatype_mismatch, `argument of ${frame.units} must be type bigint, not type ${formatType(from)}`, locOf(b.offset)),
-      });
-    }
-    if (order.length !== 1) throw errAt(cx, '42P20', 'RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column', loc);
-    const keyType = order[0]!.expr.type;
-    const want = rangeOffsetType(keyType);
-    if (!want) throw errAt(cx, SqlState.feature_not_supported, `RANGE with offset PRECEDING/FOLLOWING is not supported for column type ${formatType(keyType)}`, loc);
-    return coerceTo(cx, x, want, 'implicit', {
-      loc: locOf(b.offset),
-      error: (from) => errAt(cx, SqlState.feature_not_supported, `RANGE with offset PRECEDING/FOLLOWING is not supported for column type ${formatType(keyType)} and offset type ${formatType(from)}`, loc),
-    });
-  };
-  const so = offset(frame.start);
-  const eo = offset(frame.end);
-  const exclude = frame.exclude === 'CURRENT ROW' ? 'current' : frame.exclude === 'GROUP' ? 'group' : frame.exclude === 'TIES' ? 'ties' : 'no_others';
-  return { units, start: { type: start, ...(so ? { offset: so } : {}) }, end: { type: end, ...(eo ? { offset: eo } : {}) }, exclude };
-}
-
-/** The offset type of RANGE ... PRECEDING/FOLLOWING for an ORDER BY key type (PostgreSQL's in_range support). */
-function rangeOffsetType(t: SqlType): SqlType | undefined {
-  switch (t.id) {
-    case 'int2':
-    case 'int4':
-    case 'int8':
-      return T.int8;
-    case 'float4':
-    case 'float8':
-      return T.float8;
-    case 'numeric':
-      return T.numeric;
-    case 'date':
-    case 'timestamp':
-    case 'timestamptz':
-    case 'time':
-    case 'interval':
-      return T.interval;
-    default:
-      return undefined;
-  }
 }
 
 /** FOR UPDATE / SHARE over a grouped or windowed query is 0A000, as PostgreSQL: the clause it conflicts with. */
