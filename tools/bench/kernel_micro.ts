@@ -1,7 +1,7 @@
 // Kernel micro-benchmarks: each storage-kernel loop against the same loop
 // written in plain TypeScript (DESIGN.md ground rule 2).
 //
-//   npx tsx tools/bench/kernel_micro.ts [--keys N] [--quick] [--reps R] [--json out.json]
+//   npx tsx tools/bench/kernel_micro.ts [--keys N] [--quick] [--reps R] [--only memtable,merge,...] [--json out.json]
 //
 // Kernel side: the real build/wasm/storage.wasm (through StorageKernel, the
 // way the store calls it), plus a bench-only probe module that links the
@@ -95,9 +95,6 @@ const absentPacked = new Uint8Array(NKEYS * KEY);
 randomFillSync(absentPacked);
 const absent = Array.from({ length: NKEYS }, (_, i) => absentPacked.subarray(i * KEY, i * KEY + KEY));
 const value = new Uint8Array(VAL).fill(0x5a);
-// The keys split as the store's memtable probe takes them: a 4-byte key space prefix and the rest.
-const keyPre = keys.map((key) => key.subarray(0, 4));
-const keyRest = keys.map((key) => key.subarray(4));
 
 /** Unsigned byte order, shorter first on a common prefix. */
 function cmpBytes(a: Uint8Array, b: Uint8Array): number {
@@ -1110,20 +1107,30 @@ function tsMergeScan(cur: TsCursor[], slot: number, snapshot: number): { rows: n
   return { rows, sum };
 }
 
-/** Reads a kernel scan batch in place (as ScanCursor.next does): rows and a checksum of what was read. */
+/**
+ * Reads a kernel scan batch in place (as ScanCursor.fill/next do: each batch
+ * copied into a buffer the cursor reuses): rows and a checksum of what was read.
+ */
 function kernelScan(k: StorageKernel, snapshot: number, slot: number, expectRows: number, decode = true): number {
   const x = k.x;
   const p = k.ioBuffer(16);
   const it = x.iter_open(p, 0, 0, p, 0, 0, snapshot, slot, 0, 0, 0);
   let rows = 0, sum = 0;
+  let own = new Uint8Array(0);
+  let dv = new DataView(own.buffer);
   for (;;) {
     const n = x.iter_next(it, 4096, 1 << 20);
     if (n < 0) throw new Error(`iter_next ${n}`);
     if (n === 0) break;
     rows += n;
     if (!decode) continue;
-    const batch = k.copyOut(x.iter_out_ptr(it), x.iter_out_len(it));
-    const dv = new DataView(batch.buffer, batch.byteOffset, batch.byteLength);
+    const ptr = x.iter_out_ptr(it) >>> 0, len = x.iter_out_len(it);
+    if (len > own.length) {
+      own = new Uint8Array(Math.max(len, 2 * own.length, 1024));
+      dv = new DataView(own.buffer);
+    }
+    own.set(k.u8().subarray(ptr, ptr + len));
+    const batch = own;
     let pos = 0;
     for (let r = 0; r < n; r++) {
       const kl = dv.getUint32(pos, true);
@@ -1138,6 +1145,10 @@ function kernelScan(k: StorageKernel, snapshot: number, slot: number, expectRows
 }
 
 async function benchMemtable(): Promise<void> {
+  // The keys split as the store's memtable probe takes them: a 4-byte key space prefix and the rest
+  // (local: two million views would slow every later garbage collection).
+  const keyPre = keys.map((key) => key.subarray(0, 4));
+  const keyRest = keys.map((key) => key.subarray(4));
   log(`memtable: ${NKEYS.toLocaleString()} random ${KEY}-byte keys, ${VAL}-byte values, one transaction`);
   const expectSum = NKEYS * (KEY + VAL + 0x5a);
   const since = (t0: number): number => (performance.now() - t0) / 1000;
@@ -1976,11 +1987,14 @@ async function benchMerge(): Promise<void> {
 const m = machine();
 const loadStart = loadavg();
 const probe = await loadProbe();
-await benchChecksums(probe);
-await benchMemtable();
-await benchBloom(probe);
-await benchRun(probe);
-await benchMerge();
+// --only checksums,memtable,bloom,run,merge runs a subset (all by default).
+const only = argValue('--only')?.split(',');
+const want = (name: string): boolean => only === undefined || only.includes(name);
+if (want('checksums')) await benchChecksums(probe);
+if (want('memtable')) await benchMemtable();
+if (want('bloom')) await benchBloom(probe);
+if (want('run')) await benchRun(probe);
+if (want('merge')) await benchMerge();
 
 console.log(`\nScratchBird kernel micro-benchmarks — ${new Date().toISOString().slice(0, 10)}`);
 console.log(`machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.memory} RAM, node ${m.node}; ${NKEYS.toLocaleString()} random ${KEY}-byte keys, ${VAL}-byte values; best of ${REPS}\n`);

@@ -4,12 +4,12 @@
 // A run cursor keeps its current block pinned in the block cache.
 
 import { compareBytes, keyPrefix } from '../common/bytes';
-import { isVisibleAt, V_FLAGS, V_HEADER, V_KEYLEN, V_VALLEN, V_SEQ, VF_TOMBSTONE } from '../mvcc/version';
-import { mtFirstLeaf, mtLastLeaf, mtSeek, seekIndex, seekLeaf, nPtr, leafCount, leafNext, leafPrev, MT_INSERTS } from './memtable';
+import { isVisibleAt, V_FLAGS, V_HEADER, V_KEYLEN, V_VALLEN, V_SEQ, V_STAMP, VF_TOMBSTONE } from '../mvcc/version';
+import { mtFirstLeaf, mtLastLeaf, mtSeek, seekIndex, seekLeaf, nPrefix, nPtr, leafCount, leafNext, leafPrev, MT_INSERTS } from './memtable';
 import { blockSize, cachePin, cacheUnpin } from './block_cache';
 import {
   R_BLOCKS, runBlockPinned, runFindBlock, blockEntryCount, blockDecode, blockLowerBound,
-  eKey, eKeyLen, eVal, eValLen, eStamp, eFlags,
+  eKey, eKeyLen, eVal, eValLen, eStamp, eFlags, blockPrefixAt,
 } from './run_reader';
 import { EF_TOMBSTONE } from './run_format';
 import { cacheError } from './block_cache';
@@ -20,7 +20,7 @@ export const CUR_RUN: u8 = 2;
 // Cursor struct (64 bytes).
 export const C_KIND: usize = 0; // u8
 export const C_VALID: usize = 1; // u8
-export const C_EFLAGS: usize = 2; // u8 run entry flags
+export const C_EFLAGS: usize = 2; // u8 run entry flags (run cursors only)
 export const C_SRC: usize = 4; // memtable or run
 export const C_POS: usize = 8; // leaf, or pinned block data
 export const C_IDX: usize = 12;
@@ -34,7 +34,7 @@ export const C_KEYLEN: usize = 32;
 export const C_VAL: usize = 36;
 export const C_VALLEN: usize = 40;
 export const C_VER: usize = 44; // memtable version pointer
-export const C_STAMP: usize = 48; // u64 (run)
+export const C_STAMP: usize = 48; // u64 (run cursors only; a memtable version holds its own)
 export const C_PREFIX: usize = 56; // u64
 export const CURSOR_SIZE: usize = 64;
 
@@ -122,10 +122,13 @@ export function curVersion(c: usize): usize {
 }
 
 export function curStamp(c: usize): u64 {
+  if (load<u8>(c, C_KIND) == CUR_MEM) return load<u64>(<usize>load<u32>(c, C_VER), V_STAMP);
   return load<u64>(c, C_STAMP);
 }
 
+/** Run entry flags, or a memtable version's flags. */
 export function curEntryFlags(c: usize): u8 {
+  if (load<u8>(c, C_KIND) == CUR_MEM) return load<u8>(<usize>load<u32>(c, C_VER), V_FLAGS);
   return load<u8>(c, C_EFLAGS);
 }
 
@@ -133,16 +136,16 @@ export function curEntryFlags(c: usize): u8 {
 
 function loadMem(c: usize): void {
   const leaf = <usize>load<u32>(c, C_POS);
-  const v = nPtr(leaf, load<i32>(c, C_IDX));
+  const i = load<i32>(c, C_IDX);
+  const v = nPtr(leaf, i);
   const kl = <i32>load<u32>(v, V_KEYLEN);
   store<u32>(c, <u32>v, C_VER);
   store<u32>(c, <u32>(v + V_HEADER), C_KEY);
   store<i32>(c, kl, C_KEYLEN);
   store<u32>(c, <u32>(v + V_HEADER + <usize>kl), C_VAL);
   store<i32>(c, <i32>load<u32>(v, V_VALLEN), C_VALLEN);
-  store<u64>(c, load<u64>(v, 16), C_STAMP);
-  store<u8>(c, load<u8>(v, V_FLAGS), C_EFLAGS);
-  store<u64>(c, keyPrefix(v + V_HEADER, kl), C_PREFIX);
+  // Stamp and flags stay in the version (curStamp, curEntryFlags); the prefix comes from the leaf.
+  store<u64>(c, nPrefix(leaf, i), C_PREFIX);
   store<u32>(c, load<u32>(<usize>load<u32>(c, C_SRC), MT_INSERTS), C_INSERTS);
   store<u8>(c, 1, C_VALID);
 }
@@ -178,7 +181,7 @@ function loadRun(c: usize): bool {
   store<i32>(c, eValLen, C_VALLEN);
   store<u64>(c, eStamp, C_STAMP);
   store<u8>(c, eFlags, C_EFLAGS);
-  store<u64>(c, keyPrefix(eKey, eKeyLen), C_PREFIX);
+  store<u64>(c, blockPrefixAt(data, load<u32>(c, C_IDX)), C_PREFIX);
   store<u8>(c, 1, C_VALID);
   return true;
 }

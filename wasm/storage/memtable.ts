@@ -133,7 +133,7 @@ export function mtNewVersion(mt: usize, key: usize, keyLen: i32, val: usize, val
   return <i32>load<u16>(n);
 }
 // @ts-ignore: decorator
-@inline function nPrefix(n: usize, i: i32): u64 {
+@inline export function nPrefix(n: usize, i: i32): u64 {
   return load<u64>(n + N_PREFIX + (<usize>i << 3));
 }
 // @ts-ignore: decorator

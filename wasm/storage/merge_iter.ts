@@ -16,7 +16,7 @@ import { ST_ERR_NOMEM, ST_OK } from '../common/status';
 import { V_SLOT } from '../mvcc/version';
 import {
   CURSOR_SIZE, C_EFLAGS, C_KIND, CUR_MEM, curCompare, curCompareKey, curPrefix, curFirst, curInitMem, curInitRun, curKey, curKeyLen,
-  curLast, curNext, curPrevGroup, curRelease, curSeekGE, curSeekLE, curSkipPast, curStamp, curTombstone, curVal, curValLen,
+  curLast, curNext, curPrevGroup, curRelease, curSeekGE, curSeekLE, curSkipPast, curStamp, curEntryFlags, curTombstone, curVal, curValLen,
   curValid, curVersion, curVisible, cursorError, curGroupStart, resetCursorError,
 } from './cursor';
 import { active, frozenAt, frozenCount, mtRef, mtUnref, runAt, runCount } from './lsm';
@@ -335,7 +335,7 @@ function emitRaw(out: usize, c: usize, rank: i32): bool {
   store<u32>(p, kl);
   store<u32>(p, vl, 4);
   // Memtable versions carry their own flags; run entries are all committed.
-  store<u8>(p, load<u8>(c, C_KIND) == CUR_MEM ? load<u8>(c, C_EFLAGS) : load<u8>(c, C_EFLAGS) | 2, 8);
+  store<u8>(p, load<u8>(c, C_KIND) == CUR_MEM ? curEntryFlags(c) : curEntryFlags(c) | 2, 8);
   store<u8>(p, <u8>rank, 9);
   store<u16>(p, 0, 10);
   const v = curVersion(c);

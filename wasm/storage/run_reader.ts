@@ -335,6 +335,12 @@ export let eFlags: u8 = 0;
   return data + 8;
 }
 
+/** Entry i's key prefix from the block's prefix array (the block must be sane and i < n). */
+// @ts-ignore: decorator
+@inline export function blockPrefixAt(data: usize, i: u32): u64 {
+  return load<u64>(blockPrefixes(data) + (<usize>i << 3));
+}
+
 /** False when a block's header and arrays do not fit in its size. */
 export function blockSane(data: usize, size: u32): bool {
   return size >= 12 && 8 + <u64>load<u32>(data) * 12 + 4 <= <u64>size;

@@ -1,7 +1,10 @@
 // A range scan over one key space, read in batches from the kernel's merge
-// iterator. Each batch is copied out of linear memory once, so the key and
-// value views a cursor hands out stay valid until the next batch, whatever
-// the kernel does meanwhile (memory growth detaches old views).
+// iterator. Each batch is copied out of linear memory once, into a buffer the
+// cursor owns and reuses, so the key and value views a cursor hands out stay
+// valid until the next batch (not after it), whatever the kernel does
+// meanwhile (memory growth detaches old views). Reusing the buffer keeps a
+// long scan from allocating a new off-heap buffer per batch, which made V8
+// collect garbage over and over on large heaps.
 
 import { SbError, SqlState } from '../sb_error.ts';
 import type { StorageKernel } from '../../storage/kernel.ts';
@@ -36,7 +39,9 @@ export interface RawVersion {
 export class ScanCursor implements Iterable<[Uint8Array, Uint8Array]> {
   private it: number;
   private batch: Uint8Array = new Uint8Array(0);
-  private view = new DataView(this.batch.buffer);
+  /** The reused copy buffer (batch is a view of its start) and a DataView of it. */
+  private own: Uint8Array = new Uint8Array(0);
+  private view = new DataView(this.own.buffer);
   private pos = 0;
   private left = 0;
   private batchRows = 16;
@@ -104,10 +109,14 @@ export class ScanCursor implements Iterable<[Uint8Array, Uint8Array]> {
       this.close();
       return false;
     }
-    const ptr = k.x.iter_out_ptr(this.it);
+    const ptr = k.x.iter_out_ptr(this.it) >>> 0;
     const len = k.x.iter_out_len(this.it);
-    this.batch = k.copyOut(ptr, len);
-    this.view = new DataView(this.batch.buffer, this.batch.byteOffset, this.batch.byteLength);
+    if (len > this.own.length) {
+      this.own = new Uint8Array(Math.max(len, 2 * this.own.length, 1024));
+      this.view = new DataView(this.own.buffer);
+    }
+    this.own.set(k.u8().subarray(ptr, ptr + len));
+    this.batch = this.own.subarray(0, len);
     this.pos = 0;
     this.left = n;
     if (this.batchRows < SCAN_BATCH_ROWS_MAX) this.batchRows *= 4;
@@ -156,6 +165,8 @@ export class ScanCursor implements Iterable<[Uint8Array, Uint8Array]> {
     if (this.ended) return;
     this.ended = true;
     this.left = 0;
+    this.own = new Uint8Array(0); // the rows are gone with the cursor; let the buffer go too
+    this.batch = this.own;
     this.kernel.x.iter_close(this.it);
     this.it = 0;
     this.onClose();
