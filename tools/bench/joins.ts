@@ -29,6 +29,8 @@ const queries: Array<[string, string]> = [
   ['LATERAL generate_series (100 x 100)', 'SELECT count(*) FROM small s, LATERAL generate_series(1, 100) g'],
   ['UNION of two N-row inputs', 'SELECT count(*) FROM (SELECT grp, id % 1000 FROM big UNION SELECT w, big_id % 1000 FROM other) u'],
   ['EXCEPT ALL of two N-row inputs', 'SELECT count(*) FROM (SELECT id FROM big EXCEPT ALL SELECT big_id FROM other) u'],
+  ['IN (subquery) N x N as a semi join', 'SELECT count(*) FROM big WHERE id IN (SELECT big_id FROM other)'],
+  ['NOT EXISTS N x N as an anti join', 'SELECT count(*) FROM big b WHERE NOT EXISTS (SELECT 1 FROM other o WHERE o.big_id = b.id + 1)'],
   ['recursive CTE counting to N', `WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < ${rows}) SELECT count(*) FROM c`],
 ];
 
