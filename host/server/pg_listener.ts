@@ -92,6 +92,8 @@ export async function listenPg(state: PgServerState, host: string, port: number,
   const server: Server = createServer({ noDelay: true }, (sock) => {
     sockets.add(sock);
     sock.setNoDelay(true);
+    // Dead peers (no FIN) are found by TCP keepalive, so their sessions end and release their locks.
+    sock.setKeepAlive(true, 60_000);
     let conn: PgConnection | undefined;
     const transport = new SocketTransport(sock, context, (e) => state.log.debug('pg', 'socket_error', { connection: conn?.id, message: e.message }));
     conn = new PgConnection(state, transport);

@@ -594,6 +594,14 @@ export interface ActivityRow {
 /** Listeners register a source of their sessions; pg_stat_activity reads them all. */
 export const activitySources = new Set<() => ActivityRow[]>();
 
+/** Listeners register how to cancel or end one of their sessions (pg_cancel_backend, pg_terminate_backend): true when they had it. */
+export const backendControls = new Set<(pid: number, how: 'cancel' | 'terminate') => boolean>();
+
+function controlBackend(pid: number, how: 'cancel' | 'terminate'): boolean {
+  for (const c of backendControls) if (c(pid, how)) return true;
+  return false;
+}
+
 const PG_EPOCH_MS = 946_684_800_000;
 const toTimestamptz = (ms: number | null): number | null => (ms === null ? null : Math.round((ms - PG_EPOCH_MS) * 1000));
 
@@ -768,6 +776,9 @@ defFn('pg_get_function_identity_arguments', [oid], text, (a) => {
   return f?.args ? f.args.map((t) => formatType(t)).join(', ') : null;
 }, stable);
 
+defFn('pg_cancel_backend', [int4], bool, (a) => controlBackend(a[0] as number, 'cancel'), { volatility: 'v' });
+defFn('pg_terminate_backend', [int4], bool, (a) => controlBackend(a[0] as number, 'terminate'), { volatility: 'v' });
+defFn('pg_terminate_backend', [int4, T.int8], bool, (a) => controlBackend(a[0] as number, 'terminate'), { volatility: 'v' });
 defFn('pg_get_triggerdef', [oid], text, () => null, stable);
 defFn('pg_get_triggerdef', [oid, bool], text, () => null, stable);
 defFn('pg_get_statisticsobjdef', [oid], text, () => null, stable);

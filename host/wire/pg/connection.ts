@@ -179,6 +179,26 @@ export class PgConnection implements CancelTarget, NotifyTarget {
     void this.shutdown('client_closed');
   }
 
+  /** pg_terminate_backend from another session: cancel what runs, then FATAL 57P01 and close. */
+  terminateBackend(): void {
+    this.sessionRef?.cancel();
+    const platform = this.state.db.platform;
+    // Let the calling statement (perhaps this very session's) finish first.
+    platform.setTimer(() => {
+      void (async () => {
+        const until = platform.monotonicMs() + 5_000;
+        while (this.pumping && this.phase !== 'closed' && platform.monotonicMs() < until) {
+          this.sessionRef?.cancel();
+          await new Promise<void>((r) => platform.setTimer(r, 10));
+        }
+        if (this.phase === 'closed') return;
+        this.out.errorResponse({ severity: 'FATAL', code: SqlState.admin_shutdown, message: 'terminating connection due to administrator command' });
+        await this.flush().catch(() => {});
+        await this.shutdown('terminated');
+      })();
+    }, 0);
+  }
+
   /** Server shutdown: FATAL 57P01 to an idle session; a running statement is left to finish. */
   async terminate(reason: string, graceMs = 5_000): Promise<void> {
     const platform = this.state.db.platform;

@@ -3,7 +3,7 @@
 // connections_max) and the counters /metrics reports. No I/O here.
 
 import type { Database } from '../../engine/db.ts';
-import { type ActivityRow, activitySources } from '../../engine/catalog/pg_catalog.ts';
+import { type ActivityRow, activitySources, backendControls } from '../../engine/catalog/pg_catalog.ts';
 import { DEFAULT_HBA, type HbaRule } from './hba.ts';
 import { message_bytes_max_default } from './protocol.ts';
 
@@ -44,6 +44,8 @@ export interface CancelTarget {
   /** True while the connection is handling messages (a statement is running or output is being written). */
   readonly busy: boolean;
   cancel(): void;
+  /** pg_terminate_backend: FATAL 57P01 and close, once the running statement (if any) is cancelled. */
+  terminateBackend(): void;
   /** The session as pg_stat_activity shows it. */
   activity(): ActivityRow;
 }
@@ -106,13 +108,23 @@ export class PgServerState {
   ) {
     this.config = { ...PG_CONFIG_DEFAULTS, ...config };
     activitySources.add(this.activitySource);
+    backendControls.add(this.backendControl);
   }
+
+  private readonly backendControl = (pid: number, how: 'cancel' | 'terminate'): boolean => {
+    const t = this.live.get(pid);
+    if (!t) return false;
+    if (how === 'cancel') t.cancel();
+    else t.terminateBackend();
+    return true;
+  };
 
   private readonly activitySource = (): ActivityRow[] => [...this.live.values()].map((t) => t.activity());
 
   /** The listener is closed: its sessions leave pg_stat_activity. */
   dispose(): void {
     activitySources.delete(this.activitySource);
+    backendControls.delete(this.backendControl);
   }
 
   get active(): number {

@@ -218,4 +218,20 @@ describe('pg driver', () => {
     // The same prepared statement again: the view is read afresh, never from a cached plan.
     expect(await stateOfB()).toEqual([{ state: 'idle' }]);
   });
+
+  it('pg_cancel_backend and pg_terminate_backend act on another session', async () => {
+    const a = await client();
+    const b = await client();
+    const pidB = (b as unknown as { processID: number }).processID;
+    const slow = b.query('SELECT count(*) FROM generate_series(1, 10000) x, generate_series(1, 10000) y WHERE x.x + y.y < 0');
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await a.query('SELECT pg_cancel_backend($1) AS ok', [pidB])).rows).toEqual([{ ok: true }]);
+    expect(await codeOf(slow)).toBe('57014');
+    // pg reports the FATAL, then the closed socket: keep listening so neither goes unhandled.
+    const ended = new Promise<string | undefined>((r) => b.on('error', (e) => r((e as { code?: string }).code)));
+    expect((await a.query('SELECT pg_terminate_backend($1) AS ok', [pidB])).rows).toEqual([{ ok: true }]);
+    expect(await ended).toBe('57P01');
+    expect((await a.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1', [pidB])).rows).toEqual([{ n: 0 }]);
+    expect((await a.query('SELECT pg_terminate_backend(999999) AS ok')).rows).toEqual([{ ok: false }]);
+  });
 });
