@@ -1,4 +1,4 @@
-// WITH queries: CTEs read once or several times, column lists, WITH RECURSIVE with SEARCH / CYCLE, 42P19 errors, data-modifying CTEs (cases run in order: the later ones change the tables).
+// WITH queries: CTEs read once or several times, column lists, WITH RECURSIVE with SEARCH / CYCLE, 42P19 errors, data-modifying CTEs, views over joins / unions / CTEs (cases run in order: the later ones change the tables).
 //
 // Each expected result below is what PostgreSQL 15 returned for the same
 // statement after the same setup (rows as PostgreSQL's text output, NULL as
@@ -17,6 +17,14 @@ const SETUP: string[] = [
   "CREATE TABLE acct (id int, bal int)",
   "INSERT INTO acct VALUES (1, 100), (2, 200), (3, 300)",
   "CREATE TABLE log (id int, note text)",
+  "CREATE TABLE t1 (id int PRIMARY KEY, v text)",
+  "CREATE TABLE t2 (id int, t1_id int, w int)",
+  "INSERT INTO t1 VALUES (1, 'one'), (2, 'two'), (3, 'three')",
+  "INSERT INTO t2 VALUES (1, 1, 10), (2, 1, 20), (3, 2, 30), (4, NULL, 40)",
+  "CREATE VIEW j AS SELECT t1.v, t2.w FROM t1 JOIN t2 ON t2.t1_id = t1.id",
+  "CREATE VIEW u AS SELECT id FROM t1 UNION SELECT t1_id FROM t2",
+  "CREATE VIEW rc AS WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 4) SELECT n FROM r",
+  "CREATE VIEW lat AS SELECT t1.v, g FROM t1, LATERAL generate_series(1, t1.id) g",
 ];
 
 type Expected = Array<Array<string | null>> | { error: string };
@@ -86,6 +94,24 @@ const CASES: Array<[string, Expected]> = [
   ["WITH x AS (SELECT id FROM log WHERE id > 7) UPDATE acct SET bal = 0 WHERE id IN (SELECT id - 4 FROM x) RETURNING id", [["4"],["5"]]],
   ["WITH x AS (SELECT 6 AS id) DELETE FROM acct WHERE id IN (SELECT id FROM x) RETURNING acct.id", [["6"]]],
   ["SELECT * FROM acct ORDER BY id", [["4","0"],["5","0"]]],
+  ["SELECT * FROM j ORDER BY 1, 2", [["one","10"],["one","20"],["two","30"]]],
+  ["SELECT * FROM u ORDER BY 1 NULLS FIRST", [[null],["1"],["2"],["3"]]],
+  ["SELECT * FROM rc", [["1"],["2"],["3"],["4"]]],
+  ["SELECT * FROM lat ORDER BY 1, 2", [["one","1"],["three","1"],["three","2"],["three","3"],["two","1"],["two","2"]]],
+  ["SELECT j.v, rc.n FROM j JOIN rc ON rc.n * 10 = j.w ORDER BY 1", [["one","1"],["one","2"],["two","3"]]],
+  ["WITH t1 AS (SELECT 99 AS id) SELECT * FROM t1 JOIN j ON true ORDER BY 3", [["99","one","10"],["99","one","20"],["99","two","30"]]],
+  ["SELECT v FROM t1 WHERE id IN (SELECT t1_id FROM t2 WHERE w > 15) ORDER BY 1", [["one"],["two"]]],
+  ["SELECT t1.v, sum(t2.w) FROM t1 LEFT JOIN t2 ON t2.t1_id = t1.id GROUP BY t1.v ORDER BY 1", [["one","30"],["three",null],["two","30"]]],
+  ["SELECT t1.v, count(t2.id) FILTER (WHERE t2.w > 10) FROM t1 LEFT JOIN t2 ON t2.t1_id = t1.id GROUP BY 1 ORDER BY 1", [["one","1"],["three","0"],["two","1"]]],
+  ["SELECT v, row_number() OVER (ORDER BY w DESC) FROM t1 JOIN t2 ON t2.t1_id = t1.id ORDER BY 2", [["two","1"],["one","2"],["one","3"]]],
+  ["WITH RECURSIVE r(n) AS (SELECT 1 UNION SELECT n % 1000 + 1 FROM r) SELECT count(*), max(n) FROM r", [["1000","1000"]]],
+  ["SELECT * FROM t1 WHERE EXISTS (SELECT 1 FROM t2 WHERE t2.t1_id = t1.id AND t2.w > (SELECT avg(w) FROM t2)) ORDER BY 1", [["2","two"]]],
+  ["SELECT t1.id, x.cnt FROM t1 CROSS JOIN LATERAL (SELECT count(*) AS cnt FROM t2 WHERE t2.t1_id <= t1.id) x ORDER BY 1", [["1","2"],["2","3"],["3","3"]]],
+  ["SELECT * FROM (SELECT id FROM t1 EXCEPT SELECT t1_id FROM t2) e ORDER BY 1", [["3"]]],
+  ["WITH ins AS (INSERT INTO t2 VALUES (5, 3, 50) RETURNING *) SELECT t1.v, ins.w FROM ins JOIN t1 ON t1.id = ins.t1_id", [["three","50"]]],
+  ["SELECT count(*) FROM t2", [["5"]]],
+  ["UPDATE t2 SET w = w + 1 WHERE t1_id IN (SELECT id FROM t1 WHERE v = 'one') RETURNING id, w", [["1","11"],["2","21"]]],
+  ["DELETE FROM t2 WHERE NOT EXISTS (SELECT 1 FROM t1 WHERE t1.id = t2.t1_id) RETURNING id", [["4"]]],
 ];
 
 let db: Database;
