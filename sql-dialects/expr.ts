@@ -45,6 +45,8 @@ export function parseExpr(p: Parser, minPrec = 0): Expr {
   return left;
 }
 
+const subscriptable = new Set<Expr['kind']>(['column', 'param', 'variable', 'nested', 'subquery', 'subscript', 'field']);
+
 type NonAssocLevel = 'compare' | 'like' | 'is';
 const compare_ops = new Set(['=', '<>', '!=', '<', '>', '<=', '>=']);
 const like_level_words = new Set(['LIKE', 'ILIKE', 'SIMILAR', 'BETWEEN', 'IN']);
@@ -244,6 +246,9 @@ function parseInfix(p: Parser, left: Expr, minPrec: number, start: number): Expr
       case '[': {
         const prec = ops.infix.get('[');
         if (!d.supportsArrays() || prec === undefined || prec < minPrec) return null;
+        // PG subscripts only a column, a parameter, a field, a parenthesized expression or
+        // subquery, or another subscript: `ARRAY[1][1]` and `f(x)[1]` need parentheses.
+        if (!subscriptable.has(left.kind)) p.error();
         return parseSubscript(p, left, start);
       }
       case '.': {

@@ -43,6 +43,10 @@ describe('PostgreSQL syntax errors (positions as PostgreSQL 15 reports them)', (
     ['SELECT .5a', '42601', 8],
     ['SELECT 1as', '42601', 8],
     ['SELECT $1a', '42601', 8],
+    // Subscripts apply to columns, parameters and parenthesized expressions only.
+    ['SELECT ARRAY[1][2]', '42601', 16],
+    ['SELECT abs(1)[1]', '42601', 14],
+    ["SELECT string_to_array('a,b', ',')[1]", '42601', 35],
     // Comparison, LIKE/BETWEEN and IS DISTINCT FROM do not chain (PG's %nonassoc levels).
     ['SELECT 1 = 1 = true', '42601', 14],
     ['SELECT 1 < 2 <> true', '42601', 14],
@@ -61,6 +65,7 @@ describe('PostgreSQL syntax errors (positions as PostgreSQL 15 reports them)', (
       'SELECT 1 IS NULL IS NULL', 'SELECT 1 IN (1) IN (true)', 'SELECT 1 BETWEEN 0 AND 2 = true', 'SELECT 1 = 1 IS TRUE',
       'SELECT 1 IS NULL = false', "SELECT 'a' LIKE 'a' = true", 'SELECT 1 IN (1) = true', "SELECT 'a' LIKE 'a' IS TRUE",
       'SELECT 1 ISNULL IS NULL', 'SELECT 1 = ANY(ARRAY[1]) = true', 'SELECT 1 = 1 IS NOT NULL = true', 'SELECT (1 = 1) = true',
+      'SELECT (ARRAY[1, 2])[2]', 'SELECT x[1][2], t.x[1:2], $1[1] FROM t', 'SELECT (SELECT ARRAY[1])[1]', "SELECT '{1,2}'::int[][1]",
     ]) expect(() => parse(sql, pg), sql).not.toThrow();
     // MySQL chains comparisons left to right.
     expect(() => parse('SELECT 1 = 1 = 1', getDialect('mysql'))).not.toThrow();
