@@ -131,6 +131,11 @@ export function rangeHelper(order: OrderInfo, call: WindowCall, ev: EvalContext)
         return v < bound ? -1 : v > bound ? 1 : 0;
       }
       const base = conv(col[part.rows[cur]!]);
+      if (typeof base === 'number' && typeof offset === 'number' && !Number.isFinite(base) && offset === Infinity) {
+        // +inf infinitely preceded / -inf infinitely followed: the bound lies beyond every value (in_range_float8_float8).
+        if (sign < 0 && base > 0) return 1;
+        if (sign > 0 && base < 0) return -1;
+      }
       const v = conv(col[part.rows[r]!]);
       let bound: unknown;
       try {
