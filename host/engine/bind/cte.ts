@@ -96,10 +96,15 @@ function withCtes(cx: Cx, w: A.WithClause, topLevel: boolean, bindBody: () => Bo
   try {
     const ctes: WithPlan['ctes'] = [];
     const dmlIds = new Set<number>();
-    for (const c of w.ctes) {
+    const defs = new Map(w.ctes.map((c) => {
       const name = fold(cx, c.name);
-      const def: CteDef = { id: nextCteId++, name, cols: [], state: 'pending', selfRefs: 0, refs: 0 };
-      if (w.recursive) frame.defs.set(name, def);
+      return [c, { id: nextCteId++, name, cols: [], state: 'pending', selfRefs: 0, refs: 0 } as CteDef];
+    }));
+    // WITH RECURSIVE items see each other: bind each after the items it reads (PostgreSQL orders them too).
+    if (w.recursive) for (const d of defs.values()) frame.defs.set(d.name, d);
+    for (const c of w.recursive ? dependencyOrder(cx, w.ctes) : w.ctes) {
+      const name = fold(cx, c.name);
+      const def = defs.get(c)!;
       const q2 = c.query;
       let entry: WithPlan['ctes'][number];
       if (q2.kind === 'insert' || q2.kind === 'update' || q2.kind === 'delete') {
@@ -137,6 +142,24 @@ function withCtes(cx: Cx, w: A.WithClause, topLevel: boolean, bindBody: () => Bo
   } finally {
     frames.pop();
   }
+}
+
+/** The items of a WITH RECURSIVE list, each after those it refers to (a cycle keeps the written order). */
+function dependencyOrder(cx: Cx, ctes: A.Cte[]): A.Cte[] {
+  const names = ctes.map((c) => fold(cx, c.name));
+  const out: A.Cte[] = [];
+  const state = new Map<number, 'visiting' | 'done'>();
+  const visit = (i: number): void => {
+    if (state.get(i)) return;
+    state.set(i, 'visiting');
+    names.forEach((n, j) => {
+      if (j !== i && state.get(j) !== 'visiting' && refersTo(cx, ctes[i]!.query, n)) visit(j);
+    });
+    state.set(i, 'done');
+    out.push(ctes[i]!);
+  };
+  ctes.forEach((_, i) => visit(i));
+  return out;
 }
 
 function renameColumns(cx: Cx, def: CteDef, c: A.Cte): ColInfo[] {
