@@ -187,6 +187,9 @@ export function parseColumnConstraints(p: Parser): ColumnConstraint[] {
 
 const column_def_stop = new Set(['CONSTRAINT', 'NOT', 'NULL', 'DEFAULT', 'PRIMARY', 'UNIQUE', 'CHECK', 'REFERENCES', 'GENERATED', 'COMPUTED', 'COLLATE']);
 
+/** The token after each column's name, where PG reports a column that lacks its type. */
+const after_name = new WeakMap<ColumnDef, Token>();
+
 export function parseColumnDef(p: Parser): ColumnDef {
   const start = p.tok;
   const col: ColumnDef = { kind: 'column_def', name: p.ident(), constraints: [] };
@@ -195,6 +198,7 @@ export function parseColumnDef(p: Parser): ColumnDef {
     (t.type === 'op' && (t.value === ',' || t.value === ')')) ||
     p.atStatementEnd() ||
     (t.type === 'word' && (column_def_stop.has(t.upper) || (t.upper === 'AS' && p.d.supportsTypelessComputedColumns())));
+  after_name.set(col, t);
   if (!typeless) col.type = parseTypeName(p);
   if (p.d.supportsTypelessComputedColumns() && !col.type && p.isWord('AS') && !p.isOp('(', 1)) {
     // T-SQL computed column without parentheses: c AS a + b [PERSISTED]
@@ -387,6 +391,21 @@ export function parseCreateTable(p: Parser, start: Token, verb: CreateVerb, temp
     else if (p.acceptWords('WITH', 'NO', 'DATA')) ct.withData = false;
   }
   if (!hasElements && !ct.asQuery) p.error();
+  if (!ct.asQuery) {
+    // Only CREATE TABLE … AS takes bare column names; elsewhere a column needs its type (or a computed form).
+    // As in PG's grammar, a first bare name starts a name list: then anything but names is the error,
+    // and after the list, a missing AS.
+    const bare = (e: (typeof ct.elements)[number]) => e.kind === 'column_def' && !e.type && e.constraints.length === 0;
+    const nameList = ct.elements.length > 0 && bare(ct.elements[0]!);
+    for (const e of ct.elements) {
+      if (e.kind !== 'column_def') {
+        if (nameList) p.error(p.tok);
+        continue;
+      }
+      if (nameList ? !bare(e) : !e.type && !e.constraints.some((c) => c.type === 'generated')) p.error(after_name.get(e));
+    }
+    if (nameList) p.error();
+  }
   ct.loc = p.loc(start);
   return ct;
 }

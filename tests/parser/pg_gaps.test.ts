@@ -43,6 +43,11 @@ describe('PostgreSQL syntax errors (positions as PostgreSQL 15 reports them)', (
     ['SELECT .5a', '42601', 8],
     ['SELECT 1as', '42601', 8],
     ['SELECT $1a', '42601', 8],
+    // A column needs its type, except in the name list of CREATE TABLE … AS.
+    ['CREATE TABLE t (a)', '42601', 19],
+    ['CREATE TABLE t (a, b int)', '42601', 22],
+    ['CREATE TABLE t (a NOT NULL)', '42601', 19],
+    ['CREATE TABLE t (a int, b)', '42601', 25],
     // Subscripts apply to columns, parameters and parenthesized expressions only.
     ['SELECT ARRAY[1][2]', '42601', 16],
     ['SELECT abs(1)[1]', '42601', 14],
@@ -65,7 +70,7 @@ describe('PostgreSQL syntax errors (positions as PostgreSQL 15 reports them)', (
       'SELECT 1 IS NULL IS NULL', 'SELECT 1 IN (1) IN (true)', 'SELECT 1 BETWEEN 0 AND 2 = true', 'SELECT 1 = 1 IS TRUE',
       'SELECT 1 IS NULL = false', "SELECT 'a' LIKE 'a' = true", 'SELECT 1 IN (1) = true', "SELECT 'a' LIKE 'a' IS TRUE",
       'SELECT 1 ISNULL IS NULL', 'SELECT 1 = ANY(ARRAY[1]) = true', 'SELECT 1 = 1 IS NOT NULL = true', 'SELECT (1 = 1) = true',
-      'SELECT (ARRAY[1, 2])[2]', 'SELECT x[1][2], t.x[1:2], $1[1] FROM t', 'SELECT (SELECT ARRAY[1])[1]', "SELECT '{1,2}'::int[][1]",
+      'CREATE TABLE t (a, b) AS SELECT 1, 2', 'SELECT (ARRAY[1, 2])[2]', 'SELECT x[1][2], t.x[1:2], $1[1] FROM t', 'SELECT (SELECT ARRAY[1])[1]', "SELECT '{1,2}'::int[][1]",
     ]) expect(() => parse(sql, pg), sql).not.toThrow();
     // MySQL chains comparisons left to right.
     expect(() => parse('SELECT 1 = 1 = 1', getDialect('mysql'))).not.toThrow();
