@@ -160,6 +160,19 @@ export function constraintDef(c: Catalog, k: ConstraintObj): string {
   return s;
 }
 
+/**
+ * A stored default as PostgreSQL deparses it: defaults keep relations by OID
+ * (nextval('16397'::regclass)) so renames cannot break them; clients expect
+ * the name (nextval('t_id_seq'::regclass)).
+ */
+export function deparseDefault(c: Catalog, text: string): string {
+  return text.replace(/'(\d+)'::regclass/g, (all, digits: string) => {
+    const o = c.get(Number(digits));
+    if (!o || !('schemaOid' in o)) return all;
+    return `'${qualified(c, o.schemaOid, o.name).replaceAll("'", "''")}'::regclass`;
+  });
+}
+
 /** information_schema's data_type: the SQL-standard name without modifiers. */
 function standardTypeName(t: SqlType): string {
   if (t.id === 'array') return 'ARRAY';
@@ -301,7 +314,7 @@ rel('pg_catalog', 'pg_constraint', [
 rel('pg_catalog', 'pg_attrdef', [['oid', oid], ['adrelid', oid], ['adnum', int2], ['adbin', text]], (env) => {
   const out: unknown[][] = [];
   for (const t of inDb<TableObj>(env, 'table')) {
-    for (const col of liveColumns(t)) if (col.default !== undefined) out.push([t.oid * 1000 + col.attnum, t.oid, col.attnum, col.default]);
+    for (const col of liveColumns(t)) if (col.default !== undefined) out.push([t.oid * 1000 + col.attnum, t.oid, col.attnum, deparseDefault(env.catalog, col.default)]);
   }
   return out;
 });
@@ -490,7 +503,7 @@ rel('information_schema', 'columns', [
       const len = (t.id === 'varchar' || t.id === 'bpchar') && t.typmod >= 4 ? t.typmod - 4 : null;
       const [prec, radix, scale, dtp] = numericFacts(t);
       out.push([
-        env.dbName, schema, o.name, col.name, i + 1, col.default ?? null,
+        env.dbName, schema, o.name, col.name, i + 1, col.default === undefined ? null : deparseDefault(env.catalog, col.default),
         yesNo(!col.notNull), standardTypeName(t), len, len !== null ? len * 4 : t.id === 'text' || t.id === 'varchar' || t.id === 'bpchar' ? 1073741824 : null, prec,
         radix, scale, dtp, env.dbName, 'pg_catalog', infoOf(t).typname,
         yesNo(col.identity !== undefined), col.identity === 'a' ? 'ALWAYS' : col.identity === 'd' ? 'BY DEFAULT' : null,

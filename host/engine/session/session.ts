@@ -280,12 +280,15 @@ export class Session {
         return catalog.schema(this.core.dbOid, name.startsWith('"') ? name.slice(1, -1) : name.toLowerCase())?.oid;
       case 'regrole':
         return catalog.role(name.startsWith('"') ? name.slice(1, -1) : name.toLowerCase())?.oid;
-      case 'regtype':
+      case 'regtype': {
+        // '"pg_catalog"."int4"' and '"int4"' name the built-in types too (ORMs quote everything).
+        const m = /^(?:(?:"pg_catalog"|pg_catalog)\.)?(?:"([^"]+)"|(.+))$/s.exec(name.trim());
         try {
-          return typeOid(typeFromName(name));
+          return typeOid(typeFromName(m ? (m[1] ?? m[2]!) : name));
         } catch {
           return undefined;
         }
+      }
       default:
         return undefined;
     }
