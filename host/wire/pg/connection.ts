@@ -26,7 +26,7 @@ import { errorFields } from './errors.ts';
 import { FrameReader } from './frame_reader.ts';
 import { type AuthMethod, hbaMethod } from './hba.ts';
 import { md5Hex } from './md5.ts';
-import { FE, type TransactionStatus } from './protocol.ts';
+import { FE, PROTOCOL_3_0, PROTOCOL_MINOR_LATEST, type TransactionStatus } from './protocol.ts';
 import { QueryProtocol } from './query.ts';
 import { SCRAM_MECHANISM, ScramServer, verifierMatches } from './scram.ts';
 import type { CancelTarget, NotifyTarget, PgServerState } from './server_state.ts';
@@ -323,7 +323,7 @@ export class PgConnection implements CancelTarget, NotifyTarget {
   private async startup(m: StartupMessage): Promise<void> {
     const minor = m.protocol & 0xffff;
     const unknownOptions = [...m.params.keys()].filter((k) => k.startsWith('_pq_.'));
-    if (minor > 0 || unknownOptions.length > 0) this.out.negotiateProtocolVersion(0x0003_0000, unknownOptions);
+    if (minor > 0 || unknownOptions.length > 0) this.out.negotiateProtocolVersion(PROTOCOL_3_0 | PROTOCOL_MINOR_LATEST, unknownOptions); // the full version, as PostgreSQL sends it
     this.startupParams = m.params;
     const user = m.params.get('user');
     if (!user) throw fatal(SqlState.invalid_authorization_specification, 'no PostgreSQL user name specified in startup packet');

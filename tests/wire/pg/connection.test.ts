@@ -77,6 +77,16 @@ describe('startup', () => {
     }
   });
 
+  it('answers a newer protocol minor or _pq_ options with NegotiateProtocolVersion (3.0) and goes on', async () => {
+    const w = new MemoryWire(state());
+    w.send(fe.startup({ user: 'sysdba', database: 'scratchbird', '_pq_.future': 'x' }, 0x30002));
+    const ms = await w.until();
+    expect(types(ms)).toMatch(/^vRS+KZ$/);
+    const v = new DataView(ms[0]!.body.buffer, ms[0]!.body.byteOffset, ms[0]!.body.length);
+    expect([v.getInt32(0), v.getInt32(4)]).toEqual([0x30000, 1]);
+    expect(new TextDecoder().decode(ms[0]!.body.subarray(8))).toBe('_pq_.future\0');
+  });
+
   it('applies startup settings and options -c', async () => {
     const w = new MemoryWire(state());
     w.send(fe.startup({ user: 'sysdba', database: 'scratchbird', options: '-c search_path=public --TimeZone=Europe/Paris', DateStyle: 'ISO, DMY' }));
