@@ -27,6 +27,7 @@ import { allTypeIds, arrayOf, arrayTypeInfo, infoOf, sqlType, T, typeByOid, type
 import type { Catalog } from './catalog.ts';
 import type { CatalogObj, ColumnObj, ConstraintObj, IndexObj, RoleObj, SchemaObj, TableObj, ViewObj } from './objects.ts';
 import { OID } from './objects.ts';
+import { Settings } from '../session/settings.ts';
 
 /** What the functions below need from the session: set by Session.evalContext(). */
 export interface CatalogAccess {
@@ -38,6 +39,8 @@ interface Env {
   catalog: Catalog;
   dbOid: number;
   dbName: string;
+  /** The session's current value of a setting (read only by volatile relations). */
+  setting?: (name: string) => string | undefined;
 }
 
 type ColDef = [string, SqlType];
@@ -638,6 +641,19 @@ rel('pg_catalog', 'pg_stat_activity', [
   return out;
 }, true);
 
+// ---- pg_settings: the session's settings (SHOW ALL with PostgreSQL's columns)
+
+const BOOT_SETTINGS = new Settings().all();
+
+rel('pg_catalog', 'pg_settings', [
+  ['name', text], ['setting', text], ['unit', text], ['category', text], ['short_desc', text], ['extra_desc', text], ['context', text],
+  ['vartype', text], ['source', text], ['min_val', text], ['max_val', text], ['enumvals', textArr], ['boot_val', text], ['reset_val', text],
+  ['sourcefile', text], ['sourceline', int4], ['pending_restart', bool],
+], (env) => BOOT_SETTINGS.map(([n, boot, desc]) => {
+  const v = env.setting?.(n) ?? boot;
+  return [n, v, null, null, desc, null, 'user', 'string', v === boot ? 'default' : 'session', null, null, null, boot, boot, null, null, false];
+}), true);
+
 // ---------------------------------------------------------------- binding
 
 /** The system relation a FROM item names, or undefined. */
@@ -691,7 +707,11 @@ function bindSystemRelation(cx: Cx, item: A.TableRef): Plan | undefined {
   if (!r) return undefined;
   // The plan cache does not keep a statement whose binding read the transaction timestamp.
   if (r.volatile) void cx.env.txnTimestamp;
-  const env: Env = { catalog: cx.env.catalog, dbOid: cx.env.dbOid, dbName: cx.env.dbName };
+  const values = cx.env.values as Partial<EvalContext>;
+  const env: Env = {
+    catalog: cx.env.catalog, dbOid: cx.env.dbOid, dbName: cx.env.dbName,
+    ...(r.volatile && values.setting ? { setting: (n: string) => values.setting!(n) } : {}),
+  };
   const cols: ColInfo[] = r.cols.map(([n, t]) => ({ name: n, type: t }));
   const rows: Expr[][] = r.rows(env).map((row) => row.map((v, i): Expr => ({ k: 'const', type: cols[i]!.type, value: v })));
   return addDerived(cx, { n: 'values', cols, rows }, cols, item.alias ?? { name: { value: relName, quoted: true } }, item.loc);

@@ -92,4 +92,16 @@ describe('pg_catalog', () => {
       ['c_tid_fkey', 't_pkey', 'CASCADE', 'NO ACTION'],
     ]);
   });
+
+  it('pg_settings follows SET (never served from a cached plan)', async () => {
+    const s = db.session();
+    try {
+      const q = "SELECT setting, source FROM pg_settings WHERE name = 'TimeZone'";
+      expect((await s.query(q)).rows).toEqual([['UTC', 'default']]);
+      await s.query("SET TimeZone = 'Asia/Tokyo'");
+      expect((await s.query(q)).rows).toEqual([['Asia/Tokyo', 'session']]);
+    } finally {
+      await s.close();
+    }
+  });
 });
