@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { arrayOf, T, type SqlType } from '../../host/engine/types/types.ts';
 import { Numeric } from '../../host/engine/types/numeric.ts';
 import { parseText } from '../../host/engine/types/text_io.ts';
+import { SqlArray } from '../../host/engine/types/array.ts';
 import { valueArb, sqlString, literal, type Val } from './diff_values.ts';
 
 export type CaseArgs = (index: number, types: SqlType[]) => fc.Arbitrary<Val> | undefined;
@@ -118,6 +119,16 @@ export const DIFF_CONFIG = {
     exp: (i, t) => (t[0]!.id === 'numeric' ? numericIn(-50, 50) : undefined),
     // PostgreSQL materialises a set-returning function's whole result before LIMIT: keep series short.
     generate_series: seriesArgs,
+    // Dimensions: small, zero, negative, or products past int32 (big fills are slow on both sides).
+    array_fill: (i, t) =>
+      i >= 1 && t[i]!.id === 'array'
+        ? typed(
+            'array',
+            fc.array(fc.option(fc.oneof({ weight: 6, arbitrary: fc.integer({ min: -2, max: 4 }) }, { weight: 1, arbitrary: fc.constantFrom(0, 100000, 2147483647, -2147483648) }), { freq: 10, nil: null }), { maxLength: 4 })
+              .filter((d) => d.reduce<number>((n, x) => n * Math.max(1, Math.abs(x ?? 1)), 1) <= 1000 || d.some((x) => x === 0 || (x ?? 0) < 0) || d.reduce<number>((n, x) => n * Math.abs(x ?? 1), 1) > 2147483647)
+              .map((d) => ({ v: SqlArray.of(T.int4, d), lit: literal(arrayOf(T.int4), SqlArray.of(T.int4, d)) })),
+          )
+        : undefined,
     generate_subscripts: (i, t) => (t[i]!.id === 'int4' ? int4In(-1, 3) : undefined),
   } as Record<string, CaseArgs>,
   /** Float functions whose last bit depends on the C library. */

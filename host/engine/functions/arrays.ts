@@ -125,18 +125,28 @@ function arrayFill(value: unknown, dimsArr: SqlArray | null, lbArr: SqlArray | n
   if (dims.length > ARRAY_DIMS_MAX) throw new SbError(SqlState.program_limit_exceeded, `number of array dimensions (${dims.length}) exceeds the maximum allowed (${ARRAY_DIMS_MAX})`);
   if (dims.length === 0) return SqlArray.empty(elem);
   // ArrayGetNItems: a negative dimension or too many items is a size error.
+  // Products are checked against int32 as they go, the item limit only at the end (a zero dimension empties it).
   let total = 1;
   for (const d of dims as number[]) {
     if (d < 0) throw arraySizeError();
     total *= d;
-    if (total > ARRAY_ITEMS_MAX) throw arraySizeError();
+    if (total > 2147483647) throw arraySizeError();
   }
+  if (total > ARRAY_ITEMS_MAX) throw arraySizeError();
+  // The engine's own bound: a JS array of PostgreSQL's 134M items would take gigabytes (docs/compat/postgresql.md, Functions).
+  if (total > ARRAY_FILL_ITEMS_MAX) throw new SbError(SqlState.program_limit_exceeded, `array size exceeds the maximum allowed (${ARRAY_FILL_ITEMS_MAX})`);
   for (let i = 0; i < dims.length; i++) {
-    if (lbs[i]! + dims[i]! - 1 > 2147483647) throw new SbError(SqlState.program_limit_exceeded, 'array upper bound is too large: ' + (lbs[i]! + dims[i]! - 1));
+    // ArrayCheckBounds: dimension + lower bound must fit an int4.
+    if (lbs[i]! + dims[i]! > 2147483647 || lbs[i]! + dims[i]! < -2147483648) {
+      throw new SbError(SqlState.program_limit_exceeded, `array upper bound is too large: ${lbs[i]! + dims[i]!}`);
+    }
   }
   if (total === 0) return SqlArray.empty(elem);
   return new SqlArray(elem, dims as number[], lbs, new Array<unknown>(total).fill(value));
 }
+
+/** Largest array array_fill builds (2^24 elements, ~128 MB of JS array). */
+export const ARRAY_FILL_ITEMS_MAX = 1 << 24;
 
 function arraySizeError(): SbError {
   return new SbError(SqlState.program_limit_exceeded, `array size exceeds the maximum allowed (${ARRAY_ITEMS_MAX})`);

@@ -240,30 +240,36 @@ export function similarToEscape(pattern: string, esc: string | null = '\\'): str
   const escChar = e[0];
   let out = '^(?:';
   let afterEscape = false;
-  let inClass = false;
+  // Bracket expressions nest ("[[:alpha:]x]"); a "]" right after "[" or "[^" is a literal.
+  let depth = 0;
   let classPos = 0;
   let nquotes = 0;
   for (const c of codePoints(pattern)) {
     if (afterEscape) {
-      if (c === '"' && !inClass) {
+      if (c === '"' && depth < 1) {
         if (nquotes === 0) out += '){1,1}?(';
         else if (nquotes === 1) out += '){1,1}(?:';
         else throw invalidEscape('SQL regular expression may not contain more than two escape-double-quote separators');
         nquotes++;
-      } else out += '\\' + c;
+      } else {
+        out += '\\' + c;
+        classPos = 3;
+      }
       afterEscape = false;
     } else if (escChar !== undefined && c === escChar) {
       afterEscape = true;
-    } else if (inClass) {
+    } else if (depth > 0) {
       if (c === '\\') out += '\\';
       out += c;
-      if (c === ']' && classPos > 1) inClass = false;
-      else if (c === '^' && classPos === 1) {
-        /* "[^" does not use up the position of a leading "]" */
-      } else classPos++;
+      if (c === ']' && classPos > 2) depth--;
+      else if (c === '[') {
+        depth++;
+        classPos = 3;
+      } else if (c === '^') classPos++;
+      else classPos = 3;
     } else if (c === '[') {
       out += c;
-      inClass = true;
+      depth = 1;
       classPos = 1;
     } else if (c === '%') out += '.*';
     else if (c === '_') out += '.';
