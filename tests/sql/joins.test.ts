@@ -1,4 +1,4 @@
-// Joins in FROM: INNER/LEFT/RIGHT/FULL/CROSS, ON, USING, NATURAL, nested joins, LATERAL, functions in FROM, set-returning functions in the select list, IN / EXISTS as semi and anti joins.
+// Joins in FROM: INNER/LEFT/RIGHT/FULL/CROSS, ON, USING, NATURAL, nested joins, LATERAL, functions in FROM, set-returning functions in the select list, IN / EXISTS as semi and anti joins, joins through indexes.
 //
 // Each expected result below is what PostgreSQL 15 returned for the same
 // statement after the same setup (rows as PostgreSQL's text output, NULL as
@@ -41,6 +41,11 @@ const SETUP: string[] = [
   "CREATE TABLE i (k int, v text)",
   "INSERT INTO o VALUES (1, 10, 'a'), (2, 20, 'b'), (3, NULL, 'c'), (4, 40, 'd'), (5, 10, 'e')",
   "INSERT INTO i VALUES (10, 'x'), (10, 'y'), (20, NULL), (NULL, 'n'), (30, 'z')",
+  "CREATE TABLE bigix (id int PRIMARY KEY, g int, s text)",
+  "CREATE INDEX bigix_g ON bigix (g)",
+  "INSERT INTO bigix SELECT n, CASE WHEN n % 50 = 0 THEN NULL ELSE n % 7 END, 's' || n FROM generate_series(1, 2000) n",
+  "CREATE TABLE sm (k int)",
+  "INSERT INTO sm VALUES (1), (3), (NULL), (3), (9999)",
 ];
 
 type Expected = Array<Array<string | null>> | { error: string };
@@ -203,6 +208,12 @@ const CASES: Array<[string, Expected]> = [
   ["SELECT id FROM o WHERE k IN (SELECT 10 UNION SELECT 40) ORDER BY id", [["1"],["4"],["5"]]],
   ["SELECT id FROM o JOIN i USING (k) WHERE EXISTS (SELECT 1 FROM o o3 WHERE o3.id = o.id + 1) ORDER BY id, v", [["1"],["1"],["2"]]],
   ["SELECT count(*) FROM o WHERE EXISTS (SELECT 1 FROM i WHERE i.k = o.k) AND NOT EXISTS (SELECT 1 FROM i WHERE i.k = o.k AND i.v = 'x')", [["1"]]],
+  ["SELECT sm.k, bigix.s FROM sm JOIN bigix ON bigix.id = sm.k ORDER BY 1, 2", [["1","s1"],["3","s3"],["3","s3"]]],
+  ["SELECT bigix.s, sm.k FROM bigix JOIN sm ON bigix.id = sm.k ORDER BY 1, 2", [["s1","1"],["s3","3"],["s3","3"]]],
+  ["SELECT count(*), sum(bigix.id) FROM bigix JOIN sm ON bigix.g = sm.k", [["840","840007"]]],
+  ["SELECT count(*) FROM bigix JOIN sm ON bigix.g = sm.k AND bigix.id < 100", [["42"]]],
+  ["SELECT bigix.id FROM bigix JOIN sm ON bigix.g = sm.k AND bigix.s LIKE 's1_' ORDER BY 1", [["10"],["10"],["15"],["17"],["17"]]],
+  ["SELECT count(*) FROM bigix LEFT JOIN sm ON bigix.g = sm.k", [["2280"]]],
 ];
 
 let db: Database;

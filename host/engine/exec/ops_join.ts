@@ -223,6 +223,8 @@ export class HashJoinOp extends JoinBase {
     private readonly rightKeys: VecFn[],
     private readonly keyTypes: SqlType[],
     private readonly probe?: IndexProbe,
+    /** The same through the left table, for a short right input (inner joins). */
+    private readonly leftProbe?: IndexProbe,
   ) {
     super(left, right, type, cond);
   }
@@ -230,6 +232,8 @@ export class HashJoinOp extends JoinBase {
   override open(ctx: ExecContext): void {
     super.open(ctx);
     this.table = null;
+    this.reverse = null;
+    this.rightKeyCols = undefined;
     this.rightMatched = undefined;
     this.ahead = [];
     this.decided = false;
@@ -251,6 +255,49 @@ export class HashJoinOp extends JoinBase {
     this.ahead.push(EMPTY_END);
     this.lookup = indexLookupOp(this.probe, this.ctx);
   }
+
+  /** Index lookups into the left table, one per row of the (short) right input. */
+  private reverse: Operator | null = null;
+  private rpos = 0;
+
+  private *nextReverse(): Step {
+    const op = this.reverse!;
+    const rcols = this.build.cols;
+    const rkeys = this.rightKeys.length > 0 ? this.rightKeyCols ??= this.rightKeys.map((f) => f({ length: this.build.length, cols: rcols }, this.ctx)) : [];
+    while (this.out.length === 0) {
+      if (this.rpos >= this.build.length) return null;
+      const j = this.rpos++;
+      const k = keyOf(this.keyTypes, rkeys, j);
+      if (k === null) continue;
+      this.ctx.outer.push(rcols.map((c) => c[j]));
+      let store: RowStore;
+      try {
+        op.open(this.ctx);
+        try {
+          store = yield* materialize(op, this.ctx);
+        } finally {
+          op.close();
+        }
+      } finally {
+        this.ctx.outer.pop();
+      }
+      if (store.length === 0) continue;
+      const lb: Batch = { length: store.length, cols: store.cols };
+      const lkeys = this.leftKeys.map((f) => f(lb, this.ctx));
+      const li: number[] = [];
+      const ri: number[] = [];
+      for (let i = 0; i < lb.length; i++) {
+        if (keyOf(this.keyTypes, lkeys, i) === k) {
+          li.push(i);
+          ri.push(j);
+        }
+      }
+      this.emitPairs(lb, li, rcols, ri, undefined, undefined);
+    }
+    return this.out.shift()!;
+  }
+
+  private rightKeyCols: unknown[][] | undefined;
 
   private *nextLeft(): Generator<Signal, Batch | null, void> {
     if (this.ahead.length > 0) {
@@ -338,7 +385,14 @@ export class HashJoinOp extends JoinBase {
       }
       return this.out.shift()!;
     }
-    if (this.table === null) yield* this.buildTable();
+    if (this.table === null) {
+      yield* this.buildTable();
+      if (this.leftProbe && this.type === 'inner' && this.build.length <= INDEX_PROBE_ROWS_MAX) {
+        this.reverse = indexLookupOp(this.leftProbe, this.ctx);
+        this.rpos = 0;
+      }
+    }
+    if (this.reverse) return yield* this.nextReverse();
     const table = this.table!;
     const outerLeft = this.tracksLeft;
     while (this.out.length === 0) {
@@ -433,15 +487,16 @@ function asOuter(e: Expr): Expr {
 }
 
 /** The index probe of a hash join whose right input is a plain table scan and whose keys are simple. */
-function probeOf(plan: Extract<Plan, { n: 'join' }>, build: (p: Plan) => Operator): IndexProbe | undefined {
-  const r = plan.right;
+function probeOf(plan: Extract<Plan, { n: 'join' }>, build: (p: Plan) => Operator, side: 'right' | 'left' = 'right'): IndexProbe | undefined {
+  const r = side === 'right' ? plan.right : plan.left;
+  const keys = side === 'right' ? plan.rightKeys : plan.leftKeys;
+  const other = side === 'right' ? plan.leftKeys : plan.rightKeys;
   if (r.n !== 'scan' || r.access !== 'seq' || r.withRowKey || r.forUpdate || r.reverse) return undefined;
-  if (plan.type !== 'inner' && plan.type !== 'left') return undefined;
-  const leftOk = plan.leftKeys.every((k) => !JSON.stringify(k).includes('"k":"sub'));
-  if (!leftOk) return undefined;
-  const rightPositions = plan.rightKeys.map((k) => (k.k === 'col' ? r.attnums[k.index]! - 1 : -1));
+  if (side === 'right' ? plan.type !== 'inner' && plan.type !== 'left' : plan.type !== 'inner') return undefined;
+  if (!other.every((k) => !JSON.stringify(k).includes('"k":"sub'))) return undefined;
+  const rightPositions = keys.map((k) => (k.k === 'col' ? r.attnums[k.index]! - 1 : -1));
   if (rightPositions.every((p) => p < 0)) return undefined;
-  return { scan: r, rightPositions, leftAsOuter: plan.leftKeys.map(asOuter), build };
+  return { scan: r, rightPositions, leftAsOuter: other.map(asOuter), build };
 }
 
 export class NestedLoopOp extends JoinBase {
@@ -557,7 +612,7 @@ registerBuilder('join', (plan, build) => {
   if (plan.leftKeys.length > 0 && !plan.lateral) {
     return new HashJoinOp(left, right, plan.type, cond,
       plan.leftKeys.map((e) => compileExpr(e, compileEnv)), plan.rightKeys.map((e) => compileExpr(e, compileEnv)),
-      plan.leftKeys.map((e) => e.type), probeOf(plan, build));
+      plan.leftKeys.map((e) => e.type), probeOf(plan, build), probeOf(plan, build, 'left'));
   }
   // method 'index': the right side is a key-range scan whose bounds read the left row (outer level 1).
   if (plan.leftKeys.length > 0) throw notSupported('a lateral join with hash keys');
