@@ -71,6 +71,8 @@ export interface TableObj {
   nextAttnum: number;
   temp?: boolean;
   comment?: string;
+  /** GRANTed privileges: grantee role OID (or 'public') -> privilege letters (PostgreSQL's aclitem codes, "arwdD"). */
+  acl?: Record<string, string>;
 }
 
 export interface IndexKey {
@@ -137,6 +139,8 @@ export interface ViewObj {
   sql: string;
   columns: Array<{ name: string; type: SqlType }>;
   comment?: string;
+  /** GRANTed privileges, as TableObj.acl. */
+  acl?: Record<string, string>;
 }
 
 export interface SequenceObj {

@@ -36,6 +36,7 @@ import { compileStatement, noteModified, parseCached } from './plan_cache.ts';
 // The pg_catalog / information_schema views and catalog functions register themselves.
 import { type CatalogAccess, systemRelationName, systemRelationOid } from '../catalog/pg_catalog.ts';
 import { isRoleStatement, runRoleStatement } from './roles.ts';
+import { checkPlanPrivileges, isGrantStatement, runGrantStatement } from './grants.ts';
 
 export interface SessionOptions {
   /** The role the session runs as (default: the bootstrap superuser). */
@@ -162,6 +163,7 @@ export class Session {
     }
     if (TXN_CONTROL.has(stmt.kind)) return this.guard(() => runTransactionControl(this, stmt));
     if (isRoleStatement(stmt)) return runRoleStatement(this, stmt);
+    if (isGrantStatement(stmt)) return runGrantStatement(this, stmt);
     if (!isBindable(stmt)) return this.guard(() => runUtility(this, stmt, sql));
     return this.runBindable(stmt, sql, params, paramTypes);
   }
@@ -192,6 +194,7 @@ export class Session {
     try {
       const ev = this.evalContext();
       const { bound, paramTypes: types } = compileStatement(this, stmt, sql, paramTypes, notices, ev, txn);
+      if (bound.kind === 'plan') checkPlanPrivileges(this.catalog(), this.user.oid, bound.plan);
       const result = bound.kind === 'plan'
         ? await this.runPlan(bound, types, params, txn, ev)
         : await this.runDdl(bound, txn, notices, ev, sql);

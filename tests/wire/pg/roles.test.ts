@@ -74,4 +74,35 @@ describe('roles', () => {
     await admin.query('DROP ROLE IF EXISTS app2');
     expect(await codeOf(admin.query('DROP ROLE sysdba'))).toBe('55006');
   });
+
+  it('GRANT/REVOKE table privileges are enforced (42501), through PUBLIC and role membership', async () => {
+    await admin.query("CREATE USER reader PASSWORD 'r'");
+    await admin.query('CREATE ROLE writers');
+    await admin.query('CREATE TABLE secrets (id int PRIMARY KEY, v text)');
+    await admin.query("INSERT INTO secrets VALUES (1, 'x')");
+    const r = connect('reader', 'r');
+    await r.connect();
+    try {
+      expect(await codeOf(r.query('SELECT * FROM secrets'))).toBe('42501');
+      await admin.query('GRANT SELECT ON secrets TO reader');
+      expect((await r.query('SELECT v FROM secrets')).rows).toEqual([{ v: 'x' }]);
+      expect(await codeOf(r.query("INSERT INTO secrets VALUES (2, 'y')"))).toBe('42501');
+      expect(await codeOf(r.query("UPDATE secrets SET v = 'z'"))).toBe('42501');
+      await admin.query('GRANT INSERT, UPDATE ON TABLE secrets TO writers');
+      await admin.query('GRANT writers TO reader');
+      await r.query("INSERT INTO secrets VALUES (2, 'y')");
+      await r.query("UPDATE secrets SET v = 'z' WHERE id = 2");
+      expect(await codeOf(r.query('DELETE FROM secrets'))).toBe('42501');
+      await admin.query('REVOKE writers FROM reader');
+      expect(await codeOf(r.query("INSERT INTO secrets VALUES (3, 'w')"))).toBe('42501');
+      await admin.query('REVOKE SELECT ON secrets FROM reader');
+      expect(await codeOf(r.query('SELECT 1 FROM secrets'))).toBe('42501');
+      await admin.query('GRANT SELECT ON ALL TABLES IN SCHEMA public TO PUBLIC');
+      expect((await r.query('SELECT count(*)::int AS n FROM secrets')).rows).toEqual([{ n: 2 }]);
+      expect(await codeOf(r.query('GRANT SELECT ON secrets TO reader'))).toBe('42501');
+      expect(await codeOf(admin.query('GRANT FLY ON secrets TO reader'))).toBe('0LP01');
+    } finally {
+      await r.end();
+    }
+  });
 });
