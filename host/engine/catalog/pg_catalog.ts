@@ -27,6 +27,7 @@ import { allTypeIds, arrayOf, arrayTypeInfo, infoOf, sqlType, T, typeByOid, type
 import type { Catalog } from './catalog.ts';
 import type { CatalogObj, ColumnObj, ConstraintObj, IndexObj, RoleObj, SchemaObj, TableObj, ViewObj } from './objects.ts';
 import { OID } from './objects.ts';
+import { hasPrivilege } from '../session/grants.ts';
 import { Settings } from '../session/settings.ts';
 
 /** What the functions below need from the session: set by Session.evalContext(). */
@@ -835,8 +836,27 @@ defFn('pg_size_pretty', [T.int8], text, (a) => {
   return '';
 });
 
-// Privileges are not enforced yet: every check passes (GRANT/REVOKE are a later step).
-for (const fname of ['has_table_privilege', 'has_schema_privilege', 'has_database_privilege', 'has_sequence_privilege', 'has_column_privilege', 'has_function_privilege', 'pg_has_role']) {
+// has_table_privilege answers from the ACLs GRANT keeps (session/grants.ts); the
+// privileges not enforced yet (schemas, databases, sequences, functions) answer true.
+const PRIV_LETTER: Record<string, string> = { SELECT: 'r', INSERT: 'a', UPDATE: 'w', DELETE: 'd', TRUNCATE: 'D', REFERENCES: 'x', TRIGGER: 't' };
+function tablePrivilege(ctx: EvalContext, userName: string | null, table: unknown, privs: string): boolean | null {
+  const k = catalogOf(ctx);
+  if (!k) return true;
+  const relOid = typeof table === 'number' ? table : ctx.regLookup?.regIn('regclass', String(table));
+  const rel = relOid === undefined ? undefined : k.c.get(relOid);
+  if (!rel || (rel.kind !== 'table' && rel.kind !== 'view')) return null;
+  const user = k.c.role(userName ?? ctx.session?.currentUser ?? '');
+  if (!user) return false;
+  return privs.split(',').some((p) => {
+    const l = PRIV_LETTER[p.trim().replace(/ WITH GRANT OPTION$/i, '').toUpperCase()];
+    return l !== undefined && hasPrivilege(k.c, user.oid, rel, l);
+  });
+}
+defFn('has_table_privilege', [text, text], bool, (a, ctx) => tablePrivilege(ctx, null, a[0], a[1] as string), stable);
+defFn('has_table_privilege', [oid, text], bool, (a, ctx) => tablePrivilege(ctx, null, a[0], a[1] as string), stable);
+defFn('has_table_privilege', [name, text, text], bool, (a, ctx) => tablePrivilege(ctx, a[0] as string, a[1], a[2] as string), stable);
+defFn('has_table_privilege', [name, oid, text], bool, (a, ctx) => tablePrivilege(ctx, a[0] as string, a[1], a[2] as string), stable);
+for (const fname of ['has_schema_privilege', 'has_database_privilege', 'has_sequence_privilege', 'has_column_privilege', 'has_function_privilege', 'pg_has_role']) {
   defFn(fname, [text, text], bool, () => true, stable);
   defFn(fname, [name, text, text], bool, () => true, stable);
   defFn(fname, [oid, text], bool, () => true, stable);

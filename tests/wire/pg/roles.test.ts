@@ -84,7 +84,9 @@ describe('roles', () => {
     await r.connect();
     try {
       expect(await codeOf(r.query('SELECT * FROM secrets'))).toBe('42501');
+      expect((await r.query("SELECT has_table_privilege('secrets', 'SELECT') AS s")).rows).toEqual([{ s: false }]);
       await admin.query('GRANT SELECT ON secrets TO reader');
+      expect((await r.query("SELECT has_table_privilege('secrets', 'SELECT') AS s, has_table_privilege('reader', 'secrets', 'INSERT') AS i")).rows).toEqual([{ s: true, i: false }]);
       expect((await r.query('SELECT v FROM secrets')).rows).toEqual([{ v: 'x' }]);
       expect(await codeOf(r.query("INSERT INTO secrets VALUES (2, 'y')"))).toBe('42501');
       expect(await codeOf(r.query("UPDATE secrets SET v = 'z'"))).toBe('42501');
