@@ -73,6 +73,12 @@ describe('GROUP BY and HAVING', () => {
     expect(await rows(db, 'SELECT region FROM sales GROUP BY 1 HAVING sum(qty) > 5 ORDER BY 1')).toEqual([['east'], [null]]);
   });
 
+  it('keeps NULL apart from the text N in GROUP BY and DISTINCT (regression: DISTINCT merged them)', async () => {
+    expect(await rows(db, "SELECT x, count(*) FROM (VALUES ('N'), (NULL), ('N')) v(x) GROUP BY x ORDER BY x")).toEqual([['N', '2'], [null, '1']]);
+    expect(await rows(db, "SELECT DISTINCT x FROM (VALUES ('N'), (NULL)) v(x) ORDER BY x")).toEqual([['N'], [null]]);
+    expect(await rows(db, "SELECT count(DISTINCT (a, b)) FROM (VALUES ('x', 'N'), ('x', NULL)) v(a, b)")).toEqual([['2']]);
+  });
+
   it('allows columns functionally dependent on a grouped primary key', async () => {
     expect(await rows(db, 'SELECT id, region, qty FROM sales WHERE id <= 2 GROUP BY id ORDER BY id')).toEqual([
       ['1', 'east', '10'], ['2', 'east', '5'],

@@ -256,7 +256,8 @@ export function groupKey(types: readonly SqlType[], values: readonly unknown[]):
   let k = '';
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    k += v === null ? '\u0000N' : `\u0000${String(hashValue(types[i]!, v))}`;
+    // NULL's marker cannot begin a value's part (each starts with \u0000): 'N' and NULL stay apart.
+    k += v === null ? '\u0001' : `\u0000${String(hashValue(types[i]!, v))}`;
   }
   return k;
 }
