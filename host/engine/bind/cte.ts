@@ -294,11 +294,25 @@ function rewriteSearchCycle(cx: Cx, c: A.Cte, q: A.Query, name: string): { query
   const extraNames: string[] = [];
   let where = step.where;
   if (c.search) {
-    if (c.search.breadth) return bad('SEARCH BREADTH FIRST');
     const by = c.search.by.map((id) => position(id, 'search'));
     const seq = fold(cx, c.search.set);
-    anchorItems.push({ expr: { kind: 'array', keyword: true, elements: [rowOf(by.map((i) => anchor.columns[i]!.expr))] }, alias: ident(seq) });
-    stepItems.push({ expr: { kind: 'func', name: [ident('array_append')], args: [colOf(ref, seq), rowOf(by.map((i) => step.columns[i]!.expr))] }, alias: ident(seq) });
+    if (c.search.breadth) {
+      // ROW(depth, by...): depth 0 in the anchor, the parent's + 1 in the step. The parent's depth is
+      // read back from the record's text (its first field, a bigint, is never quoted) as long as
+      // field selection is not supported.
+      const bigint: A.TypeName = { kind: 'type', name: [{ value: 'int8', quoted: false }] };
+      const asText: A.Expr = { kind: 'cast', expr: colOf(ref, seq), type: { kind: 'type', name: [{ value: 'text', quoted: false }] }, syntax: '::' };
+      const field1: A.Expr = {
+        kind: 'func', name: [ident('split_part')],
+        args: [{ kind: 'func', name: [ident('substr')], args: [asText, { kind: 'number', value: '2' }] }, { kind: 'string', value: ',' }, { kind: 'number', value: '1' }],
+      };
+      const depth: A.Expr = { kind: 'binary', op: '+', left: { kind: 'cast', expr: field1, type: bigint, syntax: '::' }, right: { kind: 'number', value: '1' } };
+      anchorItems.push({ expr: rowOf([{ kind: 'cast', expr: { kind: 'number', value: '0' }, type: bigint, syntax: '::' }, ...by.map((i) => anchor.columns[i]!.expr)]), alias: ident(seq) });
+      stepItems.push({ expr: rowOf([depth, ...by.map((i) => step.columns[i]!.expr)]), alias: ident(seq) });
+    } else {
+      anchorItems.push({ expr: { kind: 'array', keyword: true, elements: [rowOf(by.map((i) => anchor.columns[i]!.expr))] }, alias: ident(seq) });
+      stepItems.push({ expr: { kind: 'func', name: [ident('array_append')], args: [colOf(ref, seq), rowOf(by.map((i) => step.columns[i]!.expr))] }, alias: ident(seq) });
+    }
     extraNames.push(seq);
   }
   if (c.cycle) {
