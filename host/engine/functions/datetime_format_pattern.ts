@@ -158,7 +158,7 @@ export interface CharTm extends Tm {
   /** Offset east of UTC in seconds (timestamptz), else 0. */
   gmtoff: number;
   /** Zone abbreviation (timestamptz) or undefined. */
-  tzn?: string;
+  tzn?: string | undefined;
   isInterval: boolean;
 }
 
