@@ -91,7 +91,8 @@ function prepare(num: NumDesc, key: string): void {
       num.zeroEnd = num.pre + num.post;
       break;
     case 'B':
-      num.flag |= F.BLANK;
+      // Only a leading B (before any digit) flags blank mode.
+      if (num.pre === 0 && num.post === 0 && !has(F.ZERO)) num.flag |= F.BLANK;
       break;
     case 'D':
       num.flag |= F.LDECIMAL;
