@@ -39,10 +39,10 @@ function tiesOnly(d: Difference): boolean {
 
 export const known_differences: KnownDifference[] = [
   {
-    name: 'which of several equal numerics DISTINCT / GROUP BY / set operations keep',
+    name: 'which of several equal numerics DISTINCT / GROUP BY / set operations / LIMIT keep',
     kind: 'intended',
-    reason: 'equal numerics printed with different scales (0.00 and 0.0000) are one value to DISTINCT, GROUP BY, UNION, INTERSECT and EXCEPT; which spelling survives is up to the implementation',
-    matches: (d) => /\b(DISTINCT|GROUP BY|UNION|INTERSECT|EXCEPT)\b/.test(d.sql) && tiesOnly(d),
+    reason: 'equal numerics printed with different scales (0.00 and 0.0000) are one value to DISTINCT, GROUP BY, UNION, INTERSECT and EXCEPT, and tie in ORDER BY, so LIMIT may keep either; which spelling survives is up to the implementation',
+    matches: (d) => /\b(DISTINCT|GROUP BY|UNION|INTERSECT|EXCEPT|LIMIT|OFFSET)\b/.test(d.sql) && tiesOnly(d),
   },
   {
     name: 'LIMIT stops PostgreSQL before a failing row',
