@@ -136,6 +136,21 @@ describe('size limits', () => {
   });
 });
 
+describe('LIKE plans', () => {
+  it('literal, prefix, suffix, infix and %-only patterns agree with the general matcher', () => {
+    const cases: Array<[string, string, boolean]> = [
+      ['abc', 'abc', true], ['abc', 'ab', false], ['a', 'a%a', false], ['aa', 'a%a', true], ['abcabc', '%bc%bc', true],
+      ['abc', '%', true], ['', '%', true], ['', '', true], ['x', '', false], ['é😀x', '%😀%', true], ['é😀x', '_😀_', true],
+      ['é😀x', '__x', true], ['ab', 'a\\b', true], ['a%b', 'a\\%b', true], ['axb', 'a\\%b', false], ['abcd', '%b%c%', true],
+      ['abcd', '%c%b%', false],
+    ];
+    for (const [s, p, want] of cases) {
+      expect([s, p, fnCtx(ctx, 'like', txt(s), txt(p))]).toEqual([s, p, want]);
+      expect([s, p, fnCtx(ctx, 'like', txt(s), txt(p))]).toEqual([s, p, want]); // cached plan
+    }
+  });
+});
+
 describe('through the embedded engine', () => {
   it('session functions, to_char and friends run in SQL', async () => {
     const db = await memoryDb();
