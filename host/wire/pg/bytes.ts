@@ -127,6 +127,10 @@ export class ByteReader {
   }
 }
 
+const writer_bytes_initial = 4096;
+/** A writer's buffer above this size is given back after each flush. */
+const writer_bytes_retained_max = 1024 * 1024;
+
 /** A growable output buffer of backend messages. */
 export class ByteWriter {
   private buf: Uint8Array;
@@ -135,7 +139,7 @@ export class ByteWriter {
   /** Start of the message being written (its type byte), or -1. */
   private msgStart = -1;
 
-  constructor(initial = 4096) {
+  constructor(initial = writer_bytes_initial) {
     this.buf = new Uint8Array(initial);
     this.view = new DataView(this.buf.buffer);
   }
@@ -227,6 +231,11 @@ export class ByteWriter {
     const out = this.buf.slice(0, this.pos);
     this.pos = 0;
     this.msgStart = -1;
+    // One large result must not pin its buffer for the rest of a long-lived connection.
+    if (this.buf.length > writer_bytes_retained_max) {
+      this.buf = new Uint8Array(writer_bytes_initial);
+      this.view = new DataView(this.buf.buffer);
+    }
     return out;
   }
 

@@ -7,6 +7,7 @@ import { SbError } from '../../../host/engine/sb_error.ts';
 import { decodeFrontend, decodePasswordMessage, decodeSaslInitialResponse, decodeStartupPacket } from '../../../host/wire/pg/decode.ts';
 import { FrameReader } from '../../../host/wire/pg/frame_reader.ts';
 import { FE } from '../../../host/wire/pg/protocol.ts';
+import { BackendWriter } from '../../../host/wire/pg/encode.ts';
 import { fe } from './wire_client.ts';
 
 function onlySbError(fn: () => unknown): void {
@@ -77,5 +78,15 @@ describe('decoders', () => {
     expect(m).toMatchObject({ type: 'Bind', portal: 'p', statement: 's', paramFormats: [0, 0, 1], resultFormats: [1] });
     const s = decodeStartupPacket(fe.startup({ user: 'u', database: 'd' }).subarray(4));
     expect(s.kind === 'startup' && Object.fromEntries(s.params)).toEqual({ user: 'u', database: 'd' });
+  });
+
+  it('a writer gives back the buffer of one large result after it is flushed', () => {
+    const w = new BackendWriter();
+    w.dataRow([new Uint8Array(3 * 1024 * 1024)]);
+    const out = w.take();
+    expect(out.length).toBe(1 + 4 + 2 + 4 + 3 * 1024 * 1024);
+    expect((w as unknown as { buf: Uint8Array }).buf.length).toBeLessThanOrEqual(1024 * 1024);
+    w.commandComplete('SELECT 1');
+    expect(w.take().length).toBe(1 + 4 + 9);
   });
 });
