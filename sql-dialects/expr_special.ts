@@ -390,8 +390,19 @@ function parseTrim(p: Parser): Expr {
     if (p.acceptWord('FROM')) {
       e.chars = first;
       e.source = parseExpr(p);
-    } else if (!spec && p.isOp(',')) {
-      return ordinaryCall(p, t, first);
+    } else if (p.isOp(',')) {
+      // PG `trim([spec] source, chars)` is btrim/ltrim/rtrim(source, chars): TRIM([spec] chars FROM source).
+      const m = p.mark();
+      p.next();
+      const chars = parseExpr(p);
+      if (p.isOp(')')) {
+        e.source = first;
+        e.chars = chars;
+      } else {
+        p.reset(m);
+        if (spec) p.error();
+        return ordinaryCall(p, t, first);
+      }
     } else {
       e.source = first;
     }
