@@ -63,12 +63,6 @@ export const known_differences: KnownDifference[] = [
     matches: (d) => sbError(d, '42803', /cannot be nested/),
   },
   {
-    name: 'hash join key with a bigint inside (internal error)',
-    kind: 'bug',
-    reason: 'host/engine/exec/ops_join.ts probeOf() runs JSON.stringify over join key expressions; a key holding a numeric or bigint constant throws "Do not know how to serialize a BigInt" (XX000)',
-    matches: (d) => sbError(d, 'XX000', /serialize a BigInt/),
-  },
-  {
     name: 'GROUP BY expression holding a subquery',
     kind: 'bug',
     reason: 'a select-list expression equal to a GROUP BY expression that holds a subquery (IN/EXISTS/scalar) is not matched to it: 42803 "must appear in the GROUP BY clause" or "subquery uses ungrouped column"',

@@ -296,4 +296,18 @@ describe('join operators at scale', () => {
   it('a join through the primary key counts every match', async () => {
     expect(await rows(db, 'SELECT count(*), sum(pk.id) FROM fk JOIN pk ON pk.id = fk.pk_id')).toEqual([['26', '87']]);
   });
+  it('index-probed join keys may hold bigint and numeric constants', async () => {
+    // The index-probe check once ran JSON.stringify over the keys (XX000 on a bigint).
+    const d = await memoryDb();
+    try {
+      await d.exec(`CREATE TABLE a (x bigint, n numeric); CREATE TABLE b (y bigint PRIMARY KEY, v text);
+        INSERT INTO a VALUES (1, 1.5), (2, 2.5), (NULL, NULL);
+        INSERT INTO b SELECT g, 'v' || g FROM generate_series(1, 1000) g`);
+      expect(await rows(d, 'SELECT a.x, b.v FROM a JOIN b ON b.y = a.x + 9223372036854775800 - 9223372036854775799 ORDER BY 1'))
+        .toEqual([['1', 'v2'], ['2', 'v3']]);
+      expect(await rows(d, 'SELECT a.x, b.v FROM a JOIN b ON b.y = a.n * 2.0 ORDER BY 1')).toEqual([['1', 'v3'], ['2', 'v5']]);
+    } finally {
+      await d.close();
+    }
+  });
 });

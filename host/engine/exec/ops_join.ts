@@ -9,6 +9,7 @@
 // outer joins with NULLs as PostgreSQL does.
 
 import type { Expr, JoinType, Plan } from '../plan/nodes.ts';
+import { someExpr } from '../plan/walk.ts';
 
 type ScanPlan = Extract<Plan, { n: 'scan' }>;
 import { hashValue } from '../types/compare.ts';
@@ -493,7 +494,7 @@ function probeOf(plan: Extract<Plan, { n: 'join' }>, build: (p: Plan) => Operato
   const other = side === 'right' ? plan.leftKeys : plan.rightKeys;
   if (r.n !== 'scan' || r.access !== 'seq' || r.withRowKey || r.forUpdate || r.reverse) return undefined;
   if (side === 'right' ? plan.type !== 'inner' && plan.type !== 'left' : plan.type !== 'inner') return undefined;
-  if (!other.every((k) => !JSON.stringify(k).includes('"k":"sub'))) return undefined;
+  if (other.some((k) => someExpr(k, (e) => e.k === 'subquery' || e.k === 'sublink'))) return undefined;
   const rightPositions = keys.map((k) => (k.k === 'col' ? r.attnums[k.index]! - 1 : -1));
   if (rightPositions.every((p) => p < 0)) return undefined;
   return { scan: r, rightPositions, leftAsOuter: other.map(asOuter), build };
