@@ -29,6 +29,9 @@ export function paramValue(v: unknown, t: SqlType, i: number, ctx: TypeContext):
     case 'oid':
       if (typeof v === 'number') {
         if (!Number.isInteger(v)) return castValue(v, T.float8, t, ctx);
+        // In range: the value as it is (what the int8 cast returns; -0 becomes 0); out of range: the cast's 22003.
+        if (t.id === 'int4' && v >= -2147483648 && v <= 2147483647) return v | 0;
+        if (t.id === 'int2' && v >= -32768 && v <= 32767) return v | 0;
         return castValue(v, T.int8, t, ctx);
       }
       if (typeof v === 'bigint') return castValue(v, T.int8, t, ctx);

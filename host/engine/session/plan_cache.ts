@@ -128,6 +128,34 @@ export function plannerEnv(s: Session, txn: Txn, ev: EvalContext): PlannerEnv {
   };
 }
 
+/** A session's last context key and what it was made from (a repeated statement reuses it). */
+interface KeyMemo {
+  catalog: unknown;
+  settingsVersion: number;
+  user: string;
+  paramTypes: readonly SqlType[];
+  /** The parameter types' elements then (the array could have been changed in place). */
+  types: SqlType[];
+  key: string;
+}
+const keyMemos = new WeakMap<Session, KeyMemo>();
+
+function memoKey(s: Session, paramTypes: SqlType[]): string {
+  const catalog = s.catalog();
+  const m = keyMemos.get(s);
+  if (m !== undefined && m.catalog === catalog && m.settingsVersion === s.settings.version && m.user === s.user.name
+    && m.paramTypes === paramTypes && sameTypes(m.types, paramTypes)) return m.key;
+  const key = contextKey(s, paramTypes);
+  keyMemos.set(s, { catalog, settingsVersion: s.settings.version, user: s.user.name, paramTypes, types: paramTypes.slice(), key });
+  return key;
+}
+
+function sameTypes(a: readonly SqlType[], b: readonly SqlType[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function contextKey(s: Session, paramTypes: Array<SqlType | undefined>): string {
   const g = (k: string) => s.settings.get(k) ?? '';
   return [
@@ -147,12 +175,12 @@ export function compileStatement(
 ): { bound: BoundStatement; paramTypes: Array<SqlType | undefined>; compiled?: Compiled } {
   const st = planState(s.core);
   const cacheable = s.catalog() === s.core.catalog.current();
-  const key = contextKey(s, paramTypes);
+  const key = memoKey(s, paramTypes);
   if (cacheable) {
     const hit = st.compiled.get(stmt)?.get(key);
     if (hit) {
       st.stats.hits++;
-      return { bound: hit.bound, paramTypes: [...hit.paramTypes], compiled: { ...hit, cached: true } };
+      return { bound: hit.bound, paramTypes: hit.paramTypes.slice(), compiled: { ...hit, cached: true } };
     }
   }
   // Bind, noticing whether the binder read anything that changes per execution.

@@ -68,6 +68,17 @@ export class Session {
   private readonly prng = new PgPrng();
   private statementTimestamp = 0;
   private readonly sequenceValues: { byOid: Map<number, number>; last?: number } = { byOid: new Map() };
+  /** Values derived from the settings, rebuilt when Settings.version moves. */
+  private derived: { version: number; timeZone: string; dateStyle: string; intervalStyle: string; extraFloatDigits: number; statementTimeout: number } | undefined;
+  /** The eval context's functions and the execution context's platform hooks: made once, not per statement. */
+  private readonly evFns: Pick<EvalContext, 'now' | 'clockTimestamp' | 'random' | 'setSeed' | 'randomBytes' | 'setting' | 'setSetting' | 'currentXactId' | 'currentXactIdIfAssigned' | 'regLookup'> & CatalogAccess;
+  private readonly monotonic: () => number;
+  private readonly yieldFn: () => Promise<void>;
+  private readonly setTimer: (fn: () => void, ms: number) => () => void;
+  /** Table access of the last committed catalog a statement ran against (reused while that catalog is current). */
+  private tablesOf: { catalog: Catalog; tables: TableAccessCache } | undefined;
+  /** What SQL functions read of the session (current_user, current_schema...): the same for every statement. */
+  private readonly info: SessionInfo;
 
   constructor(readonly core: DatabaseCore, opts: SessionOptions = {}) {
     this.pid = core.nextPid();
@@ -76,6 +87,40 @@ export class Session {
     this.user = { name: role.name, oid: role.oid };
     this.settings = new Settings({ ...core.settingDefaults, session_authorization: role.name, ...(opts.settings ?? {}) });
     this.tx = new TransactionState(core, this.settings, () => this.wallMicros());
+    const platform = core.platform;
+    this.monotonic = () => platform.monotonicMs();
+    this.yieldFn = platform.yieldToEventLoop
+      ? () => platform.yieldToEventLoop!()
+      : () => new Promise<void>((r) => platform.setTimer(r, 0));
+    this.setTimer = (fn, ms) => platform.setTimer(fn, ms);
+    this.evFns = {
+      now: () => this.tx.timestamp || this.wallMicros(),
+      clockTimestamp: () => this.wallMicros(),
+      random: () => this.prng.nextDouble(),
+      setSeed: (x) => this.prng.seedFromDouble(x),
+      randomBytes: (n) => {
+        const b = new Uint8Array(n);
+        this.core.platform.randomFill(b);
+        return b;
+      },
+      setting: (name) => this.showSetting(name),
+      setSetting: (name, value, isLocal) => this.settings.set(name, value, isLocal && this.tx.inBlock()),
+      currentXactId: () => txidOf(this.tx.txn),
+      currentXactIdIfAssigned: () => (this.tx.txn ? txidOf(this.tx.txn) : null),
+      regLookup: {
+        regIn: (type, name) => this.regIn(type, name),
+        regOut: (type, oid) => this.regOut(type, oid),
+      },
+      // Catalog functions (pg_get_indexdef, obj_description...) read the catalog this session sees.
+      catalog: () => this.catalog(),
+      dbOid: core.dbOid,
+    };
+    this.info = {
+      currentUser: this.user.name, sessionUser: this.user.name, currentDatabase: core.dbName,
+      currentSchema: () => searchSchemas(this.bindEnv('', [], [], this.evalContext()))[0]?.name ?? null,
+      searchPath: () => parseSearchPath(this.settings.get('search_path') ?? '', this.user.name), backendPid: this.pid,
+      sequenceValues: this.sequenceValues,
+    };
     this.tx.beforeCommit = () => {
       const ctx = this.execContext(this.tx.txn!, this.catalog(), [], this.evalContext());
       ForeignKeys.checkDeferred(ctx, this.tx.deferred);
@@ -229,35 +274,47 @@ export class Session {
     };
   }
 
-  evalContext(): EvalContext & TypeContext {
+  /** The settings-derived values, read again only after a setting changed. */
+  private settingsDerived(): NonNullable<Session['derived']> {
     const s = this.settings;
-    const ev: EvalContext & TypeContext = {
-      timeZone: s.get('TimeZone')!,
-      dateStyle: s.get('DateStyle')!,
-      intervalStyle: s.get('IntervalStyle')!,
-      extraFloatDigits: Number(s.get('extra_float_digits')),
-      now: () => this.tx.timestamp || this.wallMicros(),
+    let d = this.derived;
+    if (d === undefined || d.version !== s.version) {
+      d = this.derived = {
+        version: s.version,
+        timeZone: s.get('TimeZone')!,
+        dateStyle: s.get('DateStyle')!,
+        intervalStyle: s.get('IntervalStyle')!,
+        extraFloatDigits: Number(s.get('extra_float_digits')),
+        statementTimeout: Number(s.get('statement_timeout') ?? 0),
+      };
+    }
+    return d;
+  }
+
+  /** A fresh eval context (callers may add to it): the settings' values now, the session's shared functions. */
+  evalContext(): EvalContext & TypeContext {
+    const d = this.settingsDerived();
+    const f = this.evFns;
+    const ev: EvalContext & TypeContext & CatalogAccess = {
+      timeZone: d.timeZone,
+      dateStyle: d.dateStyle,
+      intervalStyle: d.intervalStyle,
+      extraFloatDigits: d.extraFloatDigits,
+      now: f.now,
       transactionTimestamp: this.tx.timestamp || this.wallMicros(),
       statementTimestamp: this.statementTimestamp || this.wallMicros(),
-      clockTimestamp: () => this.wallMicros(),
-      random: () => this.prng.nextDouble(),
-      setSeed: (x) => this.prng.seedFromDouble(x),
-      randomBytes: (n) => {
-        const b = new Uint8Array(n);
-        this.core.platform.randomFill(b);
-        return b;
-      },
-      setting: (name) => this.showSetting(name),
-      setSetting: (name, value, isLocal) => this.settings.set(name, value, isLocal && this.tx.inBlock()),
-      currentXactId: () => txidOf(this.tx.txn),
-      currentXactIdIfAssigned: () => (this.tx.txn ? txidOf(this.tx.txn) : null),
-      regLookup: {
-        regIn: (type, name) => this.regIn(type, name),
-        regOut: (type, oid) => this.regOut(type, oid),
-      },
+      clockTimestamp: f.clockTimestamp,
+      random: f.random,
+      setSeed: f.setSeed,
+      randomBytes: f.randomBytes,
+      setting: f.setting,
+      setSetting: f.setSetting,
+      currentXactId: f.currentXactId,
+      currentXactIdIfAssigned: f.currentXactIdIfAssigned,
+      regLookup: f.regLookup,
+      catalog: f.catalog,
+      dbOid: f.dbOid,
     };
-    // Catalog functions (pg_get_indexdef, obj_description...) read the catalog this session sees.
-    Object.assign(ev, { catalog: () => this.catalog(), dbOid: this.core.dbOid } satisfies CatalogAccess);
     return ev;
   }
 
@@ -320,24 +377,19 @@ export class Session {
 
   /** An execution context for one statement in `txn` over `catalog`. */
   execContext(txn: Txn, catalog: Catalog, params: readonly unknown[], ev: EvalContext): ExecContext {
-    const platform = this.core.platform;
-    const timeout = Number(this.settings.get('statement_timeout') ?? 0);
-    const deadline = timeout > 0 ? platform.monotonicMs() + timeout : Infinity;
-    const tables = new TableAccessCache(this.core.store, catalog, missingValues);
-    const info: SessionInfo = {
-      currentUser: this.user.name, sessionUser: this.user.name, currentDatabase: this.core.dbName,
-      currentSchema: () => searchSchemas(this.bindEnv('', [], [], ev as EvalContext & TypeContext))[0]?.name ?? null,
-      searchPath: () => parseSearchPath(this.settings.get('search_path') ?? '', this.user.name), backendPid: this.pid,
-      sequenceValues: this.sequenceValues,
-    };
+    const timeout = this.settingsDerived().statementTimeout;
+    const deadline = timeout > 0 ? this.monotonic() + timeout : Infinity;
+    let tables: TableAccessCache;
+    if (catalog === this.core.catalog.current()) {
+      // A committed catalog is immutable: its table access (column types, key spaces, indexes) stays valid while it is current.
+      if (this.tablesOf?.catalog !== catalog) this.tablesOf = { catalog, tables: new TableAccessCache(this.core.store, catalog, missingValues) };
+      tables = this.tablesOf.tables;
+    } else tables = new TableAccessCache(this.core.store, catalog, missingValues);
+    const info = this.info;
     // Session information functions (current_database()...) read it through the eval context.
     ev.session ??= info;
-    const yieldFn = platform.yieldToEventLoop
-      ? () => platform.yieldToEventLoop!()
-      : () => new Promise<void>((r) => platform.setTimer(r, 0));
     const ctx = new ExecContext(
-      this.core.store, txn, catalog, params, ev, info, tables, this.core.sequences, () => platform.monotonicMs(), yieldFn, deadline,
-      (fn, ms) => platform.setTimer(fn, ms),
+      this.core.store, txn, catalog, params, ev, info, tables, this.core.sequences, this.monotonic, this.yieldFn, deadline, this.setTimer,
     );
     ctx.deferredChecks = this.tx.deferred;
     return ctx;

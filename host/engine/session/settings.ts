@@ -195,8 +195,11 @@ interface Snapshot {
 export class Settings {
   private values = new Map<string, string>();
   private local = new Map<string, string>();
-  /** Session values at transaction start (restored on rollback). */
+  /** Session values at transaction start (restored on rollback), copied before the transaction's first change. */
   private txnStart: Map<string, string> | undefined;
+  private inTxn = false;
+  /** Bumped by every change of a value (SET, RESET, rollback, savepoint restore, end of SET LOCAL): caches of derived values compare it. */
+  version = 0;
   private readonly defaults = new Map<string, string>();
   /** Called with (name, value) when a reported setting changes. */
   onReport: ((name: string, value: string) => void) | undefined;
@@ -244,6 +247,7 @@ export class Settings {
     let v = value === null ? this.defaults.get(k) ?? '' : g ? normalise(g, value) : value;
     if (k === 'datestyle' && value !== null) v = mergeDateStyle(this.get(k)!, value, v);
     const before = this.get(k);
+    this.beforeChange();
     if (local) this.local.set(k, v);
     else {
       this.values.set(k, v);
@@ -275,10 +279,21 @@ export class Settings {
   // ---- transactions ----
 
   beginTransaction(): void {
-    this.txnStart = new Map(this.values);
+    this.txnStart = undefined;
+    this.inTxn = true;
+  }
+
+  /** Before a change: the first one in a transaction keeps the values it started with. */
+  private beforeChange(): void {
+    this.version++;
+    if (this.inTxn && this.txnStart === undefined) this.txnStart = new Map(this.values);
   }
 
   endTransaction(commit: boolean): void {
+    this.inTxn = false;
+    // Nothing was set in the transaction (the common case): nothing to undo or report.
+    if (this.txnStart === undefined && this.local.size === 0) return;
+    this.version++;
     const before = new Map([...BY_NAME.keys()].map((k) => [k, this.get(k)]));
     if (!commit && this.txnStart) this.values = this.txnStart;
     this.txnStart = undefined;
@@ -297,6 +312,7 @@ export class Settings {
   }
 
   restore(s: Snapshot): void {
+    this.beforeChange();
     this.values = new Map(s.values);
     this.local = new Map(s.local);
   }
