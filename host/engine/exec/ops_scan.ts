@@ -7,7 +7,7 @@ import type { ScanCursor } from '../store/index.ts';
 import { BATCH_ROWS, type Batch, emptyBatch, selectRows } from './batch.ts';
 import type { ExecContext } from './context.ts';
 import type { VecFn } from './expr.ts';
-import { decodeRowInto } from './row_codec.ts';
+import type { RowDecoder } from './row_codec.ts';
 import { type IndexAccess, keyValue, type TableAccess } from './table_access.ts';
 import { BaseOp } from './ops_basic.ts';
 import { PAUSE, type Step } from './operator.ts';
@@ -35,6 +35,7 @@ const ONE: Batch = { length: 1, cols: [] };
 
 export class ScanOp extends BaseOp {
   private ta!: TableAccess;
+  private dec!: RowDecoder;
   private ix: IndexAccess | undefined;
   private cursor: ScanCursor | undefined;
   private done = false;
@@ -50,6 +51,7 @@ export class ScanOp extends BaseOp {
     this.done = false;
     this.ta = ctx.tables.get(this.spec.tableOid);
     const s = this.spec;
+    this.dec = this.ta.decoder(s.positions);
     this.ix = undefined;
     this.pointKey = undefined;
     let keyCols = this.ta.pkCols;
@@ -58,14 +60,16 @@ export class ScanOp extends BaseOp {
       if (!this.ix) throw new SbError(SqlState.undefined_object, `index with OID ${s.indexOid} does not exist`);
       keyCols = this.ix.cols;
     }
+    // A primary-key lookup with every key column equal: one get, no cursor.
+    if (s.access === 'pk' && s.bounds && s.bounds.eq.length === this.ta.pkCols.length && !s.bounds.lo && !s.bounds.hi && this.ta.pkPositions) {
+      const key = this.pointKeyOf(ctx, s.bounds.eq, keyCols);
+      if (key === null) this.done = true; // col = NULL is never true
+      else this.pointKey = key;
+      return;
+    }
     const range = s.access === 'seq' ? { lo: undefined, hi: undefined, empty: false } : this.keyRange(ctx, keyCols);
     if (range.empty) {
       this.done = true;
-      return;
-    }
-    // A primary-key lookup with every key column equal: one get, no cursor.
-    if (s.access === 'pk' && s.bounds && s.bounds.eq.length === this.ta.pkCols.length && !s.bounds.lo && !s.bounds.hi && this.ta.pkPositions) {
-      this.pointKey = range.lo ?? null;
       return;
     }
     const ks = this.ix ? this.ix.ks : this.ta.ks;
@@ -74,6 +78,17 @@ export class ScanOp extends BaseOp {
       hi: range.hi, hiInclusive: false,
       reverse: s.reverse,
     });
+  }
+
+  /** The key of equality values on every key column, or null when one is NULL. */
+  private pointKeyOf(ctx: ExecContext, eq: VecFn[], keyCols: Array<{ type: import('../keys/key_encoding.ts').KeyType }>): Uint8Array | null {
+    const kw = new KeyWriter();
+    for (let i = 0; i < eq.length; i++) {
+      const v = eq[i]!(ONE, ctx)[0];
+      if (v === null) return null;
+      kw.value(keyCols[i]!, keyValue(v));
+    }
+    return kw.bytes();
   }
 
   /** Encodes the key range of the bounds (or marks it empty when a bound is NULL). */
@@ -135,7 +150,7 @@ export class ScanOp extends BaseOp {
       if (this.pointKey !== null) {
         const v = this.ctx.txn.get(this.ta.ks, this.pointKey);
         if (v) {
-          decodeRowInto(v, this.ta.types, s.positions, out.cols, this.ta.missing);
+          this.dec.decode(v, 0, v.length, out.cols);
           out.length = 1;
           keys?.push(this.pointKey);
         }
@@ -152,10 +167,10 @@ export class ScanOp extends BaseOp {
         const rowKey = this.rowKeyOfIndexEntry(c);
         const v = this.ctx.txn.get(this.ta.ks, rowKey);
         if (!v) continue; // the row's newer version no longer matches (the entry was superseded in this snapshot)
-        decodeRowInto(v, this.ta.types, s.positions, out.cols, this.ta.missing);
+        this.dec.decode(v, 0, v.length, out.cols);
         keys?.push(rowKey);
       } else {
-        decodeRowInto(c.value, this.ta.types, s.positions, out.cols, this.ta.missing);
+        this.dec.decode(c.buffer, c.valueStart, c.valueEnd, out.cols);
         keys?.push(c.key.slice());
       }
       out.length++;

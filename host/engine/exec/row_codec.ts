@@ -1,13 +1,14 @@
 // The row codec: how a table row is stored as the value of its key.
 //
-//   u8 format (1) | varint n (columns written) | null bitmap (ceil(n/8) bytes,
+//   u8 format (2; 1 is still read) | varint n (columns written) | null bitmap (ceil(n/8) bytes,
 //   bit set = NULL) | the non-null fields in attribute order
 //
 // Fixed-width fields are little-endian: bool 1, int2 2, int4/date/oid 4,
 // int8 8 (two's complement), float4 4, float8/time/timestamp(tz) 8 (float64),
 // interval 16 (i32 months, i32 days, f64 µs), uuid 16. Everything else is a
-// varint length and bytes: text types and json as UTF-8, numeric as its exact
-// text (scale kept), bytea raw, arrays as element count, dimensions and the
+// varint length and bytes: text types and json as UTF-8, numeric in binary
+// (format 2, writeNumeric below; format 1 stored its exact text, which is
+// still read), bytea raw, arrays as element count, dimensions and the
 // elements in this same encoding. Columns are positional by attribute number
 // (dropped ones stay as NULL), so a row written before ADD COLUMN is shorter:
 // its missing trailing columns read as the column's recorded default.
@@ -21,7 +22,9 @@ import { Jsonb } from '../types/jsonb.ts';
 import { parseText } from '../types/text_io.ts';
 import { T } from '../types/types.ts';
 
-const FORMAT = 1;
+/** The format new rows are written in; format 1 differs only in numeric fields (exact text). */
+export const FORMAT = 2;
+export const FORMAT_V1 = 1;
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
@@ -30,6 +33,8 @@ class Out {
   buf = new Uint8Array(256);
   dv = new DataView(this.buf.buffer);
   pos = 0;
+  /** The row format being written (numeric fields differ). */
+  fmt = FORMAT;
   ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     let size = this.buf.length * 2;
@@ -167,7 +172,8 @@ function writeValue(o: Out, t: SqlType, v: unknown): void {
       o.bytes(v as Uint8Array);
       return;
     case 'numeric':
-      o.bytes(enc.encode((v as Numeric).toString()));
+      if (o.fmt === FORMAT_V1) o.bytes(enc.encode((v as Numeric).toString()));
+      else writeNumeric(o, v as Numeric);
       return;
     case 'text':
     case 'varchar':
@@ -210,26 +216,6 @@ function writeArray(o: Out, elem: SqlType, a: SqlArray): void {
   }
 }
 
-function readArray(r: In, elem: SqlType): SqlArray {
-  const ndims = r.varint();
-  const dims: number[] = [];
-  const lbounds: number[] = [];
-  let n = ndims > 0 ? 1 : 0;
-  for (let d = 0; d < ndims; d++) {
-    const len = r.varint();
-    const z = r.varint();
-    dims.push(len);
-    lbounds.push(z % 2 === 0 ? z / 2 : -(z + 1) / 2);
-    n *= len;
-  }
-  const bitmapAt = r.pos;
-  r.pos += (n + 7) >> 3;
-  if (r.pos > r.b.length) throw corrupt();
-  const values = new Array<unknown>(n);
-  for (let i = 0; i < n; i++) values[i] = (r.b[bitmapAt + (i >> 3)]! >> (i & 7)) & 1 ? null : readValue(r, elem);
-  return new SqlArray(elem, dims, lbounds, values);
-}
-
 /** Dates use ±Infinity for ±infinity; stored as the int32 extremes. */
 function clampDate(v: number): number {
   if (v === Infinity) return 0x7fffffff;
@@ -243,13 +229,64 @@ function writeUuid(o: Out, s: string): void {
   o.pos += 16;
 }
 
-/** Encodes a row (values by attribute position; `types[i]` null for dropped columns). */
-export function encodeRow(types: ReadonlyArray<SqlType | null>, values: readonly unknown[]): Uint8Array {
+/**
+ * Numeric, format 2: varint length, then a tag byte, and for finite values
+ * varint scale and the coefficient's magnitude: tag 0/1 (non-negative /
+ * negative) a varint (magnitude below 2^53), tag 2/3 the magnitude's hex
+ * digits in ASCII; tags 4, 5, 6 are NaN, Infinity, -Infinity (nothing more).
+ * The length prefix lets a reader skip the field without looking inside.
+ */
+function writeNumeric(o: Out, v: Numeric): void {
+  o.ensure(32);
+  const lenAt = o.pos++;
+  const start = o.pos;
+  if (v.isNaN()) o.buf[o.pos++] = 4;
+  else if (v.isPosInfinity()) o.buf[o.pos++] = 5;
+  else if (v.isNegInfinity()) o.buf[o.pos++] = 6;
+  else {
+    let coef = v.coef;
+    let scale = v.scale;
+    if (scale < 0) {
+      coef *= 10n ** BigInt(-scale);
+      scale = 0;
+    }
+    const neg = coef < 0n;
+    const mag = neg ? -coef : coef;
+    if (mag <= 9007199254740991n) {
+      o.buf[o.pos++] = neg ? 1 : 0;
+      o.varint(scale);
+      o.varint(Number(mag));
+    } else {
+      o.buf[o.pos++] = neg ? 3 : 2;
+      o.varint(scale);
+      const hex = enc.encode(mag.toString(16));
+      o.ensure(hex.length);
+      o.buf.set(hex, o.pos);
+      o.pos += hex.length;
+    }
+  }
+  const len = o.pos - start;
+  if (len < 0x80) {
+    o.buf[lenAt] = len;
+    return;
+  }
+  // A long (big) coefficient: the one-byte length slot is too small; move the payload up.
+  const payload = o.buf.slice(start, o.pos);
+  o.pos = lenAt;
+  o.bytes(payload);
+}
+
+/**
+ * Encodes a row (values by attribute position; `types[i]` null for dropped
+ * columns). `format` is for tests that need rows in the old format 1.
+ */
+export function encodeRow(types: ReadonlyArray<SqlType | null>, values: readonly unknown[], format = FORMAT): Uint8Array {
   const o = out;
   o.pos = 0;
+  o.fmt = format;
   const n = types.length;
   o.ensure(1);
-  o.buf[o.pos++] = FORMAT;
+  o.buf[o.pos++] = format;
   o.varint(n);
   const bitmapAt = o.pos;
   const bitmapLen = (n + 7) >> 3;
@@ -268,55 +305,22 @@ export function encodeRow(types: ReadonlyArray<SqlType | null>, values: readonly
   return o.buf.slice(0, o.pos);
 }
 
-/** Reader over one encoded row. */
-class In {
-  pos = 0;
-  dv: DataView;
-  constructor(readonly b: Uint8Array) {
-    this.dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  }
-  varint(): number {
-    let v = 0;
-    let mul = 1;
-    for (;;) {
-      if (this.pos >= this.b.length) throw corrupt();
-      const x = this.b[this.pos++]!;
-      v += (x & 0x7f) * mul;
-      if ((x & 0x80) === 0) return v;
-      mul *= 128;
-    }
-  }
-  bytes(): Uint8Array {
-    const n = this.varint();
-    if (this.pos + n > this.b.length) throw corrupt();
-    const s = this.b.subarray(this.pos, this.pos + n);
-    this.pos += n;
-    return s;
-  }
+
+// ---------------------------------------------------------------- reading
+
+/** How a field is read (one per column type, chosen once per decoder). */
+const enum Code {
+  Bool, Char, Int2, Int4, Date, Uint4, Float4, Int8, Float8, Interval, Uuid, Timetz,
+  Bytea, Numeric, Jsonb, Array, Text,
 }
 
-function corrupt(): SbError {
-  return new SbError(SqlState.data_corrupted, 'a stored row is damaged', { kind: 'corrupt' });
-}
-
-function readValue(r: In, t: SqlType): unknown {
-  const w = fixedWidth(t);
-  if (w > 0 && r.pos + w > r.b.length) throw corrupt();
-  const p = r.pos;
-  r.pos += w;
+function codeOf(t: SqlType): Code {
   switch (t.id) {
-    case 'bool':
-      return r.b[p] !== 0;
-    case 'char':
-      return String.fromCharCode(r.b[p]!);
-    case 'int2':
-      return r.dv.getInt16(p, true);
-    case 'int4':
-      return r.dv.getInt32(p, true);
-    case 'date': {
-      const d = r.dv.getInt32(p, true);
-      return d === 0x7fffffff ? Infinity : d === -0x80000000 ? -Infinity : d;
-    }
+    case 'bool': return Code.Bool;
+    case 'char': return Code.Char;
+    case 'int2': return Code.Int2;
+    case 'int4': return Code.Int4;
+    case 'date': return Code.Date;
     case 'oid':
     case 'regclass':
     case 'regtype':
@@ -326,40 +330,324 @@ function readValue(r: In, t: SqlType): unknown {
     case 'regrole':
     case 'xid':
     case 'cid':
-      return r.dv.getUint32(p, true);
-    case 'float4':
-      return r.dv.getFloat32(p, true);
-    case 'int8': {
-      const v = r.dv.getBigInt64(p, true);
-      return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
-    }
+      return Code.Uint4;
+    case 'float4': return Code.Float4;
+    case 'int8': return Code.Int8;
     case 'float8':
     case 'time':
     case 'timestamp':
     case 'timestamptz':
+      return Code.Float8;
+    case 'interval': return Code.Interval;
+    case 'uuid': return Code.Uuid;
+    case 'timetz': return Code.Timetz;
+    case 'bytea': return Code.Bytea;
+    case 'numeric': return Code.Numeric;
+    case 'jsonb': return Code.Jsonb;
+    case 'array': return Code.Array;
+    default: return Code.Text;
+  }
+}
+
+/** Bytes a field of this code takes (0: a varint length and that many bytes; -1: an array, parsed to skip). */
+function widthOf(c: Code): number {
+  switch (c) {
+    case Code.Bool:
+    case Code.Char:
+      return 1;
+    case Code.Int2:
+      return 2;
+    case Code.Int4:
+    case Code.Date:
+    case Code.Uint4:
+    case Code.Float4:
+      return 4;
+    case Code.Int8:
+    case Code.Float8:
+      return 8;
+    case Code.Interval:
+    case Code.Uuid:
+      return 16;
+    case Code.Timetz:
+      return 12;
+    case Code.Array:
+      return -1;
+    default:
+      return 0;
+  }
+}
+
+/**
+ * Reader state over a buffer holding a row at [pos, end). One is reused for
+ * every row (no per-row allocation); its DataView is rebuilt only when the
+ * buffer changes (a scan cursor hands out one buffer per batch of rows).
+ */
+class In {
+  b: Uint8Array = new Uint8Array(0);
+  dv: DataView = new DataView(this.b.buffer);
+  pos = 0;
+  end = 0;
+  fmt = FORMAT;
+  setBuffer(b: Uint8Array): void {
+    if (b === this.b) return;
+    this.b = b;
+    this.dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  }
+  varint(): number {
+    const b = this.b;
+    let x = this.pos < this.end ? b[this.pos++]! : -1;
+    if (x < 0x80) {
+      if (x < 0) throw corrupt();
+      return x;
+    }
+    let v = x & 0x7f;
+    let mul = 128;
+    for (;;) {
+      if (this.pos >= this.end) throw corrupt();
+      x = b[this.pos++]!;
+      v += (x & 0x7f) * mul;
+      if ((x & 0x80) === 0) return v;
+      mul *= 128;
+    }
+  }
+  /** Reads a varint length and returns the start of that many bytes (pos moves past them). */
+  span(): number {
+    const n = this.varint();
+    const p = this.pos;
+    if (p + n > this.end) throw corrupt();
+    this.pos = p + n;
+    return p;
+  }
+}
+
+const rd = new In();
+
+function corrupt(): SbError {
+  return new SbError(SqlState.data_corrupted, 'a stored row is damaged', { kind: 'corrupt' });
+}
+
+/** One-character strings by code unit (ASCII), so a char(1) field builds no string. */
+const ASCII1: string[] = Array.from({ length: 128 }, (_, i) => String.fromCharCode(i));
+
+/** UTF-8 bytes [p, e) as a string; short ASCII without TextDecoder (its call costs more than the copy). */
+function utf8(b: Uint8Array, p: number, e: number): string {
+  const n = e - p;
+  if (n === 0) return '';
+  if (n === 1 && b[p]! < 0x80) return ASCII1[b[p]!]!;
+  if (n <= 32) {
+    let s = '';
+    for (let i = p; i < e; i++) {
+      const x = b[i]!;
+      if (x >= 0x80) return dec.decode(b.subarray(p, e));
+      s += ASCII1[x]!;
+    }
+    return s;
+  }
+  return dec.decode(b.subarray(p, e));
+}
+
+/** A numeric field (after its length): format 2 binary or format 1 text. */
+function readNumeric(r: In): Numeric {
+  const p = r.span();
+  const e = r.pos;
+  if (r.fmt === FORMAT_V1) return Numeric.parse(utf8(r.b, p, e));
+  if (p >= e) throw corrupt();
+  const tag = r.b[p]!;
+  if (tag >= 4) {
+    if (tag === 4) return Numeric.NaN;
+    if (tag === 5) return Numeric.Infinity;
+    if (tag === 6) return Numeric.NegativeInfinity;
+    throw corrupt();
+  }
+  // Read scale and magnitude inside the field, then restore the position after it.
+  const save = r.end;
+  r.pos = p + 1;
+  r.end = e;
+  const scale = r.varint();
+  let coef: bigint;
+  if (tag < 2) {
+    const mag = r.varint();
+    coef = BigInt(tag === 1 ? -mag : mag);
+  } else {
+    const mag = BigInt('0x' + utf8(r.b, r.pos, e));
+    coef = tag === 3 ? -mag : mag;
+  }
+  r.pos = e;
+  r.end = save;
+  return Numeric.raw(coef, scale);
+}
+
+function readArray(r: In, elem: SqlType): SqlArray {
+  const ndims = r.varint();
+  const dims: number[] = [];
+  const lbounds: number[] = [];
+  let n = ndims > 0 ? 1 : 0;
+  for (let d = 0; d < ndims; d++) {
+    const len = r.varint();
+    const z = r.varint();
+    dims.push(len);
+    lbounds.push(z % 2 === 0 ? z / 2 : -(z + 1) / 2);
+    n *= len;
+  }
+  const bitmapAt = r.pos;
+  r.pos += (n + 7) >> 3;
+  if (r.pos > r.end) throw corrupt();
+  const code = codeOf(elem);
+  const values = new Array<unknown>(n);
+  for (let i = 0; i < n; i++) values[i] = (r.b[bitmapAt + (i >> 3)]! >> (i & 7)) & 1 ? null : readField(r, code, elem);
+  return new SqlArray(elem, dims, lbounds, values);
+}
+
+/** Reads one non-null field of the given code at r.pos and moves past it. */
+function readField(r: In, c: Code, t: SqlType): unknown {
+  const w = widthOf(c);
+  const p = r.pos;
+  if (w > 0) {
+    if (p + w > r.end) throw corrupt();
+    r.pos = p + w;
+  }
+  const b = r.b;
+  switch (c) {
+    case Code.Bool:
+      return b[p] !== 0;
+    case Code.Char:
+      return String.fromCharCode(b[p]!);
+    case Code.Int2:
+      return r.dv.getInt16(p, true);
+    case Code.Int4:
+      return b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
+    case Code.Date: {
+      const d = b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
+      return d === 0x7fffffff ? Infinity : d === -0x80000000 ? -Infinity : d;
+    }
+    case Code.Uint4:
+      return r.dv.getUint32(p, true);
+    case Code.Float4:
+      return r.dv.getFloat32(p, true);
+    case Code.Int8: {
+      const v = r.dv.getBigInt64(p, true);
+      return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
+    }
+    case Code.Float8:
       return r.dv.getFloat64(p, true);
-    case 'interval':
+    case Code.Interval:
       return new Interval(r.dv.getInt32(p, true), r.dv.getInt32(p + 4, true), r.dv.getFloat64(p + 8, true));
-    case 'uuid': {
+    case Code.Uuid: {
       let s = '';
       for (let i = 0; i < 16; i++) {
-        s += r.b[p + i]!.toString(16).padStart(2, '0');
+        s += b[p + i]!.toString(16).padStart(2, '0');
         if (i === 3 || i === 5 || i === 7 || i === 9) s += '-';
       }
       return s;
     }
-    case 'bytea':
-      return r.bytes().slice();
-    case 'numeric':
-      return Numeric.parse(dec.decode(r.bytes()));
-    case 'timetz':
+    case Code.Timetz:
       return { micros: r.dv.getFloat64(p, true), offsetSeconds: r.dv.getInt32(p + 8, true) };
-    case 'jsonb':
-      return parseText(T.jsonb, dec.decode(r.bytes()));
-    case 'array':
+    case Code.Bytea: {
+      const q = r.span();
+      return b.slice(q, r.pos);
+    }
+    case Code.Numeric:
+      return readNumeric(r);
+    case Code.Jsonb: {
+      const q = r.span();
+      return parseText(T.jsonb, utf8(b, q, r.pos));
+    }
+    case Code.Array:
       return readArray(r, t.elem!);
-    default:
-      return dec.decode(r.bytes());
+    default: {
+      const q = r.span();
+      return utf8(b, q, r.pos);
+    }
+  }
+}
+
+/**
+ * Decodes chosen attributes of rows straight into batch columns. Built once
+ * per scan: fields before the last wanted one that are not wanted are skipped
+ * by their length (fixed width, or the varint length of a variable one)
+ * without building a value; fields after it are not looked at.
+ */
+export class RowDecoder {
+  /** Per position up to the last wanted one: read code, skip width, output column (-1: skip). */
+  private readonly codes: Code[];
+  private readonly widths: number[];
+  private readonly outs: number[];
+  /** Output columns of each position (a position may be wanted twice), for positions wanted more than once. */
+  private readonly extra: Array<number[] | undefined>;
+  private readonly last: number;
+
+  constructor(
+    private readonly types: ReadonlyArray<SqlType | null>,
+    private readonly want: readonly number[],
+    private readonly missing: readonly unknown[],
+  ) {
+    let last = -1;
+    for (const w of want) if (w > last) last = w;
+    this.last = last;
+    this.codes = [];
+    this.widths = [];
+    this.outs = [];
+    this.extra = [];
+    for (let i = 0; i <= last; i++) {
+      const t = types[i];
+      const c = t ? codeOf(t) : Code.Text;
+      this.codes.push(c);
+      this.widths.push(t ? widthOf(c) : -2);
+      this.outs.push(-1);
+      this.extra.push(undefined);
+    }
+    for (let k = 0; k < want.length; k++) {
+      const p = want[k]!;
+      if (this.outs[p] === -1) this.outs[p] = k;
+      else (this.extra[p] ??= []).push(k);
+    }
+  }
+
+  /** Decodes the row at bytes [start, end) of `buf`, appending one value to each of `cols` (one per wanted position). */
+  decode(buf: Uint8Array, start: number, end: number, cols: unknown[][]): void {
+    const r = rd;
+    r.setBuffer(buf);
+    r.end = end;
+    const fmt = buf[start];
+    if ((fmt !== FORMAT && fmt !== FORMAT_V1) || start >= end) throw corrupt();
+    r.fmt = fmt;
+    r.pos = start + 1;
+    const n = r.varint();
+    const bitmapAt = r.pos;
+    r.pos += (n + 7) >> 3;
+    if (r.pos > end) throw corrupt();
+    const last = this.last;
+    const outs = this.outs;
+    for (let i = 0; i <= last; i++) {
+      const k = outs[i]!;
+      let v: unknown;
+      if (i >= n) {
+        if (k < 0) continue;
+        v = this.missing[i] ?? null;
+      } else if ((buf[bitmapAt + (i >> 3)]! >> (i & 7)) & 1) {
+        if (k < 0) continue;
+        v = null;
+      } else if (k < 0) {
+        // Skip the field by its length.
+        const w = this.widths[i]!;
+        if (w > 0) r.pos += w;
+        else if (w === 0) {
+          const len = r.varint(); // (not `r.pos += r.varint()`: that adds to the position before the length)
+          r.pos += len;
+        }
+        else if (w === -1) readArray(r, this.types[i]!.elem!);
+        else throw corrupt(); // a dropped column's type is unknown: it should have been NULL
+        if (r.pos > end) throw corrupt();
+        continue;
+      } else {
+        const t = this.types[i];
+        if (!t) throw corrupt();
+        v = readField(r, this.codes[i]!, t);
+      }
+      cols[k]!.push(v);
+      const more = this.extra[i];
+      if (more) for (const k2 of more) cols[k2]!.push(v);
+    }
   }
 }
 
@@ -375,35 +663,29 @@ export function decodeRowInto(
   cols: unknown[][],
   missing: readonly unknown[],
 ): void {
-  const r = new In(bytes);
-  if (bytes[0] !== FORMAT) throw corrupt();
+  new RowDecoder(types, want, missing).decode(bytes, 0, bytes.length, cols);
+}
+
+/** Decodes a whole row into an array (positions 0..types.length-1). */
+export function decodeRow(bytes: Uint8Array, types: ReadonlyArray<SqlType | null>, missing: readonly unknown[]): unknown[] {
+  const r = rd;
+  r.setBuffer(bytes);
+  r.end = bytes.length;
+  const fmt = bytes[0];
+  if ((fmt !== FORMAT && fmt !== FORMAT_V1) || bytes.length === 0) throw corrupt();
+  r.fmt = fmt;
   r.pos = 1;
   const n = r.varint();
   const bitmapAt = r.pos;
   r.pos += (n + 7) >> 3;
-  // Decode fields in order up to the highest wanted position.
-  let maxWant = -1;
-  for (const w of want) if (w > maxWant) maxWant = w;
-  const values = scratch.length > maxWant ? scratch : (scratch = new Array(maxWant + 1));
-  for (let i = 0; i <= maxWant; i++) {
-    if (i >= n) {
-      values[i] = missing[i] ?? null;
-      continue;
-    }
-    if ((bytes[bitmapAt + (i >> 3)]! >> (i & 7)) & 1) {
-      values[i] = null;
-      continue;
-    }
-    values[i] = readValue(r, types[i]!);
+  if (r.pos > r.end) throw corrupt();
+  const row = new Array<unknown>(types.length);
+  for (let i = 0; i < types.length; i++) {
+    const t = types[i];
+    if (i >= n) row[i] = missing[i] ?? null;
+    else if ((bytes[bitmapAt + (i >> 3)]! >> (i & 7)) & 1) row[i] = null;
+    else if (!t) throw corrupt();
+    else row[i] = readField(r, codeOf(t), t);
   }
-  for (let k = 0; k < want.length; k++) cols[k]!.push(values[want[k]!]);
-}
-
-let scratch: unknown[] = [];
-
-/** Decodes a whole row into an array (positions 0..types.length-1). */
-export function decodeRow(bytes: Uint8Array, types: ReadonlyArray<SqlType | null>, missing: readonly unknown[]): unknown[] {
-  const cols = types.map(() => [] as unknown[]);
-  decodeRowInto(bytes, types, types.map((_, i) => i), cols, missing);
-  return cols.map((c) => c[0]);
+  return row;
 }

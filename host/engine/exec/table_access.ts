@@ -13,7 +13,7 @@ import { KeyWriter, type KeyColumn, type KeyType } from '../keys/key_encoding.ts
 import type { Keyspace, Store } from '../store/index.ts';
 import type { SqlType } from '../types/types.ts';
 import { Numeric } from '../types/numeric.ts';
-import { encodeRow } from './row_codec.ts';
+import { encodeRow, RowDecoder } from './row_codec.ts';
 
 export function keyTypeOf(t: SqlType): KeyType {
   switch (t.id) {
@@ -124,6 +124,19 @@ export class TableAccess {
       kw.int(rowId!);
     }
     return kw.bytes();
+  }
+
+  private readonly decoders = new Map<string, RowDecoder>();
+
+  /** A decoder of the columns at `positions` (0-based), built once per set of positions. */
+  decoder(positions: readonly number[]): RowDecoder {
+    const k = positions.join(',');
+    let d = this.decoders.get(k);
+    if (!d) {
+      d = new RowDecoder(this.types, positions, this.missing);
+      this.decoders.set(k, d);
+    }
+    return d;
   }
 
   encode(values: readonly unknown[]): Uint8Array {
