@@ -14,7 +14,8 @@ import type { TableObj } from '../catalog/objects.ts';
 import { ExecContext, type SessionInfo } from '../exec/context.ts';
 import { TableAccessCache } from '../exec/table_access.ts';
 import { buildOperator } from '../exec/build.ts';
-import { drain } from '../exec/operator.ts';
+import { drain, type Operator } from '../exec/operator.ts';
+import type { Plan } from '../plan/nodes.ts';
 import { ForeignKeys } from '../exec/foreign_keys.ts';
 import type { ModifyOp } from '../exec/ops_modify.ts';
 import type { Txn } from '../store/index.ts';
@@ -230,9 +231,11 @@ export class Session {
 
   private async runBindable(stmt: A.Statement, sql: string, params: readonly unknown[], paramTypes: SqlType[]): Promise<QueryResult> {
     const autocommit = !this.tx.inBlock();
+    const begins = autocommit && this.tx.txn === null;
     const txn = this.tx.ensureTxn();
     this.tx.started = true;
-    this.statementTimestamp = this.wallMicros();
+    // A statement that is its own transaction starts when the transaction does (one clock read for both, as in PostgreSQL).
+    this.statementTimestamp = begins ? this.tx.timestamp : this.wallMicros();
     txn.beginStatement();
     if (txn.isolation === 'read committed') txn.refreshSnapshot();
     const notices: SbError[] = [];
@@ -406,7 +409,12 @@ export class Session {
     }
     const values = params.map((v, i) => paramValue(v, types[i] ?? T.text, i, ev));
     const ctx = this.execContext(txn, this.catalog(), values, ev);
-    const op = buildOperator(bound.plan);
+    // A plain read (scan/filter/project/result) reuses an idle operator tree of the same plan: open() resets its state.
+    const plan = bound.plan;
+    const poolable = bound.tag === 'SELECT' && reusableTree(plan);
+    let op = poolable ? idleOperators.get(plan) : undefined;
+    if (op !== undefined) idleOperators.delete(plan);
+    else op = buildOperator(plan);
     const rows: unknown[][] = [];
     this.running = ctx;
     try {
@@ -420,6 +428,7 @@ export class Session {
     } finally {
       this.running = null;
     }
+    if (poolable) idleOperators.set(plan, op);
     const fields = fieldsOf(bound.cols);
     if (bound.tag === 'SELECT') return { command: `SELECT ${rows.length}`, rowCount: rows.length, fields, rows };
     const count = (op as ModifyOp).count;
@@ -449,6 +458,20 @@ export class Session {
     const tag = (await bound.run(env)) ?? bound.tag;
     return { command: tag, rowCount: /^SELECT (\d+)$/.test(tag) ? Number(tag.slice(7)) : 0, fields: [], rows: [] };
   }
+}
+
+/** One idle operator tree per plan of a plain read (taken while it runs, so a concurrent run builds its own). */
+const idleOperators = new WeakMap<Plan, Operator>();
+const reusable = new WeakMap<Plan, boolean>();
+
+/** A plan of operators whose open() resets all their state: scans, filters, projections, SELECT without FROM. */
+function reusableTree(plan: Plan): boolean {
+  let r = reusable.get(plan);
+  if (r === undefined) {
+    r = plan.n === 'scan' || plan.n === 'result' || ((plan.n === 'project' || plan.n === 'filter') && reusableTree(plan.input));
+    reusable.set(plan, r);
+  }
+  return r;
 }
 
 function allowedWhenFailed(stmt: A.Statement): boolean {

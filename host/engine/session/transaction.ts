@@ -66,6 +66,8 @@ export class TransactionState {
   private savepoints: Savepoint[] = [];
   private onCommit: Action[] = [];
   private onRollback: Action[] = [];
+  /** The transaction defaults read from the settings, read again only after a setting changed. */
+  private defaults: { version: number; isolation: IsolationName; readOnly: boolean; lockTimeoutMs: number } | undefined;
 
   constructor(
     private readonly core: DatabaseCore,
@@ -94,16 +96,30 @@ export class TransactionState {
     this.settings.beginTransaction();
   }
 
+  private settingDefaults(): NonNullable<TransactionState['defaults']> {
+    let d = this.defaults;
+    if (d === undefined || d.version !== this.settings.version) {
+      d = this.defaults = {
+        version: this.settings.version,
+        isolation: this.settings.get('default_transaction_isolation') as IsolationName,
+        readOnly: this.settings.get('default_transaction_read_only') === 'on',
+        lockTimeoutMs: Number(this.settings.get('lock_timeout') ?? 0),
+      };
+    }
+    return d;
+  }
+
   /** The store transaction, begun on first use. */
   ensureTxn(): Txn {
     if (this.txn) return this.txn;
     if (this.block === 'none') {
-      this.isolation = this.settings.get('default_transaction_isolation') as IsolationName;
-      this.readOnly = this.settings.get('default_transaction_read_only') === 'on';
+      const d = this.settingDefaults();
+      this.isolation = d.isolation;
+      this.readOnly = d.readOnly;
       this.timestamp = this.nowMicros();
       this.settings.beginTransaction();
     }
-    const lockTimeoutMs = Number(this.settings.get('lock_timeout') ?? 0);
+    const lockTimeoutMs = this.settingDefaults().lockTimeoutMs;
     this.txn = this.core.store.begin({
       isolation: storeIsolation(this.isolation), readOnly: this.readOnly, statementSnapshots: 'manual', lockTimeoutMs,
     });
@@ -158,10 +174,10 @@ export class TransactionState {
     this.block = 'none';
     this.failed = false;
     this.started = false;
-    this.savepoints = [];
-    this.onCommit = [];
-    this.onRollback = [];
-    this.deferred = { parents: [], noAction: [] };
+    if (this.savepoints.length > 0) this.savepoints = [];
+    if (this.onCommit.length > 0) this.onCommit = [];
+    if (this.onRollback.length > 0) this.onRollback = [];
+    if (this.deferred.parents.length > 0 || this.deferred.noAction.length > 0) this.deferred = { parents: [], noAction: [] };
     this.settings.endTransaction(committed);
   }
 
