@@ -56,24 +56,6 @@ export const known_differences: KnownDifference[] = [
     reason: 'ScratchBird runs an uncorrelated scalar subquery with the first scanned batch, even when the filter keeps no row; PostgreSQL runs it when a row first needs it, so with no rows an error in it goes unseen',
     matches: (d) => d.pg.ok && d.pg.rows.length === 0 && !d.sb.ok && ['22003', '22012'].includes(d.sb.code) && /\(SELECT /.test(d.sql),
   },
-  {
-    name: 'aggregate over a subquery holding an aggregate',
-    kind: 'bug',
-    reason: 'the binder reports 42803 "aggregate function calls cannot be nested" for max((SELECT min(x) FROM t)); PostgreSQL runs it (the inner aggregate belongs to the subquery)',
-    matches: (d) => sbError(d, '42803', /cannot be nested/),
-  },
-  {
-    name: 'GROUP BY expression holding a subquery',
-    kind: 'bug',
-    reason: 'a select-list expression equal to a GROUP BY expression that holds a subquery (IN/EXISTS/scalar) is not matched to it: 42803 "must appear in the GROUP BY clause" or "subquery uses ungrouped column"',
-    matches: (d) => sbError(d, '42803', /must appear in the GROUP BY clause|subquery uses ungrouped column/) && /GROUP BY .*(\(SELECT|EXISTS \()/.test(d.sql),
-  },
-  {
-    name: 'GROUP BY a scalar subquery with an aggregate',
-    kind: 'bug',
-    reason: 'the binder reports 42803 "aggregate functions are not allowed in GROUP BY" for GROUP BY (SELECT max(x) FROM t); PostgreSQL runs it',
-    matches: (d) => sbError(d, '42803', /not allowed in GROUP BY/),
-  },
 ];
 
 const float_oids = new Set([700, 701]);

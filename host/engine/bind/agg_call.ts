@@ -58,6 +58,9 @@ export function bindAggCall(cx: Cx, f: A.FuncCall, kind: 'agg' | 'ordered'): Exp
     // An aggregate over an enclosing query's columns belongs to that query.
     let s: Scope | undefined = cx.scope instanceof GroupScope ? cx.scope.level.fromCx.scope : cx.scope;
     for (let i = 0; i < up && s; i++) s = s.parent;
+    // Inside an aggregate's arguments of that level (max((SELECT min(t.x) FROM u))): nested, as PostgreSQL says.
+    if (s && st(s).agg > 0) throw groupingError(cx, 'aggregate function calls cannot be nested', f.loc);
+    if (s && st(s).clause === 'GROUP BY') throw placementError({ env: cx.env, scope: s }, 'agg', f.loc);
     if (!(s instanceof GroupScope) || !s.level.grouped) {
       throw errAt(cx, SqlState.feature_not_supported, 'an aggregate over columns of an enclosing query that has no other aggregate or GROUP BY is not supported yet', f.loc);
     }

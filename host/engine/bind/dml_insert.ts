@@ -13,7 +13,7 @@ import { type BindEnv, childCx, type Cx, errAt, fold } from './context.ts';
 import { coerceAssign, coerceBool } from './coerce.ts';
 import { bindExpr } from './expr.ts';
 import { requireTable } from './names.ts';
-import { bindQuery } from './select.ts';
+import { bindQuery, keepUnknownOutputs } from './select.ts';
 import { bindChecks, bindDefault, bindReturning, fkDefaults, tableScope, targetColumn } from './dml_common.ts';
 import { Scope } from './scope.ts';
 
@@ -112,6 +112,8 @@ function insertSource(cx: Cx, t: TableObj, stmt: A.Insert, targets: ColumnObj[],
     return { n: 'values', cols: tableCols, rows };
   }
   // INSERT ... SELECT: the query's columns go to the target columns in order.
+  const core = outputCore(src);
+  if (core) keepUnknownOutputs.add(core);
   const q = bindQuery({ env, scope: new Scope() }, src);
   if (q.cols.length > targets.length) {
     const extra = src.body.kind === 'select_core' ? src.body.columns[targets.length]?.expr : undefined;
@@ -123,9 +125,35 @@ function insertSource(cx: Cx, t: TableObj, stmt: A.Insert, targets: ColumnObj[],
     const c = targets[k]!;
     if (c.identity && overriding === 'USER') return;
     if (c.identity === 'a' && overriding !== 'SYSTEM') throw identityError(cx, c, src.loc);
-    given.set(c.attnum, coerceAssign(cx, { k: 'col', type: qc.type, index: k }, c.type, c.name, src.loc));
+    if (qc.type.id === 'unknown') assignUnknown(cx, q.plan, k, c, src.loc);
+    given.set(c.attnum, coerceAssign(cx, { k: 'col', type: q.plan.cols[k]!.type, index: k }, c.type, c.name, src.loc));
   });
   return { n: 'project', cols: tableCols, input: q.plan, exprs: fullRow(env, t, given) };
+}
+
+/** The SELECT core whose select list is an INSERT's source row (not under ORDER BY), if any. */
+function outputCore(q: A.Query): A.SelectCore | undefined {
+  if (q.orderBy?.length) return undefined;
+  if (q.body.kind === 'select_core') return q.body;
+  if (q.body.kind === 'nested_query') return outputCore(q.body.query);
+  return undefined;
+}
+
+/**
+ * An unknown-typed output (a NULL or quoted literal the SELECT left
+ * unresolved) takes its target column's type, in the projection that makes it.
+ */
+function assignUnknown(cx: Cx, plan: Plan, k: number, c: ColumnObj, loc: A.Loc | undefined): void {
+  const chain: Plan[] = [];
+  let p: Plan = plan;
+  while (p.n === 'limit' || p.n === 'subquery_scan') {
+    chain.push(p);
+    p = p.input;
+  }
+  if (p.n !== 'project' && p.n !== 'result') return;
+  const e = coerceAssign(cx, p.exprs[k]!, c.type, c.name, loc);
+  p.exprs[k] = e;
+  for (const x of [...chain, p]) x.cols[k] = { ...x.cols[k]!, type: e.type };
 }
 
 function locOf(e: A.Expr | undefined): A.Loc | undefined {

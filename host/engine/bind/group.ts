@@ -31,7 +31,7 @@ import { routineKinds } from '../functions/resolve.ts';
 import { type Cx, errAt, fold } from './context.ts';
 import { coerceBool, exprKey, resolveUnknown } from './coerce.ts';
 import { bindExpr, registerExprHook } from './expr.ts';
-import { figureColname, registerGroupingHook } from './select.ts';
+import { constantPosition, figureColname, registerGroupingHook } from './select.ts';
 import type { Scope, ScopeColumn } from './scope.ts';
 import { aggLevel, bindAggCall, bindGrouping } from './agg_call.ts';
 import { bindWindowCall } from './window_call.ts';
@@ -376,16 +376,10 @@ function targetFor(cx: Cx, core: A.SelectCore, e: A.Expr): A.Expr | undefined {
     }
     return hits[0]!.expr;
   }
-  if (x.kind === 'number') {
-    if (!/^\d+$/.test(x.value)) throw errAt(cx, SqlState.syntax_error, 'non-integer constant in GROUP BY', locOf(e));
-    const pos = Number(x.value);
-    if (pos < 1 || pos > items.length) throw errAt(cx, SqlState.invalid_column_reference, `GROUP BY position ${pos} is not in select list`, locOf(e));
-    return items[pos - 1]!.expr;
-  }
-  if (x.kind === 'string' || x.kind === 'boolean' || x.kind === 'null') {
-    throw errAt(cx, SqlState.syntax_error, 'non-integer constant in GROUP BY', locOf(e));
-  }
-  return undefined;
+  const pos = constantPosition(cx, e, 'GROUP BY');
+  if (pos === undefined) return undefined;
+  if (pos < 1 || pos > items.length) throw errAt(cx, SqlState.invalid_column_reference, `GROUP BY position ${pos} is not in select list`, locOf(e));
+  return items[pos - 1]!.expr;
 }
 
 function stripLoc(e: unknown): unknown {
@@ -494,7 +488,8 @@ function mentionsQuery(e: unknown): boolean {
 function groupedExpr(cx: Cx, level: Level, e: A.Expr): Expr | undefined {
   if (e.kind === 'star' || e.kind === 'row' || e.kind === 'array') return undefined;
   const found = has(cx, e);
-  if (found.agg || found.win || mentionsQuery(e)) return undefined;
+  if (found.agg || found.win) return undefined;
+  if (mentionsQuery(e)) return groupedQueryExpr(level, e);
   if (e.kind === 'column') {
     const parts = e.name.map((id) => fold(cx, id));
     const hit = cx.scope.findColumn(parts);
@@ -515,6 +510,34 @@ function groupedExpr(cx: Cx, level: Level, e: A.Expr): Expr | undefined {
   if (i >= 0) return { k: 'col', type: x.type, index: i };
   if (!usesRow(x)) return x;
   return undefined;
+}
+
+/**
+ * An expression holding a subquery: the group column when it equals a GROUP BY
+ * expression (PostgreSQL matches the whole expression first); otherwise its
+ * parts are bound one by one.
+ */
+function groupedQueryExpr(level: Level, e: A.Expr): Expr | undefined {
+  if (!level.groups.some(holdsQuery)) return undefined;
+  let x: Expr;
+  try {
+    x = bindExpr(level.fromCx, e);
+  } catch (err) {
+    if (err instanceof SbError) return undefined;
+    throw err;
+  }
+  const i = level.groupKeys.indexOf(exprKey(x));
+  return i >= 0 ? { k: 'col', type: x.type, index: i } : undefined;
+}
+
+/** Does a bound expression hold a subquery of its own level? */
+function holdsQuery(e: unknown): boolean {
+  if (e === null || typeof e !== 'object') return false;
+  if (Array.isArray(e)) return e.some(holdsQuery);
+  const x = e as { k?: string };
+  if (x.k === 'subquery' || x.k === 'sublink') return true;
+  for (const [k, v] of Object.entries(x)) if (k !== 'type' && k !== 'plan' && v !== null && typeof v === 'object' && holdsQuery(v)) return true;
+  return false;
 }
 
 /** A column of an enclosing grouped query referenced from a subquery: its group column. */

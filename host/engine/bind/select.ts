@@ -12,7 +12,7 @@
 // modules add; without one they are refused with 0A000.
 
 import type * as A from '../../../sql-dialects/index.ts';
-import { SqlState } from '../sb_error.ts';
+import { type SbError, SqlState } from '../sb_error.ts';
 import type { ColInfo, Expr, Plan, SortKey } from '../plan/nodes.ts';
 import { chooseAccess } from '../plan/access.ts';
 import { T, typeInfo, type SqlType } from '../types/types.ts';
@@ -137,6 +137,15 @@ interface OutputItem {
   ast?: A.Expr;
 }
 
+/**
+ * SELECT cores whose unknown-typed outputs (a NULL, a quoted literal) stay
+ * unknown instead of becoming text: INSERT ... SELECT's, whose outputs take
+ * the target columns' types (PostgreSQL's transformInsertStmt parses its
+ * SELECT with p_resolve_unknowns off). DISTINCT, GROUP BY and ORDER BY still
+ * resolve them, as there.
+ */
+export const keepUnknownOutputs = new WeakSet<A.SelectCore>();
+
 function bindSelectCore(cx: Cx, core: A.SelectCore, orderBy?: A.OrderItem[], limit?: A.Limit): BoundQuery {
   if (core.limit) throw errAt(cx, SqlState.feature_not_supported, 'this row-limiting syntax is not supported in this dialect', core.loc);
   let plan = bindFromList(cx, core.from ?? []);
@@ -154,7 +163,8 @@ function bindSelectCore(cx: Cx, core: A.SelectCore, orderBy?: A.OrderItem[], lim
     throw errAt(cx, SqlState.feature_not_supported, core.windows ? 'WINDOW clauses are not supported yet' : 'GROUP BY and HAVING are not supported yet', core.loc);
   }
   const srf = selectSrfHook?.begin(cx);
-  const items = bindSelectList(cx, core.columns, (core.from ?? []).length > 0);
+  const keepUnknown = keepUnknownOutputs.has(core) && core.quantifier !== 'DISTINCT' && !core.distinctOn && !core.groupBy && !orderBy?.length;
+  const items = bindSelectList(cx, core.columns, (core.from ?? []).length > 0, keepUnknown);
   const visible = items.length;
   const exprs = items.map((i) => i.expr);
   const hidden = (e: Expr): number => {
@@ -233,12 +243,45 @@ function sortKey(exprs: Expr[], index: number, desc: boolean, nullsFirst: boolea
   return { expr: { k: 'col', type: exprs[index]!.type, index }, desc, nullsFirst };
 }
 
+/**
+ * A constant ORDER BY / GROUP BY / DISTINCT ON item, as PostgreSQL's grammar
+ * and findTargetlistEntrySQL92 see it: an integer constant (a minus sign folds
+ * into it, as in `ORDER BY -1`) is a position; any other constant (a string,
+ * NULL, a boolean, a bit string, a non-integer or out-of-int4 number) is 42601.
+ * Other dialects: unsigned digits only.
+ */
+export function constantPosition(cx: Cx, e: A.Expr, clause: string): number | undefined {
+  let x = e;
+  if (cx.env.dialect.name !== 'postgres') {
+    while (x.kind === 'nested') x = x.expr;
+    return x.kind === 'number' && /^\d+$/.test(x.value) ? Number(x.value) : undefined;
+  }
+  let negate = false;
+  for (;;) {
+    if (x.kind === 'nested') x = x.expr;
+    else if (x.kind === 'unary' && x.op === '-') {
+      negate = !negate;
+      x = x.operand;
+    } else break;
+  }
+  const nonInteger = (): SbError => errAt(cx, SqlState.syntax_error, `non-integer constant in ${clause}`, locOf(e));
+  if (x.kind === 'number') {
+    // The lexer makes an integer of digits that fit int4; anything else is a float constant.
+    if (!/^\d+$/.test(x.value) || Number(x.value) > 2147483647) throw nonInteger();
+    const n = Number(x.value);
+    return negate ? -n : n;
+  }
+  if (negate) return undefined;
+  if (x.kind === 'null' || x.kind === 'boolean' || x.kind === 'binary_string' || (x.kind === 'string' && x.style !== 'N')) throw nonInteger();
+  return undefined;
+}
+
 /** ORDER BY 2 / ORDER BY alias: the output column it names, if any. */
 function outputIndex(cx: Cx, items: OutputItem[], e: A.Expr, clause: string): number | undefined {
   let x = e;
   while (x.kind === 'nested') x = x.expr;
-  if (x.kind === 'number' && /^\d+$/.test(x.value)) {
-    const pos = Number(x.value);
+  const pos = constantPosition(cx, e, clause);
+  if (pos !== undefined) {
     if (pos < 1 || pos > items.length) {
       throw errAt(cx, SqlState.invalid_column_reference, `${clause} position ${pos} is not in select list`, locOf(e));
     }
@@ -258,7 +301,7 @@ function outputIndex(cx: Cx, items: OutputItem[], e: A.Expr, clause: string): nu
 }
 
 /** The select list with `*` and `t.*` expanded. */
-function bindSelectList(cx: Cx, list: A.SelectItem[], hasFrom: boolean): OutputItem[] {
+function bindSelectList(cx: Cx, list: A.SelectItem[], hasFrom: boolean, keepUnknown = false): OutputItem[] {
   const out: OutputItem[] = [];
   for (const item of list) {
     const e = item.expr;
@@ -280,7 +323,8 @@ function bindSelectList(cx: Cx, list: A.SelectItem[], hasFrom: boolean): OutputI
       }
       continue;
     }
-    const bound = finalizeRow(cx, bindExpr(cx, e));
+    const raw = bindExpr(cx, e);
+    const bound = keepUnknown && raw.k !== 'row' && raw.type.id === 'unknown' ? raw : finalizeRow(cx, raw);
     const name = item.alias ? fold(cx, item.alias) : figureColname(cx, e) ?? '?column?';
     const info: ColInfo = { name, type: bound.type };
     if (bound.k === 'col') {

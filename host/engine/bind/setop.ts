@@ -13,7 +13,7 @@ import type { ColInfo, Expr, Plan } from '../plan/nodes.ts';
 import { T, type SqlType } from '../types/types.ts';
 import { type Cx, errAt } from './context.ts';
 import { coerceTo, commonType } from './coerce.ts';
-import { type BoundQuery, bindQuery, orderAndLimit, registerQueryHook } from './select.ts';
+import { type BoundQuery, bindQuery, constantPosition, orderAndLimit, registerQueryHook } from './select.ts';
 import { Scope } from './scope.ts';
 
 interface Operand {
@@ -104,7 +104,7 @@ function checkOrderBy(cx: Cx, orderBy: A.OrderItem[] | undefined): void {
   for (const o of orderBy ?? []) {
     let e = o.expr;
     while (e.kind === 'nested') e = e.expr;
-    if (e.kind === 'number' || (e.kind === 'column' && e.name.length === 1)) continue;
+    if (constantPosition(cx, o.expr, 'ORDER BY') !== undefined || (e.kind === 'column' && e.name.length === 1)) continue;
     throw errAt(cx, SqlState.feature_not_supported, 'invalid UNION/INTERSECT/EXCEPT ORDER BY clause', (o.expr as { loc?: A.Loc }).loc, {
       detail: 'Only result column names can be used, not expressions or functions.',
       hint: 'Add the expression/function to every SELECT, or move the UNION into a FROM clause.',
