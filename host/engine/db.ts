@@ -153,7 +153,7 @@ function defaultContext(): TypeContext {
       regOut: (type, oid) => {
         if (type !== 'regtype') return undefined;
         const t = typeByOid(oid);
-        return t ? formatType(t) : undefined;
+        return t ? formatType(t, false) : undefined;
       },
     },
   });

@@ -1,8 +1,9 @@
 // Binder rules the PostgreSQL 15 differential tests (tests/diff) found wrong,
 // each checked against a real PostgreSQL 15: GROUP BY expressions holding
 // subqueries, aggregates over subqueries, constant ORDER BY / GROUP BY items
-// (negative positions, non-integer constants), and INSERT ... SELECT's
-// unknown-typed outputs taking the target columns' types.
+// (negative positions, non-integer constants), INSERT ... SELECT's
+// unknown-typed outputs taking the target columns' types, and regtype's name
+// for bpchar.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../host/engine/db.ts';
@@ -123,6 +124,9 @@ const STATEMENTS: Array<string | [string, 'rowsort']> = [
   `INSERT INTO ti (a) SELECT '18' OFFSET 0`,
   `INSERT INTO ti (c, a) SELECT NULL, s::int FROM (SELECT '19' AS s) q`,
   'SELECT a, b, c FROM ti ORDER BY a, b, c',
+  // regtype output names bpchar `character`, as format_type(oid, NULL) does
+  `SELECT pg_typeof('a'::char(3)), pg_typeof('a'::bpchar), pg_typeof(ARRAY['a'::char(2)]), 1042::regtype, 'bpchar'::regtype, 'character'::regtype`,
+  'SELECT format_type(1042, NULL), format_type(1042, -1), format_type(1042, 7), format_type(1014, NULL), format_type(1043, NULL)',
 ];
 
 describe.skipIf(!runDifferential)('binder rules against PostgreSQL 15', () => {

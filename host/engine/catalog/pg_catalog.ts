@@ -745,7 +745,8 @@ defFn('pg_function_is_visible', [oid], bool, () => true, stable);
 
 defFn('format_type', [oid, int4], text, (a) => {
   const t = typeByOid(a[0] as number, a[1] === null ? -1 : (a[1] as number));
-  return t ? formatType(t) : '???';
+  // format_type(oid, NULL) names bpchar `character`; with a typmod of -1 it is `bpchar`.
+  return t ? formatType(t, a[1] !== null) : '???';
 }, { strict: false, volatility: 's' });
 
 defFn('pg_encoding_to_char', [int4], name, (a) => (a[0] === UTF8_ENCODING ? 'UTF8' : ''));

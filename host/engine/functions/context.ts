@@ -64,7 +64,7 @@ export const BUILTIN_REG_LOOKUP: RegLookup = {
   regOut: (type, oid) => {
     if (type !== 'regtype') return undefined;
     const t = typeByOid(oid);
-    return t === undefined ? undefined : formatType(t);
+    return t === undefined ? undefined : formatType(t, false);
   },
 };
 

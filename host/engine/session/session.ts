@@ -360,7 +360,7 @@ export class Session {
   private regOut(type: string, oid: number): string | undefined {
     if (type === 'regtype') {
       const t = typeByOid(oid);
-      return t ? formatType(t) : undefined;
+      return t ? formatType(t, false) : undefined;
     }
     const o = this.catalog().get(oid);
     if (!o) return type === 'regclass' ? systemRelationName(oid) : undefined;
@@ -372,7 +372,7 @@ export class Session {
     if (type === 'regnamespace' && o.kind === 'schema') return o.name;
     if (type === 'regtype') {
       const t = typeByOid(oid);
-      return t ? formatType(t) : undefined;
+      return t ? formatType(t, false) : undefined;
     }
     if (type === 'regrole' && o.kind === 'role') return o.name;
     return undefined;
