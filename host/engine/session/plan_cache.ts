@@ -164,6 +164,9 @@ function contextKey(s: Session, paramTypes: Array<SqlType | undefined>): string 
   ].join('\u0001');
 }
 
+/** What a cache hit returns, made once per entry (callers only read it). */
+const hitResults = new WeakMap<Compiled, { bound: BoundStatement; paramTypes: Array<SqlType | undefined>; compiled: Compiled }>();
+
 const VOLATILE_CONTEXT = new Set(['now', 'transactionTimestamp', 'statementTimestamp', 'clockTimestamp', 'random', 'setSeed', 'randomBytes', 'currentXactId', 'currentXactIdIfAssigned', 'setting', 'setSetting']);
 
 /**
@@ -180,7 +183,9 @@ export function compileStatement(
     const hit = st.compiled.get(stmt)?.get(key);
     if (hit) {
       st.stats.hits++;
-      return { bound: hit.bound, paramTypes: hit.paramTypes.slice(), compiled: { ...hit, cached: true } };
+      let r = hitResults.get(hit);
+      if (r === undefined) hitResults.set(hit, (r = { bound: hit.bound, paramTypes: hit.paramTypes.slice(), compiled: { ...hit, cached: true } }));
+      return r;
     }
   }
   // Bind, noticing whether the binder read anything that changes per execution.
