@@ -465,7 +465,9 @@ export class Session {
 
   private planResult(bound: Extract<BoundStatement, { kind: 'plan' }>, op: Operator, rows: unknown[][], poolable: boolean): QueryResult {
     if (poolable) idleOperators.set(bound.plan, op);
-    const fields = fieldsOf(bound.cols);
+    let described = fieldsByCols.get(bound.cols);
+    if (described === undefined) fieldsByCols.set(bound.cols, (described = fieldsOf(bound.cols)));
+    const fields = described.slice();
     if (bound.tag === 'SELECT') return { command: `SELECT ${rows.length}`, rowCount: rows.length, fields, rows };
     const count = (op as ModifyOp).count;
     noteModified(this, bound.plan, count);
@@ -546,6 +548,9 @@ async function drainRest(ctx: ExecContext, op: Operator, gen: Step, rows: unknow
     op.close();
   }
 }
+
+/** Result field descriptions by the plan's output columns (made once per compiled plan). */
+const fieldsByCols = new WeakMap<object, FieldInfo[]>();
 
 /** One idle operator tree per plan of a plain read (taken while it runs, so a concurrent run builds its own). */
 const idleOperators = new WeakMap<Plan, Operator>();

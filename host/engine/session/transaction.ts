@@ -64,6 +64,8 @@ export class TransactionState {
   /** Runs before a commit (the deferred checks); an error rolls the transaction back. */
   beforeCommit: (() => void) | undefined;
   private savepoints: Savepoint[] = [];
+  /** The catalog handle of an ended transaction that changed nothing in the catalog: the next transaction takes it (it holds no state then). */
+  private spareCat: CatalogTxn | null = null;
   private onCommit: Action[] = [];
   private onRollback: Action[] = [];
   /** The transaction defaults read from the settings, read again only after a setting changed. */
@@ -123,7 +125,8 @@ export class TransactionState {
     this.txn = this.core.store.begin({
       isolation: storeIsolation(this.isolation), readOnly: this.readOnly, statementSnapshots: 'manual', lockTimeoutMs,
     });
-    this.cat = this.core.catalog.begin();
+    this.cat = this.spareCat ?? this.core.catalog.begin();
+    this.spareCat = null;
     return this.txn;
   }
 
@@ -138,6 +141,7 @@ export class TransactionState {
   async commit(): Promise<void> {
     const txn = this.txn;
     const cat = this.cat;
+    const catUnchanged = cat !== null && cat.changes.size === 0;
     if (txn && this.beforeCommit && (this.deferred.parents.length > 0 || this.deferred.noAction.length > 0)) {
       try {
         this.beforeCommit();
@@ -157,6 +161,7 @@ export class TransactionState {
     }
     const actions = this.onCommit;
     this.reset(true);
+    if (catUnchanged) this.spareCat = cat;
     for (const a of actions) await a().catch(() => {});
   }
 
