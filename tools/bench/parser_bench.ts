@@ -4,7 +4,7 @@
 //
 //   npx tsx tools/bench/parser_bench.ts [passes]
 
-import { mysql, parse, postgres } from '../../sql-dialects/index.ts';
+import { mysql, parse, postgres, type Dialect } from '../../sql-dialects/index.ts';
 
 function bigInsert(rows: number): string {
   const values: string[] = [];
@@ -14,7 +14,7 @@ function bigInsert(rows: number): string {
 
 const passes = Number(process.argv[2] ?? 5);
 
-function best(sql: string, dialect: typeof postgres): number {
+function best(sql: string, dialect: Dialect): number {
   parse(sql, dialect); // warm-up
   let min = Infinity;
   for (let i = 0; i < passes; i++) {
