@@ -157,7 +157,8 @@ export class TransactionState {
         await this.rollback();
         throw e;
       }
-      cat!.committed();
+      // A transaction that changed no catalog object has nothing to publish.
+      if (!catUnchanged) cat!.committed();
     }
     const actions = this.onCommit;
     this.reset(true);
