@@ -446,6 +446,15 @@ function utf8(b: Uint8Array, p: number, e: number): string {
   return dec.decode(b.subarray(p, e));
 }
 
+/**
+ * Small non-negative numerics (quantities, rates: coefficient below 4096,
+ * scale below 8) are shared instances, made once: Numeric is immutable, and a
+ * scan then allocates no BigInt or Numeric for them.
+ */
+const SMALL_MAG = 4096;
+const SMALL_SCALE = 8;
+const smallNumerics: Array<Array<Numeric | undefined> | undefined> = [];
+
 /** A numeric field (after its length): format 2 binary or format 1 text. */
 function readNumeric(r: In): Numeric {
   const p = r.span();
@@ -467,6 +476,12 @@ function readNumeric(r: In): Numeric {
   let coef: bigint;
   if (tag < 2) {
     const mag = r.varint();
+    if (tag === 0 && mag < SMALL_MAG && scale < SMALL_SCALE) {
+      r.pos = e;
+      r.end = save;
+      const byScale = (smallNumerics[scale] ??= []);
+      return (byScale[mag] ??= Numeric.raw(BigInt(mag), scale));
+    }
     coef = BigInt(tag === 1 ? -mag : mag);
   } else {
     const mag = BigInt('0x' + utf8(r.b, r.pos, e));
