@@ -6,7 +6,7 @@
 import type { Database } from '../engine/db.ts';
 import type { RoleObj } from '../engine/catalog/objects.ts';
 import { SbError, SqlState } from '../engine/sb_error.ts';
-import { md5Hex } from '../wire/pg/md5.ts';
+import { md5 as md5Hex } from '../engine/functions/digest.ts';
 import { makeVerifier, verifierMatches } from '../wire/pg/scram.ts';
 
 export const ADMIN_ROLE = 'sysdba';

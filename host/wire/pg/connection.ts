@@ -25,7 +25,7 @@ import { BackendWriter } from './encode.ts';
 import { errorFields } from './errors.ts';
 import { FrameReader } from './frame_reader.ts';
 import { type AuthMethod, hbaMethod } from './hba.ts';
-import { md5Hex } from './md5.ts';
+import { md5 as md5Hex } from '../../engine/functions/digest.ts';
 import { FE, PROTOCOL_3_0, PROTOCOL_MINOR_LATEST, type TransactionStatus } from './protocol.ts';
 import { QueryProtocol } from './query.ts';
 import { SCRAM_MECHANISM, ScramServer, verifierMatches } from './scram.ts';

@@ -7,7 +7,7 @@ import { createHash, createHmac, pbkdf2Sync } from 'node:crypto';
 import type { Database } from '../../../host/engine/db.ts';
 import { PgServerState, type PgServerConfig } from '../../../host/wire/pg/server_state.ts';
 import { setPassword } from '../../../host/server/roles.ts';
-import { md5Hex } from '../../../host/wire/pg/md5.ts';
+import { md5 as md5Hex } from '../../../host/engine/functions/digest.ts';
 import { memoryDb } from '../../sql/helpers.ts';
 import { type BackendMsg, fe, MemoryWire, msg, parseBackend } from './wire_client.ts';
 
