@@ -22,6 +22,7 @@ import { exprKey } from './coerce.ts';
 import { requireTable, resolveType } from './names.ts';
 import { bindDefault, parseExprText } from './dml_common.ts';
 import { type DdlEnv, chooseName, sequenceSpec } from './ddl_env.ts';
+import { columnDependentViews, dropColumnDependentViews, renameInDependentViews } from './ddl_drop.ts';
 import { addTableConstraint, columnConstraints, defaultText } from './ddl_table.ts';
 import { addPrimaryKey, alterColumnType, dropPrimaryKey } from './ddl_rewrite.ts';
 import { buildIndex, checkText, createForeignKey, createIndex, forEachRow, indexKeys, validateCheck, validateNotNull } from './ddl_constraints.ts';
@@ -77,6 +78,7 @@ async function alterAction(env: DdlEnv, t: TableObj, a: A.AlterTableAction, loc?
         }
         requireColumn(env, t, a.name);
       }
+      dropColumnDependentViews(env, t, c!.name, a.behavior === 'CASCADE', loc);
       return dropColumn(env, t, c!, a.behavior === 'CASCADE', loc);
     }
     case 'rename_column':
@@ -84,6 +86,7 @@ async function alterAction(env: DdlEnv, t: TableObj, a: A.AlterTableAction, loc?
     case 'rename_table': {
       const name = fold(bind, a.to[a.to.length - 1]!);
       if (bind.catalog.relation(t.schemaOid, name)) throw errAt(bind, SqlState.duplicate_table, `relation "${name}" already exists`, loc);
+      renameInDependentViews(env, t.oid, (bind.catalog.get(t.schemaOid) as { name: string }).name, name);
       env.cat.put(env.txn, { ...t, name });
       return;
     }
@@ -336,6 +339,12 @@ function alterColumn(env: DdlEnv, t: TableObj, c: ColumnObj, change: A.AlterColu
     case 'set_type': {
       const { type } = resolveType(bind, change.dataType);
       if (type.id === c.type.id && type.typmod === c.type.typmod && !change.using) return;
+      const views = columnDependentViews(env, t.oid, c.name);
+      if (views.length > 0) {
+        throw errAt(bind, SqlState.feature_not_supported, 'cannot alter type of a column used by a view or rule', loc, {
+          detail: `rule _RETURN on view ${views[0]!.name} depends on column "${c.name}"`,
+        });
+      }
       return alterColumnType(env, t, c, change, loc);
     }
     default:

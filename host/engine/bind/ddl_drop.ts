@@ -8,7 +8,7 @@ import { SqlState } from '../sb_error.ts';
 import { errAt } from './context.ts';
 import { foldQName, lookupRelation, parseQualifiedText } from './names.ts';
 import { parseExprText } from './dml_common.ts';
-import { parse, postgres } from '../../../sql-dialects/index.ts';
+import { parse, postgres, print } from '../../../sql-dialects/index.ts';
 import type { DdlEnv } from './ddl_env.ts';
 
 const DEPENDENT = '2BP01';
@@ -96,6 +96,79 @@ function dependentViews(env: DdlEnv, oid: Oid, dropping: Set<Oid>): ViewObj[] {
     visit(parse(v.sql, postgres));
     return found;
   });
+}
+
+/** Views over the table whose query names the column (or expands `*`): they block DROP COLUMN and ALTER COLUMN TYPE. */
+export function columnDependentViews(env: DdlEnv, tableOid: Oid, column: string): ViewObj[] {
+  return dependentViews(env, tableOid, new Set()).filter((v) => {
+    let found = false;
+    const visit = (x: unknown): void => {
+      if (found || x === null || typeof x !== 'object') return;
+      if (Array.isArray(x)) return x.forEach(visit);
+      const node = x as { kind?: string; name?: A.QName };
+      if (node.kind === 'star') found = true;
+      else if (node.kind === 'column' && node.name) {
+        const last = node.name[node.name.length - 1];
+        if (last && (last.quoted ? last.value : last.value.toLowerCase()) === column) found = true;
+      }
+      for (const val of Object.values(node)) visit(val);
+    };
+    visit(parse(v.sql, postgres));
+    return found;
+  });
+}
+
+/** DROP COLUMN: views using the column block it unless CASCADE, which drops them (and views over them). */
+export function dropColumnDependentViews(env: DdlEnv, t: TableObj, column: string, cascade: boolean, loc?: A.Loc): void {
+  const views = columnDependentViews(env, t.oid, column);
+  if (views.length === 0) return;
+  const what = `column ${column} of table ${t.name}`;
+  if (!cascade) {
+    throw errAt(env.bindEnv(), DEPENDENT, `cannot drop ${what} because other objects depend on it`, loc, {
+      detail: views.map((v) => `view ${v.name} depends on ${what}`).join('\n'),
+      hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+    });
+  }
+  const dropping = new Set<Oid>([t.oid]);
+  for (const v of views) {
+    if (dropping.has(v.oid)) continue;
+    env.notice(`drop cascades to view ${v.name}`);
+    dropping.add(v.oid);
+    dropDependentViews(env, `view ${v.name}`, v.oid, true, dropping, loc);
+    env.cat.remove(env.txn, v);
+  }
+}
+
+/**
+ * ALTER TABLE/VIEW ... RENAME: views keep reading the renamed relation (PostgreSQL binds views by oid), so their
+ * stored text is rewritten to name it by its new schema-qualified name. Call before the rename is put.
+ */
+export function renameInDependentViews(env: DdlEnv, oid: Oid, schemaName: string, newName: string): void {
+  const bind = env.bindEnv();
+  for (const v of dependentViews(env, oid, new Set())) {
+    const stmts = parse(v.sql, postgres);
+    const visit = (x: unknown): void => {
+      if (x === null || typeof x !== 'object') return;
+      if (Array.isArray(x)) return x.forEach(visit);
+      const node = x as { kind?: string; name?: A.QName; alias?: unknown };
+      if (node.kind === 'table' && node.name) {
+        let rel;
+        try {
+          rel = lookupRelation(bind, node.name);
+        } catch {
+          rel = undefined;
+        }
+        if (rel?.oid === oid) {
+          // Column references qualified by the old name keep resolving through an alias.
+          if (!node.alias) node.alias = { name: { value: rel.name, quoted: true } };
+          node.name = [{ value: schemaName, quoted: true }, { value: newName, quoted: true }] as A.QName;
+        }
+      }
+      for (const val of Object.values(node)) visit(val);
+    };
+    visit(stmts);
+    env.cat.put(env.txn, { ...v, sql: print(stmts[0]!, postgres) });
+  }
 }
 
 function dropDependentViews(env: DdlEnv, what: string, oid: Oid, cascade: boolean, dropping: Set<Oid>, loc?: A.Loc): void {

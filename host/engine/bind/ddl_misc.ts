@@ -5,6 +5,7 @@ import { postgres, print } from '../../../sql-dialects/index.ts';
 import type { SchemaObj, SequenceObj, ViewObj } from '../catalog/objects.ts';
 import { SqlState } from '../sb_error.ts';
 import { T } from '../types/types.ts';
+import { typeName } from '../functions/errors.ts';
 import { errAt, fold } from './context.ts';
 import { creationSchema, foldQName, lookupRelation, requireSequence, requireTable } from './names.ts';
 import { bindQuery } from './select.ts';
@@ -148,6 +149,8 @@ export async function alterSequence(env: DdlEnv, stmt: A.AlterSequence): Promise
   } else env.sequences.reset(seq.oid);
 }
 
+const INVALID_TABLE_DEFINITION = '42P16';
+
 export async function createView(env: DdlEnv, stmt: A.CreateView): Promise<void> {
   const bind = env.bindEnv();
   if (stmt.materialized || stmt.recursive || stmt.checkOption) {
@@ -167,6 +170,21 @@ export async function createView(env: DdlEnv, stmt: A.CreateView): Promise<void>
     if (stmt.verb !== 'CREATE OR REPLACE' || existing.kind !== 'view') {
       throw errAt(bind, SqlState.duplicate_table, `relation "${name}" already exists`, stmt.name[0]?.loc);
     }
+    // PostgreSQL: the new query may add columns at the end, never drop, rename or retype existing ones.
+    if (columns.length < existing.columns.length) {
+      throw errAt(bind, INVALID_TABLE_DEFINITION, 'cannot drop columns from view', stmt.loc);
+    }
+    existing.columns.forEach((old, i) => {
+      const nu = columns[i]!;
+      if (nu.name !== old.name) {
+        throw errAt(bind, INVALID_TABLE_DEFINITION, `cannot change name of view column "${old.name}" to "${nu.name}"`, stmt.loc, {
+          hint: 'Use ALTER VIEW ... RENAME COLUMN ... to change name of view column instead.',
+        });
+      }
+      if (typeName(nu.type) !== typeName(old.type)) {
+        throw errAt(bind, INVALID_TABLE_DEFINITION, `cannot change data type of view column "${old.name}" from ${typeName(old.type)} to ${typeName(nu.type)}`, stmt.loc);
+      }
+    });
   }
   const view: ViewObj = {
     kind: 'view', oid: existing?.oid ?? (await env.cat.allocOid()), dbOid: bind.dbOid, schemaOid: schema.oid, name, owner: bind.userOid,
