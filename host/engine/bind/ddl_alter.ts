@@ -19,7 +19,7 @@ import { rowIndependent } from '../plan/access.ts';
 import type { Expr } from '../plan/nodes.ts';
 import { errAt, fold } from './context.ts';
 import { exprKey } from './coerce.ts';
-import { requireTable, resolveType } from './names.ts';
+import { lookupRelation, requireTable, resolveType } from './names.ts';
 import { bindDefault, parseExprText } from './dml_common.ts';
 import { type DdlEnv, chooseName, sequenceSpec } from './ddl_env.ts';
 import { columnDependentViews, dropColumnDependentViews, renameInDependentViews } from './ddl_drop.ts';
@@ -32,6 +32,23 @@ export const MISSING_VALUE_CONTEXT = defaultTypeContext({ timeZone: 'UTC', now: 
 
 export async function alterTable(env: DdlEnv, stmt: A.AlterTable): Promise<void> {
   const bind = env.bindEnv();
+  const rel = stmt.objectType === 'VIEW' || stmt.objectType === undefined ? lookupRelation(bind, stmt.name) : undefined;
+  if (rel?.kind === 'view' && stmt.actions.every((a) => a.action === 'rename_table')) {
+    // ALTER VIEW (or ALTER TABLE) ... RENAME TO on a view; views over it follow the new name.
+    let v = rel;
+    for (const a of stmt.actions) {
+      if (a.action !== 'rename_table') continue;
+      const name = fold(bind, a.to[a.to.length - 1]!);
+      if (bind.catalog.relation(v.schemaOid, name)) throw errAt(bind, SqlState.duplicate_table, `relation "${name}" already exists`, stmt.loc);
+      renameInDependentViews(env, v.oid, (bind.catalog.get(v.schemaOid) as { name: string }).name, name);
+      v = { ...v, name };
+      env.cat.put(env.txn, v);
+    }
+    return;
+  }
+  if (stmt.objectType === 'VIEW' && rel && rel.kind !== 'view') {
+    throw errAt(bind, SqlState.wrong_object_type, `"${rel.name}" is not a view`, stmt.loc);
+  }
   let t: TableObj;
   try {
     t = requireTable(bind, stmt.name);
