@@ -31,6 +31,7 @@ import { bindDelete, bindUpdate } from './dml_update.ts';
 import type { DdlEnv } from './ddl_env.ts';
 import { createTable } from './ddl_table.ts';
 import { dropStatement } from './ddl_drop.ts';
+import { rewriteViewDml } from './view_dml.ts';
 import { alterSchemaOrDatabase, alterSequence, createIndexStatement, createSchema, createSequence, createView, truncate } from './ddl_misc.ts';
 import { alterTable } from './ddl_alter.ts';
 
@@ -84,15 +85,15 @@ export function bindStatement(env: BindEnv, stmt: A.Statement): BoundStatement {
       return { kind: 'plan', plan: q.plan, cols: q.cols, tag: 'SELECT' };
     }
     case 'insert': {
-      const b = bindDmlWith(env, stmt, bindInsert);
+      const b = bindDmlWith(env, rewriteViewDml(env, stmt), bindInsert);
       return { kind: 'plan', plan: b.plan, cols: b.cols, tag: b.tag };
     }
     case 'update': {
-      const b = bindDmlWith(env, stmt, bindUpdate);
+      const b = bindDmlWith(env, rewriteViewDml(env, stmt), bindUpdate);
       return { kind: 'plan', plan: b.plan, cols: b.cols, tag: b.tag };
     }
     case 'delete': {
-      const b = bindDmlWith(env, stmt, bindDelete);
+      const b = bindDmlWith(env, rewriteViewDml(env, stmt), bindDelete);
       return { kind: 'plan', plan: b.plan, cols: b.cols, tag: b.tag };
     }
     case 'create_table':
