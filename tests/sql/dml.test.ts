@@ -240,3 +240,61 @@ describe('constraints', () => {
     expect(await rows(db, 'SELECT pid FROM c')).toEqual([['1']]);
   });
 });
+
+// Expected results are PostgreSQL 15's (checked with psql on a throwaway cluster).
+describe('UPDATE ... FROM and DELETE ... USING', () => {
+  beforeEach(async () => {
+    await db.query('CREATE TABLE t (id int PRIMARY KEY, v int, tag text)');
+    await db.query("INSERT INTO t VALUES (1, 10, 'a'), (2, 20, 'b'), (3, 30, 'c')");
+    await db.query('CREATE TABLE s (tag text, d int)');
+    await db.query("INSERT INTO s VALUES ('a', 1), ('a', 2), ('b', 5), ('z', 9)");
+  });
+
+  it('joins the target with the FROM items; SET and RETURNING see both', async () => {
+    const r = await db.query('UPDATE t SET v = v + s.d FROM s WHERE s.tag = t.tag RETURNING t.id, t.v, s.d, s.tag');
+    expect(r.command).toBe('UPDATE 2');
+    const out = r.rows.map((x) => x.map(String)).sort((a, b) => a[0]!.localeCompare(b[0]!));
+    // id 1 matches two FROM rows: it is updated once, from one of them (PostgreSQL: an arbitrary one).
+    expect(out.length).toBe(2);
+    expect([['1', '11', '1', 'a'], ['1', '12', '2', 'a']]).toContainEqual(out[0]);
+    expect(out[1]).toEqual(['2', '25', '5', 'b']);
+    const after = await rows(db, 'SELECT id, v FROM t ORDER BY id');
+    expect(after[0]![1]).toBe(out[0]![1]);
+    expect(after.slice(1)).toEqual([['2', '25'], ['3', '30']]);
+  });
+
+  it('never modifies a row twice (a primary key moved once per row)', async () => {
+    const r = await db.query('UPDATE t SET id = id + 10 FROM s RETURNING t.id');
+    expect(r.command).toBe('UPDATE 3');
+    expect(r.rows.map((x) => String(x[0])).sort()).toEqual(['11', '12', '13']);
+    expect((await db.query('UPDATE t SET v = s.d FROM s WHERE v = 30')).command).toBe('UPDATE 1');
+    expect((await db.query('CREATE TABLE e (x int)')).command).toBe('CREATE TABLE');
+    expect((await db.query('UPDATE t SET v = 0 FROM e')).command).toBe('UPDATE 0');
+    expect(await rows(db, 'SELECT count(*) FROM t WHERE v = 0')).toEqual([['0']]);
+  });
+
+  it('a self join through an alias reads the rows as they were before the statement', async () => {
+    const r = await db.query('UPDATE t x SET v = t.v + 1 FROM t WHERE t.id = x.id + 1 RETURNING x.id, x.v, t.id');
+    expect(r.rows.map((x) => x.map(String))).toEqual([['1', '21', '2'], ['2', '31', '3']]);
+    expect(await rows(db, 'SELECT v FROM t ORDER BY id')).toEqual([['21'], ['31'], ['30']]);
+  });
+
+  it('rejects the target named again in FROM / USING (42712)', async () => {
+    for (const sql of ['UPDATE t SET v = 0 FROM t', 'UPDATE t SET v = 0 FROM public.t', 'UPDATE public.t SET v = 0 FROM t', 'DELETE FROM t USING s, t']) {
+      expect(await errorOf(db.query(sql))).toMatchObject({ code: '42712', message: 'table name "t" specified more than once' });
+    }
+    expect(await codeOf(db.query('UPDATE t SET v = 5 FROM s WHERE s.nope = 1'))).toBe('42703');
+    expect(await rows(db, 'SELECT v FROM t ORDER BY id')).toEqual([['10'], ['20'], ['30']]);
+  });
+
+  it('DELETE ... USING several items, RETURNING columns of all of them', async () => {
+    const r = await db.query("DELETE FROM t USING s, (SELECT 'c' AS tag) q WHERE t.tag IN (s.tag, q.tag) AND s.d > 4 RETURNING t.id, q.tag, s.d");
+    expect(r.command).toBe('DELETE 2');
+    const out = r.rows.map((x) => x.map(String)).sort((a, b) => a[0]!.localeCompare(b[0]!));
+    expect(out[0]).toEqual(['2', 'c', '5']);
+    expect([['3', 'c', '5'], ['3', 'c', '9']]).toContainEqual(out[1]);
+    expect(await rows(db, 'SELECT * FROM t')).toEqual([['1', '10', 'a']]);
+    const all = await db.query('DELETE FROM t USING s WHERE s.tag = t.tag RETURNING *');
+    expect(all.rows.map((x) => x.map(String))).toEqual([['1', '10', 'a', 'a', '1']]);
+  });
+});

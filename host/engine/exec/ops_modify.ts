@@ -6,6 +6,8 @@
 //   insert: the new row, one value per table column (position = attnum - 1)
 //   update: the old row, then the new row, then the row key
 //   delete: the old row, then the row key
+//   UPDATE ... FROM / DELETE ... USING: then the FROM columns; RETURNING and
+//   the recheck see [row, row key, FROM columns]
 // A write that meets another transaction's uncommitted row yields WAIT; after
 // the wait, READ COMMITTED re-reads the newest version of the row and
 // re-evaluates the statement's own conditions and assignments on it (as
@@ -74,26 +76,29 @@ export class ModifyOp extends BaseOp {
     if (this.done) return null;
     const out = emptyBatch(this.width);
     const n = this.ta.types.length;
+    // Columns past the standard layout are UPDATE ... FROM / DELETE ... USING's FROM columns.
+    const extraAt = this.spec.op === 'update' ? 2 * n + 1 : this.spec.op === 'delete' ? n + 1 : Infinity;
     for (;;) {
       const b = yield* this.input.next();
       if (b === null) break;
       for (let i = 0; i < b.length; i++) {
         const row = b.cols.map((c) => c[i]);
+        const extra = row.length > extraAt ? row.slice(extraAt) : undefined;
         let result: unknown[] | null;
         switch (this.spec.op) {
           case 'insert':
             result = yield* this.insertRow(row.slice(0, n));
             break;
           case 'update':
-            result = yield* this.updateRow(row.slice(0, n), row.slice(n, 2 * n), row[2 * n] as Uint8Array);
+            result = yield* this.updateRow(row.slice(0, n), row.slice(n, 2 * n), row[2 * n] as Uint8Array, extra);
             break;
           case 'delete':
-            result = yield* this.deleteRow(row.slice(0, n), row[n] as Uint8Array);
+            result = yield* this.deleteRow(row.slice(0, n), row[n] as Uint8Array, extra);
             break;
         }
         if (result === null) continue;
         this.count++;
-        if (this.spec.returning) pushRow(out, this.evalRow(this.spec.returning, result));
+        if (this.spec.returning) pushRow(out, this.evalRow(this.spec.returning, extra ? [...result, null, ...extra] : result));
       }
       if (out.length >= 1024) return out;
     }
@@ -207,7 +212,7 @@ export class ModifyOp extends BaseOp {
     return { row: decodeRow(bytes, ta.types, ta.missing), rowKey };
   }
 
-  private *updateRow(oldRow: unknown[], newRow: unknown[], rowKey: Uint8Array): Generator<Signal, unknown[] | null, void> {
+  private *updateRow(oldRow: unknown[], newRow: unknown[], rowKey: Uint8Array, extra?: unknown[]): Generator<Signal, unknown[] | null, void> {
     const ta = this.ta;
     this.checkRow(newRow);
     yield* this.fks.checkParents(newRow, oldRow);
@@ -219,7 +224,7 @@ export class ModifyOp extends BaseOp {
       if (r === 'ok') break;
       if (r === 'exists') throw new SbError(SqlState.internal_error, 'unexpected duplicate on update');
       yield { kind: 'wait', blocker: r };
-      const again = this.recheck(rowKey);
+      const again = this.recheck(rowKey, extra);
       if (again === null) return null;
       oldRow = again.oldRow;
       newRow = again.newRow;
@@ -257,7 +262,7 @@ export class ModifyOp extends BaseOp {
    * version and re-applies the statement to it (null: it no longer
    * qualifies or was deleted); SNAPSHOT cannot.
    */
-  private recheck(rowKey: Uint8Array): { oldRow: unknown[]; newRow: unknown[] } | null {
+  private recheck(rowKey: Uint8Array, extra?: unknown[]): { oldRow: unknown[]; newRow: unknown[] } | null {
     const txn = this.ctx.txn;
     if (txn.isolation !== 'read committed') {
       throw new SbError(SqlState.serialization_failure, 'could not serialize access due to concurrent update');
@@ -267,17 +272,19 @@ export class ModifyOp extends BaseOp {
     if (!bytes) return null;
     const row = decodeRow(bytes, this.ta.types, this.ta.missing);
     const rc = this.spec.recheck;
-    if (rc?.where && this.evalRow([rc.where], row)[0] !== true) return null;
-    return { oldRow: row, newRow: rc?.newRow ? this.evalRow(rc.newRow, row) : row };
+    // Joined forms re-test the new row version against the same FROM row.
+    const seen = extra ? [...row, rowKey, ...extra] : row;
+    if (rc?.where && this.evalRow([rc.where], seen)[0] !== true) return null;
+    return { oldRow: row, newRow: rc?.newRow ? this.evalRow(rc.newRow, seen) : row };
   }
 
-  private *deleteRow(oldRow: unknown[], rowKey: Uint8Array): Generator<Signal, unknown[] | null, void> {
+  private *deleteRow(oldRow: unknown[], rowKey: Uint8Array, extra?: unknown[]): Generator<Signal, unknown[] | null, void> {
     const ta = this.ta;
     for (;;) {
       const r = this.ctx.txn.tryWrite(ta.ks, rowKey, undefined, 'delete');
       if (r === 'ok') break;
       yield { kind: 'wait', blocker: r as Txn };
-      const again = this.recheck(rowKey);
+      const again = this.recheck(rowKey, extra);
       if (again === null) return null;
       oldRow = again.oldRow;
     }
