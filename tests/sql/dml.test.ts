@@ -287,6 +287,54 @@ describe('UPDATE ... FROM and DELETE ... USING', () => {
     expect(await rows(db, 'SELECT v FROM t ORDER BY id')).toEqual([['10'], ['20'], ['30']]);
   });
 
+  it('READ COMMITTED: a row changed by a concurrent commit is re-tested with the same FROM row', async () => {
+    const s1 = db.session();
+    const s2 = db.session();
+    try {
+      await s1.query('BEGIN');
+      await s1.query('UPDATE t SET v = 100 WHERE id = 1');
+      await s1.query('UPDATE t SET v = 21 WHERE id = 2');
+      await s2.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+      let settled = false;
+      const blocked = s2.query('UPDATE t SET v = t.v + s.d FROM s WHERE s.tag = t.tag AND t.v < 50 RETURNING t.id, t.v, s.d')
+        .finally(() => (settled = true));
+      await new Promise((r) => setTimeout(r, 30));
+      expect(settled).toBe(false); // waits for s1's row lock
+      await s1.query('COMMIT');
+      const r = await blocked;
+      // id 1 no longer passes WHERE; id 2 is recomputed from its new version and the same s row.
+      expect(r.command).toBe('UPDATE 1');
+      expect(r.rows.map((x) => x.map(String))).toEqual([['2', '26', '5']]);
+      await s2.query('COMMIT');
+      expect(await rows(db, 'SELECT v FROM t ORDER BY id')).toEqual([['100'], ['26'], ['30']]);
+    } finally {
+      await s1.close();
+      await s2.close();
+    }
+  });
+
+  it('READ COMMITTED: rows read before a lock wait are re-read when a concurrent commit changed them (no lost update)', async () => {
+    const s1 = db.session();
+    const s2 = db.session();
+    try {
+      await s1.query('BEGIN');
+      await s1.query('UPDATE t SET v = 100 WHERE id = 1');
+      await s1.query('UPDATE t SET v = 21 WHERE id = 2');
+      await s1.query('DELETE FROM t WHERE id = 3');
+      await s2.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+      const blocked = s2.query('UPDATE t SET v = v + 5 WHERE v < 50 RETURNING id, v');
+      await new Promise((r) => setTimeout(r, 30));
+      await s1.query('COMMIT');
+      const r = await blocked;
+      expect(r.rows.map((x) => x.map(String))).toEqual([['2', '26']]);
+      await s2.query('COMMIT');
+      expect(await rows(db, 'SELECT id, v FROM t ORDER BY id')).toEqual([['1', '100'], ['2', '26']]);
+    } finally {
+      await s1.close();
+      await s2.close();
+    }
+  });
+
   it('DELETE ... USING several items, RETURNING columns of all of them', async () => {
     const r = await db.query("DELETE FROM t USING s, (SELECT 'c' AS tag) q WHERE t.tag IN (s.tag, q.tag) AND s.d > 4 RETURNING t.id, q.tag, s.d");
     expect(r.command).toBe('DELETE 2');

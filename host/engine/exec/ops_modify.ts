@@ -54,6 +54,8 @@ export class ModifyOp extends BaseOp {
   count = 0;
   /** Row and unique-index keys this statement wrote (ON CONFLICT must not touch a row twice). */
   private readonly written = new Set<string>();
+  /** READ COMMITTED refreshed the snapshot during this statement (rows read before may be stale). */
+  private refreshed = false;
 
   constructor(private readonly input: Operator, private readonly spec: ModifySpec, width: number) {
     super(width);
@@ -65,6 +67,7 @@ export class ModifyOp extends BaseOp {
     this.fks = new ForeignKeys(ctx, this.ta, this.spec.fkPending, this.spec.cascadeFrom, this.spec.fkDefaults);
     this.done = false;
     this.count = 0;
+    this.refreshed = false;
     this.input.open(ctx);
   }
 
@@ -214,6 +217,14 @@ export class ModifyOp extends BaseOp {
 
   private *updateRow(oldRow: unknown[], newRow: unknown[], rowKey: Uint8Array, extra?: unknown[]): Generator<Signal, unknown[] | null, void> {
     const ta = this.ta;
+    if (this.refreshed && this.spec.op === 'update') {
+      const again = this.recheckStale(oldRow, rowKey, extra);
+      if (again === null) return null;
+      if (again !== 'same') {
+        oldRow = again.oldRow;
+        newRow = again.newRow;
+      }
+    }
     this.checkRow(newRow);
     yield* this.fks.checkParents(newRow, oldRow);
     const newKey = ta.pkPositions ? ta.rowKey(newRow) : rowKey;
@@ -268,6 +279,7 @@ export class ModifyOp extends BaseOp {
       throw new SbError(SqlState.serialization_failure, 'could not serialize access due to concurrent update');
     }
     txn.refreshSnapshot();
+    this.refreshed = true;
     const bytes = txn.get(this.ta.ks, rowKey);
     if (!bytes) return null;
     const row = decodeRow(bytes, this.ta.types, this.ta.missing);
@@ -278,8 +290,25 @@ export class ModifyOp extends BaseOp {
     return { oldRow: row, newRow: rc?.newRow ? this.evalRow(rc.newRow, seen) : row };
   }
 
+  /**
+   * After a READ COMMITTED snapshot refresh, rows read before it may have
+   * been changed by a transaction that committed meanwhile: a row whose
+   * newest version differs is re-tested as after a wait.
+   */
+  private recheckStale(oldRow: unknown[], rowKey: Uint8Array, extra?: unknown[]): { oldRow: unknown[]; newRow: unknown[] } | 'same' | null {
+    const bytes = this.ctx.txn.get(this.ta.ks, rowKey);
+    if (!bytes) return null;
+    if (bytesEqual(bytes, this.ta.encode(oldRow))) return 'same';
+    return this.recheck(rowKey, extra);
+  }
+
   private *deleteRow(oldRow: unknown[], rowKey: Uint8Array, extra?: unknown[]): Generator<Signal, unknown[] | null, void> {
     const ta = this.ta;
+    if (this.refreshed) {
+      const again = this.recheckStale(oldRow, rowKey, extra);
+      if (again === null) return null;
+      if (again !== 'same') oldRow = again.oldRow;
+    }
     for (;;) {
       const r = this.ctx.txn.tryWrite(ta.ks, rowKey, undefined, 'delete');
       if (r === 'ok') break;
