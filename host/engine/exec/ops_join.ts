@@ -176,6 +176,13 @@ abstract class JoinBase implements Operator {
 }
 
 /** A hash key: the canonical hash of one value, or the concatenation for several; null when a key is NULL. */
+/** Positions of the rows (of n) whose join key is k. */
+function rowsWithKey(types: SqlType[], keys: unknown[][], n: number, k: string | number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) if (keyOf(types, keys, i) === k) out.push(i);
+  return out;
+}
+
 function keyOf(types: SqlType[], cols: unknown[][], i: number): string | number | null {
   if (types.length === 1) {
     const v = cols[0]![i];
@@ -270,32 +277,28 @@ export class HashJoinOp extends JoinBase {
       const j = this.rpos++;
       const k = keyOf(this.keyTypes, rkeys, j);
       if (k === null) continue;
-      this.ctx.outer.push(rcols.map((c) => c[j]));
-      let store: RowStore;
-      try {
-        op.open(this.ctx);
-        try {
-          store = yield* materialize(op, this.ctx);
-        } finally {
-          op.close();
-        }
-      } finally {
-        this.ctx.outer.pop();
-      }
+      const store = yield* this.lookupRows(op, rcols.map((c) => c[j]));
       if (store.length === 0) continue;
       const lb: Batch = { length: store.length, cols: store.cols };
-      const lkeys = this.leftKeys.map((f) => f(lb, this.ctx));
-      const li: number[] = [];
-      const ri: number[] = [];
-      for (let i = 0; i < lb.length; i++) {
-        if (keyOf(this.keyTypes, lkeys, i) === k) {
-          li.push(i);
-          ri.push(j);
-        }
-      }
-      this.emitPairs(lb, li, rcols, ri, undefined, undefined);
+      const li = rowsWithKey(this.keyTypes, this.leftKeys.map((f) => f(lb, this.ctx)), lb.length, k);
+      this.emitPairs(lb, li, rcols, li.map(() => j), undefined, undefined);
     }
     return this.out.shift()!;
+  }
+
+  /** Runs a per-row index lookup with `row` as its outer row; the rows it found. */
+  private *lookupRows(op: Operator, row: unknown[]): Generator<Signal, RowStore, void> {
+    this.ctx.outer.push(row);
+    try {
+      op.open(this.ctx);
+      try {
+        return yield* materialize(op, this.ctx);
+      } finally {
+        op.close();
+      }
+    } finally {
+      this.ctx.outer.pop();
+    }
   }
 
   private rightKeyCols: unknown[][] | undefined;
@@ -315,30 +318,11 @@ export class HashJoinOp extends JoinBase {
     for (let i = 0; i < lb.length; i++) {
       const k = keyOf(this.keyTypes, keys, i);
       if (k === null) continue;
-      this.ctx.outer.push(lb.cols.map((c) => c[i]));
-      let store: RowStore;
-      try {
-        op.open(this.ctx);
-        try {
-          store = yield* materialize(op, this.ctx);
-        } finally {
-          op.close();
-        }
-      } finally {
-        this.ctx.outer.pop();
-      }
+      const store = yield* this.lookupRows(op, lb.cols.map((c) => c[i]));
       if (store.length === 0) continue;
       const rb: Batch = { length: store.length, cols: store.cols };
-      const rkeys = this.rightKeys.map((f) => f(rb, this.ctx));
-      const li: number[] = [];
-      const ri: number[] = [];
-      for (let j = 0; j < store.length; j++) {
-        if (keyOf(this.keyTypes, rkeys, j) === k) {
-          li.push(i);
-          ri.push(j);
-        }
-      }
-      this.emitPairs(lb, li, store.cols, ri, leftMatched, undefined);
+      const ri = rowsWithKey(this.keyTypes, this.rightKeys.map((f) => f(rb, this.ctx)), store.length, k);
+      this.emitPairs(lb, ri.map(() => i), store.cols, ri, leftMatched, undefined);
     }
     if (leftMatched) this.emitLeftUnmatched(lb, leftMatched);
   }
