@@ -94,6 +94,13 @@ export function sha256(data: Uint8Array): Uint8Array {
   return finish(H0, 0, data);
 }
 
+const H0_224 = new Int32Array([0xc1059ed8, 0x367cd507, 0x3070dd17, 0xf70e5939, 0xffc00b31, 0x68581511, 0x64f98fa7, 0xbefa4fa4]);
+
+/** SHA-224: SHA-256 from other initial values, cut to 28 bytes. */
+export function sha224(data: Uint8Array): Uint8Array {
+  return finish(H0_224, 0, data).slice(0, 28);
+}
+
 /** HMAC-SHA-256 with a key's inner and outer pad states computed once. */
 export class HmacSha256 {
   private readonly inner = new Int32Array(H0);

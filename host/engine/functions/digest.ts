@@ -1,5 +1,6 @@
 // Message digests implemented here (the engine bundles for the browser, so no
-// node:crypto): MD5 (RFC 1321), SHA-224/256 and SHA-384/512 (FIPS 180-4).
+// node:crypto): MD5 (RFC 1321) and SHA-384/512 (FIPS 180-4); SHA-224/256
+// come from host/engine/auth/sha256.ts (shared with SCRAM).
 
 function utf8(s: string): Uint8Array {
   return new TextEncoder().encode(s);
@@ -81,62 +82,7 @@ export function md5(data: Uint8Array | string): string {
 
 // ---- SHA-224 / SHA-256 -------------------------------------------------------------
 
-const K256 = new Uint32Array([
-  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01,
-  0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc,
-  0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
-  0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08,
-  0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
-  0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-]);
-
-const rotr = (x: number, n: number): number => (x >>> n) | (x << (32 - n));
-
-function sha256Core(data: Uint8Array, init: number[], outWords: number): Uint8Array {
-  const m = pad(data, 64, 8, false);
-  const h = Uint32Array.from(init);
-  const w = new Uint32Array(64);
-  const dv = new DataView(m.buffer);
-  for (let off = 0; off < m.length; off += 64) {
-    for (let i = 0; i < 16; i++) w[i] = dv.getUint32(off + i * 4);
-    for (let i = 16; i < 64; i++) {
-      const s0 = rotr(w[i - 15]!, 7) ^ rotr(w[i - 15]!, 18) ^ (w[i - 15]! >>> 3);
-      const s1 = rotr(w[i - 2]!, 17) ^ rotr(w[i - 2]!, 19) ^ (w[i - 2]! >>> 10);
-      w[i] = (w[i - 16]! + s0 + w[i - 7]! + s1) >>> 0;
-    }
-    let [a, b, c, d, e, f, g, hh] = h as unknown as number[];
-    for (let i = 0; i < 64; i++) {
-      const S1 = rotr(e!, 6) ^ rotr(e!, 11) ^ rotr(e!, 25);
-      const ch = (e! & f!) ^ (~e! & g!);
-      const t1 = (hh! + S1 + ch + K256[i]! + w[i]!) >>> 0;
-      const S0 = rotr(a!, 2) ^ rotr(a!, 13) ^ rotr(a!, 22);
-      const maj = (a! & b!) ^ (a! & c!) ^ (b! & c!);
-      const t2 = (S0 + maj) >>> 0;
-      hh = g;
-      g = f;
-      f = e;
-      e = (d! + t1) >>> 0;
-      d = c;
-      c = b;
-      b = a;
-      a = (t1 + t2) >>> 0;
-    }
-    [a, b, c, d, e, f, g, hh].forEach((v, i) => (h[i] = (h[i]! + v!) >>> 0));
-  }
-  const out = new Uint8Array(outWords * 4);
-  const ov = new DataView(out.buffer);
-  for (let i = 0; i < outWords; i++) ov.setUint32(i * 4, h[i]!);
-  return out;
-}
-
-export function sha256(data: Uint8Array): Uint8Array {
-  return sha256Core(data, [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19], 8);
-}
-
-export function sha224(data: Uint8Array): Uint8Array {
-  return sha256Core(data, [0xc1059ed8, 0x367cd507, 0x3070dd17, 0xf70e5939, 0xffc00b31, 0x68581511, 0x64f98fa7, 0xbefa4fa4], 7);
-}
+export { sha224, sha256 } from '../auth/sha256.ts';
 
 // ---- SHA-384 / SHA-512 (BigInt words: simple, fast enough for SQL values) --------------
 
