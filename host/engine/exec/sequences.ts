@@ -20,9 +20,9 @@ interface SeqState {
   last: number;
   isCalled: boolean;
   reservedTo: number;
-  /** The transaction that wrote the marker covering `reservedTo`, and the marker's key. */
+  /** The transaction that wrote the marker covering `reservedTo`, and its rollbackTo() count then. */
   markerTxn?: Txn;
-  markerKey?: Uint8Array;
+  markerRollbacks?: number;
 }
 
 export class SequenceRuntime {
@@ -68,7 +68,7 @@ export class SequenceRuntime {
     vv.setUint8(9, isCalled ? 1 : 0);
     txn.put(this.ks!, key, val);
     s.markerTxn = txn;
-    s.markerKey = key;
+    s.markerRollbacks = txn.rollbacks;
   }
 
   /**
@@ -81,7 +81,8 @@ export class SequenceRuntime {
   private markerHolds(txn: Txn, s: SeqState): boolean {
     const m = s.markerTxn;
     if (m === undefined) return true; // loaded from a committed marker
-    if (m === txn) return txn.get(this.ks!, s.markerKey!) !== undefined;
+    // A rollback to a savepoint since the marker may have undone it: write it again.
+    if (m === txn) return txn.rollbacks === s.markerRollbacks;
     return m.state === 'committed';
   }
 

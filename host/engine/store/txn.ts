@@ -328,9 +328,13 @@ export class Txn {
     return this.core.kernel.x.tx_write_count(this.slot);
   }
 
+  /** How many times rollbackTo() ran: a write made before a change of this count may be gone. */
+  rollbacks = 0;
+
   rollbackTo(mark: number): void {
     this.assertActive();
     this.core.kernel.x.tx_rollback_to(this.slot, mark);
+    this.rollbacks++;
   }
 
   /** True when the transaction wrote something that is still live. */
