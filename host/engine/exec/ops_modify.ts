@@ -23,6 +23,7 @@ import type { TableAccess } from './table_access.ts';
 import { BaseOp } from './ops_basic.ts';
 import type { Operator, Signal, Step } from './operator.ts';
 import { formatKeyDetail, ForeignKeys, type FkPending } from './foreign_keys.ts';
+import { bytesEqual } from '../types/compare.ts';
 
 export interface ModifySpec {
   op: 'insert' | 'update' | 'delete';
@@ -332,11 +333,6 @@ function keyId(ks: number, key: Uint8Array): string {
   return s;
 }
 
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 function formatRow(row: unknown[]): string {
   return formatKeyDetail(row);

@@ -31,6 +31,7 @@ import type { SqlType } from '../types/types.ts';
 import { typeKey } from '../functions/registry.ts';
 import type { DatabaseCore } from './result.ts';
 import type { Session } from './session.ts';
+import { bytesEqual } from '../types/compare.ts';
 
 /** Bounds of the caches (entries), oldest evicted first. */
 export const PARSE_CACHE_MAX = 512;
@@ -226,7 +227,7 @@ export function compilePlan(s: Session, bound: PlanStatement, paramTypes: Array<
   const hash = bytecodeHash(bytes);
   const hit = st.programs.get(hash);
   let program: Plan;
-  if (hit !== undefined && sameBytes(hit.bytes, bytes)) program = hit.plan;
+  if (hit !== undefined && bytesEqual(hit.bytes, bytes)) program = hit.plan;
   else {
     // A miss, or another program with the same 53-bit hash: decode ours (it replaces the other).
     program = decodePlan(bytes);
@@ -248,8 +249,3 @@ export function noteModified(s: Session, plan: Plan, count: number): void {
   });
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
