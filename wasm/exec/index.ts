@@ -18,3 +18,4 @@ export * from './filter';
 export * from './agg';
 export * from './sort';
 export * from './join';
+export * from './vprog';

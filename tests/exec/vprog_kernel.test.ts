@@ -1,0 +1,285 @@
+// The vector-program kernel (wasm/exec/vprog.ts through host/engine/exec/vprog.ts)
+// against plain TypeScript references: column vectors allocated and filled
+// here in exec-kernel memory, several 1,024-row chunks, NULLs, overflow.
+
+import { beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { ExecKernels } from '../../host/engine/exec/kernels.ts';
+import { AOP, i128, ProgramBuilder, VAGG, VCMP, VectorProgram, VT, vpExports, f64Bits } from '../../host/engine/exec/vprog.ts';
+import { nodePlatform } from '../../host/platform/node.ts';
+
+let k: ExecKernels;
+beforeAll(async () => {
+  k = await ExecKernels.load(nodePlatform());
+});
+
+type Kind = 'i32' | 'i64' | 'f64' | 'u8';
+interface Vec { ptr: number; nulls: number }
+const owned: number[] = [];
+
+/** A column vector in exec memory (NULL slots hold 0, as the column cache writes them). */
+function vec(kind: Kind, vals: Array<number | bigint | null>): Vec {
+  const x = vpExports(k);
+  const n = vals.length;
+  const size = kind === 'i32' ? 4 : kind === 'u8' ? 1 : 8;
+  const ptr = x.vp_alloc(n * size + 16);
+  owned.push(ptr);
+  const hasNull = vals.some((v) => v === null);
+  const nulls = hasNull ? x.vp_alloc(n + 16) : 0;
+  if (nulls) owned.push(nulls);
+  const buf = x.memory.buffer;
+  for (let i = 0; i < n; i++) {
+    const v = vals[i];
+    if (kind === 'i32') new Int32Array(buf, ptr, n)[i] = v === null ? 0 : Number(v);
+    else if (kind === 'u8') new Uint8Array(buf, ptr, n)[i] = v === null ? 0 : Number(v);
+    else if (kind === 'i64') new BigInt64Array(buf, ptr, n)[i] = v === null ? 0n : BigInt(v);
+    else new Float64Array(buf, ptr, n)[i] = v === null ? 0 : Number(v);
+    if (nulls) new Uint8Array(buf, nulls, n)[i] = v === null ? 1 : 0;
+  }
+  return { ptr, nulls };
+}
+
+function run(b: ProgramBuilder, n: number, directRange = 0, slice = n): VectorProgram & { ok: boolean } {
+  const p = new VectorProgram(k, b, directRange) as VectorProgram & { ok: boolean };
+  p.ok = true;
+  for (let s = 0; s < n && p.ok; s += slice) p.ok = p.run(s, Math.min(slice, n - s));
+  return p;
+}
+
+const cmpHolds = (op: number, c: number): boolean =>
+  op === VCMP.EQ ? c === 0 : op === VCMP.NE ? c !== 0 : op === VCMP.LT ? c < 0 : op === VCMP.LE ? c <= 0 : op === VCMP.GT ? c > 0 : c >= 0;
+const cmpOf = (a: number | bigint, b: number | bigint): number => (a < b ? -1 : a > b ? 1 : 0);
+
+describe('vector program kernel', () => {
+  it('filters (dense then sparse) and sums exactly over several chunks, with NULLs', () => {
+    fc.assert(fc.property(
+      fc.array(fc.tuple(fc.option(fc.integer({ min: -50, max: 50 }), { nil: null }), fc.option(fc.bigInt({ min: -(1n << 62n), max: 1n << 62n }), { nil: null })), { minLength: 0, maxLength: 3000 }),
+      fc.integer({ min: 0, max: 6 }), fc.integer({ min: -50, max: 50 }), fc.integer({ min: -50, max: 50 }),
+      fc.integer({ min: 0, max: 5 }), fc.bigInt({ min: -(1n << 61n), max: 1n << 61n }),
+      (rows, op1, c1, c2, op2, c3) => {
+        const a = vec('i32', rows.map((r) => r[0]));
+        const bcol = vec('i64', rows.map((r) => r[1]));
+        const b = new ProgramBuilder();
+        b.filter(a.ptr, a.nulls, op1, VT.I32, BigInt(c1), BigInt(c2));
+        b.filter(bcol.ptr, bcol.nulls, op2, VT.I64, c3);
+        const v = b.load('i64', bcol.ptr, bcol.nulls);
+        const cnt = b.acc();
+        const sum = b.acc();
+        const cntV = b.acc();
+        b.agg(cnt, VAGG.COUNT, -1, -1);
+        b.agg(sum, VAGG.SUM128, -1, v);
+        b.agg(cntV, VAGG.COUNT, -1, v);
+        const p = run(b, rows.length, 0, 1500);
+        expect(p.ok).toBe(true);
+        let n = 0, s = 0n;
+        for (const [x, y] of rows) {
+          if (x === null || y === null) continue;
+          const pass1 = op1 === VCMP.BETWEEN ? x >= c1 && x <= c2 : cmpHolds(op1, cmpOf(x, c1));
+          if (!pass1 || !cmpHolds(op2, cmpOf(y, c3))) continue;
+          n++;
+          s += y;
+        }
+        const groups = p.groupCount();
+        if (groups === 0) expect(n).toBe(0);
+        else {
+          expect(Number(p.acc(cnt, 1).count[0])).toBe(n);
+          const r = p.acc(sum, 1);
+          expect(i128(r.a[0]!, r.b[0]!)).toBe(s);
+          expect(Number(r.count[0])).toBe(n);
+          expect(Number(p.acc(cntV, 1).count[0])).toBe(n);
+        }
+        p.free();
+      }), { numRuns: 60 });
+  });
+
+  it('i128 sums of values near 2^62 do not overflow; min and max', () => {
+    const n = 5000;
+    const vals = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? -1n : 1n) * ((1n << 62n) - BigInt(i)));
+    const col = vec('i64', vals);
+    const b = new ProgramBuilder();
+    const v = b.load('i64', col.ptr, 0);
+    const [s, mn, mx] = [b.acc(), b.acc(), b.acc()];
+    b.agg(s, VAGG.SUM128, -1, v);
+    b.agg(mn, VAGG.MIN64, -1, v);
+    b.agg(mx, VAGG.MAX64, -1, v);
+    const p = run(b, n);
+    const r = p.acc(s, 1);
+    expect(i128(r.a[0]!, r.b[0]!)).toBe(vals.reduce((x, y) => x + y, 0n));
+    expect(p.acc(mn, 1).a[0]).toBe(vals.reduce((x, y) => (y < x ? y : x)));
+    expect(p.acc(mx, 1).a[0]).toBe(vals.reduce((x, y) => (y > x ? y : x)));
+    p.free();
+  });
+
+  it('checked i64 arithmetic: exact results, and overflow reported instead of wrapping', () => {
+    fc.assert(fc.property(
+      fc.array(fc.tuple(fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n }), fc.bigInt({ min: -(1n << 40n), max: 1n << 40n })), { minLength: 1, maxLength: 1200 }),
+      fc.integer({ min: 0, max: 2 }),
+      (rows, op) => {
+        const a = vec('i64', rows.map((r) => r[0]));
+        const c = vec('i64', rows.map((r) => r[1]));
+        const b = new ProgramBuilder();
+        const r = b.arith(b.load('i64', a.ptr, 0), b.load('i64', c.ptr, 0), op);
+        const s = b.acc();
+        b.agg(s, VAGG.SUM128, -1, r);
+        const p = run(b, rows.length);
+        const exact = rows.map(([x, y]) => (op === AOP.ADD ? x + y : op === AOP.SUB ? x - y : x * y));
+        const over = exact.some((e) => e < -(1n << 63n) || e >= 1n << 63n);
+        expect(p.ok).toBe(!over);
+        if (!over) {
+          const res = p.acc(s, 1);
+          expect(i128(res.a[0]!, res.b[0]!)).toBe(exact.reduce((x, y) => x + y, 0n));
+        }
+        p.free();
+      }), { numRuns: 80 });
+    // 2^32 * 2^31 fits; 2^32 * 2^31 * 2 does not.
+    const a = vec('i64', [1n << 32n, -(1n << 32n)]);
+    const b = new ProgramBuilder();
+    const m = b.arithC(b.load('i64', a.ptr, 0), AOP.MUL, 1n << 31n);
+    b.arithC(m, AOP.MUL, 2n);
+    expect(run(b, 2).ok).toBe(false);
+    const b2 = new ProgramBuilder();
+    const m2 = b2.arithC(b2.load('i64', a.ptr, 0), AOP.MUL, 1n << 30n);
+    const r2 = b2.arithC(m2, AOP.RSUB, 5n);
+    const s2 = b2.acc();
+    b2.agg(s2, VAGG.MIN64, -1, r2);
+    const p2 = run(b2, 2);
+    expect(p2.ok).toBe(true);
+    expect(p2.acc(s2, 1).a[0]).toBe(5n - (1n << 62n));
+    p2.free();
+  });
+
+  it('RANGE flags int4 results outside int4', () => {
+    const a = vec('i32', [2147483647, 1]);
+    const b = new ProgramBuilder();
+    const r = b.arithC(b.widen(b.load('i32', a.ptr, 0)), AOP.ADD, 1n);
+    b.range(r, -(1n << 31n), (1n << 31n) - 1n);
+    expect(run(b, 2).ok).toBe(false);
+  });
+
+  it('three-valued AND / OR / NOT / IS NULL, and SELECT on the result', () => {
+    fc.assert(fc.property(
+      fc.array(fc.tuple(fc.option(fc.integer({ min: 0, max: 9 }), { nil: null }), fc.option(fc.integer({ min: 0, max: 9 }), { nil: null })), { maxLength: 2500 }),
+      fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 3 }),
+      (rows, c1, c2, shape) => {
+        const a = vec('i32', rows.map((r) => r[0]));
+        const c = vec('i32', rows.map((r) => r[1]));
+        const b = new ProgramBuilder();
+        const x = b.cmpC(b.load('i32', a.ptr, a.nulls), VCMP.LT, VT.I32, BigInt(c1));
+        const y = b.cmpC(b.load('i32', c.ptr, c.nulls), VCMP.GE, VT.I32, BigInt(c2));
+        let e: number;
+        if (shape === 0) e = b.and(x, y);
+        else if (shape === 1) e = b.or(x, y);
+        else if (shape === 2) e = b.not(b.or(x, b.not(y)));
+        else e = b.or(b.isNull(b.load('i32', a.ptr, a.nulls), false), y);
+        b.select(e);
+        const cnt = b.acc();
+        b.agg(cnt, VAGG.COUNT, -1, -1);
+        const p = run(b, rows.length);
+        type B = boolean | null;
+        const and = (u: B, v: B): B => (u === false || v === false ? false : u === null || v === null ? null : true);
+        const or = (u: B, v: B): B => (u === true || v === true ? true : u === null || v === null ? null : false);
+        const not = (u: B): B => (u === null ? null : !u);
+        let n = 0;
+        for (const [u, v] of rows) {
+          const px: B = u === null ? null : u < c1;
+          const py: B = v === null ? null : v >= c2;
+          const r = shape === 0 ? and(px, py) : shape === 1 ? or(px, py) : shape === 2 ? not(or(px, not(py))) : or(u === null, py);
+          if (r === true) n++;
+        }
+        expect(p.groupCount() === 0 ? 0 : Number(p.acc(cnt, 1).count[0])).toBe(n);
+        p.free();
+      }), { numRuns: 60 });
+  });
+
+  it('groups by two dictionary columns (direct and hashed) with NULL keys, sums and counts per group', () => {
+    fc.assert(fc.property(
+      fc.array(fc.tuple(fc.option(fc.integer({ min: 0, max: 3 }), { nil: null }), fc.option(fc.integer({ min: 0, max: 2 }), { nil: null }), fc.option(fc.bigInt({ min: -(1n << 50n), max: 1n << 50n }), { nil: null })), { maxLength: 3000 }),
+      fc.boolean(),
+      (rows, direct) => {
+        const g1 = vec('i32', rows.map((r) => r[0]));
+        const g2 = vec('i32', rows.map((r) => r[1]));
+        const v = vec('i64', rows.map((r) => r[2]));
+        const b = new ProgramBuilder();
+        const key = b.gzero();
+        b.gkey(key, b.load('i32', g1.ptr, g1.nulls), 1n);
+        b.gkey(key, b.load('i32', g2.ptr, g2.nulls), 5n);
+        const gid = b.group(key);
+        const val = b.load('i64', v.ptr, v.nulls);
+        const [cs, s, cv] = [b.acc(), b.acc(), b.acc()];
+        b.agg(cs, VAGG.COUNT, gid, -1);
+        b.agg(s, VAGG.SUM128, gid, val);
+        b.agg(cv, VAGG.COUNT, gid, val);
+        const p = run(b, rows.length, direct ? 20 : 0);
+        const expected = new Map<bigint, { n: number; s: bigint; c: number }>();
+        for (const [x, y, z] of rows) {
+          const kk = BigInt(x === null ? 0 : x + 1) + 5n * BigInt(y === null ? 0 : y + 1);
+          const e = expected.get(kk) ?? { n: 0, s: 0n, c: 0 };
+          e.n++;
+          if (z !== null) { e.s += z; e.c++; }
+          expected.set(kk, e);
+        }
+        const groups = p.groupCount();
+        expect(groups).toBe(expected.size);
+        const keys = p.groupKeys();
+        const rc = p.acc(cs, groups), rs = p.acc(s, groups), rv = p.acc(cv, groups);
+        for (let g = 0; g < groups; g++) {
+          const e = expected.get(keys[g]!)!;
+          expect(Number(rc.count[g])).toBe(e.n);
+          expect(i128(rs.a[g]!, rs.b[g]!)).toBe(e.s);
+          expect(Number(rv.count[g])).toBe(e.c);
+        }
+        p.free();
+      }), { numRuns: 50 });
+  });
+
+  it('dictionary maps, float arithmetic, float sums in row order, float overflow, NaN order in min/max', () => {
+    const n = 2100;
+    const codes = Array.from({ length: n }, (_, i) => (i % 7 === 0 ? null : i % 4));
+    const fl = Array.from({ length: n }, (_, i) => (i === 5 ? NaN : i % 11 === 0 ? null : (i * 0.37) - 300));
+    const cc = vec('i32', codes);
+    const ff = vec('f64', fl);
+    const b = new ProgramBuilder();
+    const m = b.dictMap(b.load('i32', cc.ptr, cc.nulls), Uint8Array.from([1, 0, 2, 1]));
+    b.select(m);
+    const x = b.farithC(b.load('i64', ff.ptr, ff.nulls), AOP.MUL, 1.5);
+    const [s, mn, mx] = [b.acc(), b.acc(), b.acc()];
+    b.agg(s, VAGG.SUMF, -1, x);
+    b.agg(mn, VAGG.MINF, -1, x);
+    b.agg(mx, VAGG.MAXF, -1, x);
+    const p = run(b, n);
+    let sum = 0, c = 0, lo = Infinity, hasNaN = false;
+    for (let i = 0; i < n; i++) {
+      const code = codes[i];
+      if (code === null || !(code === 0 || code === 3)) continue;
+      const v = fl[i];
+      if (v === null || v === undefined) continue;
+      const y = v * 1.5;
+      sum += y;
+      c++;
+      if (Number.isNaN(y)) hasNaN = true;
+      else lo = Math.min(lo, y);
+    }
+    const r = p.acc(s, 1);
+    expect(Number(r.count[0])).toBe(c);
+    expect(Object.is(r.af[0], sum)).toBe(true);
+    expect(p.acc(mn, 1).af[0]).toBe(lo);
+    expect(Number.isNaN(p.acc(mx, 1).af[0]!)).toBe(hasNaN);
+    p.free();
+    const big = vec('f64', [1e308, 1e308]);
+    const b2 = new ProgramBuilder();
+    b2.farith(b2.load('i64', big.ptr, 0), b2.load('i64', big.ptr, 0), AOP.ADD);
+    expect(run(b2, 2).ok).toBe(false);
+    const b3 = new ProgramBuilder();
+    const s3 = b3.acc();
+    b3.agg(s3, VAGG.SUMF, -1, b3.load('i64', big.ptr, 0));
+    expect(run(b3, 2).ok).toBe(false);
+    // A float compared as a constant (CMPC with f64 bits): NaN equals NaN.
+    const b4 = new ProgramBuilder();
+    b4.select(b4.cmpC(b4.load('i64', ff.ptr, ff.nulls), VCMP.EQ, VT.F64, f64Bits(NaN)));
+    const c4 = b4.acc();
+    b4.agg(c4, VAGG.COUNT, -1, -1);
+    const p4 = run(b4, n);
+    expect(Number(p4.acc(c4, 1).count[0])).toBe(1);
+    p4.free();
+  });
+});

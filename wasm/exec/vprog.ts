@@ -1,0 +1,1027 @@
+// Vector programs: a small interpreter that runs a filter + group + aggregate
+// program over cached column vectors (docs/design/columnar.md), 1,024 rows at
+// a time, so that the dispatch of one instruction is paid once per chunk.
+//
+// State per program (vp_new): the program (i32 words, written by the host at
+// vp_prog), up to MAX_REGS vector registers, the chunk's selection vector, a
+// group table and the accumulators. A handle is independent of every other,
+// so two queries may interleave their chunks.
+//
+// Registers are *compacted*: entry j of a register belongs to row sel[j] of
+// the chunk. While every row of the chunk is selected (dense), a column load
+// points the register at the column itself (no copy). Each register has a
+// data pointer and a u8 null pointer (0: no NULL); a NULL's data slot holds 0
+// (booleans: 0 = false or NULL). SELECT narrows the selection and so
+// invalidates every register computed before it (the host compiles loads
+// after the filters that precede them).
+//
+// Integer arithmetic is on i64 (numerics scaled by 10^scale) with exact
+// overflow detection; float arithmetic flags what PostgreSQL raises as an
+// error (an infinite result of finite inputs, a zero product of non-zero
+// ones). A flagged overflow stops the program (vp_run returns ST_ERR_LIMIT)
+// and the host takes the row path, which gives PostgreSQL's exact result or
+// its error. Sums of i64 are i128 (two i64 words) and cannot overflow.
+//
+// Instruction words (operands are register numbers unless said otherwise;
+// "c" operands are i64 / f64 bit patterns as two words, low first):
+//   LOAD32 d col nul | LOAD64 d col nul | LOAD8 d col nul   (col, nul: addresses; nul 0 = none)
+//   WIDEN d a (i32 -> i64) | I2F d a kind(0 i32, 1 i64)
+//   ARITH d a b op | ARITHC d a op c     op: 0 a+b, 1 a-b, 2 a*b, 3 c-a (const form)
+//   FARITH d a b op | FARITHC d a op c
+//   RANGE a lo hi                         flags values of a outside [lo, hi]
+//   CMP d a b op t | CMPC d a op t c c2  op: filter.ts OP_*; t: 0 i32, 1 i64, 2 f64
+//   AND d a b | OR d a b | NOT d a | ISNULL d a negate
+//   DICTMAP d a table                     d = table[code] (u8: 0, 1, 2 = NULL)
+//   SELECT a                              keep the rows where a is true
+//   FILTER col nul op t c c2              SELECT (col op c) straight off a column
+//   GZERO d | GKEY d a stride             d += (a NULL ? 0 : u32(a) + 1) * stride (i64 d, i32 a)
+//   GROUP d a                             d (i32) = group number of key a (i64)
+//   AGG acc kind g v                      g, v: -1 = none (one group / count(*))
+
+import { alloc, free, realloc } from '../common/alloc';
+import { ST_OK, ST_ERR_NOMEM, ST_ERR_LIMIT, ST_ERR_ARG } from '../common/status';
+import { hashSlot } from './keys';
+
+export const VP_END: i32 = 0;
+export const VP_LOAD32: i32 = 1;
+export const VP_LOAD64: i32 = 2;
+export const VP_LOAD8: i32 = 3;
+export const VP_WIDEN: i32 = 4;
+export const VP_I2F: i32 = 5;
+export const VP_ARITH: i32 = 6;
+export const VP_ARITHC: i32 = 7;
+export const VP_FARITH: i32 = 8;
+export const VP_FARITHC: i32 = 9;
+export const VP_RANGE: i32 = 10;
+export const VP_CMP: i32 = 11;
+export const VP_CMPC: i32 = 12;
+export const VP_AND: i32 = 13;
+export const VP_OR: i32 = 14;
+export const VP_NOT: i32 = 15;
+export const VP_ISNULL: i32 = 16;
+export const VP_DICTMAP: i32 = 17;
+export const VP_SELECT: i32 = 18;
+export const VP_FILTER: i32 = 19;
+export const VP_GZERO: i32 = 20;
+export const VP_GKEY: i32 = 21;
+export const VP_GROUP: i32 = 22;
+export const VP_AGG: i32 = 23;
+
+// Accumulator kinds: per group three 8-byte words [count, a, b].
+export const AGG_COUNT: i32 = 0; // count of non-NULL v (or of rows)
+export const AGG_SUM128: i32 = 1; // a = low u64, b = high i64 of the i128 sum
+export const AGG_SUMF: i32 = 2; // a = f64 sum (row order)
+export const AGG_MIN64: i32 = 3;
+export const AGG_MAX64: i32 = 4;
+export const AGG_MINF: i32 = 5; // PostgreSQL float order: NaN above all
+export const AGG_MAXF: i32 = 6;
+
+// @ts-ignore: decorator
+@inline const CHUNK: i32 = 1024;
+// @ts-ignore: decorator
+@inline const MAX_REGS: i32 = 48;
+// @ts-ignore: decorator
+@inline const MAX_ACCS: i32 = 64;
+// @ts-ignore: decorator
+@inline const REG_BYTES: usize = 8 * 1024 + 1024; // data (8 B/row) then nulls (1 B/row)
+
+// Handle fields (byte offsets).
+// @ts-ignore: decorator
+@inline const H_PROG: usize = 0;
+// @ts-ignore: decorator
+@inline const H_PLEN: usize = 4;
+// @ts-ignore: decorator
+@inline const H_REGS: usize = 8; // register buffers
+// @ts-ignore: decorator
+@inline const H_RPTR: usize = 12; // per register: u32 data ptr, u32 nulls ptr
+// @ts-ignore: decorator
+@inline const H_SEL: usize = 16;
+// @ts-ignore: decorator
+@inline const H_NS: usize = 20;
+// @ts-ignore: decorator
+@inline const H_DENSE: usize = 24;
+// @ts-ignore: decorator
+@inline const H_OVER: usize = 28;
+// @ts-ignore: decorator
+@inline const H_NACC: usize = 32;
+// @ts-ignore: decorator
+@inline const H_ACCS: usize = 36; // u32 per accumulator: its group array
+// @ts-ignore: decorator
+@inline const H_GCOUNT: usize = 40;
+// @ts-ignore: decorator
+@inline const H_GCAP: usize = 44;
+// @ts-ignore: decorator
+@inline const H_GKEYS: usize = 48; // i64 key per group
+// @ts-ignore: decorator
+@inline const H_DIRECT: usize = 52; // i32 group per key when the key range is small
+// @ts-ignore: decorator
+@inline const H_DRANGE: usize = 56;
+// @ts-ignore: decorator
+@inline const H_HBITS: usize = 60;
+// @ts-ignore: decorator
+@inline const H_HKEYS: usize = 64;
+// @ts-ignore: decorator
+@inline const H_HGIDS: usize = 68;
+// @ts-ignore: decorator
+@inline const H_AUX: usize = 72; // singly linked list of host-requested buffers
+// @ts-ignore: decorator
+@inline const H_SIZE: usize = 80;
+
+/** A kernel-owned, 16-byte aligned buffer (tests and hosts fill column vectors with it). */
+export function vp_alloc(bytes: u32): usize {
+  return alloc(<usize>max<u32>(bytes, 16));
+}
+export function vp_dealloc(p: usize): void {
+  if (p != 0) free(p);
+}
+
+/** A program of `words` instruction words with `nacc` accumulators; directRange > 0:
+ *  group keys lie in [0, directRange) and map through a plain array. 0 when out of memory. */
+export function vp_new(words: i32, nacc: i32, directRange: i32): usize {
+  if (words < 1 || nacc < 0 || nacc > MAX_ACCS || directRange < 0) return 0;
+  const h = alloc(H_SIZE);
+  if (h == 0) return 0;
+  memory.fill(h, 0, H_SIZE);
+  const prog = alloc(<usize>words << 2);
+  const regs = alloc(<usize>MAX_REGS * REG_BYTES);
+  const rptr = alloc(<usize>MAX_REGS * 8);
+  const sel = alloc(<usize>CHUNK * 4 + 64);
+  const accs = alloc(<usize>max(nacc, 1) * 4);
+  const gkeys = alloc(8 * 64);
+  store<u32>(h + H_PROG, <u32>prog);
+  store<i32>(h + H_PLEN, words);
+  store<u32>(h + H_REGS, <u32>regs);
+  store<u32>(h + H_RPTR, <u32>rptr);
+  store<u32>(h + H_SEL, <u32>sel);
+  store<i32>(h + H_NACC, nacc);
+  store<u32>(h + H_ACCS, <u32>accs);
+  store<u32>(h + H_GKEYS, <u32>gkeys);
+  store<i32>(h + H_GCAP, 64);
+  if (prog == 0 || regs == 0 || rptr == 0 || sel == 0 || accs == 0 || gkeys == 0) {
+    vp_free(h);
+    return 0;
+  }
+  memory.fill(prog, 0, <usize>words << 2);
+  memory.fill(rptr, 0, <usize>MAX_REGS * 8);
+  for (let a = 0; a < nacc; a++) {
+    const p = alloc(64 * 24);
+    if (p == 0) {
+      vp_free(h);
+      return 0;
+    }
+    memory.fill(p, 0, 64 * 24);
+    store<u32>(accs + (<usize>a << 2), <u32>p);
+  }
+  if (directRange > 0) {
+    const d = alloc(<usize>directRange << 2);
+    if (d == 0) {
+      vp_free(h);
+      return 0;
+    }
+    memory.fill(d, 0xff, <usize>directRange << 2);
+    store<u32>(h + H_DIRECT, <u32>d);
+    store<i32>(h + H_DRANGE, directRange);
+  } else {
+    const bits = 8;
+    const hk = alloc(<usize>8 << bits);
+    const hg = alloc(<usize>4 << bits);
+    store<u32>(h + H_HKEYS, <u32>hk);
+    store<u32>(h + H_HGIDS, <u32>hg);
+    store<i32>(h + H_HBITS, bits);
+    if (hk == 0 || hg == 0) {
+      vp_free(h);
+      return 0;
+    }
+    memory.fill(hg, 0xff, <usize>4 << bits);
+  }
+  return h;
+}
+
+export function vp_free(h: usize): void {
+  if (h == 0) return;
+  const nacc = load<i32>(h + H_NACC);
+  const accs = <usize>load<u32>(h + H_ACCS);
+  if (accs != 0) for (let a = 0; a < nacc; a++) vp_dealloc(<usize>load<u32>(accs + (<usize>a << 2)));
+  vp_dealloc(accs);
+  vp_dealloc(<usize>load<u32>(h + H_PROG));
+  vp_dealloc(<usize>load<u32>(h + H_REGS));
+  vp_dealloc(<usize>load<u32>(h + H_RPTR));
+  vp_dealloc(<usize>load<u32>(h + H_SEL));
+  vp_dealloc(<usize>load<u32>(h + H_GKEYS));
+  vp_dealloc(<usize>load<u32>(h + H_DIRECT));
+  vp_dealloc(<usize>load<u32>(h + H_HKEYS));
+  vp_dealloc(<usize>load<u32>(h + H_HGIDS));
+  let aux = <usize>load<u32>(h + H_AUX);
+  while (aux != 0) {
+    const next = <usize>load<u32>(aux);
+    free(aux);
+    aux = next;
+  }
+  free(h);
+}
+
+/** Where the host writes the program's words. */
+export function vp_prog(h: usize): usize {
+  return <usize>load<u32>(h + H_PROG);
+}
+
+/** A buffer of `bytes` bytes owned by the program (freed with it): dictionary maps. */
+export function vp_aux(h: usize, bytes: u32): usize {
+  const p = alloc(<usize>bytes + 16);
+  if (p == 0) return 0;
+  store<u32>(p, load<u32>(h + H_AUX));
+  store<u32>(h + H_AUX, <u32>p);
+  return p + 16;
+}
+
+export function vp_group_count(h: usize): i32 {
+  return load<i32>(h + H_GCOUNT);
+}
+/** Group keys (i64 each) by group number. */
+export function vp_group_keys(h: usize): usize {
+  return <usize>load<u32>(h + H_GKEYS);
+}
+/** Accumulator `a`'s per-group words: [count, a, b] (8 bytes each) per group. */
+export function vp_acc(h: usize, a: i32): usize {
+  if (a < 0 || a >= load<i32>(h + H_NACC)) return 0;
+  return <usize>load<u32>(<usize>load<u32>(h + H_ACCS) + (<usize>a << 2));
+}
+
+// ---- registers ----
+
+// @ts-ignore: decorator
+@inline function rdata(h: usize, r: i32): usize {
+  return <usize>load<u32>(<usize>load<u32>(h + H_RPTR) + (<usize>r << 3));
+}
+// @ts-ignore: decorator
+@inline function rnulls(h: usize, r: i32): usize {
+  return <usize>load<u32>(<usize>load<u32>(h + H_RPTR) + (<usize>r << 3) + 4);
+}
+// @ts-ignore: decorator
+@inline function rset(h: usize, r: i32, data: usize, nulls: usize): void {
+  const p = <usize>load<u32>(h + H_RPTR) + (<usize>r << 3);
+  store<u32>(p, <u32>data);
+  store<u32>(p + 4, <u32>nulls);
+}
+/** The register's own buffers. */
+// @ts-ignore: decorator
+@inline function rown(h: usize, r: i32): usize {
+  return <usize>load<u32>(h + H_REGS) + <usize>r * REG_BYTES;
+}
+// @ts-ignore: decorator
+@inline function rownNulls(h: usize, r: i32): usize {
+  return rown(h, r) + 8 * 1024;
+}
+
+/** The nulls of a result of two registers: 0 when neither has any, else their union in d's buffer. */
+function unionNulls(h: usize, d: i32, na: usize, nb: usize, ns: i32): usize {
+  if (na == 0 && nb == 0) return 0;
+  const out = rownNulls(h, d);
+  if (na == 0) memory.copy(out, nb, <usize>ns);
+  else if (nb == 0) memory.copy(out, na, <usize>ns);
+  else {
+    let j = 0;
+    for (; j + 16 <= ns; j += 16) v128.store(out + <usize>j, v128.or(v128.load(na + <usize>j), v128.load(nb + <usize>j)));
+    for (; j < ns; j++) store<u8>(out + <usize>j, load<u8>(na + <usize>j) | load<u8>(nb + <usize>j));
+  }
+  return out;
+}
+
+// @ts-ignore: decorator
+@inline function nullAt(nulls: usize, j: i32): i32 {
+  return nulls == 0 ? 0 : <i32>load<u8>(nulls + <usize>j);
+}
+
+// ---- loads ----
+
+// @ts-ignore: decorator
+@inline function loadCol<T>(h: usize, d: i32, col: usize, nul: usize, base: i32, ns: i32, dense: bool, sel: usize): void {
+  const sz = sizeof<T>();
+  if (dense) {
+    rset(h, d, col + <usize>base * sz, nul == 0 ? 0 : nul + <usize>base);
+    return;
+  }
+  const out = rown(h, d);
+  const src = col + <usize>base * sz;
+  for (let j = 0; j < ns; j++) {
+    const r = <usize>load<i32>(sel + (<usize>j << 2));
+    store<T>(out + <usize>j * sz, load<T>(src + r * sz));
+  }
+  let on: usize = 0;
+  if (nul != 0) {
+    on = rownNulls(h, d);
+    const ns0 = nul + <usize>base;
+    for (let j = 0; j < ns; j++) store<u8>(on + <usize>j, load<u8>(ns0 + <usize>load<i32>(sel + (<usize>j << 2))));
+  }
+  rset(h, d, out, on);
+}
+
+// ---- arithmetic ----
+
+// @ts-ignore: decorator
+@inline function addOver(a: i64, b: i64, r: i64): i64 {
+  return (a ^ r) & (b ^ r);
+}
+// @ts-ignore: decorator
+@inline function subOver(a: i64, b: i64, r: i64): i64 {
+  return (a ^ b) & (a ^ r);
+}
+/** a * b with an exact overflow test (negative flag = overflow). */
+// @ts-ignore: decorator
+@inline function mulChecked(a: i64, b: i64, over: usize): i64 {
+  const r = a * b;
+  // Both within 32 bits: the product fits. Otherwise check through division.
+  if (<u64>(a + 0x80000000) > 0xffffffff || <u64>(b + 0x80000000) > 0xffffffff) {
+    if (a != 0 && ((a == -1 && b == i64.MIN_VALUE) || (b == -1 && a == i64.MIN_VALUE) || r / a != b)) store<i32>(over, 1);
+  }
+  return r;
+}
+
+function arith(h: usize, d: i32, a: i32, b: i32, op: i32, c: i64, useConst: bool, ns: i32): void {
+  const pa = rdata(h, a);
+  const na = rnulls(h, a);
+  const pb: usize = useConst ? 0 : rdata(h, b);
+  const nb: usize = useConst ? 0 : rnulls(h, b);
+  const out = rown(h, d);
+  const nout = unionNulls(h, d, na, nb, ns);
+  const overAt = h + H_OVER;
+  let o: i64 = 0;
+  if (op == 0) {
+    for (let j = 0; j < ns; j++) {
+      const x = load<i64>(pa + (<usize>j << 3));
+      const y = useConst ? c : load<i64>(pb + (<usize>j << 3));
+      const r = x + y;
+      o |= addOver(x, y, r);
+      store<i64>(out + (<usize>j << 3), r);
+    }
+  } else if (op == 1 || op == 3) {
+    for (let j = 0; j < ns; j++) {
+      let x = load<i64>(pa + (<usize>j << 3));
+      let y = useConst ? c : load<i64>(pb + (<usize>j << 3));
+      if (op == 3) {
+        const t = x;
+        x = y;
+        y = t;
+      }
+      const r = x - y;
+      o |= subOver(x, y, r);
+      store<i64>(out + (<usize>j << 3), r);
+    }
+  } else {
+    for (let j = 0; j < ns; j++) {
+      const x = load<i64>(pa + (<usize>j << 3));
+      const y = useConst ? c : load<i64>(pb + (<usize>j << 3));
+      store<i64>(out + (<usize>j << 3), mulChecked(x, y, overAt));
+    }
+  }
+  if (o < 0) store<i32>(overAt, 1);
+  // A NULL row's slot holds 0 (its operands were 0 and so is its result, except c - 0 and 0 + c).
+  if (nout != 0 && useConst) for (let j = 0; j < ns; j++) if (load<u8>(nout + <usize>j) != 0) store<i64>(out + (<usize>j << 3), 0);
+  rset(h, d, out, nout);
+}
+
+// @ts-ignore: decorator
+@inline function isInf(x: f64): bool {
+  return x - x != x - x && x == x;
+}
+
+function farith(h: usize, d: i32, a: i32, b: i32, op: i32, c: f64, useConst: bool, ns: i32): void {
+  const pa = rdata(h, a);
+  const na = rnulls(h, a);
+  const pb: usize = useConst ? 0 : rdata(h, b);
+  const nb: usize = useConst ? 0 : rnulls(h, b);
+  const out = rown(h, d);
+  const nout = unionNulls(h, d, na, nb, ns);
+  let bad = false;
+  for (let j = 0; j < ns; j++) {
+    let x = load<f64>(pa + (<usize>j << 3));
+    let y = useConst ? c : load<f64>(pb + (<usize>j << 3));
+    if (op == 3) {
+      const t = x;
+      x = y;
+      y = t;
+    }
+    let r: f64;
+    if (op == 0) r = x + y;
+    else if (op == 1 || op == 3) r = x - y;
+    else r = x * y;
+    // PostgreSQL's float8 checks: overflow (infinite from finite), underflow (zero product of non-zeros).
+    if (isInf(r) && !isInf(x) && !isInf(y)) bad = true;
+    if (op == 2 && r == 0 && x != 0 && y != 0) bad = true;
+    store<f64>(out + (<usize>j << 3), r);
+  }
+  if (nout != 0) {
+    for (let j = 0; j < ns; j++) if (load<u8>(nout + <usize>j) != 0) store<f64>(out + (<usize>j << 3), 0);
+  } else if (bad) store<i32>(h + H_OVER, 1);
+  if (bad && nout != 0) {
+    // Only a non-NULL row's failure counts.
+    for (let j = 0; j < ns; j++) {
+      if (load<u8>(nout + <usize>j) != 0) continue;
+      const x = load<f64>(pa + (<usize>j << 3));
+      const y = useConst ? c : load<f64>(pb + (<usize>j << 3));
+      const r = load<f64>(out + (<usize>j << 3));
+      if ((isInf(r) && !isInf(x) && !isInf(y)) || (op == 2 && r == 0 && x != 0 && y != 0)) store<i32>(h + H_OVER, 1);
+    }
+  }
+  rset(h, d, out, nout);
+}
+
+// ---- comparisons ----
+
+// @ts-ignore: decorator
+@inline function scmp<T>(op: i32, a: T, b: T): bool {
+  if (isFloat<T>()) {
+    const na = a != a;
+    const nb = b != b;
+    if (op == 0) return a == b || (na && nb);
+    if (op == 1) return !(a == b || (na && nb));
+    if (op == 2) return a < b || (!na && nb);
+    if (op == 3) return a <= b || nb;
+    if (op == 4) return a > b || (na && !nb);
+    return a >= b || na;
+  }
+  if (op == 0) return a == b;
+  if (op == 1) return a != b;
+  if (op == 2) return a < b;
+  if (op == 3) return a <= b;
+  if (op == 4) return a > b;
+  return a >= b;
+}
+
+// @ts-ignore: decorator
+@inline function cmpTest<T>(op: i32, x: T, y: T, c2: T): bool {
+  if (op == 6) return scmp<T>(5, x, y) && scmp<T>(3, x, c2);
+  return scmp<T>(op, x, y);
+}
+
+// @ts-ignore: decorator
+@inline function cmpLoop<T>(op: i32, pa: usize, pb: usize, c: T, c2: T, useConst: bool, nout: usize, out: usize, ns: i32): void {
+  const sz = sizeof<T>();
+  for (let j = 0; j < ns; j++) {
+    const x = load<T>(pa + <usize>j * sz);
+    const y = useConst ? c : load<T>(pb + <usize>j * sz);
+    let r = <u8>cmpTest<T>(op, x, y, c2);
+    if (nout != 0) r &= <u8>(load<u8>(nout + <usize>j) ^ 1);
+    store<u8>(out + <usize>j, r);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function cmpOps<T>(op: i32, pa: usize, pb: usize, c: T, c2: T, useConst: bool, nout: usize, out: usize, ns: i32): void {
+  switch (op) {
+    case 0: cmpLoop<T>(0, pa, pb, c, c2, useConst, nout, out, ns); break;
+    case 1: cmpLoop<T>(1, pa, pb, c, c2, useConst, nout, out, ns); break;
+    case 2: cmpLoop<T>(2, pa, pb, c, c2, useConst, nout, out, ns); break;
+    case 3: cmpLoop<T>(3, pa, pb, c, c2, useConst, nout, out, ns); break;
+    case 4: cmpLoop<T>(4, pa, pb, c, c2, useConst, nout, out, ns); break;
+    case 5: cmpLoop<T>(5, pa, pb, c, c2, useConst, nout, out, ns); break;
+    default: cmpLoop<T>(6, pa, pb, c, c2, useConst, nout, out, ns); break;
+  }
+}
+
+function compare(h: usize, d: i32, a: i32, b: i32, op: i32, t: i32, c: i64, c2: i64, useConst: bool, ns: i32): void {
+  const pa = rdata(h, a);
+  const pb: usize = useConst ? 0 : rdata(h, b);
+  const nout = unionNulls(h, d, rnulls(h, a), useConst ? 0 : rnulls(h, b), ns);
+  const out = rown(h, d);
+  if (t == 0) cmpOps<i32>(op, pa, pb, <i32>c, <i32>c2, useConst, nout, out, ns);
+  else if (t == 1) cmpOps<i64>(op, pa, pb, c, c2, useConst, nout, out, ns);
+  else cmpOps<f64>(op, pa, pb, reinterpret<f64>(c), reinterpret<f64>(c2), useConst, nout, out, ns);
+  rset(h, d, out, nout);
+}
+
+// ---- filters straight off a column (SIMD while the chunk is dense) ----
+
+// @ts-ignore: decorator
+@inline function vcmp<T>(op: i32, a: v128, b: v128): v128 {
+  if (isFloat<T>()) {
+    const na = v128.ne<T>(a, a);
+    const nb = v128.ne<T>(b, b);
+    if (op == 0) return v128.or(v128.eq<T>(a, b), v128.and(na, nb));
+    if (op == 1) return v128.not(v128.or(v128.eq<T>(a, b), v128.and(na, nb)));
+    if (op == 2) return v128.or(v128.lt<T>(a, b), v128.andnot(nb, na));
+    if (op == 3) return v128.or(v128.le<T>(a, b), nb);
+    if (op == 4) return v128.or(v128.gt<T>(a, b), v128.andnot(na, nb));
+    return v128.or(v128.ge<T>(a, b), na);
+  }
+  if (op == 0) return v128.eq<T>(a, b);
+  if (op == 1) return v128.ne<T>(a, b);
+  if (op == 2) return v128.lt<T>(a, b);
+  if (op == 3) return v128.le<T>(a, b);
+  if (op == 4) return v128.gt<T>(a, b);
+  return v128.ge<T>(a, b);
+}
+
+/** Dense filter of rows [0, n) of col (already offset to the chunk) into sel; returns the count. */
+// @ts-ignore: decorator
+@inline function denseFilter<T>(op: i32, col: usize, nul: usize, n: i32, c: T, c2: T, sel: usize): i32 {
+  const lanes = <i32>(16 / sizeof<T>());
+  const vc = v128.splat<T>(c);
+  const vc2 = v128.splat<T>(c2);
+  let k = 0;
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    let m: u32 = 0;
+    for (let v = 0; v < 8 / lanes; v++) {
+      const a = v128.load(col + <usize>(i + v * lanes) * sizeof<T>());
+      let r: v128;
+      if (op == 6) r = v128.and(vcmp<T>(5, a, vc), vcmp<T>(3, a, vc2));
+      else r = vcmp<T>(op, a, vc);
+      const bm = sizeof<T>() == 8 ? i64x2.bitmask(r) : i32x4.bitmask(r);
+      m |= <u32>bm << <u32>(v * lanes);
+    }
+    if (nul != 0) {
+      const nv = v128.load64_zero(nul + <usize>i);
+      m &= ~(<u32>i8x16.bitmask(i8x16.ne(nv, i8x16.splat(0)))) & 0xff;
+    }
+    if (m == 0xff) {
+      const b = i32x4.splat(i);
+      v128.store(sel + (<usize>k << 2), i32x4.add(b, i32x4(0, 1, 2, 3)));
+      v128.store(sel + (<usize>k << 2), i32x4.add(b, i32x4(4, 5, 6, 7)), 16);
+      k += 8;
+    } else if (m != 0) {
+      for (let j = 0; j < 8; j++) {
+        store<i32>(sel + (<usize>k << 2), i + j);
+        k += <i32>((m >> <u32>j) & 1);
+      }
+    }
+  }
+  for (; i < n; i++) {
+    const a = load<T>(col + <usize>i * sizeof<T>());
+    let ok = cmpTest<T>(op, a, c, c2);
+    if (nul != 0 && load<u8>(nul + <usize>i) != 0) ok = false;
+    store<i32>(sel + (<usize>k << 2), i);
+    k += <i32>ok;
+  }
+  return k;
+}
+
+/** Sparse filter: keeps the selected rows (sel[j]) that pass, in place. */
+// @ts-ignore: decorator
+@inline function sparseFilter<T>(op: i32, col: usize, nul: usize, ns: i32, c: T, c2: T, sel: usize): i32 {
+  let k = 0;
+  for (let j = 0; j < ns; j++) {
+    const r = load<i32>(sel + (<usize>j << 2));
+    const a = load<T>(col + <usize>r * sizeof<T>());
+    let ok = cmpTest<T>(op, a, c, c2);
+    if (nul != 0) ok = ok && load<u8>(nul + <usize>r) == 0;
+    store<i32>(sel + (<usize>k << 2), r);
+    k += <i32>ok;
+  }
+  return k;
+}
+
+// @ts-ignore: decorator
+@inline function filterT<T>(op: i32, col: usize, nul: usize, ns: i32, c: T, c2: T, sel: usize, dense: bool): i32 {
+  if (dense) {
+    switch (op) {
+      case 0: return denseFilter<T>(0, col, nul, ns, c, c2, sel);
+      case 1: return denseFilter<T>(1, col, nul, ns, c, c2, sel);
+      case 2: return denseFilter<T>(2, col, nul, ns, c, c2, sel);
+      case 3: return denseFilter<T>(3, col, nul, ns, c, c2, sel);
+      case 4: return denseFilter<T>(4, col, nul, ns, c, c2, sel);
+      case 5: return denseFilter<T>(5, col, nul, ns, c, c2, sel);
+      default: return denseFilter<T>(6, col, nul, ns, c, c2, sel);
+    }
+  }
+  switch (op) {
+    case 0: return sparseFilter<T>(0, col, nul, ns, c, c2, sel);
+    case 1: return sparseFilter<T>(1, col, nul, ns, c, c2, sel);
+    case 2: return sparseFilter<T>(2, col, nul, ns, c, c2, sel);
+    case 3: return sparseFilter<T>(3, col, nul, ns, c, c2, sel);
+    case 4: return sparseFilter<T>(4, col, nul, ns, c, c2, sel);
+    case 5: return sparseFilter<T>(5, col, nul, ns, c, c2, sel);
+    default: return sparseFilter<T>(6, col, nul, ns, c, c2, sel);
+  }
+}
+
+// ---- groups ----
+
+function newGroup(h: usize, key: i64): i32 {
+  const g = load<i32>(h + H_GCOUNT);
+  let cap = load<i32>(h + H_GCAP);
+  if (g >= cap) {
+    const ncap = cap << 1;
+    const gk = realloc(<usize>load<u32>(h + H_GKEYS), <usize>ncap << 3);
+    if (gk == 0) return -1;
+    store<u32>(h + H_GKEYS, <u32>gk);
+    const nacc = load<i32>(h + H_NACC);
+    const accs = <usize>load<u32>(h + H_ACCS);
+    for (let a = 0; a < nacc; a++) {
+      const at = accs + (<usize>a << 2);
+      const p = realloc(<usize>load<u32>(at), <usize>ncap * 24);
+      if (p == 0) return -1;
+      memory.fill(p + <usize>cap * 24, 0, <usize>(ncap - cap) * 24);
+      store<u32>(at, <u32>p);
+    }
+    store<i32>(h + H_GCAP, ncap);
+    cap = ncap;
+  }
+  store<i64>(<usize>load<u32>(h + H_GKEYS) + (<usize>g << 3), key);
+  store<i32>(h + H_GCOUNT, g + 1);
+  return g;
+}
+
+function growHash(h: usize): bool {
+  const bits = load<i32>(h + H_HBITS);
+  const cap = 1 << bits;
+  const nbits = bits + 1;
+  const ncap = 1 << nbits;
+  const hk = <usize>load<u32>(h + H_HKEYS);
+  const hg = <usize>load<u32>(h + H_HGIDS);
+  const nk = alloc(<usize>ncap << 3);
+  const ng = alloc(<usize>ncap << 2);
+  if (nk == 0 || ng == 0) return false;
+  memory.fill(ng, 0xff, <usize>ncap << 2);
+  const mask = ncap - 1;
+  for (let s = 0; s < cap; s++) {
+    const g = load<i32>(hg + (<usize>s << 2));
+    if (g < 0) continue;
+    const k = load<i64>(hk + (<usize>s << 3));
+    let j = hashSlot(k, nbits);
+    while (load<i32>(ng + (<usize>j << 2)) >= 0) j = (j + 1) & mask;
+    store<i64>(nk + (<usize>j << 3), k);
+    store<i32>(ng + (<usize>j << 2), g);
+  }
+  free(hk);
+  free(hg);
+  store<u32>(h + H_HKEYS, <u32>nk);
+  store<u32>(h + H_HGIDS, <u32>ng);
+  store<i32>(h + H_HBITS, nbits);
+  return true;
+}
+
+function groupIds(h: usize, d: i32, a: i32, ns: i32): i32 {
+  const keys = rdata(h, a);
+  const out = rown(h, d);
+  const direct = <usize>load<u32>(h + H_DIRECT);
+  if (direct != 0) {
+    const range = <u64>load<i32>(h + H_DRANGE);
+    let last: i64 = -1;
+    let lastG = -1;
+    for (let j = 0; j < ns; j++) {
+      const k = load<i64>(keys + (<usize>j << 3));
+      if (k != last) {
+        if (<u64>k >= range) return ST_ERR_ARG;
+        const at = direct + (<usize>k << 2);
+        lastG = load<i32>(at);
+        if (lastG < 0) {
+          lastG = newGroup(h, k);
+          if (lastG < 0) return ST_ERR_NOMEM;
+          store<i32>(at, lastG);
+        }
+        last = k;
+      }
+      store<i32>(out + (<usize>j << 2), lastG);
+    }
+  } else {
+    for (let j = 0; j < ns; j++) {
+      const k = load<i64>(keys + (<usize>j << 3));
+      const bits = load<i32>(h + H_HBITS);
+      const hk = <usize>load<u32>(h + H_HKEYS);
+      const hg = <usize>load<u32>(h + H_HGIDS);
+      const mask = (1 << bits) - 1;
+      let s = hashSlot(k, bits);
+      let g: i32;
+      for (;;) {
+        g = load<i32>(hg + (<usize>s << 2));
+        if (g < 0 || load<i64>(hk + (<usize>s << 3)) == k) break;
+        s = (s + 1) & mask;
+      }
+      if (g < 0) {
+        g = newGroup(h, k);
+        if (g < 0) return ST_ERR_NOMEM;
+        store<i64>(hk + (<usize>s << 3), k);
+        store<i32>(hg + (<usize>s << 2), g);
+        if ((load<i32>(h + H_GCOUNT) << 1) > (1 << bits) && !growHash(h)) return ST_ERR_NOMEM;
+      }
+      store<i32>(out + (<usize>j << 2), g);
+    }
+  }
+  rset(h, d, out, 0);
+  return ST_OK;
+}
+
+// ---- accumulators ----
+
+function accumulate(h: usize, acc: i32, kind: i32, g: i32, v: i32, ns: i32): i32 {
+  if (acc < 0 || acc >= load<i32>(h + H_NACC)) return ST_ERR_ARG;
+  if (g < 0 && load<i32>(h + H_GCOUNT) == 0) {
+    // No GROUP BY: the one group.
+    if (newGroup(h, 0) < 0) return ST_ERR_NOMEM;
+  }
+  const base = <usize>load<u32>(<usize>load<u32>(h + H_ACCS) + (<usize>acc << 2));
+  const gids: usize = g < 0 ? 0 : rdata(h, g);
+  if (v < 0) {
+    // count(*)
+    if (gids == 0) store<i64>(base, load<i64>(base) + <i64>ns);
+    else for (let j = 0; j < ns; j++) {
+      const p = base + <usize>load<i32>(gids + (<usize>j << 2)) * 24;
+      store<i64>(p, load<i64>(p) + 1);
+    }
+    return ST_OK;
+  }
+  const vals = rdata(h, v);
+  const nulls = rnulls(h, v);
+  if (kind == AGG_SUM128 && gids == 0) {
+    let lo: u64 = load<u64>(base + 8);
+    let hi: i64 = load<i64>(base + 16);
+    let cnt: i64 = 0;
+    for (let j = 0; j < ns; j++) {
+      let x = load<i64>(vals + (<usize>j << 3));
+      if (nulls != 0) x &= <i64>load<u8>(nulls + <usize>j) - 1;
+      const nlo = lo + <u64>x;
+      hi += (x >> 63) + <i64>(nlo < lo);
+      lo = nlo;
+    }
+    if (nulls == 0) cnt = ns;
+    else for (let j = 0; j < ns; j++) cnt += <i64>(load<u8>(nulls + <usize>j) ^ 1);
+    store<i64>(base, load<i64>(base) + cnt);
+    store<u64>(base + 8, lo);
+    store<i64>(base + 16, hi);
+    return ST_OK;
+  }
+  for (let j = 0; j < ns; j++) {
+    if (nullAt(nulls, j) != 0) continue;
+    const p = base + (gids == 0 ? 0 : <usize>load<i32>(gids + (<usize>j << 2)) * 24);
+    const c = load<i64>(p);
+    store<i64>(p, c + 1);
+    if (kind == AGG_COUNT) continue;
+    if (kind == AGG_SUM128) {
+      const x = load<i64>(vals + (<usize>j << 3));
+      const lo = load<u64>(p + 8);
+      const nlo = lo + <u64>x;
+      store<u64>(p + 8, nlo);
+      store<i64>(p + 16, load<i64>(p + 16) + (x >> 63) + <i64>(nlo < lo));
+    } else if (kind == AGG_SUMF) {
+      const x = load<f64>(vals + (<usize>j << 3));
+      const s = load<f64>(p + 8);
+      const r = s + x;
+      if (isInf(r) && !isInf(s) && !isInf(x)) store<i32>(h + H_OVER, 1);
+      store<f64>(p + 8, r);
+    } else if (kind == AGG_MIN64 || kind == AGG_MAX64) {
+      const x = load<i64>(vals + (<usize>j << 3));
+      const cur = load<i64>(p + 8);
+      if (c == 0 || (kind == AGG_MIN64 ? x < cur : x > cur)) store<i64>(p + 8, x);
+    } else {
+      const x = load<f64>(vals + (<usize>j << 3));
+      const cur = load<f64>(p + 8);
+      const xn = x != x;
+      const cn = cur != cur;
+      if (kind == AGG_MINF) {
+        if (c == 0 || x < cur || (cn && !xn)) store<f64>(p + 8, x);
+      } else if (c == 0 || x > cur || (xn && !cn)) store<f64>(p + 8, x);
+    }
+  }
+  return ST_OK;
+}
+
+// ---- the interpreter ----
+
+// @ts-ignore: decorator
+@inline function word(prog: usize, pc: i32): i32 {
+  return load<i32>(prog + (<usize>pc << 2));
+}
+// @ts-ignore: decorator
+@inline function word64(prog: usize, pc: i32): i64 {
+  return load<i64>(prog + (<usize>pc << 2));
+}
+
+function runChunk(h: usize, base: i32, n: i32): i32 {
+  const prog = <usize>load<u32>(h + H_PROG);
+  const plen = load<i32>(h + H_PLEN);
+  const sel = <usize>load<u32>(h + H_SEL);
+  let ns = n;
+  let dense = true;
+  let pc = 0;
+  while (pc < plen) {
+    const op = word(prog, pc);
+    switch (op) {
+      case VP_END:
+        return ST_OK;
+      case VP_LOAD32:
+      case VP_LOAD64:
+      case VP_LOAD8: {
+        const d = word(prog, pc + 1);
+        const col = <usize>word(prog, pc + 2);
+        const nul = <usize>word(prog, pc + 3);
+        if (op == VP_LOAD32) loadCol<i32>(h, d, col, nul, base, ns, dense, sel);
+        else if (op == VP_LOAD64) loadCol<i64>(h, d, col, nul, base, ns, dense, sel);
+        else loadCol<u8>(h, d, col, nul, base, ns, dense, sel);
+        pc += 4;
+        break;
+      }
+      case VP_WIDEN:
+      case VP_I2F: {
+        const d = word(prog, pc + 1);
+        const a = word(prog, pc + 2);
+        const pa = rdata(h, a);
+        const out = rown(h, d);
+        if (op == VP_WIDEN) {
+          for (let j = 0; j < ns; j++) store<i64>(out + (<usize>j << 3), <i64>load<i32>(pa + (<usize>j << 2)));
+          pc += 3;
+        } else {
+          if (word(prog, pc + 3) == 0) for (let j = 0; j < ns; j++) store<f64>(out + (<usize>j << 3), <f64>load<i32>(pa + (<usize>j << 2)));
+          else for (let j = 0; j < ns; j++) store<f64>(out + (<usize>j << 3), <f64>load<i64>(pa + (<usize>j << 3)));
+          pc += 4;
+        }
+        rset(h, d, out, rnulls(h, a));
+        break;
+      }
+      case VP_ARITH:
+        arith(h, word(prog, pc + 1), word(prog, pc + 2), word(prog, pc + 3), word(prog, pc + 4), 0, false, ns);
+        pc += 5;
+        break;
+      case VP_ARITHC:
+        arith(h, word(prog, pc + 1), word(prog, pc + 2), -1, word(prog, pc + 3), word64(prog, pc + 4), true, ns);
+        pc += 6;
+        break;
+      case VP_FARITH:
+        farith(h, word(prog, pc + 1), word(prog, pc + 2), word(prog, pc + 3), word(prog, pc + 4), 0, false, ns);
+        pc += 5;
+        break;
+      case VP_FARITHC:
+        farith(h, word(prog, pc + 1), word(prog, pc + 2), -1, word(prog, pc + 3), reinterpret<f64>(word64(prog, pc + 4)), true, ns);
+        pc += 6;
+        break;
+      case VP_RANGE: {
+        const a = word(prog, pc + 1);
+        const lo = word64(prog, pc + 2);
+        const hi = word64(prog, pc + 4);
+        const pa = rdata(h, a);
+        let bad = false;
+        for (let j = 0; j < ns; j++) {
+          const x = load<i64>(pa + (<usize>j << 3));
+          bad = bad || x < lo || x > hi;
+        }
+        if (bad) store<i32>(h + H_OVER, 1);
+        pc += 6;
+        break;
+      }
+      case VP_CMP:
+        compare(h, word(prog, pc + 1), word(prog, pc + 2), word(prog, pc + 3), word(prog, pc + 4), word(prog, pc + 5), 0, 0, false, ns);
+        pc += 6;
+        break;
+      case VP_CMPC:
+        compare(h, word(prog, pc + 1), word(prog, pc + 2), -1, word(prog, pc + 3), word(prog, pc + 4), word64(prog, pc + 5), word64(prog, pc + 7), true, ns);
+        pc += 9;
+        break;
+      case VP_AND:
+      case VP_OR: {
+        const d = word(prog, pc + 1);
+        const a = word(prog, pc + 2);
+        const b = word(prog, pc + 3);
+        const pa = rdata(h, a);
+        const pb = rdata(h, b);
+        const na = rnulls(h, a);
+        const nb = rnulls(h, b);
+        const out = rown(h, d);
+        let nout: usize = 0;
+        if (na != 0 || nb != 0) nout = rownNulls(h, d);
+        for (let j = 0; j < ns; j++) {
+          const x = load<u8>(pa + <usize>j);
+          const y = load<u8>(pb + <usize>j);
+          const xn = <u8>nullAt(na, j);
+          const yn = <u8>nullAt(nb, j);
+          if (op == VP_AND) {
+            const v = x & y;
+            store<u8>(out + <usize>j, v);
+            // NULL unless a non-NULL operand is false.
+            if (nout != 0) store<u8>(nout + <usize>j, (xn | yn) & (xn | x) & (yn | y));
+          } else {
+            const v = x | y;
+            store<u8>(out + <usize>j, v);
+            if (nout != 0) store<u8>(nout + <usize>j, (xn | yn) & (v ^ 1));
+          }
+        }
+        rset(h, d, out, nout);
+        pc += 4;
+        break;
+      }
+      case VP_NOT: {
+        const d = word(prog, pc + 1);
+        const a = word(prog, pc + 2);
+        const pa = rdata(h, a);
+        const na = rnulls(h, a);
+        const out = rown(h, d);
+        for (let j = 0; j < ns; j++) store<u8>(out + <usize>j, (load<u8>(pa + <usize>j) | <u8>nullAt(na, j)) ^ 1);
+        rset(h, d, out, na);
+        pc += 3;
+        break;
+      }
+      case VP_ISNULL: {
+        const d = word(prog, pc + 1);
+        const a = word(prog, pc + 2);
+        const neg = <u8>word(prog, pc + 3);
+        const na = rnulls(h, a);
+        const out = rown(h, d);
+        for (let j = 0; j < ns; j++) store<u8>(out + <usize>j, <u8>nullAt(na, j) ^ neg);
+        rset(h, d, out, 0);
+        pc += 4;
+        break;
+      }
+      case VP_DICTMAP: {
+        const d = word(prog, pc + 1);
+        const a = word(prog, pc + 2);
+        const table = <usize>word(prog, pc + 3);
+        const pa = rdata(h, a);
+        const na = rnulls(h, a);
+        const out = rown(h, d);
+        const nout = rownNulls(h, d);
+        for (let j = 0; j < ns; j++) {
+          let t = load<u8>(table + <usize>load<u32>(pa + (<usize>j << 2)));
+          if (nullAt(na, j) != 0) t = 2;
+          store<u8>(out + <usize>j, t & 1);
+          store<u8>(nout + <usize>j, t >> 1);
+        }
+        rset(h, d, out, nout);
+        pc += 4;
+        break;
+      }
+      case VP_SELECT: {
+        const a = word(prog, pc + 1);
+        const pa = rdata(h, a);
+        let k = 0;
+        if (dense) {
+          for (let j = 0; j < ns; j++) {
+            store<i32>(sel + (<usize>k << 2), j);
+            k += <i32>load<u8>(pa + <usize>j);
+          }
+        } else {
+          for (let j = 0; j < ns; j++) {
+            store<i32>(sel + (<usize>k << 2), load<i32>(sel + (<usize>j << 2)));
+            k += <i32>load<u8>(pa + <usize>j);
+          }
+        }
+        if (k != ns) dense = false;
+        ns = k;
+        pc += 2;
+        break;
+      }
+      case VP_FILTER: {
+        const col = <usize>word(prog, pc + 1);
+        const nul = <usize>word(prog, pc + 2);
+        const cop = word(prog, pc + 3);
+        const t = word(prog, pc + 4);
+        const c = word64(prog, pc + 5);
+        const c2 = word64(prog, pc + 7);
+        let k: i32;
+        if (t == 0) k = filterT<i32>(cop, col + (<usize>base << 2), nul == 0 ? 0 : nul + <usize>base, ns, <i32>c, <i32>c2, sel, dense);
+        else if (t == 1) k = filterT<i64>(cop, col + (<usize>base << 3), nul == 0 ? 0 : nul + <usize>base, ns, c, c2, sel, dense);
+        else k = filterT<f64>(cop, col + (<usize>base << 3), nul == 0 ? 0 : nul + <usize>base, ns, reinterpret<f64>(c), reinterpret<f64>(c2), sel, dense);
+        if (k != ns) dense = false;
+        ns = k;
+        pc += 9;
+        break;
+      }
+      case VP_GZERO: {
+        const d = word(prog, pc + 1);
+        memory.fill(rown(h, d), 0, <usize>ns << 3);
+        rset(h, d, rown(h, d), 0);
+        pc += 2;
+        break;
+      }
+      case VP_GKEY: {
+        const d = word(prog, pc + 1);
+        const a = word(prog, pc + 2);
+        const stride = word64(prog, pc + 3);
+        const pa = rdata(h, a);
+        const na = rnulls(h, a);
+        const out = rown(h, d);
+        for (let j = 0; j < ns; j++) {
+          const code = nullAt(na, j) != 0 ? <i64>0 : <i64>load<u32>(pa + (<usize>j << 2)) + 1;
+          store<i64>(out + (<usize>j << 3), load<i64>(out + (<usize>j << 3)) + code * stride);
+        }
+        pc += 5;
+        break;
+      }
+      case VP_GROUP: {
+        const st = groupIds(h, word(prog, pc + 1), word(prog, pc + 2), ns);
+        if (st != ST_OK) return st;
+        pc += 3;
+        break;
+      }
+      case VP_AGG: {
+        const st = accumulate(h, word(prog, pc + 1), word(prog, pc + 2), word(prog, pc + 3), word(prog, pc + 4), ns);
+        if (st != ST_OK) return st;
+        pc += 5;
+        break;
+      }
+      default:
+        return ST_ERR_ARG;
+    }
+    if (load<i32>(h + H_OVER) != 0) return ST_ERR_LIMIT;
+  }
+  return ST_OK;
+}
+
+/** Runs the program over rows [start, start + n) of its columns, CHUNK rows at a
+ *  time. ST_ERR_LIMIT: an overflow (the host takes the row path); ST_ERR_ARG: a bad program. */
+export function vp_run(h: usize, start: i32, n: i32): i32 {
+  if (load<i32>(h + H_OVER) != 0) return ST_ERR_LIMIT;
+  for (let b = 0; b < n; b += CHUNK) {
+    const st = runChunk(h, start + b, min(CHUNK, n - b));
+    if (st != ST_OK) return st;
+  }
+  return ST_OK;
+}
