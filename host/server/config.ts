@@ -18,10 +18,13 @@
 //
 // Flags: --data DIR, --pg-port N (0 disables), --http-port N (0 disables),
 // --listen ADDR, --config FILE, --log-level LEVEL, --server-version V,
-// --tls-cert FILE --tls-key FILE (PEM; YAML tls: { cert, key }).
+// --tls-cert FILE --tls-key FILE (PEM; YAML tls: { cert, key }), or
+// --tls auto (YAML tls: auto, SCRATCHBIRD_TLS=auto): a self-signed EC P-256
+// certificate made on first start in the data folder (server.crt, server.key
+// mode 0600) and reused after; --tls off (the default without cert/key) declines SSLRequest.
 // Environment: SCRATCHBIRD_DATA, SCRATCHBIRD_PG_PORT, SCRATCHBIRD_HTTP_PORT,
 // SCRATCHBIRD_LISTEN, SCRATCHBIRD_CONFIG, SCRATCHBIRD_LOG_LEVEL,
-// SCRATCHBIRD_TLS_CERT, SCRATCHBIRD_TLS_KEY,
+// SCRATCHBIRD_TLS_CERT, SCRATCHBIRD_TLS_KEY, SCRATCHBIRD_TLS,
 // SCRATCHBIRD_PASSWORD (the admin password on first start).
 
 import { parse as parseYaml } from 'yaml';
@@ -45,6 +48,8 @@ export interface ServerConfig {
   /** PEM certificate and key files: TLS after SSLRequest (both or neither). */
   tlsCert?: string;
   tlsKey?: string;
+  /** `tls: auto`: a self-signed certificate kept in the data folder (made on first start). */
+  tlsAuto?: boolean;
   /** Admin password for a first start (sysdba). */
   password: string;
   /** True when the password is the well-known default. */
@@ -60,7 +65,7 @@ export const DEFAULT_PASSWORD = 'masterkey';
 
 export class ConfigError extends Error {}
 
-const FLAGS = new Set(['data', 'pg-port', 'http-port', 'listen', 'config', 'log-level', 'server-version', 'tls-cert', 'tls-key']);
+const FLAGS = new Set(['data', 'pg-port', 'http-port', 'listen', 'config', 'log-level', 'server-version', 'tls-cert', 'tls-key', 'tls']);
 const LEVELS: LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 export function parseFlags(argv: readonly string[]): Map<string, string> {
@@ -157,13 +162,18 @@ export function loadConfig(
     defaultPassword: password === undefined || password === '' || password === DEFAULT_PASSWORD,
   };
   if (text !== undefined) cfg.configFile = file;
-  const tlsY = obj(y['tls'], 'tls');
+  const tlsMode = pick('tls', 'SCRATCHBIRD_TLS', typeof y['tls'] === 'string' ? y['tls'] : obj(y['tls'], 'tls')['mode']);
+  const tlsY = typeof y['tls'] === 'string' ? {} : obj(y['tls'], 'tls');
+  if (tlsMode !== undefined && !['auto', 'off'].includes(String(tlsMode))) throw new ConfigError(`tls: "${String(tlsMode)}" is not one of auto, off (or give a certificate and key)`);
   const cert = pick('tls-cert', 'SCRATCHBIRD_TLS_CERT', tlsY['cert']);
   const key = pick('tls-key', 'SCRATCHBIRD_TLS_KEY', tlsY['key']);
   if ((cert === undefined) !== (key === undefined)) throw new ConfigError('TLS needs both a certificate (--tls-cert) and a key (--tls-key)');
   if (cert !== undefined) {
     cfg.tlsCert = String(cert);
     cfg.tlsKey = String(key);
+    if (tlsMode === 'auto') throw new ConfigError('tls: auto makes its own certificate: give either tls auto or a certificate and key, not both');
+  } else if (tlsMode === 'auto') {
+    cfg.tlsAuto = true;
   }
   return cfg;
 }

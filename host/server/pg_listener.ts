@@ -6,6 +6,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { createSecureContext, type SecureContext, TLSSocket } from 'node:tls';
 import { PgConnection, type PgTransport } from '../wire/pg/connection.ts';
 import type { PgServerState } from '../wire/pg/server_state.ts';
+import { firstCertificateDer, tlsServerEndPoint } from './x509.ts';
 
 export interface PgListener {
   readonly port: number;
@@ -26,11 +27,13 @@ class SocketTransport implements PgTransport {
   private closed = false;
   encrypted = false;
   startTls?: () => void;
+  /** SCRAM-SHA-256-PLUS binding data (RFC 5929), once encrypted. */
+  tlsServerEndPoint?: Uint8Array;
   conn!: PgConnection;
 
   constructor(
     private readonly raw: Socket,
-    tls: SecureContext | undefined,
+    tls: { context: SecureContext; endPoint: Uint8Array } | undefined,
     private readonly onError: (e: Error) => void,
   ) {
     this.remoteAddress = raw.remoteAddress ?? '';
@@ -38,7 +41,12 @@ class SocketTransport implements PgTransport {
     raw.once('close', () => {
       this.closed = true;
     });
-    if (tls) this.startTls = () => this.upgrade(tls);
+    if (tls) {
+      this.startTls = () => {
+        this.upgrade(tls.context);
+        this.tlsServerEndPoint = tls.endPoint;
+      };
+    }
   }
 
   listen(): void {
@@ -88,7 +96,9 @@ export async function listenPg(state: PgServerState, host: string, port: number,
   const conns = new Set<PgConnection>();
   const sockets = new Set<Socket>();
   const pem = (v: string | Uint8Array): string => (typeof v === 'string' ? v : new TextDecoder().decode(v));
-  const context = tls ? createSecureContext({ cert: pem(tls.cert), key: pem(tls.key) }) : undefined;
+  const context = tls
+    ? { context: createSecureContext({ cert: pem(tls.cert), key: pem(tls.key) }), endPoint: tlsServerEndPoint(firstCertificateDer(pem(tls.cert))) }
+    : undefined;
   const server: Server = createServer({ noDelay: true }, (sock) => {
     sockets.add(sock);
     sock.setNoDelay(true);

@@ -14,6 +14,7 @@ import type { Logger } from './log.ts';
 import { renderMetrics } from './metrics.ts';
 import { listenPg, type PgListener, type TlsFiles } from './pg_listener.ts';
 import { ADMIN_ROLE, ensureAdminPassword, passwordIs } from './roles.ts';
+import { loadOrCreateSelfSigned } from './x509.ts';
 
 export interface RunningServer {
   readonly db: Database;
@@ -74,6 +75,14 @@ export async function startServer(cfg: ServerConfig, platform: Platform, log: Lo
           tls = { cert: await platform.readFile(cfg.tlsCert), key: await platform.readFile(cfg.tlsKey) };
         } catch (e) {
           throw new StartupError(`cannot read the TLS certificate or key: ${(e as Error).message}`);
+        }
+      } else if (cfg.tlsAuto) {
+        try {
+          const auto = loadOrCreateSelfSigned(cfg.data);
+          tls = { cert: auto.cert, key: auto.key };
+          log.info('server', auto.created ? 'tls_certificate_created' : 'tls_certificate_loaded', { data: cfg.data, self_signed: true });
+        } catch (e) {
+          throw new StartupError(`tls auto: ${(e as Error).message}`);
         }
       }
       try {

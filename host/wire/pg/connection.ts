@@ -28,7 +28,7 @@ import { type AuthMethod, hbaMethod } from './hba.ts';
 import { md5 as md5Hex } from '../../engine/functions/digest.ts';
 import { FE, PROTOCOL_3_0, PROTOCOL_MINOR_LATEST, type TransactionStatus } from './protocol.ts';
 import { QueryProtocol } from './query.ts';
-import { SCRAM_MECHANISM, ScramServer, verifierMatches } from './scram.ts';
+import { SCRAM_MECHANISM, SCRAM_PLUS_MECHANISM, scramMechanisms, ScramServer, verifierMatches } from './scram.ts';
 import type { CancelTarget, NotifyTarget, PgServerState } from './server_state.ts';
 import type { ActivityRow } from '../../engine/catalog/pg_catalog.ts';
 
@@ -46,6 +46,8 @@ export interface PgTransport {
   startTls?(): void;
   /** True once the stream is encrypted. */
   readonly encrypted?: boolean;
+  /** Once encrypted: the tls-server-end-point channel-binding data (RFC 5929) for SCRAM-SHA-256-PLUS. */
+  readonly tlsServerEndPoint?: Uint8Array;
 }
 
 type Phase = 'startup' | 'auth' | 'ready' | 'closed';
@@ -343,12 +345,14 @@ export class PgConnection implements CancelTarget, NotifyTarget {
     }
     if (this.database !== this.state.db.dbName) throw fatal(SqlState.invalid_catalog_name, `database "${this.database}" does not exist`);
     const address = this.transport.remoteAddress;
-    const method = hbaMethod(this.state.config.hba, this.database, user, address);
+    const ssl = this.transport.encrypted === true;
+    const method = hbaMethod(this.state.config.hba, this.database, user, address, ssl);
+    const encryption = ssl ? 'SSL encryption' : 'no encryption';
     if (method === undefined) {
-      throw fatal(SqlState.invalid_authorization_specification, `no pg_hba.conf entry for host "${address}", user "${user}", database "${this.database}"`);
+      throw fatal(SqlState.invalid_authorization_specification, `no pg_hba.conf entry for host "${address}", user "${user}", database "${this.database}", ${encryption}`);
     }
     if (method === 'reject') {
-      throw fatal(SqlState.invalid_authorization_specification, `pg_hba.conf rejects connection for host "${address}", user "${user}", database "${this.database}"`);
+      throw fatal(SqlState.invalid_authorization_specification, `pg_hba.conf rejects connection for host "${address}", user "${user}", database "${this.database}", ${encryption}`);
     }
     const role = this.state.db.catalog.current().role(user);
     this.storedPassword = role?.password;
@@ -357,8 +361,9 @@ export class PgConnection implements CancelTarget, NotifyTarget {
     const stored = this.storedPassword;
     this.authMethod = method === 'md5' && (stored === undefined || !stored.startsWith('md5')) ? 'scram-sha-256' : method;
     if (this.authMethod === 'scram-sha-256') {
-      this.scram = new ScramServer(stored !== undefined && stored.startsWith('SCRAM-SHA-256$') ? stored : undefined);
-      this.out.authenticationSASL([SCRAM_MECHANISM]);
+      const binding = ssl ? this.transport.tlsServerEndPoint : undefined;
+      this.scram = new ScramServer(stored !== undefined && stored.startsWith('SCRAM-SHA-256$') ? stored : undefined, undefined, binding);
+      this.out.authenticationSASL(scramMechanisms(binding !== undefined));
     } else if (this.authMethod === 'md5') {
       this.md5Salt = randomBytes(4);
       this.out.authenticationMD5Password(this.md5Salt);
@@ -376,10 +381,10 @@ export class PgConnection implements CancelTarget, NotifyTarget {
     if (this.authMethod === 'scram-sha-256') {
       if (this.scramStep === 'initial') {
         const r = decodeSaslInitialResponse(body);
-        if (r.mechanism !== SCRAM_MECHANISM) throw fatal(SqlState.protocol_violation, 'client selected an invalid SASL authentication mechanism');
+        if (r.mechanism !== SCRAM_MECHANISM && r.mechanism !== SCRAM_PLUS_MECHANISM) throw fatal(SqlState.protocol_violation, 'client selected an invalid SASL authentication mechanism');
         if (r.data === null) throw fatal(SqlState.protocol_violation, 'malformed SCRAM message', 'The message is empty.');
         this.scramStep = 'final';
-        this.out.authenticationSASLContinue(this.scram!.first(r.data));
+        this.out.authenticationSASLContinue(this.scram!.first(r.data, r.mechanism));
         return;
       }
       let final: Uint8Array;

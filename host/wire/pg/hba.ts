@@ -1,16 +1,25 @@
 // A small pg_hba.conf: an ordered rule list, the first rule matching the
-// client's database, user and address picks the authentication method.
+// connection type, the client's database, user and address picks the
+// authentication method.
+// Types: 'host' (any TCP connection, the default), 'hostssl' (TLS only),
+// 'hostnossl' (plain TCP only). 'local' (Unix-domain sockets) is refused in
+// the configuration: the server listens on TCP only.
 // Addresses: 'all', an IPv4 or IPv6 address, an IPv4 CIDR ("10.0.0.0/8"),
 // or 'loopback' (127.0.0.0/8 and ::1).
 
 export type AuthMethod = 'trust' | 'scram-sha-256' | 'md5' | 'password' | 'reject';
+export type HbaType = 'host' | 'hostssl' | 'hostnossl';
 
 export interface HbaRule {
+  /** Absent: 'host'. */
+  type?: HbaType;
   database: string;
   user: string;
   address: string;
   method: AuthMethod;
 }
+
+export const HBA_TYPES: readonly HbaType[] = ['host', 'hostssl', 'hostnossl'];
 
 export const AUTH_METHODS: readonly AuthMethod[] = ['trust', 'scram-sha-256', 'md5', 'password', 'reject'];
 
@@ -53,10 +62,14 @@ function listMatches(pattern: string, value: string): boolean {
   return pattern === 'all' || pattern.split(',').some((p) => p.trim() === value);
 }
 
-/** The method of the first matching rule, or undefined (no entry: the connection is refused). */
-export function hbaMethod(rules: readonly HbaRule[], database: string, user: string, address: string): AuthMethod | undefined {
+function typeMatches(type: HbaType | undefined, ssl: boolean): boolean {
+  return type === undefined || type === 'host' || (type === 'hostssl') === ssl;
+}
+
+/** The method of the first matching rule, or undefined (no entry: the connection is refused). `ssl`: the connection is encrypted. */
+export function hbaMethod(rules: readonly HbaRule[], database: string, user: string, address: string, ssl = false): AuthMethod | undefined {
   for (const r of rules) {
-    if (listMatches(r.database, database) && listMatches(r.user, user) && addressMatches(r.address, address)) return r.method;
+    if (typeMatches(r.type, ssl) && listMatches(r.database, database) && listMatches(r.user, user) && addressMatches(r.address, address)) return r.method;
   }
   return undefined;
 }
@@ -64,10 +77,13 @@ export function hbaMethod(rules: readonly HbaRule[], database: string, user: str
 /** Checks a rule read from configuration; throws Error naming the problem. */
 export function checkHbaRule(r: unknown, where: string): HbaRule {
   const o = r as Partial<HbaRule>;
-  if (typeof o !== 'object' || o === null) throw new Error(`${where}: a rule is an object {database, user, address, method}`);
+  if (typeof o !== 'object' || o === null) throw new Error(`${where}: a rule is an object {type, database, user, address, method}`);
+  const type = o.type === undefined ? undefined : String(o.type);
+  if (type === 'local') throw new Error(`${where}: type local (Unix-domain sockets) is not supported: the server listens on TCP only; use host, hostssl or hostnossl`);
+  if (type !== undefined && !HBA_TYPES.includes(type as HbaType)) throw new Error(`${where}: type must be one of ${HBA_TYPES.join(', ')}`);
   const method = o.method;
   if (typeof method !== 'string' || !AUTH_METHODS.includes(method as AuthMethod)) {
     throw new Error(`${where}: method must be one of ${AUTH_METHODS.join(', ')}`);
   }
-  return { database: String(o.database ?? 'all'), user: String(o.user ?? 'all'), address: String(o.address ?? 'all'), method: method as AuthMethod };
+  return { ...(type !== undefined ? { type: type as HbaType } : {}), database: String(o.database ?? 'all'), user: String(o.user ?? 'all'), address: String(o.address ?? 'all'), method: method as AuthMethod };
 }
