@@ -1,6 +1,6 @@
 // Scratch column buffers and the exec ABI version.
 
-import { realloc, blockCapacity } from '../common/alloc';
+import { alloc, free, realloc, blockCapacity } from '../common/alloc';
 
 /** Bumped whenever an export of exec.wasm changes meaning or signature. */
 export const EXEC_ABI_VERSION: i32 = 1;
@@ -25,4 +25,16 @@ export function col_buffer(slot: i32, bytes: u32): usize {
   if (p == 0) return 0;
   store<u32>(at, <u32>p);
   return p;
+}
+
+/** A kernel-owned block of `bytes` bytes, 16-byte aligned, kept until
+ *  exec_free (the column cache's vectors, host/engine/exec/colcache.ts).
+ *  0 when out of memory. */
+export function exec_alloc(bytes: u32): usize {
+  return alloc(<usize>max<u32>(bytes, 16));
+}
+
+/** Frees a block from exec_alloc (0 is ignored). */
+export function exec_free(ptr: usize): void {
+  if (ptr != 0) free(ptr);
 }

@@ -33,6 +33,9 @@ interface ExecExports {
   _start(): void;
   exec_abi_version(): number;
   col_buffer(slot: number, bytes: number): number;
+  /** Long-lived kernel-owned blocks (the column cache's vectors); 0 when out of memory. */
+  exec_alloc(bytes: number): number;
+  exec_free(ptr: number): void;
   filter_i32(op: number, col: number, nulls: number, n: number, c: number, c2: number, sel: number): number;
   filter_i64(op: number, col: number, nulls: number, n: number, c: bigint, c2: bigint, sel: number): number;
   filter_f64(op: number, col: number, nulls: number, n: number, c: number, c2: number, sel: number): number;

@@ -104,6 +104,10 @@ const GUCS: Guc[] = [
     (name): Guc => ({ name, kind: 'bool', boot: 'on', description: `Enables the planner's use of ${name.slice(7)} plans.`, context: 'session' }),
   ),
   { name: 'jit', kind: 'bool', boot: 'off', description: 'Allow JIT compilation.', context: 'session' },
+  // The column cache (host/engine/exec/colcache.ts, docs/design/columnar.md).
+  { name: 'colcache', kind: 'bool', boot: 'on', description: 'Enables columnar scans over the column cache.', context: 'session' },
+  { name: 'colcache_bytes_max', kind: 'int', boot: '1073741824', min: 0, max: 4294967295, description: 'Sets the exec-kernel memory the column cache may hold, in bytes.', context: 'session' },
+  { name: 'colcache_min_rows', kind: 'int', boot: '100000', min: 0, max: 2147483647, description: 'Sets the smallest table (by maintained row count) the column cache serves.', context: 'session' },
 ];
 
 const BY_NAME = new Map(GUCS.map((g) => [g.name.toLowerCase(), g]));

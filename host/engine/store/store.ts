@@ -221,6 +221,9 @@ export class Store implements StoreCore {
     }
     const record = this.kernel.copyOut(this.kernel.resultU32(0), this.kernel.resultU32(1));
     txn.commitStamp = stamp;
+    // Before the stamp is pending (so before it can be visible): a reader
+    // whose snapshot excludes this commit sees modStamp > its snapshot.
+    for (const ks of txn.wroteKeyspaces) if (ks.modStamp < stamp) ks.modStamp = stamp;
     this.pending.push(stamp);
     if (this.serializableLive > (txn.readKeys ? 1 : 0)) this.rememberCommit(stamp, record);
     const slot = txn.slot;
@@ -294,7 +297,7 @@ export class Store implements StoreCore {
       while (c.next()) {
         const name = decoder.decode(c.key.subarray(2));
         const id = new DataView(c.value.buffer, c.value.byteOffset, 4).getUint32(0, false);
-        this.keyspaces.set(name, makeKeyspace(id, name));
+        this.keyspaces.set(name, makeKeyspace(id, name, this.clock.lastStamp()));
       }
     } finally {
       tx.rollback();
@@ -320,7 +323,7 @@ export class Store implements StoreCore {
         const existing = tx.get(SYSTEM_KEYSPACE, nameKey);
         if (existing) {
           tx.rollback();
-          const ks = makeKeyspace(new DataView(existing.buffer, existing.byteOffset, 4).getUint32(0, false), name);
+          const ks = makeKeyspace(new DataView(existing.buffer, existing.byteOffset, 4).getUint32(0, false), name, this.clock.lastStamp());
           this.keyspaces.set(name, ks);
           return ks;
         }
@@ -330,7 +333,7 @@ export class Store implements StoreCore {
         tx.put(SYSTEM_KEYSPACE, seqKey, u32(id + 1));
         tx.insert(SYSTEM_KEYSPACE, nameKey, u32(id));
         await tx.commit();
-        const ks = makeKeyspace(id, name);
+        const ks = makeKeyspace(id, name, this.clock.lastStamp());
         this.keyspaces.set(name, ks);
         return ks;
       } catch (e) {

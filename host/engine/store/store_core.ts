@@ -13,6 +13,13 @@ export interface Keyspace {
   readonly prefix: Uint8Array;
   /** The first key after the key space (the prefix of id + 1). */
   readonly endPrefix: Uint8Array;
+  /**
+   * The largest commit stamp of a commit that wrote this key space, set when
+   * the commit is stamped (before it can become visible); at open or creation
+   * the clock's stamp then ("unknown": assume just modified). The column
+   * cache's validity rule (docs/design/columnar.md) rests on it.
+   */
+  modStamp: number;
 }
 
 export function keyspacePrefix(id: number): Uint8Array {
@@ -21,8 +28,8 @@ export function keyspacePrefix(id: number): Uint8Array {
   return p;
 }
 
-export function makeKeyspace(id: number, name: string): Keyspace {
-  return { id, name, prefix: keyspacePrefix(id), endPrefix: keyspacePrefix(id + 1) };
+export function makeKeyspace(id: number, name: string, modStamp = 0): Keyspace {
+  return { id, name, prefix: keyspacePrefix(id), endPrefix: keyspacePrefix(id + 1), modStamp };
 }
 
 export interface StoreStats {

@@ -58,6 +58,9 @@ export class Txn {
   readKeys: Set<string> | undefined;
   readRanges: Array<{ lo: string; hi: string; hiInclusive: boolean }> | undefined;
   private writes = 0;
+  /** The key spaces this transaction wrote (their modStamp is raised at commit). */
+  readonly wroteKeyspaces = new Set<Keyspace>();
+  private lastWritten: Keyspace | undefined;
   /** While a statement runs: the write sequence at its start (its own later writes are invisible to it). */
   private statementSeq = 0;
 
@@ -210,6 +213,11 @@ export class Txn {
     const k = this.core.kernel;
     const p = this.place(ks, key, value);
     const keyLen = 4 + key.length;
+    // Recorded before the write (a failed write leaves a harmless mark).
+    if (ks !== this.lastWritten) {
+      this.lastWritten = ks;
+      this.wroteKeyspaces.add(ks);
+    }
     const st = k.x.kv_put(p, keyLen, p + keyLen, value ? value.length : 0, op, this.slot, this.snapshot,
       this.isolation === 'read committed' ? 0 : 1);
     if (st === ST.OK) {
@@ -335,6 +343,11 @@ export class Txn {
     this.assertActive();
     this.core.kernel.x.tx_rollback_to(this.slot, mark);
     this.rollbacks++;
+  }
+
+  /** True when this transaction has written (or tried to write) the key space. */
+  wrote(ks: Keyspace): boolean {
+    return this.wroteKeyspaces.has(ks);
   }
 
   /** True when the transaction wrote something that is still live. */
