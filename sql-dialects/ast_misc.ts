@@ -248,6 +248,8 @@ export interface DeclareCursor {
 
 export interface Fetch {
   kind: 'fetch';
+  /** PG MOVE: positions the cursor like FETCH without returning rows. */
+  move?: boolean;
   /** NEXT, PRIOR, FIRST, LAST, ABSOLUTE, RELATIVE, FORWARD, BACKWARD, ALL, FORWARD ALL, BACKWARD ALL. */
   direction?: string;
   count?: Expr;

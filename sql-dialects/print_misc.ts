@@ -116,7 +116,7 @@ export function printMisc(s: Statement, d: Dialect): string {
     case 'discard':
       return 'DISCARD ' + s.target;
     case 'fetch': {
-      let out = 'FETCH';
+      let out = s.move ? 'MOVE' : 'FETCH';
       if (s.direction) out += ' ' + s.direction;
       if (s.count) out += ' ' + printExpr(s.count, d);
       if (s.fromKeyword) out += ' ' + s.fromKeyword;

@@ -41,6 +41,7 @@ export function parseAdminStatement(p: Parser): Statement | null {
     case 'DECLARE':
       return parseDeclareCursor(p);
     case 'FETCH':
+    case 'MOVE':
       return parseFetch(p);
     case 'CLOSE': {
       p.next();
@@ -200,8 +201,9 @@ function parseDeclareCursor(p: Parser): Statement {
 }
 
 function parseFetch(p: Parser): Fetch {
-  const start = p.expectWord('FETCH');
+  const start = p.next();
   const f: Fetch = { kind: 'fetch', cursor: { value: '', quoted: false } };
+  if (start.upper === 'MOVE') f.move = true;
   const w = p.acceptOneOf('NEXT', 'PRIOR', 'FIRST', 'LAST', 'ABSOLUTE', 'RELATIVE', 'FORWARD', 'BACKWARD', 'ALL');
   if (w) {
     f.direction = w;

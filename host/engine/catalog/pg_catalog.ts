@@ -34,6 +34,8 @@ import { Settings } from '../session/settings.ts';
 export interface CatalogAccess {
   catalog?: () => Catalog;
   dbOid?: number;
+  /** The session's open SQL cursors (pg_cursors; creationTime in µs since 2000-01-01). */
+  cursorRows?: () => Array<{ name: string; statement: string; holdable: boolean; binary: boolean; scrollable: boolean; creationTime: number }>;
 }
 
 interface Env {
@@ -42,6 +44,7 @@ interface Env {
   dbName: string;
   /** The session's current value of a setting (read only by volatile relations). */
   setting?: (name: string) => string | undefined;
+  cursorRows?: CatalogAccess['cursorRows'];
 }
 
 type ColDef = [string, SqlType];
@@ -648,6 +651,12 @@ const BOOT_SETTINGS = new Settings().all();
 
 rel('pg_catalog', 'pg_settings', [
   ['name', text], ['setting', text], ['unit', text], ['category', text], ['short_desc', text], ['extra_desc', text], ['context', text],
+// ---- pg_cursors: the session's open SQL cursors (session/cursors.ts)
+
+rel('pg_catalog', 'pg_cursors', [
+  ['name', text], ['statement', text], ['is_holdable', bool], ['is_binary', bool], ['is_scrollable', bool], ['creation_time', T.timestamptz],
+], (env) => (env.cursorRows?.() ?? []).map((c) => [c.name, c.statement, c.holdable, c.binary, c.scrollable, c.creationTime]), true);
+
   ['vartype', text], ['source', text], ['min_val', text], ['max_val', text], ['enumvals', textArr], ['boot_val', text], ['reset_val', text],
   ['sourcefile', text], ['sourceline', int4], ['pending_restart', bool],
 ], (env) => BOOT_SETTINGS.map(([n, boot, desc]) => {
@@ -718,6 +727,7 @@ function bindSystemRelation(cx: Cx, item: A.TableRef): Plan | undefined {
   return addDerived(cx, { n: 'values', cols, rows }, cols, item.alias ?? { name: { value: relName, quoted: true } }, item.loc);
 }
 
+    ...(r.volatile && (values as CatalogAccess).cursorRows ? { cursorRows: (values as CatalogAccess).cursorRows } : {}),
 registerFromBinder('table', bindSystemRelation);
 
 // ---------------------------------------------------------------- functions

@@ -40,6 +40,7 @@ import { type CatalogAccess, systemRelationName, systemRelationOid } from '../ca
 import { isRoleStatement, runRoleStatement } from './roles.ts';
 import { checkPlanPrivileges, isGrantStatement, runGrantStatement } from './grants.ts';
 
+import { closeAllCursors, cursorFields, cursorRows, isCursorStatement, runCursorStatement } from './cursors.ts';
 export interface SessionOptions {
   /** The role the session runs as (default: the bootstrap superuser). */
   user?: string;
@@ -119,6 +120,7 @@ export class Session {
       catalog: () => this.catalog(),
       dbOid: core.dbOid,
     };
+      cursorRows: () => cursorRows(this),
     this.info = {
       currentUser: this.user.name, sessionUser: this.user.name, currentDatabase: core.dbName,
       currentSchema: () => searchSchemas(this.bindEnv('', [], [], this.evalContext()))[0]?.name ?? null,
@@ -167,6 +169,7 @@ export class Session {
     await this.queue.catch(() => {});
     if (this.tx.inBlock() || this.tx.txn) await this.tx.rollback();
   }
+    closeAllCursors(this);
 
   private serialize<R>(fn: () => Promise<R>): Promise<R> {
     if (this.closed) return Promise.reject(new SbError(SqlState.connection_exception, 'the session is closed'));
@@ -228,6 +231,7 @@ export class Session {
     if (!isBindable(stmt)) return this.guard(() => runUtility(this, stmt, sql));
     return this.runBindable(stmt, sql, params, paramTypes);
   }
+    if (isCursorStatement(stmt)) return this.guard(() => runCursorStatement(this, stmt, sql));
 
   /** Errors in a transaction block leave it failed. */
   async guard(fn: () => Promise<QueryResult>): Promise<QueryResult> {
@@ -288,6 +292,7 @@ export class Session {
     if (!isBindable(stmt)) return { paramTypes, fields: [] };
     const env = this.bindEnv(sql, [...paramTypes], [], this.evalContext());
     const bound = bindStatement(env, stmt);
+    if (stmt.kind === 'fetch') return { paramTypes, fields: cursorFields(this, stmt) };
     const types = env.paramTypes.map((t) => t ?? T.text);
     return { paramTypes: types, fields: bound.kind === 'plan' ? fieldsOf(bound.cols) : [] };
   }
@@ -345,6 +350,7 @@ export class Session {
     };
     return ev;
   }
+      cursorRows: f.cursorRows,
 
   /** A setting as current_setting() and SHOW see it (transaction_isolation follows the transaction). */
   showSetting(name: string): string | undefined {

@@ -63,6 +63,8 @@ export class TransactionState {
   deferred: FkPending = { parents: [], noAction: [] };
   /** Runs before a commit (the deferred checks); an error rolls the transaction back. */
   beforeCommit: (() => void) | undefined;
+  /** Open SQL cursors (session/cursors.ts): told before a commit (WITH HOLD cursors read their rows; an error rolls back) and when the transaction ends. */
+  cursorHooks: { beforeCommit(): Promise<void>; ended(committed: boolean): void } | undefined;
   private savepoints: Savepoint[] = [];
   /** The catalog handle of an ended transaction that changed nothing in the catalog: the next transaction takes it (it holds no state then). */
   private spareCat: CatalogTxn | null = null;
@@ -142,6 +144,14 @@ export class TransactionState {
     const txn = this.txn;
     const cat = this.cat;
     const catUnchanged = cat !== null && cat.changes.size === 0;
+    if (this.cursorHooks) {
+      try {
+        await this.cursorHooks.beforeCommit();
+      } catch (e) {
+        await this.rollback();
+        throw e;
+      }
+    }
     if (txn && this.beforeCommit && (this.deferred.parents.length > 0 || this.deferred.noAction.length > 0)) {
       try {
         this.beforeCommit();
@@ -185,6 +195,7 @@ export class TransactionState {
     if (this.onRollback.length > 0) this.onRollback = [];
     if (this.deferred.parents.length > 0 || this.deferred.noAction.length > 0) this.deferred = { parents: [], noAction: [] };
     this.settings.endTransaction(committed);
+    this.cursorHooks?.ended(committed);
   }
 
   savepoint(name: string): void {

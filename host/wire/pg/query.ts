@@ -38,7 +38,7 @@ const output_flush_bytes = 256 * 1024;
 export const prepared_statements_max = 10_000;
 export const portals_max = 10_000;
 
-const ROW_UTILITIES = new Set(['show', 'execute', 'explain']);
+const ROW_UTILITIES = new Set(['show', 'execute', 'explain', 'fetch']);
 const UNKNOWN_OID = 705;
 const TEXT_OID = 25;
 
