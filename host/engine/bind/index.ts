@@ -35,6 +35,8 @@ import { rewriteViewDml } from './view_dml.ts';
 import { alterSchemaOrDatabase, alterSequence, createIndexStatement, createSchema, createSequence, createView, truncate } from './ddl_misc.ts';
 import { alterTable } from './ddl_alter.ts';
 
+import { commentOn } from './ddl_comment.ts';
+
 export type { BindEnv } from './context.ts';
 export type { DdlEnv } from './ddl_env.ts';
 
@@ -59,12 +61,15 @@ export function isBindable(stmt: A.Statement): boolean {
 }
 
 const BINDABLE = new Set([
+  'comment_on',
   'select', 'insert', 'update', 'delete', 'create_table', 'drop', 'create_index', 'create_schema', 'create_sequence',
   'alter_sequence', 'alter_table', 'truncate', 'create_view', 'alter_database',
 ]);
 
 export function bindStatement(env: BindEnv, stmt: A.Statement): BoundStatement {
   switch (stmt.kind) {
+    case 'comment_on':
+      return { kind: 'ddl', tag: 'COMMENT', run: async (d) => commentOn(d, stmt) };
     case 'select': {
       const into = stmt.into ?? (stmt.body.kind === 'select_core' ? stmt.body.into : undefined);
       if (into?.table) {

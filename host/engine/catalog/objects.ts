@@ -137,7 +137,7 @@ export interface ViewObj {
   owner: Oid;
   /** The defining query as SQL text (PostgreSQL dialect). */
   sql: string;
-  columns: Array<{ name: string; type: SqlType }>;
+  columns: Array<{ name: string; type: SqlType; comment?: string }>;
   comment?: string;
   /** GRANTed privileges, as TableObj.acl. */
   acl?: Record<string, string>;
@@ -174,6 +174,7 @@ export interface RoleObj {
   password?: string;
   validUntil?: string;
   memberOf: Oid[];
+  comment?: string;
 }
 
 export type RelationObj = TableObj | ViewObj | SequenceObj | IndexObj;

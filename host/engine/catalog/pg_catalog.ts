@@ -326,11 +326,41 @@ rel('pg_catalog', 'pg_attrdef', [['oid', oid], ['adrelid', oid], ['adnum', int2]
   return out;
 });
 
+/** The system catalog a commented object lives in (pg_description.classoid), shared ones (pg_shdescription) flagged. */
+function descriptionClass(o: CatalogObj): { classoid: number; shared: boolean } {
+  switch (o.kind) {
+    case 'database':
+      return { classoid: 1262, shared: true };
+    case 'role':
+      return { classoid: 1260, shared: true };
+    case 'schema':
+      return { classoid: 2615, shared: false };
+    case 'constraint':
+      return { classoid: 2606, shared: false };
+    default:
+      return { classoid: 1259, shared: false };
+  }
+}
+
+const DESCRIPTION_CLASSES: Record<string, number> = { pg_class: 1259, pg_namespace: 2615, pg_constraint: 2606, pg_database: 1262, pg_authid: 1260 };
+
 rel('pg_catalog', 'pg_description', [['objoid', oid], ['classoid', oid], ['objsubid', int4], ['description', text]], (env) => {
   const out: unknown[][] = [];
   for (const o of objects(env.catalog)) {
-    if ('comment' in o && o.comment !== undefined) out.push([o.oid, 1259, 0, o.comment]);
+    const cls = descriptionClass(o);
+    if (cls.shared) continue;
+    if ('comment' in o && o.comment !== undefined) out.push([o.oid, cls.classoid, 0, o.comment]);
     if (o.kind === 'table') for (const col of liveColumns(o)) if (col.comment !== undefined) out.push([o.oid, 1259, col.attnum, col.comment]);
+    if (o.kind === 'view') o.columns.forEach((col, i) => col.comment !== undefined && out.push([o.oid, 1259, i + 1, col.comment]));
+  }
+  return out;
+});
+
+rel('pg_catalog', 'pg_shdescription', [['objoid', oid], ['classoid', oid], ['description', text]], (env) => {
+  const out: unknown[][] = [];
+  for (const o of objects(env.catalog)) {
+    if (!descriptionClass(o).shared) continue;
+    if ('comment' in o && o.comment !== undefined) out.push([o.oid, descriptionClass(o).classoid, o.comment]);
   }
   return out;
 });
@@ -792,16 +822,24 @@ function viewDefFn(a: unknown[], ctx: EvalContext): string | null {
 defFn('pg_get_viewdef', [oid], text, viewDefFn, stable);
 defFn('pg_get_viewdef', [oid, bool], text, viewDefFn, stable);
 
-function commentOf(ctx: EvalContext, objOid: number, sub: number): string | null {
+/** A comment as pg_description / pg_shdescription hold it: by object, catalog (undefined: any) and column (0: the object). */
+function commentOf(ctx: EvalContext, objOid: number, catalogName: string | undefined, sub: number, shared: boolean): string | null {
   const o = catalogOf(ctx)?.c.get(objOid);
   if (!o) return null;
-  if (sub > 0) return o.kind === 'table' ? (o.columns.find((c) => c.attnum === sub)?.comment ?? null) : null;
+  const cls = descriptionClass(o);
+  if (cls.shared !== shared) return null;
+  if (catalogName !== undefined && DESCRIPTION_CLASSES[catalogName] !== cls.classoid) return null;
+  if (sub > 0) {
+    if (o.kind === 'table') return o.columns.find((c) => c.attnum === sub && !c.dropped)?.comment ?? null;
+    if (o.kind === 'view') return o.columns[sub - 1]?.comment ?? null;
+    return null;
+  }
   return 'comment' in o ? (o.comment ?? null) : null;
 }
-defFn('obj_description', [oid, name], text, (a, ctx) => commentOf(ctx, a[0] as number, 0), stable);
-defFn('obj_description', [oid], text, (a, ctx) => commentOf(ctx, a[0] as number, 0), stable);
-defFn('col_description', [oid, int4], text, (a, ctx) => commentOf(ctx, a[0] as number, a[1] as number), stable);
-defFn('shobj_description', [oid, name], text, (a, ctx) => commentOf(ctx, a[0] as number, 0), stable);
+defFn('obj_description', [oid, name], text, (a, ctx) => commentOf(ctx, a[0] as number, a[1] as string, 0, false), stable);
+defFn('obj_description', [oid], text, (a, ctx) => commentOf(ctx, a[0] as number, undefined, 0, false), stable);
+defFn('col_description', [oid, int4], text, (a, ctx) => commentOf(ctx, a[0] as number, 'pg_class', a[1] as number, false), stable);
+defFn('shobj_description', [oid, name], text, (a, ctx) => commentOf(ctx, a[0] as number, a[1] as string, 0, true), stable);
 
 // No partitioning: a relation is its own only ancestor. (A set-returning function in PostgreSQL;
 // scalar here, which gives the same one row where psql calls it.)

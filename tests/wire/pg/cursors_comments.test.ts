@@ -137,3 +137,42 @@ describe.skipIf(!PSQL)('cursors in psql', () => {
     ].join('\n'));
   });
 });
+
+describe('COMMENT ON over the wire', () => {
+  it('COMMENT tags; descriptions through obj_description / col_description / shobj_description', async () => {
+    const c = await client();
+    await c.query('CREATE TABLE wd (id int PRIMARY KEY, label text)');
+    expect((await c.query("COMMENT ON TABLE wd IS 'documented'")).command).toBe('COMMENT');
+    await c.query("COMMENT ON COLUMN wd.label IS 'what it shows'");
+    await c.query("COMMENT ON DATABASE scratchbird IS 'the database'");
+    const r = await c.query(`SELECT obj_description('wd'::regclass, 'pg_class') AS t, col_description('wd'::regclass, 2) AS c,
+      (SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = current_database()) AS d`);
+    expect(r.rows).toEqual([{ t: 'documented', c: 'what it shows', d: 'the database' }]);
+    expect(await codeOf(c.query("COMMENT ON TABLE wd_missing IS 'x'"))).toBe('42P01');
+    await c.query('COMMENT ON DATABASE scratchbird IS NULL');
+  });
+});
+
+describe.skipIf(!PSQL)('comments in psql', () => {
+  it('\\dt+ shows the table description and \\d+ the column descriptions', async () => {
+    const c = await client();
+    await c.query('CREATE TABLE wp (id int PRIMARY KEY, name text)');
+    await c.query("COMMENT ON TABLE wp IS 'web people'");
+    await c.query("COMMENT ON COLUMN wp.name IS 'display name'");
+    const dt = await psql(['-c', '\\dt+ wp']);
+    expect(dt.stderr).toBe('');
+    const header = dt.stdout.split('\n')[1]!;
+    expect(header).toBe(' Schema | Name | Type  | Owner  | Persistence | Access method |  Size   | Description ');
+    expect(dt.stdout.split('\n')[3]).toBe(' public | wp   | table | sysdba | permanent   | heap          | 0 bytes | web people');
+    const d = await psql(['-c', '\\d+ wp']);
+    expect(d.stderr).toBe('');
+    const lines = d.stdout.split('\n');
+    // The layout psql 15 prints for the same table on PostgreSQL 15.
+    expect(lines.slice(1, 5)).toEqual([
+      ' Column |  Type   | Collation | Nullable | Default | Storage  | Compression | Stats target | Description  ',
+      '--------+---------+-----------+----------+---------+----------+-------------+--------------+--------------',
+      ' id     | integer |           | not null |         | plain    |             |              | ',
+      ' name   | text    |           |          |         | extended |             |              | display name',
+    ]);
+  });
+});
