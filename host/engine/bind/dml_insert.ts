@@ -15,6 +15,7 @@ import { bindExpr } from './expr.ts';
 import { requireTable } from './names.ts';
 import { bindQuery, keepUnknownOutputs } from './select.ts';
 import { bindChecks, bindDefault, bindReturning, fkDefaults, tableScope, targetColumn } from './dml_common.ts';
+import { bindSubscriptSetItem } from './array_assign.ts';
 import { Scope } from './scope.ts';
 
 export interface BoundModify {
@@ -216,6 +217,7 @@ export function bindAssignments(cx: Cx, t: TableObj, set: A.Assignment[]): Map<n
   const out = new Map<number, Expr>();
   for (const a of set) {
     if (a.op && a.op !== '=') throw errAt(cx, SqlState.feature_not_supported, `assignment operator ${a.op} is not supported in this dialect`);
+    if (bindSubscriptSetItem(cx, t, a, out, (id, loc) => targetColumn(cx, t, id, loc))) continue;
     const cols = a.targets.map((target) => {
       if (target.kind !== 'column' || target.name.length !== 1) {
         throw errAt(cx, SqlState.feature_not_supported, 'assigning to a field or subscript is not supported yet', locOf(target));
