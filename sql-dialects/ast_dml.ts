@@ -78,6 +78,8 @@ export interface Insert {
   table: QName;
   alias?: Ident;
   columns?: Ident[];
+  /** PG subscripted targets `INSERT INTO t (a[1], b)`: per column, its subscript chain (a `subscript` Expr over the column) or undefined. */
+  columnTargets?: Array<Expr | undefined>;
   overriding?: 'SYSTEM' | 'USER';
   output?: OutputClause;
   source: InsertSource;

@@ -6,6 +6,7 @@ import type {
   Assignment,
   Delete,
   Expr,
+  Ident,
   Insert,
   Limit,
   Merge,
@@ -19,6 +20,7 @@ import type {
 } from './ast.ts';
 import type { IndexElem } from './ast_dml.ts';
 import type { Parser } from './parser.ts';
+import type { Token } from './lexer.ts';
 import { parseExpr, parseExprList } from './expr.ts';
 import { parseOrderBy } from './expr_func.ts';
 import { parseFromList, parseJoinedTable } from './from.ts';
@@ -64,13 +66,27 @@ function parseAssignTarget(p: Parser): Expr {
     p.next();
     name.push(p.identAny());
   }
-  let e: Expr = { kind: 'column', name, loc: p.loc(t) };
+  return parseSubscripts(p, t, { kind: 'column', name, loc: p.loc(t) });
+}
+
+/** The column under a chain of subscripts. */
+function baseColumn(e: Expr): Ident {
+  let x = e;
+  while (x.kind === 'subscript') x = x.expr;
+  return (x as { name: Ident[] }).name[0]!;
+}
+
+/** `[i]`, `[lo:hi]`... after an assignment target (PG arrays). */
+function parseSubscripts(p: Parser, t: Token, target: Expr): Expr {
+  let e = target;
   while (p.d.supportsArrays() && p.isOp('[')) {
     p.next();
-    const s: Expr = { kind: 'subscript', expr: e, index: parseExpr(p) };
+    const s: Expr = { kind: 'subscript', expr: e };
+    // Either bound of a slice may be omitted (a[:2], a[2:]), as in expressions.
+    if (!p.isOp(':')) s.index = parseExpr(p);
     if (p.acceptOp(':')) {
       s.slice = true;
-      s.upper = parseExpr(p);
+      if (!p.isOp(']')) s.upper = parseExpr(p);
     }
     p.expectOp(']');
     s.loc = p.loc(t);
@@ -141,7 +157,12 @@ export function parseInsert(p: Parser, w?: WithClause): Insert {
   }
   if (p.isOp('(') && !(p.peek(1).type === 'word' && (p.peek(1).upper === 'SELECT' || p.peek(1).upper === 'WITH' || p.peek(1).upper === 'VALUES'))) {
     p.next();
-    ins.columns = p.isOp(')') ? [] : p.list(() => p.ident());
+    if (p.isOp(')')) ins.columns = [];
+    else {
+      const targets = p.list(() => parseSubscripts(p, p.tok, { kind: 'column', name: [p.ident()] }));
+      ins.columns = targets.map(baseColumn);
+      if (targets.some((x) => x.kind === 'subscript')) ins.columnTargets = targets.map((x) => (x.kind === 'subscript' ? x : undefined));
+    }
     p.expectOp(')');
   }
   const output = parseOutput(p);

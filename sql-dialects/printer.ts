@@ -73,7 +73,7 @@ function printInsert(s: Insert, d: Dialect): string {
   out += printTop(s.top, d);
   out += ' INTO ' + printQName(s.table, d);
   if (s.alias) out += ' AS ' + printIdent(s.alias, d);
-  if (s.columns) out += ` (${s.columns.map((c) => printIdent(c, d)).join(', ')})`;
+  if (s.columns) out += ` (${s.columns.map((c, i) => (s.columnTargets?.[i] ? printExpr(s.columnTargets[i]!, d) : printIdent(c, d))).join(', ')})`;
   out += printOutput(s.output, d);
   if (s.overriding) out += ` OVERRIDING ${s.overriding} VALUE`;
   switch (s.source.kind) {

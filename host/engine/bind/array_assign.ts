@@ -111,7 +111,7 @@ const setSlice = defFn('sb_array_set_slice', [T.anyarray, T.anyarray, T.int4, T.
  * subscripts over the column; `base` is the value assigned so far (the old
  * column, NULL for INSERT, or an earlier subscripted assignment).
  */
-export function bindSubscriptAssignment(cx: Cx, col: ColumnObj, target: A.SubscriptExpr, value: A.Expr, base: Expr): Expr {
+export function bindSubscriptAssignment(cx: Cx, col: ColumnObj, target: A.SubscriptExpr, value: A.Expr | { bound: Expr }, base: Expr): Expr {
   const type = col.type;
   if (!type.elem) {
     throw errAt(cx, SqlState.datatype_mismatch, `cannot subscript type ${formatType(type)} because it does not support subscripting`, target.loc);
@@ -124,7 +124,8 @@ export function bindSubscriptAssignment(cx: Cx, col: ColumnObj, target: A.Subscr
   }
   const isSlice = subs.some((s) => s.slice);
   const wanted: SqlType = isSlice ? type : type.elem;
-  const v = coerceTo(cx, bindExpr(cx, value), wanted, 'assignment', {
+  if ('kind' in value && value.kind === 'default') throw errAt(cx, SqlState.feature_not_supported, 'cannot set an array element to DEFAULT', target.loc);
+  const v = coerceTo(cx, 'bound' in value ? value.bound : bindExpr(cx, value), wanted, 'assignment', {
     loc: target.loc,
     error: (from, to) =>
       errAt(cx, SqlState.datatype_mismatch, `subscripted assignment to "${col.name}" requires type ${formatType(to)} but expression is of type ${formatType(from)}`, target.loc, {
@@ -176,4 +177,47 @@ export function bindSubscriptSetItem(
   out.set(c.attnum, bindSubscriptAssignment(cx, c, target, a.value, base));
   subscripted.add(c.attnum);
   return true;
+}
+
+/**
+ * INSERT INTO t (a[i], a[j], b): the columns of the list, one per column
+ * (subscripted targets of one column compose, 42701 for a column named
+ * twice otherwise), and for each list position the subscripts it assigns.
+ */
+export function insertTargets(
+  cx: Cx, columns: A.Ident[], targets: Array<A.Expr | undefined>, resolve: (id: A.Ident) => ColumnObj,
+): Array<{ col: ColumnObj; target?: A.SubscriptExpr }> {
+  const plain = new Set<number>();
+  const subscripted = new Set<number>();
+  return columns.map((id, k) => {
+    const c = resolve(id);
+    const target = targets[k]?.kind === 'subscript' ? (targets[k] as A.SubscriptExpr) : undefined;
+    if (plain.has(c.attnum) || (target ? false : subscripted.has(c.attnum))) {
+      throw errAt(cx, SqlState.duplicate_column, `column "${c.name}" specified more than once`, id.loc ?? target?.loc);
+    }
+    (target ? subscripted : plain).add(c.attnum);
+    return target ? { col: c, target } : { col: c };
+  });
+}
+
+/** The value an INSERT row gives `col` through its subscripted targets (in list order), over NULL. */
+export function insertSubscriptValue(cx: Cx, col: ColumnObj, parts: Array<{ target: A.SubscriptExpr; value: A.Expr | { bound: Expr } }>): Expr {
+  let e: Expr = { k: 'const', type: col.type, value: null };
+  for (const p of parts) e = bindSubscriptAssignment(cx, col, p.target, p.value, e);
+  return e;
+}
+
+/** Sets in `given` the columns an INSERT row assigns through subscripts (`values[k]` for list position k). */
+export function addSubscriptValues(
+  cx: Cx, targets: Array<A.Expr | undefined>, cols: ColumnObj[], values: Array<A.Expr | { bound: Expr }>, given: Map<number, Expr>,
+): void {
+  const parts = new Map<number, Array<{ target: A.SubscriptExpr; value: A.Expr | { bound: Expr } }>>();
+  targets.forEach((target, k) => {
+    if (target?.kind !== 'subscript' || k >= values.length) return;
+    const c = cols[k]!;
+    let list = parts.get(c.attnum);
+    if (!list) parts.set(c.attnum, (list = []));
+    list.push({ target, value: values[k]! });
+  });
+  for (const [attnum, list] of parts) given.set(attnum, insertSubscriptValue(cx, cols.find((c) => c.attnum === attnum)!, list));
 }

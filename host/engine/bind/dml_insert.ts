@@ -15,7 +15,7 @@ import { bindExpr } from './expr.ts';
 import { requireTable } from './names.ts';
 import { bindQuery, keepUnknownOutputs } from './select.ts';
 import { bindChecks, bindDefault, bindReturning, fkDefaults, tableScope, targetColumn } from './dml_common.ts';
-import { bindSubscriptSetItem } from './array_assign.ts';
+import { addSubscriptValues, bindSubscriptSetItem, insertTargets } from './array_assign.ts';
 import { Scope } from './scope.ts';
 
 export interface BoundModify {
@@ -33,7 +33,9 @@ export function bindInsert(env: BindEnv, stmt: A.Insert): BoundModify {
   }
   const t = requireTable(env, stmt.table);
   const alias = stmt.alias ? fold(cx, stmt.alias) : undefined;
-  const targets = targetList(cx, t, stmt.columns);
+  const targets = stmt.columnTargets
+    ? insertTargets(cx, stmt.columns!, stmt.columnTargets, (id) => targetColumn(cx, t, id)).map((x) => x.col)
+    : targetList(cx, t, stmt.columns);
   const overriding = stmt.overriding;
   const input = insertSource(cx, t, stmt, targets, overriding);
 
@@ -103,11 +105,13 @@ function insertSource(cx: Cx, t: TableObj, stmt: A.Insert, targets: ColumnObj[],
       const given = new Map<number, Expr>();
       row.forEach((v, k) => {
         const c = targets[k]!;
+        if (stmt.columnTargets?.[k]) return;
         if (v.kind === 'default') return;
         if (c.identity && overriding === 'USER') return; // OVERRIDING USER VALUE: the identity's own value
         if (c.identity === 'a' && overriding !== 'SYSTEM') throw identityError(cx, c, locOf(v));
         given.set(c.attnum, coerceAssign(cx, bindExpr(cx, v), c.type, c.name, locOf(v)));
       });
+      if (stmt.columnTargets) addSubscriptValues(cx, stmt.columnTargets, targets, row, given);
       return fullRow(env, t, given);
     });
     return { n: 'values', cols: tableCols, rows };
@@ -124,11 +128,13 @@ function insertSource(cx: Cx, t: TableObj, stmt: A.Insert, targets: ColumnObj[],
   const given = new Map<number, Expr>();
   q.cols.forEach((qc, k) => {
     const c = targets[k]!;
+    if (stmt.columnTargets?.[k]) return;
     if (c.identity && overriding === 'USER') return;
     if (c.identity === 'a' && overriding !== 'SYSTEM') throw identityError(cx, c, src.loc);
     if (qc.type.id === 'unknown') assignUnknown(cx, q.plan, k, c, src.loc);
     given.set(c.attnum, coerceAssign(cx, { k: 'col', type: q.plan.cols[k]!.type, index: k }, c.type, c.name, src.loc));
   });
+  if (stmt.columnTargets) addSubscriptValues(cx, stmt.columnTargets, targets, q.cols.map((qc, k) => ({ bound: { k: 'col', type: q.plan.cols[k]!.type, index: k } })), given);
   return { n: 'project', cols: tableCols, input: q.plan, exprs: fullRow(env, t, given) };
 }
 
