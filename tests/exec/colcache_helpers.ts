@@ -41,7 +41,7 @@ export function readVector(v: ColumnVector, rows: number): unknown[] {
         break;
       case COLKIND.I64: {
         const x = new BigInt64Array(buf, v.ptr, rows)[i]!;
-        out.push(v.sqlType.id === 'numeric' ? scaledText(x, v.scale) : Number(x));
+        out.push(v.sqlType.id === 'numeric' ? scaledText(x, v.scale) : Number.isSafeInteger(Number(x)) ? Number(x) : x);
         break;
       }
       case COLKIND.F64:
@@ -66,4 +66,15 @@ function scaledText(x: bigint, scale: number): string {
     s = s.slice(0, s.length - scale) + '.' + s.slice(s.length - scale);
   }
   return (neg ? '-' : '') + s;
+}
+
+/** A query result value in readVector's terms (numerics as their text). */
+export function sqlValue(v: unknown): unknown {
+  if (v !== null && typeof v === 'object' && 'coef' in v) return String(v);
+  return v;
+}
+
+/** Ends the session's implicit transaction (contextOf begins one outside a block). */
+export async function endImplicit(s: Session): Promise<void> {
+  if (!s.tx.inBlock()) await s.tx.rollback();
 }
