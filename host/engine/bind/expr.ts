@@ -11,6 +11,7 @@ import { resolveOperator } from '../functions/resolve.ts';
 import { Numeric } from '../types/numeric.ts';
 import { arrayOf, recordOf, T, type SqlType } from '../types/types.ts';
 import type { Scope } from './scope.ts';
+import { noteColumnUse } from './privileges.ts';
 import { formatType } from '../types/type_names.ts';
 import { SqlArray } from '../types/array.ts';
 import { type Cx, errAt, fold, posOf } from './context.ts';
@@ -200,6 +201,7 @@ function wholeRow(cx: Cx, parts: string[]): Expr | undefined {
     const entries = s.entriesNamed(parts);
     if (entries.length === 0) continue;
     const cols = entries[0]!.cols;
+    for (const c of cols) noteColumnUse(entries[0]!, c);
     if (level > 0) s.markCorrelatedBelow(cx.scope);
     const fields: Expr[] = cols.map((c) => (level === 0 ? { k: 'col', type: c.type, index: c.index } : { k: 'outer', type: c.type, level, index: c.index }));
     return { k: 'row', type: recordOf(cols.map((c) => c.type)), fields };

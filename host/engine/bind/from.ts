@@ -12,6 +12,7 @@ import type { TableObj, ViewObj } from '../catalog/objects.ts';
 import { liveColumns } from '../catalog/objects.ts';
 import { type Cx, errAt, fold } from './context.ts';
 import { Scope, type ScopeColumn } from './scope.ts';
+import { bindingView } from './privileges.ts';
 import { lookupRelation, qnameText } from './names.ts';
 import { bindQuery } from './select.ts';
 
@@ -138,7 +139,10 @@ function bindView(cx: Cx, view: ViewObj, item: A.TableName): Plan {
   const q = stmts[0];
   if (!q || q.kind !== 'select') throw errAt(cx, SqlState.internal_error, `view "${view.name}" has no query`, item.loc);
   const inner: Cx = { env: { ...cx.env, sql: view.sql }, scope: new Scope(cx.scope.parent) };
-  const bound = bindQuery(inner, q);
-  const cols = bound.cols.map((c, i) => ({ ...c, name: view.columns[i]?.name ?? c.name }));
-  return addDerived(cx, bound.plan, cols, item.alias ?? { name: { value: view.name, quoted: true } }, item.loc);
+  // The view's query runs with its owner's rights (bind/privileges.ts).
+  return bindingView(view.oid, () => {
+    const bound = bindQuery(inner, q);
+    const cols = bound.cols.map((c, i) => ({ ...c, name: view.columns[i]?.name ?? c.name }));
+    return addDerived(cx, bound.plan, cols, item.alias ?? { name: { value: view.name, quoted: true } }, item.loc);
+  });
 }

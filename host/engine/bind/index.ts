@@ -37,6 +37,8 @@ import { alterTable } from './ddl_alter.ts';
 
 import { commentOn } from './ddl_comment.ts';
 
+import { checkDdlPrivileges, collectPrivilegeNeeds, type PrivilegeNeed } from './privileges.ts';
+
 export type { BindEnv } from './context.ts';
 export type { DdlEnv } from './ddl_env.ts';
 
@@ -47,6 +49,8 @@ export type BoundStatement =
       /** Result columns (SELECT list or RETURNING). */
       cols: ColInfo[];
       tag: 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE';
+      /** The privileges it needs, found while binding (bind/privileges.ts). */
+      privileges?: PrivilegeNeed[];
     }
   | {
       kind: 'ddl';
@@ -66,7 +70,15 @@ const BINDABLE = new Set([
   'alter_sequence', 'alter_table', 'truncate', 'create_view', 'alter_database',
 ]);
 
+/** Binds a statement; DDL privileges are checked now, a plan carries what it needs (checked before each run). */
 export function bindStatement(env: BindEnv, stmt: A.Statement): BoundStatement {
+  checkDdlPrivileges(env, stmt);
+  const { result, needs } = collectPrivilegeNeeds(env, stmt, () => bindStatementOnly(env, stmt), (b) => (b.kind === 'plan' ? b.plan : undefined));
+  if (needs && result.kind === 'plan') result.privileges = needs;
+  return result;
+}
+
+function bindStatementOnly(env: BindEnv, stmt: A.Statement): BoundStatement {
   switch (stmt.kind) {
     case 'comment_on':
       return { kind: 'ddl', tag: 'COMMENT', run: async (d) => commentOn(d, stmt) };

@@ -14,6 +14,7 @@
 
 import { SbError, SqlState } from '../sb_error.ts';
 import type { SqlType } from '../types/types.ts';
+import { noteColumnUse } from './privileges.ts';
 
 export interface ScopeColumn {
   name: string;
@@ -97,6 +98,7 @@ export class Scope {
       }
       if (hit) {
         if (level > 0) s.markCorrelatedBelow(this);
+        noteColumnUse(hit.entry, hit.col);
         return hit;
       }
       // A qualifier naming an item at this level that lacks the column stops the search.

@@ -23,6 +23,7 @@ import { finalizeRow } from './expr_special.ts';
 import { bindFromList } from './from.ts';
 import { resolveType } from './names.ts';
 import { Scope } from './scope.ts';
+import { noteColumnUse } from './privileges.ts';
 
 export interface BoundQuery {
   plan: Plan;
@@ -314,6 +315,7 @@ function bindSelectList(cx: Cx, list: A.SelectItem[], hasFrom: boolean, keepUnkn
       for (const entry of entries) {
         for (const c of entry.cols) {
           if (c.hidden && !e.qualifier) continue;
+          noteColumnUse(entry, c);
           out.push({
             expr: { k: 'col', type: c.type, index: c.index },
             name: c.name,

@@ -32,6 +32,8 @@ export interface SchemaObj {
   name: string;
   owner: Oid;
   comment?: string;
+  /** GRANTed schema privileges: grantee role OID (or 'public') -> letters ('U' USAGE, 'C' CREATE). Absent: the default (public schema: USAGE to PUBLIC). */
+  acl?: Record<string, string>;
 }
 
 export interface ColumnObj {
@@ -73,6 +75,8 @@ export interface TableObj {
   comment?: string;
   /** GRANTed privileges: grantee role OID (or 'public') -> privilege letters (PostgreSQL's aclitem codes, "arwdD"). */
   acl?: Record<string, string>;
+  /** Column privileges (GRANT SELECT (c) ...): attnum -> grantee -> letters ('r', 'a', 'w', 'x'). */
+  colAcl?: Record<string, Record<string, string>>;
 }
 
 export interface IndexKey {
@@ -141,6 +145,8 @@ export interface ViewObj {
   comment?: string;
   /** GRANTed privileges, as TableObj.acl. */
   acl?: Record<string, string>;
+  /** Column privileges, as TableObj.colAcl (key: column position, 1-based). */
+  colAcl?: Record<string, Record<string, string>>;
 }
 
 export interface SequenceObj {

@@ -28,6 +28,10 @@ import type { Catalog } from './catalog.ts';
 import type { CatalogObj, ColumnObj, ConstraintObj, IndexObj, RoleObj, SchemaObj, TableObj, ViewObj } from './objects.ts';
 import { OID } from './objects.ts';
 import { hasPrivilege } from '../session/grants.ts';
+import { columnAclText, hasColumnPrivilege, hasSchemaPrivilege, relationAclText, schemaAclText } from './acl.ts';
+import { SbError, SqlState } from '../sb_error.ts';
+
+const aclArray = (items: string[] | null): SqlArray | null => (items ? SqlArray.of(text, items) : null);
 import { Settings } from '../session/settings.ts';
 
 /** What the functions below need from the session: set by Session.evalContext(). */
@@ -224,7 +228,7 @@ function rel(schema: 'pg_catalog' | 'information_schema', relName: string, cols:
 rel('pg_catalog', 'pg_namespace', [['oid', oid], ['nspname', name], ['nspowner', oid], ['nspacl', textArr]], (env) => [
   [OID.pgCatalog, 'pg_catalog', OID.bootstrapSuperuser, null],
   [OID.informationSchema, 'information_schema', OID.bootstrapSuperuser, null],
-  ...inDb<SchemaObj>(env, 'schema').map((s) => [s.oid, s.name, s.owner, null]),
+  ...inDb<SchemaObj>(env, 'schema').map((s) => [s.oid, s.name, s.owner, aclArray(schemaAclText(env.catalog, s))]),
 ]);
 
 rel('pg_catalog', 'pg_class', [
@@ -248,7 +252,7 @@ rel('pg_catalog', 'pg_class', [
       0, 0, -1, 0, 0, hasIndex, false,
       o.kind === 'table' && o.temp ? 't' : 'p', relkind, natts, checks, o.kind === 'view', triggers, false,
       false, false, true, o.kind === 'table' || o.kind === 'index' ? 'd' : 'n', false, 0,
-      0, 0, null, null, null,
+      0, 0, o.kind === 'table' || o.kind === 'view' ? aclArray(relationAclText(c, o)) : null, null, null,
     ]);
   }
   return out;
@@ -262,22 +266,28 @@ rel('pg_catalog', 'pg_attribute', [
 ], (env) => {
   const c = env.catalog;
   const out: unknown[][] = [];
+  let acl: SqlArray | null = null; // the column's attacl, set before each row of a table or view
   const row = (relOid: number, attname: string, t: SqlType, attnum: number, notNull: boolean, hasDef: boolean, identity: string, generated: string, dropped: boolean): unknown[] => {
     const i = infoOf(t);
     return [
       relOid, attname, dropped ? 0 : typeOidOf(t), -1, i.len, attnum, t.id === 'array' ? 1 : 0, -1,
       t.typmod, i.byval, i.align, i.storage, '', notNull, hasDef,
       false, identity, generated, dropped, true, 0,
-      collationOf(t), null, null, null, null,
+      collationOf(t), acl, null, null, null,
     ];
   };
   for (const o of objects(c)) {
     if (o.kind === 'table' && o.dbOid === env.dbOid) {
       for (const col of o.columns) {
+        acl = aclArray(columnAclText(c, o, col.attnum));
         out.push(row(o.oid, col.dropped ? `........pg.dropped.${col.attnum}........` : col.name, col.type, col.attnum, col.notNull, col.default !== undefined, col.identity ?? '', col.generated ? 's' : '', col.dropped === true));
       }
     } else if (o.kind === 'view' && o.dbOid === env.dbOid) {
-      o.columns.forEach((col, i) => out.push(row(o.oid, col.name, col.type, i + 1, false, false, '', '', false)));
+      o.columns.forEach((col, i) => {
+        acl = aclArray(columnAclText(c, o, i + 1));
+        out.push(row(o.oid, col.name, col.type, i + 1, false, false, '', '', false));
+      });
+      acl = null;
     } else if (o.kind === 'index' && o.dbOid === env.dbOid) {
       const t = c.get(o.tableOid);
       o.keys.forEach((k, i) => {
@@ -905,7 +915,59 @@ defFn('has_table_privilege', [text, text], bool, (a, ctx) => tablePrivilege(ctx,
 defFn('has_table_privilege', [oid, text], bool, (a, ctx) => tablePrivilege(ctx, null, a[0], a[1] as string), stable);
 defFn('has_table_privilege', [name, text, text], bool, (a, ctx) => tablePrivilege(ctx, a[0] as string, a[1], a[2] as string), stable);
 defFn('has_table_privilege', [name, oid, text], bool, (a, ctx) => tablePrivilege(ctx, a[0] as string, a[1], a[2] as string), stable);
-for (const fname of ['has_schema_privilege', 'has_database_privilege', 'has_sequence_privilege', 'has_column_privilege', 'has_function_privilege', 'pg_has_role']) {
+// has_schema_privilege / has_column_privilege answer from the schema and column ACLs (catalog/acl.ts).
+function privilegeLetters(privs: string, allowed: string): string[] {
+  return privs.split(',').map((p) => {
+    const n = p.trim().replace(/ WITH GRANT OPTION$/i, '').toUpperCase();
+    const l = n === 'USAGE' ? 'U' : n === 'CREATE' ? 'C' : PRIV_LETTER[n];
+    if (l === undefined || !allowed.includes(l)) throw new SbError(SqlState.invalid_parameter_value, `unrecognized privilege type: "${p.trim()}"`);
+    return l;
+  });
+}
+function schemaPrivilege(ctx: EvalContext, userName: string | null, schema: unknown, privs: string): boolean | null {
+  const k = catalogOf(ctx);
+  if (!k) return true;
+  let oidOf: number | undefined;
+  if (typeof schema === 'number') oidOf = schema;
+  else if (schema === 'pg_catalog') oidOf = OID.pgCatalog;
+  else if (schema === 'information_schema') oidOf = OID.informationSchema;
+  else {
+    oidOf = k.c.schema(k.dbOid, String(schema))?.oid;
+    if (oidOf === undefined) throw new SbError(SqlState.invalid_schema_name, `schema "${String(schema)}" does not exist`);
+  }
+  const user = k.c.role(userName ?? ctx.session?.currentUser ?? '');
+  if (!user) throw new SbError(SqlState.undefined_object, `role "${userName}" does not exist`);
+  return privilegeLetters(privs, 'UC').some((l) => hasSchemaPrivilege(k.c, user.oid, oidOf!, l));
+}
+function columnPrivilege(ctx: EvalContext, userName: string | null, table: unknown, column: unknown, privs: string): boolean | null {
+  const k = catalogOf(ctx);
+  if (!k) return true;
+  const relOid = typeof table === 'number' ? table : ctx.regLookup?.regIn('regclass', String(table));
+  const rel = relOid === undefined ? undefined : k.c.get(relOid);
+  if (!rel || (rel.kind !== 'table' && rel.kind !== 'view')) return null;
+  let attnum: number | undefined;
+  if (typeof column === 'number') attnum = column;
+  else if (rel.kind === 'table') attnum = rel.columns.find((x) => !x.dropped && x.name === String(column))?.attnum;
+  else {
+    const i = rel.columns.findIndex((x) => x.name === String(column));
+    attnum = i < 0 ? undefined : i + 1;
+  }
+  if (attnum === undefined) throw new SbError(SqlState.undefined_column, `column "${String(column)}" of relation "${rel.name}" does not exist`);
+  const user = k.c.role(userName ?? ctx.session?.currentUser ?? '');
+  if (!user) throw new SbError(SqlState.undefined_object, `role "${userName}" does not exist`);
+  return privilegeLetters(privs, 'arwx').some((l) => hasColumnPrivilege(k.c, user.oid, rel, attnum!, l));
+}
+defFn('has_schema_privilege', [text, text], bool, (a, ctx) => schemaPrivilege(ctx, null, a[0], a[1] as string), stable);
+defFn('has_schema_privilege', [oid, text], bool, (a, ctx) => schemaPrivilege(ctx, null, a[0], a[1] as string), stable);
+defFn('has_schema_privilege', [name, text, text], bool, (a, ctx) => schemaPrivilege(ctx, a[0] as string, a[1], a[2] as string), stable);
+defFn('has_schema_privilege', [name, oid, text], bool, (a, ctx) => schemaPrivilege(ctx, a[0] as string, a[1], a[2] as string), stable);
+defFn('has_column_privilege', [text, text, text], bool, (a, ctx) => columnPrivilege(ctx, null, a[0], a[1], a[2] as string), stable);
+defFn('has_column_privilege', [oid, text, text], bool, (a, ctx) => columnPrivilege(ctx, null, a[0], a[1], a[2] as string), stable);
+defFn('has_column_privilege', [text, int2, text], bool, (a, ctx) => columnPrivilege(ctx, null, a[0], a[1], a[2] as string), stable);
+defFn('has_column_privilege', [oid, int2, text], bool, (a, ctx) => columnPrivilege(ctx, null, a[0], a[1], a[2] as string), stable);
+defFn('has_column_privilege', [name, text, text, text], bool, (a, ctx) => columnPrivilege(ctx, a[0] as string, a[1], a[2], a[3] as string), stable);
+defFn('has_column_privilege', [name, oid, text, text], bool, (a, ctx) => columnPrivilege(ctx, a[0] as string, a[1], a[2], a[3] as string), stable);
+for (const fname of ['has_database_privilege', 'has_sequence_privilege', 'has_function_privilege', 'pg_has_role']) {
   defFn(fname, [text, text], bool, () => true, stable);
   defFn(fname, [name, text, text], bool, () => true, stable);
   defFn(fname, [oid, text], bool, () => true, stable);

@@ -1,39 +1,69 @@
 // GRANT / REVOKE of table privileges (SELECT, INSERT, UPDATE, DELETE,
-// TRUNCATE, ALL) on tables and views, to roles or PUBLIC, and role
+// TRUNCATE, REFERENCES, TRIGGER, ALL) on tables and views, of column
+// privileges (SELECT (c), INSERT (c), UPDATE (c), REFERENCES (c)), of schema
+// privileges (USAGE, CREATE, ALL ON SCHEMA), to roles or PUBLIC, and role
 // membership (GRANT role TO role); and their enforcement: before a query or
-// DML statement runs, every table it reads or writes is checked for the
-// session user (superusers and owners pass; privileges granted to PUBLIC or
-// to a role the user is a member of count). Failures are 42501, as in
-// PostgreSQL. Schema privileges (USAGE, CREATE) and column privileges are
-// are not supported yet; DDL is not checked yet; a view's tables are checked
-// for the user, not for the view's owner.
+// DML statement runs, what its binding found it needs (bind/privileges.ts:
+// tables and columns read, the target and its columns written, views with
+// their owner's rights) is checked for the session user; superusers and
+// owners pass; privileges granted to PUBLIC or to a role the user is a
+// member of count. A relation named by the user also needs USAGE on its
+// schema. DDL is checked while binding (bind/privileges.ts). Failures are
+// 42501 with PostgreSQL's messages. The ACL rules are in catalog/acl.ts.
 
 import type * as A from '../../../sql-dialects/index.ts';
 import { lookupRelation as lookup } from '../bind/names.ts';
+import { needsOf, type PrivilegeNeed } from '../bind/privileges.ts';
+import {
+  type AclRelation, hasAnyColumnPrivilege, hasColumnPrivilege, hasRelationPrivilege, hasSchemaPrivilege, isSuperuser, memberships, ownsObject,
+  PRIVILEGE_LETTER, TABLE_PRIVILEGES,
+} from '../catalog/acl.ts';
 import type { Catalog } from '../catalog/catalog.ts';
-import type { RoleObj, TableObj, ViewObj } from '../catalog/objects.ts';
+import type { RoleObj, SchemaObj } from '../catalog/objects.ts';
+import type { Plan } from '../plan/nodes.ts';
 import { SbError, SqlState } from '../sb_error.ts';
 import type { QueryResult } from './result.ts';
 import type { Session } from './session.ts';
 
-const LETTER: Record<string, string> = { SELECT: 'r', INSERT: 'a', UPDATE: 'w', DELETE: 'd', TRUNCATE: 'D', REFERENCES: 'x', TRIGGER: 't' };
-const ALL_TABLE = 'arwdDxt';
-const NAME_OF: Record<string, string> = { r: 'SELECT', a: 'INSERT', w: 'UPDATE', d: 'DELETE', D: 'TRUNCATE', x: 'REFERENCES', t: 'TRIGGER' };
-
-type Relation = TableObj | ViewObj;
+type Relation = AclRelation;
 
 export function isGrantStatement(stmt: A.Statement): boolean {
   return stmt.kind === 'grant' || stmt.kind === 'revoke';
 }
 
-function letters(privs: A.Privilege[] | undefined): string {
+/** Relation-level letters and per-column letters of a privilege list. */
+function relationLetters(privs: A.Privilege[] | undefined): { table: string; columns: Array<{ name: A.Ident; letters: string }> } {
+  let table = '';
+  const columns: Array<{ name: A.Ident; letters: string }> = [];
+  for (const p of privs ?? []) {
+    const n = p.name.toUpperCase();
+    if (n === 'ALL' || n === 'ALL PRIVILEGES') {
+      if (p.columns && p.columns.length > 0) {
+        for (const c of p.columns) columns.push({ name: c, letters: 'arwx' });
+        continue;
+      }
+      return { table: TABLE_PRIVILEGES, columns };
+    }
+    const l = PRIVILEGE_LETTER[n];
+    if (!l || !TABLE_PRIVILEGES.includes(l)) throw new SbError('0LP01', `invalid privilege type ${n} for relation`);
+    if (p.columns && p.columns.length > 0) {
+      if (!'arwx'.includes(l)) throw new SbError('0LP01', `invalid privilege type ${n} for column`);
+      for (const c of p.columns) columns.push({ name: c, letters: l });
+      continue;
+    }
+    if (!table.includes(l)) table += l;
+  }
+  return { table, columns };
+}
+
+function schemaLetters(privs: A.Privilege[] | undefined): string {
   let out = '';
   for (const p of privs ?? []) {
     const n = p.name.toUpperCase();
-    if (n === 'ALL' || n === 'ALL PRIVILEGES') return ALL_TABLE;
-    const l = LETTER[n];
-    if (!l) throw new SbError('0LP01', `invalid privilege type ${n} for relation`);
-    if (p.columns && p.columns.length > 0) throw new SbError(SqlState.feature_not_supported, 'column privileges are not supported yet');
+    if (n === 'ALL' || n === 'ALL PRIVILEGES') return 'UC';
+    if (n !== 'USAGE' && n !== 'CREATE') throw new SbError('0LP01', `invalid privilege type ${n} for schema`);
+    if (p.columns && p.columns.length > 0) throw new SbError(SqlState.syntax_error, 'column privileges are only valid for relations');
+    const l = PRIVILEGE_LETTER[n]!;
     if (!out.includes(l)) out += l;
   }
   return out;
@@ -64,6 +94,15 @@ function relationsOf(s: Session, g: A.Grant): Relation[] {
   return out;
 }
 
+function schemasOf(s: Session, g: A.Grant): SchemaObj[] {
+  return (g.objects ?? []).map((qn) => {
+    const name = s.dialect.foldIdentifier(qn[qn.length - 1]!);
+    const schema = s.catalog().schema(s.core.dbOid, name);
+    if (!schema) throw new SbError(SqlState.invalid_schema_name, `schema "${name}" does not exist`);
+    return schema;
+  });
+}
+
 function granteeKeys(s: Session, g: A.Grant): string[] {
   return g.grantees.map((r) => {
     if (!r.name.quoted && r.name.value.toLowerCase() === 'public') return 'public';
@@ -74,22 +113,14 @@ function granteeKeys(s: Session, g: A.Grant): string[] {
   });
 }
 
-function isOwnerOrSuper(cat: Catalog, userOid: number, rel: Relation): boolean {
-  const me = cat.get(userOid) as RoleObj | undefined;
-  return me?.superuser === true || rel.owner === userOid || memberships(cat, userOid).has(rel.owner);
-}
-
-/** The role and every role it is a member of (transitively, through INHERIT). */
-function memberships(cat: Catalog, roleOid: number): Set<number> {
-  const out = new Set<number>([roleOid]);
-  const todo = [roleOid];
-  while (todo.length > 0) {
-    const r = cat.get(todo.pop()!);
-    if (r?.kind !== 'role' || !r.inherit) continue;
-    for (const m of r.memberOf) if (!out.has(m)) {
-      out.add(m);
-      todo.push(m);
-    }
+/** Adds or takes away letters for the grantees in one ACL; the result (empty entries dropped). */
+function changeAcl(acl: Record<string, string> | undefined, keys: string[], letters: string, grant: boolean): Record<string, string> {
+  const out: Record<string, string> = { ...(acl ?? {}) };
+  for (const k of keys) {
+    const had = out[k] ?? '';
+    const next = grant ? had + [...letters].filter((c) => !had.includes(c)).join('') : [...had].filter((c) => !letters.includes(c)).join('');
+    if (next === '') delete out[k];
+    else out[k] = next;
   }
   return out;
 }
@@ -102,6 +133,7 @@ export async function runGrantStatement(s: Session, stmt: A.Statement): Promise<
   s.tx.started = true;
   const cat = s.tx.cat!;
   try {
+    const type = (g.objectType ?? '').toUpperCase();
     if (g.roles && g.roles.length > 0) {
       // GRANT role TO user / REVOKE role FROM user.
       const me = s.catalog().get(s.user.oid) as RoleObj | undefined;
@@ -120,22 +152,53 @@ export async function runGrantStatement(s: Session, stmt: A.Statement): Promise<
           cat.put(txn, { ...member, memberOf });
         }
       }
+    } else if (type === 'SCHEMA') {
+      const letters = schemaLetters(g.privileges);
+      const keys = granteeKeys(s, g);
+      for (const schema of schemasOf(s, g)) {
+        const current = s.catalog().get(schema.oid) as SchemaObj;
+        if (!ownsObject(s.catalog(), s.user.oid, current.owner)) {
+          throw new SbError(SqlState.insufficient_privilege, `permission denied for schema ${current.name}`);
+        }
+        // The public schema's default ACL (USAGE to PUBLIC) becomes explicit at the first change.
+        const base = current.acl ?? (current.oid === 2200 ? { public: 'U' } : {});
+        cat.put(txn, { ...current, acl: changeAcl(base, keys, letters, grant) });
+      }
     } else {
-      const l = letters(g.privileges);
+      const { table, columns } = relationLetters(g.privileges);
       const keys = granteeKeys(s, g);
       for (const rel of relationsOf(s, g)) {
         const current = s.catalog().get(rel.oid) as Relation;
-        if (!isOwnerOrSuper(s.catalog(), s.user.oid, current)) {
+        if (!ownsObject(s.catalog(), s.user.oid, current.owner)) {
           throw new SbError(SqlState.insufficient_privilege, `permission denied for ${current.kind === 'view' ? 'view' : 'table'} ${current.name}`);
         }
-        const acl: Record<string, string> = { ...(current.acl ?? {}) };
-        for (const k of keys) {
-          const had = acl[k] ?? '';
-          const next = grant ? had + [...l].filter((c) => !had.includes(c)).join('') : [...had].filter((c) => !l.includes(c)).join('');
-          if (next === '') delete acl[k];
-          else acl[k] = next;
+        const next: Relation = { ...current, acl: changeAcl(current.acl, keys, table, grant) } as Relation;
+        if (!grant && table !== '') {
+          // REVOKE of a table privilege also takes it away from every column (as PostgreSQL does).
+          const colAcl: Record<string, Record<string, string>> = {};
+          for (const [a, acl] of Object.entries(current.colAcl ?? {})) {
+            const changed = changeAcl(acl, keys, table, false);
+            if (Object.keys(changed).length > 0) colAcl[a] = changed;
+          }
+          next.colAcl = colAcl;
         }
-        cat.put(txn, { ...current, acl } as Relation);
+        for (const c of columns) {
+          const name = s.dialect.foldIdentifier(c.name);
+          const attnum = current.kind === 'table'
+            ? current.columns.find((x) => !x.dropped && x.name === name)?.attnum
+            : (() => {
+              const i = current.columns.findIndex((x) => x.name === name);
+              return i < 0 ? undefined : i + 1;
+            })();
+          if (attnum === undefined) throw new SbError(SqlState.undefined_column, `column "${name}" of relation "${current.name}" does not exist`);
+          const colAcl = { ...(next.colAcl ?? {}) };
+          const changed = changeAcl(colAcl[String(attnum)], keys, c.letters, grant);
+          if (Object.keys(changed).length > 0) colAcl[String(attnum)] = changed;
+          else delete colAcl[String(attnum)];
+          next.colAcl = colAcl;
+        }
+        if (next.colAcl && Object.keys(next.colAcl).length === 0) delete next.colAcl;
+        cat.put(txn, next);
       }
     }
     if (autocommit) await s.tx.commit();
@@ -149,46 +212,49 @@ export async function runGrantStatement(s: Session, stmt: A.Statement): Promise<
 
 /** Whether the user holds `letter` on the relation (ownership, superuser, grants to it, its roles or PUBLIC). */
 export function hasPrivilege(cat: Catalog, userOid: number, rel: Relation, letter: string): boolean {
-  if (isOwnerOrSuper(cat, userOid, rel)) return true;
-  const acl = rel.acl;
-  if (!acl) return false;
-  if (acl['public']?.includes(letter)) return true;
-  for (const r of memberships(cat, userOid)) if (acl[String(r)]?.includes(letter)) return true;
-  return false;
+  return hasRelationPrivilege(cat, userOid, rel, letter);
+}
+
+function denied(rel: Relation): SbError {
+  const what = rel.kind === 'view' ? 'view' : (rel as { matview?: unknown }).matview ? 'materialized view' : 'table';
+  return new SbError(SqlState.insufficient_privilege, `permission denied for ${what} ${rel.name}`);
+}
+
+/** Checks what a statement needs (bind/privileges.ts) for the user; 42501 at the first need not met. */
+export function checkPrivilegeNeeds(cat: Catalog, userOid: number, needs: readonly PrivilegeNeed[]): void {
+  if (isSuperuser(cat, userOid)) {
+    if (needs.every((n) => n.via === 0)) return;
+  }
+  for (const n of needs) {
+    const rel = cat.get(n.relOid);
+    if (!rel || (rel.kind !== 'table' && rel.kind !== 'view')) continue;
+    let who = userOid;
+    if (n.via !== 0) {
+      const v = cat.get(n.via);
+      if (v?.kind === 'view') who = v.owner;
+    }
+    if (isSuperuser(cat, who)) continue;
+    if (n.via === 0 && !hasSchemaPrivilege(cat, who, rel.schemaOid, 'U')) {
+      const schema = cat.get(rel.schemaOid);
+      throw new SbError(SqlState.insufficient_privilege, `permission denied for schema ${schema?.kind === 'schema' ? schema.name : rel.schemaOid}`);
+    }
+    let ok: boolean;
+    if (n.columnsOnly) ok = (n.attnums ?? []).every((a) => hasColumnPrivilege(cat, who, rel, a, n.letter));
+    else if (hasRelationPrivilege(cat, who, rel, n.letter)) ok = true;
+    else if (n.attnums === undefined || !'arwx'.includes(n.letter)) ok = false;
+    else if (n.attnums.length === 0) ok = n.letter === 'r' && hasAnyColumnPrivilege(cat, who, rel, 'r');
+    else ok = n.attnums.every((a) => hasColumnPrivilege(cat, who, rel, a, n.letter));
+    if (!ok) throw denied(rel);
+  }
 }
 
 /**
- * Checks a bound plan before it runs: SELECT on every table scanned (the
- * target of an UPDATE/DELETE excepted), INSERT/UPDATE/DELETE on the target
- * of a modification. Superusers skip the walk.
+ * Checks a bound statement before it runs: the needs its binding recorded,
+ * or (a plan seen only after planning) the tables its plan reads and writes,
+ * at table level, for the user.
  */
-export function checkPlanPrivileges(cat: Catalog, userOid: number, plan: unknown): void {
-  const me = cat.get(userOid);
-  if (me?.kind === 'role' && me.superuser) return;
-  const need: Array<[number, string]> = [];
-  const walk = (x: unknown, exempt: number | undefined): void => {
-    if (x === null || typeof x !== 'object') return;
-    if (Array.isArray(x)) {
-      for (const y of x) walk(y, exempt);
-      return;
-    }
-    const o = x as Record<string, unknown>;
-    if (o['n'] === 'modify' && typeof o['tableOid'] === 'number') {
-      const op = o['op'] as string;
-      need.push([o['tableOid'], op === 'insert' ? 'a' : op === 'update' ? 'w' : 'd']);
-      const target = op === 'insert' ? undefined : o['tableOid'];
-      for (const [k, v] of Object.entries(o)) if (k !== 'fkDefaults') walk(v, k === 'input' ? target : undefined);
-      return;
-    }
-    if (o['n'] === 'scan' && typeof o['tableOid'] === 'number' && o['tableOid'] !== exempt) need.push([o['tableOid'], 'r']);
-    for (const v of Object.values(o)) walk(v, exempt);
-  };
-  walk(plan, undefined);
-  for (const [oid, letter] of need) {
-    const rel = cat.get(oid);
-    if (!rel || (rel.kind !== 'table' && rel.kind !== 'view')) continue;
-    if (!hasPrivilege(cat, userOid, rel, letter)) {
-      throw new SbError(SqlState.insufficient_privilege, `permission denied for table ${rel.name}`, { detail: `${NAME_OF[letter]} privilege is required.` });
-    }
-  }
+export function checkPlanPrivileges(cat: Catalog, userOid: number, planOrBound: Plan | { plan: Plan; privileges?: PrivilegeNeed[] }): void {
+  const bound = 'plan' in planOrBound && !('n' in planOrBound) ? planOrBound : undefined;
+  const needs = bound?.privileges ?? needsOf(bound ? bound.plan : (planOrBound as Plan));
+  checkPrivilegeNeeds(cat, userOid, needs);
 }

@@ -39,6 +39,7 @@ import { compileStatement, noteModified, parseCached } from './plan_cache.ts';
 import { type CatalogAccess, systemRelationName, systemRelationOid } from '../catalog/pg_catalog.ts';
 import { isRoleStatement, runRoleStatement } from './roles.ts';
 import { checkPlanPrivileges, isGrantStatement, runGrantStatement } from './grants.ts';
+import type { PrivilegeNeed } from '../bind/privileges.ts';
 
 import { closeAllCursors, cursorFields, cursorRows, isCursorStatement, runCursorStatement } from './cursors.ts';
 export interface SessionOptions {
@@ -81,7 +82,7 @@ export class Session {
   /** Table access of the last committed catalog a statement ran against (reused while that catalog is current). */
   private tablesOf: { catalog: Catalog; tables: TableAccessCache } | undefined;
   /** Plans whose privilege check passed, with the catalog it passed against (grants and roles are in the catalog). */
-  private readonly privilegesPassed = new WeakMap<Plan, Catalog>();
+  private readonly privilegesPassed = new WeakMap<object, Catalog>();
   /** What SQL functions read of the session (current_user, current_schema...): the same for every statement. */
   private readonly info: SessionInfo;
 
@@ -261,7 +262,7 @@ export class Session {
     try {
       const ev = this.evalContext();
       const { bound, paramTypes: types } = compileStatement(this, stmt, sql, paramTypes, notices, ev, txn);
-      if (bound.kind === 'plan') this.checkPrivileges(bound.plan);
+      if (bound.kind === 'plan') this.checkPrivileges(bound);
       let result: QueryResult;
       if (bound.kind === 'plan') {
         const r = this.runPlan(bound, types, params, txn, ev);
@@ -279,12 +280,16 @@ export class Session {
     }
   }
 
-  /** checkPlanPrivileges, skipped for a plan that passed against the same (immutable) catalog. */
-  private checkPrivileges(plan: Plan): void {
+  /**
+   * checkPlanPrivileges, skipped for a statement that passed against the same
+   * (immutable) catalog. Keyed by the bound statement, not its plan: two
+   * statements may share one compiled plan and need different privileges.
+   */
+  private checkPrivileges(bound: { plan: Plan; privileges?: PrivilegeNeed[] }): void {
     const catalog = this.catalog();
-    if (this.privilegesPassed.get(plan) === catalog) return;
-    checkPlanPrivileges(catalog, this.user.oid, plan);
-    this.privilegesPassed.set(plan, catalog);
+    if (this.privilegesPassed.get(bound) === catalog) return;
+    checkPlanPrivileges(catalog, this.user.oid, bound);
+    this.privilegesPassed.set(bound, catalog);
   }
 
   /** Binds a statement without running it: its parameter and result types (PREPARE, Parse/Describe). */
