@@ -420,6 +420,17 @@ async function declare(s: Session, stmt: A.DeclareCursor, sql: string): Promise<
       name, sql, holdable, opts.has('BINARY'), scrollable, unixMsToPgMicros(s.core.platform.wallClockMs()), fieldsOf(bound.cols), op, ctx, txn,
     );
     cursors.set(name, cursor);
+    // ROLLBACK TO a savepoint taken before the DECLARE closes the cursor (so does a rollback of the transaction).
+    if (!autocommit) {
+      const c = cursor;
+      s.tx.atRollback(() => {
+        if (cursors.get(name) === c) {
+          c.shut();
+          cursors.delete(name);
+        }
+        return Promise.resolve();
+      });
+    }
     txn.endStatement();
   } catch (e) {
     txn.endStatement();
@@ -490,7 +501,9 @@ async function fetch(s: Session, stmt: A.Fetch): Promise<QueryResult> {
     n = await c.fetch(direction, count, out);
   }
   if (out === null) return done(`MOVE ${n}`);
-  return { command: `FETCH ${out.length}`, rowCount: out.length, fields: c.fields.slice(), rows: out };
+  const r: QueryResult = { command: `FETCH ${out.length}`, rowCount: out.length, fields: c.fields.slice(), rows: out };
+  if (c.binary) r.binary = true;
+  return r;
 }
 
 /** The result fields a FETCH of this cursor returns (Describe). */

@@ -28,6 +28,8 @@ export interface QueryResult {
   rows: unknown[][];
   /** NOTICEs and WARNINGs the statement raised. */
   notices?: SbError[];
+  /** Rows of a BINARY cursor: the simple query protocol sends them in binary format. */
+  binary?: boolean;
 }
 
 export function fieldsOf(cols: readonly ColInfo[]): FieldInfo[] {

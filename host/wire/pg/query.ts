@@ -199,8 +199,9 @@ export class QueryProtocol {
       const results = await this.session.exec(sql, [], async (r) => {
         streamed++;
         this.sendNotices(r);
-        if (QueryProtocol.returnsRows(r)) this.rowDescription(r.fields, []);
-        await this.sendRows(r, 0, r.rows.length, []);
+        const formats: FormatCode[] = r.binary ? [1] : []; // FETCH from a BINARY cursor
+        if (QueryProtocol.returnsRows(r)) this.rowDescription(r.fields, formats);
+        await this.sendRows(r, 0, r.rows.length, formats);
         this.out.commandComplete(r.command);
       });
       if (streamed === 0 && results.length === 1 && results[0]!.command === '') this.out.emptyQueryResponse();

@@ -86,6 +86,18 @@ describe('cursors over the wire (pg driver)', () => {
     await c.query('ROLLBACK');
   });
 
+  it('a BINARY cursor sends its rows in binary format (simple query)', async () => {
+    const c = await client();
+    await c.query('BEGIN');
+    await c.query('DECLARE bc BINARY CURSOR FOR SELECT id, name FROM wc ORDER BY id');
+    const f = await c.query('FETCH 2 FROM bc');
+    expect(f.fields.map((x) => x.format)).toEqual(['binary', 'binary']);
+    expect(f.rows).toEqual([{ id: 1, name: 'row 1' }, { id: 2, name: 'row 2' }]);
+    await c.query('DECLARE tc CURSOR FOR SELECT id FROM wc ORDER BY id');
+    expect((await c.query('FETCH tc')).fields[0]!.format).toBe('text');
+    await c.query('COMMIT');
+  });
+
   it('FETCH as a named prepared statement (extended protocol: Parse / Describe / Execute)', async () => {
     const c = await client();
     await c.query('BEGIN');
