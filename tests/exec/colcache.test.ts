@@ -405,7 +405,13 @@ describe('a folder database', () => {
     expect(readVector(again.column(2)!, 3)).toEqual(['0.25', '0.50', '0.75']);
     again.release();
     await endImplicit(s);
-    clearColCache(fdb.store);
+    const bytes = colCacheStats().bytes;
     await fdb.close();
+    // The next getColumns (of any database) frees the closed database's entries.
+    const m = await session();
+    await m.query('CREATE TABLE after_close (id int PRIMARY KEY)');
+    expect(await columns(m, 'after_close', [1])).not.toBeNull();
+    await endImplicit(m);
+    expect(colCacheStats().bytes).toBe(bytes - 200 * 8 + 16);
   });
 });

@@ -128,6 +128,7 @@ export interface GetColumnsOptions {
  * the whole-table read range has been recorded, exactly as a full scan does.
  */
 export async function getColumns(ctx: ExecContext, table: TableObj | number, attnos: readonly number[], opts: GetColumnsOptions = {}): Promise<ColumnSnapshot | null> {
+  sweepClosedStores();
   if (setting(ctx, 'colcache') === 'off') return null;
   const t = typeof table === 'number' ? ctx.catalog.table(table) : table;
   if (!t) return null;
@@ -189,6 +190,11 @@ export async function getColumns(ctx: ExecContext, table: TableObj | number, att
     }
     if (txn.state !== 'active' || !readerMayUse(store, txn, ks)) return null;
   }
+}
+
+/** Frees the entries of stores that were closed (a closed database's tables are gone from this process). */
+function sweepClosedStores(): void {
+  for (const s of entries.keys()) if (s.isClosed) clearColCache(s);
 }
 
 function readerMayUse(store: Store, txn: Txn, ks: Keyspace): boolean {

@@ -155,6 +155,11 @@ export class Store implements StoreCore {
 
   // ---- snapshots and transactions ----
 
+  /** True once close() has begun (the column cache frees what it holds for a closed store). */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   snapshotStamp(): number {
     const last = Math.max(this.clock.lastStamp(), 0);
     if (this.pendingHead < this.pending.length) return Math.min(last, this.pending[this.pendingHead]! - 1);
