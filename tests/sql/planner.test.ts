@@ -167,11 +167,33 @@ describe('plan cache', () => {
 
   it('does not cache statements that fold the clock at bind time', async () => {
     const s0 = planCacheStats(db);
-    const a = (await db.query(`SELECT CURRENT_TIMESTAMP`)).rows[0]![0] as number;
+    const a = (await db.query(`SELECT LOCALTIMESTAMP`)).rows[0]![0] as number;
     await new Promise((r) => setTimeout(r, 5));
-    const b = (await db.query(`SELECT CURRENT_TIMESTAMP`)).rows[0]![0] as number;
+    const b = (await db.query(`SELECT LOCALTIMESTAMP`)).rows[0]![0] as number;
     expect(b).toBeGreaterThan(a);
     expect(planCacheStats(db).hits).toBe(s0.hits);
+  });
+
+  it('caches CURRENT_TIMESTAMP (read when the statement runs: the transaction start)', async () => {
+    await db.exec(`CREATE TABLE hist (id int, at timestamptz)`);
+    const sql = `INSERT INTO hist VALUES ($1, CURRENT_TIMESTAMP)`;
+    await db.query(sql, [1]);
+    const s0 = planCacheStats(db);
+    await new Promise((r) => setTimeout(r, 5));
+    await db.query(sql, [2]);
+    expect(planCacheStats(db).hits - s0.hits).toBe(1);
+    expect(planCacheStats(db).uncacheable).toBe(s0.uncacheable);
+    const s = db.session();
+    await s.query(`BEGIN`);
+    await s.query(sql, [3]);
+    await new Promise((r) => setTimeout(r, 5));
+    await s.query(sql, [4]);
+    const inTxn = (await s.query(`SELECT CURRENT_TIMESTAMP`)).rows[0]![0];
+    await s.query(`COMMIT`);
+    const rows = (await db.query(`SELECT id, at FROM hist ORDER BY id`)).rows as Array<[number, number]>;
+    expect(rows[1]![1]).toBeGreaterThan(rows[0]![1]); // two transactions, two times
+    expect(rows[3]![1]).toBe(rows[2]![1]); // one transaction: its start, twice
+    expect(inTxn).toBe(rows[2]![1]);
   });
 
   it('EXPLAIN VERBOSE tells a cache hit', async () => {

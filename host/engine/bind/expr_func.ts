@@ -127,10 +127,10 @@ function sequenceArg(cx: Cx, f: A.FuncCall, fn: string): SequenceObj {
 /** CURRENT_DATE, CURRENT_TIMESTAMP(p), CURRENT_USER...: values fixed for the transaction or session. */
 export function bindSqlValue(cx: Cx, e: A.SqlValueFunc): Expr {
   const env = cx.env;
-  const ts = env.txnTimestamp;
+  // Read only by the forms folded here: reading it makes the statement uncacheable (plan_cache.ts).
+  const txnTs = (): number => env.txnTimestamp;
   const zone = (): ReturnType<typeof requireTimeZone> => requireTimeZone(env.values.timeZone);
-  const withPrecision = (type: SqlType, value: unknown): Expr => {
-    const c: Expr = { k: 'const', type, value };
+  const withPrecision = (type: SqlType, c: Expr): Expr => {
     if (!e.precision) return c;
     const p = e.precision.kind === 'number' ? Number(e.precision.value) : NaN;
     if (!Number.isInteger(p) || p < 0) throw errAt(cx, SqlState.invalid_parameter_value, `${e.name}(${p}) precision must not be negative`, e.loc);
@@ -138,15 +138,16 @@ export function bindSqlValue(cx: Cx, e: A.SqlValueFunc): Expr {
   };
   switch (e.name.toUpperCase()) {
     case 'CURRENT_DATE':
-      return { k: 'const', type: T.date, value: timestamptzToDate(ts, zone()) };
+      return { k: 'const', type: T.date, value: timestamptzToDate(txnTs(), zone()) };
     case 'CURRENT_TIMESTAMP':
-      return withPrecision(T.timestamptz, ts);
+      // now(): the transaction's start, read when the statement runs, so the plan can be cached.
+      return withPrecision(T.timestamptz, makeCall(cx, 'now', [], e.loc));
     case 'CURRENT_TIME':
-      return withPrecision(T.timetz, timestamptzToTimetz(ts, zone()));
+      return withPrecision(T.timetz, { k: 'const', type: T.timetz, value: timestamptzToTimetz(txnTs(), zone()) });
     case 'LOCALTIMESTAMP':
-      return withPrecision(T.timestamp, timestamptzToLocal(ts, zone()));
+      return withPrecision(T.timestamp, { k: 'const', type: T.timestamp, value: timestamptzToLocal(txnTs(), zone()) });
     case 'LOCALTIME':
-      return withPrecision(T.time, timestamptzToTime(ts, zone()));
+      return withPrecision(T.time, { k: 'const', type: T.time, value: timestamptzToTime(txnTs(), zone()) });
     case 'CURRENT_USER':
     case 'USER':
     case 'CURRENT_ROLE':
