@@ -239,7 +239,7 @@ describe('vector program kernel', () => {
     const cc = vec('i32', codes);
     const ff = vec('f64', fl);
     const b = new ProgramBuilder();
-    const m = b.dictMap(b.load('i32', cc.ptr, cc.nulls), Uint8Array.from([1, 0, 2, 1]));
+    const m = b.dictMap(b.load('i32', cc.ptr, cc.nulls), Uint8Array.from([1, 0, 2, 1, 2]), 4);
     b.select(m);
     const x = b.farithC(b.load('i64', ff.ptr, ff.nulls), AOP.MUL, 1.5);
     const [s, mn, mx] = [b.acc(), b.acc(), b.acc()];

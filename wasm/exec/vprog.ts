@@ -31,7 +31,7 @@
 //   RANGE a lo hi                         flags values of a outside [lo, hi]
 //   CMP d a b op t | CMPC d a op t c c2  op: filter.ts OP_*; t: 0 i32, 1 i64, 2 f64
 //   AND d a b | OR d a b | NOT d a | ISNULL d a negate
-//   DICTMAP d a table                     d = table[code] (u8: 0, 1, 2 = NULL)
+//   DICTMAP d a table nullAt              d = table[code], table[nullAt] for NULL (u8: 0, 1, 2 = NULL)
 //   SELECT a                              keep the rows where a is true
 //   FILTER col nul op t c c2              SELECT (col op c) straight off a column
 //   GZERO d | GKEY d a stride             d += (a NULL ? 0 : u32(a) + 1) * stride (i64 d, i32 a)
@@ -924,18 +924,19 @@ function runChunk(h: usize, base: i32, n: i32): i32 {
         const d = word(prog, pc + 1);
         const a = word(prog, pc + 2);
         const table = <usize>word(prog, pc + 3);
+        const tnull = load<u8>(table + <usize>word(prog, pc + 4));
         const pa = rdata(h, a);
         const na = rnulls(h, a);
         const out = rown(h, d);
         const nout = rownNulls(h, d);
         for (let j = 0; j < ns; j++) {
           let t = load<u8>(table + <usize>load<u32>(pa + (<usize>j << 2)));
-          if (nullAt(na, j) != 0) t = 2;
+          if (nullAt(na, j) != 0) t = tnull;
           store<u8>(out + <usize>j, t & 1);
           store<u8>(nout + <usize>j, t >> 1);
         }
         rset(h, d, out, nout);
-        pc += 4;
+        pc += 5;
         break;
       }
       case VP_SELECT: {

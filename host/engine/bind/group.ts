@@ -37,6 +37,7 @@ import { aggLevel, bindAggCall, bindGrouping } from './agg_call.ts';
 import { bindWindowCall } from './window_call.ts';
 import { AGG_BASE, flags, GroupScope, type Level, locOf, st, usesRow, WIN_BASE } from './group_scope.ts';
 import '../exec/ops_agg.ts';
+import '../exec/ops_colagg.ts';
 import '../exec/ops_window.ts';
 
 export { GroupScope } from './group_scope.ts';

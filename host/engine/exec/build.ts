@@ -25,7 +25,18 @@ export function registerBuilder(kind: Plan['n'], fn: (plan: Plan, build: (p: Pla
   builders.set(kind, fn);
 }
 
+/** Aggregates run as vector programs over the column cache (ops_colagg.ts registers it): null = the ordinary builder. */
+let columnarAggregate: ((plan: Plan, build: (p: Plan) => Operator) => Operator | null) | undefined;
+
+export function registerColumnarAggregate(fn: (plan: Plan, build: (p: Plan) => Operator) => Operator | null): void {
+  columnarAggregate = fn;
+}
+
 export function buildOperator(plan: Plan): Operator {
+  if (plan.n === 'aggregate' && columnarAggregate) {
+    const op = columnarAggregate(plan, buildOperator);
+    if (op) return op;
+  }
   switch (plan.n) {
     case 'result':
       return new ResultOp(plan.exprs.map(ce));

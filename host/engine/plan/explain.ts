@@ -45,6 +45,9 @@ function hasJoin(p: Plan): boolean {
   return p.n === 'join' || planChildren(p).some(hasJoin);
 }
 
+/** Labels set by the executor: aggregates it runs as vector programs (exec/ops_colagg.ts). */
+export const explainHooks: { aggregateLabel?: (p: Plan) => string | null } = {};
+
 export function explainPlan(env: PlanEnv, plan: Plan, opts: ExplainOptions): string[] {
   const out: string[] = [];
   const qualify = hasJoin(plan);
@@ -170,7 +173,7 @@ function labelOf(catalog: Catalog, p: Plan): string {
     case 'distinct':
       return 'Unique';
     case 'aggregate':
-      return p.groups.length > 0 ? 'HashAggregate' : 'Aggregate';
+      return explainHooks.aggregateLabel?.(p) ?? (p.groups.length > 0 ? 'HashAggregate' : 'Aggregate');
     case 'window':
       return 'WindowAgg';
     case 'join': {
