@@ -147,7 +147,7 @@ describe('TPC-H', () => {
       sum(l_extendedprice * (1 - l_discount)) AS sum_disc_price, sum(l_extendedprice * (1 - l_discount) * (1 + l_tax)) AS sum_charge,
       avg(l_quantity) AS avg_qty, avg(l_extendedprice) AS avg_price, avg(l_discount) AS avg_disc, count(*) AS count_order
       FROM lineitem WHERE l_shipdate <= DATE '1998-09-02' GROUP BY l_returnflag, l_linestatus ORDER BY l_returnflag, l_linestatus`);
-    expect(q1.map((r) => r[0] + r[1])).toEqual(['AF', 'NO', 'RF']);
+    expect(q1.map((r) => `${r[0]}${r[1]}`)).toEqual(['AF', 'NO', 'RF']);
     const q6 = await both(`SELECT sum(l_extendedprice * l_discount) AS revenue FROM lineitem
       WHERE l_shipdate >= DATE '1994-01-01' AND l_shipdate < DATE '1995-01-01' AND l_discount BETWEEN 0.05 AND 0.07 AND l_quantity < 24`);
     expect(q6[0]![0]).not.toBeNull();
