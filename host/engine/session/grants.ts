@@ -172,7 +172,9 @@ export async function runGrantStatement(s: Session, stmt: A.Statement): Promise<
         if (!ownsObject(s.catalog(), s.user.oid, current.owner)) {
           throw new SbError(SqlState.insufficient_privilege, `permission denied for ${current.kind === 'view' ? 'view' : 'table'} ${current.name}`);
         }
-        const next: Relation = { ...current, acl: changeAcl(current.acl, keys, table, grant) } as Relation;
+        const next: Relation = { ...current };
+        // Column grants alone leave the relation's ACL at its default (relacl stays null), as in PostgreSQL.
+        if (table !== '' || current.acl !== undefined) next.acl = changeAcl(current.acl, keys, table, grant);
         if (!grant && table !== '') {
           // REVOKE of a table privilege also takes it away from every column (as PostgreSQL does).
           const colAcl: Record<string, Record<string, string>> = {};
