@@ -167,6 +167,16 @@ describe('views run with their owner\'s rights', () => {
     expect(await run(bob, 'SELECT * FROM v')).toBe('42501: permission denied for view v');
   });
 
+  it("INSERT/UPDATE/DELETE through a view: the view's privilege for the user, the table's for its owner", async () => {
+    await admin.query('CREATE TABLE vt (a int, b int); INSERT INTO vt VALUES (1, 2); CREATE VIEW vv AS SELECT a, b FROM vt WHERE a > 0; GRANT SELECT, INSERT, UPDATE ON vv TO bob');
+    const bob = as('bob');
+    expect(await run(bob, 'INSERT INTO vv VALUES (5, 6)')).toBe('ok');
+    expect(await run(bob, 'UPDATE vv SET b = 7 WHERE a = 5')).toBe('ok');
+    expect(await run(bob, 'DELETE FROM vv')).toBe('42501: permission denied for view vv');
+    expect(await run(bob, 'INSERT INTO vt VALUES (1, 1)')).toBe('42501: permission denied for table vt');
+    expect(await run(admin, 'SELECT a, b FROM vt ORDER BY a')).toBe('[{"a":1,"b":2},{"a":5,"b":7}]');
+  });
+
   it('pg_class.relacl shows the grants (\\dp)', async () => {
     expect(await run(admin, "SELECT relname, relacl::text AS acl FROM pg_class WHERE relname IN ('alice_a', 'v', 't') ORDER BY relname"))
       .toBe('[{"relname":"alice_a","acl":"{alice=arwdDxt/alice,bob=r/alice}"},{"relname":"t","acl":"{sysdba=arwdDxt/sysdba}"},{"relname":"v","acl":"{sysdba=arwdDxt/sysdba}"}]');
