@@ -17,6 +17,7 @@ import './json_funcs.ts';
 import './arrays.ts';
 import './srf.ts';
 import './session_funcs.ts';
+import './notify.ts';
 import './to_char.ts';
 import './to_timestamp.ts';
 import './aggregates.ts';

@@ -294,6 +294,7 @@ const PROC: Record<string, number> = {
   "pg_backend_pid()": 2026,
   "pg_current_xact_id()": 5059,
   "pg_current_xact_id_if_assigned()": 5060,
+  "pg_notify(text,text)": 3036,
   "pg_typeof(any)": 1619,
   "pi()": 1610,
   "position(bytea,bytea)": 2014,

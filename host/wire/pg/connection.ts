@@ -23,6 +23,7 @@ import { decodeUtf8 } from './bytes.ts';
 import { decodeFrontend, decodePasswordMessage, decodeSaslInitialResponse, decodeStartupPacket, type StartupMessage } from './decode.ts';
 import { BackendWriter } from './encode.ts';
 import { errorFields } from './errors.ts';
+import { functionCall, functionCallResponse } from './fastpath.ts';
 import { FrameReader } from './frame_reader.ts';
 import { type AuthMethod, hbaMethod } from './hba.ts';
 import { md5 as md5Hex } from '../../engine/functions/digest.ts';
@@ -579,7 +580,12 @@ export class PgConnection implements CancelTarget, NotifyTarget {
       case 'CopyFail':
         return;
       case 'FunctionCall':
-        q.sendError(new SbError(SqlState.feature_not_supported, 'the fastpath function call protocol is not supported', { hint: 'Call the function in a SELECT.' }));
+        if (q.skipUntilSync) return;
+        try {
+          functionCallResponse(this.out, await functionCall(this.session, m));
+        } catch (e) {
+          q.sendError(e);
+        }
         this.readyForQuery();
         return;
       default:

@@ -1,26 +1,34 @@
 // COPY ... FROM STDIN and COPY ... TO STDOUT over the wire, in PostgreSQL's
-// text and CSV formats. COPY FROM streams: rows are cut from CopyData as it
-// arrives and inserted in batches of multi-row INSERTs (one plan per batch
-// size, so the plan cache serves them) inside one transaction, so the COPY is
-// atomic. COPY TO runs the table's or the query's SELECT and sends one
-// CopyData per row.
+// text, CSV and binary formats. COPY FROM streams: rows are cut from CopyData
+// as it arrives, each field is converted to its column's type (text input or
+// binary receive), and batches of typed rows go straight to the table's
+// insert operator (copy_insert.ts) inside one transaction, so the COPY is
+// atomic. An error names the line (the tuple, in binary) in its CONTEXT, as
+// PostgreSQL's does. COPY TO runs the table's or the query's SELECT and sends
+// one CopyData per row.
 
 import type * as A from '../../../sql-dialects/index.ts';
 import { parse } from '../../../sql-dialects/index.ts';
 import { lookupRelation } from '../../engine/bind/names.ts';
-import { liveColumns } from '../../engine/catalog/objects.ts';
+import { type ColumnObj, liveColumns, type TableObj } from '../../engine/catalog/objects.ts';
 import { SbError, SqlState } from '../../engine/sb_error.ts';
 import type { QueryResult } from '../../engine/session/result.ts';
 import type { Session } from '../../engine/session/session.ts';
-import { formatText } from '../../engine/types/text_io.ts';
+import { decodeBinary, encodeBinary } from '../../engine/types/binary_io.ts';
+import type { TypeContext } from '../../engine/types/context.ts';
+import { formatText, parseText } from '../../engine/types/text_io.ts';
+import type { SqlType } from '../../engine/types/types.ts';
+import { encodeUtf8 } from './bytes.ts';
+import { BAD_COPY_FILE_FORMAT, CopyBinaryParser, copyBinaryHeader, copyBinaryTrailer, copyBinaryTuple } from './copy_binary.ts';
+import { BatchRowError, BulkInserter } from './copy_insert.ts';
 
-/** Rows per INSERT statement while copying in. */
-const copy_batch_rows = 200;
+/** Rows per insert statement while copying in (PostgreSQL buffers 1000). */
+const copy_batch_rows = 2000;
 /** A single row (line) of COPY input may not exceed this. */
 export const copy_row_bytes_max = 64 * 1024 * 1024;
 
 export interface CopyOptions {
-  format: 'text' | 'csv';
+  format: 'text' | 'csv' | 'binary';
   delimiter: string;
   null: string;
   header: boolean;
@@ -38,7 +46,7 @@ function optionText(o: A.SqlOption): string | undefined {
 }
 
 export function copyOptions(c: A.Copy): CopyOptions {
-  let format: 'text' | 'csv' = 'text';
+  let format: CopyOptions['format'] = 'text';
   const o: Partial<CopyOptions> = {};
   for (const opt of c.options) {
     const n = opt.name.toUpperCase();
@@ -46,8 +54,7 @@ export function copyOptions(c: A.Copy): CopyOptions {
     switch (n) {
       case 'FORMAT': {
         const f = (v ?? '').toLowerCase();
-        if (f === 'binary') throw new SbError(SqlState.feature_not_supported, 'COPY BINARY is not supported yet', { hint: 'Use FORMAT text or csv.' });
-        if (f !== 'text' && f !== 'csv') throw new SbError(SqlState.invalid_parameter_value, `COPY format "${v}" not recognized`);
+        if (f !== 'text' && f !== 'csv' && f !== 'binary') throw new SbError(SqlState.invalid_parameter_value, `COPY format "${v}" not recognized`);
         format = f;
         break;
       }
@@ -55,7 +62,8 @@ export function copyOptions(c: A.Copy): CopyOptions {
         format = 'csv';
         break;
       case 'BINARY':
-        throw new SbError(SqlState.feature_not_supported, 'COPY BINARY is not supported yet', { hint: 'Use FORMAT text or csv.' });
+        format = 'binary';
+        break;
       case 'HEADER':
         o.header = v === undefined || !/^(false|off|0)$/i.test(v);
         break;
@@ -80,6 +88,11 @@ export function copyOptions(c: A.Copy): CopyOptions {
     }
   }
   const csv = format === 'csv';
+  if (format === 'binary') {
+    for (const k of ['delimiter', 'null', 'header', 'quote', 'escape'] as const) {
+      if (o[k] !== undefined) throw new SbError(SqlState.syntax_error, `cannot specify ${k.toUpperCase()} in BINARY mode`);
+    }
+  }
   const out: CopyOptions = {
     format,
     delimiter: o.delimiter ?? (csv ? ',' : '\t'),
@@ -122,7 +135,10 @@ function unescapeText(s: string): string {
   return out;
 }
 
-/** Cuts COPY input into rows of fields (null for NULL), chunk by chunk. */
+/** A row's fields (null for NULL), its line number and the line itself (for error context). */
+export type TextRowSink = (fields: Array<string | null>, line: number, raw: string) => void;
+
+/** Cuts COPY text/CSV input into rows of fields, chunk by chunk. */
 export class CopyParser {
   private buf = '';
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
@@ -130,53 +146,55 @@ export class CopyParser {
   private headerPending: boolean;
   lineNo = 0;
 
-  constructor(private readonly o: CopyOptions) {
+  constructor(private readonly o: CopyOptions, private readonly onRow: TextRowSink) {
     this.headerPending = o.format === 'csv' && o.header;
   }
 
-  push(bytes: Uint8Array): Array<Array<string | null>> {
+  push(bytes: Uint8Array): void {
     try {
       this.buf += this.decoder.decode(bytes, { stream: true });
     } catch {
       throw new SbError(SqlState.character_not_in_repertoire, 'invalid byte sequence for encoding "UTF8"', { detail: `COPY line ${this.lineNo + 1}` });
     }
-    return this.rows(false);
+    this.rows(false);
   }
 
-  end(): Array<Array<string | null>> {
+  end(): void {
     this.buf += this.decoder.decode();
-    return this.rows(true);
+    this.rows(true);
   }
 
-  private rows(final: boolean): Array<Array<string | null>> {
-    const out: Array<Array<string | null>> = [];
-    for (;;) {
-      if (this.ended) {
-        this.buf = '';
-        return out;
+  private rows(final: boolean): void {
+    // Lines are cut at a moving position; the unfinished tail is kept once at the end.
+    const buf = this.buf;
+    let pos = 0;
+    try {
+      while (!this.ended) {
+        const cut = this.o.format === 'csv' ? this.csvLineEnd(buf, pos) : buf.indexOf('\n', pos);
+        let line: string;
+        if (cut < 0) {
+          if (buf.length - pos > copy_row_bytes_max) throw new SbError(SqlState.program_limit_exceeded, `COPY row longer than ${copy_row_bytes_max} bytes`);
+          if (!final || pos >= buf.length) return;
+          line = buf.slice(pos);
+          pos = buf.length;
+        } else {
+          line = buf.slice(pos, cut);
+          pos = cut + 1;
+        }
+        if (line.endsWith('\r')) line = line.slice(0, -1);
+        this.lineNo++;
+        if (line === '\\.') {
+          this.ended = true;
+          continue;
+        }
+        if (this.headerPending) {
+          this.headerPending = false;
+          continue;
+        }
+        this.onRow(this.o.format === 'csv' ? this.csvFields(line) : this.textFields(line), this.lineNo, line);
       }
-      const cut = this.o.format === 'csv' ? this.csvLineEnd() : this.buf.indexOf('\n');
-      let line: string;
-      if (cut < 0) {
-        if (this.buf.length > copy_row_bytes_max) throw new SbError(SqlState.program_limit_exceeded, `COPY row longer than ${copy_row_bytes_max} bytes`);
-        if (!final || this.buf.length === 0) return out;
-        line = this.buf;
-        this.buf = '';
-      } else {
-        line = this.buf.slice(0, cut);
-        this.buf = this.buf.slice(cut + 1);
-      }
-      if (line.endsWith('\r')) line = line.slice(0, -1);
-      this.lineNo++;
-      if (line === '\\.') {
-        this.ended = true;
-        continue;
-      }
-      if (this.headerPending) {
-        this.headerPending = false;
-        continue;
-      }
-      out.push(this.o.format === 'csv' ? this.csvFields(line) : this.textFields(line));
+    } finally {
+      this.buf = this.ended ? '' : pos === 0 ? buf : buf.slice(pos);
     }
   }
 
@@ -192,16 +210,16 @@ export class CopyParser {
     return fields.map((f) => (f === this.o.null ? null : unescapeText(f)));
   }
 
-  /** End of the first complete CSV record in buf (a newline outside quotes), or -1. */
-  private csvLineEnd(): number {
+  /** End of the first complete CSV record in buf from `from` (a newline outside quotes), or -1. */
+  private csvLineEnd(buf: string, from: number): number {
     const { quote, escape } = this.o;
     let inQuote = false;
-    for (let i = 0; i < this.buf.length; i++) {
-      const c = this.buf[i]!;
+    for (let i = from; i < buf.length; i++) {
+      const c = buf[i]!;
       if (inQuote) {
-        if (c === escape && escape !== quote && this.buf[i + 1] === quote) i++;
+        if (c === escape && escape !== quote && buf[i + 1] === quote) i++;
         else if (c === quote) {
-          if (this.buf[i + 1] === quote && escape === quote) i++;
+          if (buf[i + 1] === quote && escape === quote) i++;
           else inQuote = false;
         }
       } else if (c === quote) inQuote = true;
@@ -219,7 +237,7 @@ export class CopyParser {
     for (let i = 0; i <= line.length; i++) {
       const c = line[i];
       if (inQuote) {
-        if (c === undefined) throw new SbError(SqlState.data_exception, 'unterminated CSV quoted field', { detail: `COPY line ${this.lineNo}` });
+        if (c === undefined) throw new SbError(BAD_COPY_FILE_FORMAT, 'unterminated CSV quoted field');
         if (c === escape && escape !== quote && line[i + 1] === quote) {
           cur += quote;
           i++;
@@ -267,122 +285,227 @@ export function formatCopyRow(values: ReadonlyArray<string | null>, o: CopyOptio
 
 // ---------------------------------------------------------------- running
 
+interface CopyTarget {
+  table: TableObj;
+  schemaName: string | undefined;
+  columns: ColumnObj[];
+}
+
 /** The table and columns a COPY names (42P01, 42703 as PostgreSQL reports them). */
-function target(session: Session, c: A.Copy): { qname: string; columns: string[] } {
+function target(session: Session, c: A.Copy): CopyTarget {
   const env = session.bindEnv('', [], [], session.evalContext());
   const rel = lookupRelation(env, c.table!);
   const name = c.table!.map((p) => p.value).join('.');
   if (!rel) throw new SbError(SqlState.undefined_table, `relation "${name}" does not exist`);
   if (rel.kind !== 'table') throw new SbError(SqlState.wrong_object_type, `cannot copy ${c.direction === 'FROM' ? 'to' : 'from'} ${rel.kind} "${rel.name}"`);
   const live = liveColumns(rel);
-  let columns: string[];
+  let columns: ColumnObj[];
   if (c.columns && c.columns.length > 0) {
-    columns = c.columns.map((id) => session.dialect.foldIdentifier(id));
-    for (const col of columns) {
-      if (!live.some((l) => l.name === col)) throw new SbError(SqlState.undefined_column, `column "${col}" of relation "${rel.name}" does not exist`);
-    }
-  } else columns = live.map((l) => l.name);
+    const seen = new Set<string>();
+    columns = c.columns.map((id) => {
+      const col = session.dialect.foldIdentifier(id);
+      const found = live.find((l) => l.name === col);
+      if (!found) throw new SbError(SqlState.undefined_column, `column "${col}" of relation "${rel.name}" does not exist`);
+      if (seen.has(col)) throw new SbError(SqlState.duplicate_column, `column "${col}" specified more than once`);
+      seen.add(col);
+      return found;
+    });
+  } else columns = live;
   const schema = session.catalog().get(rel.schemaOid);
-  const q = (s: string): string => `"${s.replaceAll('"', '""')}"`;
-  return { qname: `${schema && schema.kind === 'schema' ? q(schema.name) + '.' : ''}${q(rel.name)}`, columns: columns.map(q) };
+  return { table: rel, schemaName: schema && schema.kind === 'schema' ? schema.name : undefined, columns };
+}
+
+const quoteIdent = (s: string): string => `"${s.replaceAll('"', '""')}"`;
+
+/** Adds PostgreSQL's CONTEXT line ("COPY t, line 3, column a: ...") to an error. */
+function withContext(e: unknown, where: string): unknown {
+  if (!(e instanceof SbError)) return e;
+  const x = e as SbError & { where?: string };
+  x.where = x.where ? `${x.where}\n${where}` : where;
+  return e;
+}
+
+/** A value as PostgreSQL quotes it in a COPY CONTEXT line (cut after 100 characters). */
+function contextValue(s: string): string {
+  return s.length > 100 ? `"${s.slice(0, 100)}..."` : `"${s}"`;
 }
 
 /** A COPY FROM STDIN in progress. */
 export class CopyIn {
-  readonly parser: CopyParser;
-  private pending: Array<Array<string | null>> = [];
+  private readonly text: CopyParser | null;
+  private readonly binary: CopyBinaryParser | null;
+  private readonly inserter: BulkInserter;
+  private readonly types: SqlType[];
+  private readonly typeCtx: TypeContext;
+  private readonly tableName: string;
+  /** The batch being filled: one value array per column, and each row's line. */
+  private cols: unknown[][];
+  private lines: number[] = [];
   private count = 0;
-  private readonly statements = new Map<number, A.Statement>();
   /** The transaction the COPY opened (none when it runs inside the client's block). */
   private ownTransaction: boolean;
 
   private constructor(
     private readonly session: Session,
-    private readonly table: { qname: string; columns: string[] },
+    t: CopyTarget,
     readonly options: CopyOptions,
   ) {
-    this.parser = new CopyParser(options);
     this.ownTransaction = !session.tx.inBlock();
     if (this.ownTransaction) session.tx.beginBlock('implicit');
+    try {
+      this.inserter = new BulkInserter(session, t.table, t.schemaName, t.columns);
+    } catch (e) {
+      if (this.ownTransaction) void session.tx.rollback();
+      throw e;
+    }
+    this.types = this.inserter.types;
+    this.typeCtx = session.typeContext();
+    this.tableName = t.table.name;
+    this.cols = t.columns.map(() => []);
+    if (options.format === 'binary') {
+      this.text = null;
+      this.binary = new CopyBinaryParser(t.columns.length, (fields, line) => this.binaryRow(fields, line), copy_row_bytes_max);
+    } else {
+      this.binary = null;
+      this.text = new CopyParser(options, (fields, line, raw) => this.textRow(fields, line, raw));
+    }
   }
 
   static start(session: Session, c: A.Copy): CopyIn {
     if (session.tx.failed) {
       throw new SbError(SqlState.in_failed_sql_transaction, 'current transaction is aborted, commands ignored until end of transaction block');
     }
-    return new CopyIn(session, target(session, c), copyOptions(c));
+    const o = copyOptions(c);
+    return new CopyIn(session, target(session, c), o);
   }
 
   get columnCount(): number {
-    return this.table.columns.length;
+    return this.types.length;
+  }
+
+  /** The CopyInResponse format code: 1 for binary. */
+  get formatCode(): 0 | 1 {
+    return this.options.format === 'binary' ? 1 : 0;
+  }
+
+  private where(line: number, rest = ''): string {
+    return `COPY ${this.tableName}, line ${line}${rest}`;
+  }
+
+  private textRow(fields: Array<string | null>, line: number, raw: string): void {
+    const n = this.types.length;
+    if (fields.length !== n) {
+      const message = fields.length < n ? `missing data for column "${this.inserter.columns[fields.length]!.name}"` : 'extra data after last expected column';
+      throw withContext(new SbError(BAD_COPY_FILE_FORMAT, message), this.where(line, `: ${contextValue(raw)}`));
+    }
+    for (let c = 0; c < n; c++) {
+      const f = fields[c]!;
+      if (f === null) {
+        this.cols[c]!.push(null);
+        continue;
+      }
+      try {
+        this.cols[c]!.push(parseText(this.types[c]!, f, this.typeCtx));
+      } catch (e) {
+        throw withContext(e, this.where(line, `, column ${this.inserter.columns[c]!.name}: ${contextValue(f)}`));
+      }
+    }
+    this.lines.push(line);
+  }
+
+  private binaryRow(fields: Array<Uint8Array | null>, line: number): void {
+    const n = this.types.length;
+    for (let c = 0; c < n; c++) {
+      const f = fields[c]!;
+      if (f === null) {
+        this.cols[c]!.push(null);
+        continue;
+      }
+      try {
+        this.cols[c]!.push(decodeBinary(this.types[c]!, f, this.typeCtx));
+      } catch (e) {
+        throw withContext(e, this.where(line, `, column ${this.inserter.columns[c]!.name}`));
+      }
+    }
+    this.lines.push(line);
   }
 
   async data(bytes: Uint8Array): Promise<void> {
-    for (const r of this.parser.push(bytes)) this.pending.push(r);
-    while (this.pending.length >= copy_batch_rows) await this.flush(copy_batch_rows);
+    try {
+      if (this.text) this.text.push(bytes);
+      else this.binary!.push(bytes);
+    } catch (e) {
+      const line = (e as { copyLine?: number }).copyLine;
+      throw line !== undefined ? withContext(e, this.where(line)) : e;
+    }
+    if (this.lines.length >= copy_batch_rows) await this.flush();
   }
 
   /** CopyDone: inserts the rest and commits (when the COPY owns its transaction). */
   async done(): Promise<QueryResult> {
-    for (const r of this.parser.end()) this.pending.push(r);
-    while (this.pending.length > 0) await this.flush(Math.min(copy_batch_rows, this.pending.length));
-    if (this.ownTransaction) await this.session.tx.commit();
+    if (this.text) this.text.end();
+    else this.binary!.end();
+    await this.flush();
+    if (this.ownTransaction) {
+      this.ownTransaction = false;
+      await this.session.tx.commit();
+    }
     return { command: `COPY ${this.count}`, rowCount: this.count, fields: [], rows: [] };
   }
 
   /** CopyFail or an error: undoes what this COPY inserted. */
   async abort(): Promise<void> {
-    this.pending = [];
+    this.lines = [];
     if (this.ownTransaction) {
       this.ownTransaction = false;
       await this.session.tx.rollback();
     } else this.session.tx.failed = true;
   }
 
-  private statement(rows: number): A.Statement {
-    let s = this.statements.get(rows);
-    if (!s) {
-      const n = this.table.columns.length;
-      const tuples: string[] = [];
-      for (let r = 0; r < rows; r++) tuples.push(`(${Array.from({ length: n }, (_, c) => `$${r * n + c + 1}`).join(', ')})`);
-      s = parse(`INSERT INTO ${this.table.qname} (${this.table.columns.join(', ')}) VALUES ${tuples.join(', ')}`, this.session.dialect)[0]!;
-      this.statements.set(rows, s);
+  private async flush(): Promise<void> {
+    const length = this.lines.length;
+    if (length === 0) return;
+    const cols = this.cols;
+    const lines = this.lines;
+    this.cols = this.types.map(() => []);
+    this.lines = [];
+    try {
+      this.count += await this.inserter.insert(cols, length);
+    } catch (e) {
+      if (!(e instanceof BatchRowError)) throw e;
+      throw e.row !== undefined ? withContext(e.error, this.where(lines[e.row]!)) : e.error;
     }
-    return s;
-  }
-
-  private async flush(rows: number): Promise<void> {
-    const batch = this.pending.splice(0, rows);
-    const n = this.table.columns.length;
-    const params: Array<string | null> = [];
-    for (const r of batch) {
-      if (r.length !== n) {
-        const line = this.parser.lineNo - this.pending.length - batch.length + batch.indexOf(r) + 1;
-        throw new SbError('22P04', r.length < n ? 'missing data for column' : 'extra data after last expected column', { detail: `COPY line ${line}` });
-      }
-      for (const v of r) params.push(v);
-    }
-    await this.session.runStatement(this.statement(rows), '', params);
-    this.count += rows;
   }
 }
 
-/** COPY ... TO STDOUT: the rows as COPY text, one string per row. */
-export async function copyOut(session: Session, c: A.Copy, sql: string): Promise<{ lines: string[]; options: CopyOptions; columns: number }> {
+/** COPY ... TO STDOUT: the CopyData payloads (one per row; binary adds header and trailer). */
+export async function copyOut(session: Session, c: A.Copy, sql: string): Promise<{ chunks: Uint8Array[]; format: 0 | 1; columns: number; rows: number }> {
   const o = copyOptions(c);
   let result: QueryResult;
   if (c.query) {
     result = await session.runStatement(c.query, sql, []);
   } else {
     const t = target(session, c);
-    const select = parse(`SELECT ${t.columns.join(', ')} FROM ${t.qname}`, session.dialect)[0]!;
+    const schema = t.schemaName !== undefined ? quoteIdent(t.schemaName) + '.' : '';
+    const select = parse(`SELECT ${t.columns.map((col) => quoteIdent(col.name)).join(', ')} FROM ${schema}${quoteIdent(t.table.name)}`, session.dialect)[0]!;
     result = await session.runStatement(select, '', []);
   }
   const ctx = session.typeContext();
-  const lines: string[] = [];
-  if (o.format === 'csv' && o.header) lines.push(formatCopyRow(result.fields.map((f) => f.name), o));
-  for (const row of result.rows) {
-    lines.push(formatCopyRow(row.map((v, i) => (v === null || v === undefined ? null : formatText(result.fields[i]!.type, v, ctx))), o));
+  const chunks: Uint8Array[] = [];
+  const fields = result.fields;
+  if (o.format === 'binary') {
+    let header: Uint8Array | undefined = copyBinaryHeader();
+    for (const row of result.rows) {
+      chunks.push(copyBinaryTuple(row.map((v, i) => (v === null || v === undefined ? null : encodeBinary(fields[i]!.type, v, ctx))), header));
+      header = undefined;
+    }
+    if (header) chunks.push(header);
+    chunks.push(copyBinaryTrailer());
+    return { chunks, format: 1, columns: fields.length, rows: result.rows.length };
   }
-  return { lines, options: o, columns: result.fields.length };
+  if (o.format === 'csv' && o.header) chunks.push(encodeUtf8(formatCopyRow(fields.map((f) => f.name), o)));
+  for (const row of result.rows) {
+    chunks.push(encodeUtf8(formatCopyRow(row.map((v, i) => (v === null || v === undefined ? null : formatText(fields[i]!.type, v, ctx))), o)));
+  }
+  return { chunks, format: 0, columns: fields.length, rows: result.rows.length };
 }

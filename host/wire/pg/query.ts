@@ -255,17 +255,18 @@ export class QueryProtocol {
       }
       if (c.direction === 'FROM') {
         this.copyIn = CopyIn.start(this.session, c);
-        this.out.copyInResponse(0, new Array<0>(this.copyIn.columnCount).fill(0));
+        const f = this.copyIn.formatCode;
+        this.out.copyInResponse(f, new Array<0 | 1>(this.copyIn.columnCount).fill(f));
         return false;
       }
       const r = await copyOut(this.session, c, sql);
-      this.out.copyOutResponse(0, new Array<0>(r.columns).fill(0));
-      for (const line of r.lines) {
-        this.out.copyData(utf8(line));
+      this.out.copyOutResponse(r.format, new Array<0 | 1>(r.columns).fill(r.format));
+      for (const chunk of r.chunks) {
+        this.out.copyData(chunk);
         if (this.out.length >= output_flush_bytes) await this.host.flush();
       }
       this.out.copyDone();
-      this.out.commandComplete(`COPY ${r.lines.length - (r.options.format === 'csv' && r.options.header ? 1 : 0)}`);
+      this.out.commandComplete(`COPY ${r.rows}`);
     } catch (e) {
       this.sendError(e);
     } finally {

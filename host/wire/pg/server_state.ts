@@ -4,6 +4,7 @@
 
 import type { Database } from '../../engine/db.ts';
 import { type ActivityRow, activitySources, backendControls } from '../../engine/catalog/pg_catalog.ts';
+import { notificationSinks } from '../../engine/functions/notify.ts';
 import { DEFAULT_HBA, type HbaRule } from './hba.ts';
 import { message_bytes_max_default } from './protocol.ts';
 
@@ -48,6 +49,8 @@ export interface CancelTarget {
   terminateBackend(): void;
   /** The session as pg_stat_activity shows it. */
   activity(): ActivityRow;
+  /** Its session's transaction (pg_notify() queues a delivery at its commit). */
+  readonly session?: { readonly tx: { atCommit(fn: () => Promise<void>): void } };
 }
 
 /** A connection that LISTENs. */
@@ -109,7 +112,18 @@ export class PgServerState {
     this.config = { ...PG_CONFIG_DEFAULTS, ...config };
     activitySources.add(this.activitySource);
     backendControls.add(this.backendControl);
+    notificationSinks.add(this.notificationSink);
   }
+
+  /** pg_notify() in one of this listener's sessions: delivered when its transaction commits, like NOTIFY. */
+  private readonly notificationSink = (pid: number, channel: string, payload: string): boolean => {
+    const session = this.live.get(pid)?.session;
+    if (!session) return false;
+    session.tx.atCommit(async () => {
+      this.notify(pid, channel, payload);
+    });
+    return true;
+  };
 
   private readonly backendControl = (pid: number, how: 'cancel' | 'terminate'): boolean => {
     const t = this.live.get(pid);
@@ -125,6 +139,7 @@ export class PgServerState {
   dispose(): void {
     activitySources.delete(this.activitySource);
     backendControls.delete(this.backendControl);
+    notificationSinks.delete(this.notificationSink);
   }
 
   get active(): number {
