@@ -157,7 +157,7 @@ function sameTypes(a: readonly SqlType[], b: readonly SqlType[]): boolean {
   return true;
 }
 
-function contextKey(s: Session, paramTypes: Array<SqlType | undefined>): string {
+export function contextKey(s: Session, paramTypes: Array<SqlType | undefined>): string {
   const g = (k: string) => s.settings.get(k) ?? '';
   return [
     s.catalog().version, s.user.name, g('search_path'), g('TimeZone'), g('DateStyle'), g('IntervalStyle'), g('extra_float_digits'),

@@ -35,6 +35,7 @@ import { paramValue } from './params.ts';
 import { runUtility } from './utility.ts';
 import { runTransactionControl } from './txn_control.ts';
 import { compileStatement, noteModified, parseCached } from './plan_cache.ts';
+import { autoParameterize } from './autoparam.ts';
 // The pg_catalog / information_schema views and catalog functions register themselves.
 import { type CatalogAccess, systemRelationName, systemRelationOid } from '../catalog/pg_catalog.ts';
 import { isRoleStatement, runRoleStatement } from './roles.ts';
@@ -182,8 +183,10 @@ export class Session {
   /** onResult sees each statement's result as soon as it is done (a wire protocol streams it before the next one runs). */
   private async runScript(sql: string, params: readonly unknown[], onResult?: (r: QueryResult) => void | Promise<void>): Promise<QueryResult[]> {
     let stmts: A.Statement[];
+    // Constants replaced by parameters (autoparam.ts): a known statement skips parse, bind and plan.
+    const auto = params.length === 0 ? autoParameterize(this, sql) : undefined;
     try {
-      stmts = parseCached(this.core, sql, this.dialect);
+      stmts = auto !== undefined ? [auto.stmt] : parseCached(this.core, sql, this.dialect);
     } catch (e) {
       if (this.tx.inBlock()) this.tx.failed = true;
       throw e;
@@ -197,7 +200,7 @@ export class Session {
     try {
       for (const stmt of stmts) {
         if (multi && !this.tx.inBlock() && !TXN_CONTROL.has(stmt.kind)) this.tx.beginBlock('implicit');
-        const r = await this.runStatement(stmt, sql, params);
+        const r = await (auto !== undefined ? this.runStatement(stmt, sql, auto.params, auto.paramTypes) : this.runStatement(stmt, sql, params));
         results.push(r);
         if (onResult) await onResult(r);
       }
