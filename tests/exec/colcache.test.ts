@@ -75,6 +75,28 @@ describe('vectors', () => {
     await endImplicit(s);
   });
 
+  it('skip every field width, fall back to the row decoder past an array, and take added columns\' missing values', async () => {
+    const s = await session();
+    await s.query(`CREATE TABLE widths (id int PRIMARY KEY, iv interval, u uuid, tz timetz, by bytea, j jsonb, o oid, tm time, f4 float4,
+      n numeric(6,2), t text, c "char", arr int[], after text)`);
+    await s.query(`INSERT INTO widths SELECT x, x * INTERVAL '1 minute', ('00000000-0000-0000-0000-00000000000' || (x % 10))::uuid, TIMETZ '10:00+02',
+      decode(repeat('ab', x % 40), 'hex'), ('{"k": ' || x || '}')::jsonb, x, TIME '01:02:03', x / 8.0, x / 4.0, repeat('é', x % 9),
+      chr(97 + x % 5)::"char", ARRAY[x, x + 1], 'a' || (x % 3) FROM generate_series(1, 300) AS g(x)`);
+    await s.query(`INSERT INTO widths (id) VALUES (301)`);
+    await expectEqualToRows(s, 'widths', ['id', 'f4', 'n', 't', 'c'], [1, 9, 10, 11, 12]);
+    await expectEqualToRows(s, 'widths', ['id', 'n', 'after'], [1, 10, 14]);
+    await s.query(`ALTER TABLE widths ADD COLUMN added text DEFAULT 'long default text', ADD COLUMN addn numeric(5,1) DEFAULT 2.5,
+      ADD COLUMN addc "char" DEFAULT 'q', ADD COLUMN adds varchar(4) DEFAULT 'ab'`);
+    await s.query(`INSERT INTO widths (id, added, addn, addc, adds) VALUES (302, 'long default text', 7.5, 'q', 'ab'), (303, 'other', NULL, 'r', 'é')`);
+    await expectEqualToRows(s, 'widths', ['id', 'added', 'addn', 'addc', 'adds'], [1, 15, 16, 17, 18]);
+    const snap = (await columns(s, 'widths', [15, 17, 18]))!;
+    expect(snap.column(15)!.dict).toEqual(['long default text', 'other']);
+    expect(snap.column(17)!.dict).toEqual(['q', 'r']);
+    expect(snap.column(18)!.dict).toEqual(['ab', 'é']);
+    snap.release();
+    await endImplicit(s);
+  });
+
   it('leaves out columns that cannot be exact: mixed numeric scales, |value × 10^scale| >= 2^62, NaN, infinite dates and timestamps, other types', async () => {
     const s = await session();
     await s.query(`CREATE TABLE odd (id int PRIMARY KEY, mixed numeric, big numeric(30,10), nan numeric, d date, ts timestamp, u uuid, iv interval, ok numeric)`);

@@ -14,12 +14,14 @@
 // or found stale. One cache per process, because the exec kernel instance is.
 
 import type { TableObj } from '../catalog/objects.ts';
+import { SbError, SqlState } from '../sb_error.ts';
 import type { Keyspace, Store, Txn } from '../store/index.ts';
 import { Numeric } from '../types/numeric.ts';
 import { isValidNumericTypmod, numericTypmodScale } from '../types/type_names.ts';
 import type { SqlType } from '../types/types.ts';
 import type { ExecContext } from './context.ts';
 import { execKernels, type ExecKernels, loadExecKernels } from './kernels.ts';
+import { FORMAT } from './row_codec.ts';
 import type { TableAccess } from './table_access.ts';
 
 export const COLKIND = { I32: 0, I64: 1, F64: 2, DICT: 3, BOOL: 4 } as const;
@@ -328,6 +330,26 @@ export function colKindOf(t: SqlType): ColKind | null {
 
 const ELEM_BYTES = [4, 8, 8, 4, 1];
 
+/** How a cached column's field is read from row bytes. */
+const RAW = { INT2: 0, INT4: 1, DATE: 2, INT8: 3, TIMESTAMP: 4, FLOAT4: 5, FLOAT8: 6, BOOL: 7, CHAR: 8, NUMERIC: 9, TEXT: 10 } as const;
+
+function rawOf(t: SqlType): number {
+  switch (t.id) {
+    case 'int2': return RAW.INT2;
+    case 'int4': return RAW.INT4;
+    case 'date': return RAW.DATE;
+    case 'int8': return RAW.INT8;
+    case 'timestamp':
+    case 'timestamptz': return RAW.TIMESTAMP;
+    case 'float4': return RAW.FLOAT4;
+    case 'float8': return RAW.FLOAT8;
+    case 'bool': return RAW.BOOL;
+    case 'char': return RAW.CHAR;
+    case 'numeric': return RAW.NUMERIC;
+    default: return RAW.TEXT;
+  }
+}
+
 /** Accumulates one column's values in host memory while the scan runs. */
 class ColBuilder {
   ok = true;
@@ -343,6 +365,7 @@ class ColBuilder {
   dictList: string[] | undefined;
 
   constructor(readonly attno: number, readonly type: SqlType, readonly kind: ColKind) {
+    this.raw = rawOf(type);
     if (kind === COLKIND.DICT) {
       this.dict = new Map();
       this.dictList = [];
@@ -365,6 +388,204 @@ class ColBuilder {
       this.nulls = nn;
     }
     this.cap = cap;
+  }
+
+  /** Room for `more` more rows. */
+  ensure(more: number): void {
+    if (this.n + more > this.cap) this.grow(this.n + more);
+  }
+
+  pushNull(): void {
+    const i = this.n++;
+    if (!this.ok) return;
+    this.setNull(i);
+    if (this.kind === COLKIND.BOOL) this.u8[i] = 0;
+    else if (this.kind === COLKIND.I64 || this.kind === COLKIND.F64) this.f64[i] = 0;
+    else this.i32[i] = 0;
+  }
+
+  /** One value as the row decoder gives it (columns added after a row was written). */
+  pushValue(v: unknown): void {
+    if (this.kind === COLKIND.DICT && typeof v === 'string' && this.ok) {
+      this.i32[this.n++] = this.type.id === 'char' ? this.charCode(v) : this.textCode(v);
+      return;
+    }
+    const n = this.n;
+    this.add([v]);
+    this.n = n + 1;
+  }
+
+  // Dictionary codes: short UTF-8 strings (<= 6 bytes) by their bytes as a number, without building a string;
+  // one-byte strings (and "char" bytes) through a table.
+  private byBytes = new Map<number, number>();
+  private readonly byte1 = new Int32Array(256).fill(-1);
+  /** How readRaw reads the field (RAW). */
+  private readonly raw: number;
+
+  private newCode(str: string): number {
+    const list = this.dictList!;
+    const code = list.length;
+    if (code >= COLCACHE_DICT_VALUES_MAX) {
+      this.ok = false;
+      this.dict = undefined;
+      this.dictList = undefined;
+      return 0;
+    }
+    list.push(str);
+    return code;
+  }
+
+  private textCode(str: string): number {
+    const bytes = utf8Encoder.encode(str);
+    if (bytes.length <= 6) return this.bytesCode(bytes, 0, bytes.length);
+    let code = this.dict!.get(str);
+    if (code === undefined) {
+      code = this.newCode(str);
+      if (this.ok) this.dict!.set(str, code);
+    }
+    return code;
+  }
+
+  private bytesCode(b: Uint8Array, p: number, e: number): number {
+    if (e - p === 1 && this.byte1[b[p]!]! >= 0) return this.byte1[b[p]!]!;
+    let key = e - p;
+    for (let q = p; q < e; q++) key = key * 256 + b[q]!;
+    let code = this.byBytes.get(key);
+    if (code === undefined) {
+      code = this.newCode(utf8Decoder.decode(b.subarray(p, e)));
+      if (this.ok) {
+        this.byBytes.set(key, code);
+        if (e - p === 1) this.byte1[b[p]!] = code;
+      }
+    }
+    return code;
+  }
+
+  /** "char": one byte, read as the row decoder does (String.fromCharCode). */
+  private charCode(str: string): number {
+    const key = str.length === 1 && str.charCodeAt(0) < 256 ? str.charCodeAt(0) : -1;
+    let code = key >= 0 ? this.byBytes.get(key) : this.dict!.get(str);
+    if (code === undefined) {
+      code = this.newCode(str);
+      if (this.ok) {
+        if (key >= 0) {
+          this.byBytes.set(key, code);
+          this.byte1[key] = code;
+        } else this.dict!.set(str, code);
+      }
+    }
+    return code;
+  }
+
+  /**
+   * Reads this column's field at b[p] straight from the row bytes (format
+   * FORMAT, see row_codec.ts) and returns the position after it. The field is
+   * skipped by its length even when the column was found uncacheable.
+   */
+  readRaw(b: Uint8Array, dv: DataView, p: number): number {
+    const i = this.n++;
+    const ok = this.ok;
+    switch (this.raw) {
+      case RAW.INT2:
+        if (ok) this.i32[i] = dv.getInt16(p, true);
+        return p + 2;
+      case RAW.INT4:
+        if (ok) this.i32[i] = b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
+        return p + 4;
+      case RAW.DATE: {
+        if (ok) {
+          const d = b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
+          if (d === 0x7fffffff || d === -0x80000000) this.ok = false; // ±infinity
+          else this.i32[i] = d;
+        }
+        return p + 4;
+      }
+      case RAW.INT8:
+        if (ok) {
+          this.i32[2 * i] = b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
+          this.i32[2 * i + 1] = b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24);
+        }
+        return p + 8;
+      case RAW.TIMESTAMP:
+        if (ok) {
+          const v = dv.getFloat64(p, true);
+          if (Number.isInteger(v) && Math.abs(v) < SCALED_LIMIT_NUM) putI64(this.i32, i, v);
+          else this.ok = false;
+        }
+        return p + 8;
+      case RAW.FLOAT4:
+        if (ok) this.f64[i] = dv.getFloat32(p, true);
+        return p + 4;
+      case RAW.FLOAT8:
+        if (ok) this.f64[i] = dv.getFloat64(p, true);
+        return p + 8;
+      case RAW.BOOL:
+        if (ok) this.u8[i] = b[p] !== 0 ? 1 : 0;
+        return p + 1;
+      case RAW.CHAR:
+        if (ok) {
+          const c = this.byte1[b[p]!]!;
+          this.i32[i] = c >= 0 ? c : this.charCode(String.fromCharCode(b[p]!));
+        }
+        return p + 1;
+      case RAW.NUMERIC: {
+        let len = b[p]!;
+        let q = p + 1;
+        if (len >= 0x80) {
+          len = readVarint(b, p);
+          q = varintEnd;
+        }
+        const e = q + len;
+        if (ok) this.rawNumeric(b, q, e, i);
+        return e;
+      }
+      default: {
+        // text, varchar, bpchar, name: a varint length and UTF-8 bytes.
+        let len = b[p]!;
+        let q = p + 1;
+        if (len >= 0x80) {
+          len = readVarint(b, p);
+          q = varintEnd;
+        }
+        const e = q + len;
+        if (ok) {
+          if (len === 1 && this.byte1[b[q]!]! >= 0) this.i32[i] = this.byte1[b[q]!]!;
+          else this.i32[i] = len <= 6 ? this.bytesCode(b, q, e) : this.textCode(utf8Decoder.decode(b.subarray(q, e)));
+        }
+        return e;
+      }
+    }
+  }
+
+  /** A numeric field [q, e): tag, scale, magnitude (varint, or hex digits when beyond 2^53). */
+  private rawNumeric(b: Uint8Array, q: number, e: number, i: number): void {
+    const tag = b[q]!;
+    if (tag > 3) {
+      this.ok = false; // NaN, ±Infinity
+      return;
+    }
+    let scale = b[q + 1]!;
+    let magAt = q + 2;
+    if (scale >= 0x80) {
+      scale = readVarint(b, q + 1);
+      magAt = varintEnd;
+    }
+    if (this.scale < 0) this.scale = scale;
+    else if (scale !== this.scale) {
+      this.ok = false;
+      return;
+    }
+    if (tag < 2) {
+      const mag = readVarint(b, magAt);
+      putI64(this.i32, i, tag === 1 ? -mag : mag);
+      return;
+    }
+    const mag = BigInt('0x' + utf8Decoder.decode(b.subarray(magAt, e)));
+    if (mag >= SCALED_LIMIT) {
+      this.ok = false;
+      return;
+    }
+    new BigInt64Array(this.buf, i * 8, 1)[0] = tag === 3 ? -mag : mag;
   }
 
   /** Appends a batch of decoded values. */
@@ -394,7 +615,7 @@ class ColBuilder {
             if (!this.putNumeric(i, v)) { this.ok = false; return; }
           } else if (typeof v === 'number') {
             // Integers (int8, timestamps in µs) exact as doubles; anything else (±infinity, sub-µs far dates) is not cached.
-            if (!Number.isInteger(v)) { this.ok = false; return; }
+            if (!Number.isInteger(v) || Math.abs(v) >= SCALED_LIMIT_NUM) { this.ok = false; return; }
             putI64(d, i, v);
           } else if (typeof v === 'bigint') {
             new BigInt64Array(this.buf, i * 8, 1)[0] = v;
@@ -417,25 +638,13 @@ class ColBuilder {
       }
       case COLKIND.DICT: {
         const d = this.i32;
-        const dict = this.dict!;
-        const list = this.dictList!;
+        const isChar = this.type.id === 'char';
         for (let k = 0; k < len; k++, i++) {
           const v = vals[k];
           if (v === null || v === undefined) { this.setNull(i); d[i] = 0; continue; }
           if (typeof v !== 'string') { this.ok = false; return; }
-          let code = dict.get(v);
-          if (code === undefined) {
-            code = list.length;
-            if (code >= COLCACHE_DICT_VALUES_MAX) {
-              this.ok = false;
-              this.dict = undefined;
-              this.dictList = undefined;
-              return;
-            }
-            dict.set(v, code);
-            list.push(v);
-          }
-          d[i] = code;
+          d[i] = isChar ? this.charCode(v) : this.textCode(v);
+          if (!this.ok) return;
         }
         break;
       }
@@ -486,6 +695,135 @@ function vecBytes(n: number): number {
   return Math.max(16, (n + 15) & ~15);
 }
 
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
+/** Where the last readVarint ended. */
+let varintEnd = 0;
+
+/** The row codec's varint (7 bits a byte, low first) at b[p]; sets varintEnd. */
+function readVarint(b: Uint8Array, p: number): number {
+  let x = b[p++]!;
+  if (x < 0x80) {
+    varintEnd = p;
+    return x;
+  }
+  let v = x & 0x7f;
+  let mul = 128;
+  for (;;) {
+    x = b[p++]!;
+    if (x === undefined) throw corrupt();
+    v += (x & 0x7f) * mul;
+    if ((x & 0x80) === 0) {
+      varintEnd = p;
+      return v;
+    }
+    mul *= 128;
+  }
+}
+
+function corrupt(): SbError {
+  return new SbError(SqlState.data_corrupted, 'a stored row is damaged', { kind: 'corrupt' });
+}
+
+/** Bytes a field of this type takes in a row (0: a varint length and that many bytes; -1: an array, parsed to skip). As row_codec.ts widthOf. */
+function fieldWidth(t: SqlType): number {
+  switch (t.id) {
+    case 'bool':
+    case 'char':
+      return 1;
+    case 'int2':
+      return 2;
+    case 'int4':
+    case 'date':
+    case 'oid':
+    case 'regclass':
+    case 'regtype':
+    case 'regproc':
+    case 'regprocedure':
+    case 'regnamespace':
+    case 'regrole':
+    case 'xid':
+    case 'cid':
+    case 'float4':
+      return 4;
+    case 'int8':
+    case 'float8':
+    case 'time':
+    case 'timestamp':
+    case 'timestamptz':
+      return 8;
+    case 'interval':
+    case 'uuid':
+      return 16;
+    case 'timetz':
+      return 12;
+    case 'array':
+      return -1;
+    default:
+      return 0;
+  }
+}
+
+/**
+ * Reads rows straight into the builders (no JS value per field), for rows
+ * of the current format whose fields before the last wanted one have a
+ * width known without parsing (no array); other rows go through RowDecoder.
+ */
+class RawRowReader {
+  private readonly last: number;
+  private readonly outs: Int32Array;
+  private readonly widths: Int32Array;
+  readonly usable: boolean;
+
+  constructor(private readonly ta: TableAccess, private readonly builders: ColBuilder[]) {
+    let last = -1;
+    for (const b of builders) last = Math.max(last, b.attno - 1);
+    this.last = last;
+    this.outs = new Int32Array(last + 1).fill(-1);
+    this.widths = new Int32Array(last + 1);
+    let usable = true;
+    for (let i = 0; i <= last; i++) {
+      const t = ta.types[i];
+      this.widths[i] = t ? fieldWidth(t) : -2;
+      if (t && this.widths[i] === -1) usable = false;
+    }
+    builders.forEach((b, k) => (this.outs[b.attno - 1] = k));
+    this.usable = usable;
+  }
+
+  /** Reads one row at [p, end); false when it is not of the current format (the caller decodes it). */
+  read(b: Uint8Array, dv: DataView, p: number, end: number): boolean {
+    if (b[p] !== FORMAT || p >= end) return false;
+    const n = readVarint(b, p + 1);
+    const bitmapAt = varintEnd;
+    p = bitmapAt + ((n + 7) >> 3);
+    const outs = this.outs;
+    const builders = this.builders;
+    for (let i = 0; i <= this.last; i++) {
+      const k = outs[i]!;
+      if (i >= n) {
+        if (k >= 0) {
+          const v = this.ta.missing[i] ?? null;
+          if (v === null) builders[k]!.pushNull();
+          else builders[k]!.pushValue(v);
+        }
+      } else if ((b[bitmapAt + (i >> 3)]! >> (i & 7)) & 1) {
+        if (k >= 0) builders[k]!.pushNull();
+      } else if (k >= 0) {
+        p = builders[k]!.readRaw(b, dv, p);
+      } else {
+        const w = this.widths[i]!;
+        if (w > 0) p += w;
+        else if (w === 0) p = readVarint(b, p) + varintEnd;
+        else throw corrupt(); // a dropped column holds a value
+      }
+      if (p > end) throw corrupt();
+    }
+    return true;
+  }
+}
+
 /** Stores a safe integer as little-endian i64 (two i32 halves). */
 function putI64(d: Int32Array, i: number, v: number): void {
   const hi = Math.floor(v / 4294967296);
@@ -514,19 +852,31 @@ async function build(ctx: ExecContext, kernels: ExecKernels, t: TableObj, ta: Ta
     if (buildHook) await buildHook(store, snap);
     if (builders.length > 0 || !entry) {
       const dec = ta.decoder(builders.map((b) => b.attno - 1));
+      const raw = new RawRowReader(ta, builders);
       const cols: unknown[][] = builders.map(() => []);
       const c = tx.scan(ks, {});
+      let buf: Uint8Array | undefined;
+      let dv: DataView | undefined;
       try {
         let more = true;
         while (more) {
-          for (const col of cols) col.length = 0;
           let n = 0;
+          for (const b of builders) b.ensure(1024);
           while (n < 1024 && (more = c.next())) {
-            dec.decode(c.buffer, c.valueStart, c.valueEnd, cols);
+            const bytes = c.buffer;
+            if (bytes !== buf) {
+              buf = bytes;
+              dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+            }
+            if (!raw.usable || !raw.read(bytes, dv!, c.valueStart, c.valueEnd)) {
+              // An older row format (or arrays to skip): the row decoder, one row.
+              for (const col of cols) col.length = 0;
+              dec.decode(bytes, c.valueStart, c.valueEnd, cols);
+              for (let k = 0; k < builders.length; k++) builders[k]!.pushValue(cols[k]![0] ?? null);
+            }
             n++;
           }
           rows += n;
-          for (let k = 0; k < builders.length; k++) builders[k]!.add(cols[k]!);
           if (ctx.tick()) {
             ctx.checkInterrupts();
             await ctx.yieldNow();
