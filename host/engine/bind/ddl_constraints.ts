@@ -21,6 +21,7 @@ import { errAt, fold } from './context.ts';
 import { lookupRelation, qnameText } from './names.ts';
 import { parseExprText, tableScope } from './dml_common.ts';
 import { type DdlEnv, chooseName, refActionCode } from './ddl_env.ts';
+import { bindKeyExpr } from './index_exprs.ts';
 
 /** A subquery anywhere in an expression (not allowed in CHECK, DEFAULT, index expressions). */
 export function findSubquery(e: unknown): A.Loc | true | undefined {
@@ -81,6 +82,8 @@ export interface IndexSpec {
   unique: boolean;
   primary: boolean;
   nullsNotDistinct?: boolean;
+  /** A partial index's predicate (PostgreSQL text). */
+  where?: string;
   /** Backs this constraint ('p' or 'u'), named like the index. */
   constraint?: 'p' | 'u';
 }
@@ -92,6 +95,7 @@ export async function createIndex(env: DdlEnv, t: TableObj, spec: IndexSpec): Pr
     kind: 'index', oid, dbOid: t.dbOid, schemaOid: t.schemaOid, name: spec.name, tableOid: t.oid, keys: spec.keys,
     unique: spec.unique, primary: spec.primary, keyspace: spec.primary ? '' : `i${oid}`,
     ...(spec.nullsNotDistinct ? { nullsNotDistinct: true } : {}),
+    ...(spec.where !== undefined ? { where: spec.where } : {}),
   };
   if (!spec.primary) await env.createKeyspace(ix.keyspace);
   env.cat.put(env.txn, ix);
@@ -117,13 +121,14 @@ export function buildIndex(env: DdlEnv, t: TableObj, ix: IndexObj): void {
     while (c.next()) {
       const row = decodeRow(c.value, ta.types, ta.missing);
       const rowKey = c.key.slice();
-      const { key, unique } = ta.indexKey(access, row, rowKey);
+      const entry = ta.indexKey(access, row, rowKey, ctx);
+      if (!entry) continue; // a partial index without this row
+      const { key, unique } = entry;
       const r = env.txn.tryWrite(access.ks, key, unique ? rowKey : new Uint8Array(0), unique ? 'insert' : 'put');
       if (r === 'exists') {
-        const names = access.positions.map((p) => t.columns[p]!.name);
         throw new SbError(SqlState.unique_violation, `could not create unique index "${ix.name}"`, {
           table: t.name, constraint: ix.name,
-          detail: `Key (${names.join(', ')})=(${formatKeyDetail(access.positions.map((p) => row[p]))}) is duplicated.`,
+          detail: `Key (${access.keyNames.join(', ')})=(${formatKeyDetail(ta.indexValues(access, row, ctx))}) is duplicated.`,
         });
       }
       if (r !== 'ok') throw new SbError(SqlState.serialization_failure, 'could not build the index: a row is being changed by a concurrent transaction');
@@ -284,20 +289,27 @@ function validateForeignKey(env: DdlEnv, t: TableObj, con: ConstraintObj): void 
   });
 }
 
-/** Index key columns from IndexElems (columns only; expression indexes are not supported yet). */
+/** Index key columns from IndexElems; CREATE INDEX ('index') also takes expressions (attnum 0, PostgreSQL text in `expr`). */
 export function indexKeys(env: DdlEnv, t: TableObj, elems: A.IndexElem[], what: string): IndexKey[] {
   const bind = env.bindEnv();
   const seen = new Set<number>();
   return elems.map((el) => {
-    if (el.expr.kind !== 'column' || el.expr.name.length !== 1) {
-      throw errAt(bind, SqlState.feature_not_supported, `${what} on expressions is not supported yet`, (el.expr as { loc?: A.Loc }).loc);
-    }
+    let e = el.expr;
+    while (e.kind === 'nested' && what === 'index') e = e.expr; // ((col)) indexes the column, as in PostgreSQL
     if (el.opclass) throw errAt(bind, SqlState.feature_not_supported, 'operator classes are not supported yet');
-    const n = fold(bind, el.expr.name[0]!);
+    if ((e.kind !== 'column' || e.name.length !== 1) && what === 'index') {
+      const { text } = bindKeyExpr(bind, t, e);
+      const desc = el.dir === 'DESC';
+      return { attnum: 0, expr: text, desc, nullsFirst: el.nulls ? el.nulls === 'FIRST' : desc };
+    }
+    if (e.kind !== 'column' || e.name.length !== 1) {
+      throw errAt(bind, SqlState.feature_not_supported, `${what} on expressions is not supported yet`, (e as { loc?: A.Loc }).loc);
+    }
+    const n = fold(bind, e.name[0]!);
     const c = t.columns.find((x) => !x.dropped && x.name === n);
-    if (!c) throw errAt(bind, SqlState.undefined_column, `column "${n}" named in key does not exist`, el.expr.loc);
+    if (!c) throw errAt(bind, SqlState.undefined_column, what === 'index' ? `column "${n}" does not exist` : `column "${n}" named in key does not exist`, what === 'index' ? undefined : e.loc);
     if (seen.has(c.attnum) && what !== 'index') {
-      throw errAt(bind, SqlState.duplicate_column, `column "${n}" appears twice in ${what === 'primary key' ? 'primary key' : 'unique'} constraint`, el.expr.loc);
+      throw errAt(bind, SqlState.duplicate_column, `column "${n}" appears twice in ${what === 'primary key' ? 'primary key' : 'unique'} constraint`, e.loc);
     }
     seen.add(c.attnum);
     const desc = el.dir === 'DESC';

@@ -13,7 +13,17 @@ import type { DdlEnv } from './ddl_env.ts';
 
 const DEPENDENT = '2BP01';
 
-const KIND_WORD: Record<string, string> = { table: 'table', index: 'index', sequence: 'sequence', view: 'view' };
+const KIND_WORD: Record<string, string> = { table: 'table', index: 'index', sequence: 'sequence', view: 'view', matview: 'materialized view' };
+
+/** A relation's kind for DROP: materialized views are tables with `matview`. */
+function dropKind(rel: { kind: string; matview?: unknown }): string {
+  return rel.kind === 'table' && rel.matview ? 'matview' : rel.kind;
+}
+
+/** How PostgreSQL names a dependent object in DETAIL and NOTICE lines. */
+function depName(o: ViewObj | TableObj): string {
+  return `${o.kind === 'view' ? 'view' : 'materialized view'} ${o.name}`;
+}
 
 export async function dropStatement(env: DdlEnv, stmt: A.Drop): Promise<void> {
   const bind = env.bindEnv();
@@ -33,7 +43,7 @@ export async function dropStatement(env: DdlEnv, stmt: A.Drop): Promise<void> {
     }
     return;
   }
-  const kind = { TABLE: 'table', INDEX: 'index', SEQUENCE: 'sequence', VIEW: 'view' }[type] as 'table' | 'index' | 'sequence' | 'view' | undefined;
+  const kind = { TABLE: 'table', INDEX: 'index', SEQUENCE: 'sequence', VIEW: 'view', 'MATERIALIZED VIEW': 'matview' }[type] as 'table' | 'index' | 'sequence' | 'view' | 'matview' | undefined;
   if (!kind) throw errAt(bind, SqlState.feature_not_supported, `DROP ${stmt.objectType} is not supported yet`, stmt.loc);
   const targets: Array<TableObj | IndexObj | SequenceObj | ViewObj> = [];
   for (const name of stmt.names) {
@@ -47,9 +57,11 @@ export async function dropStatement(env: DdlEnv, stmt: A.Drop): Promise<void> {
       const code = kind === 'index' ? SqlState.undefined_object : SqlState.undefined_table;
       throw errAt(bind, code, `${KIND_WORD[kind]} "${text}" does not exist`, name[0]?.loc);
     }
-    if (rel.kind !== kind) {
-      const hint = rel.kind === 'table' || rel.kind === 'index' || rel.kind === 'sequence' || rel.kind === 'view'
-        ? `Use DROP ${rel.kind.toUpperCase()} to remove a ${rel.kind}.` : undefined;
+    const relKind = dropKind(rel);
+    if (relKind !== kind) {
+      const hint = relKind === 'matview' ? 'Use DROP MATERIALIZED VIEW to remove a materialized view.'
+        : rel.kind === 'table' || rel.kind === 'index' || rel.kind === 'sequence' || rel.kind === 'view'
+          ? `Use DROP ${rel.kind.toUpperCase()} to remove a ${rel.kind}.` : undefined;
       throw errAt(bind, SqlState.wrong_object_type, `"${rel.name}" is not a${kind === 'index' ? 'n' : ''} ${KIND_WORD[kind]}`, name[0]?.loc, hint ? { hint } : {});
     }
     targets.push(rel);
@@ -58,6 +70,7 @@ export async function dropStatement(env: DdlEnv, stmt: A.Drop): Promise<void> {
   for (const t of targets) {
     switch (t.kind) {
       case 'table':
+        if (dropping.has(t.oid) && !env.catalog().get(t.oid)) break; // dropped already by a CASCADE
         dropTable(env, t, cascade, dropping, stmt.loc);
         break;
       case 'index':
@@ -67,6 +80,7 @@ export async function dropStatement(env: DdlEnv, stmt: A.Drop): Promise<void> {
         dropSequence(env, t, cascade, dropping, stmt.loc);
         break;
       case 'view':
+        if (!env.catalog().get(t.oid)) break; // dropped already by a CASCADE
         dropDependentViews(env, `view ${t.name}`, t.oid, cascade, dropping, stmt.loc);
         env.cat.remove(env.txn, t);
         break;
@@ -74,10 +88,12 @@ export async function dropStatement(env: DdlEnv, stmt: A.Drop): Promise<void> {
   }
 }
 
-/** Views whose query reads the relation (found by name through the view's own text). */
-function dependentViews(env: DdlEnv, oid: Oid, dropping: Set<Oid>): ViewObj[] {
+/** Views and materialized views whose query reads the relation (found by name through the view's own text). */
+function dependentViews(env: DdlEnv, oid: Oid, dropping: Set<Oid>): Array<ViewObj | TableObj> {
   const bind = env.bindEnv();
-  return env.catalog().ofKind('view').filter((v) => {
+  const catalog = env.catalog();
+  const candidates: Array<ViewObj | TableObj> = [...catalog.ofKind('view'), ...catalog.ofKind('table').filter((t) => t.matview)];
+  return candidates.filter((v) => {
     if (dropping.has(v.oid)) return false;
     let found = false;
     const visit = (x: unknown): void => {
@@ -93,14 +109,14 @@ function dependentViews(env: DdlEnv, oid: Oid, dropping: Set<Oid>): ViewObj[] {
       }
       for (const val of Object.values(node)) visit(val);
     };
-    visit(parse(v.sql, postgres));
+    visit(parse(v.kind === 'view' ? v.sql : v.matview!.sql, postgres));
     return found;
   });
 }
 
 /** Views over the table whose query names the column (or expands `*`): they block DROP COLUMN and ALTER COLUMN TYPE. */
 export function columnDependentViews(env: DdlEnv, tableOid: Oid, column: string): ViewObj[] {
-  return dependentViews(env, tableOid, new Set()).filter((v) => {
+  return dependentViews(env, tableOid, new Set()).filter((v): v is ViewObj => v.kind === 'view').filter((v) => {
     let found = false;
     const visit = (x: unknown): void => {
       if (found || x === null || typeof x !== 'object') return;
@@ -146,7 +162,7 @@ export function dropColumnDependentViews(env: DdlEnv, t: TableObj, column: strin
 export function renameInDependentViews(env: DdlEnv, oid: Oid, schemaName: string, newName: string): void {
   const bind = env.bindEnv();
   for (const v of dependentViews(env, oid, new Set())) {
-    const stmts = parse(v.sql, postgres);
+    const stmts = parse(v.kind === 'view' ? v.sql : v.matview!.sql, postgres);
     const visit = (x: unknown): void => {
       if (x === null || typeof x !== 'object') return;
       if (Array.isArray(x)) return x.forEach(visit);
@@ -167,7 +183,8 @@ export function renameInDependentViews(env: DdlEnv, oid: Oid, schemaName: string
       for (const val of Object.values(node)) visit(val);
     };
     visit(stmts);
-    env.cat.put(env.txn, { ...v, sql: print(stmts[0]!, postgres) });
+    if (v.kind === 'view') env.cat.put(env.txn, { ...v, sql: print(stmts[0]!, postgres) });
+    else env.cat.put(env.txn, { ...v, matview: { ...v.matview!, sql: print(stmts[0]!, postgres) } });
   }
 }
 
@@ -176,21 +193,26 @@ function dropDependentViews(env: DdlEnv, what: string, oid: Oid, cascade: boolea
   if (views.length === 0) return;
   if (!cascade) {
     throw errAt(env.bindEnv(), DEPENDENT, `cannot drop ${what} because other objects depend on it`, loc, {
-      detail: views.map((v) => `view ${v.name} depends on ${what}`).join('\n'),
+      detail: views.map((v) => `${depName(v)} depends on ${what}`).join('\n'),
       hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
     });
   }
   for (const v of views) {
-    env.notice(`drop cascades to view ${v.name}`);
+    if (dropping.has(v.oid)) continue;
+    env.notice(`drop cascades to ${depName(v)}`);
     dropping.add(v.oid);
-    dropDependentViews(env, `view ${v.name}`, v.oid, true, dropping, loc);
+    if (v.kind === 'table') {
+      dropTable(env, v, true, dropping, loc);
+      continue;
+    }
+    dropDependentViews(env, depName(v), v.oid, true, dropping, loc);
     env.cat.remove(env.txn, v);
   }
 }
 
 /** Removes a table with its indexes, constraints and owned sequences (dependent foreign keys and views: CASCADE). */
 export function dropTable(env: DdlEnv, t: TableObj, cascade: boolean, dropping: Set<Oid>, loc?: A.Loc): void {
-  dropDependentViews(env, `table ${t.name}`, t.oid, cascade, dropping, loc);
+  dropDependentViews(env, `${t.matview ? 'materialized view' : 'table'} ${t.name}`, t.oid, cascade, dropping, loc);
   const catalog = env.catalog();
   const dependents = catalog.referencing(t.oid).filter((c) => c.tableOid !== t.oid && !dropping.has(c.tableOid));
   if (dependents.length > 0) {

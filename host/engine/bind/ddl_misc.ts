@@ -8,14 +8,16 @@ import { T } from '../types/types.ts';
 import { typeName } from '../functions/errors.ts';
 import { errAt, fold } from './context.ts';
 import { creationSchema, foldQName, lookupRelation, requireSequence, requireTable } from './names.ts';
-import { bindQuery } from './select.ts';
+import { bindQuery, figureColname } from './select.ts';
+import { bindIndexPredicate } from './index_exprs.ts';
+import { notUpdatableReason } from './view_dml.ts';
+import { createMatview } from './ddl_matview.ts';
 import { Scope } from './scope.ts';
 import { type DdlEnv, chooseName, sequenceSpec } from './ddl_env.ts';
 import { buildIndex, createIndex, indexKeys } from './ddl_constraints.ts';
 
 export async function createIndexStatement(env: DdlEnv, stmt: A.CreateIndex): Promise<void> {
   const bind = env.bindEnv();
-  if (stmt.where) throw errAt(bind, SqlState.feature_not_supported, 'partial indexes are not supported yet', stmt.loc);
   if (stmt.concurrently && env.txn && env.inBlock) {
     throw errAt(bind, SqlState.active_sql_transaction, 'CREATE INDEX CONCURRENTLY cannot run inside a transaction block', stmt.loc);
   }
@@ -28,6 +30,7 @@ export async function createIndexStatement(env: DdlEnv, stmt: A.CreateIndex): Pr
   }
   const t = requireTable(bind, stmt.table);
   const keys = indexKeys(env, t, stmt.columns, 'index');
+  const where = stmt.where ? bindIndexPredicate(bind, t, stmt.where) : undefined;
   let name: string;
   if (stmt.name) {
     const parts = foldQName(bind, stmt.name);
@@ -41,9 +44,18 @@ export async function createIndexStatement(env: DdlEnv, stmt: A.CreateIndex): Pr
       throw errAt(bind, SqlState.duplicate_table, `relation "${name}" already exists`, stmt.name[0]?.loc);
     }
   } else {
-    name = chooseName(bind.catalog, t.schemaOid, undefined, t.name, keys.map((k) => t.columns[k.attnum - 1]!.name).join('_'), 'idx');
+    // PostgreSQL's ChooseIndexColumnNames: a column's name, an expression's FigureColname or "expr".
+    const colNames = keys.map((k, i) => {
+      if (k.expr === undefined) return t.columns[k.attnum - 1]!.name;
+      let e = stmt.columns[i]!.expr;
+      while (e.kind === 'nested') e = e.expr;
+      return figureColname({ env: bind, scope: new Scope() }, e) ?? 'expr';
+    });
+    name = chooseName(bind.catalog, t.schemaOid, undefined, t.name, colNames.join('_'), 'idx');
   }
-  const ix = await createIndex(env, t, { name, keys, unique: stmt.unique === true, primary: false, ...(stmt.nullsDistinct === false ? { nullsNotDistinct: true } : {}) });
+  const ix = await createIndex(env, t, {
+    name, keys, unique: stmt.unique === true, primary: false, ...(stmt.nullsDistinct === false ? { nullsNotDistinct: true } : {}), ...(where !== undefined ? { where } : {}),
+  });
   buildIndex(env, t, ix);
 }
 
@@ -151,10 +163,16 @@ export async function alterSequence(env: DdlEnv, stmt: A.AlterSequence): Promise
 
 const INVALID_TABLE_DEFINITION = '42P16';
 
-export async function createView(env: DdlEnv, stmt: A.CreateView): Promise<void> {
+export async function createView(env: DdlEnv, stmt: A.CreateView): Promise<string | void> {
   const bind = env.bindEnv();
-  if (stmt.materialized || stmt.recursive || stmt.checkOption) {
+  if (stmt.materialized) return createMatview(env, stmt);
+  if (stmt.recursive) {
     throw errAt(bind, SqlState.feature_not_supported, 'this kind of view is not supported yet', stmt.loc);
+  }
+  const checkOption = viewCheckOption(bind, stmt);
+  if (checkOption) {
+    const reason = notUpdatableReason(bind, stmt.query);
+    if (reason) throw errAt(bind, SqlState.feature_not_supported, 'WITH CHECK OPTION is supported only on automatically updatable views', stmt.loc, { hint: reason });
   }
   const { schema, name } = creationSchema(bind, stmt.name);
   const existing = bind.catalog.relation(schema.oid, name);
@@ -188,15 +206,38 @@ export async function createView(env: DdlEnv, stmt: A.CreateView): Promise<void>
   }
   const view: ViewObj = {
     kind: 'view', oid: existing?.oid ?? (await env.cat.allocOid()), dbOid: bind.dbOid, schemaOid: schema.oid, name, owner: bind.userOid,
-    sql: print(stmt.query, postgres), columns,
+    sql: print(stmt.query, postgres), columns, ...(checkOption ? { checkOption } : {}),
   };
   env.cat.put(env.txn, view);
+}
+
+/** WITH [LOCAL | CASCADED] CHECK OPTION, or WITH (check_option = local | cascaded). */
+function viewCheckOption(bind: ReturnType<DdlEnv['bindEnv']>, stmt: A.CreateView): 'local' | 'cascaded' | undefined {
+  let opt: 'local' | 'cascaded' | undefined = stmt.checkOption === 'LOCAL' ? 'local' : stmt.checkOption ? 'cascaded' : undefined;
+  for (const o of stmt.with ?? []) {
+    const key = o.name.toLowerCase();
+    if (key !== 'check_option') {
+      if (key === 'security_barrier' || key === 'security_invoker') continue;
+      throw errAt(bind, '22023', `unrecognized parameter "${key}"`, stmt.loc);
+    }
+    const v = o.value?.kind === 'column' ? o.value.name[o.value.name.length - 1]!.value.toLowerCase()
+      : o.value?.kind === 'string' ? o.value.value.toLowerCase() : undefined;
+    if (v !== 'local' && v !== 'cascaded') {
+      throw errAt(bind, '22023', 'invalid value for enum option "check_option": ' + (v ?? ''), stmt.loc, { detail: 'Valid values are "local" and "cascaded".' });
+    }
+    opt = v;
+  }
+  return opt;
 }
 
 /** TRUNCATE: deletes every row and index entry in the transaction (so ROLLBACK brings them back). */
 export async function truncate(env: DdlEnv, stmt: A.Truncate): Promise<void> {
   const bind = env.bindEnv();
-  const tables = stmt.tables.map((q) => requireTable(bind, q));
+  const tables = stmt.tables.map((q) => {
+    const t = requireTable(bind, q);
+    if (t.matview) throw errAt(bind, SqlState.wrong_object_type, `"${t.name}" is not a table`);
+    return t;
+  });
   const targets = new Set(tables.map((t) => t.oid));
   const catalog = env.catalog();
   for (const t of [...tables]) {

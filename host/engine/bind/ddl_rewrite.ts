@@ -64,21 +64,23 @@ export function writeRows(env: DdlEnv, t: TableObj, rows: unknown[][]): void {
     }
     const rowKey = ta.rowKey(row, ta.pkPositions ? undefined : env.store.clock.now());
     const r = env.txn.tryWrite(ta.ks, rowKey, ta.encode(row), ta.pkPositions ? 'insert' : 'put');
-    if (r === 'exists') throw duplicated(t, pkIndex?.name ?? `${t.name}_pkey`, ta.pkPositions!, row);
+    if (r === 'exists') throw duplicated(t, pkIndex?.name ?? `${t.name}_pkey`, ta.pkPositions!.map((p) => t.columns[p]!.name), ta.pkPositions!.map((p) => row[p]));
     if (r !== 'ok') throw new SbError(SqlState.lock_not_available, `could not rewrite "${t.name}": a row is locked by a concurrent transaction`);
     for (const ix of ta.indexes) {
-      const { key, unique } = ta.indexKey(ix, row, rowKey);
+      const entry = ta.indexKey(ix, row, rowKey, ctx);
+      if (!entry) continue; // a partial index without this row
+      const { key, unique } = entry;
       const w = env.txn.tryWrite(ix.ks, key, unique ? rowKey : new Uint8Array(0), unique ? 'insert' : 'put');
-      if (w === 'exists') throw duplicated(t, ix.obj.name, ix.positions, row);
+      if (w === 'exists') throw duplicated(t, ix.obj.name, ix.keyNames, ta.indexValues(ix, row, ctx));
       if (w !== 'ok') throw new SbError(SqlState.lock_not_available, `could not rewrite "${t.name}": a row is locked by a concurrent transaction`);
     }
   }
 }
 
-function duplicated(t: TableObj, index: string, positions: number[], row: unknown[]): SbError {
+function duplicated(t: TableObj, index: string, names: string[], values: unknown[]): SbError {
   return new SbError(SqlState.unique_violation, `could not create unique index "${index}"`, {
     table: t.name, constraint: index,
-    detail: `Key (${positions.map((p) => t.columns[p]!.name).join(', ')})=(${formatKeyDetail(positions.map((p) => row[p]))}) is duplicated.`,
+    detail: `Key (${names.join(', ')})=(${formatKeyDetail(values)}) is duplicated.`,
   });
 }
 

@@ -14,6 +14,7 @@ import { type Cx, errAt, fold } from './context.ts';
 import { Scope, type ScopeColumn } from './scope.ts';
 import { bindingView } from './privileges.ts';
 import { lookupRelation, qnameText } from './names.ts';
+import { requirePopulated } from './ddl_matview.ts';
 import { bindQuery } from './select.ts';
 
 /** Binds a FROM item, or returns undefined to leave it to the built-in binding (CTE names shadow tables this way). */
@@ -73,6 +74,7 @@ function bindTableRef(cx: Cx, item: A.TableName): Plan {
   if (rel.kind !== 'table') {
     throw errAt(cx, SqlState.wrong_object_type, `"${rel.name}" is not a table`, item.loc);
   }
+  if (rel.matview) requirePopulated(cx.env, rel);
   const alias = item.alias ? fold(cx, item.alias.name) : rel.name;
   const schema = item.alias ? undefined : cx.env.catalog.get(rel.schemaOid);
   const { plan } = addTable(cx, rel, alias, item.alias?.columns, schema?.kind === 'schema' ? schema.name : undefined, item.loc);

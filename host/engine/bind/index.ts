@@ -31,9 +31,10 @@ import { bindDelete, bindUpdate } from './dml_update.ts';
 import type { DdlEnv } from './ddl_env.ts';
 import { createTable } from './ddl_table.ts';
 import { dropStatement } from './ddl_drop.ts';
-import { rewriteViewDml } from './view_dml.ts';
+import { rewriteViewDml, withViewChecks } from './view_dml.ts';
 import { alterSchemaOrDatabase, alterSequence, createIndexStatement, createSchema, createSequence, createView, truncate } from './ddl_misc.ts';
 import { alterTable } from './ddl_alter.ts';
+import { refreshMatview } from './ddl_matview.ts';
 
 import { commentOn } from './ddl_comment.ts';
 
@@ -67,7 +68,7 @@ export function isBindable(stmt: A.Statement): boolean {
 const BINDABLE = new Set([
   'comment_on',
   'select', 'insert', 'update', 'delete', 'create_table', 'drop', 'create_index', 'create_schema', 'create_sequence',
-  'alter_sequence', 'alter_table', 'truncate', 'create_view', 'alter_database',
+  'alter_sequence', 'alter_table', 'truncate', 'create_view', 'alter_database', 'refresh_matview',
 ]);
 
 /** Binds a statement; DDL privileges are checked now, a plan carries what it needs (checked before each run). */
@@ -102,11 +103,11 @@ function bindStatementOnly(env: BindEnv, stmt: A.Statement): BoundStatement {
       return { kind: 'plan', plan: q.plan, cols: q.cols, tag: 'SELECT' };
     }
     case 'insert': {
-      const b = bindDmlWith(env, rewriteViewDml(env, stmt), bindInsert);
+      const b = bindDmlWith(env, rewriteViewDml(env, stmt), (e, s) => withViewChecks(e, s, bindInsert(e, s)));
       return { kind: 'plan', plan: b.plan, cols: b.cols, tag: b.tag };
     }
     case 'update': {
-      const b = bindDmlWith(env, rewriteViewDml(env, stmt), bindUpdate);
+      const b = bindDmlWith(env, rewriteViewDml(env, stmt), (e, s) => withViewChecks(e, s, bindUpdate(e, s)));
       return { kind: 'plan', plan: b.plan, cols: b.cols, tag: b.tag };
     }
     case 'delete': {
@@ -130,7 +131,9 @@ function bindStatementOnly(env: BindEnv, stmt: A.Statement): BoundStatement {
     case 'truncate':
       return { kind: 'ddl', tag: 'TRUNCATE TABLE', run: (d) => truncate(d, stmt) };
     case 'create_view':
-      return { kind: 'ddl', tag: 'CREATE VIEW', run: (d) => createView(d, stmt) };
+      return { kind: 'ddl', tag: stmt.materialized ? 'CREATE MATERIALIZED VIEW' : 'CREATE VIEW', run: (d) => createView(d, stmt) };
+    case 'refresh_matview':
+      return { kind: 'ddl', tag: 'REFRESH MATERIALIZED VIEW', run: (d) => refreshMatview(d, stmt) };
     case 'alter_database':
       return { kind: 'ddl', tag: 'ALTER SCHEMA', run: (d) => alterSchemaOrDatabase(d, stmt, d.sql) };
     default:

@@ -3,7 +3,10 @@
 // GROUP BY, HAVING, set operation, LIMIT/OFFSET, aggregate, window or
 // set-returning function). The statement is rewritten onto the view's base
 // relation: view columns become the view's expressions, the view's WHERE is
-// ANDed into UPDATE and DELETE. Views WITH CHECK OPTION are not created yet.
+// ANDed into UPDATE and DELETE. WITH [LOCAL | CASCADED] CHECK OPTION: the
+// WHERE of each view whose option applies is carried down the rewrite (over
+// the base relation in the end) and checked on the new row by the modify
+// operator, innermost view first (44000, as PostgreSQL's ExecWithCheckOptions).
 
 import type * as A from '../../../sql-dialects/index.ts';
 import { parse, postgres } from '../../../sql-dialects/index.ts';
@@ -12,28 +15,86 @@ import { routineKinds } from '../functions/resolve.ts';
 import { SqlState } from '../sb_error.ts';
 import type { BindEnv } from './context.ts';
 import { errAt, fold } from './context.ts';
-import { lookupRelation } from './names.ts';
+import { lookupRelation, requireTable } from './names.ts';
+import type { BoundModify } from './dml_insert.ts';
+import { bindExpr } from './expr.ts';
+import { coerceBool } from './coerce.ts';
+import { tableScope } from './dml_common.ts';
 
 type Dml = A.Insert | A.Update | A.Delete;
 
 const VERB = { insert: 'insert into', update: 'update', delete: 'delete from' } as const;
 const TRIGGER = { insert: 'INSERT', update: 'UPDATE', delete: 'DELETE' } as const;
 
+/** A view's WHERE to check on new rows (over the base relation once the rewrite is done). */
+interface ViewCheck {
+  view: string;
+  expr: A.Expr;
+}
+
+/** The check options a rewritten statement carries (innermost view first). */
+const viewChecks = new WeakMap<object, ViewCheck[]>();
+
 /** The statement unchanged when its target is not a view, else the same statement on the view's base relation. */
 export function rewriteViewDml<S extends Dml>(env: BindEnv, stmt: S): S {
+  let checks: ViewCheck[] = [];
+  let cascaded = false;
   for (let depth = 0; depth < 100; depth++) {
     const name = stmt.kind === 'insert' ? stmt.table : stmt.table.kind === 'table' ? stmt.table.name : undefined;
-    if (!name) return stmt;
     let rel;
     try {
-      rel = lookupRelation(env, name);
+      rel = name ? lookupRelation(env, name) : undefined;
     } catch {
+      rel = undefined;
+    }
+    if (rel?.kind === 'table' && rel.matview) {
+      throw errAt(env, SqlState.wrong_object_type, `cannot change materialized view "${rel.name}"`);
+    }
+    if (rel?.kind !== 'view') {
+      if (checks.length > 0) viewChecks.set(stmt, checks);
       return stmt;
     }
-    if (rel?.kind !== 'view') return stmt;
-    stmt = rewriteOnce(env, stmt, rel);
+    const r = rewriteOnce(env, stmt, rel, checks);
+    stmt = r.stmt;
+    checks = r.checks;
+    // LOCAL checks this view's condition; CASCADED also every view below it (PostgreSQL 15).
+    if ((rel.checkOption || cascaded) && r.where && stmt.kind !== 'delete') checks.unshift({ view: rel.name, expr: r.where });
+    if (rel.checkOption === 'cascaded') cascaded = true;
   }
   throw errAt(env, SqlState.internal_error, 'views nested too deeply', stmt.loc);
+}
+
+/** Adds the view check options of a rewritten INSERT / UPDATE to its bound modification. */
+export function withViewChecks(env: BindEnv, stmt: Dml, bound: BoundModify): BoundModify {
+  const checks = viewChecks.get(stmt);
+  if (!checks || stmt.kind === 'delete') return bound;
+  const t = requireTable(env, stmt.kind === 'insert' ? stmt.table : (stmt.table as A.TableName).name);
+  const aliasId = stmt.kind === 'insert' ? stmt.alias : (stmt.table as A.TableName).alias?.name;
+  const cx = tableScope(env, t, aliasId ? fold(env, aliasId) : undefined);
+  const plan = bound.plan;
+  plan.checks = [...(plan.checks ?? []), ...checks.map((c) => ({ name: c.view, expr: coerceBool(cx, bindExpr(cx, c.expr), 'CHECK OPTION'), view: true }))];
+  return bound;
+}
+
+/** Why a view's query is not automatically updatable, or undefined when it is (PostgreSQL's DETAIL texts). */
+export function notUpdatableReason(env: BindEnv, q: A.Query): string | undefined {
+  const core = q.body.kind === 'select_core' ? q.body : undefined;
+  if (core?.quantifier === 'DISTINCT' || core?.distinctOn) return 'Views containing DISTINCT are not automatically updatable.';
+  if (core?.groupBy) return 'Views containing GROUP BY are not automatically updatable.';
+  if (core?.having) return 'Views containing HAVING are not automatically updatable.';
+  if (q.with) return 'Views containing WITH are not automatically updatable.';
+  if (!core) return 'Views containing UNION, INTERSECT, or EXCEPT are not automatically updatable.';
+  if (q.limit || core.limit) return 'Views containing LIMIT or OFFSET are not automatically updatable.';
+  const kinds = { agg: false, window: false };
+  callKinds(core.columns, kinds);
+  if (kinds.agg) return 'Views that return aggregate functions are not automatically updatable.';
+  if (kinds.window) return 'Views that return window functions are not automatically updatable.';
+  const from = core.from?.length === 1 ? core.from[0]! : undefined;
+  const base = from?.kind === 'table' ? lookupRelation(env, from.name) : undefined;
+  if (!base || (base.kind !== 'table' && base.kind !== 'view')) {
+    return 'Views that do not select from a single table or view are not automatically updatable.';
+  }
+  return undefined;
 }
 
 function notUpdatable(env: BindEnv, stmt: Dml, view: ViewObj, detail: string): never {
@@ -59,27 +120,14 @@ function callKinds(x: unknown, acc: { agg: boolean; window: boolean }): void {
   for (const v of Object.values(node)) callKinds(v, acc);
 }
 
-function rewriteOnce<S extends Dml>(env: BindEnv, stmt: S, view: ViewObj): S {
+function rewriteOnce<S extends Dml>(env: BindEnv, stmt: S, view: ViewObj, checks: ViewCheck[]): { stmt: S; checks: ViewCheck[]; where?: A.Expr } {
   const q = parse(view.sql, postgres)[0] as A.Query;
-  const core = q.body.kind === 'select_core' ? q.body : undefined;
-  if (core?.quantifier === 'DISTINCT' || core?.distinctOn) notUpdatable(env, stmt, view, 'Views containing DISTINCT are not automatically updatable.');
-  if (core?.groupBy) notUpdatable(env, stmt, view, 'Views containing GROUP BY are not automatically updatable.');
-  if (core?.having) notUpdatable(env, stmt, view, 'Views containing HAVING are not automatically updatable.');
-  if (q.with) notUpdatable(env, stmt, view, 'Views containing WITH are not automatically updatable.');
-  if (!core) notUpdatable(env, stmt, view, 'Views containing UNION, INTERSECT, or EXCEPT are not automatically updatable.');
-  if (q.limit || core.limit) notUpdatable(env, stmt, view, 'Views containing LIMIT or OFFSET are not automatically updatable.');
-  const kinds = { agg: false, window: false };
-  callKinds(core.columns, kinds);
-  if (kinds.agg) notUpdatable(env, stmt, view, 'Views that return aggregate functions are not automatically updatable.');
-  if (kinds.window) notUpdatable(env, stmt, view, 'Views that return window functions are not automatically updatable.');
-  const from = core.from?.length === 1 ? core.from[0]! : undefined;
-  if (!from || from.kind !== 'table') {
-    notUpdatable(env, stmt, view, 'Views that do not select from a single table or view are not automatically updatable.');
-  }
-  const base = lookupRelation(env, from.name);
-  if (!base || (base.kind !== 'table' && base.kind !== 'view')) {
-    notUpdatable(env, stmt, view, 'Views that do not select from a single table or view are not automatically updatable.');
-  }
+  const reason = notUpdatableReason(env, q);
+  if (reason) notUpdatable(env, stmt, view, reason);
+  const core = q.body as A.SelectCore;
+  const from = core.from![0] as A.TableName;
+  const base = lookupRelation(env, from.name)!;
+  if (base.kind !== 'table' && base.kind !== 'view') throw errAt(env, SqlState.internal_error, 'not a table or view', stmt.loc);
 
   // View column name -> its defining expression (over the base relation as the view's FROM names it).
   const exprs = new Map<string, A.Expr>();
@@ -144,6 +192,9 @@ function rewriteOnce<S extends Dml>(env: BindEnv, stmt: S, view: ViewObj): S {
     throw errAt(env, SqlState.feature_not_supported, 'RETURNING * through a view is not supported yet', stmt.loc);
   }
 
+  const done = (out: Dml): { stmt: S; checks: ViewCheck[]; where?: A.Expr } => ({
+    stmt: out as S, checks: checks.map((c) => ({ view: c.view, expr: subst(c.expr) })), ...(core.where ? { where: core.where } : {}),
+  });
   const target: A.TableName = { kind: 'table', name: from.name, ...(from.alias ? { alias: from.alias } : {}), loc: (stmt as { loc?: A.Loc }).loc };
   if (stmt.kind === 'insert') {
     if (stmt.onConflict || stmt.onDuplicateKeyUpdate) {
@@ -156,7 +207,7 @@ function rewriteOnce<S extends Dml>(env: BindEnv, stmt: S, view: ViewObj): S {
     if (from.alias) out.alias = from.alias.name;
     if (!columns) delete out.columns;
     if (!returning) delete out.returning;
-    return out as S;
+    return done(out);
   }
   if (stmt.kind === 'update') {
     const set = stmt.set.map((a) => ({
@@ -171,11 +222,11 @@ function rewriteOnce<S extends Dml>(env: BindEnv, stmt: S, view: ViewObj): S {
     if (!out.where) delete out.where;
     if (!out.from) delete out.from;
     if (!returning) delete out.returning;
-    return out as S;
+    return done(out);
   }
   const out: A.Delete = { ...stmt, table: target, where: and(subst(stmt.where), core.where), returning, using: subst(stmt.using) };
   if (!out.where) delete out.where;
   if (!out.using) delete out.using;
   if (!returning) delete out.returning;
-  return out as S;
+  return done(out);
 }

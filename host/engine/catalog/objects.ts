@@ -79,10 +79,19 @@ export interface TableObj {
   colAcl?: Record<string, Record<string, string>>;
 }
 
+  /**
+   * A materialized view (pg_class.relkind 'm'): its rows are stored like a
+   * table's; `sql` is the defining query (PostgreSQL dialect), `populated`
+   * false after WITH NO DATA (pg_class.relispopulated).
+   */
+  matview?: { sql: string; populated: boolean };
 export interface IndexKey {
   attnum: number;
   desc: boolean;
+  /** The indexed column, or 0 for an expression key (PostgreSQL's indkey). */
   nullsFirst: boolean;
+  /** Expression key: the expression as PostgreSQL SQL text over the table's columns. */
+  expr?: string;
 }
 
 export interface IndexObj {
@@ -144,6 +153,8 @@ export interface ViewObj {
   columns: Array<{ name: string; type: SqlType; comment?: string }>;
   comment?: string;
   /** GRANTed privileges, as TableObj.acl. */
+  /** WITH [LOCAL | CASCADED] CHECK OPTION. */
+  checkOption?: 'local' | 'cascaded';
   acl?: Record<string, string>;
   /** Column privileges, as TableObj.colAcl (key: column position, 1-based). */
   colAcl?: Record<string, Record<string, string>>;
@@ -191,10 +202,10 @@ export function isRelation(o: CatalogObj): o is RelationObj {
 }
 
 /** pg_class.relkind of a relation. */
-export function relkind(o: RelationObj): 'r' | 'v' | 'S' | 'i' {
+export function relkind(o: RelationObj): 'r' | 'm' | 'v' | 'S' | 'i' {
   switch (o.kind) {
     case 'table':
-      return 'r';
+      return o.matview ? 'm' : 'r';
     case 'view':
       return 'v';
     case 'sequence':
@@ -207,4 +218,27 @@ export function relkind(o: RelationObj): 'r' | 'v' | 'S' | 'i' {
 /** Live (not dropped) columns of a table, in attribute order. */
 export function liveColumns(t: TableObj): ColumnObj[] {
   return t.columns.filter((c) => !c.dropped);
+}
+
+/** An expression key as PostgreSQL names it in messages: a function call bare, anything else in parentheses. */
+export function keyExprName(text: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_$.]*\(.*\)$/s.test(text) && balancedCall(text) ? text : `(${text})`;
+}
+
+/** `f(...)` whose first '(' closes at the end (not `f(a) + g(b)`). */
+function balancedCall(text: string): boolean {
+  const open = text.indexOf('(');
+  let depth = 0;
+  let quote = false;
+  for (let i = open; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === "'") quote = false;
+      continue;
+    }
+    if (c === "'") quote = true;
+    else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return i === text.length - 1;
+  }
+  return false;
 }

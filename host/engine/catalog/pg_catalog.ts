@@ -26,7 +26,7 @@ import { formatType } from '../types/type_names.ts';
 import { allTypeIds, arrayOf, arrayTypeInfo, infoOf, sqlType, T, typeByOid, typeInfo, type SqlType, type TypeInfo } from '../types/types.ts';
 import type { Catalog } from './catalog.ts';
 import type { CatalogObj, ColumnObj, ConstraintObj, IndexObj, RoleObj, SchemaObj, TableObj, ViewObj } from './objects.ts';
-import { OID } from './objects.ts';
+import { keyExprName, OID } from './objects.ts';
 import { hasPrivilege } from '../session/grants.ts';
 import { columnAclText, hasColumnPrivilege, hasSchemaPrivilege, relationAclText, schemaAclText } from './acl.ts';
 import { SbError, SqlState } from '../sb_error.ts';
@@ -137,7 +137,7 @@ function columnName(c: Catalog, tableOid: number, attnum: number): string {
 
 export function indexDef(c: Catalog, ix: IndexObj): string {
   const t = c.get(ix.tableOid);
-  const keys = ix.keys.map((k) => `${columnName(c, ix.tableOid, k.attnum)}${k.desc ? ' DESC' : ''}${k.desc !== k.nullsFirst ? (k.nullsFirst ? ' NULLS FIRST' : ' NULLS LAST') : ''}`);
+  const keys = ix.keys.map((k) => `${k.expr !== undefined ? keyExprName(k.expr) : columnName(c, ix.tableOid, k.attnum)}${k.desc ? ' DESC' : ''}${k.desc !== k.nullsFirst ? (k.nullsFirst ? ' NULLS FIRST' : ' NULLS LAST') : ''}`);
   const table = t && 'schemaOid' in t ? `${schemaName(c, t.schemaOid)}.${quoteIdent(t.name)}` : String(ix.tableOid);
   return `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(ix.name)} ON ${table} USING btree (${keys.join(', ')})${ix.nullsNotDistinct ? ' NULLS NOT DISTINCT' : ''}${ix.where ? ` WHERE (${ix.where})` : ''}`;
 }
@@ -242,7 +242,7 @@ rel('pg_catalog', 'pg_class', [
   const out: unknown[][] = [];
   for (const o of objects(c)) {
     if (!(o.kind === 'table' || o.kind === 'view' || o.kind === 'sequence' || o.kind === 'index') || o.dbOid !== env.dbOid) continue;
-    const relkind = o.kind === 'table' ? 'r' : o.kind === 'view' ? 'v' : o.kind === 'sequence' ? 'S' : 'i';
+    const relkind = o.kind === 'table' ? (o.matview ? 'm' : 'r') : o.kind === 'view' ? 'v' : o.kind === 'sequence' ? 'S' : 'i';
     const natts = o.kind === 'table' ? liveColumns(o).length : o.kind === 'view' ? o.columns.length : o.kind === 'index' ? o.keys.length : 3;
     const hasIndex = o.kind === 'table' && c.indexesOf(o.oid).length > 0;
     const checks = o.kind === 'table' ? c.constraintsOf(o.oid).filter((k) => k.type === 'c').length : 0;
@@ -251,8 +251,8 @@ rel('pg_catalog', 'pg_class', [
       o.oid, o.name, o.schemaOid, 0, 0, ownerOf(c, o), o.kind === 'table' ? HEAP_AM : o.kind === 'index' ? BTREE_AM : 0, o.oid,
       0, 0, -1, 0, 0, hasIndex, false,
       o.kind === 'table' && o.temp ? 't' : 'p', relkind, natts, checks, o.kind === 'view', triggers, false,
-      false, false, true, o.kind === 'table' || o.kind === 'index' ? 'd' : 'n', false, 0,
-      0, 0, o.kind === 'table' || o.kind === 'view' ? aclArray(relationAclText(c, o)) : null, null, null,
+      false, false, !(o.kind === 'table' && o.matview && !o.matview.populated), o.kind === 'table' || o.kind === 'index' ? 'd' : 'n', false, 0,
+      0, 0, o.kind === 'table' || o.kind === 'view' ? aclArray(relationAclText(c, o)) : null, o.kind === 'view' && o.checkOption ? SqlArray.of(text, [`check_option=${o.checkOption}`]) : null, null,
     ]);
   }
   return out;
@@ -315,7 +315,8 @@ rel('pg_catalog', 'pg_index', [
   ix.oid, ix.tableOid, ix.keys.length, ix.keys.length, ix.unique, ix.nullsNotDistinct === true, ix.primary,
   false, true, false, true, false, true, true,
   false, SqlArray.of(int2, ix.keys.map((k) => k.attnum)), SqlArray.of(oid, ix.keys.map(() => 0)), SqlArray.of(oid, ix.keys.map(() => 0)),
-  SqlArray.of(int2, ix.keys.map((k) => (k.desc ? 1 : 0) | (k.nullsFirst ? 2 : 0))), null, ix.where ?? null,
+  SqlArray.of(int2, ix.keys.map((k) => (k.desc ? 1 : 0) | (k.nullsFirst ? 2 : 0))),
+  ix.keys.some((k) => k.expr !== undefined) ? ix.keys.filter((k) => k.expr !== undefined).map((k) => k.expr).join(', ') : null, ix.where ?? null,
 ]));
 
 rel('pg_catalog', 'pg_constraint', [
@@ -432,7 +433,13 @@ rel('pg_catalog', 'pg_collation', [['oid', oid], ['collname', name], ['collnames
 rel('pg_catalog', 'pg_tablespace', [['oid', oid], ['spcname', name], ['spcowner', oid]], () => [[1663, 'pg_default', OID.bootstrapSuperuser], [1664, 'pg_global', OID.bootstrapSuperuser]]);
 
 rel('pg_catalog', 'pg_tables', [['schemaname', name], ['tablename', name], ['tableowner', name], ['tablespace', name], ['hasindexes', bool], ['hasrules', bool], ['hastriggers', bool], ['rowsecurity', bool]],
-  (env) => inDb<TableObj>(env, 'table').map((t) => [schemaName(env.catalog, t.schemaOid), t.name, roleName(env.catalog, t.owner), null, env.catalog.indexesOf(t.oid).length > 0, false, false, false]));
+  (env) => inDb<TableObj>(env, 'table').filter((t) => !t.matview).map((t) => [schemaName(env.catalog, t.schemaOid), t.name, roleName(env.catalog, t.owner), null, env.catalog.indexesOf(t.oid).length > 0, false, false, false]));
+
+rel('pg_catalog', 'pg_matviews', [['schemaname', name], ['matviewname', name], ['matviewowner', name], ['tablespace', name], ['hasindexes', bool], ['ispopulated', bool], ['definition', text]],
+  (env) => inDb<TableObj>(env, 'table').filter((t) => t.matview).map((t) => [
+    schemaName(env.catalog, t.schemaOid), t.name, roleName(env.catalog, t.owner), null, env.catalog.indexesOf(t.oid).length > 0, t.matview!.populated,
+    ` ${t.matview!.sql.trim().replace(/;?$/, ';')}`,
+  ]));
 
 rel('pg_catalog', 'pg_views', [['schemaname', name], ['viewname', name], ['viewowner', name], ['definition', text]],
   (env) => inDb<ViewObj>(env, 'view').map((v) => [schemaName(env.catalog, v.schemaOid), v.name, roleName(env.catalog, v.owner), ` ${v.sql.trim().replace(/;?$/, ';')}`]));
@@ -502,7 +509,7 @@ rel('information_schema', 'schemata', [['catalog_name', name], ['schema_name', n
 rel('information_schema', 'tables', [
   ['table_catalog', name], ['table_schema', name], ['table_name', name], ['table_type', text], ['self_referencing_column_name', name], ['reference_generation', text],
   ['user_defined_type_catalog', name], ['user_defined_type_schema', name], ['user_defined_type_name', name], ['is_insertable_into', text], ['is_typed', text], ['commit_action', text],
-], (env) => objects(env.catalog).filter((o) => (o.kind === 'table' || o.kind === 'view') && o.dbOid === env.dbOid).map((o) => {
+], (env) => objects(env.catalog).filter((o) => ((o.kind === 'table' && !o.matview) || o.kind === 'view') && o.dbOid === env.dbOid).map((o) => {
   const t = o as TableObj | ViewObj;
   const type = t.kind === 'view' ? 'VIEW' : t.temp ? 'LOCAL TEMPORARY' : 'BASE TABLE';
   return [env.dbName, schemaName(env.catalog, t.schemaOid), t.name, type, null, null, null, null, null, yesNo(t.kind === 'table'), 'NO', null];
@@ -542,7 +549,7 @@ rel('information_schema', 'columns', [
 ], (env) => {
   const out: unknown[][] = [];
   for (const o of objects(env.catalog)) {
-    if ((o.kind !== 'table' && o.kind !== 'view') || o.dbOid !== env.dbOid) continue;
+    if ((o.kind !== 'table' && o.kind !== 'view') || (o.kind === 'table' && o.matview) || o.dbOid !== env.dbOid) continue;
     const schema = schemaName(env.catalog, o.schemaOid);
     const cols: Array<{ name: string; type: SqlType; notNull: boolean; default?: string; identity?: string; generated?: string }> = o.kind === 'table' ? liveColumns(o) : o.columns.map((c) => ({ ...c, notNull: false }));
     cols.forEach((col, i) => {
@@ -624,7 +631,7 @@ rel('information_schema', 'constraint_column_usage', [
 rel('information_schema', 'views', [
   ['table_catalog', name], ['table_schema', name], ['table_name', name], ['view_definition', text], ['check_option', text], ['is_updatable', text],
   ['is_insertable_into', text], ['is_trigger_updatable', text], ['is_trigger_deletable', text], ['is_trigger_insertable_into', text],
-], (env) => inDb<ViewObj>(env, 'view').map((v) => [env.dbName, schemaName(env.catalog, v.schemaOid), v.name, v.sql, 'NONE', 'NO', 'NO', 'NO', 'NO', 'NO']));
+], (env) => inDb<ViewObj>(env, 'view').map((v) => [env.dbName, schemaName(env.catalog, v.schemaOid), v.name, v.sql, v.checkOption?.toUpperCase() ?? 'NONE', 'NO', 'NO', 'NO', 'NO', 'NO']));
 
 rel('information_schema', 'sequences', [
   ['sequence_catalog', name], ['sequence_schema', name], ['sequence_name', name], ['data_type', text], ['numeric_precision', int4], ['numeric_precision_radix', int4],
@@ -807,7 +814,8 @@ function indexDefFn(a: unknown[], ctx: EvalContext): string | null {
   const o = k?.c.get(a[0] as number);
   if (o?.kind !== 'index') return null;
   const col = a.length > 1 ? (a[1] as number) : 0;
-  if (col > 0) return o.keys[col - 1] ? columnName(k!.c, o.tableOid, o.keys[col - 1]!.attnum) : '';
+  const key = o.keys[col - 1];
+  if (col > 0) return key ? (key.expr !== undefined ? keyExprName(key.expr) : columnName(k!.c, o.tableOid, key.attnum)) : '';
   return indexDef(k!.c, o);
 }
 defFn('pg_get_indexdef', [oid], text, indexDefFn, stable);

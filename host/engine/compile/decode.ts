@@ -312,7 +312,11 @@ class Decoder {
           const checks = this.opt(() => {
             const n = r.count();
             const out = [];
-            for (let i = 0; i < n; i++) out.push({ name: r.str(), expr: this.expr(d) });
+            for (let i = 0; i < n; i++) {
+              const name = r.str();
+              const view = r.bool();
+              out.push({ name, expr: this.expr(d), ...(view ? { view: true } : {}) });
+            }
             return out;
           });
           if (checks) p.checks = checks;

@@ -260,6 +260,7 @@ class Encoder {
           w.uint(cs.length);
           for (const c of cs) {
             w.str(c.name);
+            w.bool(c.view === true); // a view's CHECK OPTION
             this.expr(c.expr);
           }
         });

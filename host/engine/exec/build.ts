@@ -77,7 +77,7 @@ export function buildOperator(plan: Plan): Operator {
       return new ModifyOp(buildOperator(plan.input), {
         op: plan.op,
         tableOid: plan.tableOid,
-        checks: (plan.checks ?? []).map((c) => ({ name: c.name, fn: ce(c.expr) })),
+        checks: (plan.checks ?? []).map((c) => ({ name: c.name, fn: ce(c.expr), ...(c.view ? { view: true } : {}) })),
         returning: plan.returning?.map(ce),
         fkDefaults: plan.fkDefaults && new Map(plan.fkDefaults.map((d) => [`${d.tableOid}:${d.attnum}`, ce(d.expr)])),
         recheck: plan.recheck && { where: plan.recheck.where && ce(plan.recheck.where), newRow: plan.recheck.newRow?.map(ce) },

@@ -132,7 +132,7 @@ export class ForeignKeys {
       return this.ctx.txn.get(pta.ks, pta.rowKey(row)) !== undefined;
     }
     // ...else a unique index on them.
-    const ix = pta.indexes.find((i) => i.obj.unique && sameSet(i.positions, refPositions));
+    const ix = pta.indexes.find((i) => i.obj.unique && !i.pred && sameSet(i.positions, refPositions));
     if (ix) {
       const kw = new KeyWriter();
       ix.positions.forEach((p, k) => kw.value(ix.cols[k]!, keyValue(vals[refPositions.indexOf(p)])));

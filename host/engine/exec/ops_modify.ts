@@ -28,8 +28,8 @@ import { bytesEqual } from '../types/compare.ts';
 export interface ModifySpec {
   op: 'insert' | 'update' | 'delete';
   tableOid: number;
-  /** CHECK constraints over the new row (positions = attnum - 1). */
-  checks: Array<{ name: string; fn: VecFn }>;
+  /** CHECK constraints over the new row (positions = attnum - 1); `view`: a view's CHECK OPTION, checked after them (before any write, as PostgreSQL reports it). */
+  checks: Array<{ name: string; fn: VecFn; view?: boolean }>;
   returning?: VecFn[];
   /** READ COMMITTED recheck after a lock wait: WHERE and new-row expressions over the current row. */
   recheck?: { where?: VecFn; newRow?: VecFn[] };
@@ -128,11 +128,23 @@ export class ModifyOp extends BaseOp {
           { table: t.name, column: c.name, detail: `Failing row contains (${formatRow(row)}).` });
       }
     }
-    for (const { name, fn } of this.spec.checks) {
-      if (this.evalRow([fn], row)[0] === false) {
+    for (const { name, fn, view } of this.spec.checks) {
+      if (!view && this.evalRow([fn], row)[0] === false) {
         throw new SbError(SqlState.check_violation,
           `new row for relation "${t.name}" violates check constraint "${name}"`,
           { table: t.name, constraint: name, detail: `Failing row contains (${formatRow(row)}).` });
+      }
+    }
+    this.checkViews(row);
+  }
+
+  /** WITH CHECK OPTION of the views the row was written through: anything but true fails (PostgreSQL's ExecWithCheckOptions). */
+  private checkViews(row: unknown[]): void {
+    for (const { name, fn, view } of this.spec.checks) {
+      if (view && this.evalRow([fn], row)[0] !== true) {
+        throw new SbError('44000', `new row violates check option for view "${name}"`, {
+          detail: `Failing row contains (${formatRow(row)}).`,
+        });
       }
     }
   }
@@ -156,12 +168,14 @@ export class ModifyOp extends BaseOp {
     // Unique index entries first: a conflict there leaves nothing to undo but what this row wrote.
     const mark = this.ctx.txn.savepoint();
     for (const ix of ta.indexes) {
-      const { key, unique } = ta.indexKey(ix, row, rowKey);
+      const entry = ta.indexKey(ix, row, rowKey, this.ctx);
+      if (!entry) continue; // a partial index without this row
+      const { key, unique } = entry;
       const value = unique ? rowKey : new Uint8Array(0);
       const ok = yield* this.write(ix.ks, key, value, unique ? 'insert' : 'put');
       if (!ok) {
         this.ctx.txn.rollbackTo(mark);
-        return yield* this.onDuplicate(row, ix.obj.oid, ix.obj.name, ix.positions, keyId(ix.ks.id, key));
+        return yield* this.onDuplicate(row, ix.obj.oid, ix.obj.name, ix.keyNames, ta.indexValues(ix, row, this.ctx), keyId(ix.ks.id, key));
       }
       if (unique) this.written.add(keyId(ix.ks.id, key));
     }
@@ -169,19 +183,20 @@ export class ModifyOp extends BaseOp {
     if (!ok) {
       this.ctx.txn.rollbackTo(mark);
       const pkName = this.ctx.catalog.indexesOf(ta.table.oid).find((i) => i.primary);
-      return yield* this.onDuplicate(row, pkName?.oid ?? -1, pkName?.name ?? `${ta.table.name}_pkey`, ta.pkPositions ?? [], keyId(ta.ks.id, rowKey));
+      const pkPos = ta.pkPositions ?? [];
+      return yield* this.onDuplicate(row, pkName?.oid ?? -1, pkName?.name ?? `${ta.table.name}_pkey`, pkPos.map((p) => ta.table.columns[p]!.name), pkPos.map((p) => row[p]), keyId(ta.ks.id, rowKey));
     }
     this.written.add(keyId(ta.ks.id, rowKey));
     return row;
   }
 
-  private *onDuplicate(row: unknown[], indexOid: number, name: string, positions: number[], conflictKey: string): Generator<Signal, unknown[] | null, void> {
+  private *onDuplicate(row: unknown[], indexOid: number, name: string, keyNames: string[], keyValues: unknown[], conflictKey: string): Generator<Signal, unknown[] | null, void> {
     const oc = this.spec.onConflict;
     if (!oc || (oc.indexOid !== undefined && oc.indexOid !== indexOid)) {
       const t = this.ta.table;
       throw new SbError(SqlState.unique_violation, `duplicate key value violates unique constraint "${name}"`, {
         table: t.name, constraint: name,
-        detail: `Key (${positions.map((p) => t.columns[p]!.name).join(', ')})=(${formatKeyDetail(positions.map((p) => row[p]))}) already exists.`,
+        detail: `Key (${keyNames.join(', ')})=(${formatKeyDetail(keyValues)}) already exists.`,
       });
     }
     if (oc.action === 'nothing') return null;
@@ -204,8 +219,9 @@ export class ModifyOp extends BaseOp {
     let rowKey: Uint8Array | undefined;
     const ix = ta.indexes.find((i) => i.obj.oid === indexOid);
     if (ix) {
-      const { key } = ta.indexKey(ix, row, new Uint8Array(0));
-      const v = this.ctx.txn.get(ix.ks, key);
+      const entry = ta.indexKey(ix, row, new Uint8Array(0), this.ctx);
+      if (!entry) return null;
+      const v = this.ctx.txn.get(ix.ks, entry.key);
       if (!v) return null;
       rowKey = v;
     } else {
@@ -253,14 +269,16 @@ export class ModifyOp extends BaseOp {
     }
     for (const ix of ta.indexes) {
       if (!keyChanged && !ta.indexChanged(ix, oldRow, newRow)) continue; // MGA: untouched index
-      const before = ta.indexKey(ix, oldRow, rowKey);
-      yield* this.write(ix.ks, before.key, undefined, 'delete');
-      const after = ta.indexKey(ix, newRow, newKey);
+      const before = ta.indexKey(ix, oldRow, rowKey, this.ctx);
+      const after = ta.indexKey(ix, newRow, newKey, this.ctx);
+      if (before && after && !keyChanged && bytesEqual(before.key, after.key)) continue; // same entry (an expression with the same value)
+      if (before) yield* this.write(ix.ks, before.key, undefined, 'delete');
+      if (!after) continue; // a partial index the new row leaves
       const ok = yield* this.write(ix.ks, after.key, after.unique ? newKey : new Uint8Array(0), after.unique ? 'insert' : 'put');
       if (!ok) {
         throw new SbError(SqlState.unique_violation, `duplicate key value violates unique constraint "${ix.obj.name}"`, {
           table: ta.table.name, constraint: ix.obj.name,
-          detail: `Key (${ix.positions.map((p) => ta.table.columns[p]!.name).join(', ')})=(${formatKeyDetail(ix.positions.map((p) => newRow[p]))}) already exists.`,
+          detail: `Key (${ix.keyNames.join(', ')})=(${formatKeyDetail(ta.indexValues(ix, newRow, this.ctx))}) already exists.`,
         });
       }
     }
@@ -319,8 +337,8 @@ export class ModifyOp extends BaseOp {
       oldRow = again.oldRow;
     }
     for (const ix of ta.indexes) {
-      const { key } = ta.indexKey(ix, oldRow, rowKey);
-      yield* this.write(ix.ks, key, undefined, 'delete');
+      const entry = ta.indexKey(ix, oldRow, rowKey, this.ctx);
+      if (entry) yield* this.write(ix.ks, entry.key, undefined, 'delete');
     }
     yield* this.fks.onParentChange(oldRow, null);
     return oldRow;

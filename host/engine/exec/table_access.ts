@@ -8,12 +8,28 @@
 
 import { SbError, SqlState } from '../sb_error.ts';
 import type { Catalog } from '../catalog/catalog.ts';
-import type { IndexObj, TableObj } from '../catalog/objects.ts';
+import { type IndexObj, keyExprName, type TableObj } from '../catalog/objects.ts';
 import { KeyWriter, type KeyColumn, type KeyType } from '../keys/key_encoding.ts';
 import type { Keyspace, Store } from '../store/index.ts';
 import type { SqlType } from '../types/types.ts';
 import { Numeric } from '../types/numeric.ts';
 import { encodeRow, RowDecoder } from './row_codec.ts';
+import type { Expr } from '../plan/nodes.ts';
+import { compileExpr, type VecFn } from './expr.ts';
+import type { ExecContext } from './context.ts';
+
+/** Binds an index's stored key expressions and predicate over its table's row (registered by the binder). */
+export type IndexExprBinder = (catalog: Catalog, table: TableObj, ix: IndexObj) => { keys: Array<Expr | undefined>; pred?: Expr };
+let indexExprBinder: IndexExprBinder | undefined;
+export function setIndexExprBinder(b: IndexExprBinder): void {
+  indexExprBinder = b;
+}
+
+const noSubplans = {
+  runSubplan: (): never => {
+    throw new SbError(SqlState.feature_not_supported, 'cannot use subquery in index expression');
+  },
+};
 
 export function keyTypeOf(t: SqlType): KeyType {
   switch (t.id) {
@@ -64,8 +80,16 @@ export interface IndexAccess {
   obj: IndexObj;
   ks: Keyspace;
   cols: KeyColumn[];
-  /** 0-based column positions of the indexed columns. */
+  /** 0-based column positions of the indexed columns (-1 for an expression key). */
   positions: number[];
+  /** Expression keys, by key position (undefined for column keys). */
+  exprs?: Array<VecFn | undefined>;
+  /** A partial index's predicate: only rows for which it is true have an entry. */
+  pred?: VecFn;
+  /** Every column position the entry depends on (key columns, expression and predicate columns). */
+  deps: number[];
+  /** How the keys are named in a 23505 detail (column names, expressions as PostgreSQL prints them). */
+  keyNames: string[];
 }
 
 export class TableAccess {
@@ -100,12 +124,26 @@ export class TableAccess {
       if (ix.primary) continue;
       const iks = store.getKeyspace(ix.keyspace);
       if (!iks) throw new SbError(SqlState.internal_error, `storage of index "${ix.name}" is missing`);
-      this.indexes.push({
+      const bound = ix.where !== undefined || ix.keys.some((k) => k.expr !== undefined) ? indexExprBinder?.(catalog, table, ix) : undefined;
+      if ((ix.where !== undefined || ix.keys.some((k) => k.expr !== undefined)) && !bound) {
+        throw new SbError(SqlState.internal_error, `index "${ix.name}" has expressions but no binder is registered`);
+      }
+      const deps = new Set<number>();
+      ix.keys.forEach((k) => k.attnum > 0 && deps.add(k.attnum - 1));
+      for (const e of [...(bound?.keys ?? []), bound?.pred]) if (e) collectCols(e, deps);
+      const access: IndexAccess = {
         obj: ix,
         ks: iks,
-        positions: ix.keys.map((k) => k.attnum - 1),
-        cols: ix.keys.map((k) => ({ type: keyTypeOf(this.types[k.attnum - 1]!), descending: k.desc, nullsFirst: k.nullsFirst })),
-      });
+        positions: ix.keys.map((k) => (k.expr !== undefined ? -1 : k.attnum - 1)),
+        cols: ix.keys.map((k, i) => ({
+          type: keyTypeOf(k.expr !== undefined ? bound!.keys[i]!.type : this.types[k.attnum - 1]!), descending: k.desc, nullsFirst: k.nullsFirst,
+        })),
+        deps: [...deps],
+        keyNames: ix.keys.map((k) => (k.expr !== undefined ? keyExprName(k.expr) : table.columns[k.attnum - 1]!.name)),
+      };
+      if (bound?.keys.some((e) => e)) access.exprs = bound.keys.map((e) => e && compileExpr(e, noSubplans));
+      if (bound?.pred) access.pred = compileExpr(bound.pred, noSubplans);
+      this.indexes.push(access);
     }
   }
 
@@ -144,14 +182,43 @@ export class TableAccess {
   }
 
   /**
-   * The key of a row's entry in an index, and whether it is the unique form
-   * (indexed columns only) whose insert detects duplicates.
+   * The values of a row's index keys: its columns, or the key expressions
+   * evaluated on it (those need `ctx`).
    */
-  indexKey(ix: IndexAccess, values: readonly unknown[], rowKey: Uint8Array): { key: Uint8Array; unique: boolean } {
+  indexValues(ix: IndexAccess, values: readonly unknown[], ctx?: ExecContext): unknown[] {
+    const out = new Array<unknown>(ix.positions.length);
+    let batch: { length: number; cols: unknown[][] } | undefined;
+    for (let i = 0; i < ix.positions.length; i++) {
+      const fn = ix.exprs?.[i];
+      if (fn) {
+        if (!ctx) throw new SbError(SqlState.internal_error, `index "${ix.obj.name}" needs an execution context`);
+        batch ??= { length: 1, cols: values.map((v) => [v]) };
+        out[i] = fn(batch, ctx)[0];
+      } else out[i] = values[ix.positions[i]!];
+    }
+    return out;
+  }
+
+  /** False when a partial index holds no entry for the row (its predicate is not true). */
+  inIndex(ix: IndexAccess, values: readonly unknown[], ctx?: ExecContext): boolean {
+    if (!ix.pred) return true;
+    if (!ctx) throw new SbError(SqlState.internal_error, `index "${ix.obj.name}" needs an execution context`);
+    return ix.pred({ length: 1, cols: values.map((v) => [v]) }, ctx)[0] === true;
+  }
+
+  /**
+   * The key of a row's entry in an index, and whether it is the unique form
+   * (indexed columns only) whose insert detects duplicates; null when a
+   * partial index has no entry for the row. Expression and partial indexes
+   * need `ctx` to evaluate.
+   */
+  indexKey(ix: IndexAccess, values: readonly unknown[], rowKey: Uint8Array, ctx?: ExecContext): { key: Uint8Array; unique: boolean } | null {
+    if (ix.pred && !this.inIndex(ix, values, ctx)) return null;
+    const vals = ix.exprs ? this.indexValues(ix, values, ctx) : undefined;
     const kw = this.kw.reset();
     let hasNull = false;
     for (let i = 0; i < ix.positions.length; i++) {
-      const v = values[ix.positions[i]!];
+      const v = vals ? vals[i] : values[ix.positions[i]!];
       if (v === null || v === undefined) hasNull = true;
       kw.value(ix.cols[i]!, v === undefined ? null : keyValue(v));
     }
@@ -162,9 +229,21 @@ export class TableAccess {
 
   /** True when an UPDATE changing `before` into `after` must touch this index. */
   indexChanged(ix: IndexAccess, before: readonly unknown[], after: readonly unknown[]): boolean {
-    for (const p of ix.positions) if (!sameValue(before[p], after[p])) return true;
+    for (const p of ix.deps) if (!sameValue(before[p], after[p])) return true;
     return false;
   }
+}
+
+/** Column positions an expression reads (its row is the table's, positions attnum - 1). */
+function collectCols(e: unknown, out: Set<number>): void {
+  if (e === null || typeof e !== 'object') return;
+  if (Array.isArray(e)) {
+    for (const x of e) collectCols(x, out);
+    return;
+  }
+  const node = e as { k?: string; index?: number };
+  if (node.k === 'col' && typeof node.index === 'number') out.add(node.index);
+  for (const v of Object.values(node)) if (v !== null && typeof v === 'object') collectCols(v, out);
 }
 
 function sameValue(a: unknown, b: unknown): boolean {

@@ -20,13 +20,15 @@
 import type { Catalog } from '../catalog/catalog.ts';
 import type { SqlType } from '../types/types.ts';
 import type { Expr, KeyBound, Plan } from './nodes.ts';
-import { boundSel, type PlanEnv } from './estimate.ts';
+import { boundSel, type PlanEnv, selectivity } from './estimate.ts';
+import { deparse } from './deparse.ts';
 
 type Scan = Extract<Plan, { n: 'scan' }>;
 
 interface KeyPred {
   conj: number;
-  attnum: number;
+  /** The key it bounds: `a<attnum>` for a column, `e<PostgreSQL text>` for an expression key. */
+  key: string;
   op: '=' | '<' | '<=' | '>' | '>=';
   value: Expr;
 }
@@ -139,7 +141,131 @@ function keyPred(scan: Scan, e: Expr, conj: number): KeyPred | undefined {
   const colType = scan.cols[col.index]!.type;
   const fam = keyFamily(colType);
   if (fam === undefined || fam !== keyFamily(col.type) || fam !== keyFamily(value.type)) return undefined;
-  return { conj, attnum, op, value };
+  return { conj, key: `a${attnum}`, op, value };
+}
+
+/**
+ * A conjunct `expr op value` usable as a bound on an expression index key:
+ * the expression is named by its PostgreSQL text, as the index stores it.
+ */
+function exprKeyPred(scan: Scan, catalog: Catalog, e: Expr, conj: number): KeyPred | undefined {
+  if (e.k !== 'op' || e.args.length !== 2 || FLIP[e.op] === undefined) return undefined;
+  const [l, r] = e.args as [Expr, Expr];
+  let side: Expr;
+  let value: Expr;
+  let op = e.op as KeyPred['op'];
+  if (l.k !== 'col' && !rowIndependent(l) && rowIndependent(r)) {
+    side = l;
+    value = r;
+  } else if (r.k !== 'col' && !rowIndependent(r) && rowIndependent(l)) {
+    side = r;
+    value = l;
+    op = FLIP[op]!;
+  } else return undefined;
+  const fam = keyFamily(side.type);
+  if (fam === undefined || fam !== keyFamily(value.type)) return undefined;
+  return { conj, key: `e${deparse({ cols: scan.cols, catalog, qualify: false }, side)}`, op, value };
+}
+
+function keyId(k: { attnum: number; expr?: string }): string {
+  return k.expr !== undefined ? `e${k.expr}` : `a${k.attnum}`;
+}
+
+/** Splits PostgreSQL text `((a) AND (b))` into its top-level AND-ed parts. */
+function textConjuncts(text: string): string[] {
+  if (!text.startsWith('(') || !text.endsWith(')')) return [text];
+  const inner = text.slice(1, -1);
+  const parts: string[] = [];
+  let depth = 0;
+  let quote = false;
+  let start = 0;
+  for (let i = 0; i < inner.length; i++) {
+    const c = inner[i]!;
+    if (quote) {
+      if (c === "'") quote = false;
+      continue;
+    }
+    if (c === "'") quote = true;
+    else if (c === '(') depth++;
+    else if (c === ')') {
+      if (--depth < 0) return [text]; // the outer parentheses do not enclose everything
+    } else if (depth === 0 && inner.startsWith(' AND ', i)) {
+      parts.push(inner.slice(start, i));
+      start = i + 5;
+      i += 4;
+    }
+  }
+  if (parts.length === 0) return [text];
+  parts.push(inner.slice(start));
+  return parts;
+}
+
+const RANGE_TEXT = /^\((\S+) (<|<=|>|>=|=) (-?\d+(?:\.\d+)?|'-?\d+(?:\.\d+)?'::[a-z ]+)\)$/;
+
+/** A numeric constant's value, or undefined. */
+function constNumber(e: Expr): number | undefined {
+  if (e.k !== 'const' || e.value === null || e.value === undefined) return undefined;
+  const v = e.value;
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  const n = Number(String(v));
+  return /^-?\d+(\.\d+)?$/.test(String(v)) && Number.isFinite(n) ? n : undefined;
+}
+
+/** `x op2 c2` implies `x op1 c1` (numbers). */
+function rangeImplies(op2: string, c2: number, op1: string, c1: number): boolean {
+  switch (op1) {
+    case '>':
+      return (op2 === '>' && c2 >= c1) || ((op2 === '>=' || op2 === '=') && c2 > c1);
+    case '>=':
+      return (op2 === '>' || op2 === '>=' || op2 === '=') && c2 >= c1;
+    case '<':
+      return (op2 === '<' && c2 <= c1) || ((op2 === '<=' || op2 === '=') && c2 < c1);
+    case '<=':
+      return (op2 === '<' || op2 === '<=' || op2 === '=') && c2 <= c1;
+    case '=':
+      return op2 === '=' && c2 === c1;
+  }
+  return false;
+}
+
+/**
+ * Whether the query's conjuncts imply a partial index's predicate (PostgreSQL's
+ * predicate_implied_by, in part): each predicate conjunct is one of the
+ * query's conjuncts, or a range the query's range on the same column lies in
+ * (`n > 20` implies `n > 10`), or `x IS NOT NULL` with a strict comparison
+ * of x in the query. Returns the query conjuncts equal to a predicate conjunct
+ * (the index guarantees them), or undefined.
+ */
+function predicateImplied(scan: Scan, catalog: Catalog, where: string, parts: Expr[]): Set<number> | undefined {
+  const cx = { cols: scan.cols, catalog, qualify: false };
+  const texts = parts.map((p) => deparse(cx, p));
+  const exact = new Set<number>();
+  for (const pc of textConjuncts(where)) {
+    const same = texts.findIndex((t) => t === pc || (t === `(${pc} = true)`));
+    if (same >= 0) {
+      exact.add(same);
+      continue;
+    }
+    const notNull = /^\((\S+) IS NOT NULL\)$/.exec(pc);
+    const range = RANGE_TEXT.exec(pc);
+    const ok = parts.some((q) => {
+      if (q.k !== 'op' || q.args.length !== 2 || !q.strict) return false;
+      const [l, r] = q.args as [Expr, Expr];
+      const colSide = l.k === 'col' && rowIndependent(r) ? l : r.k === 'col' && rowIndependent(l) ? r : undefined;
+      if (!colSide || colSide.k !== 'col') return false;
+      const name = deparse(cx, colSide);
+      if (notNull) return notNull[1] === name;
+      if (!range || range[1] !== name || FLIP[q.op] === undefined) return false;
+      const value = colSide === l ? r : l;
+      const op2 = colSide === l ? q.op : FLIP[q.op]!;
+      const c2 = constNumber(value);
+      const c1 = Number(range[3]!.replace(/^'|'::.*$/g, ''));
+      return c2 !== undefined && rangeImplies(op2, c2, range[2]!, c1);
+    });
+    if (!ok) return undefined;
+  }
+  return exact;
 }
 
 interface Candidate {
@@ -149,6 +275,8 @@ interface Candidate {
   used: Set<number>;
   eqCount: number;
   point: boolean;
+  /** A partial index: the fraction of the rows it holds (estimated from the query conjuncts it guarantees). */
+  fraction?: number;
 }
 
 /** Binder entry: the WHERE clause becomes the scan's filter; the planner picks the access path. */
@@ -189,7 +317,15 @@ export function pickAccess(env: PlanEnv, scan: Scan): AccessChoice {
   }
   const preds = parts.map((p, i) => keyPred(scan, p, i)).filter((p): p is KeyPred => p !== undefined);
   const table = env.catalog.table(scan.tableOid);
-  if (!table || preds.length === 0) return best;
+  if (!table) return best;
+  const indexes = env.catalog.indexesOf(table.oid).filter((ix) => !ix.primary);
+  if (indexes.some((ix) => ix.keys.some((k) => k.expr !== undefined))) {
+    parts.forEach((p, i) => {
+      const kp = exprKeyPred(scan, env.catalog, p, i);
+      if (kp) preds.push(kp);
+    });
+  }
+  if (preds.length === 0 && !indexes.some((ix) => ix.where !== undefined)) return best;
   const candidates: Candidate[] = [];
   if (table.pk) {
     const c = rangeOver(preds, table.pk.map((a) => ({ attnum: a, desc: false, nullsFirst: false })), 'pk');
@@ -198,10 +334,16 @@ export function pickAccess(env: PlanEnv, scan: Scan): AccessChoice {
       candidates.push(c);
     }
   }
-  for (const ix of env.catalog.indexesOf(table.oid)) {
-    if (ix.primary || ix.where) continue;
-    const c = rangeOver(preds, ix.keys, 'index', ix.oid);
-    if (c) candidates.push(c);
+  for (const ix of indexes) {
+    // A partial index only when the query implies its predicate.
+    const implied = ix.where !== undefined ? predicateImplied(scan, env.catalog, ix.where, parts) : new Set<number>();
+    if (!implied) continue;
+    const c = rangeOver(preds, ix.keys, 'index', ix.oid)
+      ?? (ix.where !== undefined ? { access: 'index' as const, indexOid: ix.oid, bound: { eq: [] }, used: new Set<number>(), eqCount: 0, point: false } : undefined);
+    if (!c) continue;
+    for (const i of implied) c.used.add(i);
+    if (ix.where !== undefined) c.fraction = [...implied].reduce((f, i) => f * selectivity(env, scan.cols, parts[i]!), 1);
+    candidates.push(c);
   }
   for (const c of candidates) {
     const rest = parts.filter((_, i) => !c.used.has(i));
@@ -209,7 +351,7 @@ export function pickAccess(env: PlanEnv, scan: Scan): AccessChoice {
     const plan: Scan = { ...base, access: c.access, bound: c.bound, ...(c.indexOid !== undefined ? { indexOid: c.indexOid } : {}) };
     delete plan.filter;
     if (filter) plan.filter = filter;
-    const matched = n * boundSel(env, plan);
+    const matched = n * boundSel(env, plan) * (c.fraction ?? 1);
     const perRow = c.access === 'pk' ? COST.pkRow : COST.indexRow;
     const cost = c.point ? COST.seek : COST.seek + matched * (perRow + rest.length * COST.filterRow);
     // Ties go to the candidate pinning more columns (score), then the primary key.
@@ -227,12 +369,13 @@ function scoreOf(p: Scan): number {
 }
 
 function rangeOver(
-  preds: KeyPred[], keys: Array<{ attnum: number; desc: boolean; nullsFirst: boolean }>, access: 'pk' | 'index', indexOid?: number,
+  preds: KeyPred[], keys: Array<{ attnum: number; expr?: string; desc: boolean; nullsFirst: boolean }>, access: 'pk' | 'index', indexOid?: number,
 ): Candidate | undefined {
   const bound: KeyBound = { eq: [] };
   const used = new Set<number>();
   for (const key of keys) {
-    const eq = preds.find((p) => p.attnum === key.attnum && p.op === '=');
+    const id = keyId(key);
+    const eq = preds.find((p) => p.key === id && p.op === '=');
     if (eq) {
       bound.eq.push(eq.value);
       used.add(eq.conj);
@@ -240,8 +383,8 @@ function rangeOver(
     }
     // A range only on an ascending NULLS LAST column (the scan's bound encoding assumes that order).
     if (!key.desc && !key.nullsFirst) {
-      const lo = preds.find((p) => p.attnum === key.attnum && (p.op === '>' || p.op === '>='));
-      const hi = preds.find((p) => p.attnum === key.attnum && (p.op === '<' || p.op === '<='));
+      const lo = preds.find((p) => p.key === id && (p.op === '>' || p.op === '>='));
+      const hi = preds.find((p) => p.key === id && (p.op === '<' || p.op === '<='));
       if (lo) {
         bound.lo = { expr: lo.value, inclusive: lo.op === '>=' };
         used.add(lo.conj);

@@ -211,13 +211,14 @@ function detailsOf(catalog: Catalog, p: Plan, cx: (cols: Plan['cols']) => Depars
         const keyAttnums = p.access === 'pk'
           ? catalog.table(p.tableOid)?.pk ?? []
           : catalog.indexesOf(p.tableOid).find((i) => i.oid === p.indexOid)?.keys.map((k) => k.attnum) ?? [];
+        const keyExprs = p.access === 'pk' ? [] : catalog.indexesOf(p.tableOid).find((i) => i.oid === p.indexOid)?.keys.map((k) => k.expr) ?? [];
         const c = cx(p.cols);
-        const name = (i: number) => colName(c, p.attnums.indexOf(keyAttnums[i]!));
+        const name = (i: number) => keyExprs[i] ?? colName(c, p.attnums.indexOf(keyAttnums[i]!));
         const conds: string[] = p.bound.eq.map((e, i) => `(${name(i)} = ${deparse(c, e)})`);
         const k = p.bound.eq.length;
         if (p.bound.lo) conds.push(`(${name(k)} ${p.bound.lo.inclusive ? '>=' : '>'} ${deparse(c, p.bound.lo.expr)})`);
         if (p.bound.hi) conds.push(`(${name(k)} ${p.bound.hi.inclusive ? '<=' : '<'} ${deparse(c, p.bound.hi.expr)})`);
-        out.push(`Index Cond: ${conds.length === 1 ? conds[0] : `(${conds.join(' AND ')})`}`);
+        if (conds.length > 0) out.push(`Index Cond: ${conds.length === 1 ? conds[0] : `(${conds.join(' AND ')})`}`);
       }
       if (p.filter) out.push(`Filter: ${deparse(cx(p.cols), p.filter)}`);
       break;

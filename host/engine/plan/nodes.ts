@@ -173,7 +173,7 @@ export type Plan =
         where?: Expr;
       };
       /** CHECK constraints over the new row (positions = attnum - 1). */
-      checks?: Array<{ name: string; expr: Expr }>;
+      checks?: Array<{ name: string; expr: Expr; /** a view's CHECK OPTION (44000; name = the view) */ view?: boolean }>;
       /**
        * READ COMMITTED re-evaluation after a lock wait, over the row's newest
        * version: the statement's WHERE and (update) its new-row expressions.
