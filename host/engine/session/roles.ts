@@ -1,9 +1,10 @@
 // CREATE / ALTER / DROP ROLE and USER (PostgreSQL syntax), transactional like
 // other DDL: the role records live in the catalog; passwords are stored as
 // SCRAM-SHA-256 verifiers (a client may also hand over a ready verifier or an
-// "md5..." hash, as psql's \password does). Privileges (GRANT/REVOKE) are a
-// later step: only role management itself is checked (superuser or
-// CREATEROLE, and only a superuser makes or changes superusers).
+// "md5..." hash, as psql's \password does). Role management is checked
+// (superuser or CREATEROLE, and only a superuser makes or changes
+// superusers); a role that owns objects or holds grants cannot be dropped
+// (2BP01, the grants listed as PostgreSQL lists them). GRANT/REVOKE: grants.ts.
 
 import type * as A from '../../../sql-dialects/index.ts';
 import { isVerifier, makeVerifier } from '../auth/scram_verifier.ts';
@@ -106,6 +107,26 @@ function applyOptions(s: Session, role: RoleObj, options: A.SqlOption[], me: Rol
   return r;
 }
 
+/** What GRANTs name the role (PostgreSQL's DETAIL lines: schemas, then relations, then columns). */
+function grantsHeldBy(s: Session, roleOid: number): string[] {
+  const key = String(roleOid);
+  const schemas: string[] = [];
+  const relations: string[] = [];
+  const columns: string[] = [];
+  for (const o of s.catalog().objects.values()) {
+    if (o.kind === 'schema' && o.acl?.[key]) schemas.push(`privileges for schema ${o.name}`);
+    if (o.kind !== 'table' && o.kind !== 'view') continue;
+    const what = o.kind === 'view' ? 'view' : 'table';
+    if (o.acl?.[key]) relations.push(`privileges for ${what} ${o.name}`);
+    for (const [attnum, acl] of Object.entries(o.colAcl ?? {})) {
+      if (!acl[key]) continue;
+      const col = o.kind === 'table' ? o.columns.find((c) => c.attnum === Number(attnum))?.name : o.columns[Number(attnum) - 1]?.name;
+      if (col !== undefined) columns.push(`privileges for column ${col} of ${what} ${o.name}`);
+    }
+  }
+  return [...schemas, ...relations, ...columns];
+}
+
 function checkName(name: string): void {
   if (name === 'public' || name === 'none' || name.startsWith('pg_')) {
     throw new SbError('42939', `role name "${name}" is reserved`, { detail: 'Role names starting with "pg_" are reserved.' });
@@ -176,6 +197,10 @@ export async function runRoleStatement(s: Session, stmt: A.Statement): Promise<Q
         if (owned.length > 0) {
           const first = owned[0] as { kind: string; name: string };
           throw new SbError('2BP01', `role "${name}" cannot be dropped because some objects depend on it`, { detail: `owner of ${owned.length} object(s), e.g. ${first.kind} ${first.name}` });
+        }
+        const grants = grantsHeldBy(s, role.oid);
+        if (grants.length > 0) {
+          throw new SbError('2BP01', `role "${name}" cannot be dropped because some objects depend on it`, { detail: grants.join('\n') });
         }
         cat.remove(txn, role);
         for (const other of s.catalog().objects.values()) {

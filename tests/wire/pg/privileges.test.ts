@@ -182,3 +182,19 @@ describe('views run with their owner\'s rights', () => {
       .toBe('[{"relname":"alice_a","acl":"{alice=arwdDxt/alice,bob=r/alice}"},{"relname":"t","acl":"{sysdba=arwdDxt/sysdba}"},{"relname":"v","acl":"{sysdba=arwdDxt/sysdba}"}]');
   });
 });
+
+describe('DROP ROLE', () => {
+  it('refuses a role that still holds grants, listing them as PostgreSQL does', async () => {
+    await admin.query('CREATE ROLE carol; CREATE SCHEMA s3; CREATE TABLE t3 (a int, b int); GRANT USAGE ON SCHEMA s3 TO carol; GRANT SELECT (a) ON t3 TO carol');
+    const e1 = await admin.query('DROP ROLE carol').catch((e: SbError) => e);
+    expect(e1).toBeInstanceOf(SbError);
+    expect([(e1 as SbError).code, (e1 as SbError).message, (e1 as SbError).detail]).toEqual([
+      '2BP01', 'role "carol" cannot be dropped because some objects depend on it', 'privileges for schema s3\nprivileges for column a of table t3',
+    ]);
+    await admin.query('GRANT SELECT ON t3 TO carol');
+    expect(((await admin.query('DROP ROLE carol').catch((e: SbError) => e)) as SbError).detail)
+      .toBe('privileges for schema s3\nprivileges for table t3\nprivileges for column a of table t3');
+    await admin.query('REVOKE ALL ON t3 FROM carol; REVOKE ALL ON SCHEMA s3 FROM carol');
+    expect(await run(admin, 'DROP ROLE carol')).toBe('ok');
+  });
+});
