@@ -23,6 +23,8 @@ export interface DatabaseObj {
   owner: Oid;
   encoding: 'UTF8';
   comment?: string;
+  /** COMMENT ON FUNCTION of built-in functions: function OID -> text. */
+  functionComments?: Record<string, string>;
 }
 
 export interface SchemaObj {

@@ -353,7 +353,7 @@ function descriptionClass(o: CatalogObj): { classoid: number; shared: boolean } 
   }
 }
 
-const DESCRIPTION_CLASSES: Record<string, number> = { pg_class: 1259, pg_namespace: 2615, pg_constraint: 2606, pg_database: 1262, pg_authid: 1260 };
+const DESCRIPTION_CLASSES: Record<string, number> = { pg_proc: 1255, pg_class: 1259, pg_namespace: 2615, pg_constraint: 2606, pg_database: 1262, pg_authid: 1260 };
 
 rel('pg_catalog', 'pg_description', [['objoid', oid], ['classoid', oid], ['objsubid', int4], ['description', text]], (env) => {
   const out: unknown[][] = [];
@@ -364,6 +364,8 @@ rel('pg_catalog', 'pg_description', [['objoid', oid], ['classoid', oid], ['objsu
     if (o.kind === 'table') for (const col of liveColumns(o)) if (col.comment !== undefined) out.push([o.oid, 1259, col.attnum, col.comment]);
     if (o.kind === 'view') o.columns.forEach((col, i) => col.comment !== undefined && out.push([o.oid, 1259, i + 1, col.comment]));
   }
+  const db = env.catalog.get(env.dbOid);
+  if (db?.kind === 'database') for (const [fn, text] of Object.entries(db.functionComments ?? {})) out.push([Number(fn), 1255, 0, text]);
   return out;
 });
 
@@ -842,8 +844,14 @@ defFn('pg_get_viewdef', [oid, bool], text, viewDefFn, stable);
 
 /** A comment as pg_description / pg_shdescription hold it: by object, catalog (undefined: any) and column (0: the object). */
 function commentOf(ctx: EvalContext, objOid: number, catalogName: string | undefined, sub: number, shared: boolean): string | null {
-  const o = catalogOf(ctx)?.c.get(objOid);
-  if (!o) return null;
+  const cat = catalogOf(ctx);
+  const o = cat?.c.get(objOid);
+  if (!o) {
+    // A built-in function's comment (COMMENT ON FUNCTION), kept on the database object.
+    const db = cat?.c.get(cat.dbOid);
+    if (shared || sub !== 0 || (catalogName !== undefined && catalogName !== 'pg_proc') || db?.kind !== 'database') return null;
+    return db.functionComments?.[String(objOid)] ?? null;
+  }
   const cls = descriptionClass(o);
   if (cls.shared !== shared) return null;
   if (catalogName !== undefined && DESCRIPTION_CLASSES[catalogName] !== cls.classoid) return null;
