@@ -1,35 +1,44 @@
 #!/usr/bin/env bash
-# pgbench against ScratchBird and against a throwaway PostgreSQL 15 cluster
-# (fsync on), one after the other on this machine; prints tps, p50/p99
-# latency and the ScratchBird/PostgreSQL ratio per run.
+# pgbench against ScratchBird, against a throwaway PostgreSQL 15 cluster
+# (fsync on) and against PGlite served by @electric-sql/pglite-socket (its
+# pglite-server, a file-backed database, connections multiplexed onto
+# PGlite's one backend), one after the other on this machine; prints tps,
+# p50/p99 latency and the ScratchBird/PostgreSQL and ScratchBird/PGlite
+# ratios per run, and the time of each `pgbench -i` (the COPY load and the
+# primary keys; PGlite generates its rows server-side, `-I dtGvp`, since
+# pglite-socket does not carry COPY FROM STDIN). PGlite's TPC-B run uses the
+# simple protocol: its multiplexed connections share one backend, so eight
+# clients' named prepared statements would collide.
 #
 #   tools/bench/pgbench.sh                 # scale 10, 10 s per run
 #   SCALE=1 DURATION=5 tools/bench/pgbench.sh
 #   TARGETS=scratchbird tools/bench/pgbench.sh
+#   TARGETS="scratchbird pglite" tools/bench/pgbench.sh
 #
 # Runs: -S (select only) with 1 and 8 clients in simple and prepared modes,
 # and TPC-B with 8 clients (-j 2), durable on both sides. Latency
 # percentiles come from pgbench's per-transaction log (-l). The machine is
 # shared: figures are noisy; run it more than once and keep the best.
-# PGlite (@electric-sql/pglite-socket) is not run yet.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 SCALE="${SCALE:-10}"
 DURATION="${DURATION:-10}"
-TARGETS="${TARGETS:-scratchbird postgresql}"
+TARGETS="${TARGETS:-scratchbird postgresql pglite}"
 WORK="$(mktemp -d /tmp/sb-pgbench-XXXXXX)"
 chmod 755 "$WORK"
 PASSWORD=bench-password
 SB_PID=""
 PG_DATA=""
+PGLITE_PID=""
 
 free_port() { node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
 cleanup() {
   [ -n "$SB_PID" ] && kill "$SB_PID" 2>/dev/null && wait "$SB_PID" 2>/dev/null || true
+  [ -n "$PGLITE_PID" ] && kill "$PGLITE_PID" 2>/dev/null && wait "$PGLITE_PID" 2>/dev/null || true
   [ -n "$PG_DATA" ] && as_pg "$BIN/pg_ctl" -D "$PG_DATA" -m immediate -w stop >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
@@ -56,6 +65,19 @@ start_postgresql() {
   echo "$port postgres postgres"
 }
 
+# PGlite in WebAssembly behind pglite-socket's server (trust: any user and password).
+start_pglite() {
+  local port; port=$(free_port)
+  node "$ROOT/node_modules/@electric-sql/pglite-socket/dist/scripts/server.js" \
+    --db="$WORK/pglite-data" --port="$port" --host=127.0.0.1 --max-connections=8 > "$WORK/pglite.log" 2>&1 &
+  PGLITE_PID=$!
+  for _ in $(seq 1 240); do
+    PGPASSWORD=$PASSWORD "$BIN/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -c 'select 1' >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  echo "$port postgres postgres"
+}
+
 # run LABEL PORT USER DB ARGS... -> "tps p50 p99"
 run() {
   local label=$1 port=$2 user=$3 db=$4; shift 4
@@ -71,6 +93,7 @@ run() {
 }
 
 declare -A RESULT
+declare -A INIT
 RUNS=("S-c1-simple|-S -c 1 -M simple" "S-c1-prepared|-S -c 1 -M prepared" "S-c8-simple|-S -c 8 -j 2 -M simple" "S-c8-prepared|-S -c 8 -j 2 -M prepared" "TPCB-c8|-c 8 -j 2 -M prepared")
 
 for target in $TARGETS; do
@@ -78,23 +101,31 @@ for target in $TARGETS; do
   read -r port user db < "$WORK/conn"
   echo "== $target on port $port: pgbench -i -s $SCALE" >&2
   t0=$(date +%s.%N)
-  PGPASSWORD=$PASSWORD "$BIN/pgbench" -h 127.0.0.1 -p "$port" -U "$user" -i -q -s "$SCALE" "$db" >/dev/null 2>"$WORK/init.err" || { cat "$WORK/init.err" >&2; exit 1; }
-  echo "   init: $(echo "$(date +%s.%N) - $t0" | bc) s" >&2
+  # pglite-socket does not carry COPY FROM STDIN (pgbench fails with "PQputline failed"): PGlite generates the rows server-side (-I G).
+  steps=(); [ "$target" = pglite ] && steps=(-I dtGvp)
+  PGPASSWORD=$PASSWORD "$BIN/pgbench" -h 127.0.0.1 -p "$port" -U "$user" -i -q "${steps[@]}" -s "$SCALE" "$db" >/dev/null 2>"$WORK/init.err" || { cat "$WORK/init.err" >&2; [ -f "$WORK/pglite.log" ] && tail -5 "$WORK/pglite.log" >&2; exit 1; }
+  INIT["$target"]=$(echo "$(date +%s.%N) - $t0" | bc)
+  echo "   init: ${INIT["$target"]} s ($(grep -o 'done in.*' "$WORK/init.err" || true))" >&2
   for spec in "${RUNS[@]}"; do
     name=${spec%%|*}; args=${spec#*|}
+    # PGlite's connections share one backend: 8 clients' named prepared statements collide ("P_0" already exists) in TPC-B.
+    [ "$target" = pglite ] && [ "$name" = TPCB-c8 ] && args=${args/-M prepared/-M simple}
     # shellcheck disable=SC2086
     RESULT["$target/$name"]=$(run "$target-$name" "$port" "$user" "$db" $args)
     echo "   $name: ${RESULT["$target/$name"]}" >&2
   done
   if [ "$target" = scratchbird ]; then kill "$SB_PID"; wait "$SB_PID" 2>/dev/null || true; SB_PID=""; fi
   if [ "$target" = postgresql ]; then as_pg "$BIN/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null; PG_DATA=""; fi
+  if [ "$target" = pglite ]; then kill "$PGLITE_PID"; wait "$PGLITE_PID" 2>/dev/null || true; PGLITE_PID=""; fi
 done
 
-printf '\n%-16s | %-30s | %-30s | %s\n' "run (scale $SCALE, ${DURATION}s)" "ScratchBird tps / p50 / p99 ms" "PostgreSQL 15 tps / p50 / p99 ms" "SB/PG tps"
+ratio() { [ "$1" != "-" ] && [ "$2" != "-" ] && [ "$2" != "0" ] && [ "$2" != "FAILED" ] && [ "$1" != "FAILED" ] && echo "scale=2; $1 / $2" | bc || echo "-"; }
+printf '\n%-16s | %-30s | %-30s | %-30s | %-9s | %s\n' "run (scale $SCALE, ${DURATION}s)" "ScratchBird tps / p50 / p99 ms" "PostgreSQL 15 tps / p50 / p99 ms" "PGlite tps / p50 / p99 ms" "SB/PG tps" "SB/PGlite tps"
 for spec in "${RUNS[@]}"; do
   name=${spec%%|*}
   read -r st s50 s99 sf <<<"${RESULT["scratchbird/$name"]:-- - - -}"
   read -r pt p50 p99 pf <<<"${RESULT["postgresql/$name"]:-- - - -}"
-  ratio=$( [ "$st" != "-" ] && [ "$pt" != "-" ] && [ "$pt" != "0" ] && echo "scale=2; $st / $pt" | bc || echo "-")
-  printf '%-16s | %10s %8s %8s f=%-3s | %10s %8s %8s f=%-3s | %s\n' "$name" "$st" "$s50" "$s99" "$sf" "$pt" "$p50" "$p99" "$pf" "$ratio"
+  read -r lt l50 l99 lf <<<"${RESULT["pglite/$name"]:-- - - -}"
+  printf '%-16s | %10s %8s %8s f=%-3s | %10s %8s %8s f=%-3s | %10s %8s %8s f=%-3s | %-9s | %s\n' "$name" "$st" "$s50" "$s99" "$sf" "$pt" "$p50" "$p99" "$pf" "$lt" "$l50" "$l99" "$lf" "$(ratio "$st" "$pt")" "$(ratio "$st" "$lt")"
 done
+printf '%-16s | %28s s | %28s s | %28s s | %-9s | %s\n' "init (-i)" "${INIT[scratchbird]:--}" "${INIT[postgresql]:--}" "${INIT[pglite]:--}" "$(ratio "${INIT[scratchbird]:--}" "${INIT[postgresql]:--}")" "$(ratio "${INIT[scratchbird]:--}" "${INIT[pglite]:--}")"
