@@ -253,8 +253,14 @@ describe('validity', () => {
     await w.query('ALTER TABLE v4 DROP COLUMN b');
     expect(await columns(s, 'v4', [3])).toBeNull(); // a dropped column
     await endImplicit(s);
-    // DROP and re-create under the same name.
+    // DROP frees the entry (at the next getColumns), and a re-created table of the same name is built anew.
+    const before = colCacheStats().bytes;
     await w.query('DROP TABLE v4');
+    await s.query('CREATE TABLE v4_other (id int PRIMARY KEY)');
+    (await columns(s, 'v4_other', [1]))!.release();
+    await endImplicit(s);
+    expect(colCacheStats().bytes).toBe(before - 48 + 16); // v4's entry (a as bigint: 5 × 8 bytes, rounded to 16) freed; v4_other's empty id column
+
     await w.query('CREATE TABLE v4 (id int PRIMARY KEY, a text)');
     await w.query(`INSERT INTO v4 VALUES (1, 'x'), (2, 'y')`);
     await expectEqualToRows(s, 'v4', ['id', 'a'], [1, 2]);
@@ -332,6 +338,23 @@ describe('validity', () => {
     await w.query('INSERT INTO v6 VALUES (11, 11)');
     await s.query('INSERT INTO v6log VALUES (1)');
     await expect(s.query('COMMIT')).rejects.toMatchObject({ code: '40001' });
+  });
+});
+
+describe('concurrency', () => {
+  it('two readers asking at once share one build', async () => {
+    const s1 = await session();
+    const s2 = await session();
+    await s1.query('CREATE TABLE c1 (id int PRIMARY KEY, a int)');
+    await s1.query('INSERT INTO c1 SELECT x, x FROM generate_series(1, 2000) AS g(x)');
+    const builds = colCacheStats().builds;
+    const [a, b] = await Promise.all([columns(s1, 'c1', [2]), columns(s2, 'c1', [2])]);
+    expect(colCacheStats().builds).toBe(builds + 1);
+    expect(a!.column(2)!.ptr).toBe(b!.column(2)!.ptr);
+    a!.release();
+    b!.release();
+    await endImplicit(s1);
+    await endImplicit(s2);
   });
 });
 

@@ -176,14 +176,15 @@ export async function getColumns(ctx: ExecContext, table: TableObj | number, att
       return pin(e, txn);
     }
     if (ks.modStamp > txn.snapshot) return null;
-    if (!e && !(await bigEnough(ctx, ks, minRows, opts.rowsEstimate))) return null;
-    // Build the missing columns (one scan), with every other build of this table waiting.
+    // Build the missing columns (one scan), with every other build of this table waiting
+    // (registered before the first await, so two readers never build the same entry).
     let done!: () => void;
     const gate = new Promise<void>((r) => (done = r));
     let perStore = building.get(store);
     if (!perStore) building.set(store, (perStore = new Map()));
     perStore.set(t.oid, gate);
     try {
+      if (!e && !(await bigEnough(ctx, ks, minRows, opts.rowsEstimate))) return null;
       const ok = await build(ctx, kernels, t, ta, fingerprint, e, missing, bytesMax);
       if (!ok) return null;
     } finally {
@@ -196,7 +197,14 @@ export async function getColumns(ctx: ExecContext, table: TableObj | number, att
 
 /** Frees the entries of stores that were closed (a closed database's tables are gone from this process). */
 function sweepClosedStores(): void {
-  for (const s of entries.keys()) if (s.isClosed) clearColCache(s);
+  for (const [s, m] of entries) {
+    if (s.isClosed) {
+      clearColCache(s);
+      continue;
+    }
+    // Dropped tables: their key space is gone from the store.
+    for (const e of [...m.values()]) if (s.getKeyspace(e.ks.name) !== e.ks) dropEntry(e);
+  }
 }
 
 function readerMayUse(store: Store, txn: Txn, ks: Keyspace): boolean {
@@ -935,6 +943,8 @@ async function build(ctx: ExecContext, kernels: ExecKernels, t: TableObj, ta: Ta
     e.cols.set(b.attno, v);
   }
   if (!entry) {
+    const old = entries.get(store)?.get(t.oid);
+    if (old) dropEntry(old);
     let m = entries.get(store);
     if (!m) entries.set(store, (m = new Map()));
     m.set(t.oid, e);
