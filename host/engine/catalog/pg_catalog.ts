@@ -700,12 +700,6 @@ const BOOT_SETTINGS = new Settings().all();
 
 rel('pg_catalog', 'pg_settings', [
   ['name', text], ['setting', text], ['unit', text], ['category', text], ['short_desc', text], ['extra_desc', text], ['context', text],
-// ---- pg_cursors: the session's open SQL cursors (session/cursors.ts)
-
-rel('pg_catalog', 'pg_cursors', [
-  ['name', text], ['statement', text], ['is_holdable', bool], ['is_binary', bool], ['is_scrollable', bool], ['creation_time', T.timestamptz],
-], (env) => (env.cursorRows?.() ?? []).map((c) => [c.name, c.statement, c.holdable, c.binary, c.scrollable, c.creationTime]), true);
-
   ['vartype', text], ['source', text], ['min_val', text], ['max_val', text], ['enumvals', textArr], ['boot_val', text], ['reset_val', text],
   ['sourcefile', text], ['sourceline', int4], ['pending_restart', bool],
 ], (env) => BOOT_SETTINGS.map(([n, boot, desc]) => {
@@ -749,6 +743,12 @@ export function systemRelationOid(parts: readonly string[]): number | undefined 
   relOids();
   const key = parts.length === 1 ? `pg_catalog.${parts[0]}` : parts.slice(-2).join('.');
   return OID_OF.get(key);
+// ---- pg_cursors: the session's open SQL cursors (session/cursors.ts)
+
+rel('pg_catalog', 'pg_cursors', [
+  ['name', text], ['statement', text], ['is_holdable', bool], ['is_binary', bool], ['is_scrollable', bool], ['creation_time', T.timestamptz],
+], (env) => (env.cursorRows?.() ?? []).map((c) => [c.name, c.statement, c.holdable, c.binary, c.scrollable, c.creationTime]), true);
+
 }
 
 export function systemRelationName(relOid: number): string | undefined {
@@ -776,7 +776,6 @@ function bindSystemRelation(cx: Cx, item: A.TableRef): Plan | undefined {
   return addDerived(cx, { n: 'values', cols, rows }, cols, item.alias ?? { name: { value: relName, quoted: true } }, item.loc);
 }
 
-    ...(r.volatile && (values as CatalogAccess).cursorRows ? { cursorRows: (values as CatalogAccess).cursorRows } : {}),
 registerFromBinder('table', bindSystemRelation);
 
 // ---------------------------------------------------------------- functions
@@ -806,6 +805,7 @@ defFn('format_type', [oid, int4], text, (a) => {
   const t = typeByOid(a[0] as number, a[1] === null ? -1 : (a[1] as number));
   // format_type(oid, NULL) names bpchar `character`; with a typmod of -1 it is `bpchar`.
   return t ? formatType(t, a[1] !== null) : '???';
+    ...(r.volatile && (values as CatalogAccess).cursorRows ? { cursorRows: (values as CatalogAccess).cursorRows } : {}),
 }, { strict: false, volatility: 's' });
 
 defFn('pg_encoding_to_char', [int4], name, (a) => (a[0] === UTF8_ENCODING ? 'UTF8' : ''));
