@@ -130,3 +130,43 @@ export function schemaAclText(cat: Catalog, s: SchemaObj): string[] | null {
   if (!s.acl && s.oid !== OID.public) return null;
   return items(cat, s.owner, schemaAcl(s), SCHEMA_PRIVILEGES, SCHEMA_PRIVILEGES);
 }
+
+// ------------------------------------------------------------------ information_schema grants
+
+export interface GrantRow {
+  grantor: string;
+  /** A role name, or 'PUBLIC'. */
+  grantee: string;
+  letter: string;
+  grantable: boolean;
+}
+
+function plainName(cat: Catalog, oid: Oid): string {
+  const r = cat.get(oid);
+  return r?.kind === 'role' ? r.name : String(oid);
+}
+
+function grantRows(cat: Catalog, owner: Oid, acl: Record<string, string> | undefined, letters: string, withOwner: boolean): GrantRow[] {
+  const grantor = plainName(cat, owner);
+  const out: GrantRow[] = [];
+  if (withOwner) for (const l of letters) out.push({ grantor, grantee: grantor, letter: l, grantable: true });
+  for (const [k, held] of Object.entries(acl ?? {})) {
+    if (k === String(owner) && withOwner) continue;
+    for (const l of letters) if (held.includes(l)) out.push({ grantor, grantee: k === 'public' ? 'PUBLIC' : plainName(cat, Number(k)), letter: l, grantable: false });
+  }
+  return out;
+}
+
+/** information_schema.table_privileges rows of a relation: the owner's (grantable), then each grant. */
+export function relationGrantRows(cat: Catalog, rel: AclRelation): GrantRow[] {
+  return grantRows(cat, rel.owner, rel.acl, TABLE_PRIVILEGES, true);
+}
+
+/** information_schema.column_privileges rows of one column: the relation's column-capable grants and the column's own. */
+export function columnGrantRows(cat: Catalog, rel: AclRelation, attnum: number): GrantRow[] {
+  const rows = grantRows(cat, rel.owner, rel.acl, COLUMN_PRIVILEGES, true);
+  for (const r of grantRows(cat, rel.owner, rel.colAcl?.[String(attnum)], COLUMN_PRIVILEGES, false)) {
+    if (!rows.some((x) => x.grantee === r.grantee && x.letter === r.letter)) rows.push(r);
+  }
+  return rows;
+}

@@ -79,21 +79,21 @@ export interface TableObj {
   acl?: Record<string, string>;
   /** Column privileges (GRANT SELECT (c) ...): attnum -> grantee -> letters ('r', 'a', 'w', 'x'). */
   colAcl?: Record<string, Record<string, string>>;
-}
-
   /**
    * A materialized view (pg_class.relkind 'm'): its rows are stored like a
    * table's; `sql` is the defining query (PostgreSQL dialect), `populated`
    * false after WITH NO DATA (pg_class.relispopulated).
    */
   matview?: { sql: string; populated: boolean };
+}
+
 export interface IndexKey {
-  attnum: number;
-  desc: boolean;
   /** The indexed column, or 0 for an expression key (PostgreSQL's indkey). */
-  nullsFirst: boolean;
+  attnum: number;
   /** Expression key: the expression as PostgreSQL SQL text over the table's columns. */
   expr?: string;
+  desc: boolean;
+  nullsFirst: boolean;
 }
 
 export interface IndexObj {
@@ -153,10 +153,10 @@ export interface ViewObj {
   /** The defining query as SQL text (PostgreSQL dialect). */
   sql: string;
   columns: Array<{ name: string; type: SqlType; comment?: string }>;
-  comment?: string;
-  /** GRANTed privileges, as TableObj.acl. */
   /** WITH [LOCAL | CASCADED] CHECK OPTION. */
   checkOption?: 'local' | 'cascaded';
+  comment?: string;
+  /** GRANTed privileges, as TableObj.acl. */
   acl?: Record<string, string>;
   /** Column privileges, as TableObj.colAcl (key: column position, 1-based). */
   colAcl?: Record<string, Record<string, string>>;

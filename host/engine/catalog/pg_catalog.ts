@@ -28,7 +28,7 @@ import type { Catalog } from './catalog.ts';
 import type { CatalogObj, ColumnObj, ConstraintObj, IndexObj, RoleObj, SchemaObj, TableObj, ViewObj } from './objects.ts';
 import { keyExprName, OID } from './objects.ts';
 import { hasPrivilege } from '../session/grants.ts';
-import { columnAclText, hasColumnPrivilege, hasSchemaPrivilege, relationAclText, schemaAclText } from './acl.ts';
+import { columnAclText, columnGrantRows, hasColumnPrivilege, hasSchemaPrivilege, PRIVILEGE_NAME, relationAclText, relationGrantRows, schemaAclText } from './acl.ts';
 import { SbError, SqlState } from '../sb_error.ts';
 
 const aclArray = (items: string[] | null): SqlArray | null => (items ? SqlArray.of(text, items) : null);
@@ -139,7 +139,7 @@ export function indexDef(c: Catalog, ix: IndexObj): string {
   const t = c.get(ix.tableOid);
   const keys = ix.keys.map((k) => `${k.expr !== undefined ? keyExprName(k.expr) : columnName(c, ix.tableOid, k.attnum)}${k.desc ? ' DESC' : ''}${k.desc !== k.nullsFirst ? (k.nullsFirst ? ' NULLS FIRST' : ' NULLS LAST') : ''}`);
   const table = t && 'schemaOid' in t ? `${schemaName(c, t.schemaOid)}.${quoteIdent(t.name)}` : String(ix.tableOid);
-  return `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(ix.name)} ON ${table} USING btree (${keys.join(', ')})${ix.nullsNotDistinct ? ' NULLS NOT DISTINCT' : ''}${ix.where ? ` WHERE (${ix.where})` : ''}`;
+  return `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(ix.name)} ON ${table} USING btree (${keys.join(', ')})${ix.nullsNotDistinct ? ' NULLS NOT DISTINCT' : ''}${ix.where ? ` WHERE ${ix.where}` : ''}`;
 }
 
 const REF_ACTION: Record<string, string> = { a: 'NO ACTION', r: 'RESTRICT', c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' };
@@ -630,6 +630,42 @@ rel('information_schema', 'constraint_column_usage', [
   return out;
 });
 
+// Grants as the SQL standard views show them: the owner's implicit privileges (grantable) and each GRANT,
+// for every role (PostgreSQL shows only rows whose grantor or grantee is one of the current user's roles, or PUBLIC).
+const TABLE_GRANT_COLS: ColDef[] = [
+  ['grantor', name], ['grantee', name], ['table_catalog', name], ['table_schema', name], ['table_name', name], ['privilege_type', text],
+  ['is_grantable', text], ['with_hierarchy', text],
+];
+function tableGrantRows(env: Env, rolesOnly: boolean): unknown[][] {
+  const out: unknown[][] = [];
+  for (const o of objects(env.catalog)) {
+    if ((o.kind !== 'table' && o.kind !== 'view') || o.dbOid !== env.dbOid) continue;
+    for (const g of relationGrantRows(env.catalog, o)) {
+      if (rolesOnly && g.grantee === 'PUBLIC') continue;
+      out.push([g.grantor, g.grantee, env.dbName, schemaName(env.catalog, o.schemaOid), o.name, PRIVILEGE_NAME[g.letter], yesNo(g.grantable), yesNo(g.letter === 'r')]);
+    }
+  }
+  return out;
+}
+rel('information_schema', 'table_privileges', TABLE_GRANT_COLS, (env) => tableGrantRows(env, false));
+rel('information_schema', 'role_table_grants', TABLE_GRANT_COLS, (env) => tableGrantRows(env, true));
+rel('information_schema', 'column_privileges', [
+  ['grantor', name], ['grantee', name], ['table_catalog', name], ['table_schema', name], ['table_name', name], ['column_name', name],
+  ['privilege_type', text], ['is_grantable', text],
+], (env) => {
+  const out: unknown[][] = [];
+  for (const o of objects(env.catalog)) {
+    if ((o.kind !== 'table' && o.kind !== 'view') || o.dbOid !== env.dbOid) continue;
+    const cols = o.kind === 'table' ? o.columns.filter((c) => !c.dropped).map((c) => [c.attnum, c.name] as const) : o.columns.map((c, i) => [i + 1, c.name] as const);
+    for (const [attnum, colName] of cols) {
+      for (const g of columnGrantRows(env.catalog, o, attnum)) {
+        out.push([g.grantor, g.grantee, env.dbName, schemaName(env.catalog, o.schemaOid), o.name, colName, PRIVILEGE_NAME[g.letter], yesNo(g.grantable)]);
+      }
+    }
+  }
+  return out;
+});
+
 rel('information_schema', 'views', [
   ['table_catalog', name], ['table_schema', name], ['table_name', name], ['view_definition', text], ['check_option', text], ['is_updatable', text],
   ['is_insertable_into', text], ['is_trigger_updatable', text], ['is_trigger_deletable', text], ['is_trigger_insertable_into', text],
@@ -707,6 +743,12 @@ rel('pg_catalog', 'pg_settings', [
   return [n, v, null, null, desc, null, 'user', 'string', v === boot ? 'default' : 'session', null, null, null, boot, boot, null, null, false];
 }), true);
 
+// ---- pg_cursors: the session's open SQL cursors (session/cursors.ts)
+
+rel('pg_catalog', 'pg_cursors', [
+  ['name', text], ['statement', text], ['is_holdable', bool], ['is_binary', bool], ['is_scrollable', bool], ['creation_time', T.timestamptz],
+], (env) => (env.cursorRows?.() ?? []).map((c) => [c.name, c.statement, c.holdable, c.binary, c.scrollable, c.creationTime]), true);
+
 // ---------------------------------------------------------------- binding
 
 /** The system relation a FROM item names, or undefined. */
@@ -743,12 +785,6 @@ export function systemRelationOid(parts: readonly string[]): number | undefined 
   relOids();
   const key = parts.length === 1 ? `pg_catalog.${parts[0]}` : parts.slice(-2).join('.');
   return OID_OF.get(key);
-// ---- pg_cursors: the session's open SQL cursors (session/cursors.ts)
-
-rel('pg_catalog', 'pg_cursors', [
-  ['name', text], ['statement', text], ['is_holdable', bool], ['is_binary', bool], ['is_scrollable', bool], ['creation_time', T.timestamptz],
-], (env) => (env.cursorRows?.() ?? []).map((c) => [c.name, c.statement, c.holdable, c.binary, c.scrollable, c.creationTime]), true);
-
 }
 
 export function systemRelationName(relOid: number): string | undefined {
@@ -770,6 +806,7 @@ function bindSystemRelation(cx: Cx, item: A.TableRef): Plan | undefined {
   const env: Env = {
     catalog: cx.env.catalog, dbOid: cx.env.dbOid, dbName: cx.env.dbName,
     ...(r.volatile && values.setting ? { setting: (n: string) => values.setting!(n) } : {}),
+    ...(r.volatile && (values as CatalogAccess).cursorRows ? { cursorRows: (values as CatalogAccess).cursorRows } : {}),
   };
   const cols: ColInfo[] = r.cols.map(([n, t]) => ({ name: n, type: t }));
   const rows: Expr[][] = r.rows(env).map((row) => row.map((v, i): Expr => ({ k: 'const', type: cols[i]!.type, value: v })));
@@ -805,7 +842,6 @@ defFn('format_type', [oid, int4], text, (a) => {
   const t = typeByOid(a[0] as number, a[1] === null ? -1 : (a[1] as number));
   // format_type(oid, NULL) names bpchar `character`; with a typmod of -1 it is `bpchar`.
   return t ? formatType(t, a[1] !== null) : '???';
-    ...(r.volatile && (values as CatalogAccess).cursorRows ? { cursorRows: (values as CatalogAccess).cursorRows } : {}),
 }, { strict: false, volatility: 's' });
 
 defFn('pg_encoding_to_char', [int4], name, (a) => (a[0] === UTF8_ENCODING ? 'UTF8' : ''));

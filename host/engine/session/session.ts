@@ -41,8 +41,8 @@ import { type CatalogAccess, systemRelationName, systemRelationOid } from '../ca
 import { isRoleStatement, runRoleStatement } from './roles.ts';
 import { checkPlanPrivileges, isGrantStatement, runGrantStatement } from './grants.ts';
 import type { PrivilegeNeed } from '../bind/privileges.ts';
-
 import { closeAllCursors, cursorFields, cursorRows, isCursorStatement, runCursorStatement } from './cursors.ts';
+
 export interface SessionOptions {
   /** The role the session runs as (default: the bootstrap superuser). */
   user?: string;
@@ -121,8 +121,8 @@ export class Session {
       // Catalog functions (pg_get_indexdef, obj_description...) read the catalog this session sees.
       catalog: () => this.catalog(),
       dbOid: core.dbOid,
-    };
       cursorRows: () => cursorRows(this),
+    };
     this.info = {
       currentUser: this.user.name, sessionUser: this.user.name, currentDatabase: core.dbName,
       currentSchema: () => searchSchemas(this.bindEnv('', [], [], this.evalContext()))[0]?.name ?? null,
@@ -170,8 +170,8 @@ export class Session {
     this.closed = true;
     await this.queue.catch(() => {});
     if (this.tx.inBlock() || this.tx.txn) await this.tx.rollback();
-  }
     closeAllCursors(this);
+  }
 
   private serialize<R>(fn: () => Promise<R>): Promise<R> {
     if (this.closed) return Promise.reject(new SbError(SqlState.connection_exception, 'the session is closed'));
@@ -232,10 +232,10 @@ export class Session {
     if (TXN_CONTROL.has(stmt.kind)) return this.guard(() => runTransactionControl(this, stmt));
     if (isRoleStatement(stmt)) return runRoleStatement(this, stmt);
     if (isGrantStatement(stmt)) return runGrantStatement(this, stmt);
+    if (isCursorStatement(stmt)) return this.guard(() => runCursorStatement(this, stmt, sql));
     if (!isBindable(stmt)) return this.guard(() => runUtility(this, stmt, sql));
     return this.runBindable(stmt, sql, params, paramTypes);
   }
-    if (isCursorStatement(stmt)) return this.guard(() => runCursorStatement(this, stmt, sql));
 
   /** Errors in a transaction block leave it failed. */
   async guard(fn: () => Promise<QueryResult>): Promise<QueryResult> {
@@ -297,10 +297,10 @@ export class Session {
 
   /** Binds a statement without running it: its parameter and result types (PREPARE, Parse/Describe). */
   describe(stmt: A.Statement, sql: string, paramTypes: SqlType[] = []): { paramTypes: SqlType[]; fields: FieldInfo[] } {
+    if (stmt.kind === 'fetch') return { paramTypes, fields: cursorFields(this, stmt) };
     if (!isBindable(stmt)) return { paramTypes, fields: [] };
     const env = this.bindEnv(sql, [...paramTypes], [], this.evalContext());
     const bound = bindStatement(env, stmt);
-    if (stmt.kind === 'fetch') return { paramTypes, fields: cursorFields(this, stmt) };
     const types = env.paramTypes.map((t) => t ?? T.text);
     return { paramTypes: types, fields: bound.kind === 'plan' ? fieldsOf(bound.cols) : [] };
   }
@@ -355,10 +355,10 @@ export class Session {
       regLookup: f.regLookup,
       catalog: f.catalog,
       dbOid: f.dbOid,
+      cursorRows: f.cursorRows,
     };
     return ev;
   }
-      cursorRows: f.cursorRows,
 
   /** A setting as current_setting() and SHOW see it (transaction_isolation follows the transaction). */
   showSetting(name: string): string | undefined {

@@ -198,3 +198,23 @@ describe('DROP ROLE', () => {
     expect(await run(admin, 'DROP ROLE carol')).toBe('ok');
   });
 });
+
+describe('information_schema grants', () => {
+  it('table_privileges, role_table_grants and column_privileges list the owner\'s and the granted privileges', async () => {
+    await admin.query('CREATE ROLE dave; CREATE TABLE t4 (a int, b int); GRANT SELECT (a), UPDATE (b) ON t4 TO dave; GRANT INSERT ON t4 TO PUBLIC');
+    expect(await run(admin, "SELECT grantor, grantee, table_schema, privilege_type, is_grantable, with_hierarchy FROM information_schema.table_privileges WHERE table_name = 't4' ORDER BY grantee, privilege_type"))
+      .toBe(JSON.stringify([
+        ['sysdba', 'PUBLIC', 'public', 'INSERT', 'NO', 'NO'],
+        ...['DELETE', 'INSERT', 'REFERENCES', 'SELECT', 'TRIGGER', 'TRUNCATE', 'UPDATE'].map((p) => ['sysdba', 'sysdba', 'public', p, 'YES', p === 'SELECT' ? 'YES' : 'NO']),
+      ].map(([grantor, grantee, table_schema, privilege_type, is_grantable, with_hierarchy]) => ({ grantor, grantee, table_schema, privilege_type, is_grantable, with_hierarchy }))));
+    expect(await run(admin, "SELECT count(*)::int AS n FROM information_schema.role_table_grants WHERE table_name = 't4'")).toBe('[{"n":7}]');
+    expect(await run(admin, "SELECT grantee, column_name, privilege_type, is_grantable FROM information_schema.column_privileges WHERE table_name = 't4' AND grantee <> 'sysdba' ORDER BY grantee, column_name, privilege_type"))
+      .toBe(JSON.stringify([
+        { grantee: 'PUBLIC', column_name: 'a', privilege_type: 'INSERT', is_grantable: 'NO' },
+        { grantee: 'PUBLIC', column_name: 'b', privilege_type: 'INSERT', is_grantable: 'NO' },
+        { grantee: 'dave', column_name: 'a', privilege_type: 'SELECT', is_grantable: 'NO' },
+        { grantee: 'dave', column_name: 'b', privilege_type: 'UPDATE', is_grantable: 'NO' },
+      ]));
+    expect(await run(admin, "SELECT count(*)::int AS n FROM information_schema.column_privileges WHERE table_name = 't4' AND grantee = 'sysdba'")).toBe('[{"n":8}]');
+  });
+});
