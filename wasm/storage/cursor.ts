@@ -168,6 +168,22 @@ function memResync(c: usize): void {
   store<u32>(c, inserts, C_INSERTS);
 }
 
+/** Memtable cursors: re-finds the current version if the tree changed since it was placed. */
+export function curMemSync(c: usize): void {
+  memResync(c);
+}
+
+/** Memtable cursors: places the cursor at entry i of a leaf (leaf 0: past the end). */
+export function curMemSet(c: usize, leaf: usize, i: i32): void {
+  if (leaf == 0) {
+    store<u8>(c, 0, C_VALID);
+    return;
+  }
+  store<u32>(c, <u32>leaf, C_POS);
+  store<i32>(c, i, C_IDX);
+  loadMem(c);
+}
+
 function loadRun(c: usize): bool {
   const data = <usize>load<u32>(c, C_POS);
   if (!blockDecode(data, load<u32>(c, C_BSIZE), load<u32>(c, C_IDX))) {
