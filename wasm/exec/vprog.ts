@@ -125,7 +125,14 @@ export const AGG_MAXF: i32 = 6;
 // @ts-ignore: decorator
 @inline const H_AUX: usize = 72; // singly linked list of host-requested buffers
 // @ts-ignore: decorator
-@inline const H_SIZE: usize = 80;
+@inline const H_PERM: usize = 76; // rows of the chunk ordered by group (small group counts), and group run starts
+// @ts-ignore: decorator
+@inline const H_PREG: usize = 80; // the group-number register the permutation is of, -1 none (reset per chunk)
+// @ts-ignore: decorator
+@inline const H_SIZE: usize = 96;
+/** Up to this many groups, grouped sums run group by group over the chunk's rows ordered by group. */
+// @ts-ignore: decorator
+@inline const PERM_GROUPS: i32 = 256;
 
 /** A kernel-owned, 16-byte aligned buffer (tests and hosts fill column vectors with it). */
 export function vp_alloc(bytes: u32): usize {
@@ -148,6 +155,8 @@ export function vp_new(words: i32, nacc: i32, directRange: i32): usize {
   const sel = alloc(<usize>CHUNK * 4 + 64);
   const accs = alloc(<usize>max(nacc, 1) * 4);
   const gkeys = alloc(8 * 64);
+  const perm = alloc(<usize>(CHUNK + PERM_GROUPS + 2) * 4);
+  store<u32>(h + H_PERM, <u32>perm);
   store<u32>(h + H_PROG, <u32>prog);
   store<i32>(h + H_PLEN, words);
   store<u32>(h + H_REGS, <u32>regs);
@@ -157,7 +166,7 @@ export function vp_new(words: i32, nacc: i32, directRange: i32): usize {
   store<u32>(h + H_ACCS, <u32>accs);
   store<u32>(h + H_GKEYS, <u32>gkeys);
   store<i32>(h + H_GCAP, 64);
-  if (prog == 0 || regs == 0 || rptr == 0 || sel == 0 || accs == 0 || gkeys == 0) {
+  if (prog == 0 || regs == 0 || rptr == 0 || sel == 0 || accs == 0 || gkeys == 0 || perm == 0) {
     vp_free(h);
     return 0;
   }
@@ -208,6 +217,7 @@ export function vp_free(h: usize): void {
   vp_dealloc(<usize>load<u32>(h + H_RPTR));
   vp_dealloc(<usize>load<u32>(h + H_SEL));
   vp_dealloc(<usize>load<u32>(h + H_GKEYS));
+  vp_dealloc(<usize>load<u32>(h + H_PERM));
   vp_dealloc(<usize>load<u32>(h + H_DIRECT));
   vp_dealloc(<usize>load<u32>(h + H_HKEYS));
   vp_dealloc(<usize>load<u32>(h + H_HGIDS));
@@ -314,6 +324,19 @@ function unionNulls(h: usize, d: i32, na: usize, nb: usize, ns: i32): usize {
     for (let j = 0; j < ns; j++) store<u8>(on + <usize>j, load<u8>(ns0 + <usize>load<i32>(sel + (<usize>j << 2))));
   }
   rset(h, d, out, on);
+}
+
+// Each kernel loop lives in a function of its own (not inlined into the
+// interpreter): the engine then optimises them one by one, early, instead of
+// one huge function late.
+function load32(h: usize, d: i32, col: usize, nul: usize, base: i32, ns: i32, dense: bool, sel: usize): void {
+  loadCol<i32>(h, d, col, nul, base, ns, dense, sel);
+}
+function load64(h: usize, d: i32, col: usize, nul: usize, base: i32, ns: i32, dense: bool, sel: usize): void {
+  loadCol<i64>(h, d, col, nul, base, ns, dense, sel);
+}
+function load8(h: usize, d: i32, col: usize, nul: usize, base: i32, ns: i32, dense: bool, sel: usize): void {
+  loadCol<u8>(h, d, col, nul, base, ns, dense, sel);
 }
 
 // ---- arithmetic ----
@@ -572,8 +595,8 @@ function compare(h: usize, d: i32, a: i32, b: i32, op: i32, t: i32, c: i64, c2: 
 }
 
 // @ts-ignore: decorator
-@inline function filterT<T>(op: i32, col: usize, nul: usize, ns: i32, c: T, c2: T, sel: usize, dense: bool): i32 {
-  if (dense) {
+@inline function filterDenseT<T>(op: i32, col: usize, nul: usize, ns: i32, c: T, c2: T, sel: usize): i32 {
+  {
     switch (op) {
       case 0: return denseFilter<T>(0, col, nul, ns, c, c2, sel);
       case 1: return denseFilter<T>(1, col, nul, ns, c, c2, sel);
@@ -584,6 +607,10 @@ function compare(h: usize, d: i32, a: i32, b: i32, op: i32, t: i32, c: i64, c2: 
       default: return denseFilter<T>(6, col, nul, ns, c, c2, sel);
     }
   }
+}
+
+// @ts-ignore: decorator
+@inline function filterSparseT<T>(op: i32, col: usize, nul: usize, ns: i32, c: T, c2: T, sel: usize): i32 {
   switch (op) {
     case 0: return sparseFilter<T>(0, col, nul, ns, c, c2, sel);
     case 1: return sparseFilter<T>(1, col, nul, ns, c, c2, sel);
@@ -593,6 +620,25 @@ function compare(h: usize, d: i32, a: i32, b: i32, op: i32, t: i32, c: i64, c2: 
     case 5: return sparseFilter<T>(5, col, nul, ns, c, c2, sel);
     default: return sparseFilter<T>(6, col, nul, ns, c, c2, sel);
   }
+}
+
+function filterDense32(op: i32, col: usize, nul: usize, ns: i32, c: i32, c2: i32, sel: usize): i32 {
+  return filterDenseT<i32>(op, col, nul, ns, c, c2, sel);
+}
+function filterDense64(op: i32, col: usize, nul: usize, ns: i32, c: i64, c2: i64, sel: usize): i32 {
+  return filterDenseT<i64>(op, col, nul, ns, c, c2, sel);
+}
+function filterDenseF(op: i32, col: usize, nul: usize, ns: i32, c: f64, c2: f64, sel: usize): i32 {
+  return filterDenseT<f64>(op, col, nul, ns, c, c2, sel);
+}
+function filterSparse32(op: i32, col: usize, nul: usize, ns: i32, c: i32, c2: i32, sel: usize): i32 {
+  return filterSparseT<i32>(op, col, nul, ns, c, c2, sel);
+}
+function filterSparse64(op: i32, col: usize, nul: usize, ns: i32, c: i64, c2: i64, sel: usize): i32 {
+  return filterSparseT<i64>(op, col, nul, ns, c, c2, sel);
+}
+function filterSparseF(op: i32, col: usize, nul: usize, ns: i32, c: f64, c2: f64, sel: usize): i32 {
+  return filterSparseT<f64>(op, col, nul, ns, c, c2, sel);
 }
 
 // ---- groups ----
@@ -741,19 +787,108 @@ function accumulate(h: usize, acc: i32, kind: i32, g: i32, v: i32, ns: i32): i32
     store<i64>(base + 16, hi);
     return ST_OK;
   }
+  switch (kind) {
+    case AGG_COUNT: accCount(base, gids, nulls, ns); break;
+    case AGG_SUM128:
+      if (gids != 0 && load<i32>(h + H_GCOUNT) <= PERM_GROUPS) accSum128ByGroup(h, g, base, gids, vals, nulls, ns);
+      else accSum128(base, gids, vals, nulls, ns);
+      break;
+    case AGG_SUMF: accFold(h, AGG_SUMF, base, gids, vals, nulls, ns); break;
+    case AGG_MIN64: accFold(h, AGG_MIN64, base, gids, vals, nulls, ns); break;
+    case AGG_MAX64: accFold(h, AGG_MAX64, base, gids, vals, nulls, ns); break;
+    case AGG_MINF: accFold(h, AGG_MINF, base, gids, vals, nulls, ns); break;
+    case AGG_MAXF: accFold(h, AGG_MAXF, base, gids, vals, nulls, ns); break;
+    default: return ST_ERR_ARG;
+  }
+  return ST_OK;
+}
+
+function accCount(base: usize, gids: usize, nulls: usize, ns: i32): void {
+  for (let j = 0; j < ns; j++) {
+    const p = base + (gids == 0 ? 0 : <usize>load<i32>(gids + (<usize>j << 2)) * 24);
+    store<i64>(p, load<i64>(p) + <i64>(nullAt(nulls, j) ^ 1));
+  }
+}
+
+function accSum128(base: usize, gids: usize, vals: usize, nulls: usize, ns: i32): void {
+  for (let j = 0; j < ns; j++) {
+    const p = base + (gids == 0 ? 0 : <usize>load<i32>(gids + (<usize>j << 2)) * 24);
+    const live = <i64>(nullAt(nulls, j) ^ 1);
+    const x = load<i64>(vals + (<usize>j << 3)) & -live;
+    const lo = load<u64>(p + 8);
+    const nlo = lo + <u64>x;
+    store<i64>(p, load<i64>(p) + live);
+    store<u64>(p + 8, nlo);
+    store<i64>(p + 16, load<i64>(p + 16) + (x >> 63) + <i64>(nlo < lo));
+  }
+}
+
+/** The chunk's rows (register positions) ordered by group, stably (a counting sort), once per chunk. */
+function groupPerm(h: usize, g: i32, gids: usize, ns: i32): usize {
+  const perm = <usize>load<u32>(h + H_PERM);
+  const starts = perm + (<usize>CHUNK << 2);
+  if (load<i32>(h + H_PREG) == g) return perm;
+  const groups = load<i32>(h + H_GCOUNT);
+  memory.fill(starts, 0, <usize>(groups + 1) << 2);
+  for (let j = 0; j < ns; j++) {
+    const at = starts + (<usize>(load<i32>(gids + (<usize>j << 2)) + 1) << 2);
+    store<i32>(at, load<i32>(at) + 1);
+  }
+  for (let x = 1; x <= groups; x++) {
+    const at = starts + (<usize>x << 2);
+    store<i32>(at, load<i32>(at) + load<i32>(at - 4));
+  }
+  // starts[x] is now the end of group x-1 = the start of group x; fill, advancing starts[gid].
+  for (let j = 0; j < ns; j++) {
+    const at = starts + (<usize>load<i32>(gids + (<usize>j << 2)) << 2);
+    const k = load<i32>(at);
+    store<i32>(perm + (<usize>k << 2), j);
+    store<i32>(at, k + 1);
+  }
+  // Now starts[x] is the end of group x (the start of x+1); group x runs from starts[x-1] (0 for x = 0).
+  store<i32>(h + H_PREG, g);
+  return perm;
+}
+
+/** Grouped i128 sums, group by group: the running sum stays in locals. */
+function accSum128ByGroup(h: usize, g: i32, base: usize, gids: usize, vals: usize, nulls: usize, ns: i32): void {
+  const perm = groupPerm(h, g, gids, ns);
+  const ends = perm + (<usize>CHUNK << 2);
+  const groups = load<i32>(h + H_GCOUNT);
+  let from = 0;
+  for (let x = 0; x < groups; x++) {
+    const to = load<i32>(ends + (<usize>x << 2));
+    if (to == from) continue;
+    let lo: u64 = 0;
+    let hi: i64 = 0;
+    let cnt: i64 = 0;
+    for (let k = from; k < to; k++) {
+      const j = <usize>load<i32>(perm + (<usize>k << 2));
+      const live = <i64>(nullAt(nulls, <i32>j) ^ 1);
+      const v = load<i64>(vals + (j << 3)) & -live;
+      const nlo = lo + <u64>v;
+      hi += (v >> 63) + <i64>(nlo < lo);
+      lo = nlo;
+      cnt += live;
+    }
+    const p = base + <usize>x * 24;
+    const plo = load<u64>(p + 8);
+    const nlo = plo + lo;
+    store<i64>(p, load<i64>(p) + cnt);
+    store<u64>(p + 8, nlo);
+    store<i64>(p + 16, load<i64>(p + 16) + hi + <i64>(nlo < plo));
+    from = to;
+  }
+}
+
+// @ts-ignore: decorator
+@inline function accFold(h: usize, kind: i32, base: usize, gids: usize, vals: usize, nulls: usize, ns: i32): void {
   for (let j = 0; j < ns; j++) {
     if (nullAt(nulls, j) != 0) continue;
     const p = base + (gids == 0 ? 0 : <usize>load<i32>(gids + (<usize>j << 2)) * 24);
     const c = load<i64>(p);
     store<i64>(p, c + 1);
-    if (kind == AGG_COUNT) continue;
-    if (kind == AGG_SUM128) {
-      const x = load<i64>(vals + (<usize>j << 3));
-      const lo = load<u64>(p + 8);
-      const nlo = lo + <u64>x;
-      store<u64>(p + 8, nlo);
-      store<i64>(p + 16, load<i64>(p + 16) + (x >> 63) + <i64>(nlo < lo));
-    } else if (kind == AGG_SUMF) {
+    if (kind == AGG_SUMF) {
       const x = load<f64>(vals + (<usize>j << 3));
       const s = load<f64>(p + 8);
       const r = s + x;
@@ -773,7 +908,6 @@ function accumulate(h: usize, acc: i32, kind: i32, g: i32, v: i32, ns: i32): i32
       } else if (c == 0 || x > cur || (xn && !cn)) store<f64>(p + 8, x);
     }
   }
-  return ST_OK;
 }
 
 // ---- the interpreter ----
@@ -794,6 +928,7 @@ function runChunk(h: usize, base: i32, n: i32): i32 {
   let ns = n;
   let dense = true;
   let pc = 0;
+  store<i32>(h + H_PREG, -1);
   while (pc < plen) {
     const op = word(prog, pc);
     switch (op) {
@@ -805,9 +940,9 @@ function runChunk(h: usize, base: i32, n: i32): i32 {
         const d = word(prog, pc + 1);
         const col = <usize>word(prog, pc + 2);
         const nul = <usize>word(prog, pc + 3);
-        if (op == VP_LOAD32) loadCol<i32>(h, d, col, nul, base, ns, dense, sel);
-        else if (op == VP_LOAD64) loadCol<i64>(h, d, col, nul, base, ns, dense, sel);
-        else loadCol<u8>(h, d, col, nul, base, ns, dense, sel);
+        if (op == VP_LOAD32) load32(h, d, col, nul, base, ns, dense, sel);
+        else if (op == VP_LOAD64) load64(h, d, col, nul, base, ns, dense, sel);
+        else load8(h, d, col, nul, base, ns, dense, sel);
         pc += 4;
         break;
       }
@@ -967,9 +1102,18 @@ function runChunk(h: usize, base: i32, n: i32): i32 {
         const c = word64(prog, pc + 5);
         const c2 = word64(prog, pc + 7);
         let k: i32;
-        if (t == 0) k = filterT<i32>(cop, col + (<usize>base << 2), nul == 0 ? 0 : nul + <usize>base, ns, <i32>c, <i32>c2, sel, dense);
-        else if (t == 1) k = filterT<i64>(cop, col + (<usize>base << 3), nul == 0 ? 0 : nul + <usize>base, ns, c, c2, sel, dense);
-        else k = filterT<f64>(cop, col + (<usize>base << 3), nul == 0 ? 0 : nul + <usize>base, ns, reinterpret<f64>(c), reinterpret<f64>(c2), sel, dense);
+        const cn: usize = nul == 0 ? 0 : nul + <usize>base;
+        if (t == 0) {
+          const cp = col + (<usize>base << 2);
+          k = dense ? filterDense32(cop, cp, cn, ns, <i32>c, <i32>c2, sel) : filterSparse32(cop, cp, cn, ns, <i32>c, <i32>c2, sel);
+        } else if (t == 1) {
+          const cp = col + (<usize>base << 3);
+          k = dense ? filterDense64(cop, cp, cn, ns, c, c2, sel) : filterSparse64(cop, cp, cn, ns, c, c2, sel);
+        } else {
+          const cp = col + (<usize>base << 3);
+          const f1 = reinterpret<f64>(c), f2 = reinterpret<f64>(c2);
+          k = dense ? filterDenseF(cop, cp, cn, ns, f1, f2, sel) : filterSparseF(cop, cp, cn, ns, f1, f2, sel);
+        }
         if (k != ns) dense = false;
         ns = k;
         pc += 9;
