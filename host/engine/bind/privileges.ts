@@ -110,8 +110,17 @@ export function collectPrivilegeNeeds<T>(env: BindEnv, stmt: A.Statement, fn: ()
 export function needsOf(plan: Plan, used?: Map<string, Set<number>>, viaTarget = 0): PrivilegeNeed[] {
   const out: PrivilegeNeed[] = [];
   const cols = (via: number, oid: number): number[] | undefined => (used ? [...(used.get(`${via}:${oid}`) ?? [])].sort((a, b) => a - b) : undefined);
+  // Each node once per (via, exempt) context: plans may share subtrees; typed arrays and class instances (values) are not plan nodes.
+  const seen = new Map<object, Set<string>>();
   const walk = (x: unknown, via: number, exempt: number | undefined): void => {
-    if (x === null || typeof x !== 'object') return;
+    if (x === null || typeof x !== 'object' || ArrayBuffer.isView(x)) return;
+    const proto = Object.getPrototypeOf(x);
+    if (proto !== Object.prototype && proto !== Array.prototype && proto !== null) return;
+    const ctx = `${via}:${exempt ?? ''}`;
+    let contexts = seen.get(x);
+    if (!contexts) seen.set(x, (contexts = new Set()));
+    if (contexts.has(ctx)) return;
+    contexts.add(ctx);
     if (Array.isArray(x)) {
       for (const y of x) walk(y, via, exempt);
       return;
