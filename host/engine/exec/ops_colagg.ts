@@ -42,6 +42,8 @@ export class ColumnarAggOp extends BaseOp {
   private pos = 0;
   private snap: ColumnSnapshot | null = null;
   private prog: VectorProgram | null = null;
+  /** Bumped at open and close: a getColumns answer for an earlier run releases its snapshot at once. */
+  private run = 0;
 
   constructor(
     private readonly plan: AggPlan,
@@ -53,12 +55,14 @@ export class ColumnarAggOp extends BaseOp {
 
   override open(ctx: import('./context.ts').ExecContext): void {
     super.open(ctx);
+    this.run++;
     this.fallback = null;
     this.out = null;
     this.pos = 0;
   }
 
   override close(): void {
+    this.run++;
     this.fallback?.close();
     this.fallback = null;
     this.out = null;
@@ -113,8 +117,13 @@ export class ColumnarAggOp extends BaseOp {
     let settled = false;
     let snap: ColumnSnapshot | null = null;
     let failure: unknown = null;
+    const run = this.run;
     getColumns(ctx, this.shape.tableOid, this.shape.needed).then(
-      (s) => { settled = true; snap = s; },
+      (s) => {
+        settled = true;
+        snap = s;
+        if (run !== this.run) s?.release(); // closed (cancelled, failed) while waiting
+      },
       (e: unknown) => { settled = true; failure = e; },
     );
     while (!settled) {
@@ -122,12 +131,8 @@ export class ColumnarAggOp extends BaseOp {
       queueMicrotask(() => (served = true));
       yield PAUSE;
       if (!settled && !served) {
-        // Resumed without the event loop turning: a synchronous driver. Give the snapshot back when it comes.
-        const late = (): void => {
-          if (settled) (snap as ColumnSnapshot | null)?.release();
-          else queueMicrotask(late);
-        };
-        queueMicrotask(late);
+        // Resumed without the event loop turning: a synchronous driver. The snapshot is given back when it comes.
+        this.run++;
         return 'synchronous driver';
       }
     }
