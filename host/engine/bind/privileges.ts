@@ -15,10 +15,11 @@
 //
 // DDL needs (checkDdlPrivileges): CREATE on the schema an object is created
 // in, ownership of what ALTER / DROP / CREATE INDEX / REFRESH touch, TRUNCATE
-// on truncated tables, superuser or database ownership for CREATE SCHEMA.
+// on truncated tables, REFERENCES on the columns a new foreign key refers to,
+// superuser or database ownership for CREATE SCHEMA.
 
 import type * as A from '../../../sql-dialects/index.ts';
-import { hasRelationPrivilege, hasSchemaPrivilege, isSuperuser, ownsObject } from '../catalog/acl.ts';
+import { hasColumnPrivilege, hasRelationPrivilege, hasSchemaPrivilege, isSuperuser, ownsObject } from '../catalog/acl.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { CatalogObj } from '../catalog/objects.ts';
 import type { Plan } from '../plan/nodes.ts';
@@ -226,6 +227,33 @@ function relation(env: BindEnv, name: A.QName): CatalogObj | undefined {
   }
 }
 
+/** REFERENCES on the referenced columns (the primary key when none are named) for each foreign key a statement adds. */
+function mustReference(env: BindEnv, refs: A.ForeignKeyRef[]): void {
+  const cat = env.catalog;
+  for (const ref of refs) {
+    const t = relation(env, ref.table);
+    if (t?.kind !== 'table' || hasRelationPrivilege(cat, env.userOid, t, 'x')) continue;
+    let attnums: number[];
+    if (ref.columns && ref.columns.length > 0) {
+      const names = ref.columns.map((id) => env.dialect.foldIdentifier(id));
+      attnums = names.map((n) => t.columns.find((c) => !c.dropped && c.name === n)?.attnum).filter((a): a is number => a !== undefined);
+      if (attnums.length < names.length) continue; // the statement reports the missing column
+    } else attnums = t.pk ?? [];
+    if (attnums.length === 0 || !attnums.every((a) => hasColumnPrivilege(cat, env.userOid, t, a, 'x'))) {
+      throw new SbError(SqlState.insufficient_privilege, `permission denied for table ${t.name}`);
+    }
+  }
+}
+
+function foreignKeys(elements: readonly A.TableElement[]): A.ForeignKeyRef[] {
+  const out: A.ForeignKeyRef[] = [];
+  for (const e of elements) {
+    if (e.kind === 'column_def') for (const c of e.constraints) if (c.type === 'references') out.push(c.ref);
+    if (e.kind === 'table_constraint' && e.type === 'foreign_key' && e.ref) out.push(e.ref);
+  }
+  return out;
+}
+
 /** Throws 42501 when the user may not run this DDL statement (objects that do not exist are left to the statement). */
 export function checkDdlPrivileges(env: BindEnv, stmt: A.Statement): void {
   const cat = env.catalog;
@@ -236,6 +264,7 @@ export function checkDdlPrivileges(env: BindEnv, stmt: A.Statement): void {
     case 'create_sequence':
       if (!stmt.temporary) mustCreateIn(env, stmt.name);
       if (stmt.kind === 'create_view' && stmt.verb !== 'CREATE') mustOwn(cat, env, relation(env, stmt.name));
+      if (stmt.kind === 'create_table') mustReference(env, foreignKeys(stmt.elements));
       return;
     case 'select': {
       const into = stmt.into ?? (stmt.body.kind === 'select_core' ? stmt.body.into : undefined);
@@ -248,6 +277,9 @@ export function checkDdlPrivileges(env: BindEnv, stmt: A.Statement): void {
       return;
     }
     case 'alter_table':
+      mustOwn(cat, env, relation(env, stmt.name));
+      mustReference(env, foreignKeys(stmt.actions.flatMap((a): A.TableElement[] => (a.action === 'add_column' ? [a.column] : a.action === 'add_constraint' ? [a.constraint] : []))));
+      return;
     case 'alter_sequence':
     case 'refresh_matview':
       mustOwn(cat, env, relation(env, stmt.name));

@@ -218,3 +218,19 @@ describe('information_schema grants', () => {
     expect(await run(admin, "SELECT count(*)::int AS n FROM information_schema.column_privileges WHERE table_name = 't4' AND grantee = 'sysdba'")).toBe('[{"n":8}]');
   });
 });
+
+describe('REFERENCES', () => {
+  it('a foreign key needs REFERENCES on the referenced columns (the primary key when none are named)', async () => {
+    await admin.query('CREATE ROLE erin; CREATE TABLE parent (id int PRIMARY KEY, k int UNIQUE); GRANT CREATE ON SCHEMA public TO erin');
+    const erin = as('erin');
+    expect(await run(erin, 'CREATE TABLE child (p int REFERENCES parent)')).toBe('42501: permission denied for table parent');
+    expect(await run(erin, 'CREATE TABLE child2 (p int, FOREIGN KEY (p) REFERENCES parent (k))')).toBe('42501: permission denied for table parent');
+    await admin.query('GRANT REFERENCES (k) ON parent TO erin');
+    expect(await run(erin, 'CREATE TABLE child (p int REFERENCES parent)')).toBe('42501: permission denied for table parent');
+    expect(await run(erin, 'CREATE TABLE child2 (p int, FOREIGN KEY (p) REFERENCES parent (k))')).toBe('ok');
+    expect(await run(erin, 'CREATE TABLE child3 (p int)')).toBe('ok');
+    expect(await run(erin, 'ALTER TABLE child3 ADD FOREIGN KEY (p) REFERENCES parent (id)')).toBe('42501: permission denied for table parent');
+    await admin.query('GRANT REFERENCES ON parent TO erin');
+    expect(await run(erin, 'ALTER TABLE child3 ADD FOREIGN KEY (p) REFERENCES parent (id)')).toBe('ok');
+  });
+});
