@@ -36,7 +36,6 @@ class CopyRowsOp extends BaseOp {
   constructor(private readonly feed: RowFeed, width: number) {
     super(width);
   }
-  // eslint-disable-next-line require-yield
   *next(): Step {
     const b = this.feed.batch;
     if (b === null || this.feed.at >= b.length) return null;
@@ -76,7 +75,6 @@ export class BulkInserter {
   readonly types: SqlType[];
   private readonly feed: RowFeed = { batch: null, at: 0 };
   private readonly plan: Plan;
-  private op: ModifyOp | null = null;
 
   constructor(private readonly session: Session, table: TableObj, schemaName: string | undefined, readonly columns: ColumnObj[]) {
     this.types = columns.map((c) => withoutTypmod(c.type));
@@ -114,7 +112,8 @@ export class BulkInserter {
     txn.beginStatement();
     if (txn.isolation === 'read committed') txn.refreshSnapshot();
     const ctx = this.session.execContext(txn, this.session.catalog(), [], this.session.evalContext());
-    const op = (this.op ??= buildOperator(this.plan) as ModifyOp);
+    // A fresh operator per batch: ModifyOp keeps per-statement state (the keys it wrote) that must not grow over the whole COPY.
+    const op = buildOperator(this.plan) as ModifyOp;
     this.feed.batch = { length, cols };
     this.feed.at = 0;
     try {
