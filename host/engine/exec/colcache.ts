@@ -94,6 +94,9 @@ const entries = new Map<Store, Map<number, Entry>>();
 const building = new Map<Store, Map<number, Promise<void>>>();
 /** Tables found smaller than colcache_min_rows: the row count and the modStamp it was counted at. */
 const smallTables = new WeakMap<Keyspace, { modStamp: number; rows: number }>();
+/** Rows of the last build of a table (the size the next build's vectors start at). */
+const lastRows = new WeakMap<Keyspace, number>();
+const ROWS_HINT_MAX = 1 << 27;
 let totalBytes = 0;
 let useClock = 0;
 const stats = { builds: 0, hits: 0, evictions: 0, staleDropped: 0 };
@@ -267,6 +270,25 @@ function makeRoom(need: number, max: number, keep: Entry | undefined): boolean {
 }
 
 /** Whether the table has at least minRows rows (a bounded count of keys, remembered until the table changes). */
+/**
+ * True when getColumns would surely decline right now, known without waiting:
+ * `colcache = off`, or the table was counted below colcache_min_rows and has
+ * not changed since. (Added for ops_colagg.ts: an aggregate over a small
+ * table then takes the row path without a trip through the event loop.)
+ */
+export function colCacheDeclinesNow(ctx: ExecContext, tableOid: number): boolean {
+  if (setting(ctx, 'colcache') === 'off') return true;
+  let ks: Keyspace;
+  try {
+    ks = ctx.tables.get(tableOid).ks;
+  } catch {
+    return true;
+  }
+  const minRows = settingNumber(ctx, 'colcache_min_rows', DEFAULT_MIN_ROWS);
+  const known = smallTables.get(ks);
+  return minRows > 0 && known !== undefined && known.modStamp === ks.modStamp && known.rows < minRows;
+}
+
 async function bigEnough(ctx: ExecContext, ks: Keyspace, minRows: number, estimate: number | undefined): Promise<boolean> {
   if (minRows <= 0) return true;
   if (estimate !== undefined) return estimate >= minRows;
@@ -372,17 +394,18 @@ class ColBuilder {
   dict: Map<string, number> | undefined;
   dictList: string[] | undefined;
 
-  constructor(readonly attno: number, readonly type: SqlType, readonly kind: ColKind) {
+  constructor(readonly attno: number, readonly type: SqlType, readonly kind: ColKind, rowsHint: number) {
     this.raw = rawOf(type);
     if (kind === COLKIND.DICT) {
       this.dict = new Map();
       this.dictList = [];
     }
-    this.grow(1024);
+    // Sized for the rows expected (a rebuild or a widened entry: the rows of the last build), so the vectors are not copied as they grow.
+    this.grow(Math.max(1024, rowsHint + 1024));
   }
 
   private grow(min: number): void {
-    let cap = Math.max(this.cap * 2, 1024);
+    let cap = this.cap === 0 ? Math.ceil(min / 1024) * 1024 : this.cap * 2;
     while (cap < min) cap *= 2;
     const buf = new ArrayBuffer(cap * ELEM_BYTES[this.kind]!);
     new Uint8Array(buf).set(this.u8.subarray(0, this.n * ELEM_BYTES[this.kind]!));
@@ -846,11 +869,12 @@ async function build(ctx: ExecContext, kernels: ExecKernels, t: TableObj, ta: Ta
   const ks = ta.ks;
   const builders: ColBuilder[] = [];
   const uncacheable: number[] = [];
+  const rowsHint = Math.min(entry?.rows ?? lastRows.get(ta.ks) ?? 0, ROWS_HINT_MAX);
   for (const a of attnos) {
     const type = t.columns[a - 1]!.type;
     const kind = colKindOf(type);
     if (kind === null) uncacheable.push(a);
-    else builders.push(new ColBuilder(a, type, kind));
+    else builders.push(new ColBuilder(a, type, kind, rowsHint));
   }
   stats.builds++;
   const tx = store.begin({ readOnly: true, isolation: 'snapshot' });
@@ -900,6 +924,7 @@ async function build(ctx: ExecContext, kernels: ExecKernels, t: TableObj, ta: Ta
   } finally {
     tx.rollback();
   }
+  lastRows.set(ks, rows);
   // A commit stamped after our snapshot wrote the table: what we built is already stale.
   if (ks.modStamp > snap) return false;
   if (entry && (rows !== entry.rows || ks.modStamp > entry.buildStamp || entry.dead)) return false;
