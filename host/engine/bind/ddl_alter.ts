@@ -20,6 +20,7 @@ import type { Expr } from '../plan/nodes.ts';
 import { errAt, fold } from './context.ts';
 import { exprKey } from './coerce.ts';
 import { lookupRelation, requireTable, resolveType } from './names.ts';
+import { followTableChange } from './index_exprs.ts';
 import { bindDefault, parseExprText } from './dml_common.ts';
 import { type DdlEnv, chooseName, sequenceSpec } from './ddl_env.ts';
 import { columnDependentViews, dropColumnDependentViews, renameInDependentViews } from './ddl_drop.ts';
@@ -49,6 +50,13 @@ export async function alterTable(env: DdlEnv, stmt: A.AlterTable): Promise<void>
   if (stmt.objectType === 'VIEW' && rel && rel.kind !== 'view') {
     throw errAt(bind, SqlState.wrong_object_type, `"${rel.name}" is not a view`, stmt.loc);
   }
+  if (stmt.objectType === 'MATERIALIZED VIEW') {
+    // ALTER MATERIALIZED VIEW: renames (the view, a column), owner, schema; the rows keep their storage.
+    const mv = lookupRelation(bind, stmt.name);
+    if (mv && !(mv.kind === 'table' && mv.matview)) throw errAt(bind, SqlState.wrong_object_type, `"${mv.name}" is not a materialized view`, stmt.loc);
+    const bad = stmt.actions.find((a) => !['rename_table', 'rename_column', 'owner_to', 'set_schema'].includes(a.action));
+    if (bad) throw errAt(bind, SqlState.feature_not_supported, `ALTER MATERIALIZED VIEW ... ${bad.action.replace(/_/g, ' ').toUpperCase()} is not supported yet`, stmt.loc);
+  }
   let t: TableObj;
   try {
     t = requireTable(bind, stmt.name);
@@ -59,10 +67,13 @@ export async function alterTable(env: DdlEnv, stmt: A.AlterTable): Promise<void>
     }
     throw e;
   }
+  const before = t;
   for (const action of stmt.actions) {
     t = env.catalog().table(t.oid)!;
     await alterAction(env, t, action, stmt.loc);
   }
+  const after = env.catalog().table(t.oid);
+  if (after) followTableChange(env, before, after);
 }
 
 function column(env: DdlEnv, t: TableObj, id: A.Ident): ColumnObj | undefined {

@@ -21,6 +21,7 @@ import { type BindEnv, errAt } from './context.ts';
 import { coerceBool } from './coerce.ts';
 import { bindExpr } from './expr.ts';
 import { parseExprText, tableScope } from './dml_common.ts';
+import type { DdlEnv } from './ddl_env.ts';
 
 /** PostgreSQL's deparse of an expression over the table's row (positions attnum - 1). */
 export function deparseOverTable(env: BindEnv, t: TableObj, e: Expr): string {
@@ -91,3 +92,45 @@ setIndexExprBinder((catalog: Catalog, t: TableObj, ix: IndexObj) => ({
   keys: ix.keys.map((k) => (k.expr !== undefined ? rebind(catalog, t, k.expr) : undefined)),
   ...(ix.where !== undefined ? { pred: rebind(catalog, t, ix.where) } : {}),
 }));
+
+/**
+ * After ALTER TABLE: index expressions and predicates name columns by their
+ * text, so a renamed column is renamed in them (PostgreSQL keeps them by
+ * attribute number), and an index whose expression used a dropped column is
+ * dropped with it (as PostgreSQL does).
+ */
+export function followTableChange(env: DdlEnv, before: TableObj, after: TableObj): void {
+  const catalog = env.catalog();
+  for (const ix of catalog.indexesOf(after.oid)) {
+    if (ix.where === undefined && !ix.keys.some((k) => k.expr !== undefined)) continue;
+    const cols = after.columns.map((c) => ({ name: c.name, type: c.type }));
+    const again = (text: string): string | null => {
+      let e: Expr;
+      try {
+        e = rebind(catalog, before, text);
+      } catch {
+        return text; // not bindable over the old row either: leave it
+      }
+      const used = new Set<number>();
+      const visit = (x: unknown): void => {
+        if (x === null || typeof x !== 'object') return;
+        if (Array.isArray(x)) return x.forEach(visit);
+        const n = x as { k?: string; index?: number };
+        if (n.k === 'col' && typeof n.index === 'number') used.add(n.index);
+        for (const v of Object.values(n)) if (v !== null && typeof v === 'object') visit(v);
+      };
+      visit(e);
+      if ([...used].some((i) => after.columns[i]?.dropped)) return null;
+      return deparse({ cols, catalog, qualify: false }, e);
+    };
+    const keys = ix.keys.map((k) => (k.expr !== undefined ? { ...k, expr: again(k.expr) } : k));
+    const where = ix.where !== undefined ? again(ix.where) : undefined;
+    if (keys.some((k) => k.expr === null) || where === null) {
+      env.cat.remove(env.txn, ix);
+      if (!ix.primary) env.dropKeyspaceOnCommit(ix.keyspace);
+      continue;
+    }
+    const next: IndexObj = { ...ix, keys: keys as IndexObj['keys'], ...(where !== undefined ? { where } : {}) };
+    if (JSON.stringify(next) !== JSON.stringify(ix)) env.cat.put(env.txn, next);
+  }
+}

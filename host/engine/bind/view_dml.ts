@@ -91,7 +91,7 @@ export function notUpdatableReason(env: BindEnv, q: A.Query): string | undefined
   if (kinds.window) return 'Views that return window functions are not automatically updatable.';
   const from = core.from?.length === 1 ? core.from[0]! : undefined;
   const base = from?.kind === 'table' ? lookupRelation(env, from.name) : undefined;
-  if (!base || (base.kind !== 'table' && base.kind !== 'view')) {
+  if (!base || (base.kind !== 'table' && base.kind !== 'view') || (base.kind === 'table' && base.matview)) {
     return 'Views that do not select from a single table or view are not automatically updatable.';
   }
   return undefined;
