@@ -19,7 +19,7 @@ import { SbError, SqlState } from '../sb_error.ts';
 import { BATCH_ROWS } from './batch.ts';
 import { compileEnv, registerColumnarAggregate } from './build.ts';
 import { explainHooks } from '../plan/explain.ts';
-import { colKindOf, type ColumnSnapshot, getColumns } from './colcache.ts';
+import { colCacheDeclinesNow, colKindOf, type ColumnSnapshot, getColumns } from './colcache.ts';
 import { compileExpr } from './expr.ts';
 import { execKernels } from './kernels.ts';
 import { BaseOp } from './ops_basic.ts';
@@ -113,7 +113,8 @@ export class ColumnarAggOp extends BaseOp {
     const ctx = this.ctx;
     const k = execKernels();
     if (k === null) return 'exec kernels not loaded';
-    // The columns, through the cache (a promise served by pausing).
+    // The columns, through the cache (a promise served by pausing), unless it surely declines.
+    if (colCacheDeclinesNow(ctx, this.shape.tableOid)) return 'column cache declined';
     let settled = false;
     let snap: ColumnSnapshot | null = null;
     let failure: unknown = null;
