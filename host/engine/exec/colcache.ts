@@ -269,7 +269,6 @@ function makeRoom(need: number, max: number, keep: Entry | undefined): boolean {
   return totalBytes + need <= max;
 }
 
-/** Whether the table has at least minRows rows (a bounded count of keys, remembered until the table changes). */
 /**
  * True when getColumns would surely decline right now, known without waiting:
  * `colcache = off`, or the table was counted below colcache_min_rows and has
@@ -289,6 +288,7 @@ export function colCacheDeclinesNow(ctx: ExecContext, tableOid: number): boolean
   return minRows > 0 && known !== undefined && known.modStamp === ks.modStamp && known.rows < minRows;
 }
 
+/** Whether the table has at least minRows rows (a bounded count of keys, remembered until the table changes). */
 async function bigEnough(ctx: ExecContext, ks: Keyspace, minRows: number, estimate: number | undefined): Promise<boolean> {
   if (minRows <= 0) return true;
   if (estimate !== undefined) return estimate >= minRows;
