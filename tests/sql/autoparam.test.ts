@@ -77,7 +77,7 @@ describe('auto-parameterized simple statements', () => {
       'SELECT pg_typeof(-2147483648), -2147483648', 'SELECT pg_typeof(2147483648), 2147483648', 'SELECT pg_typeof(-2147483649), -2147483649',
       'SELECT pg_typeof(9223372036854775807), 9223372036854775807', 'SELECT pg_typeof(9223372036854775808), 9223372036854775808',
       'SELECT pg_typeof(-9223372036854775808), -9223372036854775808', 'SELECT 2 - -3, 2-3, 2 - 3, -(4), - 5',
-      'SELECT 10 - -7, 10-7', 'SELECT -2^2, (-2)^2', 'SELECT -1::int8', "SELECT - 1::text", 'SELECT 3 * -2, 5*-1',
+      'SELECT 10 - -7, 10-7', 'SELECT -0, 0, 000123, -000', 'SELECT -2^2, (-2)^2', 'SELECT -1::int8', "SELECT - 1::text", 'SELECT 3 * -2, 5*-1',
     ]);
   });
 

@@ -34,7 +34,7 @@ import type { Cx } from '../bind/context.ts';
 import { numberLiteral } from '../bind/expr.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { SbError } from '../sb_error.ts';
-import { type SqlType, sameTypeAndTypmod } from '../types/types.ts';
+import { type SqlType, sameTypeAndTypmod, T } from '../types/types.ts';
 import { paramValue } from './params.ts';
 import { contextKey } from './plan_cache.ts';
 import type { DatabaseCore } from './result.ts';
@@ -183,6 +183,11 @@ export function autoParameterize(s: Session, sql: string): AutoParameterized | u
 
 /** A number literal's constant exactly as the binder makes it (type by value, as PostgreSQL). */
 function numberConstant(lit: Literal): { type: SqlType; value: unknown } | undefined {
+  // Up to 9 digits is always an int4 (the binder's own path gives the same).
+  if (lit.text.length <= 9 && /^\d+$/.test(lit.text)) {
+    const v = Number(lit.text);
+    return { type: T.int4, value: lit.negative ? (v === 0 ? 0 : -v) : v };
+  }
   try {
     const e = numberLiteral(NO_CX, lit.text, lit.negative);
     return e.k === 'const' ? { type: e.type, value: e.value } : undefined;
@@ -344,6 +349,10 @@ function skipSpace(sql: string, i: number): number {
   return i;
 }
 
+function operandStart(p: Prev, word: string): boolean {
+  return p === 'op' || p === 'minus' || p === 'open' || p === 'comma' || (p === 'kw' && VALUE_KEYWORDS.has(word));
+}
+
 /**
  * The text with its constants replaced by $1..$n, and the constants; null
  * when the text is left to the ordinary path.
@@ -365,8 +374,6 @@ export function normalize(sql: string): Normalized | null {
   let w = i;
   while (w < n && isIdentPart(sql.charCodeAt(w))) w++;
   if (!STATEMENT_START.has(sql.slice(i, w).toLowerCase())) return null;
-  const operandStart = (p: Prev, word: string): boolean =>
-    p === 'op' || p === 'minus' || p === 'open' || p === 'comma' || (p === 'kw' && VALUE_KEYWORDS.has(word));
   while (i < n) {
     i = skipSpace(sql, i);
     if (i < 0) return null;
