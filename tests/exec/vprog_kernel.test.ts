@@ -201,8 +201,14 @@ describe('vector program kernel', () => {
         const v = vec('i64', rows.map((r) => r[2]));
         const b = new ProgramBuilder();
         const key = b.gzero();
-        b.gkey(key, b.load('i32', g1.ptr, g1.nulls), 1n);
-        b.gkey(key, b.load('i32', g2.ptr, g2.nulls), 5n);
+        if (direct) {
+          b.gkey(key, b.load('i32', g1.ptr, g1.nulls), 1n);
+          b.gkey(key, b.load('i32', g2.ptr, g2.nulls), 5n);
+        } else {
+          // Straight off the columns (GKEYCOL).
+          b.gkeyCol(key, g1.ptr, g1.nulls, 1n);
+          b.gkeyCol(key, g2.ptr, g2.nulls, 5n);
+        }
         const gid = b.group(key);
         const val = b.load('i64', v.ptr, v.nulls);
         const [cs, s, cv] = [b.acc(), b.acc(), b.acc()];

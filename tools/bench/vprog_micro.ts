@@ -110,8 +110,8 @@ function q1Kernel(): bigint[] {
   const b = new ProgramBuilder();
   b.filter(cShip, 0, VCMP.LE, VT.I32, BigInt(cut));
   const key = b.gzero();
-  b.gkey(key, b.load('i32', cRf, 0), 1n);
-  b.gkey(key, b.load('i32', cLs, 0), 4n);
+  b.gkeyCol(key, cRf, 0, 1n);
+  b.gkeyCol(key, cLs, 0, 4n);
   const g = b.group(key);
   const q = b.load('i64', cQty, 0), pr = b.load('i64', cPrice, 0), di = b.load('i64', cDisc, 0), tx = b.load('i64', cTax, 0);
   const dp = b.arith(pr, b.arithC(di, AOP.RSUB, 100n), AOP.MUL);

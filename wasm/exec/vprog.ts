@@ -35,6 +35,7 @@
 //   SELECT a                              keep the rows where a is true
 //   FILTER col nul op t c c2              SELECT (col op c) straight off a column
 //   GZERO d | GKEY d a stride             d += (a NULL ? 0 : u32(a) + 1) * stride (i64 d, i32 a)
+//   GKEYCOL d col nul stride              GKEY straight off an i32 / code column (no load)
 //   GROUP d a                             d (i32) = group number of key a (i64)
 //   AGG acc kind g v                      g, v: -1 = none (one group / count(*))
 
@@ -66,6 +67,7 @@ export const VP_GZERO: i32 = 20;
 export const VP_GKEY: i32 = 21;
 export const VP_GROUP: i32 = 22;
 export const VP_AGG: i32 = 23;
+export const VP_GKEYCOL: i32 = 24;
 
 // Accumulator kinds: per group three 8-byte words [count, a, b].
 export const AGG_COUNT: i32 = 0; // count of non-NULL v (or of rows)
@@ -761,6 +763,7 @@ function accumulate(h: usize, acc: i32, kind: i32, g: i32, v: i32, ns: i32): i32
   if (v < 0) {
     // count(*)
     if (gids == 0) store<i64>(base, load<i64>(base) + <i64>ns);
+    else if (load<i32>(h + H_GCOUNT) <= PERM_GROUPS) countByGroup(h, g, base, gids, ns);
     else for (let j = 0; j < ns; j++) {
       const p = base + <usize>load<i32>(gids + (<usize>j << 2)) * 24;
       store<i64>(p, load<i64>(p) + 1);
@@ -848,6 +851,34 @@ function groupPerm(h: usize, g: i32, gids: usize, ns: i32): usize {
   // Now starts[x] is the end of group x (the start of x+1); group x runs from starts[x-1] (0 for x = 0).
   store<i32>(h + H_PREG, g);
   return perm;
+}
+
+/** Grouped count(*) from the chunk's group runs. */
+function countByGroup(h: usize, g: i32, base: usize, gids: usize, ns: i32): void {
+  const perm = groupPerm(h, g, gids, ns);
+  const ends = perm + (<usize>CHUNK << 2);
+  const groups = load<i32>(h + H_GCOUNT);
+  let from = 0;
+  for (let x = 0; x < groups; x++) {
+    const to = load<i32>(ends + (<usize>x << 2));
+    if (to != from) {
+      const p = base + <usize>x * 24;
+      store<i64>(p, load<i64>(p) + <i64>(to - from));
+    }
+    from = to;
+  }
+}
+
+function gkeyCol(h: usize, d: i32, col: usize, nul: usize, stride: i64, base: i32, ns: i32, dense: bool, sel: usize): void {
+  const out = rown(h, d);
+  const src = col + (<usize>base << 2);
+  const ns0: usize = nul == 0 ? 0 : nul + <usize>base;
+  for (let j = 0; j < ns; j++) {
+    const r = dense ? <usize>j : <usize>load<i32>(sel + (<usize>j << 2));
+    let code = <i64>load<u32>(src + (r << 2)) + 1;
+    if (ns0 != 0 && load<u8>(ns0 + r) != 0) code = 0;
+    store<i64>(out + (<usize>j << 3), load<i64>(out + (<usize>j << 3)) + code * stride);
+  }
 }
 
 /** Grouped i128 sums, group by group: the running sum stays in locals. */
@@ -1140,6 +1171,10 @@ function runChunk(h: usize, base: i32, n: i32): i32 {
         pc += 5;
         break;
       }
+      case VP_GKEYCOL:
+        gkeyCol(h, word(prog, pc + 1), <usize>word(prog, pc + 2), <usize>word(prog, pc + 3), word64(prog, pc + 4), base, ns, dense, sel);
+        pc += 6;
+        break;
       case VP_GROUP: {
         const st = groupIds(h, word(prog, pc + 1), word(prog, pc + 2), ns);
         if (st != ST_OK) return st;

@@ -11,7 +11,7 @@ import type { ExecKernels } from './kernels.ts';
 export const VP = {
   END: 0, LOAD32: 1, LOAD64: 2, LOAD8: 3, WIDEN: 4, I2F: 5, ARITH: 6, ARITHC: 7, FARITH: 8, FARITHC: 9,
   RANGE: 10, CMP: 11, CMPC: 12, AND: 13, OR: 14, NOT: 15, ISNULL: 16, DICTMAP: 17, SELECT: 18, FILTER: 19,
-  GZERO: 20, GKEY: 21, GROUP: 22, AGG: 23,
+  GZERO: 20, GKEY: 21, GROUP: 22, AGG: 23, GKEYCOL: 24,
 } as const;
 /** Arithmetic operators: a+b, a-b, a*b, c-a (constant form only). */
 export const AOP = { ADD: 0, SUB: 1, MUL: 2, RSUB: 3 } as const;
@@ -179,6 +179,11 @@ export class ProgramBuilder {
   }
   gkey(d: number, a: number, stride: bigint): void {
     this.words.push(VP.GKEY, d, a);
+    this.w64(stride);
+  }
+  /** gkey straight off an I32 / DICT column. */
+  gkeyCol(d: number, col: number, nulls: number, stride: bigint): void {
+    this.words.push(VP.GKEYCOL, d, col, nulls);
     this.w64(stride);
   }
   group(key: number): number {
@@ -775,7 +780,6 @@ export function compileProgram(shape: AggShape, src: VecSource, opts: CompileOpt
     for (const g of shape.groups) {
       const index = (g as { index: number }).index;
       const c = colOf(index);
-      const v = load(index);
       let range: bigint;
       let decode: (code: number) => unknown;
       if (c.kind === CK.DICT) {
@@ -786,7 +790,7 @@ export function compileProgram(shape: AggShape, src: VecSource, opts: CompileOpt
         range = (1n << 32n) + 1n;
         decode = (code) => code | 0;
       } else throw new Unsupported('group key kind');
-      b.gkey(key, (v as { reg: number }).reg, stride);
+      b.gkeyCol(key, c.ptr, c.nulls, stride);
       keys.push({ stride, range, decode });
       stride *= range;
       if (stride > 1n << 62n) throw new Unsupported('group key too wide');
