@@ -36,6 +36,8 @@ export const colAggStats = { columnar: 0, fallback: 0, lastFallback: '' };
 type AggPlan = Extract<Plan, { n: 'aggregate' }>;
 
 export class ColumnarAggOp extends BaseOp {
+  /** The row path, opened with this operator (its scan's cursor must open when the plain one would: a data-modifying CTE runs in between). */
+  private rows: Operator | null = null;
   private fallback: Operator | null = null;
   private out: unknown[][] | null = null;
   private outLength = 0;
@@ -57,13 +59,16 @@ export class ColumnarAggOp extends BaseOp {
     super.open(ctx);
     this.run++;
     this.fallback = null;
+    this.rows = this.rowPath();
+    this.rows.open(ctx);
     this.out = null;
     this.pos = 0;
   }
 
   override close(): void {
     this.run++;
-    this.fallback?.close();
+    this.rows?.close();
+    this.rows = null;
     this.fallback = null;
     this.out = null;
     this.cleanup();
@@ -76,19 +81,15 @@ export class ColumnarAggOp extends BaseOp {
     this.snap = null;
   }
 
-  private rowPath(why: string): Operator {
-    colAggStats.fallback++;
-    colAggStats.lastFallback = why;
+  private rowPath(): Operator {
     const p = this.plan;
-    const op = new HashAggOp(
+    return new HashAggOp(
       this.build(p.input),
       p.groups.map((g) => compileExpr(g, compileEnv)),
       p.groups.map((g) => g.type),
       compileAggs(p.aggs),
       p.groupingSets,
     );
-    op.open(this.ctx);
-    return op;
   }
 
   *next(): Step {
@@ -97,8 +98,10 @@ export class ColumnarAggOp extends BaseOp {
       const why = yield* this.columnar();
       this.cleanup();
       if (why !== null) {
-        this.fallback = this.rowPath(why);
-        return yield* this.fallback.next();
+        colAggStats.fallback++;
+        colAggStats.lastFallback = why;
+        this.fallback = this.rows;
+        return yield* this.fallback!.next();
       }
     }
     if (this.pos >= this.outLength) return null;
