@@ -5,7 +5,7 @@ import { Interval } from '../types/interval.ts';
 import { Jsonb } from '../types/jsonb.ts';
 import { Numeric } from '../types/numeric.ts';
 import { SqlArray } from '../types/array.ts';
-import { arrayOf, sqlType, type SqlType } from '../types/types.ts';
+import { arrayOf, sqlType, typeInfo, type SqlType } from '../types/types.ts';
 import { SbError, SqlState } from '../sb_error.ts';
 import { bytecodeError, LIMITS, TYPE_IDS, VT } from './sblr.ts';
 
@@ -276,6 +276,7 @@ export class Reader {
       if (depth > 4) throw bytecodeError('array type nested too deeply', start);
       const elem = this.type(depth + 1);
       if (elem.id === 'array') throw bytecodeError('array of array type', start);
+      if (typeInfo(elem.id).arrayOid === 0) throw bytecodeError(`type ${elem.id} has no array type`, start);
       return arrayOf(elem);
     }
     if (id === 'record') {
