@@ -585,6 +585,9 @@ async function benchChecksums(probe: Probe): Promise<void> {
 const VF_TOMBSTONE = 1, VF_COMMITTED = 2, VF_ABORTED = 4, VF_MOVED = 8;
 const CAP = 64;
 
+/** How far ahead the lone-memtable walk touches versions: merge_iter.ts AHEAD, the same on both sides. */
+const MEM_AHEAD = 24;
+
 /** B+tree node of the typed-array memtable: 6-byte key prefixes (exact in a double) beside version ids. */
 class TNode {
   n = 0;
@@ -869,8 +872,8 @@ class TypedMemtable {
     for (let n: TNode | null = this.first; n !== null; n = n.next) {
       const pre = n.pre, ver = n.ver, cnt = n.n;
       for (let i = 0; i < cnt; i++) {
-        // The kernel's memRun touches the version 8 entries ahead (overlapping the misses); so does this loop.
-        if (i + 8 < cnt) sink += this.i32[ver[i + 8]! >> 2]!;
+        // The kernel's memRun touches the version AHEAD entries ahead (overlapping the misses); so does this loop.
+        if (i + MEM_AHEAD < cnt) sink += this.i32[ver[i + MEM_AHEAD]! >> 2]!;
         const v = ver[i]!;
         const off = v + VR_HDR, kl = this.kl(v);
         if (pre[i] !== gPre || cmpAt(a, off, kl, a, gOff, gLen) !== 0) {
@@ -1302,7 +1305,7 @@ async function benchMemtable(): Promise<void> {
     note: `the store reads memtables with StorageKernel.memGet (TS over kernel memory) + copyOut: ${f0(ns(tMemGet, NKEYS))} ns; Txn.get ${f0(ns(sGet, NKEYS))} ns` });
   // iter_next walks a lone memtable without the merge bookkeeping (merge_iter.ts memRun), so the
   // TypeScript loop it is held against is the same walk: the typed-array leaf chain, per key the first
-  // visible version, the version 8 entries ahead touched. The kernel also copies each row into its
+  // visible version, the version MEM_AHEAD (= the kernel's AHEAD) entries ahead touched. The kernel also copies each row into its
   // output batch and the host reads the batch; the TS walk reads rows where they lie.
   results.push({ loop: 'memtable full scan (ns per row)', kernel: 'iter_next batches, rows read in place', kernelNs: ns(tScan, NKEYS), ts: 'TS typed arrays, the same lone-memtable walk', tsNs: ns(aWalk, NKEYS),
     rounds: roundsWon(roundScanK, roundScanT) });

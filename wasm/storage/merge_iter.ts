@@ -312,7 +312,7 @@ export function iterNext(it: usize, maxRows: i32, maxBytes: u32): i32 {
 // header loads are independent of the current row's work, so the CPU overlaps
 // the cache misses of a memtable filled in random key order.
 // @ts-ignore: decorator
-@inline const AHEAD: i32 = 8;
+@inline const AHEAD: i32 = 24;
 let prefetchSink: u32 = 0;
 
 /**
