@@ -21,7 +21,7 @@ import { isValidNumericTypmod, numericTypmodScale } from '../types/type_names.ts
 import type { SqlType } from '../types/types.ts';
 import type { ExecContext } from './context.ts';
 import { execKernels, type ExecKernels, loadExecKernels } from './kernels.ts';
-import { FORMAT } from './row_codec.ts';
+import { fixedWidth, FORMAT } from './row_codec.ts';
 import type { TableAccess } from './table_access.ts';
 
 export const COLKIND = { I32: 0, I64: 1, F64: 2, DICT: 3, BOOL: 4 } as const;
@@ -757,43 +757,9 @@ function corrupt(): SbError {
   return new SbError(SqlState.data_corrupted, 'a stored row is damaged', { kind: 'corrupt' });
 }
 
-/** Bytes a field of this type takes in a row (0: a varint length and that many bytes; -1: an array, parsed to skip). As row_codec.ts widthOf. */
+/** Bytes a field of this type takes in a row (0: a varint length and that many bytes; -1: an array, parsed to skip). */
 function fieldWidth(t: SqlType): number {
-  switch (t.id) {
-    case 'bool':
-    case 'char':
-      return 1;
-    case 'int2':
-      return 2;
-    case 'int4':
-    case 'date':
-    case 'oid':
-    case 'regclass':
-    case 'regtype':
-    case 'regproc':
-    case 'regprocedure':
-    case 'regnamespace':
-    case 'regrole':
-    case 'xid':
-    case 'cid':
-    case 'float4':
-      return 4;
-    case 'int8':
-    case 'float8':
-    case 'time':
-    case 'timestamp':
-    case 'timestamptz':
-      return 8;
-    case 'interval':
-    case 'uuid':
-      return 16;
-    case 'timetz':
-      return 12;
-    case 'array':
-      return -1;
-    default:
-      return 0;
-  }
+  return t.id === 'array' ? -1 : fixedWidth(t);
 }
 
 /**

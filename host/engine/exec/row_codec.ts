@@ -62,7 +62,8 @@ class Out {
 
 const out = new Out();
 
-function fixedWidth(t: SqlType): number {
+/** Bytes a field of this type takes in a row; 0: a varint length and that many bytes (arrays too). */
+export function fixedWidth(t: SqlType): number {
   switch (t.id) {
     case 'bool':
     case 'char':
