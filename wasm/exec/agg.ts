@@ -12,7 +12,7 @@
 
 import { alloc, free, realloc } from '../common/alloc';
 import { ST_OK, ST_ERR_NOMEM, ST_ERR_LIMIT, ST_ERR_ARG } from '../common/status';
-import { KIND_I32, KIND_I64, KIND_F64, loadKey, isNull, hashSlot } from './keys';
+import { KIND_I32, KIND_I64, KIND_F64, loadKey, isNull, hashSlot, rehashI64, rehashedKeys, rehashedGids } from './keys';
 
 // Group table header fields (byte offsets).
 // @ts-ignore: decorator
@@ -71,30 +71,10 @@ export function agg_group_keys(h: usize): usize {
 
 function grow(h: usize): bool {
   const bits = load<i32>(h + T_BITS);
-  const nbits = bits + 1;
-  const cap = 1 << bits;
-  const ncap = 1 << nbits;
-  const sk = <usize>load<u32>(h + T_SKEYS);
-  const sg = <usize>load<u32>(h + T_SGIDS);
-  const nk = alloc(<usize>ncap << 3);
-  const ng = alloc(<usize>ncap << 2);
-  if (nk == 0 || ng == 0) return false;
-  memory.fill(ng, 0xff, <usize>ncap << 2);
-  const mask = ncap - 1;
-  for (let s = 0; s < cap; s++) {
-    const g = load<i32>(sg + (<usize>s << 2));
-    if (g < 0) continue;
-    const k = load<i64>(sk + (<usize>s << 3));
-    let j = hashSlot(k, nbits);
-    while (load<i32>(ng + (<usize>j << 2)) >= 0) j = (j + 1) & mask;
-    store<i64>(nk + (<usize>j << 3), k);
-    store<i32>(ng + (<usize>j << 2), g);
-  }
-  free(sk);
-  free(sg);
-  store<i32>(h + T_BITS, nbits);
-  store<u32>(h + T_SKEYS, <u32>nk);
-  store<u32>(h + T_SGIDS, <u32>ng);
+  if (!rehashI64(<usize>load<u32>(h + T_SKEYS), <usize>load<u32>(h + T_SGIDS), bits)) return false;
+  store<i32>(h + T_BITS, bits + 1);
+  store<u32>(h + T_SKEYS, <u32>rehashedKeys);
+  store<u32>(h + T_SGIDS, <u32>rehashedGids);
   return true;
 }
 

@@ -41,7 +41,7 @@
 
 import { alloc, free, realloc } from '../common/alloc';
 import { ST_OK, ST_ERR_NOMEM, ST_ERR_LIMIT, ST_ERR_ARG } from '../common/status';
-import { hashSlot } from './keys';
+import { hashSlot, rehashI64, rehashedKeys, rehashedGids } from './keys';
 
 export const VP_END: i32 = 0;
 export const VP_LOAD32: i32 = 1;
@@ -672,30 +672,10 @@ function newGroup(h: usize, key: i64): i32 {
 
 function growHash(h: usize): bool {
   const bits = load<i32>(h + H_HBITS);
-  const cap = 1 << bits;
-  const nbits = bits + 1;
-  const ncap = 1 << nbits;
-  const hk = <usize>load<u32>(h + H_HKEYS);
-  const hg = <usize>load<u32>(h + H_HGIDS);
-  const nk = alloc(<usize>ncap << 3);
-  const ng = alloc(<usize>ncap << 2);
-  if (nk == 0 || ng == 0) return false;
-  memory.fill(ng, 0xff, <usize>ncap << 2);
-  const mask = ncap - 1;
-  for (let s = 0; s < cap; s++) {
-    const g = load<i32>(hg + (<usize>s << 2));
-    if (g < 0) continue;
-    const k = load<i64>(hk + (<usize>s << 3));
-    let j = hashSlot(k, nbits);
-    while (load<i32>(ng + (<usize>j << 2)) >= 0) j = (j + 1) & mask;
-    store<i64>(nk + (<usize>j << 3), k);
-    store<i32>(ng + (<usize>j << 2), g);
-  }
-  free(hk);
-  free(hg);
-  store<u32>(h + H_HKEYS, <u32>nk);
-  store<u32>(h + H_HGIDS, <u32>ng);
-  store<i32>(h + H_HBITS, nbits);
+  if (!rehashI64(<usize>load<u32>(h + H_HKEYS), <usize>load<u32>(h + H_HGIDS), bits)) return false;
+  store<u32>(h + H_HKEYS, <u32>rehashedKeys);
+  store<u32>(h + H_HGIDS, <u32>rehashedGids);
+  store<i32>(h + H_HBITS, bits + 1);
   return true;
 }
 
