@@ -54,7 +54,11 @@ export class ModifyOp extends BaseOp {
   private done = false;
   count = 0;
   /** Row and unique-index keys this statement wrote (ON CONFLICT must not touch a row twice). */
+  /** Keys this command inserted or updated: only ON CONFLICT DO UPDATE reads them ("cannot affect row a second time"). */
   private readonly written = new Set<string>();
+  private get trackWritten(): boolean {
+    return this.spec.onConflict?.action === 'update';
+  }
   /** READ COMMITTED refreshed the snapshot during this statement (rows read before may be stale). */
   private refreshed = false;
 
@@ -177,7 +181,7 @@ export class ModifyOp extends BaseOp {
         this.ctx.txn.rollbackTo(mark);
         return yield* this.onDuplicate(row, ix.obj.oid, ix.obj.name, ix.keyNames, ta.indexValues(ix, row, this.ctx), keyId(ix.ks.id, key));
       }
-      if (unique) this.written.add(keyId(ix.ks.id, key));
+      if (unique && this.trackWritten) this.written.add(keyId(ix.ks.id, key));
     }
     const ok = yield* this.write(ta.ks, rowKey, ta.encode(row), ta.pkPositions ? 'insert' : 'put');
     if (!ok) {
@@ -186,7 +190,7 @@ export class ModifyOp extends BaseOp {
       const pkPos = ta.pkPositions ?? [];
       return yield* this.onDuplicate(row, pkName?.oid ?? -1, pkName?.name ?? `${ta.table.name}_pkey`, pkPos.map((p) => ta.table.columns[p]!.name), pkPos.map((p) => row[p]), keyId(ta.ks.id, rowKey));
     }
-    this.written.add(keyId(ta.ks.id, rowKey));
+    if (this.trackWritten) this.written.add(keyId(ta.ks.id, rowKey));
     return row;
   }
 
@@ -283,7 +287,7 @@ export class ModifyOp extends BaseOp {
       }
     }
     yield* this.fks.onParentChange(oldRow, newRow);
-    this.written.add(keyId(ta.ks.id, newKey));
+    if (this.trackWritten) this.written.add(keyId(ta.ks.id, newKey));
     return newRow;
   }
 
