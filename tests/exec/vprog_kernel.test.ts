@@ -22,10 +22,10 @@ function vec(kind: Kind, vals: Array<number | bigint | null>): Vec {
   const x = vpExports(k);
   const n = vals.length;
   const size = kind === 'i32' ? 4 : kind === 'u8' ? 1 : 8;
-  const ptr = x.vp_alloc(n * size + 16);
+  const ptr = x.exec_alloc(n * size + 16);
   owned.push(ptr);
   const hasNull = vals.some((v) => v === null);
-  const nulls = hasNull ? x.vp_alloc(n + 16) : 0;
+  const nulls = hasNull ? x.exec_alloc(n + 16) : 0;
   if (nulls) owned.push(nulls);
   const buf = x.memory.buffer;
   for (let i = 0; i < n; i++) {

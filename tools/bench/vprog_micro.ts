@@ -57,7 +57,7 @@ const ls = new Uint32Array(ROWS);
 // The same columns in exec memory, as the column cache holds them.
 function put(arr: Int32Array | Uint32Array | Float64Array, asI64: boolean): number {
   const bytes = arr.length * (asI64 ? 8 : 4);
-  const p = x.vp_alloc(bytes + 16);
+  const p = x.exec_alloc(bytes + 16);
   if (asI64) {
     const v = new BigInt64Array(x.memory.buffer, p, arr.length);
     for (let i = 0; i < arr.length; i++) v[i] = BigInt(arr[i]!);

@@ -136,13 +136,6 @@ export const AGG_MAXF: i32 = 6;
 // @ts-ignore: decorator
 @inline const PERM_GROUPS: i32 = 256;
 
-/** A kernel-owned, 16-byte aligned buffer (tests and hosts fill column vectors with it). */
-export function vp_alloc(bytes: u32): usize {
-  return alloc(<usize>max<u32>(bytes, 16));
-}
-export function vp_dealloc(p: usize): void {
-  if (p != 0) free(p);
-}
 
 /** A program of `words` instruction words with `nacc` accumulators; directRange > 0:
  *  group keys lie in [0, directRange) and map through a plain array. 0 when out of memory. */
@@ -212,17 +205,17 @@ export function vp_free(h: usize): void {
   if (h == 0) return;
   const nacc = load<i32>(h + H_NACC);
   const accs = <usize>load<u32>(h + H_ACCS);
-  if (accs != 0) for (let a = 0; a < nacc; a++) vp_dealloc(<usize>load<u32>(accs + (<usize>a << 2)));
-  vp_dealloc(accs);
-  vp_dealloc(<usize>load<u32>(h + H_PROG));
-  vp_dealloc(<usize>load<u32>(h + H_REGS));
-  vp_dealloc(<usize>load<u32>(h + H_RPTR));
-  vp_dealloc(<usize>load<u32>(h + H_SEL));
-  vp_dealloc(<usize>load<u32>(h + H_GKEYS));
-  vp_dealloc(<usize>load<u32>(h + H_PERM));
-  vp_dealloc(<usize>load<u32>(h + H_DIRECT));
-  vp_dealloc(<usize>load<u32>(h + H_HKEYS));
-  vp_dealloc(<usize>load<u32>(h + H_HGIDS));
+  if (accs != 0) for (let a = 0; a < nacc; a++) free(<usize>load<u32>(accs + (<usize>a << 2)));
+  free(accs);
+  free(<usize>load<u32>(h + H_PROG));
+  free(<usize>load<u32>(h + H_REGS));
+  free(<usize>load<u32>(h + H_RPTR));
+  free(<usize>load<u32>(h + H_SEL));
+  free(<usize>load<u32>(h + H_GKEYS));
+  free(<usize>load<u32>(h + H_PERM));
+  free(<usize>load<u32>(h + H_DIRECT));
+  free(<usize>load<u32>(h + H_HKEYS));
+  free(<usize>load<u32>(h + H_HGIDS));
   let aux = <usize>load<u32>(h + H_AUX);
   while (aux != 0) {
     const next = <usize>load<u32>(aux);

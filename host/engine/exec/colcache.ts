@@ -21,7 +21,7 @@ import { isValidNumericTypmod, numericTypmodScale } from '../types/type_names.ts
 import type { SqlType } from '../types/types.ts';
 import type { ExecContext } from './context.ts';
 import { execKernels, type ExecKernels, loadExecKernels } from './kernels.ts';
-import { fixedWidth, FORMAT } from './row_codec.ts';
+import { fieldWidth, FORMAT } from './row_codec.ts';
 import type { TableAccess } from './table_access.ts';
 
 export const COLKIND = { I32: 0, I64: 1, F64: 2, DICT: 3, BOOL: 4 } as const;
@@ -755,11 +755,6 @@ function readVarint(b: Uint8Array, p: number): number {
 
 function corrupt(): SbError {
   return new SbError(SqlState.data_corrupted, 'a stored row is damaged', { kind: 'corrupt' });
-}
-
-/** Bytes a field of this type takes in a row (0: a varint length and that many bytes; -1: an array, parsed to skip). */
-function fieldWidth(t: SqlType): number {
-  return t.id === 'array' ? -1 : fixedWidth(t);
 }
 
 /**

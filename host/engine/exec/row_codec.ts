@@ -62,45 +62,13 @@ class Out {
 
 const out = new Out();
 
-/** Bytes a field of this type takes in a row; 0: a varint length and that many bytes (arrays too). */
-export function fixedWidth(t: SqlType): number {
-  switch (t.id) {
-    case 'bool':
-    case 'char':
-      return 1;
-    case 'int2':
-      return 2;
-    case 'int4':
-    case 'date':
-    case 'oid':
-    case 'regclass':
-    case 'regtype':
-    case 'regproc':
-    case 'regprocedure':
-    case 'regnamespace':
-    case 'regrole':
-    case 'xid':
-    case 'cid':
-    case 'float4':
-      return 4;
-    case 'int8':
-    case 'float8':
-    case 'time':
-    case 'timestamp':
-    case 'timestamptz':
-      return 8;
-    case 'interval':
-    case 'uuid':
-      return 16;
-    case 'timetz':
-      return 12;
-    default:
-      return 0;
-  }
+/** Bytes a field of this type takes in a row (0: a varint length and that many bytes; -1: an array, parsed to skip). */
+export function fieldWidth(t: SqlType): number {
+  return widthOf(codeOf(t));
 }
 
 function writeValue(o: Out, t: SqlType, v: unknown): void {
-  const w = fixedWidth(t);
+  const w = fieldWidth(t);
   if (w > 0) o.ensure(w);
   switch (t.id) {
     case 'bool':

@@ -33,8 +33,8 @@ const ST_ERR_LIMIT = -6;
 
 interface VpExports {
   memory: WebAssembly.Memory;
-  vp_alloc(bytes: number): number;
-  vp_dealloc(p: number): void;
+  exec_alloc(bytes: number): number;
+  exec_free(p: number): void;
   vp_new(words: number, nacc: number, directRange: number): number;
   vp_free(h: number): void;
   vp_prog(h: number): number;
