@@ -103,3 +103,21 @@ export class Rng {
 
 /** Yields to the event loop (lets background work and timers run). */
 export const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/** Starts a CPU profile of this process (node:inspector); the returned function stops it and writes a .cpuprofile. */
+export async function startProfile(): Promise<(file: string) => Promise<void>> {
+  const inspector = await import('node:inspector');
+  const { writeFileSync } = await import('node:fs');
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params?: object): Promise<unknown> =>
+    new Promise((res, rej) => session.post(method, params ?? {}, (err, r) => (err ? rej(err) : res(r))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 200 });
+  await post('Profiler.start');
+  return async (file) => {
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  };
+}

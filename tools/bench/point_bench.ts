@@ -9,29 +9,12 @@
 import { open } from '../../host/engine/db.ts';
 import { parse, postgres } from '../../sql-dialects/index.ts';
 import { nodePlatform } from '../../host/platform/node.ts';
-import { argInt, argValue, now, rate, Rng } from './common.ts';
+import { argInt, argValue, now, rate, Rng, startProfile } from './common.ts';
 
 const ROWS = argInt('--rows', 100_000);
 const OPS = argInt('--point-ops', 200_000);
 const PASSES = argInt('--passes', 3);
 const PROFILE = argValue('--profile');
-
-async function startProfile(): Promise<(file: string) => Promise<void>> {
-  const inspector = await import('node:inspector');
-  const { writeFileSync } = await import('node:fs');
-  const session = new inspector.Session();
-  session.connect();
-  const post = (method: string, params?: object): Promise<unknown> =>
-    new Promise((res, rej) => session.post(method, params ?? {}, (err, r) => (err ? rej(err) : res(r))));
-  await post('Profiler.enable');
-  await post('Profiler.setSamplingInterval', { interval: 200 });
-  await post('Profiler.start');
-  return async (file) => {
-    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
-    writeFileSync(file, JSON.stringify(profile));
-    session.disconnect();
-  };
-}
 
 const db = await open(':memory:', { platform: nodePlatform(), store: { background: false } });
 const s = db.session();

@@ -24,7 +24,7 @@
 import { open } from '../../host/engine/db.ts';
 import { parse, postgres } from '../../sql-dialects/index.ts';
 import { nodePlatform } from '../../host/platform/node.ts';
-import { argInt, argValue, hasFlag, machine, now, rate, Rng, table } from './common.ts';
+import { argInt, argValue, hasFlag, machine, now, rate, Rng, startProfile, table } from './common.ts';
 
 const ROWS = argInt('--rows', 6_000_000);
 const PASSES = argInt('--passes', 3);
@@ -114,25 +114,6 @@ function digest(rows: unknown[]): string {
   return `${rows.length} rows; ${vals.map((v) => (typeof v === 'number' ? Number(v.toPrecision(8)) : String(v))).join(',')}`.slice(0, 90);
 }
 
-/** CPU profile of a stretch of this process (node:inspector), written as a .cpuprofile for --profile-q1. */
-async function startProfile(): Promise<(file: string) => Promise<void>> {
-  const inspector = await import('node:inspector');
-  const { writeFileSync } = await import('node:fs');
-  const session = new inspector.Session();
-  session.connect();
-  const post = (method: string, params?: object): Promise<unknown> =>
-    new Promise((res, rej) => session.post(method, params ?? {}, (err, r) => (err ? rej(err) : res(r))));
-  await post('Profiler.enable');
-  await post('Profiler.setSamplingInterval', { interval: 200 });
-  await post('Profiler.start');
-  return async (file) => {
-    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
-    writeFileSync(file, JSON.stringify(profile));
-    session.disconnect();
-    log(`profile written to ${file}`);
-  };
-}
-
 // ---------------- ScratchBird ----------------
 async function benchScratchBird(): Promise<void> {
   const f: Figures = { q: {}, check: {} };
@@ -207,7 +188,10 @@ async function benchScratchBird(): Promise<void> {
     const cold = now() - c0;
     log(`ScratchBird ${name}: first run ${cold.toFixed(0)} ms`);
     const { ms, result } = await timeBest(() => s.query(q));
-    if (stop) await stop(profileTo!);
+    if (stop) {
+      await stop(profileTo!);
+      log(`profile written to ${profileTo}`);
+    }
     f.q[name] = ms;
     f.check[name] = digest((result as { rows: unknown[] }).rows);
     log(`ScratchBird ${name}: ${ms.toFixed(0)} ms  (${f.check[name]})`);
