@@ -2,13 +2,10 @@
 // the simple and the extended protocol (FETCH's RowDescription, command
 // tags), and psql (FETCH output, \d+ / \dt+ descriptions).
 
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, startTestServer, type TestServer } from './server_helper.ts';
+import { PASSWORD, PSQL, psqlAt, type PsqlResult, startTestServer, type TestServer } from './server_helper.ts';
 
-const PSQL = ['/usr/lib/postgresql/15/bin/psql', '/usr/bin/psql'].find((p) => existsSync(p));
 if (!PSQL && process.env.CI === 'true') throw new Error('psql is required in CI (install postgresql-client-15)');
 if (!PSQL) console.warn('psql not found: skipping the psql cursor and comment tests');
 
@@ -31,22 +28,8 @@ async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
   return undefined;
 }
 
-/** Runs psql asynchronously (the server runs in this process: a blocking spawn would starve it). */
-function psql(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(PSQL!, ['-h', '127.0.0.1', '-p', String(srv.port), '-U', 'sysdba', '-d', 'scratchbird', '-X', ...args], {
-      env: { ...process.env, PGPASSWORD: PASSWORD, PGCONNECT_TIMEOUT: '10' },
-    });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => p.kill('SIGKILL'), 30_000);
-    p.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
+function psql(args: string[]): Promise<PsqlResult> {
+  return psqlAt(srv.port, args);
 }
 
 beforeAll(async () => {

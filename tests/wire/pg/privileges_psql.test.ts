@@ -2,29 +2,18 @@
 // PostgreSQL 15 prints them (the expected text is PostgreSQL's output for
 // the same statements, with its superuser's name replaced by sysdba).
 
-import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, startTestServer, type TestServer } from './server_helper.ts';
+import { PSQL, psqlAt, type PsqlResult, startTestServer, type TestServer } from './server_helper.ts';
 
-const PSQL = ['/usr/lib/postgresql/15/bin/psql', '/usr/bin/psql'].find((p) => existsSync(p));
 if (!PSQL && process.env.CI === 'true') throw new Error('psql is required in CI');
 if (!PSQL) console.warn('psql not found: skipping the \\dp tests');
 
 let srv: TestServer;
 
-function psql(file: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(PSQL!, ['-X', '-h', '127.0.0.1', '-p', String(srv.port), '-U', 'sysdba', '-d', 'scratchbird', '-f', file], {
-      env: { ...process.env, PGPASSWORD: PASSWORD, PGCONNECT_TIMEOUT: '10' },
-    });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+function psql(file: string): Promise<PsqlResult> {
+  return psqlAt(srv.port, ['-f', file]);
 }
 
 describe.skipIf(!PSQL)('psql \\dp', () => {

@@ -1,34 +1,19 @@
 // Real psql (PostgreSQL 15's client) against the server: SCRAM login, a
 // script with DDL, DML, a transaction, an error, and its printed output.
 
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, startTestServer, type TestServer } from './server_helper.ts';
+import { PASSWORD, PSQL, psqlAt, type PsqlResult, startTestServer, type TestServer } from './server_helper.ts';
 
-const PSQL = ['/usr/lib/postgresql/15/bin/psql', '/usr/bin/psql'].find((p) => existsSync(p));
 if (!PSQL && process.env.CI === 'true') throw new Error('psql is required in CI (install postgresql-client-15)');
 if (!PSQL) console.warn('psql not found: skipping the psql tests');
 
 let srv: TestServer;
 
-/** Runs psql asynchronously (the server runs in this process: a blocking spawn would starve it). */
-function psql(args: string[], password = PASSWORD): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(PSQL!, ['-h', '127.0.0.1', '-p', String(srv.port), '-U', 'sysdba', '-d', 'scratchbird', '-X', ...args], {
-      env: { ...process.env, PGPASSWORD: password, PGCONNECT_TIMEOUT: '10', PGSSLMODE: 'prefer' },
-    });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => p.kill('SIGKILL'), 30_000);
-    p.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
+/** psql against the test server. */
+function psql(args: string[], password = PASSWORD): Promise<PsqlResult> {
+  return psqlAt(srv.port, args, { PGPASSWORD: password, PGSSLMODE: 'prefer' });
 }
 
 describe.skipIf(!PSQL)('psql', () => {

@@ -2,32 +2,16 @@
 // WITH CHECK OPTION and expression / partial indexes: \dm, \d mv, \d+ view,
 // \d table. Expected lines are what psql prints against PostgreSQL 15.
 
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, startTestServer, type TestServer } from './server_helper.ts';
+import { PSQL, psqlAt, type PsqlResult, startTestServer, type TestServer } from './server_helper.ts';
 
-const PSQL = ['/usr/lib/postgresql/15/bin/psql', '/usr/bin/psql'].find((p) => existsSync(p));
 if (!PSQL && process.env.CI === 'true') throw new Error('psql is required in CI (install postgresql-client-15)');
 if (!PSQL) console.warn('psql not found: skipping the psql matview tests');
 
 let srv: TestServer;
 
-function psql(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(PSQL!, ['-h', '127.0.0.1', '-p', String(srv.port), '-U', 'sysdba', '-d', 'scratchbird', '-X', ...args], {
-      env: { ...process.env, PGPASSWORD: PASSWORD, PGCONNECT_TIMEOUT: '10', PGSSLMODE: 'prefer' },
-    });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => p.kill('SIGKILL'), 30_000);
-    p.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
+function psql(args: string[]): Promise<PsqlResult> {
+  return psqlAt(srv.port, args, { PGSSLMODE: 'prefer' });
 }
 
 describe.skipIf(!PSQL)('psql: materialized views, check options, expression indexes', () => {

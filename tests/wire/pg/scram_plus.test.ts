@@ -5,9 +5,7 @@
 // channel_binding=require and pg with enableChannelBinding log in; plain
 // SCRAM-SHA-256 keeps working on TLS and plain connections.
 
-import { spawn } from 'node:child_process';
 import { createHash, createHmac, pbkdf2Sync, randomBytes, X509Certificate } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import pg from 'pg';
@@ -15,9 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeVerifier, SCRAM_PLUS_MECHANISM, ScramServer, scramMechanisms } from '../../../host/wire/pg/scram.ts';
 import { SbError } from '../../../host/engine/sb_error.ts';
 import { fe, parseBackend, type BackendMsg } from './wire_client.ts';
-import { PASSWORD, startTestServer, type TestServer } from './server_helper.ts';
+import { PASSWORD, PSQL, type PsqlResult, runPsql, startTestServer, type TestServer } from './server_helper.ts';
 
-const PSQL = ['/usr/lib/postgresql/15/bin/psql', '/usr/bin/psql'].find((p) => existsSync(p));
 if (!PSQL && process.env.CI === 'true') throw new Error('psql is required in CI');
 if (!PSQL) console.warn('psql not found: skipping the psql channel_binding test');
 
@@ -246,17 +243,8 @@ describe('SCRAM-SHA-256-PLUS over TLS', () => {
   });
 
   it.skipIf(!PSQL)('psql with channel_binding=require logs in over TLS and gives up on a plain server', async () => {
-    const run = (port: number, conninfo: string): Promise<{ status: number | null; stdout: string; stderr: string }> =>
-      new Promise((resolve) => {
-        const p = spawn(PSQL!, ['-X', '-A', '-t', '-c', 'SELECT 40 + 2', `host=127.0.0.1 port=${port} user=sysdba dbname=scratchbird ${conninfo}`], {
-          env: { ...process.env, PGPASSWORD: PASSWORD, PGCONNECT_TIMEOUT: '10' },
-        });
-        let stdout = '';
-        let stderr = '';
-        p.stdout.on('data', (d) => (stdout += d));
-        p.stderr.on('data', (d) => (stderr += d));
-        p.on('close', (status) => resolve({ status, stdout, stderr }));
-      });
+    const run = (port: number, conninfo: string): Promise<PsqlResult> =>
+      runPsql(['-X', '-A', '-t', '-c', 'SELECT 40 + 2', `host=127.0.0.1 port=${port} user=sysdba dbname=scratchbird ${conninfo}`]);
     const ok = await run(srv.port, 'sslmode=require channel_binding=require');
     expect(ok.stderr).toBe('');
     expect(ok.stdout.trim()).toBe('42');

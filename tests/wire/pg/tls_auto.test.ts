@@ -4,9 +4,9 @@
 // verify-full with the certificate as root) and by pg. Also the config knob
 // and the DER encoder's pieces.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -16,11 +16,10 @@ import { Logger } from '../../../host/server/log.ts';
 import { startServer } from '../../../host/server/server.ts';
 import { integer, makeSelfSigned, oid, signatureAlgorithm, time, tlsServerEndPoint } from '../../../host/server/x509.ts';
 import { nodePlatform } from '../../../host/platform/node.ts';
-import { PASSWORD, startTestServer, type TestServer } from './server_helper.ts';
+import { PASSWORD, PSQL, type PsqlResult, runPsql, startTestServer, type TestServer } from './server_helper.ts';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
-const PSQL = ['/usr/lib/postgresql/15/bin/psql', '/usr/bin/psql'].find((p) => existsSync(p));
 if ((!hasOpenssl || !PSQL) && process.env.CI === 'true') throw new Error('openssl and psql are required in CI');
 if (!hasOpenssl) console.warn('openssl not found: skipping the openssl checks of the self-signed certificate');
 if (!PSQL) console.warn('psql not found: skipping the psql TLS tests');
@@ -89,21 +88,8 @@ describe('tls config knob', () => {
   });
 });
 
-function psql(port: number, conninfo: string, sql: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(PSQL!, ['-X', '-A', '-t', '-c', sql, `host=127.0.0.1 port=${port} user=sysdba dbname=scratchbird ${conninfo}`], {
-      env: { ...process.env, PGPASSWORD: PASSWORD, PGCONNECT_TIMEOUT: '10' },
-    });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => p.kill('SIGKILL'), 30_000);
-    p.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
+function psql(port: number, conninfo: string, sql: string): Promise<PsqlResult> {
+  return runPsql(['-X', '-A', '-t', '-c', sql, `host=127.0.0.1 port=${port} user=sysdba dbname=scratchbird ${conninfo}`]);
 }
 
 describe('tls: auto server', () => {
