@@ -14,6 +14,7 @@
 #   SCALE=1 DURATION=5 tools/bench/pgbench.sh
 #   TARGETS=scratchbird tools/bench/pgbench.sh
 #   TARGETS="scratchbird pglite" tools/bench/pgbench.sh
+#   ONLY="S-c8-prepared TPCB-c8" tools/bench/pgbench.sh   # a subset of the runs
 #
 # Runs: -S (select only) with 1 and 8 clients in simple and prepared modes,
 # and TPC-B with 8 clients (-j 2), durable on both sides. Latency
@@ -95,6 +96,10 @@ run() {
 declare -A RESULT
 declare -A INIT
 RUNS=("S-c1-simple|-S -c 1 -M simple" "S-c1-prepared|-S -c 1 -M prepared" "S-c8-simple|-S -c 8 -j 2 -M simple" "S-c8-prepared|-S -c 8 -j 2 -M prepared" "TPCB-c8|-c 8 -j 2 -M prepared")
+if [ -n "${ONLY:-}" ]; then
+  kept=(); for spec in "${RUNS[@]}"; do [[ " $ONLY " == *" ${spec%%|*} "* ]] && kept+=("$spec"); done
+  RUNS=("${kept[@]}")
+fi
 
 for target in $TARGETS; do
   start_"$target" > "$WORK/conn"
