@@ -937,3 +937,38 @@ async function build(ctx: ExecContext, kernels: ExecKernels, t: TableObj, ta: Ta
   }
   return true;
 }
+
+/**
+ * Why getColumns would decline right now, or null when it would serve the
+ * columns or build them (EXPLAIN's prediction of the columnar path). Builds
+ * nothing; like getColumns it may count the table's rows (bounded by
+ * colcache_min_rows, remembered until the table changes). A build can still
+ * fail at run time (memory budget, a value a column cannot hold): EXPLAIN
+ * ANALYZE reports the path that did run.
+ */
+export async function colCacheDeclineReason(ctx: ExecContext, tableOid: number, attnos: readonly number[]): Promise<string | null> {
+  sweepClosedStores();
+  if (setting(ctx, 'colcache') === 'off') return 'colcache is off';
+  const t = ctx.catalog.table(tableOid);
+  if (!t) return 'no such table';
+  let ta: TableAccess;
+  try {
+    ta = ctx.tables.get(t.oid);
+  } catch {
+    return 'no table access';
+  }
+  const ks = ta.ks;
+  for (const a of attnos) {
+    const c = t.columns[a - 1];
+    if (!c || c.attnum !== a || c.dropped) return 'a column is gone';
+  }
+  if (!readerMayUse(ctx.store, ctx.txn, ks)) return 'the transaction wrote the table';
+  if (ks.modStamp > ctx.txn.snapshot) return 'the table changed after the snapshot';
+  const e = entries.get(ctx.store)?.get(t.oid);
+  const fresh = e !== undefined && e.ks === ks && ks.modStamp <= e.buildStamp && e.fingerprint === fingerprintOf(t);
+  if (!fresh) {
+    const minRows = settingNumber(ctx, 'colcache_min_rows', DEFAULT_MIN_ROWS);
+    if (!(await bigEnough(ctx, ks, minRows, undefined))) return 'fewer rows than colcache_min_rows';
+  }
+  return null;
+}

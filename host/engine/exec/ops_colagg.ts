@@ -46,6 +46,8 @@ export class ColumnarAggOp extends BaseOp {
   private prog: VectorProgram | null = null;
   /** Bumped at open and close: a getColumns answer for an earlier run releases its snapshot at once. */
   private run = 0;
+  /** The path the last run took (EXPLAIN ANALYZE): null = columnar, else why the row path ran; undefined before a first next(). */
+  ranRowPathBecause: string | null | undefined = undefined;
 
   constructor(
     private readonly plan: AggPlan,
@@ -97,6 +99,7 @@ export class ColumnarAggOp extends BaseOp {
     if (this.out === null) {
       const why = yield* this.columnar();
       this.cleanup();
+      this.ranRowPathBecause = why;
       if (why !== null) {
         colAggStats.fallback++;
         colAggStats.lastFallback = why;

@@ -30,6 +30,8 @@ export interface ExplainOptions {
   verbose: boolean;
   /** EXPLAIN ANALYZE's measurements per plan node. */
   actual?: Map<Plan, NodeStats>;
+  /** An aggregate's label decided by the caller (the path that will run / did run); null = the plain one. Overrides explainHooks. */
+  aggregateLabel?: (p: Plan) => string | null;
 }
 
 interface Cost {
@@ -121,7 +123,9 @@ export function explainPlan(env: PlanEnv, plan: Plan, opts: ExplainOptions): str
       return node(p.input, col, arrow, [`Filter: ${deparse(cx(p.input.cols), p.pred)}`, ...extra], shown);
     }
     const pad = ' '.repeat(col);
-    const label = labelOf(env.catalog, p);
+    const label = p.n === 'aggregate' && opts.aggregateLabel
+      ? opts.aggregateLabel(p) ?? (p.groups.length > 0 ? 'HashAggregate' : 'Aggregate')
+      : labelOf(env.catalog, p);
     out.push(`${arrow ? pad.slice(0, Math.max(0, col - 4)) + '->  ' : pad}${label}${suffix(p, shown)}`);
     const detail = (s: string) => out.push(`${pad}  ${s}`);
     for (const d of detailsOf(env.catalog, p, cx)) detail(d);

@@ -20,6 +20,9 @@ import type { QueryResult } from './result.ts';
 import type { Session } from './session.ts';
 import { compileStatement, noteModified, plannerEnv } from './plan_cache.ts';
 import type { ModifyOp } from '../exec/ops_modify.ts';
+import { buildColumnarAggregate, ColumnarAggOp, columnarShape } from '../exec/ops_colagg.ts';
+import { colCacheDeclineReason } from '../exec/colcache.ts';
+import { execKernels } from '../exec/kernels.ts';
 
 /** A plan node standing for an operator already built (instrumented children). */
 interface Prebuilt {
@@ -66,14 +69,47 @@ class Instrumented implements Operator {
   }
 }
 
-/** Builds the operator tree with every plan node's operator measured. */
-export function buildInstrumented(plan: Plan, stats: Map<Plan, NodeStats>): Operator {
+/** Builds the operator tree with every plan node's operator measured (`ops`: each node's operator, uninstrumented). */
+export function buildInstrumented(plan: Plan, stats: Map<Plan, NodeStats>, ops?: Map<Plan, Operator>): Operator {
+  if (plan.n === 'aggregate') {
+    // The operator the plain builder makes (a ColumnarAggOp runs its own input plan on the row path), with its inputs measured.
+    const col = buildColumnarAggregate(plan, (k) => buildInstrumented(k, stats, ops));
+    if (col) {
+      ops?.set(plan, col);
+      const s: NodeStats = { rows: 0, loops: 0, firstMs: 0, totalMs: 0 };
+      stats.set(plan, s);
+      return new Instrumented(col, s);
+    }
+  }
   const kids = planChildren(plan);
-  const stubs = kids.map((k) => ({ n: 'prebuilt', cols: k.cols, op: buildInstrumented(k, stats) }) as unknown as Plan);
+  const stubs = kids.map((k) => ({ n: 'prebuilt', cols: k.cols, op: buildInstrumented(k, stats, ops) }) as unknown as Plan);
   const op = buildOperator(kids.length > 0 ? withChildren(plan, stubs) : plan);
+  ops?.set(plan, op);
   const s: NodeStats = { rows: 0, loops: 0, firstMs: 0, totalMs: 0 };
   stats.set(plan, s);
   return new Instrumented(op, s);
+}
+
+/**
+ * For each aggregate of the operator tree (not subplans: they run through a
+ * synchronous driver, which always takes the row path) that the executor
+ * would try as a vector program: null when the column cache would serve it
+ * now, else why the row path will run. The decision ops_colagg.ts makes at
+ * run time, taken without building anything.
+ */
+async function predictColumnar(ctx: ExecContext, plan: Plan): Promise<Map<Plan, string | null>> {
+  const out = new Map<Plan, string | null>();
+  const walk = async (p: Plan): Promise<void> => {
+    if (p.n === 'aggregate') {
+      const shape = columnarShape(p);
+      if (shape) {
+        out.set(p, execKernels() === null ? 'exec kernels not loaded' : await colCacheDeclineReason(ctx, shape.tableOid, shape.needed));
+      }
+    }
+    for (const k of planChildren(p)) await walk(k);
+  };
+  await walk(plan);
+  return out;
 }
 
 interface Options {
@@ -150,18 +186,26 @@ export async function runExplain(s: Session, stmt: A.Explain, sql: string): Prom
     if (bound.kind !== 'plan' || !compiled) throw new SbError(SqlState.feature_not_supported, 'EXPLAIN needs a query');
     const plan = bound.plan;
     const env = plannerEnv(s, txn, ev);
+    const ctx = s.execContext(txn, s.catalog(), [], ev);
+    // The path each columnar-capable aggregate will take; with ANALYZE, the path it took.
+    const rowPathBecause = await predictColumnar(ctx, plan);
     let actual: Map<Plan, NodeStats> | undefined;
     let execMs = 0;
     if (opts.analyze) {
       actual = new Map();
-      const ctx = s.execContext(txn, s.catalog(), [], ev);
-      const op = buildInstrumented(plan, actual);
+      const ops = new Map<Plan, Operator>();
+      const op = buildInstrumented(plan, actual, ops);
       const t1 = now();
       await drain(ctx, op, () => {});
       execMs = now() - t1;
       if (plan.n === 'modify') noteModified(s, plan, (op as Instrumented).count);
+      for (const [p, o] of ops) {
+        if (o instanceof ColumnarAggOp && o.ranRowPathBecause !== undefined) rowPathBecause.set(p, o.ranRowPathBecause);
+        else if (p.n === 'aggregate' && !(o instanceof ColumnarAggOp)) rowPathBecause.delete(p);
+      }
     }
-    const lines = explainPlan(env, plan, { costs: opts.costs, verbose: opts.verbose, ...(actual ? { actual } : {}) });
+    const aggregateLabel = (p: Plan): string | null => (rowPathBecause.has(p) && rowPathBecause.get(p) === null ? 'Columnar Aggregate' : null);
+    const lines = explainPlan(env, plan, { costs: opts.costs, verbose: opts.verbose, aggregateLabel, ...(actual ? { actual } : {}) });
     if (opts.verbose) lines.push(`Bytecode: ${compiled.bytes.length} bytes, hash ${compiled.hash}${compiled.cached ? ' (plan cache hit)' : ''}`);
     if (opts.analyze) {
       lines.push(`Planning Time: ${planningMs.toFixed(3)} ms`);
