@@ -10,7 +10,7 @@
 import { SbError, SqlState } from '../sb_error.ts';
 import type { Expr, Plan } from '../plan/nodes.ts';
 import { registry, type FuncImpl, type OperatorImpl, type CallInfo } from '../functions/registry.ts';
-import { castValue } from '../types/casts.ts';
+import { castValue, type CastInfo, contextAllows, findCast } from '../types/casts.ts';
 import { compareValues, equalValues } from '../types/compare.ts';
 import { SqlArray } from '../types/array.ts';
 import type { SqlType } from '../types/types.ts';
@@ -68,10 +68,24 @@ export function compileExpr(e: Expr, env: CompileEnv): VecFn {
           return fill(b.length, a === null ? null : castValue(a, from, to, ctx.ev, context));
         };
       }
+      // The cast is looked up once (at the first non-null value: no cast is an error only then), not once per row.
+      let cast: CastInfo | undefined;
       return (b, ctx) => {
         const a = arg(b, ctx);
         const out = new Array<unknown>(b.length);
-        for (let i = 0; i < b.length; i++) out[i] = a[i] === null ? null : castValue(a[i], from, to, ctx.ev, context);
+        for (let i = 0; i < b.length; i++) {
+          const v = a[i];
+          if (v === null || v === undefined) {
+            out[i] = null;
+            continue;
+          }
+          if (cast === undefined) {
+            const c = findCast(from, to);
+            if (c === undefined || !contextAllows(c.context, context)) return a.map((x) => (x === null ? null : castValue(x, from, to, ctx.ev, context)));
+            cast = c;
+          }
+          out[i] = cast.convert(v, ctx.ev, context);
+        }
         return out;
       };
     }

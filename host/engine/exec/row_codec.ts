@@ -58,6 +58,27 @@ class Out {
     this.buf.set(b, this.pos);
     this.pos += b.length;
   }
+  /** A string as UTF-8 with its varint length, written in place (ASCII without an encoder call or a temporary array). */
+  text(s: string): void {
+    const n = s.length;
+    if (n < 0x80) {
+      this.ensure(1 + n);
+      const at = this.pos + 1;
+      const buf = this.buf;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[at + i] = c;
+      }
+      if (i === n) {
+        buf[this.pos] = n;
+        this.pos = at + n;
+        return;
+      }
+    }
+    this.bytes(enc.encode(s));
+  }
 }
 
 const out = new Out();
@@ -150,7 +171,7 @@ function writeValue(o: Out, t: SqlType, v: unknown): void {
     case 'name':
     case 'json':
     case 'unknown':
-      o.bytes(enc.encode(v as string));
+      o.text(v as string);
       return;
     default:
       throw new SbError(SqlState.feature_not_supported, `storing values of type ${t.id} is not supported yet`);

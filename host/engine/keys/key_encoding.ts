@@ -154,6 +154,10 @@ export class KeyWriter implements WriteSink {
         writeSmallInt(this, v);
         return this;
       }
+      if (v >= SMALL_INT_LIMIT && v <= Number.MAX_SAFE_INTEGER && Number.isInteger(v)) {
+        writeSafeInt7(this, v); // hidden row ids (clock stamps) land here: no BigInt
+        return this;
+      }
       checkKeyValue('int64', v);
       writeBigInt(this, BigInt(v));
       return this;
@@ -239,6 +243,20 @@ function writeSmallInt(w: WriteSink, v: number): void {
     x = Math.floor(x / 256);
   }
   w.length = p + n;
+}
+
+/** 2^48 <= v <= 2^53 - 1 as writeBigInt writes it: tag + 7, then 7 bytes big-endian. */
+function writeSafeInt7(w: WriteSink, v: number): void {
+  w.ensure(8);
+  const buf = w.buf;
+  const p = w.length;
+  buf[p] = TAG_INT_ZERO + 7;
+  let x = v;
+  for (let i = p + 7; i > p; i--) {
+    buf[i] = x % 256;
+    x = Math.floor(x / 256);
+  }
+  w.length = p + 8;
 }
 
 /** Minimal big-endian byte count of 0 <= x < 2^48 (0 takes one byte). */
