@@ -338,6 +338,202 @@ export class StorageKernel {
   /** Length of the value memGet found. */
   memValueLen = 0;
 
+  /**
+   * Starts a lone-memtable walk in TypeScript over the kernel's memory
+   * (ScanCursor's scan path when the LSM is one memtable: the kernel's own
+   * walk, merge_iter.ts memRun, did not beat this loop once the batch copy out
+   * was counted: docs/benchmarks.md section 3). `it` is a forward, non-raw
+   * kernel iterator just opened: it pins the memtable (a flush or a freeze
+   * cannot free it while the walk runs) and its seek gives the first
+   * position. Undefined when the iterator holds more than one component (a
+   * frozen memtable or a run): read that one through iter_next.
+   * `hi` (with the key space prefix) bounds the walk as the iterator's upper
+   * bound does. Layouts read here (ABI version 2): merge_iter.ts I_N/I_SRCS/
+   * I_DONE/I_ERROR, cursor.ts C_KIND/C_VALID/C_SRC/C_POS/C_IDX/C_INSERTS/C_VER,
+   * memtable.ts nodes and MT_ROOT/MT_INSERTS, mvcc/version.ts headers.
+   */
+  memWalkOpen(it: number, hi: Uint8Array, hiInclusive: boolean, snapshot: number, slot: number, seqLimit: number): MemWalk | undefined {
+    if (this.u8view.length === 0) this.refresh();
+    const u8 = this.u8view;
+    const u32 = this.u32view;
+    it >>>= 0;
+    if (u32[it >>> 2] !== 1) return undefined; // I_N: components
+    if (u8[it + 22] !== 0 || u32[(it + 84) >>> 2] !== 0) return undefined; // I_DONE, I_ERROR: let iter_next say
+    const c = u32[(it + 4) >>> 2]!; // I_SRCS: cursor 0
+    if (u8[c] !== 1) return undefined; // C_KIND: CUR_MEM
+    const w = new MemWalk(u32[(c + 4) >>> 2]!, hi, hiInclusive, snapshot, slot, seqLimit);
+    if (u8[c + 1] !== 0) { // C_VALID
+      w.leaf = u32[(c + 8) >>> 2]!; // C_POS
+      w.idx = u32[(c + 12) >>> 2]!; // C_IDX
+      w.inserts = u32[(c + 16) >>> 2]!; // C_INSERTS
+      w.ver = u32[(c + 44) >>> 2]!; // C_VER
+    }
+    return w;
+  }
+
+  /**
+   * The next batch of a lone-memtable walk into `w.out` (rows as iter_next
+   * writes them: u32 keyLen | u32 valLen | key | value, `w.len` bytes), up to
+   * maxRows rows, stopping once maxBytes are written. Returns the row count,
+   * 0 at the end. Per key the first version visible to the reader (own writes
+   * up to seqLimit, commits up to the snapshot; a version carried into a newer
+   * memtable by a freeze still counts here, as for the iterator's rank-0
+   * memtable), tombstones skipped: merge_iter.ts memRun, row for row. When the
+   * memtable took inserts since the last batch (entries shift inside leaves
+   * and move at splits), the walk re-finds its next version by (key, seq):
+   * versions never move, so the rows already returned are not seen again.
+   */
+  memWalkFill(w: MemWalk, maxRows: number, maxBytes: number): number {
+    w.len = 0;
+    if (w.ver === 0) return 0;
+    if (this.u8view.length === 0) this.refresh();
+    const u8 = this.u8view;
+    const u32 = this.u32view;
+    const inserts = u32[(w.mt + 56) >>> 2]!; // MT_INSERTS
+    if (inserts !== w.inserts) {
+      this.memSeekVersion(w.mt, w.ver);
+      w.leaf = this.seekLeaf;
+      w.idx = this.seekIdx;
+      w.inserts = inserts;
+    }
+    let leaf = w.leaf;
+    let i = w.idx;
+    let cnt = u8[leaf]! | (u8[leaf + 1]! << 8);
+    let out = w.out;
+    let dv = w.view;
+    let pos = 0;
+    let rows = 0;
+    let sink = 0;
+    const hi = w.hi, hiH = w.hiH, hiL = w.hiL, hiIncl = w.hiInclusive;
+    const snap = w.snapshot, slot = w.slot, seqLimit = w.seqLimit;
+    while (rows < maxRows && pos < maxBytes) {
+      // Touch the version MEM_AHEAD entries on: its cache miss overlaps this row's work.
+      if (i + MEM_AHEAD < cnt) sink += u32[u32[((leaf + 528) >>> 2) + i + MEM_AHEAD]! >>> 2]!;
+      const pw = ((leaf + 16) >>> 2) + 2 * i; // N_PREFIX: u64 (big-endian key bytes) as two LE words
+      const ph = u32[pw + 1]!;
+      const pl = u32[pw]!;
+      const v = u32[((leaf + 528) >>> 2) + i]!; // N_PTR
+      const kl = u32[v >>> 2]!;
+      if (ph > hiH || (ph === hiH && (pl > hiL || (pl === hiL && pastHi(u8, v + 40, kl, hi, hiIncl))))) {
+        w.ver = 0;
+        break;
+      }
+      let resolved = false;
+      let x = v;
+      for (;;) {
+        if (!resolved) {
+          const xw = x >>> 2;
+          const f = u8[x + 28]!; // V_FLAGS
+          let visible: boolean;
+          if ((f & 2) !== 0) visible = u32[xw + 4]! + u32[xw + 5]! * 4294967296 <= snap; // committed: V_STAMP
+          else if ((f & 4) !== 0) visible = false; // aborted (moved counts: keepMoved)
+          else visible = slot !== 0 && u32[xw + 6] === slot && u32[xw + 2]! + u32[xw + 3]! * 4294967296 <= seqLimit; // V_SLOT, V_SEQ
+          if (visible) {
+            resolved = true;
+            if ((f & 1) === 0) {
+              const n = kl + u32[xw + 1]!; // key and value lie together after the header
+              if (pos + 8 + n > out.length) {
+                const bigger = new Uint8Array(Math.max(2 * out.length, pos + 8 + n, 65536));
+                bigger.set(out.subarray(0, pos));
+                out = w.out = bigger;
+                dv = w.view = new DataView(bigger.buffer);
+              }
+              dv.setUint32(pos, kl, true);
+              dv.setUint32(pos + 4, n - kl, true);
+              const src = x + 40;
+              const at = pos + 8;
+              if (n <= 64) for (let b = 0; b < n; b++) out[at + b] = u8[src + b]!;
+              else out.set(u8.subarray(src, src + n), at);
+              pos = at + n;
+              rows++;
+            }
+          }
+        }
+        i++;
+        while (i >= cnt) {
+          leaf = u32[(leaf + 4) >>> 2]!; // next leaf
+          if (leaf === 0) {
+            w.ver = 0;
+            w.len = pos;
+            this.walkSink += sink;
+            return rows;
+          }
+          i = 0;
+          cnt = u8[leaf]! | (u8[leaf + 1]! << 8);
+        }
+        const qw = ((leaf + 16) >>> 2) + 2 * i;
+        if (u32[qw + 1] !== ph || u32[qw] !== pl) break;
+        const nv = u32[((leaf + 528) >>> 2) + i]!;
+        if (u32[nv >>> 2] !== kl) break;
+        if (kl > 8 && !sameBytes(u8, nv + 48, v + 48, kl - 8)) break;
+        x = nv;
+      }
+    }
+    if (w.ver !== 0) {
+      w.leaf = leaf;
+      w.idx = i;
+      w.ver = u32[((leaf + 528) >>> 2) + i]!;
+    }
+    w.len = pos;
+    this.walkSink += sink;
+    return rows;
+  }
+
+  /** Keeps the touch-ahead loads of memWalkFill from being optimized away. */
+  walkSink = 0;
+  private seekLeaf = 0;
+  private seekIdx = 0;
+
+  /**
+   * Positions at version `p` of memtable `mt` (its key and write sequence are
+   * unique in the tree): memtable.ts mtSeek with (key, seq) taken from p.
+   */
+  private memSeekVersion(mt: number, p: number): void {
+    const u8 = this.u8view;
+    const u32 = this.u32view;
+    let n = u32[mt >>> 2]!; // MT_ROOT
+    const kl = u32[p >>> 2]!;
+    let ph = 0, pl = 0;
+    for (let b = 0; b < 8; b++) {
+      const byte = b < kl ? u8[p + 40 + b]! : 0;
+      if (b < 4) ph = ph * 256 + byte;
+      else pl = pl * 256 + byte;
+    }
+    const seq = u32[(p + 8) >>> 2]! + u32[(p + 12) >>> 2]! * 4294967296;
+    // Probe against entry j of node n: < 0 probe first (key ascending, then write sequence descending).
+    const cmp = (node: number, j: number): number => {
+      const pw = ((node + 16) >>> 2) + 2 * j;
+      const eh = u32[pw + 1]!, el = u32[pw]!;
+      if (eh !== ph) return ph < eh ? -1 : 1;
+      if (el !== pl) return pl < el ? -1 : 1;
+      const e = u32[((node + 528) >>> 2) + j]!;
+      const c = compareMem(u8, p + 40, kl, e + 40, u32[e >>> 2]!);
+      if (c !== 0) return c;
+      const es = u32[(e + 8) >>> 2]! + u32[(e + 12) >>> 2]! * 4294967296;
+      return seq === es ? 0 : seq > es ? -1 : 1;
+    };
+    while (n !== 0 && u8[n + 2] === 0) {
+      const count = u8[n]! | (u8[n + 1]! << 8);
+      let j = 0;
+      while (j < count && cmp(n, j) >= 0) j++; // children left of the separators <= the probe
+      n = u32[((n + 784) >>> 2) + j]!; // N_CHILD
+    }
+    let i = 0;
+    if (n !== 0) {
+      const count = u8[n]! | (u8[n + 1]! << 8);
+      while (i < count && cmp(n, i) > 0) i++;
+      if (i === count) {
+        const next = u32[(n + 4) >>> 2]!;
+        if (next !== 0) {
+          n = next;
+          i = 0;
+        }
+      }
+    }
+    this.seekLeaf = n;
+    this.seekIdx = i;
+  }
+
   resultF64(i: number): number {
     if (this.u8view.length === 0) this.refresh();
     return this.f64view[this.resultPtr / 8 + i]!;
@@ -406,4 +602,67 @@ export function kernelError(status: number, what: string, cause?: unknown): SbEr
     default:
       return new SbError(SqlState.internal_error, `storage kernel failure ${status} while ${what}`, { kind: 'kernel' });
   }
+}
+
+/** How far ahead memWalkFill touches versions (merge_iter.ts AHEAD). */
+const MEM_AHEAD = 24;
+
+/** A lone-memtable walk's position, bounds, reader and output batch (StorageKernel.memWalkOpen). */
+export class MemWalk {
+  leaf = 0;
+  idx = 0;
+  /** The version at the position (the newest of its key); 0 when the walk has ended. */
+  ver = 0;
+  /** The memtable's insert count when the position was taken (MT_INSERTS). */
+  inserts = 0;
+  /** The batch memWalkFill wrote (grown as needed, reused) and its length. */
+  out = new Uint8Array(0);
+  view = new DataView(this.out.buffer);
+  len = 0;
+  /** The upper bound's first eight bytes (zero-padded, big-endian) as two words, as memtable.ts keyPrefix makes them. */
+  readonly hiH: number;
+  readonly hiL: number;
+
+  constructor(
+    readonly mt: number,
+    readonly hi: Uint8Array,
+    readonly hiInclusive: boolean,
+    readonly snapshot: number,
+    readonly slot: number,
+    readonly seqLimit: number,
+  ) {
+    let h = 0, l = 0;
+    for (let b = 0; b < 8; b++) {
+      const byte = b < hi.length ? hi[b]! : 0;
+      if (b < 4) h = h * 256 + byte;
+      else l = l * 256 + byte;
+    }
+    this.hiH = h;
+    this.hiL = l;
+  }
+}
+
+/** True when the key at u8[p, p + kl) is past the upper bound. */
+function pastHi(u8: Uint8Array, p: number, kl: number, hi: Uint8Array, hiInclusive: boolean): boolean {
+  const n = Math.min(kl, hi.length);
+  for (let b = 0; b < n; b++) {
+    const d = u8[p + b]! - hi[b]!;
+    if (d !== 0) return d > 0;
+  }
+  return kl > hi.length || (kl === hi.length && !hiInclusive);
+}
+
+function sameBytes(u8: Uint8Array, a: number, b: number, n: number): boolean {
+  for (let i = 0; i < n; i++) if (u8[a + i] !== u8[b + i]) return false;
+  return true;
+}
+
+/** Byte order of two keys in linear memory: < 0 when the first sorts first. */
+function compareMem(u8: Uint8Array, a: number, al: number, b: number, bl: number): number {
+  const n = Math.min(al, bl);
+  for (let i = 0; i < n; i++) {
+    const d = u8[a + i]! - u8[b + i]!;
+    if (d !== 0) return d;
+  }
+  return al - bl;
 }

@@ -5,9 +5,18 @@
 // meanwhile (memory growth detaches old views). Reusing the buffer keeps a
 // long scan from allocating a new off-heap buffer per batch, which made V8
 // collect garbage over and over on large heaps.
+//
+// When the LSM tree is one memtable (no frozen memtable, no run), a forward
+// scan walks that memtable's leaves in TypeScript over the kernel's memory
+// (StorageKernel.memWalkFill) straight into the cursor's batch, instead of
+// iter_next filling a kernel batch that is then copied out: the same rows,
+// bounds and visibility, one copy instead of two (docs/benchmarks.md
+// section 3). The kernel iterator is still opened: it pins the memtable and
+// seeks the first row. Reverse and raw scans, and scans over several
+// components, read through iter_next.
 
 import { SbError, SqlState } from '../sb_error.ts';
-import type { StorageKernel } from '../../storage/kernel.ts';
+import type { MemWalk, StorageKernel } from '../../storage/kernel.ts';
 import { binaryString } from '../../storage/wal_record.ts';
 import { SCAN_BATCH_BYTES_MAX, SCAN_BATCH_ROWS_MAX } from './options.ts';
 import type { Keyspace } from './store_core.ts';
@@ -37,7 +46,14 @@ export interface RawVersion {
 }
 
 export class ScanCursor implements Iterable<[Uint8Array, Uint8Array]> {
+  /**
+   * Whether lone-memtable scans walk the memtable in TypeScript (true) or read
+   * through the kernel iterator (false: tests and benchmarks compare the two).
+   */
+  static memWalk = true;
   private it: number;
+  /** The TypeScript walk of a lone memtable, when this scan uses one. */
+  private walk: MemWalk | undefined;
   private batch: Uint8Array = new Uint8Array(0);
   /** The reused copy buffer (batch is a view of its start) and a DataView of it. */
   private own: Uint8Array = new Uint8Array(0);
@@ -90,7 +106,14 @@ export class ScanCursor implements Iterable<[Uint8Array, Uint8Array]> {
     this.it = kernel.x.iter_open(p, lo.length, 1 | (loIncl ? 2 : 0), p + lo.length, hi.length, 1 | (hiIncl ? 2 : 0),
       snapshot, slot, opts.reverse ? 1 : 0, this.raw ? 1 : 0, seqLimit);
     if (this.it === 0) throw new SbError(SqlState.out_of_memory, 'out of memory opening a scan');
+    if (ScanCursor.memWalk && !this.raw && !opts.reverse) {
+      this.walk = kernel.memWalkOpen(this.it, hi, hiIncl, snapshot, slot, seqLimit > 0 ? seqLimit : Infinity);
+    }
+    this.memWalked = this.walk !== undefined;
   }
+
+  /** True when this scan walks a lone memtable in TypeScript (see ScanCursor.memWalk). */
+  readonly memWalked: boolean;
 
   /** The scanned range as binary strings (serializable read tracking). */
   boundsAsStrings(): { lo: string; hi: string; hiInclusive: boolean } {
@@ -100,6 +123,21 @@ export class ScanCursor implements Iterable<[Uint8Array, Uint8Array]> {
   private fill(): boolean {
     if (this.ended) return false;
     const k = this.kernel;
+    const w = this.walk;
+    if (w !== undefined) {
+      const rows = k.memWalkFill(w, this.batchRows, SCAN_BATCH_BYTES_MAX);
+      if (rows === 0) {
+        this.close();
+        return false;
+      }
+      this.own = w.out;
+      this.view = w.view;
+      this.batch = w.out.subarray(0, w.len);
+      this.pos = 0;
+      this.left = rows;
+      if (this.batchRows < SCAN_BATCH_ROWS_MAX) this.batchRows *= 4;
+      return true;
+    }
     const n = k.x.iter_next(this.it, this.batchRows, SCAN_BATCH_BYTES_MAX);
     if (n < 0) {
       this.close();
@@ -167,6 +205,7 @@ export class ScanCursor implements Iterable<[Uint8Array, Uint8Array]> {
     this.left = 0;
     this.own = new Uint8Array(0); // the rows are gone with the cursor; let the buffer go too
     this.batch = this.own;
+    this.walk = undefined;
     this.kernel.x.iter_close(this.it);
     this.it = 0;
     this.onClose();
