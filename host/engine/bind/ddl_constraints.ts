@@ -22,6 +22,7 @@ import { lookupRelation, qnameText } from './names.ts';
 import { parseExprText, tableScope } from './dml_common.ts';
 import { type DdlEnv, chooseName, refActionCode } from './ddl_env.ts';
 import { bindKeyExpr } from './index_exprs.ts';
+import { buildIndexEntries } from './ddl_build.ts';
 
 /** A subquery anywhere in an expression (not allowed in CHECK, DEFAULT, index expressions). */
 export function findSubquery(e: unknown): A.Loc | true | undefined {
@@ -109,33 +110,14 @@ export async function createIndex(env: DdlEnv, t: TableObj, spec: IndexSpec): Pr
   return ix;
 }
 
-/** Writes the entries of a new index for the rows the table has (23505 for a duplicate in a unique one). */
+/** Writes the entries of a new index for the rows the table has (23505 for a duplicate in a unique one): sorted runs, ddl_build.ts. */
 export function buildIndex(env: DdlEnv, t: TableObj, ix: IndexObj): void {
   if (ix.primary) return;
   const ctx = env.execContext();
   const ta = ctx.tables.get(t.oid);
   const access = ta.indexes.find((i) => i.obj.oid === ix.oid);
   if (!access) throw new SbError(SqlState.internal_error, `index "${ix.name}" is not visible to its table`);
-  const c = env.txn.scan(ta.ks);
-  try {
-    while (c.next()) {
-      const row = decodeRow(c.value, ta.types, ta.missing);
-      const rowKey = c.key.slice();
-      const entry = ta.indexKey(access, row, rowKey, ctx);
-      if (!entry) continue; // a partial index without this row
-      const { key, unique } = entry;
-      const r = env.txn.tryWrite(access.ks, key, unique ? rowKey : new Uint8Array(0), unique ? 'insert' : 'put');
-      if (r === 'exists') {
-        throw new SbError(SqlState.unique_violation, `could not create unique index "${ix.name}"`, {
-          table: t.name, constraint: ix.name,
-          detail: `Key (${access.keyNames.join(', ')})=(${formatKeyDetail(ta.indexValues(access, row, ctx))}) is duplicated.`,
-        });
-      }
-      if (r !== 'ok') throw new SbError(SqlState.serialization_failure, 'could not build the index: a row is being changed by a concurrent transaction');
-    }
-  } finally {
-    c.close();
-  }
+  buildIndexEntries(env.txn, ta, access, ctx);
 }
 
 /** Calls fn for every row of the table (decoded, positions = attnum - 1). */

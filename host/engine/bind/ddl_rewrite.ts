@@ -6,7 +6,7 @@
 // in the statement's transaction.
 
 import type * as A from '../../../sql-dialects/index.ts';
-import type { ColumnObj, TableObj } from '../catalog/objects.ts';
+import type { ColumnObj, IndexObj, TableObj } from '../catalog/objects.ts';
 import { SbError, SqlState } from '../sb_error.ts';
 import { compileExpr } from '../exec/expr.ts';
 import { compileEnv } from '../exec/build.ts';
@@ -22,6 +22,7 @@ import { parseExprText, tableScope } from './dml_common.ts';
 import type { DdlEnv } from './ddl_env.ts';
 import { createIndex, indexKeys, validateCheck } from './ddl_constraints.ts';
 import { defaultText } from './ddl_table.ts';
+import { buildIndexEntries, rekeyRows } from './ddl_build.ts';
 
 /** Reads every row of the table and deletes it and its index entries. */
 export function readAndClear(env: DdlEnv, t: TableObj): unknown[][] {
@@ -84,17 +85,43 @@ function duplicated(t: TableObj, index: string, names: string[], values: unknown
   });
 }
 
-/** ALTER TABLE ... ADD [CONSTRAINT name] PRIMARY KEY (cols): rows are re-keyed by the new key. */
+/**
+ * ALTER TABLE ... ADD [CONSTRAINT name] PRIMARY KEY (cols): rows are re-keyed
+ * by the new key. The table and its indexes move to new key spaces (the old
+ * ones are dropped when the transaction commits, as PostgreSQL gives a
+ * rewritten table a new relfilenode): the rows are sorted by the new key and
+ * written once, in key order, with their stored bytes (ddl_build.ts), and no
+ * old row or entry is deleted one by one.
+ */
 export async function addPrimaryKey(env: DdlEnv, t: TableObj, name: string, elems: A.IndexElem[], loc?: A.Loc): Promise<void> {
   const bind = env.bindEnv();
   if (t.pk) throw errAt(bind, '42P16', `multiple primary keys for table "${t.name}" are not allowed`, loc);
   const keys = indexKeys(env, t, elems, 'primary key');
-  const rows = readAndClear(env, t);
+  const from = env.execContext().tables.get(t.oid);
   const columns = t.columns.map((c) => (keys.some((k) => k.attnum === c.attnum) ? { ...c, notNull: true } : c));
-  const next: TableObj = { ...t, columns, pk: keys.map((k) => k.attnum) };
+  const keyspace = `t${t.oid}_${await env.cat.allocOid()}`;
+  await env.createKeyspace(keyspace);
+  const next: TableObj = { ...t, columns, pk: keys.map((k) => k.attnum), keyspace };
   env.cat.put(env.txn, next);
+  const indexes: IndexObj[] = [];
+  for (const ix of env.catalog().indexesOf(t.oid)) {
+    if (ix.primary) continue;
+    const moved: IndexObj = { ...ix, keyspace: `i${ix.oid}_${await env.cat.allocOid()}` };
+    await env.createKeyspace(moved.keyspace);
+    env.cat.put(env.txn, moved);
+    env.dropKeyspaceOnCommit(ix.keyspace);
+    indexes.push(moved);
+  }
   await createIndex(env, next, { name, keys, unique: true, primary: true, constraint: 'p' });
-  writeRows(env, next, rows);
+  env.dropKeyspaceOnCommit(t.keyspace);
+  const ctx = env.execContext();
+  const to = ctx.tables.get(t.oid);
+  rekeyRows(env.txn, from, to, name);
+  for (const ix of indexes) {
+    const access = to.indexes.find((i) => i.obj.oid === ix.oid);
+    if (!access) throw new SbError(SqlState.internal_error, `index "${ix.name}" is not visible to its table`);
+    buildIndexEntries(env.txn, to, access, ctx, from);
+  }
 }
 
 /** Drops the primary key (its constraint and index): rows get row ids. */
