@@ -35,14 +35,17 @@ let best = 0;
 for (let p = 0; p < PASSES; p++) {
   const stop = PROFILE && p === PASSES - 1 ? await startProfile() : null;
   const t0 = now();
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < OPS; i++) {
     const k = r.below(ROWS);
     const res = await sel([k]);
     if (res.rows.length !== 1 || (res.rows[0] as unknown[])[0] !== `value ${k}`) throw new Error('point select missed');
   }
   const perSec = OPS / ((now() - t0) / 1000);
+  const cpu = process.cpuUsage(cpu0);
   if (stop) await stop(PROFILE!);
-  console.error(`pass ${p + 1}: ${rate(perSec)} point SELECT/s`);
+  // CPU time per statement: less disturbed than the rate by other processes on a shared machine.
+  console.error(`pass ${p + 1}: ${rate(perSec)} point SELECT/s, ${((cpu.user + cpu.system) / OPS).toFixed(2)} µs CPU each`);
   best = Math.max(best, perSec);
 }
 console.log(`ScratchBird prepared point SELECT by PK: ${rate(best)}/s (best of ${PASSES}, ${ROWS} rows, ${OPS} ops)`);

@@ -252,7 +252,13 @@ export class Session {
     return this.tx.cat?.catalog() ?? this.core.catalog.current();
   }
 
-  private async runBindable(stmt: A.Statement, sql: string, params: readonly unknown[], paramTypes: SqlType[]): Promise<QueryResult> {
+  /**
+   * Binds (or finds compiled) and runs a statement. A plan that runs to its
+   * end without pausing or waiting, in a transaction that commits without a
+   * promise (a read-only autocommit statement, or any statement in a block),
+   * settles with no await in between (the point lookup path).
+   */
+  private runBindable(stmt: A.Statement, sql: string, params: readonly unknown[], paramTypes: SqlType[]): Promise<QueryResult> {
     const autocommit = !this.tx.inBlock();
     const begins = autocommit && this.tx.txn === null;
     const txn = this.tx.ensureTxn();
@@ -260,27 +266,61 @@ export class Session {
     // A statement that is its own transaction starts when the transaction does (one clock read for both, as in PostgreSQL).
     this.statementTimestamp = begins ? this.tx.timestamp : this.wallMicros();
     txn.beginStatement();
-    if (txn.isolation === 'read committed') txn.refreshSnapshot();
+    // (A transaction begun just now has a snapshot of this moment already.)
+    if (!begins && txn.isolation === 'read committed') txn.refreshSnapshot();
     const notices: SbError[] = [];
+    let pending: Promise<QueryResult>;
     try {
       const ev = this.evalContext();
       const { bound, paramTypes: types } = compileStatement(this, stmt, sql, paramTypes, notices, ev, txn);
-      if (bound.kind === 'plan') this.checkPrivileges(bound);
-      let result: QueryResult;
       if (bound.kind === 'plan') {
+        this.checkPrivileges(bound);
         const r = this.runPlan(bound, types, params, txn, ev);
-        result = r instanceof Promise ? await r : r;
-      } else result = await this.runDdl(bound, txn, notices, ev, sql);
+        if (!(r instanceof Promise)) {
+          txn.endStatement();
+          if (autocommit && !this.tx.commitSync()) return this.commitThen(r, txn, notices);
+          if (notices.length > 0) r.notices = notices;
+          return Promise.resolve(r);
+        }
+        pending = r;
+      } else pending = this.runDdl(bound, txn, notices, ev, sql);
+    } catch (e) {
+      return this.statementFailed(e, txn, autocommit);
+    }
+    return this.finishStatement(pending, txn, autocommit, notices);
+  }
+
+  /** The rest of runBindable once the statement's result is a promise. */
+  private async finishStatement(pending: Promise<QueryResult>, txn: Txn, autocommit: boolean, notices: SbError[]): Promise<QueryResult> {
+    let result: QueryResult;
+    try {
+      result = await pending;
       txn.endStatement();
       if (autocommit) await this.tx.commit();
-      if (notices.length > 0) result.notices = notices;
-      return result;
     } catch (e) {
-      txn.endStatement();
-      if (autocommit) await this.tx.rollback();
-      else this.tx.failed = true;
-      throw e;
+      return this.statementFailed(e, txn, autocommit);
     }
+    if (notices.length > 0) result.notices = notices;
+    return result;
+  }
+
+  /** An autocommit statement done without waiting whose commit needs a promise (it wrote). */
+  private async commitThen(result: QueryResult, txn: Txn, notices: SbError[]): Promise<QueryResult> {
+    try {
+      await this.tx.commit();
+    } catch (e) {
+      return this.statementFailed(e, txn, true);
+    }
+    if (notices.length > 0) result.notices = notices;
+    return result;
+  }
+
+  /** A failed statement: its own transaction rolls back, a block's is left failed. */
+  private async statementFailed(e: unknown, txn: Txn, autocommit: boolean): Promise<never> {
+    txn.endStatement();
+    if (autocommit) await this.tx.rollback();
+    else this.tx.failed = true;
+    throw e;
   }
 
   /**

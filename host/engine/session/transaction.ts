@@ -176,6 +176,24 @@ export class TransactionState {
     for (const a of actions) await a().catch(() => {});
   }
 
+  /**
+   * commit() without a promise when there is nothing to wait for: no open
+   * cursors, no deferred checks, no commit actions, no writes (a read-only
+   * statement's own transaction). False, with nothing done, otherwise.
+   */
+  commitSync(): boolean {
+    const txn = this.txn;
+    const cat = this.cat;
+    if (this.cursorHooks || this.onCommit.length > 0 || this.deferred.parents.length > 0 || this.deferred.noAction.length > 0) return false;
+    // (An error leaves the transaction active: the caller rolls it back.)
+    if (txn && !txn.commitIfNoWrites()) return false;
+    const catUnchanged = cat !== null && cat.changes.size === 0;
+    if (!catUnchanged) cat?.committed();
+    this.reset(true);
+    if (catUnchanged) this.spareCat = cat;
+    return true;
+  }
+
   async rollback(): Promise<void> {
     if (this.txn && this.txn.state === 'active') this.txn.rollback();
     this.cat?.rolledBack();

@@ -202,14 +202,9 @@ export class Store implements StoreCore {
   }
 
   async commit(txn: Txn): Promise<void> {
+    if (!txn.hasWrites()) return this.commitNoWrites(txn);
     this.assertOpen();
     const x = this.kernel.x;
-    if (!txn.hasWrites()) {
-      this.finishLocal(txn);
-      x.tx_commit_finish(txn.slot);
-      this.stats.readOnlyCommits++;
-      return;
-    }
     await this.maintenance.writeStallGate();
     this.assertOpen();
     if (txn.readKeys) this.validateSerializable(txn);
@@ -243,6 +238,14 @@ export class Store implements StoreCore {
     });
     this.stats.commits++;
     this.maintenance.afterCommit();
+  }
+
+  /** The commit of a transaction that wrote nothing: no WAL record, no promise (Txn.commitIfNoWrites). */
+  commitNoWrites(txn: Txn): void {
+    this.assertOpen();
+    this.finishLocal(txn);
+    this.kernel.x.tx_commit_finish(txn.slot);
+    this.stats.readOnlyCommits++;
   }
 
   abort(txn: Txn): void {

@@ -75,6 +75,8 @@ export interface StoreCore {
   snapshotStamp(): number;
   txnBySlot(slot: number): Txn | undefined;
   commit(txn: Txn): Promise<void>;
+  /** commit() of a transaction that wrote nothing, synchronously. */
+  commitNoWrites(txn: Txn): void;
   abort(txn: Txn): void;
   /** Called after each successful write (memtable size check). */
   afterWrite(): void;

@@ -370,6 +370,21 @@ export class Txn {
     }
   }
 
+  /**
+   * commit() without a promise for a transaction that wrote nothing (a read):
+   * true once committed; false, with nothing done, when it has writes (then
+   * call commit()).
+   */
+  commitIfNoWrites(): boolean {
+    this.assertActive();
+    if (this.hasWrites()) return false;
+    this.closeCursors();
+    this.core.commitNoWrites(this);
+    this.state = 'committed';
+    this.resolveFinished();
+    return true;
+  }
+
   rollback(): void {
     if (this.state === 'committed' || this.state === 'aborted') return;
     if (this.state === 'committing') throw new SbError(SqlState.invalid_transaction_state, 'transaction is committing');
