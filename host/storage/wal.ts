@@ -5,11 +5,17 @@
 // followed by records framed as [u32 length][u32 CRC32C][payload] (built and
 // checked by the storage kernel, wasm/storage/wal_codec.ts).
 //
-// Group commit: commits queue their records; one writer writes everything
-// queued as a single write followed by one fdatasync, then marks each of those
-// commits durable (synchronously, before anything else can run) and resolves
-// them. Work that must happen between two batches (a memtable freeze with a
-// segment switch) runs as a boundary task.
+// Group commit: commits queue their records; the writer takes everything
+// queued as one batch: a single durable write (or write + fdatasync). It does
+// not wait for that write before starting the next batch: up to
+// WAL_WRITES_IN_FLIGHT_MAX batches are written at once, each at its own
+// reserved place in the log (the device completes concurrent durable writes
+// together, so a commit arriving during a write no longer waits for it).
+// Batches are acknowledged strictly in log order: once a batch and every
+// batch before it are durable, each of its commits is marked durable
+// (synchronously, before anything else can run) and resolved. Work that must
+// happen between two batches (a memtable freeze, a segment switch) waits
+// until no write is in flight.
 //
 // Segments are preallocated (filled with zeros to `segmentBytes` when
 // created, ahead of need), so a commit overwrites blocks that already exist
@@ -37,6 +43,8 @@ export const WAL_SEGMENT_BYTES_DEFAULT = 16 << 20;
 const ZERO_CHUNK_BYTES = 1 << 20;
 /** Microtask turns the group-commit writer waits for committers to join a batch. */
 const GATHER_MICROTASKS = 32;
+/** Batches written at once (pipelined group commit). */
+export const WAL_WRITES_IN_FLIGHT_MAX = 4;
 
 export function segmentName(n: number): string {
   return `wal-${String(n).padStart(12, '0')}.log`;
@@ -86,6 +94,13 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
+interface Batch {
+  items: Pending[];
+  bytes: number;
+  done: boolean;
+  error: unknown;
+}
+
 export interface WalStats {
   records: number;
   bytes: number;
@@ -108,9 +123,11 @@ export class Wal {
   private boundary: Array<{ task: () => Promise<void> | void; resolve: () => void; reject: (e: unknown) => void }> = [];
   private pumping = false;
   private idleWaiters: Array<() => void> = [];
+  /** Batches being written, in log order (acknowledged from the head). */
+  private inflight: Batch[] = [];
+  private completionWaiters: Array<() => void> = [];
   failed: SbError | undefined;
   private lastBatch = 0;
-  private syncWrite = false;
   /** True when no transaction other than the committing ones is running (set by the store). */
   isQuiet: () => boolean = () => false;
   readonly stats: WalStats = { records: 0, bytes: 0, batches: 0, syncs: 0, maxBatchRecords: 0 };
@@ -193,7 +210,7 @@ export class Wal {
 
   /** Resolves when nothing is queued or being written. */
   idle(): Promise<void> {
-    if (!this.pumping && this.queue.length === 0 && this.boundary.length === 0) return Promise.resolve();
+    if (this.isIdle()) return Promise.resolve();
     return new Promise((r) => this.idleWaiters.push(r));
   }
 
@@ -211,19 +228,50 @@ export class Wal {
     void this.pump();
   }
 
+  /** True when nothing is queued, being written or waiting to be acknowledged. */
+  private isIdle(): boolean {
+    return !this.pumping && this.queue.length === 0 && this.boundary.length === 0 && this.inflight.length === 0;
+  }
+
+  private wakeIdle(): void {
+    if (!this.isIdle()) return;
+    const waiters = this.idleWaiters.splice(0);
+    for (const w of waiters) w();
+  }
+
+  /** Resolves at the next write completion (or at once when none is in flight). */
+  private nextCompletion(): Promise<void> {
+    if (this.inflight.length === 0) return Promise.resolve();
+    return new Promise((r) => this.completionWaiters.push(r));
+  }
+
+  /** Resolves once every write issued so far has completed and been acknowledged or rejected. */
+  private async drainInflight(): Promise<void> {
+    while (this.inflight.length > 0) await this.nextCompletion();
+  }
+
   private async pump(): Promise<void> {
     try {
       while (!this.failed && (this.queue.length > 0 || this.boundary.length > 0)) {
-        while (this.boundary.length > 0) {
-          const b = this.boundary.shift()!;
-          try {
-            await b.task();
-            b.resolve();
-          } catch (e) {
-            b.reject(e);
+        if (this.boundary.length > 0) {
+          // A boundary task sees every record written so far durable and acknowledged.
+          await this.drainInflight();
+          if (this.failed) break;
+          while (this.boundary.length > 0) {
+            const b = this.boundary.shift()!;
+            try {
+              await b.task();
+              b.resolve();
+            } catch (e) {
+              b.reject(e);
+            }
           }
+          continue;
         }
-        if (this.queue.length === 0) continue;
+        if (this.inflight.length >= WAL_WRITES_IN_FLIGHT_MAX) {
+          await this.nextCompletion();
+          continue;
+        }
         // After a batch of several commits, their committers resume in a
         // burst of microtasks and commit again: let them queue before taking
         // the next batch, or the first one goes alone (batches of 1, 7, 1, 7...).
@@ -233,65 +281,117 @@ export class Wal {
           // commits arriving on other connections join this batch.
           await this.platform.yieldToEventLoop();
         }
+        if (this.boundary.length > 0 || this.queue.length === 0 || this.failed) continue;
+        let total = 0;
+        for (const p of this.queue) total += p.bytes.length;
+        if (this.position + total > this.segmentBytes && this.position > WAL_HEADER_BYTES) {
+          // The segment is full: continue in the next one (its header is
+          // synced) once the writes to this one have completed.
+          await this.drainInflight();
+          if (this.failed) break;
+          try {
+            this.switchTo(await this.prepareNext());
+          } catch (e) {
+            this.poison(e);
+            break;
+          }
+          continue; // the queue may have grown meanwhile
+        }
         const batch = this.queue.splice(0);
         this.lastBatch = batch.length;
-        this.syncWrite = batch.length === 1 && this.isQuiet();
-        await this.writeBatch(batch);
+        this.issue(batch, total);
       }
     } finally {
       this.pumping = false;
       if (this.failed) this.drainFailed();
-      const waiters = this.idleWaiters.splice(0);
-      for (const w of waiters) w();
+      this.wakeIdle();
     }
   }
 
-  private async writeBatch(batch: Pending[]): Promise<void> {
-    let total = 0;
-    for (const p of batch) total += p.bytes.length;
+  /**
+   * Starts the write of one batch at the current end of the log. Up to
+   * WAL_WRITES_IN_FLIGHT_MAX batches are written at once (a durable write
+   * waits mostly for the device, and devices complete concurrent ones
+   * together); they are acknowledged strictly in log order, each only once
+   * it and every batch before it are durable, so an acknowledged commit never
+   * follows a hole that replay would stop at.
+   */
+  private issue(items: Pending[], total: number): void {
     let buf: Uint8Array;
-    if (batch.length === 1) {
-      buf = batch[0]!.bytes;
+    if (items.length === 1) {
+      buf = items[0]!.bytes;
     } else {
       buf = new Uint8Array(total);
       let at = 0;
-      for (const p of batch) {
+      for (const p of items) {
         buf.set(p.bytes, at);
         at += p.bytes.length;
       }
     }
-    try {
-      if (this.position + total > this.segmentBytes && this.position > WAL_HEADER_BYTES) {
-        // The segment is full: continue in the next one (its header is synced).
-        this.switchTo(await this.prepareNext());
-      }
-      if (this.syncWrite && this.file.syncsOnWrite && this.file.writeSync) {
-        // One commit and no other transaction running: a synchronous O_DSYNC
-        // write is durable on return and skips the thread-pool round trip;
-        // blocking the event loop costs no one anything.
-        this.file.writeSync(buf, this.position);
-      } else {
-        await this.file.write(buf, this.position);
-        if (!this.file.syncsOnWrite) await this.file.sync();
-      }
-    } catch (e) {
-      this.failed = new SbError(SqlState.io_error,
-        'writing the WAL failed; no further commit is acknowledged until the database is reopened',
-        { cause: e, kind: 'wal_failed' });
-      for (const p of batch) p.reject(this.failed);
-      return;
-    }
+    const at = this.position;
     this.position += total;
+    const batch: Batch = { items, bytes: total, done: false, error: undefined };
+    this.inflight.push(batch);
+    const file = this.file;
+    if (this.inflight.length === 1 && items.length === 1 && this.isQuiet() && file.syncsOnWrite && file.writeSync) {
+      // One commit, no other transaction running and no write in flight: a
+      // synchronous O_DSYNC write is durable on return and skips the
+      // thread-pool round trip; blocking the event loop costs no one anything.
+      try {
+        file.writeSync(buf, at);
+      } catch (e) {
+        batch.error = e;
+      }
+      batch.done = true;
+      this.completed();
+    } else {
+      const write = file.syncsOnWrite ? file.write(buf, at) : file.write(buf, at).then(() => file.sync());
+      write.then(
+        () => {
+          batch.done = true;
+          this.completed();
+        },
+        (e: unknown) => {
+          batch.error = e;
+          batch.done = true;
+          this.completed();
+        },
+      );
+    }
     this.maybePrepareSpare();
-    this.stats.records += batch.length;
-    this.stats.bytes += total;
-    this.stats.batches++;
-    this.stats.syncs++;
-    if (batch.length > this.stats.maxBatchRecords) this.stats.maxBatchRecords = batch.length;
-    // Mark every commit of the batch durable before anything else runs...
-    for (const p of batch) p.onDurable();
-    // ...then let the committers continue.
-    for (const p of batch) p.resolve();
+  }
+
+  private poison(cause: unknown): void {
+    this.failed ??= new SbError(SqlState.io_error,
+      'writing the WAL failed; no further commit is acknowledged until the database is reopened',
+      { cause, kind: 'wal_failed' });
+  }
+
+  /** A write completed: acknowledges (or rejects) every finished batch at the head of the log, in order. */
+  private completed(): void {
+    while (this.inflight.length > 0 && this.inflight[0]!.done) {
+      const b = this.inflight.shift()!;
+      if (b.error !== undefined) this.poison(b.error);
+      if (this.failed) {
+        // This batch failed, or one before it did: whether its bytes are
+        // readable after a restart is unknown (replay stops at a hole).
+        for (const p of b.items) p.reject(this.failed);
+        continue;
+      }
+      this.stats.records += b.items.length;
+      this.stats.bytes += b.bytes;
+      this.stats.batches++;
+      this.stats.syncs++;
+      if (b.items.length > this.stats.maxBatchRecords) this.stats.maxBatchRecords = b.items.length;
+      // Mark every commit of the batch durable before anything else runs...
+      for (const p of b.items) p.onDurable();
+      // ...then let the committers continue.
+      for (const p of b.items) p.resolve();
+    }
+    const waiters = this.completionWaiters.splice(0);
+    for (const w of waiters) w();
+    if (this.failed && !this.pumping) this.drainFailed();
+    this.wakeIdle();
   }
 
   private drainFailed(): void {
