@@ -89,14 +89,22 @@ export class ModifyOp extends BaseOp {
     for (;;) {
       const b = yield* this.input.next();
       if (b === null) break;
+      const cols = b.cols;
       for (let i = 0; i < b.length; i++) {
-        const row = b.cols.map((c) => c[i]);
-        const extra = row.length > extraAt ? row.slice(extraAt) : undefined;
         let result: unknown[] | null;
+        if (this.spec.op === 'insert') {
+          // The new row straight from the batch's columns (no intermediate row array).
+          const row = new Array<unknown>(n);
+          for (let c = 0; c < n; c++) row[c] = cols[c]![i];
+          result = yield* this.insertRow(row);
+          if (result === null) continue;
+          this.count++;
+          if (this.spec.returning) pushRow(out, this.evalRow(this.spec.returning, result));
+          continue;
+        }
+        const row = cols.map((c) => c[i]);
+        const extra = row.length > extraAt ? row.slice(extraAt) : undefined;
         switch (this.spec.op) {
-          case 'insert':
-            result = yield* this.insertRow(row.slice(0, n));
-            break;
           case 'update':
             result = yield* this.updateRow(row.slice(0, n), row.slice(n, 2 * n), row[2 * n] as Uint8Array, extra);
             break;
@@ -153,12 +161,18 @@ export class ModifyOp extends BaseOp {
     }
   }
 
-  /** One write, waiting out a blocking transaction. Returns false when the key exists (insert). */
+  /**
+   * One write, waiting out a blocking transaction. Returns false when the key
+   * exists (insert). `key` and `value` may be views of shared encoder buffers
+   * (rowKeyView, encodeView): they are copied before a wait lets other work run.
+   */
   private *write(ks: Parameters<Txn['tryWrite']>[0], key: Uint8Array, value: Uint8Array | undefined, op: 'put' | 'insert' | 'delete'): Generator<Signal, boolean, void> {
     for (;;) {
       const r = this.ctx.txn.tryWrite(ks, key, value, op);
       if (r === 'ok') return true;
       if (r === 'exists') return false;
+      key = key.slice();
+      value = value?.slice();
       yield { kind: 'wait', blocker: r };
       if (this.ctx.txn.isolation === 'read committed') this.ctx.txn.refreshSnapshot();
     }
@@ -168,7 +182,10 @@ export class ModifyOp extends BaseOp {
     this.checkRow(row);
     yield* this.fks.checkParents(row, null);
     const ta = this.ta;
-    const rowKey = ta.rowKey(row, ta.pkPositions ? undefined : this.ctx.store.clock.now());
+    const rowId = ta.pkPositions ? undefined : this.ctx.store.clock.now();
+    // Without indexes nothing else uses the key writer before the row is written: a view of it will do.
+    const noIndexes = ta.indexes.length === 0;
+    const rowKey = noIndexes ? ta.rowKeyView(row, rowId) : ta.rowKey(row, rowId);
     // Unique index entries first: a conflict there leaves nothing to undo but what this row wrote.
     const mark = this.ctx.txn.savepoint();
     for (const ix of ta.indexes) {
@@ -183,14 +200,16 @@ export class ModifyOp extends BaseOp {
       }
       if (unique && this.trackWritten) this.written.add(keyId(ix.ks.id, key));
     }
-    const ok = yield* this.write(ta.ks, rowKey, ta.encode(row), ta.pkPositions ? 'insert' : 'put');
+    const ok = yield* this.write(ta.ks, rowKey, ta.encodeView(row), ta.pkPositions ? 'insert' : 'put');
+    // A view may have been overwritten during a lock wait: the key again (same values, same row id) for what follows.
+    const key = noIndexes && (!ok || this.trackWritten) ? ta.rowKey(row, rowId) : rowKey;
     if (!ok) {
       this.ctx.txn.rollbackTo(mark);
       const pkName = this.ctx.catalog.indexesOf(ta.table.oid).find((i) => i.primary);
       const pkPos = ta.pkPositions ?? [];
-      return yield* this.onDuplicate(row, pkName?.oid ?? -1, pkName?.name ?? `${ta.table.name}_pkey`, pkPos.map((p) => ta.table.columns[p]!.name), pkPos.map((p) => row[p]), keyId(ta.ks.id, rowKey));
+      return yield* this.onDuplicate(row, pkName?.oid ?? -1, pkName?.name ?? `${ta.table.name}_pkey`, pkPos.map((p) => ta.table.columns[p]!.name), pkPos.map((p) => row[p]), keyId(ta.ks.id, key));
     }
-    if (this.trackWritten) this.written.add(keyId(ta.ks.id, rowKey));
+    if (this.trackWritten) this.written.add(keyId(ta.ks.id, key));
     return row;
   }
 

@@ -13,7 +13,7 @@ import { KeyWriter, type KeyColumn, type KeyType } from '../keys/key_encoding.ts
 import type { Keyspace, Store } from '../store/index.ts';
 import type { SqlType } from '../types/types.ts';
 import { Numeric } from '../types/numeric.ts';
-import { encodeRow, RowDecoder } from './row_codec.ts';
+import { encodeRow, encodeRowView, RowDecoder } from './row_codec.ts';
 import type { Expr } from '../plan/nodes.ts';
 import { compileExpr, type VecFn } from './expr.ts';
 import type { ExecContext } from './context.ts';
@@ -149,6 +149,15 @@ export class TableAccess {
 
   /** The row key of a row: its primary key, or `rowId` for tables without one. */
   rowKey(values: readonly unknown[], rowId?: number): Uint8Array {
+    return this.writeRowKey(values, rowId).bytes();
+  }
+
+  /** rowKey as a view of the key writer: valid until its next use (rowKey, rowKeyView, indexKey). */
+  rowKeyView(values: readonly unknown[], rowId?: number): Uint8Array {
+    return this.writeRowKey(values, rowId).view();
+  }
+
+  private writeRowKey(values: readonly unknown[], rowId?: number): KeyWriter {
     const kw = this.kw.reset();
     if (this.pkPositions) {
       for (let i = 0; i < this.pkPositions.length; i++) {
@@ -161,7 +170,7 @@ export class TableAccess {
     } else {
       kw.int(rowId!);
     }
-    return kw.bytes();
+    return kw;
   }
 
   private readonly decoders = new Map<string, RowDecoder>();
@@ -179,6 +188,11 @@ export class TableAccess {
 
   encode(values: readonly unknown[]): Uint8Array {
     return encodeRow(this.encodeTypes, values);
+  }
+
+  /** encode as a view of the row codec's buffer: valid until the next row is encoded. */
+  encodeView(values: readonly unknown[]): Uint8Array {
+    return encodeRowView(this.encodeTypes, values);
   }
 
   /**
