@@ -24,6 +24,8 @@ export interface Operator {
   readonly width: number;
   open(ctx: ExecContext): void;
   next(): Step;
+  /** Optional: the next batch without a generator step when it cannot pause or wait (a point lookup); undefined: use next(). */
+  nextSync?(): Batch | null | undefined;
   close(): void;
   /** EXPLAIN ANALYZE counters. */
   stats?: { rows: number; batches: number; ms: number };

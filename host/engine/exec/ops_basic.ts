@@ -101,6 +101,11 @@ export class ProjectOp extends BaseOp {
     if (b === null) return null;
     return { length: b.length, cols: this.exprs.map((f) => f(b, this.ctx)) };
   }
+  nextSync(): Batch | null | undefined {
+    const b = this.input.nextSync?.();
+    if (b === undefined || b === null) return b;
+    return { length: b.length, cols: this.exprs.map((f) => f(b, this.ctx)) };
+  }
 }
 
 export class LimitOp extends BaseOp {

@@ -8,7 +8,7 @@ import { BATCH_ROWS, type Batch, emptyBatch, selectRows } from './batch.ts';
 import type { ExecContext } from './context.ts';
 import type { VecFn } from './expr.ts';
 import type { RowDecoder } from './row_codec.ts';
-import { type IndexAccess, keyValue, type TableAccess } from './table_access.ts';
+import { type IndexAccess, keyValue, type TableAccess, type TableAccessCache } from './table_access.ts';
 import { BaseOp } from './ops_basic.ts';
 import { PAUSE, type Step } from './operator.ts';
 
@@ -41,6 +41,13 @@ export class ScanOp extends BaseOp {
   private done = false;
   /** A primary-key point lookup: the single key, or undefined. */
   private pointKey: Uint8Array | null | undefined;
+  /** This open() made a point lookup (the key may have been NULL: no row). */
+  private point = false;
+  /** The table cache `ta` and `dec` were taken from (a reused operator keeps them while the catalog is the same). */
+  private tables: TableAccessCache | undefined;
+  private readonly kw = new KeyWriter();
+  /** The point key's bytes, rewritten in place by the next open() when no batch hands the key out (withRowKey). */
+  private keyBuf: Uint8Array | undefined;
 
   constructor(private readonly spec: ScanSpec) {
     super(spec.positions.length + (spec.withRowKey ? 1 : 0));
@@ -49,11 +56,15 @@ export class ScanOp extends BaseOp {
   override open(ctx: ExecContext): void {
     super.open(ctx);
     this.done = false;
-    this.ta = ctx.tables.get(this.spec.tableOid);
     const s = this.spec;
-    this.dec = this.ta.decoder(s.positions);
+    if (ctx.tables !== this.tables) {
+      this.ta = ctx.tables.get(s.tableOid);
+      this.dec = this.ta.decoder(s.positions);
+      this.tables = ctx.tables;
+    }
     this.ix = undefined;
     this.pointKey = undefined;
+    this.point = false;
     let keyCols = this.ta.pkCols;
     if (s.access === 'index') {
       this.ix = this.ta.indexes.find((i) => i.obj.oid === s.indexOid);
@@ -62,6 +73,7 @@ export class ScanOp extends BaseOp {
     }
     // A primary-key lookup with every key column equal: one get, no cursor.
     if (s.access === 'pk' && s.bounds && s.bounds.eq.length === this.ta.pkCols.length && !s.bounds.lo && !s.bounds.hi && this.ta.pkPositions) {
+      this.point = true;
       const key = this.pointKeyOf(ctx, s.bounds.eq, keyCols);
       if (key === null) this.done = true; // col = NULL is never true
       else this.pointKey = key;
@@ -82,13 +94,22 @@ export class ScanOp extends BaseOp {
 
   /** The key of equality values on every key column, or null when one is NULL. */
   private pointKeyOf(ctx: ExecContext, eq: VecFn[], keyCols: Array<{ type: import('../keys/key_encoding.ts').KeyType }>): Uint8Array | null {
-    const kw = new KeyWriter();
+    const kw = this.kw.reset();
     for (let i = 0; i < eq.length; i++) {
       const v = eq[i]!(ONE, ctx)[0];
       if (v === null) return null;
       kw.value(keyCols[i]!, keyValue(v));
     }
-    return kw.bytes();
+    if (this.spec.withRowKey) return kw.bytes();
+    // The store copies the key it is given: the same array serves the next lookup of a key of this length.
+    let k = this.keyBuf;
+    const n = kw.length;
+    if (k === undefined || k.length !== n) this.keyBuf = k = kw.bytes();
+    else {
+      const b = kw.buf;
+      for (let i = 0; i < n; i++) k[i] = b[i]!;
+    }
+    return k;
   }
 
   /** Encodes the key range of the bounds (or marks it empty when a bound is NULL). */
@@ -140,23 +161,34 @@ export class ScanOp extends BaseOp {
     this.cursor = undefined;
   }
 
+  /**
+   * The next batch without a generator step, when that is known not to pause
+   * or wait: a point lookup's row (or none), then null. Undefined otherwise
+   * (use next()).
+   */
+  nextSync(): Batch | null | undefined {
+    if (!this.point) return undefined;
+    if (this.done) return null;
+    this.done = true;
+    if (this.pointKey === undefined || this.pointKey === null) return null;
+    const s = this.spec;
+    const out = emptyBatch(s.positions.length);
+    const keys: Uint8Array[] | undefined = s.withRowKey ? [] : undefined;
+    const v = this.ctx.txn.get(this.ta.ks, this.pointKey);
+    if (v) {
+      this.dec.decode(v, 0, v.length, out.cols);
+      out.length = 1;
+      keys?.push(this.pointKey);
+    }
+    return this.finish(out, keys);
+  }
+
   *next(): Step {
+    if (this.point) return this.nextSync()!;
     if (this.done) return null;
     const s = this.spec;
     const out = emptyBatch(s.positions.length);
     const keys: Uint8Array[] | undefined = s.withRowKey ? [] : undefined;
-    if (this.pointKey !== undefined) {
-      this.done = true;
-      if (this.pointKey !== null) {
-        const v = this.ctx.txn.get(this.ta.ks, this.pointKey);
-        if (v) {
-          this.dec.decode(v, 0, v.length, out.cols);
-          out.length = 1;
-          keys?.push(this.pointKey);
-        }
-      }
-      return this.finish(out, keys);
-    }
     const c = this.cursor!;
     while (out.length < BATCH_ROWS) {
       if (!c.next()) {

@@ -560,6 +560,11 @@ function drainFast(ctx: ExecContext, op: Operator, rows: unknown[][]): Promise<v
   op.open(ctx);
   let closeHere = true;
   try {
+    // A point lookup's batches come without generator steps.
+    for (let b = op.nextSync?.(); b !== undefined; b = op.nextSync!()) {
+      if (b === null) return undefined;
+      if (b.length > 0) appendRows(rows, b);
+    }
     for (;;) {
       const gen = op.next();
       const r = gen.next();
