@@ -7,7 +7,10 @@
 //
 // ACLs store grants only; the owner's own privileges are implicit (shown
 // first in the aclitem text once the ACL exists, as PostgreSQL makes them
-// explicit at the first GRANT). A schema without an ACL has PostgreSQL 15's
+// explicit at the first GRANT). An entry's key is its grantee (a role OID or
+// 'public') when the owner granted it, `grantee@grantorOid` when a role
+// holding the grant option did (WITH GRANT OPTION); its value holds the
+// letters, each followed by '*' when it carries the grant option ("r*a"). A schema without an ACL has PostgreSQL 15's
 // default: nothing for others, except the public schema (USAGE to PUBLIC).
 
 import type { Catalog } from './catalog.ts';
@@ -51,11 +54,68 @@ export function ownsObject(cat: Catalog, roleOid: Oid, owner: Oid): boolean {
   return isSuperuser(cat, roleOid) || owner === roleOid || memberships(cat, roleOid).has(owner);
 }
 
+/** The key of the entry `grantee` holds from `grantor` (the owner's grants are keyed by the grantee alone). */
+export function aclKey(grantee: string, grantor: Oid, owner: Oid): string {
+  return grantor === owner ? grantee : `${grantee}@${grantor}`;
+}
+
+/** An entry key's grantee ('public' or a role OID as text) and grantor. */
+export function splitAclKey(key: string, owner: Oid): { grantee: string; grantor: Oid } {
+  const at = key.indexOf('@');
+  return at < 0 ? { grantee: key, grantor: owner } : { grantee: key.slice(0, at), grantor: Number(key.slice(at + 1)) };
+}
+
+/** The privilege letters of an entry's value (without the grant option marks). */
+export function privilegesOf(value: string): string {
+  return value.replace(/\*/g, '');
+}
+
+/** The letters an entry's value holds with the grant option. */
+export function grantOptionsOf(value: string): string {
+  let out = '';
+  for (let i = 0; i + 1 < value.length; i++) if (value[i + 1] === '*' && value[i] !== '*') out += value[i];
+  return out;
+}
+
+/** An entry value from its letters and grant options. */
+export function aclValue(privs: string, options: string): string {
+  let out = '';
+  for (const c of privs) out += options.includes(c) ? `${c}*` : c;
+  return out;
+}
+
+/** Whether the ACL names the role, as grantee or grantor. */
+export function aclMentions(acl: Record<string, string> | undefined, roleOid: Oid): boolean {
+  for (const k of Object.keys(acl ?? {})) {
+    const at = k.indexOf('@');
+    if ((at < 0 ? k : k.slice(0, at)) === String(roleOid) || (at >= 0 && k.slice(at + 1) === String(roleOid))) return true;
+  }
+  return false;
+}
+
 function aclGrants(cat: Catalog, roleOid: Oid, acl: Record<string, string> | undefined, letter: string): boolean {
   if (!acl) return false;
-  if (acl['public']?.includes(letter)) return true;
-  for (const r of memberships(cat, roleOid)) if (acl[String(r)]?.includes(letter)) return true;
+  let roles: Set<Oid> | undefined;
+  for (const k in acl) {
+    if (!acl[k]!.includes(letter)) continue;
+    const at = k.indexOf('@');
+    const grantee = at < 0 ? k : k.slice(0, at);
+    if (grantee === 'public') return true;
+    roles ??= memberships(cat, roleOid);
+    if (roles.has(Number(grantee))) return true;
+  }
   return false;
+}
+
+/** The grant options `roleOid` itself holds in one ACL (from any grantor); PUBLIC never holds any. */
+export function grantOptionsHeld(acl: Record<string, string> | undefined, roleOid: Oid): string {
+  let out = '';
+  for (const k in acl ?? {}) {
+    const at = k.indexOf('@');
+    if ((at < 0 ? k : k.slice(0, at)) !== String(roleOid)) continue;
+    for (const c of grantOptionsOf(acl![k]!)) if (!out.includes(c)) out += c;
+  }
+  return out;
 }
 
 /** The relation-level privilege (ownership, superuser, grants to the role, its roles or PUBLIC). */
@@ -98,16 +158,18 @@ function roleName(cat: Catalog, key: string): string {
 }
 
 function items(cat: Catalog, owner: Oid, acl: Record<string, string>, order: string, ownerPrivs?: string): string[] {
-  const grantor = roleName(cat, String(owner));
-  const sorted = (letters: string): string => [...order].filter((c) => letters.includes(c)).join('');
+  const ownerName = roleName(cat, String(owner));
   const out: string[] = [];
-  if (ownerPrivs !== undefined) out.push(`${grantor}=${ownerPrivs}/${grantor}`);
-  // PUBLIC first, as PostgreSQL lists it, then the roles by OID.
-  const keys = Object.keys(acl).sort((a, b) => (a === 'public' ? -1 : b === 'public' ? 1 : Number(a) - Number(b)));
-  for (const k of keys) {
-    if (k === String(owner) && ownerPrivs !== undefined) continue;
-    const letters = sorted(acl[k]!);
-    if (letters !== '') out.push(`${roleName(cat, k)}=${letters}/${grantor}`);
+  if (ownerPrivs !== undefined) out.push(`${ownerName}=${ownerPrivs}/${ownerName}`);
+  // PUBLIC first, as PostgreSQL lists it, then the roles by OID (the owner's grants before others').
+  const rank = (g: string): number => (g === 'public' ? -1 : Number(g));
+  const keys = Object.keys(acl).map((k) => ({ k, ...splitAclKey(k, owner) }))
+    .sort((a, b) => rank(a.grantee) - rank(b.grantee) || (a.grantor === owner ? -1 : b.grantor === owner ? 1 : a.grantor - b.grantor));
+  for (const { k, grantee, grantor } of keys) {
+    if (grantee === String(owner) && grantor === owner && ownerPrivs !== undefined) continue;
+    const options = grantOptionsOf(acl[k]!);
+    const letters = [...order].filter((c) => acl[k]!.includes(c)).map((c) => (options.includes(c) ? `${c}*` : c)).join('');
+    if (letters !== '') out.push(`${roleName(cat, grantee)}=${letters}/${roleName(cat, String(grantor))}`);
   }
   return out;
 }
@@ -147,12 +209,18 @@ function plainName(cat: Catalog, oid: Oid): string {
 }
 
 function grantRows(cat: Catalog, owner: Oid, acl: Record<string, string> | undefined, letters: string, withOwner: boolean): GrantRow[] {
-  const grantor = plainName(cat, owner);
+  const ownerName = plainName(cat, owner);
   const out: GrantRow[] = [];
-  if (withOwner) for (const l of letters) out.push({ grantor, grantee: grantor, letter: l, grantable: true });
+  if (withOwner) for (const l of letters) out.push({ grantor: ownerName, grantee: ownerName, letter: l, grantable: true });
   for (const [k, held] of Object.entries(acl ?? {})) {
-    if (k === String(owner) && withOwner) continue;
-    for (const l of letters) if (held.includes(l)) out.push({ grantor, grantee: k === 'public' ? 'PUBLIC' : plainName(cat, Number(k)), letter: l, grantable: false });
+    const { grantee, grantor } = splitAclKey(k, owner);
+    if (grantee === String(owner) && grantor === owner && withOwner) continue;
+    const options = grantOptionsOf(held);
+    for (const l of letters) {
+      if (held.includes(l)) {
+        out.push({ grantor: plainName(cat, grantor), grantee: grantee === 'public' ? 'PUBLIC' : plainName(cat, Number(grantee)), letter: l, grantable: options.includes(l) });
+      }
+    }
   }
   return out;
 }
@@ -166,7 +234,7 @@ export function relationGrantRows(cat: Catalog, rel: AclRelation): GrantRow[] {
 export function columnGrantRows(cat: Catalog, rel: AclRelation, attnum: number): GrantRow[] {
   const rows = grantRows(cat, rel.owner, rel.acl, COLUMN_PRIVILEGES, true);
   for (const r of grantRows(cat, rel.owner, rel.colAcl?.[String(attnum)], COLUMN_PRIVILEGES, false)) {
-    if (!rows.some((x) => x.grantee === r.grantee && x.letter === r.letter)) rows.push(r);
+    if (!rows.some((x) => x.grantee === r.grantee && x.grantor === r.grantor && x.letter === r.letter)) rows.push(r);
   }
   return rows;
 }

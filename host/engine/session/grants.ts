@@ -15,8 +15,8 @@ import type * as A from '../../../sql-dialects/index.ts';
 import { lookupRelation as lookup } from '../bind/names.ts';
 import { needsOf, type PrivilegeNeed } from '../bind/privileges.ts';
 import {
-  type AclRelation, hasAnyColumnPrivilege, hasColumnPrivilege, hasRelationPrivilege, hasSchemaPrivilege, isSuperuser, memberships, ownsObject,
-  PRIVILEGE_LETTER, TABLE_PRIVILEGES,
+  type AclRelation, aclKey, aclValue, COLUMN_PRIVILEGES, grantOptionsHeld, grantOptionsOf, hasAnyColumnPrivilege, hasColumnPrivilege, hasRelationPrivilege,
+  hasSchemaPrivilege, isSuperuser, memberships, ownsObject, PRIVILEGE_LETTER, privilegesOf, SCHEMA_PRIVILEGES, splitAclKey, TABLE_PRIVILEGES,
 } from '../catalog/acl.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { RoleObj, SchemaObj } from '../catalog/objects.ts';
@@ -113,16 +113,124 @@ function granteeKeys(s: Session, g: A.Grant): string[] {
   });
 }
 
-/** Adds or takes away letters for the grantees in one ACL; the result (empty entries dropped). */
-function changeAcl(acl: Record<string, string> | undefined, keys: string[], letters: string, grant: boolean): Record<string, string> {
-  const out: Record<string, string> = { ...(acl ?? {}) };
-  for (const k of keys) {
-    const had = out[k] ?? '';
-    const next = grant ? had + [...letters].filter((c) => !had.includes(c)).join('') : [...had].filter((c) => !letters.includes(c)).join('');
-    if (next === '') delete out[k];
-    else out[k] = next;
+type Acl = Record<string, string>;
+
+/** What one GRANT or REVOKE does to the ACLs it changes. */
+interface AclChange {
+  grant: boolean;
+  keys: string[];
+  /** GRANT ... WITH GRANT OPTION / REVOKE GRANT OPTION FOR. */
+  option: boolean;
+  cascade: boolean;
+  /** The role recorded as grantor (the owner for owners and superusers). */
+  grantor: number;
+  owner: number;
+}
+
+/**
+ * PostgreSQL's select_best_grantor: owners (and superusers, and members of
+ * the owning role) grant as the owner with every option; others as the role
+ * (themselves first, then their roles) holding the most of the wanted grant
+ * options in the given ACLs.
+ */
+function bestGrantor(cat: Catalog, userOid: number, owner: number, acls: Array<Acl | undefined>, wanted: string, all: string): { oid: number; options: string } {
+  if (ownsObject(cat, userOid, owner)) return { oid: owner, options: all };
+  let best = { oid: userOid, options: '' };
+  let bestCount = -1;
+  for (const r of [userOid, ...[...memberships(cat, userOid)].filter((m) => m !== userOid)]) {
+    let options = '';
+    for (const a of acls) for (const c of grantOptionsHeld(a, r)) if (!options.includes(c)) options += c;
+    const n = [...wanted].filter((c) => options.includes(c)).length;
+    if (n > bestCount) {
+      best = { oid: r, options };
+      bestCount = n;
+    }
+  }
+  return best;
+}
+
+/**
+ * PostgreSQL's restrict_and_check_grant: the wanted letters the grantor may
+ * give (or take back); a user without any grant option and without any
+ * privilege on the object gets 42501, one with some privilege a warning.
+ */
+function restrict(
+  grant: boolean, wanted: string, available: string, all: boolean, hasAny: () => boolean, what: string, denied: () => SbError, notices: SbError[],
+): string {
+  const out = [...wanted].filter((c) => available.includes(c)).join('');
+  if (available === '' && !hasAny()) throw denied();
+  if (out === '') {
+    notices.push(warning(grant ? '01007' : '01006', grant ? `no privileges were granted for ${what}` : `no privileges could be revoked for ${what}`));
+  } else if (!all && out.length !== wanted.length) {
+    notices.push(warning(grant ? '01007' : '01006', grant ? `not all privileges were granted for ${what}` : `not all privileges could be revoked for ${what}`));
   }
   return out;
+}
+
+function warning(code: string, message: string): SbError {
+  return new SbError(code, message, { severity: 'WARNING' });
+}
+
+function minus(a: string, b: string): string {
+  return [...a].filter((c) => !b.includes(c)).join('');
+}
+
+function union(a: string, b: string): string {
+  return a + [...b].filter((c) => !a.includes(c)).join('');
+}
+
+/** Applies a GRANT or REVOKE of `letters` to one ACL (a copy; empty entries dropped). `extra` adds options a grantee holds elsewhere (a column's table). */
+function changeAcl(acl: Acl | undefined, letters: string, ch: AclChange, extra: (grantee: number) => string = () => ''): Acl {
+  const out: Acl = { ...(acl ?? {}) };
+  for (const g of ch.keys) {
+    const k = aclKey(g, ch.grantor, ch.owner);
+    const had = out[k] ?? '';
+    const privs = privilegesOf(had);
+    const options = grantOptionsOf(had);
+    let nextPrivs: string;
+    let nextOptions: string;
+    if (ch.grant) {
+      nextPrivs = union(privs, letters);
+      nextOptions = ch.option ? union(options, letters) : options;
+    } else {
+      nextPrivs = ch.option ? privs : minus(privs, letters);
+      nextOptions = minus(options, letters);
+    }
+    if (nextPrivs === '') delete out[k];
+    else out[k] = aclValue(nextPrivs, nextOptions);
+    const lost = minus(options, nextOptions);
+    if (!ch.grant && g !== 'public' && lost !== '') recursiveRevoke(out, Number(g), lost, ch, extra);
+  }
+  return out;
+}
+
+/**
+ * PostgreSQL's recursive_revoke: when a grantee loses grant options it holds
+ * from nowhere else, what it granted with them goes too (CASCADE), or the
+ * REVOKE fails with 2BP01 (RESTRICT, the default).
+ */
+function recursiveRevoke(acl: Acl, grantee: number, lost: string, ch: AclChange, extra: (grantee: number) => string): void {
+  if (grantee === ch.owner) return;
+  const gone = minus(lost, union(grantOptionsHeld(acl, grantee), extra(grantee)));
+  if (gone === '') return;
+  for (const k of Object.keys(acl)) {
+    const { grantee: to, grantor } = splitAclKey(k, ch.owner);
+    const had = acl[k];
+    if (had === undefined || grantor !== grantee || ![...gone].some((c) => had.includes(c))) continue;
+    if (!ch.cascade) throw new SbError('2BP01', 'dependent privileges exist', { hint: 'Use CASCADE to revoke them too.' });
+    const privs = minus(privilegesOf(had), gone);
+    const options = grantOptionsOf(had);
+    if (privs === '') delete acl[k];
+    else acl[k] = aclValue(privs, minus(options, gone));
+    const lostHere = [...options].filter((c) => gone.includes(c)).join('');
+    if (to !== 'public' && lostHere !== '') recursiveRevoke(acl, Number(to), lostHere, ch, extra);
+  }
+}
+
+function hasAnyRelationPrivilege(cat: Catalog, userOid: number, rel: Relation): boolean {
+  for (const l of TABLE_PRIVILEGES) if (hasRelationPrivilege(cat, userOid, rel, l)) return true;
+  for (const l of COLUMN_PRIVILEGES) if (hasAnyColumnPrivilege(cat, userOid, rel, l)) return true;
+  return false;
 }
 
 export async function runGrantStatement(s: Session, stmt: A.Statement): Promise<QueryResult> {
@@ -132,8 +240,12 @@ export async function runGrantStatement(s: Session, stmt: A.Statement): Promise<
   const txn = s.tx.ensureTxn();
   s.tx.started = true;
   const cat = s.tx.cat!;
+  const notices: SbError[] = [];
   try {
     const type = (g.objectType ?? '').toUpperCase();
+    if (g.grantedBy && s.dialect.foldIdentifier(g.grantedBy) !== s.user.name) {
+      throw new SbError(SqlState.feature_not_supported, 'grantor must be current user');
+    }
     if (g.roles && g.roles.length > 0) {
       // GRANT role TO user / REVOKE role FROM user.
       const me = s.catalog().get(s.user.oid) as RoleObj | undefined;
@@ -152,59 +264,80 @@ export async function runGrantStatement(s: Session, stmt: A.Statement): Promise<
           cat.put(txn, { ...member, memberOf });
         }
       }
-    } else if (type === 'SCHEMA') {
-      const letters = schemaLetters(g.privileges);
-      const keys = granteeKeys(s, g);
-      for (const schema of schemasOf(s, g)) {
-        const current = s.catalog().get(schema.oid) as SchemaObj;
-        if (!ownsObject(s.catalog(), s.user.oid, current.owner)) {
-          throw new SbError(SqlState.insufficient_privilege, `permission denied for schema ${current.name}`);
-        }
-        // The public schema's default ACL (USAGE to PUBLIC) becomes explicit at the first change.
-        const base = current.acl ?? (current.oid === 2200 ? { public: 'U' } : {});
-        cat.put(txn, { ...current, acl: changeAcl(base, keys, letters, grant) });
-      }
     } else {
-      const { table, columns } = relationLetters(g.privileges);
       const keys = granteeKeys(s, g);
-      for (const rel of relationsOf(s, g)) {
-        const current = s.catalog().get(rel.oid) as Relation;
-        if (!ownsObject(s.catalog(), s.user.oid, current.owner)) {
-          throw new SbError(SqlState.insufficient_privilege, `permission denied for ${current.kind === 'view' ? 'view' : 'table'} ${current.name}`);
+      const option = grant ? g.withGrantOption === true : g.grantOptionFor === true;
+      if (grant && option && keys.includes('public')) throw new SbError('0LP01', 'grant options can only be granted to roles');
+      const base = { grant, keys, option, cascade: g.behavior === 'CASCADE' };
+      const user = s.user.oid;
+      if (type === 'SCHEMA') {
+        const wanted = schemaLetters(g.privileges);
+        const all = (g.privileges ?? []).some((p) => /^ALL( PRIVILEGES)?$/i.test(p.name));
+        for (const schema of schemasOf(s, g)) {
+          const current = s.catalog().get(schema.oid) as SchemaObj;
+          // The public schema's default ACL (USAGE to PUBLIC) becomes explicit at the first change.
+          const acl = current.acl ?? (current.oid === 2200 ? { public: 'U' } : {});
+          const who = bestGrantor(s.catalog(), user, current.owner, [acl], wanted, SCHEMA_PRIVILEGES);
+          const letters = restrict(
+            grant, wanted, who.options, all, () => hasSchemaPrivilege(s.catalog(), user, current.oid, 'U') || hasSchemaPrivilege(s.catalog(), user, current.oid, 'C'),
+            `"${current.name}"`, () => new SbError(SqlState.insufficient_privilege, `permission denied for schema ${current.name}`), notices,
+          );
+          if (letters === '') continue;
+          cat.put(txn, { ...current, acl: changeAcl(acl, letters, { ...base, grantor: who.oid, owner: current.owner }) });
         }
-        const next: Relation = { ...current };
-        // Column grants alone leave the relation's ACL at its default (relacl stays null), as in PostgreSQL.
-        if (table !== '' || current.acl !== undefined) next.acl = changeAcl(current.acl, keys, table, grant);
-        if (!grant && table !== '') {
-          // REVOKE of a table privilege also takes it away from every column (as PostgreSQL does).
-          const colAcl: Record<string, Record<string, string>> = {};
-          for (const [a, acl] of Object.entries(current.colAcl ?? {})) {
-            const changed = changeAcl(acl, keys, table, false);
-            if (Object.keys(changed).length > 0) colAcl[a] = changed;
+      } else {
+        const { table, columns } = relationLetters(g.privileges);
+        const all = (g.privileges ?? []).some((p) => /^ALL( PRIVILEGES)?$/i.test(p.name));
+        for (const rel of relationsOf(s, g)) {
+          const current = s.catalog().get(rel.oid) as Relation;
+          const deniedRel = (): SbError => new SbError(SqlState.insufficient_privilege, `permission denied for ${current.kind === 'view' ? 'view' : 'table'} ${current.name}`);
+          const hasAny = (): boolean => hasAnyRelationPrivilege(s.catalog(), user, current);
+          const next: Relation = { ...current };
+          if (table !== '') {
+            const who = bestGrantor(s.catalog(), user, current.owner, [current.acl], table, TABLE_PRIVILEGES);
+            const letters = restrict(grant, table, who.options, all, hasAny, `"${current.name}"`, deniedRel, notices);
+            const ch: AclChange = { ...base, grantor: who.oid, owner: current.owner };
+            // Column grants alone leave the relation's ACL at its default (relacl stays null), as in PostgreSQL.
+            if (letters !== '') next.acl = changeAcl(current.acl, letters, ch);
+            if (!grant && letters !== '') {
+              // REVOKE of a table privilege also takes it away from every column (as PostgreSQL does).
+              const tableOptions = (grantee: number): string => grantOptionsHeld(next.acl, grantee);
+              const colAcl: Record<string, Acl> = {};
+              for (const [a, acl] of Object.entries(current.colAcl ?? {})) {
+                const changed = changeAcl(acl, [...letters].filter((c) => COLUMN_PRIVILEGES.includes(c)).join(''), ch, tableOptions);
+                if (Object.keys(changed).length > 0) colAcl[a] = changed;
+              }
+              next.colAcl = colAcl;
+            }
           }
-          next.colAcl = colAcl;
+          for (const c of columns) {
+            const name = s.dialect.foldIdentifier(c.name);
+            const attnum = current.kind === 'table'
+              ? current.columns.find((x) => !x.dropped && x.name === name)?.attnum
+              : (() => {
+                const i = current.columns.findIndex((x) => x.name === name);
+                return i < 0 ? undefined : i + 1;
+              })();
+            if (attnum === undefined) throw new SbError(SqlState.undefined_column, `column "${name}" of relation "${current.name}" does not exist`);
+            const colAcl = { ...(next.colAcl ?? {}) };
+            const who = bestGrantor(s.catalog(), user, current.owner, [next.acl, colAcl[String(attnum)]], c.letters, TABLE_PRIVILEGES);
+            const letters = restrict(grant, c.letters, who.options, all, hasAny, `column "${name}" of relation "${current.name}"`, deniedRel, notices);
+            if (letters === '') continue;
+            const tableOptions = (grantee: number): string => grantOptionsHeld(next.acl, grantee);
+            const changed = changeAcl(colAcl[String(attnum)], letters, { ...base, grantor: who.oid, owner: current.owner }, tableOptions);
+            if (Object.keys(changed).length > 0) colAcl[String(attnum)] = changed;
+            else delete colAcl[String(attnum)];
+            next.colAcl = colAcl;
+          }
+          if (next.colAcl && Object.keys(next.colAcl).length === 0) delete next.colAcl;
+          cat.put(txn, next);
         }
-        for (const c of columns) {
-          const name = s.dialect.foldIdentifier(c.name);
-          const attnum = current.kind === 'table'
-            ? current.columns.find((x) => !x.dropped && x.name === name)?.attnum
-            : (() => {
-              const i = current.columns.findIndex((x) => x.name === name);
-              return i < 0 ? undefined : i + 1;
-            })();
-          if (attnum === undefined) throw new SbError(SqlState.undefined_column, `column "${name}" of relation "${current.name}" does not exist`);
-          const colAcl = { ...(next.colAcl ?? {}) };
-          const changed = changeAcl(colAcl[String(attnum)], keys, c.letters, grant);
-          if (Object.keys(changed).length > 0) colAcl[String(attnum)] = changed;
-          else delete colAcl[String(attnum)];
-          next.colAcl = colAcl;
-        }
-        if (next.colAcl && Object.keys(next.colAcl).length === 0) delete next.colAcl;
-        cat.put(txn, next);
       }
     }
     if (autocommit) await s.tx.commit();
-    return { command: grant ? (g.roles?.length ? 'GRANT ROLE' : 'GRANT') : g.roles?.length ? 'REVOKE ROLE' : 'REVOKE', rowCount: 0, fields: [], rows: [] };
+    const r: QueryResult = { command: grant ? (g.roles?.length ? 'GRANT ROLE' : 'GRANT') : g.roles?.length ? 'REVOKE ROLE' : 'REVOKE', rowCount: 0, fields: [], rows: [] };
+    if (notices.length > 0) r.notices = notices;
+    return r;
   } catch (e) {
     if (autocommit) await s.tx.rollback();
     else s.tx.failed = true;

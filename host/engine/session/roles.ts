@@ -8,6 +8,7 @@
 
 import type * as A from '../../../sql-dialects/index.ts';
 import { isVerifier, makeVerifier } from '../auth/scram_verifier.ts';
+import { aclMentions } from '../catalog/acl.ts';
 import type { RoleObj } from '../catalog/objects.ts';
 import { OID } from '../catalog/objects.ts';
 import { SbError, SqlState } from '../sb_error.ts';
@@ -109,17 +110,16 @@ function applyOptions(s: Session, role: RoleObj, options: A.SqlOption[], me: Rol
 
 /** What GRANTs name the role (PostgreSQL's DETAIL lines: schemas, then relations, then columns). */
 function grantsHeldBy(s: Session, roleOid: number): string[] {
-  const key = String(roleOid);
   const schemas: string[] = [];
   const relations: string[] = [];
   const columns: string[] = [];
   for (const o of s.catalog().objects.values()) {
-    if (o.kind === 'schema' && o.acl?.[key]) schemas.push(`privileges for schema ${o.name}`);
+    if (o.kind === 'schema' && aclMentions(o.acl, roleOid)) schemas.push(`privileges for schema ${o.name}`);
     if (o.kind !== 'table' && o.kind !== 'view') continue;
     const what = o.kind === 'view' ? 'view' : 'table';
-    if (o.acl?.[key]) relations.push(`privileges for ${what} ${o.name}`);
+    if (aclMentions(o.acl, roleOid)) relations.push(`privileges for ${what} ${o.name}`);
     for (const [attnum, acl] of Object.entries(o.colAcl ?? {})) {
-      if (!acl[key]) continue;
+      if (!aclMentions(acl, roleOid)) continue;
       const col = o.kind === 'table' ? o.columns.find((c) => c.attnum === Number(attnum))?.name : o.columns[Number(attnum) - 1]?.name;
       if (col !== undefined) columns.push(`privileges for column ${col} of ${what} ${o.name}`);
     }

@@ -101,7 +101,10 @@ describe('roles', () => {
       expect(await codeOf(r.query('SELECT 1 FROM secrets'))).toBe('42501');
       await admin.query('GRANT SELECT ON ALL TABLES IN SCHEMA public TO PUBLIC');
       expect((await r.query('SELECT count(*)::int AS n FROM secrets')).rows).toEqual([{ n: 2 }]);
-      expect(await codeOf(r.query('GRANT SELECT ON secrets TO reader'))).toBe('42501');
+      // Holding SELECT without its grant option: PostgreSQL 15 warns (01007, nothing granted) rather than failing.
+      expect(await codeOf(r.query('GRANT SELECT ON secrets TO reader'))).toBeUndefined();
+      expect(await codeOf(r.query('GRANT DELETE ON secrets TO reader'))).toBeUndefined();
+      expect(await codeOf(r.query('DELETE FROM secrets'))).toBe('42501');
       expect(await codeOf(admin.query('GRANT FLY ON secrets TO reader'))).toBe('0LP01');
     } finally {
       await r.end();
