@@ -13,6 +13,19 @@ export function protocolViolation(message: string, detail?: string): SbError {
 
 /** Decodes UTF-8 strictly; invalid sequences are 22021 like PostgreSQL's "invalid byte sequence". */
 export function decodeUtf8(bytes: Uint8Array): string {
+  // Short ASCII (names, parameters, tags): no TextDecoder call.
+  const n = bytes.length;
+  if (n === 0) return '';
+  if (n <= 32) {
+    let s = '';
+    let i = 0;
+    for (; i < n; i++) {
+      const c = bytes[i]!;
+      if (c >= 0x80) break;
+      s += String.fromCharCode(c);
+    }
+    if (i === n) return s;
+  }
   try {
     return utf8.decode(bytes);
   } catch {
@@ -114,6 +127,10 @@ export class ByteReader {
   cstring(): string {
     const end = this.buf.indexOf(0, this.pos);
     if (end < 0) throw protocolViolation(`invalid ${this.what} message format`, 'missing string terminator');
+    if (end === this.pos) {
+      this.pos++;
+      return '';
+    }
     const s = decodeUtf8(this.buf.subarray(this.pos, end));
     this.pos = end + 1;
     return s;
@@ -125,6 +142,30 @@ export class ByteReader {
       throw protocolViolation(`invalid ${this.what} message format`, `${this.buf.length - this.pos} unexpected trailing bytes`);
     }
   }
+}
+
+/**
+ * Small outputs are copied into slices of a shared slab rather than each
+ * into a new ArrayBuffer (an allocation with a backing store is several
+ * times dearer than a view). A slice is never written again once handed
+ * out; the slab is freed when its last slice is.
+ */
+const slab_bytes = 64 * 1024;
+const slab_piece_bytes_max = 4096;
+let slab = new Uint8Array(slab_bytes);
+let slabAt = 0;
+
+function slabCopy(src: Uint8Array, n: number): Uint8Array {
+  if (slabAt + n > slab_bytes) {
+    slab = new Uint8Array(slab_bytes);
+    slabAt = 0;
+  }
+  const at = slabAt;
+  const out = slab.subarray(at, at + n);
+  if (n <= 128) for (let i = 0; i < n; i++) slab[at + i] = src[i]!;
+  else out.set(src.subarray(0, n));
+  slabAt = (at + n + 7) & ~7;
+  return out;
 }
 
 const writer_bytes_initial = 4096;
@@ -226,9 +267,67 @@ export class ByteWriter {
     return this;
   }
 
+  /**
+   * A string, length-prefixed (Int32) as a DataRow value: ASCII is written
+   * byte by byte, anything else through the UTF-8 encoder.
+   */
+  textValue(s: string): this {
+    const n = s.length;
+    this.ensure(4 + n);
+    const at = this.pos + 4;
+    const buf = this.buf;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) return this.utf8Value(s);
+      buf[at + i] = c;
+    }
+    this.view.setInt32(this.pos, n);
+    this.pos = at + n;
+    return this;
+  }
+
+  private utf8Value(s: string): this {
+    const b = utf8Encoder.encode(s);
+    return this.int32(b.length).bytes(b);
+  }
+
+  /** An integer's decimal text, length-prefixed (Int32) as a DataRow value. */
+  intTextValue(v: number | bigint): this {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v)) return this.textValue(String(v));
+    this.ensure(4 + 21);
+    const buf = this.buf;
+    let at = this.pos + 4;
+    let x = v;
+    if (x < 0) {
+      buf[at++] = 0x2d;
+      x = -x;
+    }
+    let digits = 1;
+    for (let t = x; t >= 10; t = Math.floor(t / 10)) digits++;
+    for (let i = digits - 1; i >= 0; i--) {
+      buf[at + i] = 0x30 + (x % 10);
+      x = Math.floor(x / 10);
+    }
+    at += digits;
+    this.view.setInt32(this.pos, at - this.pos - 4);
+    this.pos = at;
+    return this;
+  }
+
+  /** Already-encoded bytes (a whole message or several) as they are. */
+  raw(b: Uint8Array): this {
+    return this.bytes(b);
+  }
+
+  /** A copy of the bytes written from `start` on. */
+  copyFrom(start: number): Uint8Array {
+    return this.buf.slice(start, this.pos);
+  }
+
   /** Everything written so far (a copy), and resets the writer. */
   take(): Uint8Array {
-    const out = this.buf.slice(0, this.pos);
+    const n = this.pos;
+    const out = n <= slab_piece_bytes_max ? slabCopy(this.buf, n) : this.buf.slice(0, n);
     this.pos = 0;
     this.msgStart = -1;
     // One large result must not pin its buffer for the rest of a long-lived connection.

@@ -20,7 +20,7 @@
 import { SbError, SqlState } from '../../engine/sb_error.ts';
 import type { Session } from '../../engine/session/session.ts';
 import { decodeUtf8 } from './bytes.ts';
-import { decodeFrontend, decodePasswordMessage, decodeSaslInitialResponse, decodeStartupPacket, type StartupMessage } from './decode.ts';
+import { decodeFrontend, decodePasswordMessage, decodeSaslInitialResponse, decodeStartupPacket, type FrontendMessage, type StartupMessage } from './decode.ts';
 import { BackendWriter } from './encode.ts';
 import { errorFields } from './errors.ts';
 import { functionCall, functionCallResponse } from './fastpath.ts';
@@ -225,7 +225,8 @@ export class PgConnection implements CancelTarget, NotifyTarget {
         try {
           frame = this.reader.next();
           if (!frame) {
-            await this.flush();
+            const w = this.writeOut();
+            if (w !== undefined) await w;
             frame = this.reader.next();
           }
         } catch (e) {
@@ -234,7 +235,9 @@ export class PgConnection implements CancelTarget, NotifyTarget {
         }
         if (!frame) break;
         this.clearIdleTimer();
-        await this.handle(frame.type, frame.body);
+        // Most messages are handled synchronously: no promise to wait for.
+        const p = this.handle(frame.type, frame.body);
+        if (p !== undefined) await p;
       }
     } catch (e) {
       this.state.log.error('pg', 'connection_failed', { connection: this.id, message: String((e as Error)?.message ?? e) });
@@ -249,8 +252,13 @@ export class PgConnection implements CancelTarget, NotifyTarget {
   }
 
   async flush(): Promise<void> {
+    await this.writeOut();
+  }
+
+  /** Hands buffered output to the transport; a promise only when it asks to wait. */
+  private writeOut(): void | Promise<void> {
     if (this.out.length === 0 || this.phase === 'closed') return;
-    await this.transport.write(this.out.take());
+    return this.transport.write(this.out.take());
   }
 
   /** Sends a FATAL error (or a generic 08P01 for anything else) and closes. */
@@ -281,7 +289,7 @@ export class PgConnection implements CancelTarget, NotifyTarget {
     }
   }
 
-  private async handle(type: number, body: Uint8Array): Promise<void> {
+  private handle(type: number, body: Uint8Array): void | Promise<void> {
     switch (this.phase) {
       case 'startup':
         return this.handleStartup(body);
@@ -534,7 +542,8 @@ export class PgConnection implements CancelTarget, NotifyTarget {
     }
   }
 
-  private async handleReady(type: number, body: Uint8Array): Promise<void> {
+  /** One message after authentication; returns a promise only when the message has asynchronous work. */
+  private handleReady(type: number, body: Uint8Array): void | Promise<void> {
     const q = this.queries!;
     if (type === FE.Password) {
       q.sendError(new SbError(SqlState.protocol_violation, 'unexpected password message after authentication'));
@@ -552,28 +561,23 @@ export class PgConnection implements CancelTarget, NotifyTarget {
       else this.readyForQuery();
       return;
     }
-    if (q.copyIn && m.type !== 'Terminate') {
-      if (await q.copyMessage(m)) this.readyForQuery();
-      return;
-    }
+    if (q.copyIn && m.type !== 'Terminate') return this.copyMessage(q, m);
     switch (m.type) {
       case 'Query':
         if (q.skipUntilSync) return;
-        if (!(await q.simpleQuery(m.sql))) return; // COPY IN: ReadyForQuery after CopyDone
-        if (/^\s*discard\s+all\s*;?\s*$/i.test(m.sql)) q.reset();
-        this.readyForQuery();
-        return;
-      case 'Sync':
-        await q.sync();
-        this.readyForQuery();
-        return;
+        return this.simpleQuery(q, m.sql);
+      case 'Sync': {
+        const p = q.sync();
+        if (p === undefined) {
+          this.readyForQuery();
+          return;
+        }
+        return p.then(() => this.readyForQuery());
+      }
       case 'Flush':
-        await this.flush();
-        return;
+        return this.flush();
       case 'Terminate':
-        await this.flush();
-        await this.shutdown('terminate');
-        return;
+        return this.terminateMessage();
       case 'CopyData':
       case 'CopyDone':
         return; // outside COPY these are ignored, as in PostgreSQL
@@ -581,17 +585,34 @@ export class PgConnection implements CancelTarget, NotifyTarget {
         return;
       case 'FunctionCall':
         if (q.skipUntilSync) return;
-        try {
-          functionCallResponse(this.out, await functionCall(this.session, m));
-        } catch (e) {
-          q.sendError(e);
-        }
-        this.readyForQuery();
-        return;
+        return this.functionCall(q, m);
       default:
-        await q.extended(m);
-        return;
+        return q.extended(m);
     }
+  }
+
+  private async copyMessage(q: QueryProtocol, m: FrontendMessage): Promise<void> {
+    if (await q.copyMessage(m)) this.readyForQuery();
+  }
+
+  private async simpleQuery(q: QueryProtocol, sql: string): Promise<void> {
+    if (!(await q.simpleQuery(sql))) return; // COPY IN: ReadyForQuery after CopyDone
+    if (/^\s*discard\s+all\s*;?\s*$/i.test(sql)) q.reset();
+    this.readyForQuery();
+  }
+
+  private async terminateMessage(): Promise<void> {
+    await this.flush();
+    await this.shutdown('terminate');
+  }
+
+  private async functionCall(q: QueryProtocol, m: Extract<FrontendMessage, { type: 'FunctionCall' }>): Promise<void> {
+    try {
+      functionCallResponse(this.out, await functionCall(this.session, m));
+    } catch (e) {
+      q.sendError(e);
+    }
+    this.readyForQuery();
   }
 }
 

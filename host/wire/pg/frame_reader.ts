@@ -28,6 +28,9 @@ export interface FrameReaderOptions {
 /** Frontend message types that carry nothing or only short names. */
 const SMALL_TYPES = new Set<number>([FE.Sync, FE.Flush, FE.Terminate, FE.CopyDone, FE.Describe, FE.Close, FE.Execute, FE.CopyFail]);
 const KNOWN_TYPES = new Set<number>(Object.values(FE));
+/** By type byte: 0 unknown, 1 known, 2 known and small. */
+const TYPE_CLASS = new Uint8Array(256);
+for (const t of KNOWN_TYPES) TYPE_CLASS[t] = SMALL_TYPES.has(t) ? 2 : 1;
 /** Auth tokens (password, SASL messages) are capped like PostgreSQL's PG_MAX_AUTH_TOKEN_LENGTH. */
 const auth_message_bytes_max = 65_535 + 4;
 
@@ -79,13 +82,24 @@ export class FrameReader {
       if (this.total >= 1) this.checkType(this.peekByte(0));
       return null;
     }
-    const type = this.peekByte(0);
-    this.checkType(type);
-    const len = this.peekInt32(1);
+    let type: number;
+    let len: number;
+    const first = this.chunks[0]!;
+    const h = this.head;
+    if (first.length - h >= 5) {
+      // The whole header in the first chunk (the usual case).
+      type = first[h]!;
+      len = (first[h + 1]! << 24) | (first[h + 2]! << 16) | (first[h + 3]! << 8) | first[h + 4]!;
+    } else {
+      type = this.peekByte(0);
+      len = this.peekInt32(1);
+    }
+    const cls = TYPE_CLASS[type]!;
+    if (cls === 0) this.checkType(type);
     if (len < 4) throw protocolViolation(`invalid message length ${len} for message type ${typeName(type)}`);
-    const max = SMALL_TYPES.has(type) ? small_message_bytes_max : type === FE.Password ? Math.min(auth_message_bytes_max, this.messageBytesMax) : this.messageBytesMax;
+    const max = cls === 2 ? small_message_bytes_max : type === FE.Password ? Math.min(auth_message_bytes_max, this.messageBytesMax) : this.messageBytesMax;
     if (len + 1 > max) {
-      throw tooLarge(`message ${typeName(type)}`, len + 1, max, SMALL_TYPES.has(type) || type === FE.Password ? '' : 'message_bytes_max');
+      throw tooLarge(`message ${typeName(type)}`, len + 1, max, cls === 2 || type === FE.Password ? '' : 'message_bytes_max');
     }
     if (this.total < len + 1) return null;
     this.skip(5);
@@ -93,7 +107,7 @@ export class FrameReader {
   }
 
   private checkType(type: number): void {
-    if (!KNOWN_TYPES.has(type)) throw protocolViolation(`invalid frontend message type ${type} (${typeName(type)})`);
+    if (TYPE_CLASS[type] === 0) throw protocolViolation(`invalid frontend message type ${type} (${typeName(type)})`);
   }
 
   private peekByte(at: number): number {
@@ -110,8 +124,20 @@ export class FrameReader {
     return ((this.peekByte(at) << 24) | (this.peekByte(at + 1) << 16) | (this.peekByte(at + 2) << 8) | this.peekByte(at + 3)) | 0;
   }
 
+  /** Drops the next n bytes (all buffered). */
   private skip(n: number): void {
-    this.take(n);
+    this.total -= n;
+    while (n > 0) {
+      const c = this.chunks[0]!;
+      const avail = c.length - this.head;
+      if (avail > n) {
+        this.head += n;
+        return;
+      }
+      n -= avail;
+      this.chunks.shift();
+      this.head = 0;
+    }
   }
 
   /** Removes and returns the next n bytes (zero-copy when they lie in one chunk). */

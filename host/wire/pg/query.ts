@@ -29,7 +29,7 @@ import type { BackendWriter, FieldDescription } from './encode.ts';
 import { errorFields } from './errors.ts';
 import { CopyIn, copyOut } from './copy.ts';
 import { encodeUtf8 as utf8 } from './bytes.ts';
-import type { FormatCode } from './protocol.ts';
+import { BE, type FormatCode } from './protocol.ts';
 import { notify_payload_bytes_max } from './server_state.ts';
 
 /** Unflushed output above this is written before more rows are encoded. */
@@ -37,6 +37,34 @@ const output_flush_bytes = 256 * 1024;
 /** Named statements and portals one connection may hold. */
 export const prepared_statements_max = 10_000;
 export const portals_max = 10_000;
+
+/** How sendRows writes a column: the generic encoder, integer digits, a string's bytes, binary. */
+const VALUE_GENERIC = 0;
+const VALUE_INT_TEXT = 1;
+const VALUE_STRING_TEXT = 2;
+const VALUE_BINARY = 3;
+
+/** The text fast path of a type (formatText's String(v) and identity cases), else VALUE_GENERIC. */
+function textKind(t: SqlType): number {
+  switch (t.id) {
+    case 'int2':
+    case 'int4':
+    case 'int8':
+    case 'oid':
+    case 'xid':
+    case 'cid':
+      return VALUE_INT_TEXT;
+    case 'text':
+    case 'varchar':
+    case 'bpchar':
+    case 'name':
+    case 'unknown':
+    case 'json':
+      return VALUE_STRING_TEXT;
+    default:
+      return VALUE_GENERIC;
+  }
+}
 
 const ROW_UTILITIES = new Set(['show', 'execute', 'explain', 'fetch']);
 const UNKNOWN_OID = 705;
@@ -49,6 +77,8 @@ interface PreparedStatement {
   stmt: A.Statement | null;
   paramTypes: SqlType[];
   fields: FieldInfo[];
+  /** Encoded RowDescription messages by result-format list (Describe of a portal repeats them). */
+  rowDescriptions?: Map<string, Uint8Array>;
 }
 
 interface Portal {
@@ -140,21 +170,56 @@ export class QueryProtocol {
   }
 
   private async sendRows(r: QueryResult, from: number, to: number, formats: readonly FormatCode[]): Promise<void> {
-    const ctx = this.session.typeContext();
     const fields = r.fields;
     const n = fields.length;
-    const fmts: FormatCode[] = fields.map((_, i) => formatAt(formats, i));
-    const values: Array<Uint8Array | null> = new Array(n);
+    const kinds = new Uint8Array(n);
+    for (let c = 0; c < n; c++) kinds[c] = formatAt(formats, c) === 1 ? VALUE_BINARY : textKind(fields[c]!.type);
+    // The settings context (DateStyle, extra_float_digits...) only for columns whose text needs it.
+    let ctx: TypeContext | null = null;
+    const out = this.out;
     for (let i = from; i < to; i++) {
       const row = r.rows[i]!;
-      for (let c = 0; c < n; c++) values[c] = encodeValue(fields[c]!, row[c], fmts[c]!, ctx);
-      this.out.dataRow(values);
-      if (this.out.length >= output_flush_bytes) await this.host.flush();
+      const mark = out.length;
+      try {
+        out.begin(BE.DataRow).int16(n);
+        for (let c = 0; c < n; c++) {
+          const v = row[c];
+          const k = kinds[c]!;
+          if (v === null || v === undefined) out.int32(-1);
+          else if (k === VALUE_INT_TEXT && (typeof v === 'number' || typeof v === 'bigint')) out.intTextValue(v);
+          else if (k === VALUE_STRING_TEXT && typeof v === 'string') out.textValue(v);
+          else {
+            ctx ??= this.session.typeContext();
+            const b = encodeValue(fields[c]!, v, k === VALUE_BINARY ? 1 : 0, ctx)!;
+            out.int32(b.length).bytes(b);
+          }
+        }
+        out.finish();
+      } catch (e) {
+        out.truncate(mark); // no half-written DataRow before the ErrorResponse
+        throw e;
+      }
+      if (out.length >= output_flush_bytes) await this.host.flush();
     }
   }
 
   private rowDescription(fields: readonly FieldInfo[], formats: readonly FormatCode[]): void {
     this.out.rowDescription(fields.map((f, i) => fieldDescription(f, formatAt(formats, i))));
+  }
+
+  /** A prepared statement's RowDescription for these result formats, encoded once and then copied. */
+  private cachedRowDescription(ps: PreparedStatement, formats: readonly FormatCode[]): void {
+    const key = formats.length === 0 ? '' : formats.length === 1 ? (formats[0] === 1 ? '1' : '0') : formats.join(',');
+    const cached = ps.rowDescriptions?.get(key);
+    if (cached !== undefined) {
+      this.out.raw(cached);
+      return;
+    }
+    const start = this.out.length;
+    this.rowDescription(ps.fields, formats);
+    if (formats.length <= 1 || (ps.rowDescriptions?.size ?? 0) < 8) {
+      (ps.rowDescriptions ??= new Map()).set(key, this.out.copyFrom(start));
+    }
   }
 
   private static returnsRows(r: QueryResult): boolean {
@@ -308,19 +373,21 @@ export class QueryProtocol {
 
   // ---------------------------------------------------------------- extended query
 
-  /** Handles one extended-protocol message; returns false when it was skipped. */
-  async extended(m: FrontendMessage): Promise<void> {
+  /** Handles one extended-protocol message; a promise only when it has asynchronous work (Execute, a Bind that runs a utility). */
+  extended(m: FrontendMessage): void | Promise<void> {
     if (this.skipUntilSync) return;
     try {
       switch (m.type) {
         case 'Parse':
           return this.parse(m.name, m.sql, m.paramTypes);
-        case 'Bind':
-          return await this.bind(m);
+        case 'Bind': {
+          const p = this.bind(m);
+          return p === undefined ? undefined : p.catch((e) => this.extendedError(e));
+        }
         case 'Describe':
           return this.describe(m.target, m.name);
         case 'Execute':
-          return await this.execute(m.portal, m.maxRows);
+          return this.execute(m.portal, m.maxRows).catch((e) => this.extendedError(e));
         case 'Close':
           if (m.target === 'S') this.statements.delete(m.name);
           else this.portals.delete(m.name);
@@ -330,19 +397,29 @@ export class QueryProtocol {
           throw new SbError(SqlState.protocol_violation, `unexpected message ${m.type} in extended query mode`);
       }
     } catch (e) {
-      this.sendError(e);
-      this.skipUntilSync = true;
+      this.extendedError(e);
     }
+  }
+
+  /** An error in extended query mode: ErrorResponse, then everything up to Sync is skipped. */
+  private extendedError(e: unknown): void {
+    this.sendError(e);
+    this.skipUntilSync = true;
   }
 
   /**
    * Sync: ends error skipping and the implicit transaction the extended
    * messages since the last Sync ran in (committed, or rolled back after an
-   * error); portals die with the transaction.
+   * error); portals die with the transaction. A promise only when a
+   * transaction had to end.
    */
-  async sync(): Promise<void> {
+  sync(): void | Promise<void> {
     this.skipUntilSync = false;
-    await this.endImplicit();
+    if (this.session.tx.block === 'implicit') return this.endImplicit().then(() => this.afterSync());
+    this.afterSync();
+  }
+
+  private afterSync(): void {
     if (this.session.transactionStatus === 'I') this.portals.clear();
   }
 
@@ -402,20 +479,21 @@ export class QueryProtocol {
     return ps;
   }
 
-  private async bind(m: Extract<FrontendMessage, { type: 'Bind' }>): Promise<void> {
+  /** Bind; a promise only for a utility statement that runs at portal start. */
+  private bind(m: Extract<FrontendMessage, { type: 'Bind' }>): void | Promise<void> {
     const ps = this.statement(m.statement);
     if (m.params.length !== ps.paramTypes.length) {
       throw new SbError(SqlState.protocol_violation, `bind message supplies ${m.params.length} parameters, but prepared statement "${ps.name}" requires ${ps.paramTypes.length}`);
     }
     if (m.portal !== '' && this.portals.has(m.portal)) throw sqlError('42P03', `cursor "${m.portal}" already exists`);
     if (m.portal !== '' && this.portals.size >= portals_max) throw new SbError(SqlState.program_limit_exceeded, `too many portals (${portals_max})`);
-    const ctx = this.session.typeContext();
+    let ctx: TypeContext | null = null;
     const values = m.params.map((b, i) => {
       if (b === null) return null;
       if (formatAt(m.paramFormats, i) === 0) return decodeUtf8(b);
       const t = ps.paramTypes[i]!;
       try {
-        return decodeBinary(t, b, ctx);
+        return decodeBinary(t, b, (ctx ??= this.session.typeContext()));
       } catch (e) {
         if (e instanceof SbError) throw e;
         throw new SbError(SqlState.invalid_binary_representation, `incorrect binary data format in bind parameter ${i + 1}`);
@@ -423,7 +501,11 @@ export class QueryProtocol {
     });
     const portal: Portal = { ps, values, resultFormats: m.resultFormats, result: null, sent: 0 };
     if (ps.stmt !== null && !isBindable(ps.stmt) && ROW_UTILITIES.has(ps.stmt.kind)) {
-      portal.result = await this.run(portal);
+      return this.run(portal).then((r) => {
+        portal.result = r;
+        this.portals.set(m.portal, portal);
+        this.out.bindComplete();
+      });
     }
     this.portals.set(m.portal, portal);
     this.out.bindComplete();
@@ -442,6 +524,10 @@ export class QueryProtocol {
     }
     const p = this.portals.get(name);
     if (!p) throw sqlError('34000', `portal "${name}" does not exist`);
+    if (p.result === null && p.ps.fields.length > 0) {
+      this.cachedRowDescription(p.ps, p.resultFormats);
+      return;
+    }
     const fields = p.result?.fields ?? p.ps.fields;
     if (fields.length > 0 || (p.result !== null && QueryProtocol.returnsRows(p.result))) this.rowDescription(fields, p.resultFormats);
     else this.out.noData();

@@ -8,6 +8,7 @@ import { decodeFrontend, decodePasswordMessage, decodeSaslInitialResponse, decod
 import { FrameReader } from '../../../host/wire/pg/frame_reader.ts';
 import { FE } from '../../../host/wire/pg/protocol.ts';
 import { BackendWriter } from '../../../host/wire/pg/encode.ts';
+import { decodeUtf8 } from '../../../host/wire/pg/bytes.ts';
 import { fe } from './wire_client.ts';
 
 function onlySbError(fn: () => unknown): void {
@@ -88,5 +89,49 @@ describe('decoders', () => {
     expect((w as unknown as { buf: Uint8Array }).buf.length).toBeLessThanOrEqual(1024 * 1024);
     w.commandComplete('SELECT 1');
     expect(w.take().length).toBe(1 + 4 + 9);
+  });
+
+  it('DataRow values written in place (integer digits, strings) equal the generic encoding', () => {
+    const generic = (v: string): number[] => {
+      const b = new TextEncoder().encode(v);
+      return [(b.length >>> 24) & 255, (b.length >>> 16) & 255, (b.length >>> 8) & 255, b.length & 255, ...b];
+    };
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.integer(), fc.maxSafeInteger(), fc.constantFrom(0, -0, 9, 10, -10, 2 ** 53 - 1, -(2 ** 53) + 1, 1e21)),
+        fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
+        fc.string({ unit: 'binary', maxLength: 40 }),
+        (n, big, str) => {
+          const w = new BackendWriter();
+          w.intTextValue(n).intTextValue(big).textValue(str);
+          expect([...w.take()]).toEqual([...generic(String(n)), ...generic(String(big)), ...generic(str)]);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('short ASCII is decoded without TextDecoder, other bytes still strictly; taken outputs stay intact', () => {
+    expect(decodeUtf8(new Uint8Array([0x50, 0x30, 0x5f, 0x31]))).toBe('P0_1');
+    expect(decodeUtf8(new Uint8Array([0xc3, 0xa9]))).toBe('é');
+    expect(() => decodeUtf8(new Uint8Array([0x41, 0xff]))).toThrow(SbError);
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 40 }), (b) => {
+      let want: string | undefined;
+      try {
+        want = new TextDecoder('utf-8', { fatal: true }).decode(b);
+      } catch {
+        want = undefined;
+      }
+      if (want === undefined) expect(() => decodeUtf8(b)).toThrow(SbError);
+      else expect(decodeUtf8(b)).toBe(want);
+    }), { numRuns: 2000 });
+    // Outputs share a slab: each keeps its bytes while later ones are taken.
+    const w = new BackendWriter();
+    const outs: Array<[Uint8Array, string]> = [];
+    for (let i = 0; i < 3000; i++) {
+      const tag = `SELECT ${i}`;
+      outs.push([w.commandComplete(tag).take(), tag]);
+    }
+    for (const [b, tag] of outs) expect(new TextDecoder().decode(b.subarray(5, b.length - 1))).toBe(tag);
   });
 });

@@ -1,0 +1,142 @@
+// The PostgreSQL wire layer's own cost per pgbench -S transaction, without
+// sockets: a PgConnection over an in-memory transport runs pgbench's
+// select-only script (`SELECT abalance FROM pgbench_accounts WHERE aid = $1`)
+// as -M simple (one Query) and as -M prepared (Bind, Describe portal,
+// Execute, Sync, as libpq's PQsendQueryPrepared sends it), and the same
+// statement through the embedded session (runStatement) for the engine's
+// share. Prints CPU µs per transaction (best of --passes): the difference
+// between the wire rows and the engine row is the protocol's cost.
+//
+//   npx tsx tools/bench/wire_bench.ts [--rows 100000] [--ops 50000] [--passes 5] [--only prepared|simple|engine] [--profile FILE]
+
+import { open } from '../../host/engine/db.ts';
+import { nodePlatform } from '../../host/platform/node.ts';
+import { PgConnection, type PgTransport } from '../../host/wire/pg/connection.ts';
+import { PgServerState } from '../../host/wire/pg/server_state.ts';
+import { parse, postgres } from '../../sql-dialects/index.ts';
+import { argInt, argValue, Rng, startProfile } from './common.ts';
+
+const ROWS = argInt('--rows', 100_000);
+const OPS = argInt('--ops', 50_000);
+const PASSES = argInt('--passes', 5);
+const PROFILE = argValue('--profile');
+const ONLY = argValue('--only'); // engine | prepared | simple
+const SQL = 'SELECT abalance FROM pgbench_accounts WHERE aid = $1';
+
+const db = await open(':memory:', { platform: nodePlatform(), store: { background: false } });
+await db.exec('CREATE TABLE pgbench_accounts (aid int PRIMARY KEY, bid int, abalance int, filler char(84))');
+{
+  const s = db.session();
+  const stmt = parse('INSERT INTO pgbench_accounts VALUES ($1, 1, 0, $2)', postgres)[0]!;
+  const { paramTypes } = s.describe(stmt, '');
+  await s.query('BEGIN');
+  for (let i = 1; i <= ROWS; i++) await s.runStatement(stmt, '', [i, ''], paramTypes);
+  await s.query('COMMIT');
+  await s.close();
+}
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+const state = new PgServerState(db, quiet, { hba: [{ database: 'all', user: 'all', address: 'all', method: 'trust' }] });
+
+// ---------------------------------------------------------------- frontend bytes (written here, not with the server's codecs)
+const enc = new TextEncoder();
+function message(type: string, body: number[]): number[] {
+  const n = body.length + 4;
+  return [type.charCodeAt(0), (n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255, ...body];
+}
+const cstr = (s: string): number[] => [...enc.encode(s), 0];
+const i16 = (v: number): number[] => [(v >>> 8) & 255, v & 255];
+const i32 = (v: number): number[] => [(v >>> 24) & 255, (v >>> 16) & 255, (v >>> 8) & 255, v & 255];
+function startupPacket(): Uint8Array {
+  const body = [...i32(0x30000), ...cstr('user'), ...cstr('sysdba'), ...cstr('database'), ...cstr(db.dbName), 0];
+  return new Uint8Array([...i32(body.length + 4), ...body]);
+}
+const prepared = (aid: number): Uint8Array => {
+  const v = enc.encode(String(aid));
+  return new Uint8Array([
+    ...message('B', [...cstr(''), ...cstr('P0_1'), ...i16(0), ...i16(1), ...i32(v.length), ...v, ...i16(0)]),
+    ...message('D', [0x50, ...cstr('')]),
+    ...message('E', [...cstr(''), ...i32(0)]),
+    ...message('S', []),
+  ]);
+};
+const simple = (aid: number): Uint8Array => new Uint8Array(message('Q', cstr(`SELECT abalance FROM pgbench_accounts WHERE aid = ${aid};`)));
+
+// ---------------------------------------------------------------- one in-memory connection
+class Wire {
+  readonly conn: PgConnection;
+  private waiter: (() => void) | null = null;
+  bytes = 0;
+  last = 0;
+
+  constructor() {
+    const transport: PgTransport = {
+      remoteAddress: '127.0.0.1',
+      write: (b) => {
+        this.bytes += b.length;
+        // ReadyForQuery ('Z', length 5, status) ends every response.
+        if (b.length >= 6 && b[b.length - 6] === 0x5a) {
+          this.last = b[0]!;
+          const w = this.waiter;
+          this.waiter = null;
+          w?.();
+        }
+      },
+      close: () => {},
+    };
+    this.conn = new PgConnection(state, transport);
+  }
+
+  round(bytes: Uint8Array): Promise<void> {
+    const p = new Promise<void>((r) => (this.waiter = r));
+    this.conn.onData(bytes);
+    return p;
+  }
+}
+
+const w = new Wire();
+await w.round(startupPacket());
+await w.round(new Uint8Array([...message('P', [...cstr('P0_1'), ...cstr(SQL), ...i16(0)]), ...message('S', [])]));
+
+// Request bytes are made before timing: the loop measures the server side only.
+const AIDS = 4096;
+const aids: number[] = [];
+{
+  const r = new Rng(7);
+  for (let i = 0; i < AIDS; i++) aids.push(1 + r.below(ROWS));
+}
+const preparedBytes = aids.map(prepared);
+const simpleBytes = aids.map(simple);
+
+async function pass(label: string, send: (i: number) => Promise<unknown>): Promise<number> {
+  for (let i = 0; i < 2000; i++) await send(i & (AIDS - 1));
+  const cpu0 = process.cpuUsage();
+  for (let i = 0; i < OPS; i++) await send(i & (AIDS - 1));
+  const cpu = process.cpuUsage(cpu0);
+  const us = (cpu.user + cpu.system) / OPS;
+  console.error(`  ${label}: ${us.toFixed(2)} µs CPU per transaction`);
+  return us;
+}
+
+const session = db.session();
+const stmt = parse(SQL, postgres)[0]!;
+const { paramTypes } = session.describe(stmt, SQL);
+const kinds: Array<[string, (i: number) => Promise<unknown>]> = [
+  ['engine runStatement', (i) => session.runStatement(stmt, SQL, [aids[i]!], paramTypes)],
+  ['wire -M prepared (B/D/E/S)', (i) => w.round(preparedBytes[i]!)],
+  ['wire -M simple (Q)', (i) => w.round(simpleBytes[i]!)],
+];
+if (ONLY) kinds.splice(0, kinds.length, ...kinds.filter(([label]) => label.includes(ONLY)));
+const best = new Map<string, number>();
+for (let p = 0; p < PASSES; p++) {
+  const stop = PROFILE && p === PASSES - 1 ? await startProfile() : null;
+  for (const [label, send] of kinds) {
+    const us = await pass(label, send);
+    best.set(label, Math.min(best.get(label) ?? Infinity, us));
+  }
+  if (stop) await stop(PROFILE!);
+}
+if (w.last !== 0x32 && w.last !== 0x54 && !ONLY?.includes('engine')) throw new Error(`unexpected response (first byte ${w.last})`);
+for (const [label, us] of best) console.log(`${label.padEnd(28)} ${us.toFixed(2)} µs CPU/transaction (best of ${PASSES})`);
+await session.close();
+await db.close();
