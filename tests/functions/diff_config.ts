@@ -37,6 +37,15 @@ const ZONES = ['UTC', 'America/New_York', 'Europe/Paris', 'Asia/Kolkata', 'EST',
 const REGEX_CHARS = ['a', 'b', 'c', '.', '*', '+', '?', '|', '(', ')', '[', ']', '^', '$', '\\d', '\\w', '\\s', '{2}', '[a-c]', '[^b]', 'x', '1'];
 const LIKE_CHARS = ['a', 'b', '%', '_', '\\', 'c', 'A', '.'];
 const FLAGS = ['', 'g', 'i', 'gi', 'n', 'x', 'c', 'q', 'gq'];
+/** jsonpath arguments: untyped literals (PostgreSQL's are of type jsonpath, ours text; no cast between them). */
+const JSONPATHS = [
+  '$', '$.a', '$.a[*]', 'strict $.a', '$[*] ? (@ > 1)', '$.**', '$.a.size()', '$.type()', '$.a + 1', 'lax $[0 to last]',
+  '$ ? (@.a == $x)', '$x', '$.keyvalue()', '$.*', '$[1]', 'strict $[*]', '$.a / 0', '$ == 1', '$.a > 1', 'exists($.a)',
+  '$.double()', '$.abs()', '$[*].floor()', '$ ? (@ like_regex "^a")', '$.a ? (@ starts with "a")', '$.a(', '$.**{1}',
+  '$[*] ? (@.type() == "number" && @ < 0)', 'strict $.a ? (@ != null)', '-$', '$.datetime()',
+];
+const jsonpathArgs: CaseArgs = (i) =>
+  i === 1 ? Object.assign(typed('text', fc.constantFrom(...JSONPATHS).map((s) => ({ v: s, lit: sqlString(s) }))), { nullLit: 'NULL' }) : undefined;
 /** Date/time template pieces: every keyword spelling, modifiers, quoting and separators. */
 const DCH_TOKENS = [
   'YYYY', 'YYY', 'YY', 'Y', 'Y,YYY', 'IYYY', 'IYY', 'IY', 'I', 'MM', 'MON', 'Mon', 'mon', 'MONTH', 'Month', 'month', 'DD', 'DDD', 'IDDD',
@@ -68,6 +77,10 @@ const smallCount = (i: number, types: SqlType[]): fc.Arbitrary<Val> | undefined 
 
 export const DIFF_CONFIG = {
   args: {
+    jsonb_path_exists: jsonpathArgs, jsonb_path_match: jsonpathArgs, jsonb_path_query: jsonpathArgs,
+    jsonb_path_query_array: jsonpathArgs, jsonb_path_query_first: jsonpathArgs, jsonb_path_exists_tz: jsonpathArgs,
+    jsonb_path_match_tz: jsonpathArgs, jsonb_path_query_tz: jsonpathArgs, jsonb_path_query_array_tz: jsonpathArgs,
+    jsonb_path_query_first_tz: jsonpathArgs, '@?': jsonpathArgs, '@@': jsonpathArgs,
     extract: (i) => (i === 0 ? textOf(UNITS) : undefined),
     date_part: (i) => (i === 0 ? textOf(UNITS) : undefined),
     date_trunc: (i, t) => (i === 0 ? textOf(UNITS) : i === 2 && t[2]!.id === 'text' ? textOf(ZONES) : undefined),

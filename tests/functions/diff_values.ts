@@ -139,7 +139,9 @@ export function valueArb(t: SqlType): fc.Arbitrary<Val> | undefined {
 
 /** A value arbitrary that sometimes yields NULL. */
 export function withNull(a: fc.Arbitrary<Val>, t: SqlType): fc.Arbitrary<Val> {
-  return fc.option(a, { freq: 15, nil: null }).map((x) => x ?? { v: null, lit: `NULL::${formatType(t)}` });
+  // A domain may name its own NULL literal (`nullLit`: jsonpath arguments are untyped on PostgreSQL's side).
+  const nullLit = (a as { nullLit?: string }).nullLit ?? `NULL::${formatType(t)}`;
+  return fc.option(a, { freq: 15, nil: null }).map((x) => x ?? { v: null, lit: nullLit });
 }
 
 export { T };

@@ -14,6 +14,7 @@ import './datetime_funcs.ts';
 import './bytes.ts';
 import './json_ops.ts';
 import './json_funcs.ts';
+import './jsonpath.ts';
 import './arrays.ts';
 import './srf.ts';
 import './session_funcs.ts';

@@ -222,13 +222,19 @@ export interface FnOpts {
   argNames?: string[];
   /** pg_proc name when it differs from the SQL-visible name used for the OID key. */
   procName?: string;
+  /** The OID key's argument typnames when they differ from the declared ones (jsonpath arguments declared text). */
+  oidArgs?: string[];
+}
+
+function oidKey(name: string, sigArgs: SqlType[], opts: FnOpts): string {
+  return opts.oidArgs !== undefined ? `${opts.procName ?? name}(${opts.oidArgs.join(',')})` : signatureKey(opts.procName ?? name, sigArgs);
 }
 
 /** Registers a scalar function (strict and immutable unless told otherwise). */
 export function defFn(name: string, args: SqlType[], ret: RetType, fn: ScalarFn, opts: FnOpts = {}): FuncImpl {
   const sigArgs = opts.variadic !== undefined ? [...args, variadicArrayType(opts.variadic)] : args;
   const impl: FuncImpl = {
-    oid: registry.oid('p', signatureKey(opts.procName ?? name, sigArgs)),
+    oid: registry.oid('p', oidKey(name, sigArgs, opts)),
     name,
     args,
     ret,
@@ -260,7 +266,7 @@ export function defSrf(
 ): SetFunctionImpl {
   const sigArgs = opts.variadic !== undefined ? [...args, variadicArrayType(opts.variadic)] : args;
   const impl: SetFunctionImpl = {
-    oid: registry.oid('p', signatureKey(opts.procName ?? name, sigArgs)),
+    oid: registry.oid('p', oidKey(name, sigArgs, opts)),
     name,
     args,
     ret,
@@ -282,9 +288,9 @@ export function defOp(
   right: SqlType,
   ret: RetType,
   fn: OperatorImpl['fn'],
-  opts: { strict?: boolean; commutator?: string; negator?: string } = {},
+  opts: { strict?: boolean; commutator?: string; negator?: string; oidArgs?: string[] } = {},
 ): OperatorImpl {
-  const key = signatureKey(name, left === null ? [right] : [left, right]);
+  const key = opts.oidArgs !== undefined ? `${name}(${opts.oidArgs.join(',')})` : signatureKey(name, left === null ? [right] : [left, right]);
   const impl: OperatorImpl = {
     oid: registry.oid('o', key),
     name,
