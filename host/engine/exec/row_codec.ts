@@ -378,19 +378,24 @@ function widthOf(c: Code): number {
 
 /**
  * Reader state over a buffer holding a row at [pos, end). One is reused for
- * every row (no per-row allocation); its DataView is rebuilt only when the
- * buffer changes (a scan cursor hands out one buffer per batch of rows).
+ * every row (no per-row allocation); its DataView is made when a field first
+ * needs it after the buffer changed (a scan cursor hands out one buffer per
+ * batch of rows; a point read gets a new view per row, and rows of text and
+ * int4 fields need none).
  */
 class In {
   b: Uint8Array = new Uint8Array(0);
-  dv: DataView = new DataView(this.b.buffer);
+  private view: DataView | undefined;
   pos = 0;
   end = 0;
   fmt = FORMAT;
+  get dv(): DataView {
+    return (this.view ??= new DataView(this.b.buffer, this.b.byteOffset, this.b.byteLength));
+  }
   setBuffer(b: Uint8Array): void {
     if (b === this.b) return;
     this.b = b;
-    this.dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    this.view = undefined;
   }
   varint(): number {
     const b = this.b;

@@ -18,7 +18,7 @@
 import type { CatalogTxn } from '../catalog/catalog_store.ts';
 import type { Oid, CatalogObj } from '../catalog/objects.ts';
 import { SbError, SqlState } from '../sb_error.ts';
-import type { Isolation, Txn } from '../store/index.ts';
+import type { BeginOptions, Isolation, Txn } from '../store/index.ts';
 import type { DatabaseCore } from './result.ts';
 import type { FkPending } from '../exec/foreign_keys.ts';
 import type { Settings, SettingsSnapshot } from './settings.ts';
@@ -72,6 +72,8 @@ export class TransactionState {
   private onRollback: Action[] = [];
   /** The transaction defaults read from the settings, read again only after a setting changed. */
   private defaults: { version: number; isolation: IsolationName; readOnly: boolean; lockTimeoutMs: number } | undefined;
+  /** The store's begin options of the last transaction (the store only reads them): reused while they are the same. */
+  private beginOpts: Readonly<BeginOptions> = {};
 
   constructor(
     private readonly core: DatabaseCore,
@@ -124,9 +126,12 @@ export class TransactionState {
       this.settings.beginTransaction();
     }
     const lockTimeoutMs = this.settingDefaults().lockTimeoutMs;
-    this.txn = this.core.store.begin({
-      isolation: storeIsolation(this.isolation), readOnly: this.readOnly, statementSnapshots: 'manual', lockTimeoutMs,
-    });
+    const isolation = storeIsolation(this.isolation);
+    let opts = this.beginOpts;
+    if (opts.isolation !== isolation || opts.readOnly !== this.readOnly || opts.lockTimeoutMs !== lockTimeoutMs) {
+      opts = this.beginOpts = { isolation, readOnly: this.readOnly, statementSnapshots: 'manual', lockTimeoutMs };
+    }
+    this.txn = this.core.store.begin(opts);
     this.cat = this.spareCat ?? this.core.catalog.begin();
     this.spareCat = null;
     return this.txn;
