@@ -4,15 +4,17 @@
 // binary receive), and batches of typed rows go straight to the table's
 // insert operator (copy_insert.ts) inside one transaction, so the COPY is
 // atomic. An error names the line (the tuple, in binary) in its CONTEXT, as
-// PostgreSQL's does. COPY TO runs the table's or the query's SELECT and sends
-// one CopyData per row.
+// PostgreSQL's does. COPY TO streams the table's or the query's SELECT: one
+// batch of rows at a time, one CopyData per row, the next batch only once the
+// socket has taken the output (CopyOut).
 
 import type * as A from '../../../sql-dialects/index.ts';
 import { parse } from '../../../sql-dialects/index.ts';
 import { lookupRelation } from '../../engine/bind/names.ts';
 import { type ColumnObj, liveColumns, type TableObj } from '../../engine/catalog/objects.ts';
 import { SbError, SqlState } from '../../engine/sb_error.ts';
-import type { QueryResult } from '../../engine/session/result.ts';
+import { openRowStream, type RowStream } from '../../engine/session/portal.ts';
+import type { FieldInfo, QueryResult } from '../../engine/session/result.ts';
 import type { Session } from '../../engine/session/session.ts';
 import { decodeBinary, encodeBinary } from '../../engine/types/binary_io.ts';
 import type { TypeContext } from '../../engine/types/context.ts';
@@ -478,34 +480,91 @@ export class CopyIn {
   }
 }
 
-/** COPY ... TO STDOUT: the CopyData payloads (one per row; binary adds header and trailer). */
-export async function copyOut(session: Session, c: A.Copy, sql: string): Promise<{ chunks: Uint8Array[]; format: 0 | 1; columns: number; rows: number }> {
-  const o = copyOptions(c);
-  let result: QueryResult;
-  if (c.query) {
-    result = await session.runStatement(c.query, sql, []);
-  } else {
-    const t = target(session, c);
-    const schema = t.schemaName !== undefined ? quoteIdent(t.schemaName) + '.' : '';
-    const select = parse(`SELECT ${t.columns.map((col) => quoteIdent(col.name)).join(', ')} FROM ${schema}${quoteIdent(t.table.name)}`, session.dialect)[0]!;
-    result = await session.runStatement(select, '', []);
+/**
+ * COPY ... TO STDOUT, streamed: the query's operator tree stays open and
+ * each call of nextChunks() pulls one batch and encodes its rows (one
+ * CopyData payload each; binary adds header and trailer), so the caller can
+ * write them out and wait for the socket before asking for more. Statements
+ * that cannot stream (COPY (INSERT ... RETURNING) TO) run whole first.
+ * Runs in the session's transaction block; the caller opens one when none is.
+ */
+export class CopyOut {
+  /** Rows encoded so far. */
+  rows = 0;
+  private readonly ctx: TypeContext;
+  private header: Uint8Array | undefined;
+  private pending: unknown[][] | null;
+  private ended = false;
+
+  private constructor(
+    private readonly o: CopyOptions,
+    readonly fields: FieldInfo[],
+    private readonly stream: RowStream | null,
+    rows: unknown[][] | null,
+    session: Session,
+  ) {
+    this.ctx = session.typeContext();
+    this.pending = rows;
+    if (o.format === 'binary') this.header = copyBinaryHeader();
   }
-  const ctx = session.typeContext();
-  const chunks: Uint8Array[] = [];
-  const fields = result.fields;
-  if (o.format === 'binary') {
-    let header: Uint8Array | undefined = copyBinaryHeader();
-    for (const row of result.rows) {
-      chunks.push(copyBinaryTuple(row.map((v, i) => (v === null || v === undefined ? null : encodeBinary(fields[i]!.type, v, ctx))), header));
-      header = undefined;
+
+  static async open(session: Session, c: A.Copy, sql: string): Promise<CopyOut> {
+    const o = copyOptions(c);
+    let stmt: A.Statement;
+    let text = sql;
+    if (c.query) stmt = c.query;
+    else {
+      const t = target(session, c);
+      const schema = t.schemaName !== undefined ? quoteIdent(t.schemaName) + '.' : '';
+      stmt = parse(`SELECT ${t.columns.map((col) => quoteIdent(col.name)).join(', ')} FROM ${schema}${quoteIdent(t.table.name)}`, session.dialect)[0]!;
+      text = '';
     }
-    if (header) chunks.push(header);
-    chunks.push(copyBinaryTrailer());
-    return { chunks, format: 1, columns: fields.length, rows: result.rows.length };
+    const stream = openRowStream(session, stmt, text, []);
+    if (stream) return new CopyOut(o, stream.fields, stream, null, session);
+    const result: QueryResult = await session.runStatement(stmt, text, []);
+    return new CopyOut(o, result.fields, null, result.rows, session);
   }
-  if (o.format === 'csv' && o.header) chunks.push(encodeUtf8(formatCopyRow(fields.map((f) => f.name), o)));
-  for (const row of result.rows) {
-    chunks.push(encodeUtf8(formatCopyRow(row.map((v, i) => (v === null || v === undefined ? null : formatText(fields[i]!.type, v, ctx))), o)));
+
+  get format(): 0 | 1 {
+    return this.o.format === 'binary' ? 1 : 0;
   }
-  return { chunks, format: 0, columns: fields.length, rows: result.rows.length };
+
+  /** The CopyData payloads of the next batch of rows, or null after the last (the trailer comes before). */
+  async nextChunks(): Promise<Uint8Array[] | null> {
+    if (this.ended) return null;
+    const chunks: Uint8Array[] = [];
+    if (this.rows === 0 && this.o.format === 'csv' && this.o.header) chunks.push(encodeUtf8(formatCopyRow(this.fields.map((f) => f.name), this.o)));
+    let rows: unknown[][] | null;
+    if (this.stream) rows = await this.stream.next();
+    else {
+      rows = this.pending;
+      this.pending = null;
+    }
+    const fields = this.fields;
+    const ctx = this.ctx;
+    if (rows !== null) {
+      if (this.o.format === 'binary') {
+        for (const row of rows) {
+          chunks.push(copyBinaryTuple(row.map((v, i) => (v === null || v === undefined ? null : encodeBinary(fields[i]!.type, v, ctx))), this.header));
+          this.header = undefined;
+        }
+      } else {
+        for (const row of rows) chunks.push(encodeUtf8(formatCopyRow(row.map((v, i) => (v === null || v === undefined ? null : formatText(fields[i]!.type, v, ctx))), this.o)));
+      }
+      this.rows += rows.length;
+      return chunks;
+    }
+    this.ended = true;
+    if (this.o.format === 'binary') {
+      if (this.header) chunks.push(this.header);
+      chunks.push(copyBinaryTrailer());
+    }
+    return chunks;
+  }
+
+  /** Stops early (an error or a closed connection): closes the operator tree. */
+  close(): void {
+    this.ended = true;
+    this.stream?.close();
+  }
 }

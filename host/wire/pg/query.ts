@@ -27,7 +27,7 @@ import { decodeUtf8, encodeUtf8 } from './bytes.ts';
 import { type FrontendMessage, formatAt } from './decode.ts';
 import type { BackendWriter, FieldDescription } from './encode.ts';
 import { errorFields } from './errors.ts';
-import { CopyIn, copyOut } from './copy.ts';
+import { CopyIn, CopyOut } from './copy.ts';
 import { encodeUtf8 as utf8 } from './bytes.ts';
 import { BE, type FormatCode } from './protocol.ts';
 import { notify_payload_bytes_max } from './server_state.ts';
@@ -324,20 +324,46 @@ export class QueryProtocol {
         this.out.copyInResponse(f, new Array<0 | 1>(this.copyIn.columnCount).fill(f));
         return false;
       }
-      const r = await copyOut(this.session, c, sql);
-      this.out.copyOutResponse(r.format, new Array<0 | 1>(r.columns).fill(r.format));
-      for (const chunk of r.chunks) {
-        this.out.copyData(chunk);
-        if (this.out.length >= output_flush_bytes) await this.host.flush();
-      }
-      this.out.copyDone();
-      this.out.commandComplete(`COPY ${r.rows}`);
+      await this.copyTo(c, sql);
     } catch (e) {
       this.sendError(e);
     } finally {
       if (this.copyIn === null) this.host.onStatement((this.host.monotonicMs() - t0) / 1000);
     }
     return true;
+  }
+
+  /**
+   * COPY TO STDOUT, streamed: a batch of rows is encoded only after the
+   * output of the previous ones went to the socket (flush waits for 'drain'
+   * while the socket's buffer is full), so memory stays bounded by the output
+   * buffer and one batch, whatever the row count. An error after some rows
+   * ends the COPY with ErrorResponse, as in PostgreSQL. Outside a transaction
+   * block the COPY is its own transaction.
+   */
+  private async copyTo(c: A.Copy, sql: string): Promise<void> {
+    const tx = this.session.tx;
+    const own = !tx.inBlock();
+    if (own) tx.beginBlock('implicit');
+    let co: CopyOut | null = null;
+    try {
+      co = await CopyOut.open(this.session, c, sql);
+      this.out.copyOutResponse(co.format, new Array<0 | 1>(co.fields.length).fill(co.format));
+      for (;;) {
+        const chunks = await co.nextChunks();
+        if (chunks === null) break;
+        for (const chunk of chunks) this.out.copyData(chunk);
+        if (this.out.length >= output_flush_bytes) await this.host.flush();
+      }
+      this.out.copyDone();
+      this.out.commandComplete(`COPY ${co.rows}`);
+      if (own) await tx.commit();
+    } catch (e) {
+      co?.close();
+      if (own) await tx.rollback();
+      else tx.failed = true;
+      throw e;
+    }
   }
 
   /** A message while in COPY IN mode; true when the COPY ended (ReadyForQuery is due). */
