@@ -129,8 +129,12 @@ export function plannerEnv(s: Session, txn: Txn, ev: EvalContext): PlannerEnv {
   };
 }
 
-/** A session's last context key and what it was made from (a repeated statement reuses it). */
-interface KeyMemo {
+/**
+ * A session's last context key and what it was made from (a repeated
+ * statement reuses it), with the last statement found compiled under it (a
+ * repeated execution skips the cache's maps too). Kept on the session.
+ */
+export interface KeyMemo {
   catalog: unknown;
   settingsVersion: number;
   user: string;
@@ -138,17 +142,19 @@ interface KeyMemo {
   /** The parameter types' elements then (the array could have been changed in place). */
   types: SqlType[];
   key: string;
+  /** The last statement that hit under `key`, and what the hit returned. */
+  stmt: A.Statement | undefined;
+  hit: HitResult | undefined;
 }
-const keyMemos = new WeakMap<Session, KeyMemo>();
 
-function memoKey(s: Session, paramTypes: SqlType[]): string {
-  const catalog = s.catalog();
-  const m = keyMemos.get(s);
+function memoOf(s: Session, catalog: unknown, paramTypes: SqlType[]): KeyMemo {
+  const m = s.planKeyMemo;
   if (m !== undefined && m.catalog === catalog && m.settingsVersion === s.settings.version && m.user === s.user.name
-    && m.paramTypes === paramTypes && sameTypes(m.types, paramTypes)) return m.key;
+    && m.paramTypes === paramTypes && sameTypes(m.types, paramTypes)) return m;
   const key = contextKey(s, paramTypes);
-  keyMemos.set(s, { catalog, settingsVersion: s.settings.version, user: s.user.name, paramTypes, types: paramTypes.slice(), key });
-  return key;
+  return (s.planKeyMemo = {
+    catalog, settingsVersion: s.settings.version, user: s.user.name, paramTypes, types: paramTypes.slice(), key, stmt: undefined, hit: undefined,
+  });
 }
 
 function sameTypes(a: readonly SqlType[], b: readonly SqlType[]): boolean {
@@ -166,7 +172,8 @@ export function contextKey(s: Session, paramTypes: Array<SqlType | undefined>): 
 }
 
 /** What a cache hit returns, made once per entry (callers only read it). */
-const hitResults = new WeakMap<Compiled, { bound: BoundStatement; paramTypes: Array<SqlType | undefined>; compiled: Compiled }>();
+type HitResult = { bound: BoundStatement; paramTypes: Array<SqlType | undefined>; compiled: Compiled };
+const hitResults = new WeakMap<Compiled, HitResult>();
 
 const VOLATILE_CONTEXT = new Set(['now', 'transactionTimestamp', 'statementTimestamp', 'clockTimestamp', 'random', 'setSeed', 'randomBytes', 'currentXactId', 'currentXactIdIfAssigned', 'setting', 'setSetting']);
 
@@ -178,14 +185,23 @@ export function compileStatement(
   s: Session, stmt: A.Statement, sql: string, paramTypes: SqlType[], notices: SbError[], ev: EvalContext & TypeContext, txn: Txn,
 ): { bound: BoundStatement; paramTypes: Array<SqlType | undefined>; compiled?: Compiled } {
   const st = planState(s.core);
-  const cacheable = s.catalog() === s.core.catalog.current();
-  const key = memoKey(s, paramTypes);
+  const catalog = s.catalog();
+  const cacheable = catalog === s.core.catalog.current();
+  const memo = memoOf(s, catalog, paramTypes);
+  const key = memo.key;
   if (cacheable) {
+    // The same statement as last time under the same key: the same entry (entries are never replaced while they hit).
+    if (memo.stmt === stmt && memo.hit !== undefined) {
+      st.stats.hits++;
+      return memo.hit;
+    }
     const hit = st.compiled.get(stmt)?.get(key);
     if (hit) {
       st.stats.hits++;
       let r = hitResults.get(hit);
       if (r === undefined) hitResults.set(hit, (r = { bound: hit.bound, paramTypes: hit.paramTypes.slice(), compiled: { ...hit, cached: true } }));
+      memo.stmt = stmt;
+      memo.hit = r;
       return r;
     }
   }

@@ -34,7 +34,7 @@ import { TransactionState } from './transaction.ts';
 import { paramValue } from './params.ts';
 import { runUtility } from './utility.ts';
 import { runTransactionControl } from './txn_control.ts';
-import { compileStatement, noteModified, parseCached } from './plan_cache.ts';
+import { compileStatement, type KeyMemo, noteModified, parseCached } from './plan_cache.ts';
 import { autoParameterize } from './autoparam.ts';
 // The pg_catalog / information_schema views and catalog functions register themselves.
 import { type CatalogAccess, systemRelationName, systemRelationOid } from '../catalog/pg_catalog.ts';
@@ -86,6 +86,8 @@ export class Session {
   private readonly privilegesPassed = new WeakMap<object, Catalog>();
   /** What SQL functions read of the session (current_user, current_schema...): the same for every statement. */
   private readonly info: SessionInfo;
+  /** plan_cache.ts's memo of this session's last plan cache key and hit. */
+  planKeyMemo: KeyMemo | undefined;
 
   constructor(readonly core: DatabaseCore, opts: SessionOptions = {}) {
     this.pid = core.nextPid();
@@ -492,9 +494,9 @@ export class Session {
     const ctx = this.execContext(txn, this.catalog(), values, ev);
     // A plain read (scan/filter/project/result) reuses an idle operator tree of the same plan: open() resets its state.
     const plan = bound.plan;
-    const poolable = bound.tag === 'SELECT' && reusableTree(plan);
-    let op = poolable ? idleOperators.get(plan) : undefined;
-    if (op !== undefined) idleOperators.delete(plan);
+    const pool = bound.tag === 'SELECT' ? operatorPool(plan) : undefined;
+    let op = pool?.idle;
+    if (op !== undefined) pool!.idle = undefined;
     else op = buildOperator(plan);
     const rows: unknown[][] = [];
     this.running = ctx;
@@ -504,11 +506,11 @@ export class Session {
     } finally {
       if (rest === undefined) this.running = null;
     }
-    if (rest === undefined) return this.planResult(bound, op, rows, poolable);
+    if (rest === undefined) return this.planResult(bound, op, rows, pool);
     return rest.then(
       () => {
         this.running = null;
-        return this.planResult(bound, op, rows, poolable);
+        return this.planResult(bound, op, rows, pool);
       },
       (e: unknown) => {
         this.running = null;
@@ -517,8 +519,8 @@ export class Session {
     );
   }
 
-  private planResult(bound: Extract<BoundStatement, { kind: 'plan' }>, op: Operator, rows: unknown[][], poolable: boolean): QueryResult {
-    if (poolable) idleOperators.set(bound.plan, op);
+  private planResult(bound: Extract<BoundStatement, { kind: 'plan' }>, op: Operator, rows: unknown[][], pool: OperatorPool | undefined): QueryResult {
+    if (pool !== undefined) pool.idle = op;
     let described = fieldsByCols.get(bound.cols);
     if (described === undefined) fieldsByCols.set(bound.cols, (described = fieldsOf(bound.cols)));
     const fields = described.slice();
@@ -611,18 +613,25 @@ async function drainRest(ctx: ExecContext, op: Operator, gen: Step, rows: unknow
 /** Result field descriptions by the plan's output columns (made once per compiled plan). */
 const fieldsByCols = new WeakMap<object, FieldInfo[]>();
 
-/** One idle operator tree per plan of a plain read (taken while it runs, so a concurrent run builds its own). */
-const idleOperators = new WeakMap<Plan, Operator>();
-const reusable = new WeakMap<Plan, boolean>();
+/**
+ * One idle operator tree per plan of a plain read (taken while it runs, so a
+ * concurrent run builds its own). A slot per plan, filled and emptied in
+ * place: a WeakMap set and delete per execution cost more than the lookup.
+ */
+interface OperatorPool {
+  idle: Operator | undefined;
+}
+const pools = new WeakMap<Plan, OperatorPool | null>();
 
-/** A plan of operators whose open() resets all their state: scans, filters, projections, SELECT without FROM. */
+/** The pool of a plan of operators whose open() resets all their state (scans, filters, projections, SELECT without FROM), else undefined. */
+function operatorPool(plan: Plan): OperatorPool | undefined {
+  let p = pools.get(plan);
+  if (p === undefined) pools.set(plan, (p = reusableTree(plan) ? { idle: undefined } : null));
+  return p ?? undefined;
+}
+
 function reusableTree(plan: Plan): boolean {
-  let r = reusable.get(plan);
-  if (r === undefined) {
-    r = plan.n === 'scan' || plan.n === 'result' || ((plan.n === 'project' || plan.n === 'filter') && reusableTree(plan.input));
-    reusable.set(plan, r);
-  }
-  return r;
+  return plan.n === 'scan' || plan.n === 'result' || ((plan.n === 'project' || plan.n === 'filter') && reusableTree(plan.input));
 }
 
 function allowedWhenFailed(stmt: A.Statement): boolean {
