@@ -237,7 +237,7 @@ export function buildIndexEntries(txn: Txn, ta: TableAccess, ix: IndexAccess, ct
         values = decodeRow(c.value, ta.types, ta.missing);
       }
       const rowKey = from ? ta.rowKey(values) : c.key;
-      const entry = ta.indexKey(ix, values, rowKey, ctx);
+      const entry = ta.indexKey(ix, values, rowKey, ctx, true);
       if (!entry) continue; // a partial index without this row
       const n = run.length;
       if (n >= uniq.length) {

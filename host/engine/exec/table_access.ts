@@ -226,7 +226,7 @@ export class TableAccess {
    * partial index has no entry for the row. Expression and partial indexes
    * need `ctx` to evaluate.
    */
-  indexKey(ix: IndexAccess, values: readonly unknown[], rowKey: Uint8Array, ctx?: ExecContext): { key: Uint8Array; unique: boolean } | null {
+  indexKey(ix: IndexAccess, values: readonly unknown[], rowKey: Uint8Array, ctx?: ExecContext, view = false): { key: Uint8Array; unique: boolean } | null {
     if (ix.pred && !this.inIndex(ix, values, ctx)) return null;
     const vals = ix.exprs ? this.indexValues(ix, values, ctx) : undefined;
     const kw = this.kw.reset();
@@ -238,7 +238,8 @@ export class TableAccess {
     }
     const unique = ix.obj.unique && (!hasNull || ix.obj.nullsNotDistinct === true);
     if (!unique) kw.raw(rowKey);
-    return { key: kw.bytes(), unique };
+    // `view`: the key writer's buffer, valid until its next use (a caller that copies it at once).
+    return { key: view ? kw.view() : kw.bytes(), unique };
   }
 
   /** True when an UPDATE changing `before` into `after` must touch this index. */

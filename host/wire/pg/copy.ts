@@ -202,6 +202,12 @@ export class CopyParser {
 
   private textFields(line: string): Array<string | null> {
     const raw = line.split(this.o.delimiter);
+    if (!line.includes('\\')) {
+      // No backslash: no escaped delimiter and nothing to unescape (the common case: one pass, no regex).
+      const nul = this.o.null;
+      for (let i = 0; i < raw.length; i++) if (raw[i] === nul) (raw as Array<string | null>)[i] = null;
+      return raw;
+    }
     // A backslash before the delimiter escapes it: glue such pieces back together.
     const fields: string[] = [];
     for (const p of raw) {
