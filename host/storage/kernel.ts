@@ -348,20 +348,22 @@ export class StorageKernel {
    * position. Undefined when the iterator holds more than one component (a
    * frozen memtable or a run): read that one through iter_next.
    * `hi` (with the key space prefix) bounds the walk as the iterator's upper
-   * bound does. Layouts read here (ABI version 2): merge_iter.ts I_N/I_SRCS/
+   * bound does, `lo` the lower one (reverse walks stop there). Layouts read here (ABI version 2): merge_iter.ts I_N/I_SRCS/
    * I_DONE/I_ERROR, cursor.ts C_KIND/C_VALID/C_SRC/C_POS/C_IDX/C_INSERTS/C_VER,
    * memtable.ts nodes and MT_ROOT/MT_INSERTS, mvcc/version.ts headers.
    */
-  memWalkOpen(it: number, hi: Uint8Array, hiInclusive: boolean, snapshot: number, slot: number, seqLimit: number): MemWalk | undefined {
+  memWalkOpen(it: number, lo: Uint8Array, loInclusive: boolean, hi: Uint8Array, hiInclusive: boolean, reverse: boolean,
+    snapshot: number, slot: number, seqLimit: number): MemWalk | undefined {
     if (this.u8view.length === 0) this.refresh();
     const u8 = this.u8view;
     const u32 = this.u32view;
     it >>>= 0;
     if (u32[it >>> 2] !== 1) return undefined; // I_N: components
     if (u8[it + 22] !== 0 || u32[(it + 84) >>> 2] !== 0) return undefined; // I_DONE, I_ERROR: let iter_next say
+    if (u8[it + 21] !== 0 || (u8[it + 20] !== 0) !== reverse) return undefined; // I_RAW, I_REVERSE
     const c = u32[(it + 4) >>> 2]!; // I_SRCS: cursor 0
     if (u8[c] !== 1) return undefined; // C_KIND: CUR_MEM
-    const w = new MemWalk(u32[(c + 4) >>> 2]!, hi, hiInclusive, snapshot, slot, seqLimit);
+    const w = new MemWalk(u32[(c + 4) >>> 2]!, lo, loInclusive, hi, hiInclusive, reverse, snapshot, slot, seqLimit);
     if (u8[c + 1] !== 0) { // C_VALID
       w.leaf = u32[(c + 8) >>> 2]!; // C_POS
       w.idx = u32[(c + 12) >>> 2]!; // C_IDX
@@ -373,7 +375,8 @@ export class StorageKernel {
 
   /**
    * The next batch of a lone-memtable walk into `w.out` (rows as iter_next
-   * writes them: u32 keyLen | u32 valLen | key | value, `w.len` bytes), up to
+   * writes them, u32 keyLen | u32 valLen | key | value, but each padded to a
+   * multiple of 8 bytes; `w.len` bytes), up to
    * maxRows rows, stopping once maxBytes are written. Returns the row count,
    * 0 at the end. Per key the first version visible to the reader (own writes
    * up to seqLimit, commits up to the snapshot; a version carried into a newer
@@ -386,6 +389,7 @@ export class StorageKernel {
   memWalkFill(w: MemWalk, maxRows: number, maxBytes: number): number {
     w.len = 0;
     if (w.ver === 0) return 0;
+    if (w.reverse) return this.memWalkFillReverse(w, maxRows, maxBytes);
     if (this.u8view.length === 0) this.refresh();
     const u8 = this.u8view;
     const u32 = this.u32view;
@@ -399,8 +403,6 @@ export class StorageKernel {
     let leaf = w.leaf;
     let i = w.idx;
     let cnt = u8[leaf]! | (u8[leaf + 1]! << 8);
-    let out = w.out;
-    let dv = w.view;
     let pos = 0;
     let rows = 0;
     let sink = 0;
@@ -431,20 +433,7 @@ export class StorageKernel {
           if (visible) {
             resolved = true;
             if ((f & 1) === 0) {
-              const n = kl + u32[xw + 1]!; // key and value lie together after the header
-              if (pos + 8 + n > out.length) {
-                const bigger = new Uint8Array(Math.max(2 * out.length, pos + 8 + n, 65536));
-                bigger.set(out.subarray(0, pos));
-                out = w.out = bigger;
-                dv = w.view = new DataView(bigger.buffer);
-              }
-              dv.setUint32(pos, kl, true);
-              dv.setUint32(pos + 4, n - kl, true);
-              const src = x + 40;
-              const at = pos + 8;
-              if (n <= 64) for (let b = 0; b < n; b++) out[at + b] = u8[src + b]!;
-              else out.set(u8.subarray(src, src + n), at);
-              pos = at + n;
+              pos = emitRow(w, u8, u32, pos, x, kl);
               rows++;
             }
           }
@@ -476,6 +465,116 @@ export class StorageKernel {
     }
     w.len = pos;
     this.walkSink += sink;
+    return rows;
+  }
+
+  /**
+   * memWalkFill for a reverse walk: keys from the largest down, per key the
+   * first visible version (a key's versions lie newest first, so each group
+   * is read forward from its newest version), stopping below `lo`: the
+   * reverse path of merge_iter.ts iterNext for one memtable cursor.
+   */
+  private memWalkFillReverse(w: MemWalk, maxRows: number, maxBytes: number): number {
+    if (this.u8view.length === 0) this.refresh();
+    const u8 = this.u8view;
+    const u32 = this.u32view;
+    const inserts = u32[(w.mt + 56) >>> 2]!; // MT_INSERTS
+    if (inserts !== w.inserts) {
+      this.memSeekVersion(w.mt, w.ver);
+      w.leaf = this.seekLeaf;
+      w.idx = this.seekIdx;
+      w.inserts = inserts;
+    }
+    let leaf = w.leaf;
+    let i = w.idx;
+    let pos = 0;
+    let rows = 0;
+    const lo = w.lo, loH = w.loH, loL = w.loL, loIncl = w.loInclusive;
+    const snap = w.snapshot, slot = w.slot, seqLimit = w.seqLimit;
+    while (rows < maxRows && pos < maxBytes) {
+      // (leaf, i): the newest version of the key.
+      const pw = ((leaf + 16) >>> 2) + 2 * i;
+      const ph = u32[pw + 1]!;
+      const pl = u32[pw]!;
+      const v = u32[((leaf + 528) >>> 2) + i]!;
+      const kl = u32[v >>> 2]!;
+      if (ph < loH || (ph === loH && (pl < loL || (pl === loL && beforeLo(u8, v + 40, kl, lo, loIncl))))) {
+        w.ver = 0;
+        break;
+      }
+      let gl = leaf, gi = i, gc = u8[leaf]! | (u8[leaf + 1]! << 8);
+      let x = v;
+      for (;;) {
+        const xw = x >>> 2;
+        const f = u8[x + 28]!;
+        let visible: boolean;
+        if ((f & 2) !== 0) visible = u32[xw + 4]! + u32[xw + 5]! * 4294967296 <= snap;
+        else if ((f & 4) !== 0) visible = false;
+        else visible = slot !== 0 && u32[xw + 6] === slot && u32[xw + 2]! + u32[xw + 3]! * 4294967296 <= seqLimit;
+        if (visible) {
+          if ((f & 1) === 0) {
+            pos = emitRow(w, u8, u32, pos, x, kl);
+            rows++;
+          }
+          break;
+        }
+        gi++;
+        while (gi >= gc) {
+          gl = u32[(gl + 4) >>> 2]!;
+          if (gl === 0) break;
+          gi = 0;
+          gc = u8[gl]! | (u8[gl + 1]! << 8);
+        }
+        if (gl === 0) break;
+        const qw = ((gl + 16) >>> 2) + 2 * gi;
+        if (u32[qw + 1] !== ph || u32[qw] !== pl) break;
+        const nv = u32[((gl + 528) >>> 2) + gi]!;
+        if (u32[nv >>> 2] !== kl || (kl > 8 && !sameBytes(u8, nv + 48, v + 48, kl - 8))) break;
+        x = nv;
+      }
+      // The previous key: step back past every version of this one (a newer
+      // version written since the position was taken lies just before it) ...
+      let e = v;
+      for (;;) {
+        i--;
+        while (i < 0) {
+          leaf = u32[(leaf + 8) >>> 2]!; // previous leaf
+          if (leaf === 0) break;
+          i = (u8[leaf]! | (u8[leaf + 1]! << 8)) - 1;
+        }
+        if (leaf === 0) break;
+        e = u32[((leaf + 528) >>> 2) + i]!;
+        const qw = ((leaf + 16) >>> 2) + 2 * i;
+        if (u32[qw + 1] !== ph || u32[qw] !== pl || u32[e >>> 2] !== kl || (kl > 8 && !sameBytes(u8, e + 48, v + 48, kl - 8))) break;
+      }
+      if (leaf === 0) {
+        w.ver = 0;
+        break;
+      }
+      // ... then back to that key's newest version.
+      const eh = u32[((leaf + 16) >>> 2) + 2 * i + 1]!, el = u32[((leaf + 16) >>> 2) + 2 * i]!;
+      const ekl = u32[e >>> 2]!;
+      for (;;) {
+        let pi = i - 1, pleaf = leaf;
+        while (pi < 0) {
+          pleaf = u32[(pleaf + 8) >>> 2]!;
+          if (pleaf === 0) break;
+          pi = (u8[pleaf]! | (u8[pleaf + 1]! << 8)) - 1;
+        }
+        if (pleaf === 0) break;
+        const qw = ((pleaf + 16) >>> 2) + 2 * pi;
+        const pv = u32[((pleaf + 528) >>> 2) + pi]!;
+        if (u32[qw + 1] !== eh || u32[qw] !== el || u32[pv >>> 2] !== ekl || (ekl > 8 && !sameBytes(u8, pv + 48, e + 48, ekl - 8))) break;
+        leaf = pleaf;
+        i = pi;
+      }
+    }
+    if (w.ver !== 0) {
+      w.leaf = leaf;
+      w.idx = i;
+      w.ver = u32[((leaf + 528) >>> 2) + i]!;
+    }
+    w.len = pos;
     return rows;
   }
 
@@ -615,31 +714,85 @@ export class MemWalk {
   ver = 0;
   /** The memtable's insert count when the position was taken (MT_INSERTS). */
   inserts = 0;
-  /** The batch memWalkFill wrote (grown as needed, reused) and its length. */
+  /**
+   * The batch memWalkFill wrote (grown as needed, reused) and its length.
+   * Rows start at multiples of 8 (padding after each), so they are copied
+   * a word at a time (a byte loop cost more than the rest of the walk).
+   */
   out = new Uint8Array(0);
+  out32 = new Uint32Array(0);
   view = new DataView(this.out.buffer);
   len = 0;
-  /** The upper bound's first eight bytes (zero-padded, big-endian) as two words, as memtable.ts keyPrefix makes them. */
+  /** The bounds' first eight bytes (zero-padded, big-endian) as two words each, as memtable.ts keyPrefix makes them. */
   readonly hiH: number;
   readonly hiL: number;
+  readonly loH: number;
+  readonly loL: number;
 
   constructor(
     readonly mt: number,
+    readonly lo: Uint8Array,
+    readonly loInclusive: boolean,
     readonly hi: Uint8Array,
     readonly hiInclusive: boolean,
+    readonly reverse: boolean,
     readonly snapshot: number,
     readonly slot: number,
     readonly seqLimit: number,
   ) {
-    let h = 0, l = 0;
-    for (let b = 0; b < 8; b++) {
-      const byte = b < hi.length ? hi[b]! : 0;
-      if (b < 4) h = h * 256 + byte;
-      else l = l * 256 + byte;
-    }
-    this.hiH = h;
-    this.hiL = l;
+    this.hiH = prefixWord(hi, 0);
+    this.hiL = prefixWord(hi, 4);
+    this.loH = prefixWord(lo, 0);
+    this.loL = prefixWord(lo, 4);
   }
+}
+
+/**
+ * Writes version x's row (u32 keyLen | u32 valLen | key | value, padded to 8
+ * bytes) at `pos` of the walk's batch, growing it when needed; returns the
+ * next row's position. Versions are 8-byte aligned with key and value
+ * together after the 40-byte header, so whole words copy them (the last word
+ * may carry up to 3 bytes past the value into the row's padding).
+ */
+function emitRow(w: MemWalk, u8: Uint8Array, u32: Uint32Array, pos: number, x: number, kl: number): number {
+  const n = kl + u32[(x + 4) >>> 2]!; // V_VALLEN
+  const end = pos + 8 + ((n + 7) & ~7);
+  if (end > w.out.length) {
+    const bigger = new Uint8Array(Math.max(2 * w.out.length, end, 1024) + 7 & ~7);
+    bigger.set(w.out.subarray(0, pos));
+    w.out = bigger;
+    w.out32 = new Uint32Array(bigger.buffer);
+    w.view = new DataView(bigger.buffer);
+  }
+  const out32 = w.out32;
+  const o = pos >>> 2;
+  out32[o] = kl;
+  out32[o + 1] = n - kl;
+  if (n <= 512) {
+    const s = (x + 40) >>> 2;
+    const words = (n + 3) >>> 2;
+    for (let b = 0; b < words; b++) out32[o + 2 + b] = u32[s + b]!;
+  } else {
+    w.out.set(u8.subarray(x + 40, x + 40 + n), pos + 8);
+  }
+  return end;
+}
+
+/** Bytes [at, at + 4) of a key as a big-endian u32, zero past its end. */
+function prefixWord(key: Uint8Array, at: number): number {
+  let w = 0;
+  for (let b = at; b < at + 4; b++) w = w * 256 + (b < key.length ? key[b]! : 0);
+  return w;
+}
+
+/** True when the key at u8[p, p + kl) is below the lower bound. */
+function beforeLo(u8: Uint8Array, p: number, kl: number, lo: Uint8Array, loInclusive: boolean): boolean {
+  const n = Math.min(kl, lo.length);
+  for (let b = 0; b < n; b++) {
+    const d = u8[p + b]! - lo[b]!;
+    if (d !== 0) return d < 0;
+  }
+  return kl < lo.length || (kl === lo.length && !loInclusive);
 }
 
 /** True when the key at u8[p, p + kl) is past the upper bound. */

@@ -1,4 +1,4 @@
-// The lone-memtable scan walk in TypeScript (ScanCursor over
+// The lone-memtable scan walk in TypeScript, forward and reverse (ScanCursor over
 // StorageKernel.memWalkFill) against the kernel iterator (iter_next, the path
 // every scan took before, and the one ScanCursor.memWalk = false restores):
 // the same rows for random keys, versions, deletes and rollbacks, committed
@@ -120,6 +120,7 @@ describe('lone-memtable scan walk (TypeScript) agrees with the kernel iterator',
             opts.hi = keys[Math.floor(rand() * keys.length)]!;
             opts.hiInclusive = rand() < 0.5;
           }
+          if (rand() < 0.4) opts.reverse = true;
           if (q === 0) { // lo == hi
             opts.lo = opts.hi = keys[0]!;
             opts.loInclusive = opts.hiInclusive = true;
@@ -154,17 +155,19 @@ describe('lone-memtable scan walk (TypeScript) agrees with the kernel iterator',
     const committed = new Map<number, string>();
     for (let i = 0; i < 4000; i += 2) committed.set(i, hex(new Uint8Array([i & 255, 1])));
     const writerView = new Map<number, string | undefined>(committed);
-    for (const own of [false, true]) {
+    for (const [own, reverse] of [[false, false], [false, true], [true, false], [true, true]] as const) {
       const expected: Row[] = [...(own ? writerView : committed)]
         .filter(([i, v]) => i >= 100 && i < 3900 && v !== undefined)
         .sort((a, b) => a[0] - b[0])
-        .map(([i, v]) => [hex(key(i)), v!]);
+        .map(([i, v]): Row => [hex(key(i)), v!]);
+      if (reverse) expected.reverse();
       const tx = own ? writer : reader;
       if (own) tx.beginStatement(); // the statement's own later writes stay invisible
+      const opts: ScanOptions = { lo: key(100), hi: key(3900), reverse };
       ScanCursor.memWalk = false;
-      const kc = tx.scan(ks, { lo: key(100), hi: key(3900) });
+      const kc = tx.scan(ks, opts);
       ScanCursor.memWalk = true;
-      const wc = tx.scan(ks, { lo: key(100), hi: key(3900) });
+      const wc = tx.scan(ks, opts);
       expect(wc.memWalked).toBe(true);
       const kr: Row[] = [], wr: Row[] = [];
       for (let step = 0; ; step++) {
@@ -195,7 +198,7 @@ describe('lone-memtable scan walk (TypeScript) agrees with the kernel iterator',
 
   it('keeps reading its memtable through a freeze and flush mid-scan, and reads through the kernel after', async () => {
     const key = (i: number): Uint8Array => new Uint8Array([i >>> 8, i & 255]);
-    for (const asWriter of [false, true]) {
+    for (const [asWriter, reverse] of [[false, false], [true, false], [false, true], [true, true]] as const) {
       store = await memoryStore({ memtableBytesMax: 1 << 30 });
       const ks = await store.keyspace('t');
       const w0 = store.begin();
@@ -210,9 +213,9 @@ describe('lone-memtable scan walk (TypeScript) agrees with the kernel iterator',
       const reader = store.begin();
       const tx = asWriter ? writer : reader;
       ScanCursor.memWalk = false;
-      const kc = tx.scan(ks);
+      const kc = tx.scan(ks, { reverse });
       ScanCursor.memWalk = true;
-      const wc = tx.scan(ks);
+      const wc = tx.scan(ks, { reverse });
       expect(wc.memWalked).toBe(true);
       const kr = take(kc, 500), wr = take(wc, 500);
       await store.flush(); // freeze + flush into a run; the open cursors keep the memtable pinned
@@ -222,7 +225,7 @@ describe('lone-memtable scan walk (TypeScript) agrees with the kernel iterator',
       wr.push(...take(wc));
       expect(wr).toEqual(kr);
       expect(kr.length).toBe(asWriter ? 3000 - 500 : 3000); // the writer deleted the 500 multiples of 6
-      if (asWriter) expect(kr[2]).toEqual([hex(key(3)), hex(new Uint8Array([3, 9]))]);
+      if (asWriter) expect(kr[reverse ? kr.length - 3 : 2]).toEqual([hex(key(3)), hex(new Uint8Array([3, 9]))]);
       // Now a run and a memtable: the scan reads through the kernel iterator, same rows.
       const { kernel, walk } = both(reader, ks, {}, false);
       expect(walk).toEqual(kernel);
@@ -234,13 +237,13 @@ describe('lone-memtable scan walk (TypeScript) agrees with the kernel iterator',
     }
   });
 
-  it('reverse and raw scans stay on the kernel iterator', async () => {
+  it('raw scans stay on the kernel iterator; reverse scans walk in TypeScript', async () => {
     store = await memoryStore({ memtableBytesMax: 1 << 30 });
     const ks = await store.keyspace('t');
     const tx = store.begin();
     for (let i = 0; i < 100; i++) tx.put(ks, new Uint8Array([i]), new Uint8Array([i, i]));
     const rev = tx.scan(ks, { reverse: true });
-    expect(rev.memWalked).toBe(false);
+    expect(rev.memWalked).toBe(true);
     expect(take(rev).map((r) => r[0])).toEqual([...Array(100).keys()].reverse().map((i) => hex(new Uint8Array([i]))));
     const raw = tx.scan(ks, { raw: true });
     expect(raw.memWalked).toBe(false);

@@ -1,7 +1,7 @@
 // Kernel micro-benchmarks: each storage-kernel loop against the same loop
 // written in plain TypeScript (DESIGN.md ground rule 2).
 //
-//   npx tsx tools/bench/kernel_micro.ts [--keys N] [--quick] [--reps R] [--only memtable,merge,...] [--json out.json]
+//   npx tsx tools/bench/kernel_micro.ts [--keys N] [--quick] [--reps R] [--only memtable,memscan,merge,...] [--json out.json]
 //
 // Kernel side: the real build/wasm/storage.wasm (through StorageKernel, the
 // way the store calls it), plus a bench-only probe module that links the
@@ -1173,7 +1173,7 @@ function tsWalkScan(k: StorageKernel, snapshot: number, slot: number, expectRows
   const x = k.x;
   const p = k.ioBuffer(16);
   const it = x.iter_open(p, 0, 0, p, 0, 0, snapshot, slot, 0, 0, 0);
-  const w = k.memWalkOpen(it, WALK_HI, true, snapshot, slot, Infinity);
+  const w = k.memWalkOpen(it, new Uint8Array(0), true, WALK_HI, true, false, snapshot, slot, Infinity);
   if (!w) throw new Error('memWalkOpen: not a lone memtable');
   let rows = 0, sum = 0;
   for (;;) {
@@ -1187,7 +1187,7 @@ function tsWalkScan(k: StorageKernel, snapshot: number, slot: number, expectRows
       const kl = dv.getUint32(pos, true);
       const vl = dv.getUint32(pos + 4, true);
       sum += kl + vl + batch[pos + 8 + kl]!;
-      pos += 8 + kl + vl;
+      pos += 8 + ((kl + vl + 7) & ~7); // the walk pads rows to 8 bytes
     }
   }
   x.iter_close(it);
@@ -1356,6 +1356,41 @@ async function benchMemtable(): Promise<void> {
     `kernel call cost around a get: key copy + kv_get on an empty kernel ${f0(ns(tCall, NKEYS))}, result reads + copyOut of ${VAL} bytes ${f0(ns(tCopy, NKEYS))}; ` +
     `TS typed arrays: put ${f0(ns(aPut, NKEYS))}, get ${f0(ns(aGet, NKEYS))}, scan through the general merge loop ${f0(ns(aScan, NKEYS))}, lone-memtable walk ${f0(ns(aWalk, NKEYS))}; ` +
     `TS objects + Map: put ${f0(ns(oPut, NKEYS))}, get ${f0(ns(oGet, NKEYS))}, bare leaf walk ${f0(ns(oScan, NKEYS))}`);
+}
+
+/**
+ * The lone-memtable scan alone, both ways over the same kernel memtable:
+ * iter_next (merge_iter.ts memRun, batch copied out as ScanCursor does) and
+ * StorageKernel.memWalkFill (TypeScript over the kernel's memory, ScanCursor's
+ * path), rows read in place; keys put in random order (one cache miss per row)
+ * and in key order (versions adjacent in the arena, as a table filled by
+ * ascending ids). Interleaved rounds; best of each.
+ */
+async function benchMemScan(): Promise<void> {
+  for (const order of ['random', 'ascending'] as const) {
+    const k = await StorageKernel.load(platform);
+    const x = k.x;
+    const slot = x.tx_begin(2, 1);
+    const idx = Array.from({ length: NKEYS }, (_, i) => i);
+    if (order === 'ascending') idx.sort((a, b) => cmpBytes(keys[a]!, keys[b]!));
+    for (const i of idx) {
+      const p = place(k, keys[i]!, value);
+      if (x.kv_put(p, KEY, p + KEY, VAL, OP_PUT, slot, 1, 0) !== 0) throw new Error('kv_put');
+    }
+    const expectSum = NKEYS * (KEY + VAL + 0x5a);
+    const rk: number[] = [], rt: number[] = [];
+    for (let r = 0; r < REPS; r++) {
+      let t0 = performance.now();
+      if (kernelScan(k, 1, slot, NKEYS) !== expectSum) throw new Error('kernel scan sum');
+      rk.push((performance.now() - t0) / 1000);
+      t0 = performance.now();
+      if (tsWalkScan(k, 1, slot, NKEYS) !== expectSum) throw new Error('walk scan sum');
+      rt.push((performance.now() - t0) / 1000);
+    }
+    results.push({ loop: `lone-memtable scan, keys put in ${order} order (ns per row)`, kernel: 'iter_next batches (memRun), copied out, rows read in place',
+      kernelNs: ns(Math.min(...rk), NKEYS), ts: 'StorageKernel.memWalkFill (ScanCursor), rows read in place', tsNs: ns(Math.min(...rt), NKEYS),
+      rounds: roundsWon(rk, rt) });
+  }
 }
 
 // =====================================================================
@@ -2060,11 +2095,12 @@ async function benchMerge(): Promise<void> {
 const m = machine();
 const loadStart = loadavg();
 const probe = await loadProbe();
-// --only checksums,memtable,bloom,run,merge runs a subset (all by default).
+// --only checksums,memtable,memscan,bloom,run,merge runs a subset (all by default).
 const only = argValue('--only')?.split(',');
 const want = (name: string): boolean => only === undefined || only.includes(name);
 if (want('checksums')) await benchChecksums(probe);
 if (want('memtable')) await benchMemtable();
+if (want('memscan')) await benchMemScan();
 if (want('bloom')) await benchBloom(probe);
 if (want('run')) await benchRun(probe);
 if (want('merge')) await benchMerge();

@@ -12,8 +12,8 @@
 // iter_next filling a kernel batch that is then copied out: the same rows,
 // bounds and visibility, one copy instead of two (docs/benchmarks.md
 // section 3). The kernel iterator is still opened: it pins the memtable and
-// seeks the first row. Reverse and raw scans, and scans over several
-// components, read through iter_next.
+// seeks the first row (forward or reverse). Raw scans, and scans over
+// several components, read through iter_next.
 
 import { SbError, SqlState } from '../sb_error.ts';
 import type { MemWalk, StorageKernel } from '../../storage/kernel.ts';
@@ -61,6 +61,8 @@ export class ScanCursor implements Iterable<[Uint8Array, Uint8Array]> {
   private pos = 0;
   private left = 0;
   private batchRows = 16;
+  /** Row alignment mask of the batch: 7 for the TS walk's 8-byte-aligned rows, 0 for the kernel's packed ones. */
+  private align = 0;
   private ended = false;
   private readonly lo: Uint8Array;
   private readonly hi: Uint8Array;
@@ -106,10 +108,11 @@ export class ScanCursor implements Iterable<[Uint8Array, Uint8Array]> {
     this.it = kernel.x.iter_open(p, lo.length, 1 | (loIncl ? 2 : 0), p + lo.length, hi.length, 1 | (hiIncl ? 2 : 0),
       snapshot, slot, opts.reverse ? 1 : 0, this.raw ? 1 : 0, seqLimit);
     if (this.it === 0) throw new SbError(SqlState.out_of_memory, 'out of memory opening a scan');
-    if (ScanCursor.memWalk && !this.raw && !opts.reverse) {
-      this.walk = kernel.memWalkOpen(this.it, hi, hiIncl, snapshot, slot, seqLimit > 0 ? seqLimit : Infinity);
+    if (ScanCursor.memWalk && !this.raw) {
+      this.walk = kernel.memWalkOpen(this.it, lo, loIncl, hi, hiIncl, opts.reverse === true, snapshot, slot, seqLimit > 0 ? seqLimit : Infinity);
     }
     this.memWalked = this.walk !== undefined;
+    if (this.memWalked) this.align = 7;
   }
 
   /** True when this scan walks a lone memtable in TypeScript (see ScanCursor.memWalk). */
@@ -179,7 +182,7 @@ export class ScanCursor implements Iterable<[Uint8Array, Uint8Array]> {
     this.keyEnd = p + kl;
     this.valueStart = p + kl;
     this.valueEnd = p + kl + vl;
-    this.pos = p + kl + vl;
+    this.pos = (p + kl + vl + this.align) & ~this.align;
     this.left--;
     return true;
   }
