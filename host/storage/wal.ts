@@ -276,9 +276,12 @@ export class Wal {
         // burst of microtasks and commit again: let them queue before taking
         // the next batch, or the first one goes alone (batches of 1, 7, 1, 7...).
         if (this.lastBatch > 1) for (let i = 0; i < GATHER_MICROTASKS; i++) await Promise.resolve();
-        else if (this.queue.length === 1 && !this.isQuiet() && this.platform.yieldToEventLoop) {
-          // Other transactions are running: let I/O callbacks run first, so
-          // commits arriving on other connections join this batch.
+        else if (this.queue.length === 1 && this.inflight.length === 0 && !this.isQuiet() && this.platform.yieldToEventLoop) {
+          // Other transactions are running and the device is idle: let I/O
+          // callbacks run first, so commits arriving on other connections
+          // join this batch. (With a write in flight, a lone commit starts
+          // its own write at once: waiting a loop turn would hold its row
+          // locks longer, and the device completes the two together.)
           await this.platform.yieldToEventLoop();
         }
         if (this.boundary.length > 0 || this.queue.length === 0 || this.failed) continue;
@@ -433,7 +436,9 @@ export interface ReplayResult {
  * is passed to `apply`, which returns false for a record whose checksum or
  * contents are bad. Replay stops at the first bad or incomplete record of the
  * last segment and truncates the tail there (a torn write: its commit was
- * never acknowledged). A bad record before the last segment is corruption.
+ * never acknowledged); likewise in an earlier segment when no later segment
+ * holds a record (they were created ahead of need). Any other bad record is
+ * corruption.
  */
 export async function replayWal(
   platform: Platform,
@@ -479,7 +484,12 @@ export async function replayWal(
       const start = n === from ? Math.max(WAL_HEADER_BYTES, fromOffset) : WAL_HEADER_BYTES;
       const end = await replaySegment(file, size, apply, result, start);
       if (end < size && !onlyZerosFrom(file, end, size)) {
-        if (!last) {
+        // A damaged record is a torn tail when no later segment holds a
+        // record: the next segment may already exist (preallocated ahead of
+        // need), but the writer switches to it only after every write to
+        // this one has completed, so a record there would prove this damage
+        // real.
+        if (!last && !(await holdNoRecord(platform, dir, segments.slice(i + 1)))) {
           throw new SbError(SqlState.data_corrupted, `WAL segment ${path} has a damaged record at offset ${end}`, { kind: 'corrupt' });
         }
         result.tornBytes = size - end;
@@ -492,6 +502,26 @@ export async function replayWal(
     }
   }
   return result;
+}
+
+/** True when none of these segments holds a record (each is empty, preallocated zeros, or an interrupted creation). */
+async function holdNoRecord(platform: Platform, dir: string, segments: number[]): Promise<boolean> {
+  for (const n of segments) {
+    const file = await platform.openFile(platform.joinPath(dir, segmentName(n)), 'read');
+    try {
+      const size = file.size();
+      if (size < WAL_HEADER_BYTES + 4) continue;
+      const header = new Uint8Array(WAL_HEADER_BYTES);
+      file.readSync(header, 0);
+      if (!headerLooksValid(header)) continue;
+      const len = new Uint8Array(4);
+      file.readSync(len, WAL_HEADER_BYTES);
+      if (len[0] !== 0 || len[1] !== 0 || len[2] !== 0 || len[3] !== 0) return false;
+    } finally {
+      await file.close();
+    }
+  }
+  return true;
 }
 
 /** True when the file holds only zero bytes in [from, size): unused preallocation. */
