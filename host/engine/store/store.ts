@@ -73,7 +73,6 @@ export class Store implements StoreCore {
   private recent: RecentCommit[] = [];
   private readonly keyspaces = new Map<string, Keyspace>();
   private readonly ids: IdGenerator;
-  private readonly idBuf = new Uint8Array(16);
   private closed = false;
   readonly maintenance: Maintenance;
 
@@ -203,8 +202,9 @@ export class Store implements StoreCore {
 
   begin(opts: BeginOptions = {}): Txn {
     this.assertOpen();
-    const beginStamp = this.ids.nextInto(this.idBuf, 0);
-    const id = this.idBuf.slice();
+    // (A small typed array made directly: slice() of a scratch buffer cost more.)
+    const id = new Uint8Array(16);
+    const beginStamp = this.ids.nextInto(id, 0);
     let snapshot = this.snapshotStamp();
     if (opts.asOf !== undefined) {
       if (opts.asOf < this.maintenance.gcHorizon) {

@@ -49,12 +49,18 @@ export class Txn {
   state: TxnState = 'active';
   /** The transaction this one waits for (deadlock detection). */
   waitingFor: Txn | undefined;
-  readonly finished: Promise<void>;
+  /** Settles when the transaction has committed or aborted (made on first use: most transactions are never waited for). */
+  get finished(): Promise<void> {
+    return (this.finishedPromise ??= this.ended ? Promise.resolve() : new Promise((r) => (this.wakeWaiters = r)));
+  }
   readonly slot: number;
-  private resolveFinished!: () => void;
+  private finishedPromise: Promise<void> | undefined;
+  private wakeWaiters: (() => void) | undefined;
+  private ended = false;
   private readonly autoSnapshot: boolean;
   private readonly lockTimeoutMs: number;
-  private readonly cursors = new Set<ScanCursor>();
+  /** Open cursors (made at the first scan). */
+  private cursors: Set<ScanCursor> | undefined;
   readKeys: Set<string> | undefined;
   readRanges: Array<{ lo: string; hi: string; hiInclusive: boolean }> | undefined;
   private writes = 0;
@@ -81,7 +87,6 @@ export class Txn {
     this.readOnly = opts.readOnly === true || opts.asOf !== undefined;
     this.autoSnapshot = this.isolation === 'read committed' && opts.statementSnapshots !== 'manual';
     this.lockTimeoutMs = opts.lockTimeoutMs ?? core.options.lockTimeoutMs;
-    this.finished = new Promise((r) => (this.resolveFinished = r));
     if (this.isolation === 'serializable' && !this.readOnly) {
       this.readKeys = new Set();
       this.readRanges = [];
@@ -175,8 +180,9 @@ export class Txn {
     this.beforeCall();
     // A cursor never sees the transaction's writes made after it opened.
     const seqLimit = this.statementSeq || this.core.kernel.x.lsm_seq();
-    const cursor = new ScanCursor(this.core.kernel, ks, opts, this.snapshot, this.slot, () => this.cursors.delete(cursor), seqLimit);
-    this.cursors.add(cursor);
+    const cursors = (this.cursors ??= new Set());
+    const cursor = new ScanCursor(this.core.kernel, ks, opts, this.snapshot, this.slot, () => cursors.delete(cursor), seqLimit);
+    cursors.add(cursor);
     if (this.readRanges) this.readRanges.push(cursor.boundsAsStrings());
     return cursor;
   }
@@ -395,6 +401,11 @@ export class Txn {
   }
 
   private closeCursors(): void {
-    for (const c of [...this.cursors]) c.close();
+    if (this.cursors !== undefined && this.cursors.size > 0) for (const c of [...this.cursors]) c.close();
+  }
+
+  private resolveFinished(): void {
+    this.ended = true;
+    this.wakeWaiters?.();
   }
 }
