@@ -288,4 +288,150 @@ describe('vector program kernel', () => {
     expect(Number(p4.acc(c4, 1).count[0])).toBe(1);
     p4.free();
   });
+  it('masked chunks (the WHERE keeps most rows): grouped sums, counts, min/max and float sums equal a row-by-row reference', () => {
+    type Row = [number, number | null, number | null, bigint | null, bigint, number | null];
+    fc.assert(fc.property(
+      fc.array(fc.tuple(
+        fc.integer({ min: 0, max: 99 }), fc.option(fc.integer({ min: 0, max: 3 }), { nil: null }), fc.option(fc.integer({ min: 0, max: 2 }), { nil: null }),
+        fc.option(fc.bigInt({ min: -(1n << 50n), max: 1n << 50n }), { nil: null }), fc.bigInt({ min: -(1n << 30n), max: 1n << 30n }),
+        fc.option(fc.integer({ min: -1000, max: 1000 }), { nil: null })), { maxLength: 3500 }) as fc.Arbitrary<Row[]>,
+      fc.integer({ min: 30, max: 100 }), fc.boolean(), fc.integer({ min: 1, max: 3000 }),
+      (rows, cut, direct, slice) => {
+        const f = vec('i32', rows.map((r) => r[0]));
+        const g1 = vec('i32', rows.map((r) => r[1]));
+        const g2 = vec('i32', rows.map((r) => r[2]));
+        const a = vec('i64', rows.map((r) => r[3]));
+        const bv = vec('i64', rows.map((r) => r[4]));
+        const cv = vec('f64', rows.map((r) => (r[5] === null ? null : r[5] / 8)));
+        const b = new ProgramBuilder();
+        b.filter(f.ptr, 0, VCMP.LT, VT.I32, BigInt(cut));
+        const key = b.gzero();
+        b.gkeyCol(key, g1.ptr, g1.nulls, 1n);
+        b.gkeyCol(key, g2.ptr, g2.nulls, 5n);
+        const gid = b.group(key);
+        const la = b.load('i64', a.ptr, a.nulls), lb = b.load('i64', bv.ptr, 0), lc = b.load('i64', cv.ptr, cv.nulls);
+        const t = b.arith(la, lb, AOP.ADD);
+        const u = b.arithC(lb, AOP.MUL, 3n);
+        const w = b.arith(b.arithC(lb, AOP.RSUB, 7n), u, AOP.MUL);
+        const accs = Array.from({ length: 10 }, () => b.acc());
+        b.agg(accs[0]!, VAGG.COUNT, gid, -1);
+        b.agg(accs[1]!, VAGG.SUM128, gid, lb);
+        b.agg(accs[2]!, VAGG.SUM128, gid, u);
+        b.agg(accs[3]!, VAGG.SUM128, gid, w);
+        b.agg(accs[4]!, VAGG.SUM128, gid, la);
+        b.agg(accs[5]!, VAGG.SUM128, gid, t);
+        b.agg(accs[6]!, VAGG.COUNT, gid, la);
+        b.agg(accs[7]!, VAGG.MIN64, gid, la);
+        b.agg(accs[8]!, VAGG.MAX64, gid, lb);
+        b.agg(accs[9]!, VAGG.SUMF, gid, lc);
+        const p = run(b, rows.length, direct ? 20 : 0, slice);
+        expect(p.ok).toBe(true);
+        interface E { n: number; sb: bigint; su: bigint; sw: bigint; sa: bigint; st: bigint; ca: number; mn: bigint | null; mx: bigint | null; sf: number; cf: number }
+        const exp = new Map<bigint, E>();
+        for (const [fv, x, y, av, b0, c0] of rows) {
+          if (fv >= cut) continue;
+          const kk = BigInt(x === null ? 0 : x + 1) + 5n * BigInt(y === null ? 0 : y + 1);
+          let e = exp.get(kk);
+          if (!e) exp.set(kk, (e = { n: 0, sb: 0n, su: 0n, sw: 0n, sa: 0n, st: 0n, ca: 0, mn: null, mx: null, sf: 0, cf: 0 }));
+          e.n++;
+          e.sb += b0;
+          e.su += b0 * 3n;
+          e.sw += (7n - b0) * (b0 * 3n);
+          e.mx = e.mx === null || b0 > e.mx ? b0 : e.mx;
+          if (av !== null) {
+            e.sa += av;
+            e.st += av + b0;
+            e.ca++;
+            e.mn = e.mn === null || av < e.mn ? av : e.mn;
+          }
+          if (c0 !== null) {
+            e.sf += c0 / 8;
+            e.cf++;
+          }
+        }
+        const groups = p.groupCount();
+        expect(groups).toBe(exp.size);
+        const keys = p.groupKeys();
+        const r = accs.map((x) => p.acc(x, groups));
+        for (let gi = 0; gi < groups; gi++) {
+          const e = exp.get(keys[gi]!)!;
+          const sum = (i: number): bigint => i128(r[i]!.a[gi]!, r[i]!.b[gi]!);
+          expect(Number(r[0]!.count[gi])).toBe(e.n);
+          expect([sum(1), sum(2), sum(3), sum(4), sum(5)]).toEqual([e.sb, e.su, e.sw, e.sa, e.st]);
+          expect([1, 2, 3].map((i) => Number(r[i]!.count[gi]))).toEqual([e.n, e.n, e.n]);
+          expect([4, 5, 6, 7].map((i) => Number(r[i]!.count[gi]))).toEqual([e.ca, e.ca, e.ca, e.ca]);
+          if (e.ca > 0) expect(r[7]!.a[gi]).toBe(e.mn);
+          expect(r[8]!.a[gi]).toBe(e.mx);
+          expect(Number(r[9]!.count[gi])).toBe(e.cf);
+          expect(r[9]!.af[gi]).toBe(e.sf);
+        }
+        p.free();
+      }), { numRuns: 60 });
+  });
+
+  it('arithmetic that overflows only on rows the WHERE drops does not fail; on a kept row it does', () => {
+    const n = 3000;
+    // Every 50th row holds 2^62 and is dropped by the filter (keep = 0); x * 4 overflows there only.
+    const keep = Array.from({ length: n }, (_, i) => (i % 50 === 7 ? 0 : 1));
+    const xs = Array.from({ length: n }, (_, i) => (i % 50 === 7 ? 1n << 62n : BigInt(i)));
+    const grp = Array.from({ length: n }, (_, i) => i % 3);
+    const k = vec('i32', keep), x = vec('i64', xs), g = vec('i32', grp);
+    const build = (cut: bigint): ProgramBuilder => {
+      const b = new ProgramBuilder();
+      b.filter(k.ptr, 0, VCMP.GE, VT.I32, cut);
+      const key = b.gzero();
+      b.gkeyCol(key, g.ptr, 0, 1n);
+      const gid = b.group(key);
+      const y = b.arithC(b.load('i64', x.ptr, 0), AOP.MUL, 4n);
+      const s = b.acc(), c = b.acc();
+      b.agg(s, VAGG.SUM128, gid, y);
+      b.agg(c, VAGG.COUNT, gid, -1);
+      return b;
+    };
+    const p = run(build(1n), n, 4, 1024);
+    expect(p.ok).toBe(true);
+    const groups = p.groupCount();
+    const keys = p.groupKeys();
+    const r = p.acc(0, groups), c = p.acc(1, groups);
+    for (let gi = 0; gi < groups; gi++) {
+      let s = 0n, m = 0;
+      for (let i = 0; i < n; i++) if (keep[i] === 1 && BigInt(grp[i]! + 1) === keys[gi]) { s += xs[i]! * 4n; m++; }
+      expect(i128(r.a[gi]!, r.b[gi]!)).toBe(s);
+      expect(Number(c.count[gi])).toBe(m);
+    }
+    p.free();
+    // Keep every row: the overflow is real.
+    const q = run(build(0n), n, 4, 1024);
+    expect(q.ok).toBe(false);
+    q.free();
+  });
+
+  it('grouped sums of values of 2^53 and more (partials could overflow) stay exact', () => {
+    const n = 4100;
+    const vals = Array.from({ length: n }, (_, i) => (i % 5 === 0 ? -1n : 1n) * ((1n << 62n) - BigInt(i * 977)));
+    const small = Array.from({ length: n }, (_, i) => BigInt(i));
+    const grp = Array.from({ length: n }, (_, i) => (i * 7) % 4);
+    const v = vec('i64', vals), sm = vec('i64', small), g = vec('i32', grp);
+    const b = new ProgramBuilder();
+    const key = b.gzero();
+    b.gkeyCol(key, g.ptr, 0, 1n);
+    const gid = b.group(key);
+    const lv = b.load('i64', v.ptr, 0), ls = b.load('i64', sm.ptr, 0);
+    const [a0, a1, a2] = [b.acc(), b.acc(), b.acc()];
+    b.agg(a0, VAGG.SUM128, gid, ls);
+    b.agg(a1, VAGG.SUM128, gid, lv);
+    b.agg(a2, VAGG.SUM128, gid, ls);
+    const p = run(b, n, 5);
+    const groups = p.groupCount();
+    const keys = p.groupKeys();
+    const r = [a0, a1, a2].map((x) => p.acc(x, groups));
+    for (let gi = 0; gi < groups; gi++) {
+      const gk = Number(keys[gi]!) - 1;
+      let sv = 0n, ss = 0n, m = 0;
+      for (let i = 0; i < n; i++) if (grp[i] === gk) { sv += vals[i]!; ss += small[i]!; m++; }
+      expect([0, 1, 2].map((i) => i128(r[i]!.a[gi]!, r[i]!.b[gi]!))).toEqual([ss, sv, ss]);
+      expect([0, 1, 2].map((i) => Number(r[i]!.count[gi]))).toEqual([m, m, m]);
+    }
+    p.free();
+  });
 });

@@ -131,10 +131,40 @@ export const AGG_MAXF: i32 = 6;
 // @ts-ignore: decorator
 @inline const H_PREG: usize = 80; // the group-number register the permutation is of, -1 none (reset per chunk)
 // @ts-ignore: decorator
-@inline const H_SIZE: usize = 96;
+@inline const H_SHAPE: usize = 84; // 0 not analysed yet, 1 analysed (H_BODY, H_MASKOK valid)
+// @ts-ignore: decorator
+@inline const H_BODY: usize = 88; // pc of the first instruction after the last FILTER / SELECT
+// @ts-ignore: decorator
+@inline const H_MASKOK: usize = 92; // 1: the body may run masked (AGGs only after every other instruction)
+// @ts-ignore: decorator
+@inline const H_MASK: usize = 96; // u8 per chunk row: 1 = selected (masked mode)
+// @ts-ignore: decorator
+@inline const H_PART: usize = 100; // partial sums: PART_COPIES copies of (PART_GROUPS + 1) i64 slots
+// @ts-ignore: decorator
+@inline const H_HIST: usize = 104; // rows per group of the chunk (i64 per group), of register H_HREG
+// @ts-ignore: decorator
+@inline const H_HREG: usize = 108; // the group-number register H_HIST counts, -1 none (reset per chunk)
+// @ts-ignore: decorator
+@inline const H_NSEL: usize = 112; // selected rows of the chunk (masked mode)
+// @ts-ignore: decorator
+@inline const H_SIZE: usize = 128;
 /** Up to this many groups, grouped sums run group by group over the chunk's rows ordered by group. */
 // @ts-ignore: decorator
 @inline const PERM_GROUPS: i32 = 256;
+/** Up to this many groups, grouped sums and counts add into per-chunk i64 partials (PART_COPIES
+ *  interleaved copies, so consecutive rows do not wait on one another), flushed to i128 per chunk. */
+// @ts-ignore: decorator
+@inline const PART_GROUPS: i32 = 64;
+// @ts-ignore: decorator
+@inline const PART_COPIES: i32 = 4;
+// @ts-ignore: decorator
+@inline const PART_BYTES: usize = <usize>(PART_COPIES * (PART_GROUPS + 1)) << 3;
+/** Grouped sums of up to this many registers share one pass (their partials side by side per slot). */
+// @ts-ignore: decorator
+@inline const PART_MULTI: i32 = 4;
+/** vp_run's internal status: a masked chunk raised a flag before its first AGG; rerun it compacted. */
+// @ts-ignore: decorator
+@inline const ST_RERUN: i32 = 1;
 
 
 /** A program of `words` instruction words with `nacc` accumulators; directRange > 0:
@@ -151,7 +181,13 @@ export function vp_new(words: i32, nacc: i32, directRange: i32): usize {
   const accs = alloc(<usize>max(nacc, 1) * 4);
   const gkeys = alloc(8 * 64);
   const perm = alloc(<usize>(CHUNK + PERM_GROUPS + 2) * 4);
+  const mask = alloc(<usize>CHUNK + 16);
+  const part = alloc(PART_BYTES * <usize>PART_MULTI + 16);
+  const hist = alloc(PART_BYTES);
   store<u32>(h + H_PERM, <u32>perm);
+  store<u32>(h + H_MASK, <u32>mask);
+  store<u32>(h + H_PART, <u32>part);
+  store<u32>(h + H_HIST, <u32>hist);
   store<u32>(h + H_PROG, <u32>prog);
   store<i32>(h + H_PLEN, words);
   store<u32>(h + H_REGS, <u32>regs);
@@ -161,7 +197,7 @@ export function vp_new(words: i32, nacc: i32, directRange: i32): usize {
   store<u32>(h + H_ACCS, <u32>accs);
   store<u32>(h + H_GKEYS, <u32>gkeys);
   store<i32>(h + H_GCAP, 64);
-  if (prog == 0 || regs == 0 || rptr == 0 || sel == 0 || accs == 0 || gkeys == 0 || perm == 0) {
+  if (prog == 0 || regs == 0 || rptr == 0 || sel == 0 || accs == 0 || gkeys == 0 || perm == 0 || mask == 0 || part == 0 || hist == 0) {
     vp_free(h);
     return 0;
   }
@@ -213,6 +249,9 @@ export function vp_free(h: usize): void {
   free(<usize>load<u32>(h + H_SEL));
   free(<usize>load<u32>(h + H_GKEYS));
   free(<usize>load<u32>(h + H_PERM));
+  free(<usize>load<u32>(h + H_MASK));
+  free(<usize>load<u32>(h + H_PART));
+  free(<usize>load<u32>(h + H_HIST));
   free(<usize>load<u32>(h + H_DIRECT));
   free(<usize>load<u32>(h + H_HKEYS));
   free(<usize>load<u32>(h + H_HGIDS));
@@ -355,6 +394,84 @@ function load8(h: usize, d: i32, col: usize, nul: usize, base: i32, ns: i32, den
   return r;
 }
 
+/** d = a op b (op 3: c - a) on i64, two rows per SIMD step, flagging overflow. A product is
+ *  computed fast only while every operand fits in 32 bits: false when one does not (the caller
+ *  then redoes the product exactly). */
+// @ts-ignore: decorator
+@inline function arithV(op: i32, pa: usize, pb: usize, c: i64, useConst: bool, out: usize, ns: i32, overAt: usize): bool {
+  const vc = i64x2.splat(c);
+  const k80 = i64x2.splat(0x80000000);
+  let o = i64x2.splat(0); // add / sub: overflow in the sign bits; mul: operand bits above 32
+  let j = 0;
+  if (op == 2) {
+    // Four rows a step: the low halves of the i64 operands as i32x4, their i64 products by
+    // extmul (exact while every operand fits in 32 bits: its high half is its low half's sign).
+    const cl = i32x4.splat(<i32>c);
+    const ch = i32x4.splat(<i32>(c >> 32));
+    for (; j + 4 <= ns; j += 4) {
+      const at = <usize>j << 3;
+      const x01 = v128.load(pa + at);
+      const x23 = v128.load(pa + at, 16);
+      const xl = v128.shuffle<i32>(x01, x23, 0, 2, 4, 6);
+      const xh = v128.shuffle<i32>(x01, x23, 1, 3, 5, 7);
+      o = v128.or(o, i32x4.ne(xh, i32x4.shr_s(xl, 31)));
+      let yl: v128;
+      if (useConst) {
+        yl = cl;
+        o = v128.or(o, i32x4.ne(ch, i32x4.shr_s(cl, 31)));
+      } else {
+        const y01 = v128.load(pb + at);
+        const y23 = v128.load(pb + at, 16);
+        yl = v128.shuffle<i32>(y01, y23, 0, 2, 4, 6);
+        const yh = v128.shuffle<i32>(y01, y23, 1, 3, 5, 7);
+        o = v128.or(o, i32x4.ne(yh, i32x4.shr_s(yl, 31)));
+      }
+      v128.store(out + at, i64x2.extmul_low_i32x4_s(xl, yl));
+      v128.store(out + at, i64x2.extmul_high_i32x4_s(xl, yl), 16);
+    }
+  }
+  for (; j + 2 <= ns; j += 2) {
+    const at = <usize>j << 3;
+    const x = v128.load(pa + at);
+    const y = useConst ? vc : v128.load(pb + at);
+    let r: v128;
+    if (op == 0) {
+      r = i64x2.add(x, y);
+      o = v128.or(o, v128.and(v128.xor(x, r), v128.xor(y, r)));
+    } else if (op == 1) {
+      r = i64x2.sub(x, y);
+      o = v128.or(o, v128.and(v128.xor(x, y), v128.xor(x, r)));
+    } else if (op == 3) {
+      r = i64x2.sub(y, x);
+      o = v128.or(o, v128.and(v128.xor(y, x), v128.xor(y, r)));
+    } else {
+      r = i64x2.mul(x, y);
+      o = v128.or(o, v128.or(i64x2.shr_u(i64x2.add(x, k80), 32), i64x2.shr_u(i64x2.add(y, k80), 32)));
+    }
+    v128.store(out + at, r);
+  }
+  let os: i64 = 0;
+  for (; j < ns; j++) {
+    const x = load<i64>(pa + (<usize>j << 3));
+    const y = useConst ? c : load<i64>(pb + (<usize>j << 3));
+    let r: i64;
+    if (op == 0) {
+      r = x + y;
+      os |= addOver(x, y, r);
+    } else if (op == 1) {
+      r = x - y;
+      os |= subOver(x, y, r);
+    } else if (op == 3) {
+      r = y - x;
+      os |= subOver(y, x, r);
+    } else r = mulChecked(x, y, overAt);
+    store<i64>(out + (<usize>j << 3), r);
+  }
+  if (op == 2) return !v128.any_true(o);
+  if (i64x2.bitmask(o) != 0 || os < 0) store<i32>(overAt, 1);
+  return true;
+}
+
 function arith(h: usize, d: i32, a: i32, b: i32, op: i32, c: i64, useConst: bool, ns: i32): void {
   const pa = rdata(h, a);
   const na = rnulls(h, a);
@@ -363,36 +480,25 @@ function arith(h: usize, d: i32, a: i32, b: i32, op: i32, c: i64, useConst: bool
   const out = rown(h, d);
   const nout = unionNulls(h, d, na, nb, ns);
   const overAt = h + H_OVER;
-  let o: i64 = 0;
-  if (op == 0) {
-    for (let j = 0; j < ns; j++) {
-      const x = load<i64>(pa + (<usize>j << 3));
-      const y = useConst ? c : load<i64>(pb + (<usize>j << 3));
-      const r = x + y;
-      o |= addOver(x, y, r);
-      store<i64>(out + (<usize>j << 3), r);
-    }
-  } else if (op == 1 || op == 3) {
-    for (let j = 0; j < ns; j++) {
-      let x = load<i64>(pa + (<usize>j << 3));
-      let y = useConst ? c : load<i64>(pb + (<usize>j << 3));
-      if (op == 3) {
-        const t = x;
-        x = y;
-        y = t;
-      }
-      const r = x - y;
-      o |= subOver(x, y, r);
-      store<i64>(out + (<usize>j << 3), r);
-    }
+  let ok: bool;
+  if (useConst) {
+    if (op == 0) ok = arithV(0, pa, 0, c, true, out, ns, overAt);
+    else if (op == 1) ok = arithV(1, pa, 0, c, true, out, ns, overAt);
+    else if (op == 3) ok = arithV(3, pa, 0, c, true, out, ns, overAt);
+    else ok = arithV(2, pa, 0, c, true, out, ns, overAt);
   } else {
+    if (op == 0) ok = arithV(0, pa, pb, 0, false, out, ns, overAt);
+    else if (op == 1) ok = arithV(1, pa, pb, 0, false, out, ns, overAt);
+    else ok = arithV(2, pa, pb, 0, false, out, ns, overAt);
+  }
+  if (!ok) {
+    // Some operand exceeds 32 bits: the exact, row by row product test.
     for (let j = 0; j < ns; j++) {
       const x = load<i64>(pa + (<usize>j << 3));
       const y = useConst ? c : load<i64>(pb + (<usize>j << 3));
       store<i64>(out + (<usize>j << 3), mulChecked(x, y, overAt));
     }
   }
-  if (o < 0) store<i32>(overAt, 1);
   // A NULL row's slot holds 0 (its operands were 0 and so is its result, except c - 0 and 0 + c).
   if (nout != 0 && useConst) for (let j = 0; j < ns; j++) if (load<u8>(nout + <usize>j) != 0) store<i64>(out + (<usize>j << 3), 0);
   rset(h, d, out, nout);
@@ -672,7 +778,7 @@ function growHash(h: usize): bool {
   return true;
 }
 
-function groupIds(h: usize, d: i32, a: i32, ns: i32): i32 {
+function groupIds(h: usize, d: i32, a: i32, ns: i32, mask: usize): i32 {
   const keys = rdata(h, a);
   const out = rown(h, d);
   const direct = <usize>load<u32>(h + H_DIRECT);
@@ -681,6 +787,10 @@ function groupIds(h: usize, d: i32, a: i32, ns: i32): i32 {
     let last: i64 = -1;
     let lastG = -1;
     for (let j = 0; j < ns; j++) {
+      if (skipRow(mask, j)) {
+        store<i32>(out + (<usize>j << 2), -1);
+        continue;
+      }
       const k = load<i64>(keys + (<usize>j << 3));
       if (k != last) {
         if (<u64>k >= range) return ST_ERR_ARG;
@@ -697,17 +807,21 @@ function groupIds(h: usize, d: i32, a: i32, ns: i32): i32 {
     }
   } else {
     for (let j = 0; j < ns; j++) {
+      if (skipRow(mask, j)) {
+        store<i32>(out + (<usize>j << 2), -1);
+        continue;
+      }
       const k = load<i64>(keys + (<usize>j << 3));
       const bits = load<i32>(h + H_HBITS);
       const hk = <usize>load<u32>(h + H_HKEYS);
       const hg = <usize>load<u32>(h + H_HGIDS);
-      const mask = (1 << bits) - 1;
+      const hmask = (1 << bits) - 1;
       let s = hashSlot(k, bits);
       let g: i32;
       for (;;) {
         g = load<i32>(hg + (<usize>s << 2));
         if (g < 0 || load<i64>(hk + (<usize>s << 3)) == k) break;
-        s = (s + 1) & mask;
+        s = (s + 1) & hmask;
       }
       if (g < 0) {
         g = newGroup(h, k);
@@ -723,9 +837,75 @@ function groupIds(h: usize, d: i32, a: i32, ns: i32): i32 {
   return ST_OK;
 }
 
+/** GZERO k; GKEYCOL k c1 ...; [GKEYCOL k c2 ...;] GROUP g k in one pass, for a direct group table:
+ *  the composite key of each row (written to k as the separate instructions would) and its group
+ *  number (-1 for a row a masked chunk did not select). */
+// @ts-ignore: decorator
+@inline function groupFusedT(h: usize, kd: i32, d: i32, s1: usize, n1: usize, st1: i64, s2: usize, n2: usize, st2: i64, two: bool,
+                            ns: i32, dense: bool, sel: usize, mask: usize): i32 {
+  const keys = rown(h, kd);
+  const out = rown(h, d);
+  const direct = <usize>load<u32>(h + H_DIRECT);
+  const range = <u64>load<i32>(h + H_DRANGE);
+  // Keys first (i32: a direct table's range is below 2^16; four rows a SIMD step while dense and
+  // without NULLs), then group numbers (a branch only for a new group).
+  const kk = keys; // the key register's buffer holds i32 keys here (the fused GROUP is their only reader)
+  const t1 = <i32>st1;
+  const t2 = <i32>st2;
+  let j = 0;
+  if (dense && n1 == 0 && n2 == 0) {
+    const one = i32x4.splat(1);
+    const v1 = i32x4.splat(t1);
+    const v2 = i32x4.splat(t2);
+    for (; j + 4 <= ns; j += 4) {
+      let k4 = i32x4.mul(i32x4.add(v128.load(s1 + (<usize>j << 2)), one), v1);
+      if (two) k4 = i32x4.add(k4, i32x4.mul(i32x4.add(v128.load(s2 + (<usize>j << 2)), one), v2));
+      v128.store(kk + (<usize>j << 2), k4);
+    }
+  }
+  for (; j < ns; j++) {
+    const r = dense ? <usize>j : <usize>load<i32>(sel + (<usize>j << 2));
+    let c1 = load<i32>(s1 + (r << 2)) + 1;
+    if (n1 != 0) c1 &= <i32>load<u8>(n1 + r) - 1;
+    let k = c1 * t1;
+    if (two) {
+      let c2 = load<i32>(s2 + (r << 2)) + 1;
+      if (n2 != 0) c2 &= <i32>load<u8>(n2 + r) - 1;
+      k += c2 * t2;
+    }
+    store<i32>(kk + (<usize>j << 2), k);
+  }
+  for (let j = 0; j < ns; j++) {
+    const k = load<u32>(kk + (<usize>j << 2));
+    if (<u64>k >= range) return ST_ERR_ARG;
+    const at = direct + (<usize>k << 2);
+    let gid = load<i32>(at);
+    if (gid < 0 && !skipRow(mask, j)) {
+      gid = newGroup(h, <i64>k);
+      if (gid < 0) return ST_ERR_NOMEM;
+      store<i32>(at, gid);
+    }
+    if (mask != 0) gid = select<i32>(gid, -1, load<u8>(mask + <usize>j) != 0);
+    store<i32>(out + (<usize>j << 2), gid);
+  }
+  rset(h, kd, keys, 0);
+  rset(h, d, out, 0);
+  return ST_OK;
+}
+
+function groupFused1(h: usize, kd: i32, d: i32, s1: usize, n1: usize, st1: i64, ns: i32, dense: bool, sel: usize, mask: usize): i32 {
+  if (dense) return groupFusedT(h, kd, d, s1, n1, st1, 0, 0, 0, false, ns, true, sel, mask);
+  return groupFusedT(h, kd, d, s1, n1, st1, 0, 0, 0, false, ns, false, sel, mask);
+}
+function groupFused2(h: usize, kd: i32, d: i32, s1: usize, n1: usize, st1: i64, s2: usize, n2: usize, st2: i64,
+                     ns: i32, dense: bool, sel: usize, mask: usize): i32 {
+  if (dense) return groupFusedT(h, kd, d, s1, n1, st1, s2, n2, st2, true, ns, true, sel, mask);
+  return groupFusedT(h, kd, d, s1, n1, st1, s2, n2, st2, true, ns, false, sel, mask);
+}
+
 // ---- accumulators ----
 
-function accumulate(h: usize, acc: i32, kind: i32, g: i32, v: i32, ns: i32): i32 {
+function accumulate(h: usize, acc: i32, kind: i32, g: i32, v: i32, ns: i32, mask: usize): i32 {
   if (acc < 0 || acc >= load<i32>(h + H_NACC)) return ST_ERR_ARG;
   if (g < 0 && load<i32>(h + H_GCOUNT) == 0) {
     // No GROUP BY: the one group.
@@ -733,11 +913,16 @@ function accumulate(h: usize, acc: i32, kind: i32, g: i32, v: i32, ns: i32): i32
   }
   const base = <usize>load<u32>(<usize>load<u32>(h + H_ACCS) + (<usize>acc << 2));
   const gids: usize = g < 0 ? 0 : rdata(h, g);
+  const groups = load<i32>(h + H_GCOUNT);
+  // Masked chunk: register entry j is chunk row j; mask[j] = 0 rows are not selected (their group number is -1).
+  const part = gids != 0 && groups <= PART_GROUPS;
   if (v < 0) {
     // count(*)
-    if (gids == 0) store<i64>(base, load<i64>(base) + <i64>ns);
-    else if (load<i32>(h + H_GCOUNT) <= PERM_GROUPS) countByGroup(h, g, base, gids, ns);
+    if (gids == 0) store<i64>(base, load<i64>(base) + <i64>(mask == 0 ? ns : load<i32>(h + H_NSEL)));
+    else if (part) addCounts(base, groupHist(h, g, gids, ns, groups), groups);
+    else if (mask == 0 && groups <= PERM_GROUPS) countByGroup(h, g, base, gids, ns);
     else for (let j = 0; j < ns; j++) {
+      if (mask != 0 && load<u8>(mask + <usize>j) == 0) continue;
       const p = base + <usize>load<i32>(gids + (<usize>j << 2)) * 24;
       store<i64>(p, load<i64>(p) + 1);
     }
@@ -749,45 +934,72 @@ function accumulate(h: usize, acc: i32, kind: i32, g: i32, v: i32, ns: i32): i32
     let lo: u64 = load<u64>(base + 8);
     let hi: i64 = load<i64>(base + 16);
     let cnt: i64 = 0;
-    for (let j = 0; j < ns; j++) {
-      let x = load<i64>(vals + (<usize>j << 3));
-      if (nulls != 0) x &= <i64>load<u8>(nulls + <usize>j) - 1;
-      const nlo = lo + <u64>x;
-      hi += (x >> 63) + <i64>(nlo < lo);
-      lo = nlo;
+    if (mask == 0) {
+      for (let j = 0; j < ns; j++) {
+        let x = load<i64>(vals + (<usize>j << 3));
+        if (nulls != 0) x &= <i64>load<u8>(nulls + <usize>j) - 1;
+        const nlo = lo + <u64>x;
+        hi += (x >> 63) + <i64>(nlo < lo);
+        lo = nlo;
+      }
+      if (nulls == 0) cnt = ns;
+      else for (let j = 0; j < ns; j++) cnt += <i64>(load<u8>(nulls + <usize>j) ^ 1);
+    } else {
+      for (let j = 0; j < ns; j++) {
+        let live = <i64>load<u8>(mask + <usize>j);
+        if (nulls != 0) live &= <i64>(load<u8>(nulls + <usize>j) ^ 1);
+        const x = load<i64>(vals + (<usize>j << 3)) & -live;
+        const nlo = lo + <u64>x;
+        hi += (x >> 63) + <i64>(nlo < lo);
+        lo = nlo;
+        cnt += live;
+      }
     }
-    if (nulls == 0) cnt = ns;
-    else for (let j = 0; j < ns; j++) cnt += <i64>(load<u8>(nulls + <usize>j) ^ 1);
     store<i64>(base, load<i64>(base) + cnt);
     store<u64>(base + 8, lo);
     store<i64>(base + 16, hi);
     return ST_OK;
   }
+  if (part && (kind == AGG_COUNT || kind == AGG_SUM128)) {
+    if (kind == AGG_COUNT || sumPart(h, base, gids, vals, nulls, ns, groups)) {
+      if (nulls == 0) addCounts(base, groupHist(h, g, gids, ns, groups), groups);
+      else addCounts(base, liveHist(h, gids, nulls, ns, groups), groups);
+      return ST_OK;
+    }
+    // A value of 2^53 or more: the exact row-by-row sum below.
+  }
   switch (kind) {
-    case AGG_COUNT: accCount(base, gids, nulls, ns); break;
+    case AGG_COUNT: accCount(base, gids, nulls, ns, mask); break;
     case AGG_SUM128:
-      if (gids != 0 && load<i32>(h + H_GCOUNT) <= PERM_GROUPS) accSum128ByGroup(h, g, base, gids, vals, nulls, ns);
-      else accSum128(base, gids, vals, nulls, ns);
+      if (gids != 0 && mask == 0 && groups <= PERM_GROUPS) accSum128ByGroup(h, g, base, gids, vals, nulls, ns);
+      else accSum128(base, gids, vals, nulls, ns, mask);
       break;
-    case AGG_SUMF: accFold(h, AGG_SUMF, base, gids, vals, nulls, ns); break;
-    case AGG_MIN64: accFold(h, AGG_MIN64, base, gids, vals, nulls, ns); break;
-    case AGG_MAX64: accFold(h, AGG_MAX64, base, gids, vals, nulls, ns); break;
-    case AGG_MINF: accFold(h, AGG_MINF, base, gids, vals, nulls, ns); break;
-    case AGG_MAXF: accFold(h, AGG_MAXF, base, gids, vals, nulls, ns); break;
+    case AGG_SUMF: accFold(h, AGG_SUMF, base, gids, vals, nulls, ns, mask); break;
+    case AGG_MIN64: accFold(h, AGG_MIN64, base, gids, vals, nulls, ns, mask); break;
+    case AGG_MAX64: accFold(h, AGG_MAX64, base, gids, vals, nulls, ns, mask); break;
+    case AGG_MINF: accFold(h, AGG_MINF, base, gids, vals, nulls, ns, mask); break;
+    case AGG_MAXF: accFold(h, AGG_MAXF, base, gids, vals, nulls, ns, mask); break;
     default: return ST_ERR_ARG;
   }
   return ST_OK;
 }
 
-function accCount(base: usize, gids: usize, nulls: usize, ns: i32): void {
+// @ts-ignore: decorator
+@inline function skipRow(mask: usize, j: i32): bool {
+  return mask != 0 && load<u8>(mask + <usize>j) == 0;
+}
+
+function accCount(base: usize, gids: usize, nulls: usize, ns: i32, mask: usize): void {
   for (let j = 0; j < ns; j++) {
+    if (skipRow(mask, j)) continue;
     const p = base + (gids == 0 ? 0 : <usize>load<i32>(gids + (<usize>j << 2)) * 24);
     store<i64>(p, load<i64>(p) + <i64>(nullAt(nulls, j) ^ 1));
   }
 }
 
-function accSum128(base: usize, gids: usize, vals: usize, nulls: usize, ns: i32): void {
+function accSum128(base: usize, gids: usize, vals: usize, nulls: usize, ns: i32, mask: usize): void {
   for (let j = 0; j < ns; j++) {
+    if (skipRow(mask, j)) continue;
     const p = base + (gids == 0 ? 0 : <usize>load<i32>(gids + (<usize>j << 2)) * 24);
     const live = <i64>(nullAt(nulls, j) ^ 1);
     const x = load<i64>(vals + (<usize>j << 3)) & -live;
@@ -797,6 +1009,243 @@ function accSum128(base: usize, gids: usize, vals: usize, nulls: usize, ns: i32)
     store<u64>(p + 8, nlo);
     store<i64>(p + 16, load<i64>(p + 16) + (x >> 63) + <i64>(nlo < lo));
   }
+}
+
+// ---- per-chunk partials (at most PART_GROUPS groups) ----
+//
+// PART_COPIES interleaved copies of (groups + 1) i64 slots: row j adds into copy j % 4, so
+// consecutive rows of one group do not wait on each other's store. Slot 0 of each copy takes
+// group -1 (a row a masked chunk did not select) and is never read.
+
+// A 1,024-row i64 partial of values in [-2^53, 2^53) cannot overflow. v + 2^53 maps that range to
+// [0, 2^54): the OR of the biased values is below 2^54 exactly when every value is in range.
+// @ts-ignore: decorator
+@inline const BIAS53: i64 = <i64>1 << 53;
+
+/** Scatters v (or 1 when ones) by group into the partials, zeroing them first; returns the OR of v + 2^53. */
+// @ts-ignore: decorator
+@inline function scatter(part: usize, slots: i32, gids: usize, vals: usize, nulls: usize, ns: i32, ones: bool): i64 {
+  const stride = <usize>slots << 3;
+  memory.fill(part, 0, stride * <usize>PART_COPIES);
+  const c0 = part + 8;
+  const c1 = c0 + stride;
+  const c2 = c1 + stride;
+  const c3 = c2 + stride;
+  let m: i64 = 0;
+  let j = 0;
+  for (; j + 4 <= ns; j += 4) {
+    const gp = gids + (<usize>j << 2);
+    const a0 = c0 + (<usize>load<i32>(gp) << 3);
+    const a1 = c1 + (<usize>load<i32>(gp, 4) << 3);
+    const a2 = c2 + (<usize>load<i32>(gp, 8) << 3);
+    const a3 = c3 + (<usize>load<i32>(gp, 12) << 3);
+    let v0: i64, v1: i64, v2: i64, v3: i64;
+    if (ones) {
+      v0 = 1; v1 = 1; v2 = 1; v3 = 1;
+      if (nulls != 0) {
+        const np = nulls + <usize>j;
+        v0 = <i64>(load<u8>(np) ^ 1);
+        v1 = <i64>(load<u8>(np, 1) ^ 1);
+        v2 = <i64>(load<u8>(np, 2) ^ 1);
+        v3 = <i64>(load<u8>(np, 3) ^ 1);
+      }
+    } else {
+      const vp = vals + (<usize>j << 3);
+      v0 = load<i64>(vp);
+      v1 = load<i64>(vp, 8);
+      v2 = load<i64>(vp, 16);
+      v3 = load<i64>(vp, 24);
+      if (nulls != 0) {
+        const np = nulls + <usize>j;
+        v0 &= <i64>load<u8>(np) - 1;
+        v1 &= <i64>load<u8>(np, 1) - 1;
+        v2 &= <i64>load<u8>(np, 2) - 1;
+        v3 &= <i64>load<u8>(np, 3) - 1;
+      }
+      m |= (v0 + BIAS53) | (v1 + BIAS53) | (v2 + BIAS53) | (v3 + BIAS53);
+    }
+    store<i64>(a0, load<i64>(a0) + v0);
+    store<i64>(a1, load<i64>(a1) + v1);
+    store<i64>(a2, load<i64>(a2) + v2);
+    store<i64>(a3, load<i64>(a3) + v3);
+  }
+  for (; j < ns; j++) {
+    const a0 = c0 + (<usize>load<i32>(gids + (<usize>j << 2)) << 3);
+    let v0: i64;
+    if (ones) v0 = nulls == 0 ? 1 : <i64>(load<u8>(nulls + <usize>j) ^ 1);
+    else {
+      v0 = load<i64>(vals + (<usize>j << 3));
+      if (nulls != 0) v0 &= <i64>load<u8>(nulls + <usize>j) - 1;
+      m |= v0 + BIAS53;
+    }
+    store<i64>(a0, load<i64>(a0) + v0);
+  }
+  return m;
+}
+
+/** The partials' per-group totals, into copy 0's slots 0..groups-1 (slot x + 1 read before slot x is written). */
+// @ts-ignore: decorator
+@inline function reduceCopies(part: usize, slots: i32, groups: i32): void {
+  const stride = <usize>slots << 3;
+  for (let x = 0; x < groups; x++) {
+    const p = part + (<usize>(x + 1) << 3);
+    store<i64>(part + (<usize>x << 3), load<i64>(p) + load<i64>(p + stride) + load<i64>(p + 2 * stride) + load<i64>(p + 3 * stride));
+  }
+}
+
+/** Four consecutive values at vp into four partial slots (a0..a3 + o); the OR of their biased values. */
+// @ts-ignore: decorator
+@inline function add4(vp: usize, a0: usize, a1: usize, a2: usize, a3: usize, o: usize): i64 {
+  const x0 = load<i64>(vp);
+  const x1 = load<i64>(vp, 8);
+  const x2 = load<i64>(vp, 16);
+  const x3 = load<i64>(vp, 24);
+  store<i64>(a0 + o, load<i64>(a0 + o) + x0);
+  store<i64>(a1 + o, load<i64>(a1 + o) + x1);
+  store<i64>(a2 + o, load<i64>(a2 + o) + x2);
+  store<i64>(a3 + o, load<i64>(a3 + o) + x3);
+  return (x0 + BIAS53) | (x1 + BIAS53) | (x2 + BIAS53) | (x3 + BIAS53);
+}
+
+/** Grouped sums of K registers (no NULLs) in one pass: per slot K partials side by side.
+ *  Returns the OR of v + 2^53 over all of them. */
+// @ts-ignore: decorator
+@inline function scatterK(part: usize, slots: i32, gids: usize, v0p: usize, v1p: usize, v2p: usize, v3p: usize, K: i32, ns: i32): i64 {
+  const stride = <usize>(slots * K) << 3;
+  memory.fill(part, 0, stride * <usize>PART_COPIES);
+  const c0 = part + (<usize>K << 3);
+  let m: i64 = 0;
+  let j = 0;
+  // Four rows a step into four copies (consecutive rows of one group do not wait on each other).
+  for (; j + 4 <= ns; j += 4) {
+    const gp = gids + (<usize>j << 2);
+    const a0 = c0 + <usize>(load<i32>(gp) * K << 3);
+    const a1 = c0 + stride + <usize>(load<i32>(gp, 4) * K << 3);
+    const a2 = c0 + 2 * stride + <usize>(load<i32>(gp, 8) * K << 3);
+    const a3 = c0 + 3 * stride + <usize>(load<i32>(gp, 12) * K << 3);
+    const at = <usize>j << 3;
+    m |= add4(v0p + at, a0, a1, a2, a3, 0);
+    if (K > 1) m |= add4(v1p + at, a0, a1, a2, a3, 8);
+    if (K > 2) m |= add4(v2p + at, a0, a1, a2, a3, 16);
+    if (K > 3) m |= add4(v3p + at, a0, a1, a2, a3, 24);
+  }
+  for (; j < ns; j++) {
+    const a0 = c0 + <usize>(load<i32>(gids + (<usize>j << 2)) * K << 3);
+    const at = <usize>j << 3;
+    let x = load<i64>(v0p + at);
+    m |= x + BIAS53;
+    store<i64>(a0, load<i64>(a0) + x);
+    if (K > 1) {
+      x = load<i64>(v1p + at);
+      m |= x + BIAS53;
+      store<i64>(a0, load<i64>(a0, 8) + x, 8);
+    }
+    if (K > 2) {
+      x = load<i64>(v2p + at);
+      m |= x + BIAS53;
+      store<i64>(a0, load<i64>(a0, 16) + x, 16);
+    }
+    if (K > 3) {
+      x = load<i64>(v3p + at);
+      m |= x + BIAS53;
+      store<i64>(a0, load<i64>(a0, 24) + x, 24);
+    }
+  }
+  return m;
+}
+
+/** The AGG run at pc: consecutive AGG SUM128 instructions of group register g over registers without
+ *  NULLs, at most PART_MULTI of them: their sums in one pass. Returns how many it took (0: none, the
+ *  caller runs the first one alone). Values of 2^53 or more: 0 (nothing added). */
+function sumRun(h: usize, prog: usize, pc: i32, plen: i32, ns: i32, mask: usize): i32 {
+  const g = word(prog, pc + 3);
+  if (g < 0) return 0;
+  const groups = load<i32>(h + H_GCOUNT);
+  if (groups > PART_GROUPS) return 0;
+  const nacc = load<i32>(h + H_NACC);
+  const vp = <usize>load<u32>(h + H_PART) + PART_BYTES * <usize>PART_MULTI; // K register pointers (scratch)
+  let k = 0;
+  let at = pc;
+  while (k < PART_MULTI && at + 5 <= plen && word(prog, at) == VP_AGG && word(prog, at + 2) == AGG_SUM128 && word(prog, at + 3) == g) {
+    const acc = word(prog, at + 1);
+    const v = word(prog, at + 4);
+    if (acc < 0 || acc >= nacc || v < 0 || rnulls(h, v) != 0) break;
+    store<u32>(vp + (<usize>k << 2), <u32>rdata(h, v));
+    k++;
+    at += 5;
+  }
+  if (k < 2) return 0;
+  const gids = rdata(h, g);
+  const part = <usize>load<u32>(h + H_PART);
+  const slots = groups + 1;
+  const p0 = <usize>load<u32>(vp), p1 = <usize>load<u32>(vp + 4);
+  const p2: usize = k > 2 ? <usize>load<u32>(vp + 8) : 0;
+  const p3: usize = k > 3 ? <usize>load<u32>(vp + 12) : 0;
+  let m: i64;
+  if (k == 2) m = scatterK(part, slots, gids, p0, p1, 0, 0, 2, ns);
+  else if (k == 3) m = scatterK(part, slots, gids, p0, p1, p2, 0, 3, ns);
+  else m = scatterK(part, slots, gids, p0, p1, p2, p3, 4, ns);
+  if (<u64>m >= (<u64>1 << 54)) return 0;
+  const counts = groupHist(h, g, gids, ns, groups);
+  const stride = <usize>(slots * k) << 3;
+  const accs = <usize>load<u32>(h + H_ACCS);
+  for (let i = 0; i < k; i++) {
+    const base = <usize>load<u32>(accs + (<usize>word(prog, pc + i * 5 + 1) << 2));
+    for (let x = 0; x < groups; x++) {
+      const q = part + (<usize>((x + 1) * k + i) << 3);
+      const s = load<i64>(q) + load<i64>(q + stride) + load<i64>(q + 2 * stride) + load<i64>(q + 3 * stride);
+      const p = base + <usize>x * 24;
+      const lo = load<u64>(p + 8);
+      const nlo = lo + <u64>s;
+      store<i64>(p, load<i64>(p) + load<i64>(counts + (<usize>x << 3)));
+      store<u64>(p + 8, nlo);
+      store<i64>(p + 16, load<i64>(p + 16) + (s >> 63) + <i64>(nlo < lo));
+    }
+  }
+  return k;
+}
+
+/** Rows per group of the chunk (i64 per group), counted once per chunk per group register. */
+function groupHist(h: usize, g: i32, gids: usize, ns: i32, groups: i32): usize {
+  const hist = <usize>load<u32>(h + H_HIST);
+  if (load<i32>(h + H_HREG) == g) return hist;
+  scatter(hist, groups + 1, gids, 0, 0, ns, true);
+  reduceCopies(hist, groups + 1, groups);
+  store<i32>(h + H_HREG, g);
+  return hist;
+}
+
+/** Non-NULL rows per group (in the partials buffer). */
+function liveHist(h: usize, gids: usize, nulls: usize, ns: i32, groups: i32): usize {
+  const part = <usize>load<u32>(h + H_PART);
+  scatter(part, groups + 1, gids, 0, nulls, ns, true);
+  reduceCopies(part, groups + 1, groups);
+  return part;
+}
+
+function addCounts(base: usize, counts: usize, groups: i32): void {
+  for (let x = 0; x < groups; x++) {
+    const p = base + <usize>x * 24;
+    store<i64>(p, load<i64>(p) + load<i64>(counts + (<usize>x << 3)));
+  }
+}
+
+/** Grouped i128 sums through i64 partials: false (nothing added) when some |v| >= 2^53, whose
+ *  1,024-row partial could overflow. Counts are the caller's. */
+function sumPart(h: usize, base: usize, gids: usize, vals: usize, nulls: usize, ns: i32, groups: i32): bool {
+  const part = <usize>load<u32>(h + H_PART);
+  const m = scatter(part, groups + 1, gids, vals, nulls, ns, false);
+  if (<u64>m >= (<u64>1 << 54)) return false;
+  reduceCopies(part, groups + 1, groups);
+  for (let x = 0; x < groups; x++) {
+    const s = load<i64>(part + (<usize>x << 3));
+    const p = base + <usize>x * 24;
+    const lo = load<u64>(p + 8);
+    const nlo = lo + <u64>s;
+    store<u64>(p + 8, nlo);
+    store<i64>(p + 16, load<i64>(p + 16) + (s >> 63) + <i64>(nlo < lo));
+  }
+  return true;
 }
 
 /** The chunk's rows (register positions) ordered by group, stably (a counting sort), once per chunk. */
@@ -886,9 +1335,9 @@ function accSum128ByGroup(h: usize, g: i32, base: usize, gids: usize, vals: usiz
 }
 
 // @ts-ignore: decorator
-@inline function accFold(h: usize, kind: i32, base: usize, gids: usize, vals: usize, nulls: usize, ns: i32): void {
+@inline function accFold(h: usize, kind: i32, base: usize, gids: usize, vals: usize, nulls: usize, ns: i32, mask: usize): void {
   for (let j = 0; j < ns; j++) {
-    if (nullAt(nulls, j) != 0) continue;
+    if (nullAt(nulls, j) != 0 || skipRow(mask, j)) continue;
     const p = base + (gids == 0 ? 0 : <usize>load<i32>(gids + (<usize>j << 2)) * 24);
     const c = load<i64>(p);
     store<i64>(p, c + 1);
@@ -925,15 +1374,90 @@ function accSum128ByGroup(h: usize, g: i32, base: usize, gids: usize, vals: usiz
   return load<i64>(prog + (<usize>pc << 2));
 }
 
-function runChunk(h: usize, base: i32, n: i32): i32 {
+/** Words of the instruction at pc (0: unknown opcode). */
+function opLen(op: i32): i32 {
+  switch (op) {
+    case VP_END: return 1;
+    case VP_LOAD32: case VP_LOAD64: case VP_LOAD8: return 4;
+    case VP_WIDEN: return 3;
+    case VP_I2F: return 4;
+    case VP_ARITH: case VP_FARITH: return 5;
+    case VP_ARITHC: case VP_FARITHC: return 6;
+    case VP_RANGE: case VP_CMP: return 6;
+    case VP_CMPC: case VP_FILTER: return 9;
+    case VP_AND: case VP_OR: case VP_ISNULL: return 4;
+    case VP_NOT: return 3;
+    case VP_DICTMAP: return 5;
+    case VP_SELECT: case VP_GZERO: return 2;
+    case VP_GKEY: return 5;
+    case VP_GROUP: return 3;
+    case VP_AGG: return 5;
+    case VP_GKEYCOL: return 6;
+    default: return 0;
+  }
+}
+
+/** Once per program: where the body (everything after the last FILTER / SELECT) starts, and whether
+ *  every AGG comes after every other instruction (then a flag raised by a masked chunk's body comes
+ *  before any accumulator changed, and the chunk can be rerun compacted). */
+function analyse(h: usize): void {
+  const prog = <usize>load<u32>(h + H_PROG);
+  const plen = load<i32>(h + H_PLEN);
+  let pc = 0;
+  let body = 0;
+  let aggs = false;
+  let ok = true;
+  while (pc < plen) {
+    const op = word(prog, pc);
+    if (op == VP_END) break;
+    const len = opLen(op);
+    if (len == 0) {
+      ok = false;
+      break;
+    }
+    if (op == VP_FILTER || op == VP_SELECT) {
+      body = pc + len;
+      if (aggs) ok = false;
+    } else if (op == VP_AGG) aggs = true;
+    else if (aggs) ok = false;
+    pc += len;
+  }
+  store<i32>(h + H_BODY, body);
+  store<i32>(h + H_MASKOK, ok && body > 0 ? 1 : 0);
+  store<i32>(h + H_SHAPE, 1);
+}
+
+/** The chunk's selection as a row mask (1 = selected). */
+function selToMask(mask: usize, sel: usize, ns: i32, n: i32): void {
+  memory.fill(mask, 0, <usize>n);
+  for (let j = 0; j < ns; j++) store<u8>(mask + <usize>load<i32>(sel + (<usize>j << 2)), 1);
+}
+
+// Masked chunks: when the WHERE keeps at least half of a chunk's rows, the body runs over every
+// row of the chunk (loads alias the columns, no gather) and rows the WHERE dropped get group
+// number -1, which the accumulators skip. Arithmetic then also runs on dropped rows; a flag it
+// raises may be theirs, so the chunk is rerun compacted (only its selected rows), which decides.
+
+function runChunk(h: usize, base: i32, n: i32, allowMask: bool): i32 {
   const prog = <usize>load<u32>(h + H_PROG);
   const plen = load<i32>(h + H_PLEN);
   const sel = <usize>load<u32>(h + H_SEL);
+  const body = allowMask && load<i32>(h + H_MASKOK) != 0 ? load<i32>(h + H_BODY) : -1;
   let ns = n;
   let dense = true;
   let pc = 0;
+  let mask: usize = 0;
+  let aggs = false;
   store<i32>(h + H_PREG, -1);
+  store<i32>(h + H_HREG, -1);
   while (pc < plen) {
+    if (pc == body && !dense && ns * 2 >= n) {
+      mask = <usize>load<u32>(h + H_MASK);
+      selToMask(mask, sel, ns, n);
+      store<i32>(h + H_NSEL, ns);
+      ns = n;
+      dense = true;
+    }
     const op = word(prog, pc);
     switch (op) {
       case VP_END:
@@ -1125,6 +1649,29 @@ function runChunk(h: usize, base: i32, n: i32): i32 {
       }
       case VP_GZERO: {
         const d = word(prog, pc + 1);
+        // GZERO k; GKEYCOL k ...; [GKEYCOL k ...;] GROUP g k over a direct table: one pass.
+        if (load<u32>(h + H_DIRECT) != 0 && pc + 10 < plen && word(prog, pc + 2) == VP_GKEYCOL && word(prog, pc + 3) == d) {
+          const c1 = <usize>word(prog, pc + 4);
+          const u1 = <usize>word(prog, pc + 5);
+          const s1 = c1 + (<usize>base << 2);
+          const n1: usize = u1 == 0 ? 0 : u1 + <usize>base;
+          const st1 = word64(prog, pc + 6);
+          if (word(prog, pc + 8) == VP_GROUP && word(prog, pc + 10) == d) {
+            const st = groupFused1(h, d, word(prog, pc + 9), s1, n1, st1, ns, dense, sel, mask);
+            if (st != ST_OK) return st;
+            pc += 11;
+            break;
+          }
+          if (pc + 16 < plen && word(prog, pc + 8) == VP_GKEYCOL && word(prog, pc + 9) == d && word(prog, pc + 14) == VP_GROUP && word(prog, pc + 16) == d) {
+            const c2 = <usize>word(prog, pc + 10);
+            const u2 = <usize>word(prog, pc + 11);
+            const st = groupFused2(h, d, word(prog, pc + 15), s1, n1, st1, c2 + (<usize>base << 2), u2 == 0 ? 0 : u2 + <usize>base,
+              word64(prog, pc + 12), ns, dense, sel, mask);
+            if (st != ST_OK) return st;
+            pc += 17;
+            break;
+          }
+        }
         memory.fill(rown(h, d), 0, <usize>ns << 3);
         rset(h, d, rown(h, d), 0);
         pc += 2;
@@ -1149,13 +1696,19 @@ function runChunk(h: usize, base: i32, n: i32): i32 {
         pc += 6;
         break;
       case VP_GROUP: {
-        const st = groupIds(h, word(prog, pc + 1), word(prog, pc + 2), ns);
+        const st = groupIds(h, word(prog, pc + 1), word(prog, pc + 2), ns, mask);
         if (st != ST_OK) return st;
         pc += 3;
         break;
       }
       case VP_AGG: {
-        const st = accumulate(h, word(prog, pc + 1), word(prog, pc + 2), word(prog, pc + 3), word(prog, pc + 4), ns);
+        aggs = true;
+        const took = sumRun(h, prog, pc, plen, ns, mask);
+        if (took > 0) {
+          pc += took * 5;
+          break;
+        }
+        const st = accumulate(h, word(prog, pc + 1), word(prog, pc + 2), word(prog, pc + 3), word(prog, pc + 4), ns, mask);
         if (st != ST_OK) return st;
         pc += 5;
         break;
@@ -1163,7 +1716,7 @@ function runChunk(h: usize, base: i32, n: i32): i32 {
       default:
         return ST_ERR_ARG;
     }
-    if (load<i32>(h + H_OVER) != 0) return ST_ERR_LIMIT;
+    if (load<i32>(h + H_OVER) != 0) return mask != 0 && !aggs ? ST_RERUN : ST_ERR_LIMIT;
   }
   return ST_OK;
 }
@@ -1172,8 +1725,13 @@ function runChunk(h: usize, base: i32, n: i32): i32 {
  *  time. ST_ERR_LIMIT: an overflow (the host takes the row path); ST_ERR_ARG: a bad program. */
 export function vp_run(h: usize, start: i32, n: i32): i32 {
   if (load<i32>(h + H_OVER) != 0) return ST_ERR_LIMIT;
+  if (load<i32>(h + H_SHAPE) == 0) analyse(h);
   for (let b = 0; b < n; b += CHUNK) {
-    const st = runChunk(h, start + b, min(CHUNK, n - b));
+    let st = runChunk(h, start + b, min(CHUNK, n - b), true);
+    if (st == ST_RERUN) {
+      store<i32>(h + H_OVER, 0);
+      st = runChunk(h, start + b, min(CHUNK, n - b), false);
+    }
     if (st != ST_OK) return st;
   }
   return ST_OK;

@@ -66,6 +66,10 @@ export function f64Bits(x: number): Word64 {
  */
 export class ProgramBuilder {
   readonly words: number[] = [];
+  /** AGG instructions, emitted after every other one (program()): the kernel may then run a chunk's
+   *  body over all its rows and, should arithmetic flag a row the WHERE dropped, rerun it compacted
+   *  before any accumulator changed (wasm/exec/vprog.ts, masked chunks). */
+  private readonly aggWords: number[] = [];
   private regs = 0;
   accs = 0;
   /** Host-side tables (DICTMAP) to copy into the program's own memory: [word index, bytes]. */
@@ -192,7 +196,11 @@ export class ProgramBuilder {
     return d;
   }
   agg(acc: number, kind: number, g: number, v: number): void {
-    this.words.push(VP.AGG, acc, kind, g, v);
+    this.aggWords.push(VP.AGG, acc, kind, g, v);
+  }
+  /** The whole program: the instructions, the AGGs, END. */
+  program(): number[] {
+    return [...this.words, ...this.aggWords, VP.END];
   }
 }
 
@@ -215,7 +223,7 @@ export class VectorProgram {
 
   constructor(k: ExecKernels, b: ProgramBuilder, directRange: number) {
     this.x = vpExports(k);
-    const words = [...b.words, VP.END];
+    const words = b.program();
     this.h = this.x.vp_new(words.length, b.accs, directRange);
     if (this.h === 0) throw new SbError(SqlState.out_of_memory, 'exec kernel out of memory');
     for (const t of b.tables) {
@@ -799,23 +807,33 @@ export function compileProgram(shape: AggShape, src: VecSource, opts: CompileOpt
     gid = b.group(key);
   }
 
-  // 3. The aggregates.
+  // 3. The aggregates. Two that accumulate the same register the same way (sum(x) and avg(x),
+  //    count(*) twice) share one accumulator.
   const aggs: AggOut[] = [];
-  for (const a of shape.aggs) {
+  const shared = new Map<string, number>();
+  const accFor = (kind: number, v: number): { acc: number; fresh: boolean } => {
+    const key = `${kind}:${v}`;
+    const known = shared.get(key);
+    if (known !== undefined) return { acc: known, fresh: false };
     const acc = b.acc();
+    shared.set(key, acc);
+    return { acc, fresh: true };
+  };
+  const aggOf = (kind: number, v: number): number => {
+    const { acc, fresh } = accFor(kind, v);
+    if (fresh) b.agg(acc, kind, gid, v);
+    return acc;
+  };
+  for (const a of shape.aggs) {
     if (a.star) {
-      b.agg(acc, VAGG.COUNT, gid, -1);
-      aggs.push({ acc, fn: 'count', scale: 0, float: false });
+      aggs.push({ acc: aggOf(VAGG.COUNT, -1), fn: 'count', scale: 0, float: false });
       continue;
     }
     const arg = a.args[0]!;
     const v = val(arg);
     if (a.fn === 'count') {
-      if (v.t === 'const') {
-        if (v.value === null) throw new Unsupported('count(NULL)');
-        b.agg(acc, VAGG.COUNT, gid, -1);
-      } else b.agg(acc, VAGG.COUNT, gid, v.reg);
-      aggs.push({ acc, fn: 'count', scale: 0, float: false });
+      if (v.t === 'const' && v.value === null) throw new Unsupported('count(NULL)');
+      aggs.push({ acc: aggOf(VAGG.COUNT, v.t === 'const' ? -1 : v.reg), fn: 'count', scale: 0, float: false });
       continue;
     }
     if (v.t === 'const' || v.t === 'bool' || v.t === 'dict') throw new Unsupported('aggregate argument');
@@ -823,16 +841,14 @@ export function compileProgram(shape: AggShape, src: VecSource, opts: CompileOpt
     if (v.t === 'f64') {
       if (a.fn === 'avg' || fam !== 'float') throw new Unsupported('avg(float8)');
       const kind = a.fn === 'sum' ? VAGG.SUMF : a.fn === 'min' ? VAGG.MINF : VAGG.MAXF;
-      b.agg(acc, kind, gid, v.reg);
-      aggs.push({ acc, fn: a.fn, argType: arg.type, scale: 0, float: true });
+      aggs.push({ acc: aggOf(kind, v.reg), fn: a.fn, argType: arg.type, scale: 0, float: true });
       continue;
     }
     if ((a.fn === 'sum' || a.fn === 'avg') && fam !== 'int' && fam !== 'numeric') throw new Unsupported(`${a.fn}(${arg.type.id})`);
     if (fam !== 'int' && fam !== 'numeric' && fam !== 'date' && fam !== 'ts') throw new Unsupported(`${a.fn}(${arg.type.id})`);
     const w = asI64(v);
     const kind = a.fn === 'sum' || a.fn === 'avg' ? VAGG.SUM128 : a.fn === 'min' ? VAGG.MIN64 : VAGG.MAX64;
-    b.agg(acc, kind, gid, w.reg);
-    aggs.push({ acc, fn: a.fn, argType: arg.type, scale: w.scale, float: false });
+    aggs.push({ acc: aggOf(kind, w.reg), fn: a.fn, argType: arg.type, scale: w.scale, float: false });
   }
   return { builder: b, directRange, keys, aggs, rows: src.rows };
 }
