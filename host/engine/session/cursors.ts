@@ -22,8 +22,12 @@
 import type * as A from '../../../sql-dialects/index.ts';
 import { SbError, SqlState } from '../sb_error.ts';
 import type { ExecContext } from '../exec/context.ts';
-import { buildOperator } from '../exec/build.ts';
+import { buildOperator, compileEnv } from '../exec/build.ts';
+import { type Batch, selectRows, sliceBatch } from '../exec/batch.ts';
+import { compileExpr, type VecFn } from '../exec/expr.ts';
 import { type Operator, type Step, step } from '../exec/operator.ts';
+import { type SqlType, T } from '../types/types.ts';
+import { paramValue } from './params.ts';
 import type { Plan } from '../plan/nodes.ts';
 import type { Txn } from '../store/index.ts';
 import { unixMsToPgMicros } from '../functions/context.ts';
@@ -63,6 +67,9 @@ class Cursor implements CursorRow {
   txn: Txn | null;
   /** Holdable and its declaring transaction committed: all rows are in `rows`. */
   held = false;
+  /** The rows of the source's last batch not yet run through the stages, from `pendingPos` on. */
+  private pending: Batch | null = null;
+  private pendingPos = 0;
 
   constructor(
     readonly name: string,
@@ -75,23 +82,52 @@ class Cursor implements CursorRow {
     op: Operator,
     ctx: ExecContext,
     txn: Txn,
+    /** Row-wise filters and projections over `op`'s rows, innermost first (see splitRowStages). */
+    private readonly stages: RowStage[] = [],
   ) {
     this.op = op;
     this.ctx = ctx;
     this.txn = txn;
   }
 
-  /** Pulls rows until row `n` is buffered or the query ends; true when row n exists. */
+  /**
+   * Pulls rows until row `n` is buffered or the query ends; true when row n
+   * exists. The source's batches go through the row-wise stages only as far
+   * as needed: a slice of at most (n - rows buffered) source rows at a time.
+   * Each source row yields at most one row, so every row a slice evaluates is
+   * one PostgreSQL's executor evaluates to reach row n, and a runtime error
+   * in a later row (division by zero in the select list or WHERE) is raised
+   * by the FETCH that reaches it, not by an earlier one.
+   */
   async ensure(n: number): Promise<boolean> {
     while (this.base + this.rows.length < n && !this.exhausted) {
-      const op = this.op!;
-      const ctx = this.ctx!;
-      const gen: Step = op.next();
-      const b = await step(ctx, gen);
-      if (b === null) {
-        this.exhausted = true;
-        this.shut();
-        break;
+      if (this.pending === null || this.pendingPos >= this.pending.length) {
+        this.pending = null;
+        const op = this.op!;
+        const ctx = this.ctx!;
+        const gen: Step = op.next();
+        const b = await step(ctx, gen);
+        if (b === null) {
+          this.exhausted = true;
+          this.shut();
+          break;
+        }
+        this.pending = b;
+        this.pendingPos = 0;
+      }
+      const want = n - this.base - this.rows.length;
+      const from = this.pendingPos;
+      const to = Math.min(this.pending.length, from + Math.max(1, want));
+      this.pendingPos = to;
+      let b = sliceBatch(this.pending, from, to);
+      for (const st of this.stages) {
+        if (b.length === 0) break;
+        if (st.kind === 'filter') {
+          const v = st.pred(b, this.ctx!);
+          const sel: number[] = [];
+          for (let i = 0; i < b.length; i++) if (v[i] === true) sel.push(i);
+          b = selectRows(b, sel, sel.length);
+        } else b = { length: b.length, cols: st.exprs.map((f) => f(b, this.ctx!)) };
       }
       for (let i = 0; i < b.length; i++) {
         const r = new Array<unknown>(b.cols.length);
@@ -111,6 +147,7 @@ class Cursor implements CursorRow {
     const op = this.op;
     this.op = null;
     this.ctx = null;
+    this.pending = null;
     if (op) {
       try {
         op.close();
@@ -321,10 +358,12 @@ function done(command: string): QueryResult {
   return { command, rowCount: 0, fields: [], rows: [] };
 }
 
-export function runCursorStatement(s: Session, stmt: A.Statement, sql: string): Promise<QueryResult> {
+export function runCursorStatement(
+  s: Session, stmt: A.Statement, sql: string, params: readonly unknown[] = [], paramTypes: SqlType[] = [],
+): Promise<QueryResult> {
   switch (stmt.kind) {
     case 'declare_cursor':
-      return declare(s, stmt, sql);
+      return declare(s, stmt, sql, params, paramTypes);
     case 'fetch':
       return fetch(s, stmt);
     case 'close': {
@@ -348,6 +387,34 @@ export function runCursorStatement(s: Session, stmt: A.Statement, sql: string): 
 
 function missing(name: string): SbError {
   return new SbError('34000', `cursor "${name}" does not exist`);
+}
+
+/** A row-wise step the cursor runs itself over its source's rows (Cursor.ensure). */
+type RowStage = { kind: 'filter'; pred: VecFn } | { kind: 'project'; exprs: VecFn[] };
+
+/**
+ * Splits the filters and projections at the top of a plan (and a scan's
+ * residual filter) from the rest: the cursor evaluates them over as many
+ * rows as a FETCH needs, the rest runs as an operator tree in batches.
+ */
+function splitRowStages(plan: Plan): { source: Plan; stages: RowStage[] } {
+  const outer: RowStage[] = [];
+  let p = plan;
+  for (;;) {
+    if (p.n === 'project') {
+      outer.push({ kind: 'project', exprs: p.exprs.map((e) => compileExpr(e, compileEnv)) });
+      p = p.input;
+    } else if (p.n === 'filter') {
+      outer.push({ kind: 'filter', pred: compileExpr(p.pred, compileEnv) });
+      p = p.input;
+    } else break;
+  }
+  if (p.n === 'scan' && p.filter && !p.withRowKey && !p.forUpdate) {
+    outer.push({ kind: 'filter', pred: compileExpr(p.filter, compileEnv) });
+    const { filter: _residual, ...rest } = p;
+    p = rest;
+  }
+  return { source: p, stages: outer.reverse() };
 }
 
 /** Whether the plan can run backward without materializing (ExecSupportsBackwardScan), for cursors declared neither SCROLL nor NO SCROLL. */
@@ -378,7 +445,7 @@ function hasLocking(q: A.Statement): boolean {
   return (q.locking?.length ?? 0) > 0 || (q.body.kind === 'select_core' && ((q.body as { locking?: unknown[] }).locking?.length ?? 0) > 0);
 }
 
-async function declare(s: Session, stmt: A.DeclareCursor, sql: string): Promise<QueryResult> {
+async function declare(s: Session, stmt: A.DeclareCursor, sql: string, params: readonly unknown[], paramTypes: SqlType[]): Promise<QueryResult> {
   const opts = new Set(stmt.options);
   const holdable = stmt.cursorOptions.includes('WITH HOLD');
   if (!holdable && !s.tx.inBlock()) {
@@ -406,18 +473,25 @@ async function declare(s: Session, stmt: A.DeclareCursor, sql: string): Promise<
   let cursor: Cursor;
   try {
     const ev = s.evalContext();
-    const { bound } = compileStatement(s, stmt.query, sql, [], [], ev, txn);
+    // $n parameters (extended protocol): bound with the statement's parameter types, their values fixed at DECLARE as in PostgreSQL.
+    const { bound, paramTypes: types } = compileStatement(s, stmt.query, sql, paramTypes, [], ev, txn);
+    if (types.length > params.length) {
+      if (params.length === 0) throw new SbError(SqlState.undefined_parameter, `there is no parameter $${params.length + 1}`);
+      throw new SbError(SqlState.protocol_violation, `bind message supplies ${params.length} parameters, but prepared statement "" requires ${types.length}`);
+    }
+    const values = params.map((v, i) => paramValue(v, types[i] ?? T.text, i, ev));
     if (bound.kind !== 'plan' || bound.tag !== 'SELECT') {
       throw new SbError(SqlState.syntax_error, 'DECLARE CURSOR must be a SELECT or VALUES query');
     }
     checkPlanPrivileges(s.catalog(), s.user.oid, bound);
     const scrollable = opts.has('SCROLL') || (!opts.has('NO SCROLL') && !hasLocking(stmt.query) && supportsBackward(bound.plan));
-    const ctx = s.execContext(txn, s.catalog(), [], ev);
+    const ctx = s.execContext(txn, s.catalog(), values, ev);
     // The tree is the cursor's own: a cached plan's idle trees are never shared with it.
-    const op = buildOperator(bound.plan);
+    const { source, stages } = splitRowStages(bound.plan);
+    const op = buildOperator(source);
     op.open(ctx);
     cursor = new Cursor(
-      name, sql, holdable, opts.has('BINARY'), scrollable, unixMsToPgMicros(s.core.platform.wallClockMs()), fieldsOf(bound.cols), op, ctx, txn,
+      name, sql, holdable, opts.has('BINARY'), scrollable, unixMsToPgMicros(s.core.platform.wallClockMs()), fieldsOf(bound.cols), op, ctx, txn, stages,
     );
     cursors.set(name, cursor);
     // ROLLBACK TO a savepoint taken before the DECLARE closes the cursor (so does a rollback of the transaction).

@@ -234,7 +234,7 @@ export class Session {
     if (TXN_CONTROL.has(stmt.kind)) return this.guard(() => runTransactionControl(this, stmt));
     if (isRoleStatement(stmt)) return runRoleStatement(this, stmt);
     if (isGrantStatement(stmt)) return runGrantStatement(this, stmt);
-    if (isCursorStatement(stmt)) return this.guard(() => runCursorStatement(this, stmt, sql));
+    if (isCursorStatement(stmt)) return this.guard(() => runCursorStatement(this, stmt, sql, params, paramTypes));
     if (!isBindable(stmt)) return this.guard(() => runUtility(this, stmt, sql));
     return this.runBindable(stmt, sql, params, paramTypes);
   }
@@ -340,6 +340,7 @@ export class Session {
   /** Binds a statement without running it: its parameter and result types (PREPARE, Parse/Describe). */
   describe(stmt: A.Statement, sql: string, paramTypes: SqlType[] = []): { paramTypes: SqlType[]; fields: FieldInfo[] } {
     if (stmt.kind === 'fetch') return { paramTypes, fields: cursorFields(this, stmt) };
+    if (stmt.kind === 'declare_cursor') return { paramTypes: this.describe(stmt.query, sql, paramTypes).paramTypes, fields: [] };
     if (!isBindable(stmt)) return { paramTypes, fields: [] };
     const env = this.bindEnv(sql, [...paramTypes], [], this.evalContext());
     const bound = bindStatement(env, stmt);
