@@ -16,6 +16,11 @@ import { stampFromDate, type HybridClock } from '../ids/hlc.ts';
 import { FROZEN_MEMTABLES_MAX, JOB_CHUNK_BYTES, type ResolvedOptions } from './options.ts';
 import type { StoreStats } from './store_core.ts';
 
+/** Output per job step while transactions are live (JOB_CHUNK_BYTES otherwise). */
+const JOB_CHUNK_BYTES_BUSY = 128 << 10;
+/** A run being written is synced every this many bytes. */
+const JOB_SYNC_BYTES = 8 << 20;
+
 export interface MaintenanceHost {
   readonly platform: Platform;
   readonly dir: string;
@@ -260,11 +265,14 @@ export class Maintenance {
     const path = platform.joinPath(dir, name);
     const file = await platform.openFile(path, 'create');
     let pos = 0;
+    let synced = 0;
     let fileId = 0;
     try {
       await file.truncate(0);
       for (;;) {
-        const st = k.x.job_step(job, JOB_CHUNK_BYTES);
+        // A step runs synchronously in the kernel: while transactions are
+        // live, take small ones so they wait less for the event loop.
+        const st = k.x.job_step(job, k.x.tx_live_count() > 0 ? JOB_CHUNK_BYTES_BUSY : JOB_CHUNK_BYTES);
         if (st < 0) k.check(st, 'writing a sorted run');
         const len = k.x.job_out_len(job);
         if (len > 0) {
@@ -272,6 +280,12 @@ export class Maintenance {
           k.x.job_out_consume(job);
           await file.write(bytes, pos);
           pos += len;
+          if (pos - synced >= JOB_SYNC_BYTES) {
+            // Bounded dirty data: one sync of a whole large run at the end
+            // would hold up every WAL write queued behind it at the device.
+            await file.sync();
+            synced = pos;
+          }
         }
         if (st === ST.OK) break;
       }
