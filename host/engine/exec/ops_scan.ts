@@ -174,9 +174,11 @@ export class ScanOp extends BaseOp {
     const s = this.spec;
     const out = emptyBatch(s.positions.length);
     const keys: Uint8Array[] | undefined = s.withRowKey ? [] : undefined;
-    const v = this.ctx.txn.get(this.ta.ks, this.pointKey);
-    if (v) {
-      this.dec.decode(v, 0, v.length, out.cols);
+    // The row is decoded where the store found it (no copy out of the kernel's memory).
+    const txn = this.ctx.txn;
+    const at = txn.getInPlace(this.ta.ks, this.pointKey);
+    if (at >= 0) {
+      this.dec.decode(this.ctx.store.kernel.u8(), at, at + txn.valueLength, out.cols);
       out.length = 1;
       keys?.push(this.pointKey);
     }

@@ -155,6 +155,19 @@ export class Txn {
 
   /** The visible value of a key, or undefined. */
   get(ks: Keyspace, key: Uint8Array): Uint8Array | undefined {
+    const at = this.getInPlace(ks, key);
+    return at < 0 ? undefined : this.core.kernel.copyOut(at, this.valueLength);
+  }
+
+  /** Length of the value getInPlace found. */
+  valueLength = 0;
+
+  /**
+   * get() without copying the value out: its offset in the kernel's memory
+   * (StorageKernel.u8(); length in `valueLength`), valid until the next
+   * store call; -1 when the key has no visible value.
+   */
+  getInPlace(ks: Keyspace, key: Uint8Array): number {
     this.beforeCall();
     const k = this.core.kernel;
     if (this.readKeys) {
@@ -166,13 +179,17 @@ export class Txn {
     // The memtables are probed in TypeScript over the kernel's memory (faster
     // than a kernel call: docs/benchmarks.md section 3); the runs in the kernel.
     const m = k.memGet(ks.prefix, key, this.snapshot, this.slot, this.statementSeq || Infinity);
-    if (m >= 0) return k.copyOut(m, k.memValueLen);
-    if (m === MEM_DELETED) return undefined;
+    if (m >= 0) {
+      this.valueLength = k.memValueLen;
+      return m;
+    }
+    if (m === MEM_DELETED) return -1;
     const p = this.place(ks, key);
     const st = k.x.kv_get_runs(p, 4 + key.length, this.snapshot);
-    if (st === ST.NOT_FOUND) return undefined;
+    if (st === ST.NOT_FOUND) return -1;
     k.check(st, 'reading a key');
-    return k.copyOut(k.resultU32(0), k.resultU32(1));
+    this.valueLength = k.resultU32(1);
+    return k.resultU32(0);
   }
 
   /** Range scan over a key space (see ScanOptions); close it or read it to the end. */
