@@ -434,4 +434,54 @@ describe('vector program kernel', () => {
     }
     p.free();
   });
+  it('masked chunks with more groups than the partials take (hashed, 65-256 and above)', () => {
+    fc.assert(fc.property(
+      fc.array(fc.tuple(fc.integer({ min: 0, max: 9 }), fc.option(fc.integer({ min: 0, max: 400 }), { nil: null }), fc.option(fc.bigInt({ min: -(1n << 60n), max: 1n << 60n }), { nil: null })), { minLength: 1, maxLength: 3000 }),
+      fc.integer({ min: 4, max: 10 }), fc.integer({ min: 20, max: 400 }),
+      (rows, cut, span) => {
+        const f = vec('i32', rows.map((r) => r[0]));
+        const g = vec('i32', rows.map((r) => (r[1] === null ? null : r[1] % span)));
+        const v = vec('i64', rows.map((r) => r[2]));
+        const b = new ProgramBuilder();
+        b.filter(f.ptr, 0, VCMP.LT, VT.I32, BigInt(cut));
+        const key = b.gzero();
+        b.gkeyCol(key, g.ptr, g.nulls, 1n);
+        const gid = b.group(key);
+        const lv = b.load('i64', v.ptr, v.nulls);
+        const [c, s, mn] = [b.acc(), b.acc(), b.acc()];
+        b.agg(c, VAGG.COUNT, gid, -1);
+        b.agg(s, VAGG.SUM128, gid, lv);
+        b.agg(mn, VAGG.MIN64, gid, lv);
+        const p = run(b, rows.length, 0, 1700);
+        expect(p.ok).toBe(true);
+        const exp = new Map<bigint, { n: number; s: bigint; c: number; mn: bigint | null }>();
+        const order: bigint[] = [];
+        for (const [fv, gv, x] of rows) {
+          if (fv >= cut) continue;
+          const kk = gv === null ? 0n : BigInt((gv % span) + 1);
+          let e = exp.get(kk);
+          if (!e) {
+            exp.set(kk, (e = { n: 0, s: 0n, c: 0, mn: null }));
+            order.push(kk);
+          }
+          e.n++;
+          if (x !== null) {
+            e.s += x;
+            e.c++;
+            e.mn = e.mn === null || x < e.mn ? x : e.mn;
+          }
+        }
+        const groups = p.groupCount();
+        expect([...p.groupKeys()]).toEqual(order); // first-seen order of the kept rows
+        const rc = p.acc(c, groups), rs = p.acc(s, groups), rm = p.acc(mn, groups);
+        for (let gi = 0; gi < groups; gi++) {
+          const e = exp.get(order[gi]!)!;
+          expect(Number(rc.count[gi])).toBe(e.n);
+          expect(i128(rs.a[gi]!, rs.b[gi]!)).toBe(e.s);
+          expect(Number(rs.count[gi])).toBe(e.c);
+          if (e.c > 0) expect(rm.a[gi]).toBe(e.mn);
+        }
+        p.free();
+      }), { numRuns: 40 });
+  });
 });
