@@ -8,9 +8,14 @@
 // an unpopulated one is 55000; INSERT / UPDATE / DELETE on one is 42809.
 // REFRESH deletes every row and index entry and inserts the query's rows in
 // the statement's transaction. CONCURRENTLY has PostgreSQL's preconditions
-// (a populated view, a unique index on columns only with no WHERE) and the
-// same outcome; it does not let readers of the old contents run alongside
-// (see docs/compat/postgresql.md).
+// (a populated view, a unique index on columns only with no WHERE) and runs
+// as PostgreSQL's refresh_by_match_merge: the new rows are computed first
+// (21000 when two of them without NULLs are identical), compared with the
+// stored ones by their exact image (1.0 and 1.00 differ), and only the
+// difference is applied: stored rows with no identical new row are deleted,
+// new rows with no identical stored row inserted (the unique index then
+// reports a duplicate key as 23505). Unchanged rows keep their storage, so
+// the view is never empty in between, even inside the refreshing transaction.
 
 import type * as A from '../../../sql-dialects/index.ts';
 import { parse, postgres, print } from '../../../sql-dialects/index.ts';
@@ -18,7 +23,9 @@ import type { TableObj } from '../catalog/objects.ts';
 import { buildOperator } from '../exec/build.ts';
 import { drain } from '../exec/operator.ts';
 import type { Plan } from '../plan/nodes.ts';
-import { SqlState } from '../sb_error.ts';
+import { SbError, SqlState } from '../sb_error.ts';
+import { decodeRow } from '../exec/row_codec.ts';
+import { formatText } from '../types/text_io.ts';
 import { T, type SqlType } from '../types/types.ts';
 import type { BindEnv } from './context.ts';
 import { errAt, fold } from './context.ts';
@@ -93,8 +100,9 @@ export async function refreshMatview(env: DdlEnv, stmt: A.RefreshMatview): Promi
   if (!isMatview(rel)) throw errAt(bind, SqlState.feature_not_supported, `"${rel.name}" is not a materialized view`, stmt.loc);
   const withData = stmt.withData !== false;
   if (stmt.concurrently) {
-    if (!withData) throw errAt(bind, SqlState.feature_not_supported, 'REFRESH options CONCURRENTLY and WITH NO DATA cannot be used together', stmt.loc);
+    // PostgreSQL's order: the populated check, then the option conflict (a syntax error there).
     if (!rel.matview.populated) throw errAt(bind, SqlState.feature_not_supported, 'CONCURRENTLY cannot be used when the materialized view is not populated', stmt.loc);
+    if (!withData) throw errAt(bind, SqlState.syntax_error, 'CONCURRENTLY and WITH NO DATA options cannot be used together', stmt.loc);
     const usable = bind.catalog.indexesOf(rel.oid).some((ix) => ix.unique && !ix.where && ix.keys.every((k) => k.attnum > 0 && !k.expr));
     if (!usable) {
       const schema = bind.catalog.get(rel.schemaOid);
@@ -103,6 +111,7 @@ export async function refreshMatview(env: DdlEnv, stmt: A.RefreshMatview): Promi
       });
     }
   }
+  if (stmt.concurrently) return refreshByDiff(env, rel, stmt);
   readAndClear(env, rel);
   const next: TableObj = { ...rel, matview: { ...rel.matview, populated: withData } };
   env.cat.put(env.txn, next);
@@ -113,4 +122,96 @@ export async function refreshMatview(env: DdlEnv, stmt: A.RefreshMatview): Promi
     throw errAt(bind, SqlState.feature_not_supported, `the query of materialized view "${rel.name}" no longer returns its columns`, stmt.loc);
   }
   await fill(env, next, q.plan);
+}
+
+/** The value images of a row (formatText per column: what PostgreSQL's record image comparison tells apart). */
+function rowImage(types: readonly SqlType[], row: readonly unknown[]): string {
+  let k = '';
+  for (let i = 0; i < types.length; i++) {
+    const v = row[i];
+    k += v === null || v === undefined ? '\u0000N' : '\u0000V' + formatText(types[i]!, v).replace(/\\/g, '\\\\').replace(/\u0000/g, '\\0');
+  }
+  return k;
+}
+
+/** REFRESH MATERIALIZED VIEW CONCURRENTLY: applies the difference between the stored rows and the query's (refresh_by_match_merge). */
+async function refreshByDiff(env: DdlEnv, rel: TableObj & { matview: NonNullable<TableObj['matview']> }, stmt: A.RefreshMatview): Promise<void> {
+  const bind = env.bindEnv();
+  const query = parse(rel.matview.sql, postgres)[0] as A.Query;
+  const q = bindQuery({ env: bind, scope: new Scope() }, query);
+  if (q.cols.length !== rel.columns.length) {
+    throw errAt(bind, SqlState.feature_not_supported, `the query of materialized view "${rel.name}" no longer returns its columns`, stmt.loc);
+  }
+  const types = rel.columns.map((c) => c.type);
+  const fresh: unknown[][] = [];
+  await drain(env.execContext(), buildOperator(q.plan), (b) => {
+    for (let i = 0; i < b.length; i++) fresh.push(b.cols.map((c) => c[i]));
+  });
+  // Identical new rows without NULLs: the diff could not tell them apart.
+  const seen = new Set<string>();
+  for (const row of fresh) {
+    if (row.some((v) => v === null || v === undefined)) continue;
+    const k = rowImage(types, row);
+    if (seen.has(k)) {
+      const schema = bind.catalog.get(rel.schemaOid);
+      throw new SbError(SqlState.cardinality_violation,
+        `new data for materialized view "${rel.name}" contains duplicate rows without any null columns`, {
+          detail: `Row: (${row.map((v, i) => formatText(types[i]!, v)).join(',')})`,
+          ...(schema && 'name' in schema ? { schema: schema.name } : {}), table: rel.name,
+        });
+    }
+    seen.add(k);
+  }
+  // The stored rows by image (a multiset: rows with NULLs may repeat).
+  const ctx = env.execContext();
+  const ta = ctx.tables.get(rel.oid);
+  const stored = new Map<string, Array<{ key: Uint8Array; row: unknown[] }>>();
+  const c = env.txn.scan(ta.ks);
+  try {
+    while (c.next()) {
+      const row = decodeRow(c.value, ta.types, ta.missing);
+      const k = rowImage(types, row);
+      let list = stored.get(k);
+      if (!list) stored.set(k, (list = []));
+      list.push({ key: c.key.slice(), row });
+    }
+  } finally {
+    c.close();
+  }
+  const inserts: unknown[][] = [];
+  for (const row of fresh) {
+    const list = stored.get(rowImage(types, row));
+    if (list && list.length > 0) list.pop();
+    else inserts.push(row);
+  }
+  // Deletes first (a changed row's key may come back with its new values), with their index entries.
+  for (const list of stored.values()) {
+    for (const { key, row } of list) {
+      if (env.txn.tryWrite(ta.ks, key, undefined, 'delete') !== 'ok') {
+        throw new SbError(SqlState.lock_not_available, `could not refresh "${rel.name}": rows are locked by a concurrent transaction`);
+      }
+      for (const ix of ta.indexes) {
+        const entry = ta.indexKey(ix, row, key, ctx);
+        if (!entry) continue;
+        if (env.txn.tryWrite(ix.ks, entry.key, undefined, 'delete') !== 'ok') {
+          throw new SbError(SqlState.lock_not_available, `could not refresh "${rel.name}": rows are locked by a concurrent transaction`);
+        }
+      }
+    }
+  }
+  writeInserts(env, rel, inserts);
+}
+
+/** Inserts rows through the unique indexes with INSERT's 23505 (PostgreSQL's diff runs an INSERT). */
+function writeInserts(env: DdlEnv, rel: TableObj, rows: unknown[][]): void {
+  try {
+    writeRows(env, rel, rows);
+  } catch (e) {
+    if (e instanceof SbError && e.code === SqlState.unique_violation && e.constraint !== undefined) {
+      throw new SbError(SqlState.unique_violation, `duplicate key value violates unique constraint "${e.constraint}"`, {
+        ...(e.detail !== undefined ? { detail: e.detail } : {}), table: rel.name, constraint: e.constraint,
+      });
+    }
+    throw e;
+  }
 }
