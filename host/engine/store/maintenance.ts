@@ -18,8 +18,6 @@ import type { StoreStats } from './store_core.ts';
 
 /** Output per job step while transactions are live (JOB_CHUNK_BYTES otherwise). */
 const JOB_CHUNK_BYTES_BUSY = 128 << 10;
-/** A run being written is synced every this many bytes. */
-const JOB_SYNC_BYTES = 8 << 20;
 
 export interface MaintenanceHost {
   readonly platform: Platform;
@@ -265,7 +263,6 @@ export class Maintenance {
     const path = platform.joinPath(dir, name);
     const file = await platform.openFile(path, 'create');
     let pos = 0;
-    let synced = 0;
     let fileId = 0;
     try {
       await file.truncate(0);
@@ -280,12 +277,6 @@ export class Maintenance {
           k.x.job_out_consume(job);
           await file.write(bytes, pos);
           pos += len;
-          if (pos - synced >= JOB_SYNC_BYTES) {
-            // Bounded dirty data: one sync of a whole large run at the end
-            // would hold up every WAL write queued behind it at the device.
-            await file.sync();
-            synced = pos;
-          }
         }
         if (st === ST.OK) break;
       }
