@@ -1,6 +1,6 @@
 // The lone-memtable scan walk in TypeScript, forward and reverse (ScanCursor over
-// StorageKernel.memWalkFill) against the kernel iterator (iter_next, the path
-// every scan took before, and the one ScanCursor.memWalk = false restores):
+// StorageKernel.memWalkFill; the store uses it for reverse scans) against the
+// kernel iterator (iter_next; ScanCursor.memWalk 'none' vs 'all' here):
 // the same rows for random keys, versions, deletes and rollbacks, committed
 // snapshots, time travel, READ COMMITTED, own writes under a statement's
 // sequence limit, every kind of bound, empty ranges, writes into the memtable
@@ -35,9 +35,9 @@ function take(c: ScanCursor, limit = Infinity): Row[] {
 
 /** The scan through the kernel iterator and through the TS walk; asserts the walk ran when `walked`. */
 function both(tx: Txn, ks: Keyspace, opts: ScanOptions, walked: boolean): { kernel: Row[]; walk: Row[] } {
-  ScanCursor.memWalk = false;
+  ScanCursor.memWalk = 'none';
   const kc = tx.scan(ks, opts);
-  ScanCursor.memWalk = true;
+  ScanCursor.memWalk = 'all';
   const wc = tx.scan(ks, opts);
   expect(kc.memWalked).toBe(false);
   expect(wc.memWalked).toBe(walked);
@@ -45,7 +45,7 @@ function both(tx: Txn, ks: Keyspace, opts: ScanOptions, walked: boolean): { kern
 }
 
 afterEach(() => {
-  ScanCursor.memWalk = true;
+  ScanCursor.memWalk = 'reverse';
 });
 
 describe('lone-memtable scan walk (TypeScript) agrees with the kernel iterator', () => {
@@ -164,9 +164,9 @@ describe('lone-memtable scan walk (TypeScript) agrees with the kernel iterator',
       const tx = own ? writer : reader;
       if (own) tx.beginStatement(); // the statement's own later writes stay invisible
       const opts: ScanOptions = { lo: key(100), hi: key(3900), reverse };
-      ScanCursor.memWalk = false;
+      ScanCursor.memWalk = 'none';
       const kc = tx.scan(ks, opts);
-      ScanCursor.memWalk = true;
+      ScanCursor.memWalk = 'all';
       const wc = tx.scan(ks, opts);
       expect(wc.memWalked).toBe(true);
       const kr: Row[] = [], wr: Row[] = [];
@@ -212,9 +212,9 @@ describe('lone-memtable scan walk (TypeScript) agrees with the kernel iterator',
       }
       const reader = store.begin();
       const tx = asWriter ? writer : reader;
-      ScanCursor.memWalk = false;
+      ScanCursor.memWalk = 'none';
       const kc = tx.scan(ks, { reverse });
-      ScanCursor.memWalk = true;
+      ScanCursor.memWalk = 'all';
       const wc = tx.scan(ks, { reverse });
       expect(wc.memWalked).toBe(true);
       const kr = take(kc, 500), wr = take(wc, 500);
@@ -237,7 +237,7 @@ describe('lone-memtable scan walk (TypeScript) agrees with the kernel iterator',
     }
   });
 
-  it('raw scans stay on the kernel iterator; reverse scans walk in TypeScript', async () => {
+  it('by default reverse scans walk in TypeScript; forward and raw scans read through the kernel iterator', async () => {
     store = await memoryStore({ memtableBytesMax: 1 << 30 });
     const ks = await store.keyspace('t');
     const tx = store.begin();
@@ -249,7 +249,7 @@ describe('lone-memtable scan walk (TypeScript) agrees with the kernel iterator',
     expect(raw.memWalked).toBe(false);
     expect(raw.versions().length).toBe(100);
     const fwd = tx.scan(ks);
-    expect(fwd.memWalked).toBe(true);
+    expect(fwd.memWalked).toBe(false);
     expect(take(fwd).length).toBe(100);
     tx.rollback();
   });

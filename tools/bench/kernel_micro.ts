@@ -1130,10 +1130,10 @@ function tsMergeScan(cur: TsCursor[], slot: number, snapshot: number): { rows: n
  * Reads a kernel scan batch in place (as ScanCursor.fill/next do: each batch
  * copied into a buffer the cursor reuses): rows and a checksum of what was read.
  */
-function kernelScan(k: StorageKernel, snapshot: number, slot: number, expectRows: number, decode = true): number {
+function kernelScan(k: StorageKernel, snapshot: number, slot: number, expectRows: number, decode = true, reverse = false): number {
   const x = k.x;
   const p = k.ioBuffer(16);
-  const it = x.iter_open(p, 0, 0, p, 0, 0, snapshot, slot, 0, 0, 0);
+  const it = x.iter_open(p, 0, 0, p, 0, 0, snapshot, slot, reverse ? 1 : 0, 0, 0);
   let rows = 0, sum = 0;
   let own = new Uint8Array(0);
   let dv = new DataView(own.buffer);
@@ -1164,16 +1164,18 @@ function kernelScan(k: StorageKernel, snapshot: number, slot: number, expectRows
 }
 
 /**
- * The store's scan path for a lone memtable (ScanCursor): the kernel iterator
- * opened (it pins the memtable and seeks), then StorageKernel.memWalkFill
- * walks the leaves in TypeScript over the kernel's memory, writing each batch
- * straight into a host buffer; the rows read in place as kernelScan reads them.
+ * ScanCursor's TypeScript path for a lone memtable (the store's path for
+ * reverse scans; forward ones stay on iter_next, which won): the kernel
+ * iterator opened (it pins the memtable and seeks), then
+ * StorageKernel.memWalkFill walks the leaves in TypeScript over the kernel's
+ * memory, writing each batch straight into a host buffer; the rows read in
+ * place as kernelScan reads them.
  */
-function tsWalkScan(k: StorageKernel, snapshot: number, slot: number, expectRows: number): number {
+function tsWalkScan(k: StorageKernel, snapshot: number, slot: number, expectRows: number, reverse = false): number {
   const x = k.x;
   const p = k.ioBuffer(16);
-  const it = x.iter_open(p, 0, 0, p, 0, 0, snapshot, slot, 0, 0, 0);
-  const w = k.memWalkOpen(it, new Uint8Array(0), true, WALK_HI, true, false, snapshot, slot, Infinity);
+  const it = x.iter_open(p, 0, 0, p, 0, 0, snapshot, slot, reverse ? 1 : 0, 0, 0);
+  const w = k.memWalkOpen(it, new Uint8Array(0), true, WALK_HI, true, reverse, snapshot, slot, Infinity);
   if (!w) throw new Error('memWalkOpen: not a lone memtable');
   let rows = 0, sum = 0;
   for (;;) {
@@ -1249,7 +1251,7 @@ async function benchMemtable(): Promise<void> {
       roundScanK.push(since(t0));
       tScan = Math.min(tScan, roundScanK[roundScanK.length - 1]!);
       if (sum !== expectSum) throw new Error('kernel memtable scan sum');
-      // The store's scan path since the kernel walk did not win: memWalkFill over the same memtable.
+      // The same walk in TypeScript over the same memtable, as ScanCursor can run it: memWalkFill.
       t0 = performance.now();
       const wsum = tsWalkScan(k, 1, slot, NKEYS);
       roundWalk.push(since(t0));
@@ -1343,13 +1345,14 @@ async function benchMemtable(): Promise<void> {
     rounds: putT === aPut ? roundsWon(roundPutK, roundPutT) : undefined });
   results.push({ loop: 'memtable point get (all keys)', kernel: 'kv_get + copy value out', kernelNs: ns(tGet, NKEYS), ts: getName, tsNs: ns(getT, NKEYS), moved: true,
     note: `the store reads memtables with StorageKernel.memGet (TS over kernel memory) + copyOut: ${f0(ns(tMemGet, NKEYS))} ns; Txn.get ${f0(ns(sGet, NKEYS))} ns` });
-  // iter_next walks a lone memtable without the merge bookkeeping (merge_iter.ts memRun); it did not beat
-  // the same walk in TypeScript, so the store's scans of a lone memtable run StorageKernel.memWalkFill
-  // (TS over the kernel's memory, per key the first visible version, the version MEM_AHEAD entries ahead
-  // touched, rows written straight into the host's batch: one copy where iter_next + copy-out make two).
-  // The row holds the kernel walk against that production loop; the typed-array TS memtable's own walk is in the note.
+  // iter_next walks a lone memtable without the merge bookkeeping (merge_iter.ts memRun). The TypeScript
+  // loop it is held against is the same walk over the same kernel memtable as the store could run it,
+  // StorageKernel.memWalkFill (per key the first visible version, the version MEM_AHEAD entries ahead
+  // touched, rows written straight into a host batch). The store's forward scans run the kernel walk
+  // (it won this comparison); its reverse lone-memtable scans run memWalkFill (--only memscan).
+  // The typed-array TS memtable's own walk (rows read in place, no batch) is in the note.
   results.push({ loop: 'memtable full scan (ns per row)', kernel: 'iter_next batches (memRun), copied out, rows read in place', kernelNs: ns(tScan, NKEYS),
-    ts: 'StorageKernel.memWalkFill over the kernel memtable (ScanCursor), rows read in place', tsNs: ns(tWalk, NKEYS), moved: true,
+    ts: 'StorageKernel.memWalkFill over the kernel memtable, rows read in place', tsNs: ns(tWalk, NKEYS),
     rounds: roundsWon(roundScanK, roundWalk),
     note: `kernel faster in ${roundsWon(roundScanK, roundWalk).won}/${REPS} rounds; TS typed-array memtable, the same walk on its own arrays: ${f0(ns(aWalk, NKEYS))} ns (kernel faster in ${roundsWon(roundScanK, roundScanT).won}/${REPS} rounds)` });
   extra.push(`memtable, ns per op — kernel: put ${f0(ns(tPut, NKEYS))}, get ${f0(ns(tGet, NKEYS))}, scan ${f0(ns(tScan, NKEYS))} per row (iter_next alone ${f0(ns(tIter, NKEYS))}); through Store/Txn: put ${f0(ns(sPut, NKEYS))}, get ${f0(ns(sGet, NKEYS))}; ` +
@@ -1360,9 +1363,10 @@ async function benchMemtable(): Promise<void> {
 
 /**
  * The lone-memtable scan alone, both ways over the same kernel memtable:
- * iter_next (merge_iter.ts memRun, batch copied out as ScanCursor does) and
- * StorageKernel.memWalkFill (TypeScript over the kernel's memory, ScanCursor's
- * path), rows read in place; keys put in random order (one cache miss per row)
+ * iter_next (forward: merge_iter.ts memRun; reverse: the general merge loop;
+ * batch copied out as ScanCursor does) and StorageKernel.memWalkFill
+ * (TypeScript over the kernel's memory; ScanCursor uses it for reverse scans),
+ * rows read in place; keys put in random order (one cache miss per row)
  * and in key order (versions adjacent in the arena, as a table filled by
  * ascending ids). Interleaved rounds; best of each.
  */
@@ -1378,18 +1382,22 @@ async function benchMemScan(): Promise<void> {
       if (x.kv_put(p, KEY, p + KEY, VAL, OP_PUT, slot, 1, 0) !== 0) throw new Error('kv_put');
     }
     const expectSum = NKEYS * (KEY + VAL + 0x5a);
-    const rk: number[] = [], rt: number[] = [];
-    for (let r = 0; r < REPS; r++) {
-      let t0 = performance.now();
-      if (kernelScan(k, 1, slot, NKEYS) !== expectSum) throw new Error('kernel scan sum');
-      rk.push((performance.now() - t0) / 1000);
-      t0 = performance.now();
-      if (tsWalkScan(k, 1, slot, NKEYS) !== expectSum) throw new Error('walk scan sum');
-      rt.push((performance.now() - t0) / 1000);
+    for (const reverse of [false, true]) {
+      const rk: number[] = [], rt: number[] = [];
+      for (let r = 0; r < REPS; r++) {
+        let t0 = performance.now();
+        if (kernelScan(k, 1, slot, NKEYS, true, reverse) !== expectSum) throw new Error('kernel scan sum');
+        rk.push((performance.now() - t0) / 1000);
+        t0 = performance.now();
+        if (tsWalkScan(k, 1, slot, NKEYS, reverse) !== expectSum) throw new Error('walk scan sum');
+        rt.push((performance.now() - t0) / 1000);
+      }
+      results.push({ loop: `lone-memtable ${reverse ? 'reverse' : 'forward'} scan, keys put in ${order} order (ns per row)`,
+        kernel: reverse ? 'iter_next batches (general merge loop), copied out, rows read in place' : 'iter_next batches (memRun), copied out, rows read in place',
+        kernelNs: ns(Math.min(...rk), NKEYS), ts: 'StorageKernel.memWalkFill, rows read in place', tsNs: ns(Math.min(...rt), NKEYS),
+        moved: reverse, note: reverse ? 'the store runs the TypeScript walk (ScanCursor)' : 'the store runs the kernel walk (ScanCursor)',
+        rounds: roundsWon(rk, rt) });
     }
-    results.push({ loop: `lone-memtable scan, keys put in ${order} order (ns per row)`, kernel: 'iter_next batches (memRun), copied out, rows read in place',
-      kernelNs: ns(Math.min(...rk), NKEYS), ts: 'StorageKernel.memWalkFill (ScanCursor), rows read in place', tsNs: ns(Math.min(...rt), NKEYS),
-      rounds: roundsWon(rk, rt) });
   }
 }
 

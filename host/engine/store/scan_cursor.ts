@@ -6,14 +6,18 @@
 // long scan from allocating a new off-heap buffer per batch, which made V8
 // collect garbage over and over on large heaps.
 //
-// When the LSM tree is one memtable (no frozen memtable, no run), a forward
+// When the LSM tree is one memtable (no frozen memtable, no run), a reverse
 // scan walks that memtable's leaves in TypeScript over the kernel's memory
 // (StorageKernel.memWalkFill) straight into the cursor's batch, instead of
 // iter_next filling a kernel batch that is then copied out: the same rows,
-// bounds and visibility, one copy instead of two (docs/benchmarks.md
-// section 3). The kernel iterator is still opened: it pins the memtable and
-// seeks the first row (forward or reverse). Raw scans, and scans over
-// several components, read through iter_next.
+// bounds and visibility. The kernel iterator is still opened: it pins the
+// memtable and seeks the first row. Forward scans stay on iter_next, whose
+// lone-memtable walk (merge_iter.ts memRun) beat the same walk in TypeScript
+// (1.65x with keys inserted in random order, 1.88x in key order); reverse
+// scans have no such kernel walk and the TypeScript one beat the kernel's
+// merge loop 2.8x in key order, tied in random order (docs/benchmarks.md
+// section 3, kernel_micro --only memscan). Raw scans, and scans over several
+// components, read through iter_next.
 
 import { SbError, SqlState } from '../sb_error.ts';
 import type { MemWalk, StorageKernel } from '../../storage/kernel.ts';
@@ -47,10 +51,11 @@ export interface RawVersion {
 
 export class ScanCursor implements Iterable<[Uint8Array, Uint8Array]> {
   /**
-   * Whether lone-memtable scans walk the memtable in TypeScript (true) or read
-   * through the kernel iterator (false: tests and benchmarks compare the two).
+   * Which lone-memtable scans walk the memtable in TypeScript: 'reverse' ones
+   * (the default, see above), 'all', or 'none' (every scan through the kernel
+   * iterator). Tests and benchmarks set it to compare the two paths.
    */
-  static memWalk = true;
+  static memWalk: 'none' | 'reverse' | 'all' = 'reverse';
   private it: number;
   /** The TypeScript walk of a lone memtable, when this scan uses one. */
   private walk: MemWalk | undefined;
@@ -108,7 +113,8 @@ export class ScanCursor implements Iterable<[Uint8Array, Uint8Array]> {
     this.it = kernel.x.iter_open(p, lo.length, 1 | (loIncl ? 2 : 0), p + lo.length, hi.length, 1 | (hiIncl ? 2 : 0),
       snapshot, slot, opts.reverse ? 1 : 0, this.raw ? 1 : 0, seqLimit);
     if (this.it === 0) throw new SbError(SqlState.out_of_memory, 'out of memory opening a scan');
-    if (ScanCursor.memWalk && !this.raw) {
+    const mode = ScanCursor.memWalk;
+    if (!this.raw && (mode === 'all' || (mode === 'reverse' && opts.reverse === true))) {
       this.walk = kernel.memWalkOpen(this.it, lo, loIncl, hi, hiIncl, opts.reverse === true, snapshot, slot, seqLimit > 0 ? seqLimit : Infinity);
     }
     this.memWalked = this.walk !== undefined;
