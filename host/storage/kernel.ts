@@ -340,17 +340,19 @@ export class StorageKernel {
 
   /**
    * Starts a lone-memtable walk in TypeScript over the kernel's memory
-   * (ScanCursor's scan path when the LSM is one memtable: the kernel's own
-   * walk, merge_iter.ts memRun, did not beat this loop once the batch copy out
-   * was counted: docs/benchmarks.md section 3). `it` is a forward, non-raw
-   * kernel iterator just opened: it pins the memtable (a flush or a freeze
-   * cannot free it while the walk runs) and its seek gives the first
-   * position. Undefined when the iterator holds more than one component (a
-   * frozen memtable or a run): read that one through iter_next.
-   * `hi` (with the key space prefix) bounds the walk as the iterator's upper
-   * bound does, `lo` the lower one (reverse walks stop there). Layouts read here (ABI version 2): merge_iter.ts I_N/I_SRCS/
-   * I_DONE/I_ERROR, cursor.ts C_KIND/C_VALID/C_SRC/C_POS/C_IDX/C_INSERTS/C_VER,
-   * memtable.ts nodes and MT_ROOT/MT_INSERTS, mvcc/version.ts headers.
+   * (ScanCursor's path for reverse scans when the LSM is one memtable: the
+   * kernel has no lone-memtable walk for them and this one beat its merge
+   * loop; forward scans stay on the kernel's walk, merge_iter.ts memRun,
+   * which beat this one: docs/benchmarks.md section 3). `it` is a non-raw
+   * kernel iterator just opened in the same direction: it pins the memtable
+   * (a flush or a freeze cannot free it while the walk runs) and its seek
+   * gives the first position. Undefined when the iterator holds more than one
+   * component (a frozen memtable or a run): read that one through iter_next.
+   * `lo` and `hi` (with the key space prefix) bound the walk as the
+   * iterator's bounds do. Layouts read here (ABI version 2): merge_iter.ts
+   * I_N/I_SRCS/I_REVERSE/I_RAW/I_DONE/I_ERROR, cursor.ts C_KIND/C_VALID/
+   * C_SRC/C_POS/C_IDX/C_INSERTS/C_VER, memtable.ts nodes and
+   * MT_ROOT/MT_INSERTS, mvcc/version.ts headers.
    */
   memWalkOpen(it: number, lo: Uint8Array, loInclusive: boolean, hi: Uint8Array, hiInclusive: boolean, reverse: boolean,
     snapshot: number, slot: number, seqLimit: number): MemWalk | undefined {
