@@ -16,8 +16,8 @@
 // suppress the errors PostgreSQL calls suppressible (structural, type,
 // numeric and datetime errors), not a missing variable.
 //
-// The jsonpath type itself does not exist yet: the path argument is text
-// (an untyped literal resolves to it); `'...'::jsonpath` is 42704.
+// The jsonpath type itself does not exist yet: the path argument is text,
+// and the type name jsonpath is an alias of text (types/type_names.ts).
 
 import { SbError, SqlState } from '../sb_error.ts';
 import { Numeric } from '../types/numeric.ts';

@@ -223,6 +223,8 @@ const SIMPLE_NAMES: Record<string, TypeId> = {
   timestamptz: 'timestamptz', 'timestamp with time zone': 'timestamptz',
   interval: 'interval',
   uuid: 'uuid', json: 'json', jsonb: 'jsonb',
+  // No jsonpath type yet: a path is text (functions/jsonpath.ts parses it where it is used).
+  jsonpath: 'text',
   oid: 'oid', regclass: 'regclass', regtype: 'regtype', regproc: 'regproc', regprocedure: 'regprocedure',
   regnamespace: 'regnamespace', regrole: 'regrole',
   xid: 'xid', cid: 'cid', tid: 'tid',
