@@ -84,6 +84,12 @@ export class Session {
   private tablesOf: { catalog: Catalog; tables: TableAccessCache } | undefined;
   /** Plans whose privilege check passed, with the catalog it passed against (grants and roles are in the catalog). */
   private readonly privilegesPassed = new WeakMap<object, Catalog>();
+  /** The last of them (a repeated statement skips the WeakMap). */
+  private lastPassed: object | undefined;
+  private lastPassedCatalog: Catalog | undefined;
+  /** The field descriptions of the last result (fieldsByCols, without the WeakMap for a repeated statement). */
+  private lastCols: object | undefined;
+  private lastFields: FieldInfo[] | undefined;
   /** What SQL functions read of the session (current_user, current_schema...): the same for every statement. */
   private readonly info: SessionInfo;
   /** plan_cache.ts's memo of this session's last plan cache key and hit. */
@@ -332,9 +338,13 @@ export class Session {
    */
   private checkPrivileges(bound: { plan: Plan; privileges?: PrivilegeNeed[] }): void {
     const catalog = this.catalog();
-    if (this.privilegesPassed.get(bound) === catalog) return;
-    checkPlanPrivileges(catalog, this.user.oid, bound);
-    this.privilegesPassed.set(bound, catalog);
+    if (this.lastPassed === bound && this.lastPassedCatalog === catalog) return;
+    if (this.privilegesPassed.get(bound) !== catalog) {
+      checkPlanPrivileges(catalog, this.user.oid, bound);
+      this.privilegesPassed.set(bound, catalog);
+    }
+    this.lastPassed = bound;
+    this.lastPassedCatalog = catalog;
   }
 
   /** Binds a statement without running it: its parameter and result types (PREPARE, Parse/Describe). */
@@ -399,6 +409,7 @@ export class Session {
       catalog: f.catalog,
       dbOid: f.dbOid,
       cursorRows: f.cursorRows,
+      session: this.info,
     };
     return ev;
   }
@@ -471,7 +482,7 @@ export class Session {
       tables = this.tablesOf.tables;
     } else tables = new TableAccessCache(this.core.store, catalog, missingValues);
     const info = this.info;
-    // Session information functions (current_database()...) read it through the eval context.
+    // Session information functions (current_database()...) read it through the eval context (evalContext() sets it).
     ev.session ??= info;
     const ctx = new ExecContext(
       this.core.store, txn, catalog, params, ev, info, tables, this.core.sequences, this.monotonic, this.yieldFn, deadline, this.setTimer,
@@ -522,8 +533,13 @@ export class Session {
 
   private planResult(bound: Extract<BoundStatement, { kind: 'plan' }>, op: Operator, rows: unknown[][], pool: OperatorPool | undefined): QueryResult {
     if (pool !== undefined) pool.idle = op;
-    let described = fieldsByCols.get(bound.cols);
-    if (described === undefined) fieldsByCols.set(bound.cols, (described = fieldsOf(bound.cols)));
+    let described = this.lastCols === bound.cols ? this.lastFields : undefined;
+    if (described === undefined) {
+      described = fieldsByCols.get(bound.cols);
+      if (described === undefined) fieldsByCols.set(bound.cols, (described = fieldsOf(bound.cols)));
+      this.lastCols = bound.cols;
+      this.lastFields = described;
+    }
     const fields = described.slice();
     if (bound.tag === 'SELECT') return { command: `SELECT ${rows.length}`, rowCount: rows.length, fields, rows };
     const count = (op as ModifyOp).count;
