@@ -50,7 +50,8 @@ export class ExecContext {
     /** Timers, so that a wait for a lock ends at the deadline. */
     private readonly setTimer?: (fn: () => void, ms: number) => () => void,
   ) {
-    this.sliceEnd = now() + TIME_SLICE_MS;
+    // The time slice starts at the first tick() (a point lookup never ticks: no clock read).
+    this.sliceEnd = -1;
   }
 
   /** Cancels the statement (a CancelRequest): it fails with 57014 at its next pause or wait. */
@@ -88,7 +89,9 @@ export class ExecContext {
    */
   tick(): boolean {
     this.ticks++;
-    return this.now() >= this.sliceEnd;
+    const t = this.now();
+    if (this.sliceEnd < 0) this.sliceEnd = t + TIME_SLICE_MS;
+    return t >= this.sliceEnd;
   }
 
   async yieldNow(): Promise<void> {

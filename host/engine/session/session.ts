@@ -90,6 +90,8 @@ export class Session {
   /** The field descriptions of the last result (fieldsByCols, without the WeakMap for a repeated statement). */
   private lastCols: object | undefined;
   private lastFields: FieldInfo[] | undefined;
+  /** The last statement plainBindable() said yes to. */
+  private lastBindable: A.Statement | undefined;
   /** What SQL functions read of the session (current_user, current_schema...): the same for every statement. */
   private readonly info: SessionInfo;
   /** plan_cache.ts's memo of this session's last plan cache key and hit. */
@@ -224,13 +226,18 @@ export class Session {
   runStatement(stmt: A.Statement, sql: string, params: readonly unknown[], paramTypes: SqlType[] = []): Promise<QueryResult> {
     // The common case (a query or DML, no failed block) goes straight to the binder path, with one promise fewer.
     try {
-      if (!this.tx.failed && !TXN_CONTROL.has(stmt.kind) && !isRoleStatement(stmt) && !isGrantStatement(stmt) && isBindable(stmt)) {
-        return this.runBindable(stmt, sql, params, paramTypes);
-      }
+      if (!this.tx.failed && (stmt === this.lastBindable || this.plainBindable(stmt))) return this.runBindable(stmt, sql, params, paramTypes);
     } catch (e) {
       return Promise.reject(e);
     }
     return this.runOther(stmt, sql, params, paramTypes);
+  }
+
+  /** A query or DML statement (not transaction control, roles or grants): the binder's. The last one is remembered (an AST does not change). */
+  private plainBindable(stmt: A.Statement): boolean {
+    if (TXN_CONTROL.has(stmt.kind) || isRoleStatement(stmt) || isGrantStatement(stmt) || !isBindable(stmt)) return false;
+    this.lastBindable = stmt;
+    return true;
   }
 
   private async runOther(stmt: A.Statement, sql: string, params: readonly unknown[], paramTypes: SqlType[]): Promise<QueryResult> {
@@ -541,7 +548,7 @@ export class Session {
       this.lastFields = described;
     }
     const fields = described.slice();
-    if (bound.tag === 'SELECT') return { command: `SELECT ${rows.length}`, rowCount: rows.length, fields, rows };
+    if (bound.tag === 'SELECT') return { command: rows.length === 1 ? 'SELECT 1' : `SELECT ${rows.length}`, rowCount: rows.length, fields, rows };
     const count = (op as ModifyOp).count;
     noteModified(this, bound.plan, count);
     const command = bound.tag === 'INSERT' ? `INSERT 0 ${count}` : `${bound.tag} ${count}`;
