@@ -13,7 +13,9 @@
 import type * as A from '../../../sql-dialects/index.ts';
 import { isBindable } from '../bind/index.ts';
 import { buildOperator } from '../exec/build.ts';
-import { type Operator, step } from '../exec/operator.ts';
+import type { Batch } from '../exec/batch.ts';
+import { type Operator, type Signal, type Step, step } from '../exec/operator.ts';
+import type { Plan } from '../plan/nodes.ts';
 import type { ExecContext } from '../exec/context.ts';
 import { SbError, SqlState } from '../sb_error.ts';
 import { T, type SqlType } from '../types/types.ts';
@@ -23,15 +25,40 @@ import { compileStatement } from './plan_cache.ts';
 import { fieldsOf, type FieldInfo } from './result.ts';
 import type { Session } from './session.ts';
 
+/** One idle operator tree per plan of a plain scan/filter/project read (open() resets all their state), as the session keeps for its own runs. */
+const idleOperators = new WeakMap<Plan, Operator>();
+const reusable = new WeakMap<Plan, boolean>();
+
+function reusableTree(plan: Plan): boolean {
+  let r = reusable.get(plan);
+  if (r === undefined) {
+    r = plan.n === 'scan' || plan.n === 'result' || ((plan.n === 'project' || plan.n === 'filter') && reusableTree(plan.input));
+    reusable.set(plan, r);
+  }
+  return r;
+}
+
+/** A started step: its first signal again, then the rest of it. */
+function* resumeStep(first: Signal, gen: Step): Step {
+  yield first;
+  return yield* gen;
+}
+
+/** Result field descriptions by the plan's output columns (made once per compiled plan; never modified). */
+const fieldsByCols = new WeakMap<object, FieldInfo[]>();
+
 export class RowStream {
   /** Rows handed out so far. */
   rowCount = 0;
   private op: Operator | null;
   private ctx: ExecContext | null;
+  /** nextSync (a point lookup's batches without generator steps) is still in use. */
+  private sync: boolean;
 
-  constructor(private readonly session: Session, readonly fields: FieldInfo[], op: Operator, ctx: ExecContext) {
+  constructor(private readonly session: Session, readonly fields: FieldInfo[], op: Operator, ctx: ExecContext, private readonly plan: Plan | null) {
     this.op = op;
     this.ctx = ctx;
+    this.sync = op.nextSync !== undefined;
   }
 
   /** The query ran to its end (or the stream was closed). */
@@ -39,44 +66,80 @@ export class RowStream {
     return this.op === null;
   }
 
-  /** The next batch's rows (never empty), or null at the end; the tree is closed then. */
-  async next(): Promise<unknown[][] | null> {
+  /**
+   * The next batch's rows (never empty), or null at the end (the tree is
+   * closed then). Synchronous when the executor produced the batch without
+   * waiting (a point lookup, a scan of cached pages); a promise otherwise.
+   */
+  next(): unknown[][] | null | Promise<unknown[][] | null> {
     for (;;) {
       const op = this.op;
       if (op === null) return null;
-      let b;
+      let b: Batch | null | undefined;
       try {
-        b = await step(this.ctx!, op.next());
+        if (this.sync) {
+          b = op.nextSync!();
+          if (b === undefined) this.sync = false;
+        }
+        if (b === undefined) {
+          const gen = op.next();
+          const r = gen.next();
+          if (!r.done) return this.finish(step(this.ctx!, resumeStep(r.value, gen)));
+          b = r.value;
+        }
       } catch (e) {
-        this.close();
-        if (this.session.tx.inBlock()) this.session.tx.failed = true;
-        throw e;
+        throw this.failed(e);
       }
-      if (b === null) {
-        this.close();
-        return null;
-      }
-      if (b.length === 0) continue;
-      const rows = new Array<unknown[]>(b.length);
-      const width = b.cols.length;
-      for (let i = 0; i < b.length; i++) {
-        const r = new Array<unknown>(width);
-        for (let c = 0; c < width; c++) r[c] = b.cols[c]![i];
-        rows[i] = r;
-      }
-      this.rowCount += rows.length;
-      return rows;
+      const rows = this.rowsOf(b);
+      if (rows !== undefined) return rows;
     }
   }
 
-  /** Closes the operator tree (idempotent; harmless after the transaction ended). */
-  close(): void {
+  private async finish(pending: Promise<Batch | null>): Promise<unknown[][] | null> {
+    let b: Batch | null;
+    try {
+      b = await pending;
+    } catch (e) {
+      throw this.failed(e);
+    }
+    const rows = this.rowsOf(b);
+    return rows !== undefined ? rows : this.next();
+  }
+
+  /** A batch's rows; null at the end (closing the tree), undefined for an empty batch. */
+  private rowsOf(b: Batch | null): unknown[][] | null | undefined {
+    if (b === null) {
+      this.close();
+      return null;
+    }
+    if (b.length === 0) return undefined;
+    const rows = new Array<unknown[]>(b.length);
+    const width = b.cols.length;
+    for (let i = 0; i < b.length; i++) {
+      const r = new Array<unknown>(width);
+      for (let c = 0; c < width; c++) r[c] = b.cols[c]![i];
+      rows[i] = r;
+    }
+    this.rowCount += rows.length;
+    return rows;
+  }
+
+  /** A runtime error while pulling: the tree closes and the transaction block fails. */
+  private failed(e: unknown): unknown {
+    this.close(false);
+    if (this.session.tx.inBlock()) this.session.tx.failed = true;
+    return e;
+  }
+
+  /** Closes the operator tree (idempotent; harmless after the transaction ended); a reusable tree goes back to its plan unless it failed. */
+  close(reuse = true): void {
     const op = this.op;
     this.op = null;
     this.ctx = null;
     if (op) {
       try {
         op.close();
+        if (reuse && this.plan !== null && !idleOperators.has(this.plan)) idleOperators.set(this.plan, op);
       } catch {
         // the transaction already ended: nothing left to release
       }
@@ -110,11 +173,16 @@ export function openRowStream(s: Session, stmt: A.Statement, sql: string, params
     const values = new Array<unknown>(params.length);
     for (let i = 0; i < params.length; i++) values[i] = paramValue(params[i], types[i] ?? T.text, i, ev);
     const ctx = s.execContext(txn, s.catalog(), values, ev);
-    // The tree is the stream's own: a cached plan's idle trees are never shared with it.
-    const op = buildOperator(bound.plan);
+    // A plain read takes its plan's idle tree (given back at close); others build their own.
+    const poolable = reusableTree(bound.plan);
+    let op = poolable ? idleOperators.get(bound.plan) : undefined;
+    if (op !== undefined) idleOperators.delete(bound.plan);
+    else op = buildOperator(bound.plan);
     op.open(ctx);
     txn.endStatement();
-    return new RowStream(s, fieldsOf(bound.cols), op, ctx);
+    let fields = fieldsByCols.get(bound.cols);
+    if (fields === undefined) fieldsByCols.set(bound.cols, (fields = fieldsOf(bound.cols)));
+    return new RowStream(s, fields.slice(), op, ctx, poolable ? bound.plan : null);
   } catch (e) {
     txn.endStatement();
     s.tx.failed = true;

@@ -541,7 +541,10 @@ export class CopyOut {
     const chunks: Uint8Array[] = [];
     if (this.rows === 0 && this.o.format === 'csv' && this.o.header) chunks.push(encodeUtf8(formatCopyRow(this.fields.map((f) => f.name), this.o)));
     let rows: unknown[][] | null;
-    if (this.stream) rows = await this.stream.next();
+    if (this.stream) {
+      const next = this.stream.next();
+      rows = next instanceof Promise ? await next : next;
+    }
     else {
       rows = this.pending;
       this.pending = null;

@@ -28,6 +28,7 @@ import { type FrontendMessage, formatAt } from './decode.ts';
 import type { BackendWriter, FieldDescription } from './encode.ts';
 import { errorFields } from './errors.ts';
 import { CopyIn, CopyOut } from './copy.ts';
+import { openRowStream, type RowStream } from '../../engine/session/portal.ts';
 import { encodeUtf8 as utf8 } from './bytes.ts';
 import { BE, type FormatCode } from './protocol.ts';
 import { notify_payload_bytes_max } from './server_state.ts';
@@ -87,6 +88,13 @@ interface Portal {
   resultFormats: FormatCode[];
   result: QueryResult | null;
   sent: number;
+  /** A plain read's open operator tree (streamed Execute), and its batch not yet all sent. */
+  stream?: RowStream | null;
+  batch?: unknown[][] | null;
+  batchAt?: number;
+  /** The transaction the stream reads in (the portal ends with it). */
+  txn?: unknown;
+  startedMs?: number;
 }
 
 /** What the query protocol needs from its connection. */
@@ -416,7 +424,7 @@ export class QueryProtocol {
           return this.execute(m.portal, m.maxRows).catch((e) => this.extendedError(e));
         case 'Close':
           if (m.target === 'S') this.statements.delete(m.name);
-          else this.portals.delete(m.name);
+          else this.dropPortal(m.name);
           this.out.closeComplete();
           return;
         default:
@@ -446,7 +454,7 @@ export class QueryProtocol {
   }
 
   private afterSync(): void {
-    if (this.session.transactionStatus === 'I') this.portals.clear();
+    if (this.session.transactionStatus === 'I') this.closePortals();
   }
 
   private async endImplicit(): Promise<void> {
@@ -466,6 +474,19 @@ export class QueryProtocol {
   /** Drops every statement and portal (DISCARD ALL and connection end). */
   reset(): void {
     this.statements.clear();
+    this.closePortals();
+  }
+
+  /** Closes a portal (its open operator tree, if it streams). */
+  private dropPortal(name: string): void {
+    const p = this.portals.get(name);
+    if (p === undefined) return;
+    p.stream?.close();
+    this.portals.delete(name);
+  }
+
+  private closePortals(): void {
+    for (const p of this.portals.values()) p.stream?.close();
     this.portals.clear();
   }
 
@@ -526,6 +547,7 @@ export class QueryProtocol {
       }
     });
     const portal: Portal = { ps, values, resultFormats: m.resultFormats, result: null, sent: 0 };
+    if (m.portal === '') this.dropPortal('');
     if (ps.stmt !== null && !isBindable(ps.stmt) && ROW_UTILITIES.has(ps.stmt.kind)) {
       return this.run(portal).then((r) => {
         portal.result = r;
@@ -573,12 +595,86 @@ export class QueryProtocol {
     }
   }
 
+  /**
+   * Execute of a streaming portal: rows go out batch by batch as the executor
+   * makes them (sendRows waits for the socket when its output is above the
+   * bound), up to maxRows (then PortalSuspended; the next Execute resumes
+   * from the row after). An error ends the portal after the rows already
+   * sent, as in PostgreSQL.
+   */
+  private async executeStream(name: string, p: Portal, maxRows: number): Promise<void> {
+    const tx = this.session.tx;
+    if (p.txn !== tx.txn) {
+      // The transaction the portal read in has ended: so has the portal.
+      this.dropPortal(name);
+      throw sqlError('34000', `portal "${name}" does not exist`);
+    }
+    if (tx.failed) throw new SbError(SqlState.in_failed_sql_transaction, 'current transaction is aborted, commands ignored until end of transaction block');
+    const stream = p.stream;
+    if (!stream) throw new SbError(SqlState.object_not_in_prerequisite_state, `portal "${name}" cannot be run`);
+    let budget = maxRows > 0 ? maxRows : Number.MAX_SAFE_INTEGER;
+    let sent = 0;
+    const view: QueryResult = { command: 'SELECT', rowCount: 0, fields: stream.fields, rows: [] };
+    try {
+      while (budget > 0) {
+        if (!p.batch || p.batchAt! >= p.batch.length) {
+          p.batch = null;
+          if (stream.done) break;
+          const next = stream.next();
+          p.batch = next instanceof Promise ? await next : next;
+          p.batchAt = 0;
+          if (p.batch === null) break;
+        }
+        const from = p.batchAt!;
+        const to = Math.min(p.batch.length, from + budget);
+        view.rows = p.batch;
+        await this.sendRows(view, from, to, p.resultFormats);
+        p.batchAt = to;
+        budget -= to - from;
+        sent += to - from;
+      }
+    } catch (e) {
+      p.stream = null;
+      p.batch = null;
+      stream.close();
+      this.streamEnded(p);
+      throw e;
+    }
+    if (budget === 0) {
+      this.out.portalSuspended();
+      return;
+    }
+    // Ran to its end: a further Execute completes with no rows, as PostgreSQL's does.
+    this.streamEnded(p);
+    this.out.commandComplete(`SELECT ${sent}`);
+  }
+
+  private streamEnded(p: Portal): void {
+    if (p.startedMs === undefined) return;
+    this.host.onStatement((this.host.monotonicMs() - p.startedMs) / 1000);
+    p.startedMs = undefined;
+  }
+
   private async execute(name: string, maxRows: number): Promise<void> {
     const p = this.portals.get(name);
     if (!p) throw sqlError('34000', `portal "${name}" does not exist`);
     if (p.ps.stmt === null) {
       this.out.emptyQueryResponse();
       return;
+    }
+    if (p.stream !== undefined) return this.executeStream(name, p, maxRows);
+    if (p.result === null && p.ps.stmt.kind === 'select') {
+      // A plain read streams: its operator tree stays open between Executes.
+      this.host.onQueryStart(p.ps.sql);
+      const tx = this.session.tx;
+      if (!tx.inBlock()) tx.beginBlock('implicit');
+      const stream = openRowStream(this.session, p.ps.stmt, p.ps.sql, p.values, p.ps.paramTypes);
+      if (stream !== null) {
+        p.stream = stream;
+        p.txn = tx.txn;
+        p.startedMs = this.host.monotonicMs();
+        return this.executeStream(name, p, maxRows);
+      }
     }
     if (p.result === null) {
       this.host.onQueryStart(p.ps.sql);
