@@ -29,6 +29,7 @@ import { type Operator, type Step, step } from '../exec/operator.ts';
 import { type SqlType, T } from '../types/types.ts';
 import { paramValue } from './params.ts';
 import type { Plan } from '../plan/nodes.ts';
+import type { Catalog } from '../catalog/catalog.ts';
 import type { Txn } from '../store/index.ts';
 import { unixMsToPgMicros } from '../functions/context.ts';
 import { checkPlanPrivileges } from './grants.ts';
@@ -397,9 +398,9 @@ type RowStage = { kind: 'filter'; pred: VecFn } | { kind: 'project'; exprs: VecF
  * residual filter) from the rest: the cursor evaluates them over as many
  * rows as a FETCH needs, the rest runs as an operator tree in batches.
  */
-function splitRowStages(plan: Plan): { source: Plan; stages: RowStage[] } {
+function splitRowStages(plan: Plan, catalog: Catalog): { source: Plan; stages: RowStage[] } {
   const outer: RowStage[] = [];
-  let p = plan;
+  let p = withoutPkSort(plan, catalog);
   for (;;) {
     if (p.n === 'project') {
       outer.push({ kind: 'project', exprs: p.exprs.map((e) => compileExpr(e, compileEnv)) });
@@ -415,6 +416,52 @@ function splitRowStages(plan: Plan): { source: Plan; stages: RowStage[] } {
     p = rest;
   }
   return { source: p, stages: outer.reverse() };
+}
+
+/**
+ * A sort on a leading part of the primary key (integer columns, ascending)
+ * over a scan of the table that already yields rows in key order: the sort
+ * is left out, so the cursor computes rows as FETCH needs them, as
+ * PostgreSQL's cursor plan (tuned for the first rows) walks the primary key
+ * index instead of sorting. Other sorts are kept.
+ */
+function withoutPkSort(p: Plan, catalog: Catalog): Plan {
+  if (p.n !== 'sort' || p.limit || p.keys.length === 0) return p;
+  let scan: Extract<Plan, { n: 'scan' }> | null = null;
+  const attnumOf = (q: Plan, j: number): number | null => {
+    switch (q.n) {
+      case 'project': {
+        const e = q.exprs[j];
+        return e && e.k === 'col' ? attnumOf(q.input, e.index) : null;
+      }
+      case 'filter':
+        return attnumOf(q.input, j);
+      case 'scan':
+        if (q.access === 'index' || q.reverse || (scan !== null && scan !== q)) return null;
+        scan = q;
+        return q.attnums[j] ?? null;
+      default:
+        return null;
+    }
+  };
+  const attnums: number[] = [];
+  for (const k of p.keys) {
+    if (k.desc || k.expr.k !== 'col') return p;
+    const a = attnumOf(p.input, k.expr.index);
+    if (a === null) return p;
+    attnums.push(a);
+  }
+  const found = scan as Extract<Plan, { n: 'scan' }> | null;
+  if (found === null) return p;
+  const pk = catalog.indexesOf(found.tableOid).find((i) => i.primary);
+  const table = catalog.table(found.tableOid);
+  if (!pk || !table || attnums.length > pk.keys.length) return p;
+  for (let i = 0; i < attnums.length; i++) {
+    const key = pk.keys[i]!;
+    const col = table.columns.find((c) => c.attnum === key.attnum);
+    if (key.desc || key.expr || key.attnum !== attnums[i] || !col || !['int2', 'int4', 'int8'].includes(col.type.id)) return p;
+  }
+  return p.input;
 }
 
 /** Whether the plan can run backward without materializing (ExecSupportsBackwardScan), for cursors declared neither SCROLL nor NO SCROLL. */
@@ -487,7 +534,7 @@ async function declare(s: Session, stmt: A.DeclareCursor, sql: string, params: r
     const scrollable = opts.has('SCROLL') || (!opts.has('NO SCROLL') && !hasLocking(stmt.query) && supportsBackward(bound.plan));
     const ctx = s.execContext(txn, s.catalog(), values, ev);
     // The tree is the cursor's own: a cached plan's idle trees are never shared with it.
-    const { source, stages } = splitRowStages(bound.plan);
+    const { source, stages } = splitRowStages(bound.plan, s.catalog());
     const op = buildOperator(source);
     op.open(ctx);
     cursor = new Cursor(
