@@ -43,6 +43,7 @@ describe('EXPLAIN names the aggregate path that runs', () => {
     try {
       expect(await plan(q)).toMatch(/^HashAggregate/);
       expect(await plan('SELECT sum(v) FROM t')).toMatch(/^Aggregate/);
+      expect(text(await db.query(`EXPLAIN (VERBOSE, COSTS OFF) ${q}`)).map((r) => r[0])).toContain('  Columnar: no (colcache is off)');
       const a = await analyze(q);
       expect(a.top).toMatch(/^HashAggregate/);
       expect(a.ranColumnar).toBe(false);
@@ -58,6 +59,7 @@ describe('EXPLAIN names the aggregate path that runs', () => {
     await db.query('SET colcache_min_rows = 1000');
     try {
       expect(await plan(qs)).toMatch(/^HashAggregate/);
+      expect(text(await db.query(`EXPLAIN (VERBOSE, COSTS OFF) ${qs}`)).map((r) => r[0])).toContain('  Columnar: no (fewer rows than colcache_min_rows)');
       const a = await analyze(qs);
       expect(a.top).toMatch(/^HashAggregate/);
       expect(a.ranColumnar).toBe(false);

@@ -32,6 +32,8 @@ export interface ExplainOptions {
   actual?: Map<Plan, NodeStats>;
   /** An aggregate's label decided by the caller (the path that will run / did run); null = the plain one. Overrides explainHooks. */
   aggregateLabel?: (p: Plan) => string | null;
+  /** An extra detail line under an aggregate (VERBOSE: why the columnar path does not run). */
+  aggregateDetail?: (p: Plan) => string | null;
 }
 
 interface Cost {
@@ -129,6 +131,8 @@ export function explainPlan(env: PlanEnv, plan: Plan, opts: ExplainOptions): str
     out.push(`${arrow ? pad.slice(0, Math.max(0, col - 4)) + '->  ' : pad}${label}${suffix(p, shown)}`);
     const detail = (s: string) => out.push(`${pad}  ${s}`);
     for (const d of detailsOf(env.catalog, p, cx)) detail(d);
+    const aggDetail = p.n === 'aggregate' ? opts.aggregateDetail?.(p) : null;
+    if (aggDetail) detail(aggDetail);
     for (const d of extra) detail(d);
     const childCol = col + 6;
     switch (p.n) {

@@ -205,7 +205,12 @@ export async function runExplain(s: Session, stmt: A.Explain, sql: string): Prom
       }
     }
     const aggregateLabel = (p: Plan): string | null => (rowPathBecause.has(p) && rowPathBecause.get(p) === null ? 'Columnar Aggregate' : null);
-    const lines = explainPlan(env, plan, { costs: opts.costs, verbose: opts.verbose, aggregateLabel, ...(actual ? { actual } : {}) });
+    // VERBOSE: why an aggregate the executor could run columnar takes (took) the row path.
+    const aggregateDetail = (p: Plan): string | null => {
+      const why = rowPathBecause.get(p);
+      return opts.verbose && typeof why === 'string' ? `Columnar: no (${why})` : null;
+    };
+    const lines = explainPlan(env, plan, { costs: opts.costs, verbose: opts.verbose, aggregateLabel, aggregateDetail, ...(actual ? { actual } : {}) });
     if (opts.verbose) lines.push(`Bytecode: ${compiled.bytes.length} bytes, hash ${compiled.hash}${compiled.cached ? ' (plan cache hit)' : ''}`);
     if (opts.analyze) {
       lines.push(`Planning Time: ${planningMs.toFixed(3)} ms`);
