@@ -107,6 +107,8 @@ export interface WalStats {
   batches: number;
   syncs: number;
   maxBatchRecords: number;
+  /** Batches whose write started while an earlier one was still in flight (pipelined group commit). */
+  overlapped: number;
 }
 
 interface Prepared {
@@ -130,7 +132,7 @@ export class Wal {
   private lastBatch = 0;
   /** True when no transaction other than the committing ones is running (set by the store). */
   isQuiet: () => boolean = () => false;
-  readonly stats: WalStats = { records: 0, bytes: 0, batches: 0, syncs: 0, maxBatchRecords: 0 };
+  readonly stats: WalStats = { records: 0, bytes: 0, batches: 0, syncs: 0, maxBatchRecords: 0, overlapped: 0 };
 
   private constructor(
     private readonly platform: Platform,
@@ -335,6 +337,7 @@ export class Wal {
     this.position += total;
     const batch: Batch = { items, bytes: total, done: false, error: undefined };
     this.inflight.push(batch);
+    if (this.inflight.length > 1) this.stats.overlapped++;
     const file = this.file;
     if (this.inflight.length === 1 && items.length === 1 && this.isQuiet() && file.syncsOnWrite && file.writeSync) {
       // One commit, no other transaction running and no write in flight: a
