@@ -119,7 +119,9 @@ describe('Execute streaming', () => {
     let next = 1;
     let bad = 0;
     let suspended = 0;
-    const q = new pg.Query({ text: 'SELECT id, pad FROM big WHERE id > $1', values: [0], rows: 1000 });
+    // `rows` (Execute's row limit) is in pg's Query but not in its types.
+    const config = { text: 'SELECT id, pad FROM big WHERE id > $1', values: [0], rows: 1000 };
+    const q = new pg.Query(config as pg.QueryConfig);
     const hook = q as unknown as { handlePortalSuspended(c: unknown): void };
     const orig = hook.handlePortalSuspended;
     hook.handlePortalSuspended = function (this: unknown, conn: unknown) {
