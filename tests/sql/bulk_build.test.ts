@@ -6,9 +6,9 @@
 // in-memory run) must behave as one.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Database } from '../../host/engine/db.ts';
+import { open, type Database } from '../../host/engine/db.ts';
 import { EntryRun, sortLimits } from '../../host/engine/bind/ddl_build.ts';
-import { errorOf, memoryDb, rows } from './helpers.ts';
+import { errorOf, memoryDb, node, rows, tempDir } from './helpers.ts';
 
 const saved = { ...sortLimits };
 afterEach(() => Object.assign(sortLimits, saved));
@@ -115,6 +115,53 @@ describe('ALTER TABLE ... ADD PRIMARY KEY on a populated table', () => {
     await db.query('INSERT INTO r VALUES (1, 1)');
     expect(await rows(db, 'SELECT count(*), sum(v) FROM r')).toEqual([['101', '5051']]);
     await db.close();
+  });
+});
+
+describe('ADD PRIMARY KEY: rows written before schema changes, references, restarts', () => {
+  it('keeps rows written before ADD COLUMN (missing values) and a dropped column, and serves foreign keys and the column cache', async () => {
+    const db = await memoryDb();
+    await db.query('CREATE TABLE s (id int, gone text, v int)');
+    await db.query("INSERT INTO s SELECT i, 'g' || i, i * 2 FROM generate_series(1, 200) i");
+    await db.query("ALTER TABLE s ADD COLUMN extra text DEFAULT 'dflt'");
+    await db.query('ALTER TABLE s DROP COLUMN gone');
+    await db.query('SELECT sum(v) FROM s'); // warms the column cache over the old key space
+    await db.query('ALTER TABLE s ADD PRIMARY KEY (id)');
+    expect(await rows(db, 'SELECT id, v, extra FROM s WHERE id = 77')).toEqual([['77', '154', 'dflt']]);
+    expect(await rows(db, 'SELECT count(*), sum(v), count(extra) FROM s')).toEqual([['200', '40200', '200']]);
+    await db.query('CREATE TABLE child (id int PRIMARY KEY, s_id int REFERENCES s (id))');
+    await db.query('INSERT INTO child VALUES (1, 77)');
+    expect((await errorOf(db.query('INSERT INTO child VALUES (2, 777)'))).code).toBe('23503');
+    await db.query('UPDATE s SET v = 0 WHERE id = 77');
+    expect(await rows(db, 'SELECT sum(v) FROM s')).toEqual([['40046']]);
+    await db.query('DROP TABLE child');
+    await db.query('DROP TABLE s');
+    await db.close();
+  });
+
+  it('a temporary table, and a file database reopened after it (the new key spaces persist)', async () => {
+    const t = tempDir('sb-bulk-');
+    try {
+      const openDb = (): Promise<Database> => open(t.dir, { platform: node, store: { background: false } });
+      let db = await openDb();
+      await db.query('CREATE TABLE p (id int, v text)');
+      await db.query("INSERT INTO p SELECT i, 'v' || i FROM generate_series(1, 500) i");
+      await db.query('CREATE INDEX p_v ON p (v)');
+      await db.query('ALTER TABLE p ADD PRIMARY KEY (id)');
+      const s = db.session();
+      await s.query('CREATE TEMP TABLE tt (id int, v int)');
+      await s.query('INSERT INTO tt SELECT i, i FROM generate_series(1, 50) i');
+      await s.query('ALTER TABLE tt ADD PRIMARY KEY (id)');
+      expect(await rows(s, 'SELECT v FROM tt WHERE id = 42')).toEqual([['42']]);
+      await db.close();
+      db = await openDb();
+      expect(await rows(db, "SELECT id FROM p WHERE v = 'v321'")).toEqual([['321']]);
+      expect(await rows(db, 'SELECT count(*), sum(id) FROM p')).toEqual([['500', '125250']]);
+      expect((await errorOf(db.query("INSERT INTO p VALUES (10, 'again')"))).code).toBe('23505');
+      await db.close();
+    } finally {
+      t.cleanup();
+    }
   });
 });
 
