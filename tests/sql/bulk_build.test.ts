@@ -114,6 +114,23 @@ describe('ALTER TABLE ... ADD PRIMARY KEY on a populated table', () => {
     await db.query('ROLLBACK');
     await db.query('INSERT INTO r VALUES (1, 1)');
     expect(await rows(db, 'SELECT count(*), sum(v) FROM r')).toEqual([['101', '5051']]);
+    // Rolled back to a savepoint and then committed: the old key space must not be dropped at the commit.
+    await db.query('BEGIN');
+    await db.query('ALTER TABLE r ADD COLUMN w int');
+    await db.query('SAVEPOINT b');
+    const dup = await errorOf(db.query('ALTER TABLE r ADD PRIMARY KEY (id)'));
+    expect(dup.code).toBe('23505');
+    await db.query('ROLLBACK TO b');
+    await db.query('COMMIT');
+    expect(await rows(db, 'SELECT count(*), sum(v) FROM r')).toEqual([['101', '5051']]);
+    await db.query('BEGIN');
+    await db.query('SAVEPOINT c');
+    await db.query('DELETE FROM r WHERE id = 1'); // both rows with id 1: the key is unique now
+    await db.query('ALTER TABLE r ADD PRIMARY KEY (id)');
+    expect(await rows(db, 'SELECT count(*) FROM r')).toEqual([['99']]);
+    await db.query('ROLLBACK TO c');
+    await db.query('COMMIT');
+    expect(await rows(db, 'SELECT count(*), sum(v) FROM r')).toEqual([['101', '5051']]);
     await db.close();
   });
 });
