@@ -147,6 +147,10 @@ export const AGG_MAXF: i32 = 6;
 // @ts-ignore: decorator
 @inline const H_NSEL: usize = 112; // selected rows of the chunk (masked mode)
 // @ts-ignore: decorator
+@inline const H_TOUCH: usize = 116; // touchChunk's result (kept so its loads are not dead)
+// @ts-ignore: decorator
+@inline const H_LASTMASK: usize = 120; // 1: the last chunk ran masked
+// @ts-ignore: decorator
 @inline const H_SIZE: usize = 128;
 /** Up to this many groups, grouped sums run group by group over the chunk's rows ordered by group. */
 // @ts-ignore: decorator
@@ -182,7 +186,7 @@ export function vp_new(words: i32, nacc: i32, directRange: i32): usize {
   const gkeys = alloc(8 * 64);
   const perm = alloc(<usize>(CHUNK + PERM_GROUPS + 2) * 4);
   const mask = alloc(<usize>CHUNK + 16);
-  const part = alloc(PART_BYTES * <usize>PART_MULTI + 16);
+  const part = alloc(PART_BYTES * <usize>PART_MULTI + 64);
   const hist = alloc(PART_BYTES);
   store<u32>(h + H_PERM, <u32>perm);
   store<u32>(h + H_MASK, <u32>mask);
@@ -1427,6 +1431,63 @@ function analyse(h: usize): void {
   store<i32>(h + H_SHAPE, 1);
 }
 
+/** Reads one word per 64-byte line of the chunk's rows of every column the instructions from pc
+ *  `from` on read, the columns interleaved (wasm has no prefetch): their cache misses then overlap,
+ *  instead of each later instruction waiting on its column's misses one stream at a time. Done when
+ *  every row of those columns will likely be read (no WHERE, or the previous chunk ran masked: all
+ *  columns at the chunk's start; else the body's columns when the chunk turns masked); a compacted
+ *  chunk does not (it would fetch lines its gathers skip). */
+function touchChunk(h: usize, base: i32, n: i32, from: i32): void {
+  const prog = <usize>load<u32>(h + H_PROG);
+  const plen = load<i32>(h + H_PLEN);
+  const list = <usize>load<u32>(h + H_PART) + PART_BYTES * <usize>PART_MULTI; // scratch: up to 8 (address, shift) pairs
+  let cols = 0;
+  let acc: u32 = 0;
+  let pc = from;
+  while (pc < plen) {
+    const op = word(prog, pc);
+    if (op == VP_END) break;
+    const len = opLen(op);
+    if (len == 0) break;
+    let col: usize = 0;
+    let sh: i32 = 0;
+    if (op == VP_LOAD32 || op == VP_GKEYCOL) {
+      col = <usize>word(prog, pc + 2);
+      sh = 2;
+    } else if (op == VP_LOAD64) {
+      col = <usize>word(prog, pc + 2);
+      sh = 3;
+    } else if (op == VP_FILTER) {
+      col = <usize>word(prog, pc + 1);
+      sh = word(prog, pc + 4) == 0 ? 2 : 3;
+    }
+    pc += len;
+    if (col == 0) continue;
+    store<u32>(list + (<usize>cols << 3), <u32>(col + (<usize>base << sh)));
+    store<u32>(list + (<usize>cols << 3) + 4, <u32>sh);
+    cols++;
+    if (cols == 8) {
+      acc |= touchCols(list, cols, n);
+      cols = 0;
+    }
+  }
+  if (cols > 0) acc |= touchCols(list, cols, n);
+  store<u32>(h + H_TOUCH, acc);
+}
+
+function touchCols(list: usize, cols: i32, n: i32): u32 {
+  let acc: u32 = 0;
+  // Line by line across the columns: i64 columns advance 64 bytes per 8 rows, i32 columns 32.
+  for (let r = 0; r < n; r += 8) {
+    for (let c = 0; c < cols; c++) {
+      const e = list + (<usize>c << 3);
+      const sh = load<u32>(e, 4);
+      if (sh == 3 || (r & 15) == 0) acc |= load<u32>(<usize>load<u32>(e) + (<usize>r << sh));
+    }
+  }
+  return acc;
+}
+
 /** The chunk's selection as a row mask (1 = selected). */
 function selToMask(mask: usize, sel: usize, ns: i32, n: i32): void {
   memory.fill(mask, 0, <usize>n);
@@ -1450,6 +1511,10 @@ function runChunk(h: usize, base: i32, n: i32, allowMask: bool): i32 {
   let aggs = false;
   store<i32>(h + H_PREG, -1);
   store<i32>(h + H_HREG, -1);
+  // No WHERE, or the last chunk ran masked: every column will likely be read whole.
+  const touched = load<i32>(h + H_BODY) == 0 || (allowMask && load<i32>(h + H_LASTMASK) != 0);
+  if (touched) touchChunk(h, base, n, 0);
+  store<i32>(h + H_LASTMASK, 0);
   while (pc < plen) {
     if (pc == body && !dense && ns * 2 >= n) {
       mask = <usize>load<u32>(h + H_MASK);
@@ -1457,6 +1522,8 @@ function runChunk(h: usize, base: i32, n: i32, allowMask: bool): i32 {
       store<i32>(h + H_NSEL, ns);
       ns = n;
       dense = true;
+      store<i32>(h + H_LASTMASK, 1);
+      if (!touched) touchChunk(h, base, n, body);
     }
     const op = word(prog, pc);
     switch (op) {
