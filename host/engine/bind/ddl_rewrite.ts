@@ -1,9 +1,11 @@
 // Table rewrites: the ALTER TABLE forms that change how rows are keyed or
-// encoded (ADD / DROP PRIMARY KEY, ALTER COLUMN ... TYPE). Rows are read
-// with the old layout, every row and index entry is deleted, the new catalog
-// objects are put, and the rows are written again with the new layout (its
-// new primary key, or fresh row ids) with their index entries. All of it is
-// in the statement's transaction.
+// encoded (ADD / DROP PRIMARY KEY, ALTER COLUMN ... TYPE). DROP PRIMARY KEY
+// and ALTER COLUMN ... TYPE read the rows with the old layout, delete every
+// row and index entry, put the new catalog objects and write the rows again
+// with the new layout (fresh row ids, converted values) with their index
+// entries. ADD PRIMARY KEY moves the table and its indexes to new key spaces
+// and fills them with a sorted bulk build (ddl_build.ts). All of it is in the
+// statement's transaction.
 
 import type * as A from '../../../sql-dialects/index.ts';
 import type { ColumnObj, IndexObj, TableObj } from '../catalog/objects.ts';
