@@ -154,10 +154,12 @@ export class RowStream {
  */
 export function openRowStream(s: Session, stmt: A.Statement, sql: string, params: readonly unknown[], paramTypes: SqlType[] = []): RowStream | null {
   if (s.tx.failed || stmt.kind !== 'select' || !isBindable(stmt) || !s.tx.inBlock()) return null;
+  const begins = s.tx.txn === null;
   const txn = s.tx.ensureTxn();
   s.tx.started = true;
   txn.beginStatement();
-  if (txn.isolation === 'read committed') txn.refreshSnapshot();
+  // (A transaction begun just now has a snapshot of this moment already.)
+  if (!begins && txn.isolation === 'read committed') txn.refreshSnapshot();
   try {
     const ev = s.evalContext();
     const { bound, paramTypes: types } = compileStatement(s, stmt, sql, paramTypes, [], ev, txn);

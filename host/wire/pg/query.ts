@@ -486,6 +486,7 @@ export class QueryProtocol {
   }
 
   private closePortals(): void {
+    if (this.portals.size === 0) return;
     for (const p of this.portals.values()) p.stream?.close();
     this.portals.clear();
   }
@@ -546,7 +547,7 @@ export class QueryProtocol {
         throw new SbError(SqlState.invalid_binary_representation, `incorrect binary data format in bind parameter ${i + 1}`);
       }
     });
-    const portal: Portal = { ps, values, resultFormats: m.resultFormats, result: null, sent: 0 };
+    const portal: Portal = { ps, values, resultFormats: m.resultFormats, result: null, sent: 0, stream: undefined, batch: null, batchAt: 0, txn: null, startedMs: undefined };
     if (m.portal === '') this.dropPortal('');
     if (ps.stmt !== null && !isBindable(ps.stmt) && ROW_UTILITIES.has(ps.stmt.kind)) {
       return this.run(portal).then((r) => {
@@ -662,7 +663,7 @@ export class QueryProtocol {
       this.out.emptyQueryResponse();
       return;
     }
-    if (p.stream !== undefined) return this.executeStream(name, p, maxRows);
+    if (p.stream !== undefined) return await this.executeStream(name, p, maxRows);
     if (p.result === null && p.ps.stmt.kind === 'select') {
       // A plain read streams: its operator tree stays open between Executes.
       this.host.onQueryStart(p.ps.sql);
@@ -673,7 +674,7 @@ export class QueryProtocol {
         p.stream = stream;
         p.txn = tx.txn;
         p.startedMs = this.host.monotonicMs();
-        return this.executeStream(name, p, maxRows);
+        return await this.executeStream(name, p, maxRows);
       }
     }
     if (p.result === null) {
