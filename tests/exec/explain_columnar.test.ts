@@ -36,6 +36,9 @@ describe('EXPLAIN names the aggregate path that runs', () => {
     const a = await analyze(q);
     expect(a.top).toMatch(/^Columnar Aggregate/);
     expect(a.ranColumnar).toBe(true);
+    // The scan under it was not read (the program read the column cache).
+    const lines = text(await db.query(`EXPLAIN (ANALYZE, COSTS OFF) ${q}`)).map((r) => r[0]);
+    expect(lines.find((l) => l!.includes('Seq Scan'))).toMatch(/never executed/);
   });
 
   it('colcache = off: HashAggregate / Aggregate, before and after running', async () => {

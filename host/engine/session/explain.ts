@@ -199,9 +199,16 @@ export async function runExplain(s: Session, stmt: A.Explain, sql: string): Prom
       await drain(ctx, op, () => {});
       execMs = now() - t1;
       if (plan.n === 'modify') noteModified(s, plan, (op as Instrumented).count);
+      const neverRan = (p: Plan): void => {
+        actual!.set(p, { rows: 0, loops: 0, firstMs: 0, totalMs: 0 });
+        for (const k of planChildren(p)) neverRan(k);
+      };
       for (const [p, o] of ops) {
-        if (o instanceof ColumnarAggOp && o.ranRowPathBecause !== undefined) rowPathBecause.set(p, o.ranRowPathBecause);
-        else if (p.n === 'aggregate' && !(o instanceof ColumnarAggOp)) rowPathBecause.delete(p);
+        if (o instanceof ColumnarAggOp && o.ranRowPathBecause !== undefined) {
+          rowPathBecause.set(p, o.ranRowPathBecause);
+          // The vector program read the column cache: the row path's scan was opened but never read.
+          if (o.ranRowPathBecause === null && p.n === 'aggregate') neverRan(p.input);
+        } else if (p.n === 'aggregate' && !(o instanceof ColumnarAggOp)) rowPathBecause.delete(p);
       }
     }
     const aggregateLabel = (p: Plan): string | null => (rowPathBecause.has(p) && rowPathBecause.get(p) === null ? 'Columnar Aggregate' : null);
