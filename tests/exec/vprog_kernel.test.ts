@@ -484,4 +484,51 @@ describe('vector program kernel', () => {
         p.free();
       }), { numRuns: 40 });
   });
+  it('masked chunks without GROUP BY: count(*), count(x), sum, min, max and float sums over the kept rows', () => {
+    fc.assert(fc.property(
+      fc.array(fc.tuple(fc.integer({ min: 0, max: 19 }), fc.option(fc.bigInt({ min: -(1n << 62n), max: 1n << 62n }), { nil: null }), fc.option(fc.integer({ min: -500, max: 500 }), { nil: null })), { maxLength: 3000 }),
+      fc.integer({ min: 8, max: 20 }),
+      (rows, cut) => {
+        const f = vec('i32', rows.map((r) => r[0]));
+        const v = vec('i64', rows.map((r) => r[1]));
+        const x = vec('f64', rows.map((r) => (r[2] === null ? null : r[2] / 4)));
+        const b = new ProgramBuilder();
+        b.filter(f.ptr, 0, VCMP.LT, VT.I32, BigInt(cut));
+        const lv = b.load('i64', v.ptr, v.nulls), lx = b.load('i64', x.ptr, x.nulls);
+        const accs = Array.from({ length: 6 }, () => b.acc());
+        b.agg(accs[0]!, VAGG.COUNT, -1, -1);
+        b.agg(accs[1]!, VAGG.COUNT, -1, lv);
+        b.agg(accs[2]!, VAGG.SUM128, -1, lv);
+        b.agg(accs[3]!, VAGG.MIN64, -1, lv);
+        b.agg(accs[4]!, VAGG.MAX64, -1, lv);
+        b.agg(accs[5]!, VAGG.SUMF, -1, lx);
+        const p = run(b, rows.length, 0, 2048);
+        expect(p.ok).toBe(true);
+        let n = 0, c = 0, s = 0n, mn: bigint | null = null, mx: bigint | null = null, sf = 0, cf = 0;
+        for (const [fv, y, z] of rows) {
+          if (fv >= cut) continue;
+          n++;
+          if (y !== null) {
+            c++;
+            s += y;
+            mn = mn === null || y < mn ? y : mn;
+            mx = mx === null || y > mx ? y : mx;
+          }
+          if (z !== null) {
+            sf += z / 4;
+            cf++;
+          }
+        }
+        if (p.groupCount() === 0) expect(n).toBe(0);
+        else {
+          const r = accs.map((a) => p.acc(a, 1));
+          expect([0, 1, 2].map((i) => Number(r[i]!.count[0]))).toEqual([n, c, c]);
+          expect(i128(r[2]!.a[0]!, r[2]!.b[0]!)).toBe(s);
+          if (c > 0) expect([r[3]!.a[0], r[4]!.a[0]]).toEqual([mn, mx]);
+          expect(Number(r[5]!.count[0])).toBe(cf);
+          expect(r[5]!.af[0]).toBe(sf);
+        }
+        p.free();
+      }), { numRuns: 50 });
+  });
 });
