@@ -102,6 +102,12 @@ class Cursor implements CursorRow {
    */
   async ensure(n: number): Promise<boolean> {
     while (this.base + this.rows.length < n && !this.exhausted) {
+      if (this.stages.some((st) => st.kind === 'limit' && st.emitted >= st.count)) {
+        // LIMIT reached: no further row is computed.
+        this.exhausted = true;
+        this.shut();
+        break;
+      }
       if (this.pending === null || this.pendingPos >= this.pending.length) {
         this.pending = null;
         const op = this.op!;
@@ -116,7 +122,9 @@ class Cursor implements CursorRow {
         this.pending = b;
         this.pendingPos = 0;
       }
-      const want = n - this.base - this.rows.length;
+      // Rows an OFFSET skips are computed too (as PostgreSQL's Limit pulls them from below).
+      let want = n - this.base - this.rows.length;
+      for (const st of this.stages) if (st.kind === 'limit') want += Math.max(0, st.offset - st.skipped);
       const from = this.pendingPos;
       const to = Math.min(this.pending.length, from + Math.max(1, want));
       this.pendingPos = to;
@@ -128,6 +136,15 @@ class Cursor implements CursorRow {
           const sel: number[] = [];
           for (let i = 0; i < b.length; i++) if (v[i] === true) sel.push(i);
           b = selectRows(b, sel, sel.length);
+        } else if (st.kind === 'limit') {
+          let from = 0;
+          if (st.skipped < st.offset) {
+            from = Math.min(b.length, st.offset - st.skipped);
+            st.skipped += from;
+          }
+          const to = Math.min(b.length, from + Math.max(0, st.count - st.emitted));
+          st.emitted += Math.max(0, to - from);
+          b = to > from ? sliceBatch(b, from, to) : { length: 0, cols: b.cols.map(() => []) };
         } else b = { length: b.length, cols: st.exprs.map((f) => f(b, this.ctx!)) };
       }
       for (let i = 0; i < b.length; i++) {
@@ -391,7 +408,34 @@ function missing(name: string): SbError {
 }
 
 /** A row-wise step the cursor runs itself over its source's rows (Cursor.ensure). */
-type RowStage = { kind: 'filter'; pred: VecFn } | { kind: 'project'; exprs: VecFn[] };
+type RowStage =
+  | { kind: 'filter'; pred: VecFn }
+  | { kind: 'project'; exprs: VecFn[] }
+  | LimitStage;
+
+/** LIMIT / OFFSET (not WITH TIES): count and offset evaluated at DECLARE, as LimitOp.open does. */
+interface LimitStage {
+  kind: 'limit';
+  countFn: VecFn | undefined;
+  offsetFn: VecFn | undefined;
+  count: number;
+  offset: number;
+  skipped: number;
+  emitted: number;
+}
+
+function openLimits(stages: RowStage[], ctx: ExecContext): void {
+  const one: Batch = { length: 1, cols: [] };
+  for (const st of stages) {
+    if (st.kind !== 'limit') continue;
+    const c = st.countFn ? st.countFn(one, ctx)[0] : null;
+    const o = st.offsetFn ? st.offsetFn(one, ctx)[0] : null;
+    st.count = c === null || c === undefined ? Infinity : Number(c);
+    st.offset = o === null || o === undefined ? 0 : Number(o);
+    if (st.count < 0) throw new SbError('2201W', 'LIMIT must not be negative');
+    if (st.offset < 0) throw new SbError('2201X', 'OFFSET must not be negative');
+  }
+}
 
 /**
  * Splits the filters and projections at the top of a plan (and a scan's
@@ -400,13 +444,20 @@ type RowStage = { kind: 'filter'; pred: VecFn } | { kind: 'project'; exprs: VecF
  */
 function splitRowStages(plan: Plan, catalog: Catalog): { source: Plan; stages: RowStage[] } {
   const outer: RowStage[] = [];
-  let p = withoutPkSort(plan, catalog);
+  let p = plan;
   for (;;) {
+    p = withoutPkSort(p, catalog);
     if (p.n === 'project') {
       outer.push({ kind: 'project', exprs: p.exprs.map((e) => compileExpr(e, compileEnv)) });
       p = p.input;
     } else if (p.n === 'filter') {
       outer.push({ kind: 'filter', pred: compileExpr(p.pred, compileEnv) });
+      p = p.input;
+    } else if (p.n === 'limit' && !p.withTies) {
+      outer.push({
+        kind: 'limit', countFn: p.count && compileExpr(p.count, compileEnv), offsetFn: p.offset && compileExpr(p.offset, compileEnv),
+        count: Infinity, offset: 0, skipped: 0, emitted: 0,
+      });
       p = p.input;
     } else break;
   }
@@ -536,6 +587,7 @@ async function declare(s: Session, stmt: A.DeclareCursor, sql: string, params: r
     // The tree is the cursor's own: a cached plan's idle trees are never shared with it.
     const { source, stages } = splitRowStages(bound.plan, s.catalog());
     const op = buildOperator(source);
+    openLimits(stages, ctx);
     op.open(ctx);
     cursor = new Cursor(
       name, sql, holdable, opts.has('BINARY'), scrollable, unixMsToPgMicros(s.core.platform.wallClockMs()), fieldsOf(bound.cols), op, ctx, txn, stages,
