@@ -49,8 +49,6 @@ export class Maintenance {
   activeSince: WalPos;
   /** Bytes the active memtable held right after its freeze (live transactions' writes carried over). */
   private carriedBytes = 0;
-  /** The WAL's acknowledged bytes at the last freeze (committed since: the WAL's bytes beyond it). */
-  private walBytesAtFreeze = 0;
   readonly frozen: Frozen[] = [];
   /** Highest GC horizon ever used: AS OF below it is refused. */
   gcHorizon: number;
@@ -103,14 +101,7 @@ export class Maintenance {
     if (!this.h.options.background || this.stopped) return;
     // Bytes carried over at the last freeze belong to transactions still
     // running; freezing again would only carry them once more.
-    const limit = this.h.options.memtableBytesMax;
-    if (this.h.kernel.x.lsm_active_bytes() - this.carriedBytes < limit) return;
-    // A memtable filled mostly by transactions still running (a bulk load):
-    // freezing would copy all their versions into the new memtable, in one
-    // synchronous kernel call (about 1 s for pgbench -i's 1,000,000 rows),
-    // and free little. Wait until enough has committed (commits call here).
-    if (this.h.wal.stats.bytes - this.walBytesAtFreeze < limit / 2 && this.h.kernel.x.tx_live_count() > 0) return;
-    this.requestFreeze();
+    if (this.h.kernel.x.lsm_active_bytes() - this.carriedBytes >= this.h.options.memtableBytesMax) this.requestFreeze();
   }
 
   afterCommit(): void {
@@ -214,7 +205,6 @@ export class Maintenance {
       this.frozen.push({ since: this.activeSince, until });
       this.activeSince = until;
       this.carriedBytes = k.x.lsm_active_bytes();
-      this.walBytesAtFreeze = this.h.wal.stats.bytes;
     });
   }
 
