@@ -361,7 +361,7 @@ export class QueryProtocol {
         const chunks = await co.nextChunks();
         if (chunks === null) break;
         for (const chunk of chunks) this.out.copyData(chunk);
-        if (this.out.length >= output_flush_bytes) await this.host.flush();
+        await this.flushOrStop();
       }
       this.out.copyDone();
       this.out.commandComplete(`COPY ${co.rows}`);
@@ -372,6 +372,17 @@ export class QueryProtocol {
       else tx.failed = true;
       throw e;
     }
+  }
+
+  /**
+   * Between batches of a streamed result: writes the output once above the
+   * bound (waiting while the socket is full), and stops the stream when the
+   * output stays there (the client is gone: nothing takes it any more).
+   */
+  private async flushOrStop(): Promise<void> {
+    if (this.out.length < output_flush_bytes) return;
+    await this.host.flush();
+    if (this.out.length >= output_flush_bytes) throw new SbError(SqlState.connection_failure, 'connection to client lost');
   }
 
   /** A message while in COPY IN mode; true when the COPY ended (ReadyForQuery is due). */
@@ -630,6 +641,7 @@ export class QueryProtocol {
         const to = Math.min(p.batch.length, from + budget);
         view.rows = p.batch;
         await this.sendRows(view, from, to, p.resultFormats);
+        await this.flushOrStop();
         p.batchAt = to;
         budget -= to - from;
         sent += to - from;

@@ -111,6 +111,28 @@ describe('COPY TO STDOUT streaming', () => {
   }, 120_000);
 });
 
+describe('dead clients', () => {
+  it('a client gone mid-COPY: the server holds no output for it and serves others', async () => {
+    const c = new pg.Client({ host: '127.0.0.1', port: srv.port, user: 'sysdba', password: PASSWORD, database: 'scratchbird' });
+    await c.connect();
+    c.on('error', () => {});
+    const other = await connect();
+    const base = retainedMb();
+    const stream = c.query(copyStreams.to('COPY big TO STDOUT'));
+    stream.on('error', () => {});
+    // Not read (paused mode): the server blocks on the full socket, then the client dies.
+    await new Promise((resolve) => stream.once('readable', resolve));
+    await sleep(300);
+    (c as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+    await sleep(1500);
+    const grown = retainedMb() - base;
+    const r = await other.query('SELECT count(*)::int AS n FROM big');
+    expect(r.rows[0].n).toBe(N);
+    expect(grown).toBeLessThan(BOUND_MB);
+    expect(srv.logs.some((l) => l.includes('"disconnected"') && l.includes('client_closed'))).toBe(true);
+  }, 60_000);
+});
+
 describe('Execute streaming', () => {
   it('pg Query with rows: pages of 1000 through PortalSuspended, every row in order, bounded memory', async () => {
     const c = await connect();
