@@ -157,6 +157,7 @@ export function openRowStream(s: Session, stmt: A.Statement, sql: string, params
   const begins = s.tx.txn === null;
   const txn = s.tx.ensureTxn();
   s.tx.started = true;
+  s.startStatementClock(begins);
   txn.beginStatement();
   // (A transaction begun just now has a snapshot of this moment already.)
   if (!begins && txn.isolation === 'read committed') txn.refreshSnapshot();

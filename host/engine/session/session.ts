@@ -170,6 +170,11 @@ export class Session {
     return results[results.length - 1] ?? { command: '', rowCount: 0, fields: [], rows: [] };
   }
 
+  /** A statement that runs outside runStatement (a streamed portal) starts now: statement_timestamp(); `begins`: its transaction began with it. */
+  startStatementClock(begins: boolean): void {
+    this.statementTimestamp = begins ? this.tx.timestamp : this.wallMicros();
+  }
+
   /** Cancels the running statement, if any (57014). */
   cancel(): void {
     this.running?.cancel();

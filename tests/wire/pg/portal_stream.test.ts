@@ -141,3 +141,18 @@ describe('portals', () => {
     w.send(fe.terminate());
   });
 });
+
+describe('streamed portal clocks', () => {
+  it('statement_timestamp() of a streamed portal is its own statement start', async () => {
+    const w = await connected();
+    w.send(fe.query('SELECT 1'));
+    await w.until();
+    await new Promise((r) => setTimeout(r, 50));
+    const before = Date.now();
+    w.send(fe.parse('', "SELECT extract(epoch FROM statement_timestamp()) * 1000 FROM t WHERE id = 1"), fe.bind('', '', []), fe.execute('', 0), fe.sync());
+    const ms = await w.until();
+    const at = Number(rows(ms)[0]![0]);
+    expect(at).toBeGreaterThanOrEqual(before - 5);
+    w.send(fe.terminate());
+  });
+});
