@@ -84,7 +84,11 @@ export class RowStream {
         if (b === undefined) {
           const gen = op.next();
           const r = gen.next();
-          if (!r.done) return this.finish(step(this.ctx!, resumeStep(r.value, gen)));
+          if (!r.done) {
+            // A batch that pauses or waits can be cancelled meanwhile.
+            this.session.setRunning(this.ctx);
+            return this.finish(step(this.ctx!, resumeStep(r.value, gen)));
+          }
           b = r.value;
         }
       } catch (e) {
@@ -101,6 +105,8 @@ export class RowStream {
       b = await pending;
     } catch (e) {
       throw this.failed(e);
+    } finally {
+      this.session.setRunning(null);
     }
     const rows = this.rowsOf(b);
     return rows !== undefined ? rows : this.next();

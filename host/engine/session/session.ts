@@ -175,6 +175,11 @@ export class Session {
     this.statementTimestamp = begins ? this.tx.timestamp : this.wallMicros();
   }
 
+  /** The statement a cancel request interrupts (a streamed portal while it pulls rows), or null. */
+  setRunning(ctx: ExecContext | null): void {
+    this.running = ctx;
+  }
+
   /** Cancels the running statement, if any (57014). */
   cancel(): void {
     this.running?.cancel();

@@ -225,3 +225,18 @@ describe('Execute streaming', () => {
     }
   }, 120_000);
 });
+
+describe('cancel', () => {
+  it('a cancel request stops a streamed Execute with 57014 and the connection goes on', async () => {
+    const c = await connect();
+    const slow = c.query('SELECT a.a, b.b FROM generate_series(1, 10000) a, generate_series(1, 10000) b WHERE a.a + b.b < $1', [0]);
+    await sleep(300);
+    const canceller = new pg.Client({ host: '127.0.0.1', port: srv.port, user: 'sysdba', password: PASSWORD, database: 'scratchbird' });
+    await (canceller as unknown as { cancel(target: pg.Client, q: unknown): Promise<void> }).cancel(c, (c as unknown as { activeQuery: unknown }).activeQuery);
+    const t0 = Date.now();
+    const code = await slow.then(() => 'ok', (e: pg.DatabaseError) => e.code);
+    expect(code).toBe('57014');
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect((await c.query('SELECT $1::int AS x', [3])).rows).toEqual([{ x: 3 }]);
+  }, 60_000);
+});
