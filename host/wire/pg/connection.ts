@@ -504,12 +504,12 @@ export class PgConnection implements CancelTarget, NotifyTarget {
   private readyForQuery(): void {
     const status = this.sessionRef!.transactionStatus;
     const counters = this.state.counters;
-    const now = this.state.db.platform.monotonicMs();
-    if (this.lastStatus === 'I' && status !== 'I') this.txStartMs = now;
+    // The clock only when a transaction block starts or ends (not for each autocommit statement).
+    if (this.lastStatus === 'I' && status !== 'I') this.txStartMs = this.state.db.platform.monotonicMs();
     if (this.lastStatus !== 'I' && status === 'I') {
       if (this.lastError) counters.transactionsRolledBack++;
       else counters.transactionsCommitted++;
-      counters.transactionDuration.observe((now - this.txStartMs) / 1000);
+      counters.transactionDuration.observe((this.state.db.platform.monotonicMs() - this.txStartMs) / 1000);
     } else if (this.lastStatus === 'I' && status === 'I' && this.statementsSinceReady > 0) {
       if (this.lastError) counters.transactionsRolledBack++;
       else counters.transactionsCommitted++;

@@ -154,6 +154,14 @@ function target(r: ByteReader): 'S' | 'P' {
   throw protocolViolation(`invalid ${r.what.toUpperCase()} message subtype ${t}`);
 }
 
+/** The messages without a body, made once (they are never changed). */
+const EMPTY_MESSAGES = new Map<number, FrontendMessage>([
+  [FE.Sync, Object.freeze({ type: 'Sync' as const })],
+  [FE.Flush, Object.freeze({ type: 'Flush' as const })],
+  [FE.Terminate, Object.freeze({ type: 'Terminate' as const })],
+  [FE.CopyDone, Object.freeze({ type: 'CopyDone' as const })],
+]);
+
 /** Decodes a typed frame other than 'p' (whose meaning depends on the auth exchange). */
 export function decodeFrontend(frame: Frame): FrontendMessage {
   const body = frame.body;
@@ -207,6 +215,7 @@ export function decodeFrontend(frame: Frame): FrontendMessage {
     case FE.Flush:
     case FE.Terminate:
     case FE.CopyDone: {
+      if (body.length === 0) return EMPTY_MESSAGES.get(frame.type)!;
       const what = frame.type === FE.Sync ? 'Sync' : frame.type === FE.Flush ? 'Flush' : frame.type === FE.Terminate ? 'Terminate' : 'CopyDone';
       new ByteReader(body, what).end();
       return { type: what };
