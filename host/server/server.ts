@@ -42,7 +42,11 @@ export async function startServer(cfg: ServerConfig, platform: Platform, log: Lo
   let db: Database;
   try {
     await platform.mkdirp(cfg.data);
-    db = await open(cfg.data, { platform, settings: { server_version: cfg.pg.serverVersion } });
+    db = await open(cfg.data, {
+      platform,
+      store: { blockCacheBytesMax: cfg.storage.blockCacheBytes, memtableBytesMax: cfg.storage.memtableBytes },
+      settings: { server_version: cfg.pg.serverVersion },
+    });
   } catch (e) {
     const code = (e as { code?: string }).code;
     const msg = code === '55006'

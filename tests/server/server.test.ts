@@ -93,6 +93,17 @@ describe('configuration', () => {
     expect(c).toMatchObject({ data: './data', listen: '127.0.0.1', httpPort: 8080, logLevel: 'info', password: 'masterkey', defaultPassword: true });
     expect(c.pg).toMatchObject({ port: 5432, serverVersion: '16.0', connectionsMax: 100 });
     expect(c.pg.hba).toEqual([{ database: 'all', user: 'all', address: 'all', method: 'scram-sha-256' }]);
+    expect(c.storage).toEqual({ blockCacheBytes: 256 << 20, memtableBytes: 64 << 20 });
+  });
+
+  it('storage budgets from flags, environment and YAML, in MiB', () => {
+    const yaml = 'storage: { block_cache_mb: 512, memtable_mb: 32 }\n';
+    expect(loadConfig([], none, () => yaml).storage).toEqual({ blockCacheBytes: 512 << 20, memtableBytes: 32 << 20 });
+    expect(loadConfig([], (n) => (n === 'SCRATCHBIRD_BLOCK_CACHE_MB' ? '128' : undefined), () => yaml).storage.blockCacheBytes).toBe(128 << 20);
+    expect(loadConfig(['--block-cache-mb', '64', '--memtable-mb=16'], (n) => (n.endsWith('_MB') ? '128' : undefined), () => yaml).storage).toEqual({ blockCacheBytes: 64 << 20, memtableBytes: 16 << 20 });
+    expect(() => loadConfig(['--block-cache-mb', '0'], none, none)).toThrow(/block_cache_mb/);
+    expect(() => loadConfig(['--memtable-mb', 'lots'], none, none)).toThrow(/memtable_mb/);
+    expect(() => loadConfig(['--block-cache-mb', '5000'], none, none)).toThrow(/storage kernel/);
   });
 
   it('flags beat the environment, which beats the YAML file', () => {
