@@ -518,7 +518,8 @@ export class QueryProtocol {
     const stmt = stmts[0] ?? null;
     let paramTypes: SqlType[];
     let fields: FieldInfo[] = [];
-    if (stmt !== null && isBindable(stmt)) {
+    // DECLARE ... CURSOR FOR <query with $n>: the query's parameters are the statement's.
+    if (stmt !== null && (isBindable(stmt) || stmt.kind === 'declare_cursor')) {
       if (this.session.tx.failed) {
         throw new SbError(SqlState.in_failed_sql_transaction, 'current transaction is aborted, commands ignored until end of transaction block');
       }

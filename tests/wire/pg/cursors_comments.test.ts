@@ -92,6 +92,17 @@ describe('cursors over the wire (pg driver)', () => {
     await c.query('COMMIT');
   });
 
+  it('DECLARE with $n parameters over the extended protocol (values bound at DECLARE, types inferred)', async () => {
+    const c = await client();
+    await c.query('BEGIN');
+    await c.query('DECLARE cp CURSOR FOR SELECT id, name FROM wc WHERE id > $1 AND name <> $2 ORDER BY id', [2, 'row 4']);
+    const a = await c.query('FETCH ALL FROM cp');
+    expect(a.rows).toEqual([{ id: 3, name: 'row 3' }, { id: 5, name: 'row 5' }]);
+    // A value of the wrong type fails as PostgreSQL does (22P02), at DECLARE.
+    expect(await codeOf(c.query('DECLARE cq CURSOR FOR SELECT id FROM wc WHERE id > $1', ['many']))).toBe('22P02');
+    await c.query('ROLLBACK');
+  });
+
   it('errors keep PostgreSQL SQLSTATEs; WITH HOLD survives COMMIT; pg_cursors lists the session\'s cursors', async () => {
     const c = await client();
     expect(await codeOf(c.query('DECLARE nb CURSOR FOR SELECT 1'))).toBe('25P01');
