@@ -92,6 +92,8 @@ interface Portal {
   stream?: RowStream | null;
   batch?: unknown[][] | null;
   batchAt?: number;
+  /** How each column of the stream is written (see VALUE_*), made at its first Execute. */
+  kinds?: Uint8Array;
   /** The transaction the stream reads in (the portal ends with it). */
   txn?: unknown;
   startedMs?: number;
@@ -177,16 +179,34 @@ export class QueryProtocol {
     }
   }
 
-  private async sendRows(r: QueryResult, from: number, to: number, formats: readonly FormatCode[]): Promise<void> {
-    const fields = r.fields;
+  /** How each column is written (see VALUE_*), by result format and type. */
+  private static valueKinds(fields: readonly FieldInfo[], formats: readonly FormatCode[]): Uint8Array {
     const n = fields.length;
     const kinds = new Uint8Array(n);
     for (let c = 0; c < n; c++) kinds[c] = formatAt(formats, c) === 1 ? VALUE_BINARY : textKind(fields[c]!.type);
+    return kinds;
+  }
+
+  private async sendRows(r: QueryResult, from: number, to: number, formats: readonly FormatCode[]): Promise<void> {
+    const kinds = QueryProtocol.valueKinds(r.fields, formats);
+    for (let i = from; i < to; ) {
+      i = this.encodeRows(r.fields, kinds, r.rows, i, to);
+      if (this.out.length >= output_flush_bytes) await this.host.flush();
+    }
+  }
+
+  /**
+   * DataRows for rows[from, to), synchronously; stops after the row that
+   * takes the unflushed output to the bound. Returns the index after the last
+   * row written.
+   */
+  private encodeRows(fields: readonly FieldInfo[], kinds: Uint8Array, rows: readonly unknown[][], from: number, to: number): number {
+    const n = fields.length;
     // The settings context (DateStyle, extra_float_digits...) only for columns whose text needs it.
     let ctx: TypeContext | null = null;
     const out = this.out;
     for (let i = from; i < to; i++) {
-      const row = r.rows[i]!;
+      const row = rows[i]!;
       const mark = out.length;
       try {
         out.begin(BE.DataRow).int16(n);
@@ -207,8 +227,9 @@ export class QueryProtocol {
         out.truncate(mark); // no half-written DataRow before the ErrorResponse
         throw e;
       }
-      if (out.length >= output_flush_bytes) await this.host.flush();
+      if (out.length >= output_flush_bytes) return i + 1;
     }
+    return to;
   }
 
   private rowDescription(fields: readonly FieldInfo[], formats: readonly FormatCode[]): void {
@@ -431,8 +452,10 @@ export class QueryProtocol {
         }
         case 'Describe':
           return this.describe(m.target, m.name);
-        case 'Execute':
-          return this.execute(m.portal, m.maxRows).catch((e) => this.extendedError(e));
+        case 'Execute': {
+          const p = this.execute(m.portal, m.maxRows);
+          return p === undefined ? undefined : p.catch((e) => this.extendedError(e));
+        }
         case 'Close':
           if (m.target === 'S') this.statements.delete(m.name);
           else this.dropPortal(m.name);
@@ -460,7 +483,22 @@ export class QueryProtocol {
    */
   sync(): void | Promise<void> {
     this.skipUntilSync = false;
-    if (this.session.tx.block === 'implicit') return this.endImplicit().then(() => this.afterSync());
+    const tx = this.session.tx;
+    if (tx.block === 'implicit') {
+      // A read-only implicit transaction (pgbench -S) commits without a promise.
+      let done = false;
+      if (!tx.failed) {
+        try {
+          done = tx.commitSync();
+        } catch (e) {
+          return tx.rollback().then(() => {
+            this.sendError(e);
+            this.afterSync();
+          });
+        }
+      }
+      if (!done) return this.endImplicit().then(() => this.afterSync());
+    }
     this.afterSync();
   }
 
@@ -559,7 +597,7 @@ export class QueryProtocol {
         throw new SbError(SqlState.invalid_binary_representation, `incorrect binary data format in bind parameter ${i + 1}`);
       }
     });
-    const portal: Portal = { ps, values, resultFormats: m.resultFormats, result: null, sent: 0, stream: undefined, batch: null, batchAt: 0, txn: null, startedMs: undefined };
+    const portal: Portal = { ps, values, resultFormats: m.resultFormats, result: null, sent: 0, stream: undefined, batch: null, batchAt: 0, kinds: undefined, txn: null, startedMs: undefined };
     if (m.portal === '') this.dropPortal('');
     if (ps.stmt !== null && !isBindable(ps.stmt) && ROW_UTILITIES.has(ps.stmt.kind)) {
       return this.run(portal).then((r) => {
@@ -610,12 +648,14 @@ export class QueryProtocol {
 
   /**
    * Execute of a streaming portal: rows go out batch by batch as the executor
-   * makes them (sendRows waits for the socket when its output is above the
-   * bound), up to maxRows (then PortalSuspended; the next Execute resumes
-   * from the row after). An error ends the portal after the rows already
-   * sent, as in PostgreSQL.
+   * makes them (the output is written, waiting for the socket, whenever it
+   * is above the bound), up to maxRows (then PortalSuspended; the next
+   * Execute resumes from the row after). An error ends the portal after the
+   * rows already sent, as in PostgreSQL. Synchronous, without a promise,
+   * while batches come without waiting and the output stays below the bound
+   * (a point lookup); the rest goes on in streamRest.
    */
-  private async executeStream(name: string, p: Portal, maxRows: number): Promise<void> {
+  private executeStream(name: string, p: Portal, maxRows: number): void | Promise<void> {
     const tx = this.session.tx;
     if (p.txn !== tx.txn) {
       // The transaction the portal read in has ended: so has the portal.
@@ -627,8 +667,45 @@ export class QueryProtocol {
     if (!stream) throw new SbError(SqlState.object_not_in_prerequisite_state, `portal "${name}" cannot be run`);
     let budget = maxRows > 0 ? maxRows : Number.MAX_SAFE_INTEGER;
     let sent = 0;
+    const kinds = (p.kinds ??= QueryProtocol.valueKinds(stream.fields, p.resultFormats));
+    try {
+      while (budget > 0) {
+        let batch = p.batch;
+        if (!batch || p.batchAt! >= batch.length) {
+          p.batch = null;
+          if (stream.done) break;
+          const next = stream.next();
+          if (next instanceof Promise) return this.streamRest(p, stream, budget, sent, next);
+          p.batch = batch = next;
+          p.batchAt = 0;
+          if (batch === null) break;
+        }
+        const from = p.batchAt!;
+        const to = this.encodeRows(stream.fields, kinds, batch, from, Math.min(batch.length, from + budget));
+        p.batchAt = to;
+        budget -= to - from;
+        sent += to - from;
+        if (this.out.length >= output_flush_bytes) return this.streamRest(p, stream, budget, sent, null);
+      }
+    } catch (e) {
+      this.streamFailed(p, stream);
+      throw e;
+    }
+    this.streamStopped(p, budget, sent);
+  }
+
+  /** The rest of a streamed Execute once it must wait: for a batch (pending), or for the socket (output above the bound). */
+  private async streamRest(p: Portal, stream: RowStream, budget: number, sent: number, pending: Promise<unknown[][] | null> | null): Promise<void> {
     const view: QueryResult = { command: 'SELECT', rowCount: 0, fields: stream.fields, rows: [] };
     try {
+      if (pending !== null) {
+        p.batch = await pending;
+        p.batchAt = 0;
+      } else if (p.batch && p.batchAt! < p.batch.length && budget > 0) {
+        await this.host.flush(); // in the middle of a batch, as sendRows does
+      } else {
+        await this.flushOrStop();
+      }
       while (budget > 0) {
         if (!p.batch || p.batchAt! >= p.batch.length) {
           p.batch = null;
@@ -648,12 +725,21 @@ export class QueryProtocol {
         sent += to - from;
       }
     } catch (e) {
-      p.stream = null;
-      p.batch = null;
-      stream.close();
-      this.streamEnded(p);
+      this.streamFailed(p, stream);
       throw e;
     }
+    this.streamStopped(p, budget, sent);
+  }
+
+  private streamFailed(p: Portal, stream: RowStream): void {
+    p.stream = null;
+    p.batch = null;
+    stream.close();
+    this.streamEnded(p);
+  }
+
+  /** A streamed Execute stopped: at its row limit (PortalSuspended) or at the end of the rows. */
+  private streamStopped(p: Portal, budget: number, sent: number): void {
     if (budget === 0) {
       this.out.portalSuspended();
       return;
@@ -669,14 +755,15 @@ export class QueryProtocol {
     p.startedMs = undefined;
   }
 
-  private async execute(name: string, maxRows: number): Promise<void> {
+  /** Execute; a promise only when it has to wait (a statement that is not a plain read, a stream that waits). */
+  private execute(name: string, maxRows: number): void | Promise<void> {
     const p = this.portals.get(name);
     if (!p) throw sqlError('34000', `portal "${name}" does not exist`);
     if (p.ps.stmt === null) {
       this.out.emptyQueryResponse();
       return;
     }
-    if (p.stream !== undefined) return await this.executeStream(name, p, maxRows);
+    if (p.stream !== undefined) return this.executeStream(name, p, maxRows);
     if (p.result === null && p.ps.stmt.kind === 'select') {
       // A plain read streams: its operator tree stays open between Executes.
       this.host.onQueryStart(p.ps.sql);
@@ -687,14 +774,19 @@ export class QueryProtocol {
         p.stream = stream;
         p.txn = tx.txn;
         p.startedMs = this.host.monotonicMs();
-        return await this.executeStream(name, p, maxRows);
+        return this.executeStream(name, p, maxRows);
       }
     }
+    return this.executeResult(p, maxRows);
+  }
+
+  /** Execute of a portal whose statement runs whole (its rows kept and handed out maxRows at a time). */
+  private async executeResult(p: Portal, maxRows: number): Promise<void> {
     if (p.result === null) {
       this.host.onQueryStart(p.ps.sql);
       p.result = await this.run(p);
       this.sendNotices(p.result);
-      if (p.ps.stmt.kind === 'discard' && /ALL/.test(p.result.command)) this.statements.clear();
+      if (p.ps.stmt!.kind === 'discard' && /ALL/.test(p.result.command)) this.statements.clear();
     }
     const r = p.result;
     const start = p.sent;
