@@ -67,6 +67,9 @@ function textKind(t: SqlType): number {
   }
 }
 
+const TEXT_FORMATS: readonly FormatCode[] = Object.freeze([]);
+const BINARY_FORMATS: readonly FormatCode[] = Object.freeze([1]);
+
 const ROW_UTILITIES = new Set(['show', 'execute', 'explain', 'fetch']);
 const UNKNOWN_OID = 705;
 const TEXT_OID = 25;
@@ -187,8 +190,16 @@ export class QueryProtocol {
     return kinds;
   }
 
-  private async sendRows(r: QueryResult, from: number, to: number, formats: readonly FormatCode[]): Promise<void> {
+  /** DataRows for r.rows[from, to); a promise only when the output went above the bound and must be written first. */
+  private sendRows(r: QueryResult, from: number, to: number, formats: readonly FormatCode[]): void | Promise<void> {
+    if (from >= to) return;
     const kinds = QueryProtocol.valueKinds(r.fields, formats);
+    const at = this.encodeRows(r.fields, kinds, r.rows, from, to);
+    if (this.out.length >= output_flush_bytes) return this.sendRest(r, kinds, at, to);
+  }
+
+  private async sendRest(r: QueryResult, kinds: Uint8Array, from: number, to: number): Promise<void> {
+    await this.host.flush();
     for (let i = from; i < to; ) {
       i = this.encodeRows(r.fields, kinds, r.rows, i, to);
       if (this.out.length >= output_flush_bytes) await this.host.flush();
@@ -290,13 +301,18 @@ export class QueryProtocol {
     const t0 = this.host.monotonicMs();
     let streamed = 0;
     try {
-      const results = await this.session.exec(sql, [], async (r) => {
+      const results = await this.session.exec(sql, [], (r) => {
         streamed++;
         this.sendNotices(r);
-        const formats: FormatCode[] = r.binary ? [1] : []; // FETCH from a BINARY cursor
+        const formats: readonly FormatCode[] = r.binary ? BINARY_FORMATS : TEXT_FORMATS; // FETCH from a BINARY cursor
         if (QueryProtocol.returnsRows(r)) this.rowDescription(r.fields, formats);
-        await this.sendRows(r, 0, r.rows.length, formats);
-        this.out.commandComplete(r.command);
+        const p = this.sendRows(r, 0, r.rows.length, formats);
+        if (p === undefined) this.out.commandComplete(r.command);
+        else {
+          return p.then(() => {
+            this.out.commandComplete(r.command);
+          });
+        }
       });
       if (streamed === 0 && results.length === 1 && results[0]!.command === '') this.out.emptyQueryResponse();
     } catch (e) {
