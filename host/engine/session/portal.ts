@@ -191,7 +191,8 @@ export function openRowStream(s: Session, stmt: A.Statement, sql: string, params
     txn.endStatement();
     let fields = fieldsByCols.get(bound.cols);
     if (fields === undefined) fieldsByCols.set(bound.cols, (fields = fieldsOf(bound.cols)));
-    return new RowStream(s, fields.slice(), op, ctx, poolable ? bound.plan : null);
+    // (Shared by every stream of the plan: its readers never modify it.)
+    return new RowStream(s, fields, op, ctx, poolable ? bound.plan : null);
   } catch (e) {
     txn.endStatement();
     s.tx.failed = true;

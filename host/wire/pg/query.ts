@@ -83,6 +83,9 @@ interface PreparedStatement {
   fields: FieldInfo[];
   /** Encoded RowDescription messages by result-format list (Describe of a portal repeats them). */
   rowDescriptions?: Map<string, Uint8Array>;
+  /** How a streamed text result's columns are written (see VALUE_*), and the fields they were made for. */
+  textKinds?: Uint8Array;
+  textKindsOf?: readonly FieldInfo[];
 }
 
 interface Portal {
@@ -602,17 +605,21 @@ export class QueryProtocol {
     if (m.portal !== '' && this.portals.has(m.portal)) throw sqlError('42P03', `cursor "${m.portal}" already exists`);
     if (m.portal !== '' && this.portals.size >= portals_max) throw new SbError(SqlState.program_limit_exceeded, `too many portals (${portals_max})`);
     let ctx: TypeContext | null = null;
-    const values = m.params.map((b, i) => {
-      if (b === null) return null;
-      if (formatAt(m.paramFormats, i) === 0) return decodeUtf8(b);
-      const t = ps.paramTypes[i]!;
-      try {
-        return decodeBinary(t, b, (ctx ??= this.session.typeContext()));
-      } catch (e) {
-        if (e instanceof SbError) throw e;
-        throw new SbError(SqlState.invalid_binary_representation, `incorrect binary data format in bind parameter ${i + 1}`);
+    const params = m.params;
+    const values = new Array<unknown>(params.length);
+    for (let i = 0; i < params.length; i++) {
+      const b = params[i]!;
+      if (b === null) values[i] = null;
+      else if (formatAt(m.paramFormats, i) === 0) values[i] = decodeUtf8(b);
+      else {
+        try {
+          values[i] = decodeBinary(ps.paramTypes[i]!, b, (ctx ??= this.session.typeContext()));
+        } catch (e) {
+          if (e instanceof SbError) throw e;
+          throw new SbError(SqlState.invalid_binary_representation, `incorrect binary data format in bind parameter ${i + 1}`);
+        }
       }
-    });
+    }
     const portal: Portal = { ps, values, resultFormats: m.resultFormats, result: null, sent: 0, stream: undefined, batch: null, batchAt: 0, kinds: undefined, txn: null, startedMs: undefined };
     if (m.portal === '') this.dropPortal('');
     if (ps.stmt !== null && !isBindable(ps.stmt) && ROW_UTILITIES.has(ps.stmt.kind)) {
@@ -683,7 +690,19 @@ export class QueryProtocol {
     if (!stream) throw new SbError(SqlState.object_not_in_prerequisite_state, `portal "${name}" cannot be run`);
     let budget = maxRows > 0 ? maxRows : Number.MAX_SAFE_INTEGER;
     let sent = 0;
-    const kinds = (p.kinds ??= QueryProtocol.valueKinds(stream.fields, p.resultFormats));
+    let kinds = p.kinds;
+    if (kinds === undefined) {
+      // Text results (the usual case): the statement keeps its column kinds while its fields stay the same.
+      if (p.resultFormats.length === 0) {
+        const ps = p.ps;
+        if (ps.textKinds === undefined || ps.textKindsOf !== stream.fields) {
+          ps.textKinds = QueryProtocol.valueKinds(stream.fields, p.resultFormats);
+          ps.textKindsOf = stream.fields;
+        }
+        kinds = ps.textKinds;
+      } else kinds = QueryProtocol.valueKinds(stream.fields, p.resultFormats);
+      p.kinds = kinds;
+    }
     try {
       while (budget > 0) {
         let batch = p.batch;
