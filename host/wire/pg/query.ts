@@ -274,7 +274,7 @@ export class QueryProtocol {
   /** Runs a Query message; false when it left the connection in COPY IN mode (no ReadyForQuery yet). */
   async simpleQuery(sql: string): Promise<boolean> {
     this.host.onQueryStart(sql);
-    await this.endImplicit();
+    if (this.session.tx.block === 'implicit') await this.endImplicit();
     if (/^\s*copy\b/i.test(sql)) {
       let stmts: A.Statement[] | null = null;
       try {
@@ -554,7 +554,17 @@ export class QueryProtocol {
   }
 
   private closePortals(): void {
-    if (this.portals.size === 0) return;
+    const n = this.portals.size;
+    if (n === 0) return;
+    if (n === 1) {
+      // Only the unnamed portal (the usual case): no iterator.
+      const p = this.portals.get('');
+      if (p !== undefined) {
+        p.stream?.close();
+        this.portals.delete('');
+        return;
+      }
+    }
     for (const p of this.portals.values()) p.stream?.close();
     this.portals.clear();
   }
