@@ -67,6 +67,8 @@ const DCH_INPUTS = [
 ];
 /** Number template pieces. */
 const NUM_TOKENS = ['9', '9', '9', '0', '0', '.', 'D', ',', 'G', 'S', 'MI', 'PL', 'SG', 'PR', 'L', 'V', 'EEEE', 'RN', 'rn', 'TH', 'th', 'FM', 'B', ' ', '"x"', '-'];
+const ENCODINGS = ['UTF8', 'utf-8', 'Unicode', 'LATIN1', 'iso-8859-1', 'SQL_ASCII', 'nosuch', ''];
+const NORM_FORMS = ['NFC', 'NFD', 'NFKC', 'nfkd', 'NFX', ''];
 const FORMAT_CHARS = ['%s', '%I', '%L', '%%', '%1$s', '%2$s', '%-5s', '%5s', '%*s', 'x', ' ', '%'];
 
 /** Counts and lengths: mostly small, sometimes a long result (compared by hash) or one past PostgreSQL's 1 GB limit. */
@@ -81,6 +83,12 @@ export const DIFF_CONFIG = {
     jsonb_path_query_array: jsonpathArgs, jsonb_path_query_first: jsonpathArgs, jsonb_path_exists_tz: jsonpathArgs,
     jsonb_path_match_tz: jsonpathArgs, jsonb_path_query_tz: jsonpathArgs, jsonb_path_query_array_tz: jsonpathArgs,
     jsonb_path_query_first_tz: jsonpathArgs, '@?': jsonpathArgs, '@@': jsonpathArgs,
+    // Encoding names: the converted ones, aliases, an unknown name (other encodings convert ASCII only).
+    convert_from: (i) => (i === 1 ? textOf(ENCODINGS) : undefined),
+    convert_to: (i) => (i === 1 ? textOf(ENCODINGS) : undefined),
+    convert: (i) => (i >= 1 ? textOf(ENCODINGS) : undefined),
+    normalize: (i) => (i === 1 ? textOf(NORM_FORMS) : undefined),
+    is_normalized: (i) => (i === 1 ? textOf(NORM_FORMS) : undefined),
     extract: (i) => (i === 0 ? textOf(UNITS) : undefined),
     date_part: (i) => (i === 0 ? textOf(UNITS) : undefined),
     date_trunc: (i, t) => (i === 0 ? textOf(UNITS) : i === 2 && t[2]!.id === 'text' ? textOf(ZONES) : undefined),

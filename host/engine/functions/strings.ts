@@ -266,3 +266,73 @@ defFn('to_hex', [I4], TX, ([n]) => ((n as number) >>> 0).toString(16));
 defFn('to_hex', [T.int8], TX, ([n]) => BigInt.asUintN(64, big(n as Int8)).toString(16));
 
 export { checkNoNul };
+
+// ---- unistr / normalize / is_normalized -----------------------------------------
+
+function invalidUnicodeEscape(): SbError {
+  return new SbError('22025', 'invalid Unicode escape', {
+    hint: 'Unicode escapes must be \\XXXX, \\+XXXXXX, \\uXXXX, or \\UXXXXXXXX.',
+  });
+}
+
+function hexRun(s: string, at: number, n: number): number {
+  if (at + n > s.length) return -1;
+  const h = s.slice(at, at + n);
+  return /^[0-9A-Fa-f]+$/.test(h) ? parseInt(h, 16) : -1;
+}
+
+/** unistr: \XXXX, \+XXXXXX, \uXXXX, \UXXXXXXXX escapes and \\ (PostgreSQL 14+). */
+function unistr(s: string): string {
+  let out = '';
+  let pendingHigh = -1;
+  for (let i = 0; i < s.length; ) {
+    const c = s[i]!;
+    if (c !== '\\') {
+      if (pendingHigh >= 0) throw new SbError('22025', 'invalid Unicode surrogate pair');
+      out += c;
+      i++;
+      continue;
+    }
+    if (s[i + 1] === '\\') {
+      if (pendingHigh >= 0) throw new SbError('22025', 'invalid Unicode surrogate pair');
+      out += '\\';
+      i += 2;
+      continue;
+    }
+    let cp: number;
+    let len: number;
+    if (s[i + 1] === 'u') { cp = hexRun(s, i + 2, 4); len = 6; }
+    else if (s[i + 1] === 'U') { cp = hexRun(s, i + 2, 8); len = 10; }
+    else if (s[i + 1] === '+') { cp = hexRun(s, i + 2, 6); len = 8; }
+    else { cp = hexRun(s, i + 1, 4); len = 5; }
+    if (cp < 0) throw invalidUnicodeEscape();
+    if (cp > 0x10ffff) throw new SbError('22025', 'invalid Unicode code point: ' + cp.toString(16).toUpperCase().padStart(4, '0'));
+    i += len;
+    if (pendingHigh >= 0) {
+      if (cp < 0xdc00 || cp > 0xdfff) throw new SbError('22025', 'invalid Unicode surrogate pair');
+      out += String.fromCodePoint(0x10000 + ((pendingHigh - 0xd800) << 10) + (cp - 0xdc00));
+      pendingHigh = -1;
+    } else if (cp >= 0xd800 && cp <= 0xdbff) {
+      pendingHigh = cp;
+    } else if (cp >= 0xdc00 && cp <= 0xdfff) {
+      throw new SbError('22025', 'invalid Unicode surrogate pair');
+    } else {
+      if (cp === 0) throw new SbError(SqlState.character_not_in_repertoire, 'invalid byte sequence for encoding "UTF8": 0x00');
+      out += String.fromCodePoint(cp);
+    }
+  }
+  if (pendingHigh >= 0) throw new SbError('22025', 'invalid Unicode surrogate pair');
+  return out;
+}
+defFn('unistr', [TX], TX, ([s]) => unistr(s as string));
+
+type NormForm = 'NFC' | 'NFD' | 'NFKC' | 'NFKD';
+function normForm(f: string): NormForm {
+  const k = f.toUpperCase();
+  if (k === 'NFC' || k === 'NFD' || k === 'NFKC' || k === 'NFKD') return k;
+  throw invalidParameter(`invalid normalization form: ${f}`);
+}
+defFn('normalize', [TX, TX], TX, ([s, f]) => (s as string).normalize(normForm((f as string | undefined) ?? 'NFC')), { defaults: 1 });
+defFn('is_normalized', [TX, TX], T.bool, ([s, f]) => (s as string).normalize(normForm((f as string | undefined) ?? 'NFC')) === s, {
+  defaults: 1,
+});
