@@ -15,6 +15,7 @@ import { createMatview } from './ddl_matview.ts';
 import { Scope } from './scope.ts';
 import { type DdlEnv, chooseName, sequenceSpec } from './ddl_env.ts';
 import { buildIndex, createIndex, indexKeys } from './ddl_constraints.ts';
+import { createTable } from './ddl_table.ts';
 
 export async function createIndexStatement(env: DdlEnv, stmt: A.CreateIndex): Promise<void> {
   const bind = env.bindEnv();
@@ -61,7 +62,6 @@ export async function createIndexStatement(env: DdlEnv, stmt: A.CreateIndex): Pr
 
 export async function createSchema(env: DdlEnv, stmt: A.CreateSchema): Promise<void> {
   const bind = env.bindEnv();
-  if (stmt.elements?.length) throw errAt(bind, SqlState.feature_not_supported, 'CREATE SCHEMA with elements is not supported yet', stmt.loc);
   const name = stmt.name ? fold(bind, stmt.name) : stmt.authorization ? fold(bind, stmt.authorization) : undefined;
   if (!name) throw errAt(bind, SqlState.syntax_error, 'CREATE SCHEMA needs a name', stmt.loc);
   if (name.startsWith('pg_')) {
@@ -82,6 +82,73 @@ export async function createSchema(env: DdlEnv, stmt: A.CreateSchema): Promise<v
   }
   const s: SchemaObj = { kind: 'schema', oid: await env.cat.allocOid(), dbOid: bind.dbOid, name, owner };
   env.cat.put(env.txn, s);
+  if (stmt.elements?.length) await createSchemaElements(env, name, stmt.elements);
+}
+
+/**
+ * CREATE SCHEMA's elements (CREATE TABLE / VIEW / INDEX / SEQUENCE), run in
+ * order with the new schema first in search_path, as PostgreSQL does. A
+ * qualified name must name the new schema (42P15). A view's unqualified
+ * relation names that resolve into the new schema are stored qualified, so
+ * the view works from any search_path.
+ */
+async function createSchemaElements(env: DdlEnv, schema: string, elements: A.Statement[]): Promise<void> {
+  const inner: DdlEnv = Object.create(env) as DdlEnv;
+  inner.bindEnv = () => {
+    const b = env.bindEnv();
+    return { ...b, searchPath: [schema, ...b.searchPath.filter((n) => n !== schema)] };
+  };
+  for (const el of elements) {
+    const bind = inner.bindEnv();
+    const named = (el as { name?: A.QName }).name;
+    if (named !== undefined && named.length > 1) {
+      const given = fold(bind, named[named.length - 2]!);
+      if (given !== schema) {
+        throw errAt(bind, '42P15', `CREATE specifies a schema (${given}) different from the one being created (${schema})`, (el as { loc?: A.Loc }).loc);
+      }
+    }
+    switch (el.kind) {
+      case 'create_table':
+        await createTable(inner, el);
+        break;
+      case 'create_view':
+        qualifyRelations(bind, schema, el.query);
+        await createView(inner, el);
+        break;
+      case 'create_index':
+        await createIndexStatement(inner, el);
+        break;
+      case 'create_sequence':
+        await createSequence(inner, el);
+        break;
+      default:
+        throw errAt(bind, SqlState.feature_not_supported, `${el.kind.replace(/_/g, ' ').toUpperCase()} in CREATE SCHEMA is not supported yet`, (el as { loc?: A.Loc }).loc);
+    }
+  }
+}
+
+/** Prefixes the schema to unqualified FROM relations that exist in it (not CTE names). */
+function qualifyRelations(bind: ReturnType<DdlEnv['bindEnv']>, schema: string, query: A.Query): void {
+  const s = bind.catalog.schema(bind.dbOid, schema);
+  if (!s) return;
+  const ctes = new Set<string>();
+  const visit = (n: unknown): void => {
+    if (n === null || typeof n !== 'object') return;
+    if (Array.isArray(n)) {
+      for (const x of n) visit(x);
+      return;
+    }
+    const o = n as Record<string, unknown>;
+    const w = o.with as { ctes?: { name: A.Ident }[] } | undefined;
+    if (w?.ctes) for (const c of w.ctes) ctes.add(fold(bind, c.name));
+    if (o.kind === 'table' && Array.isArray(o.name) && o.name.length === 1) {
+      const id = o.name[0] as A.Ident;
+      const nm = fold(bind, id);
+      if (!ctes.has(nm) && bind.catalog.relation(s.oid, nm)) o.name = [{ value: schema, quoted: true }, id];
+    }
+    for (const k of Object.keys(o)) if (k !== 'loc') visit(o[k]);
+  };
+  visit(query);
 }
 
 /**
