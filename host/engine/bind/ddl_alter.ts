@@ -326,7 +326,7 @@ function renameColumn(env: DdlEnv, t: TableObj, c: ColumnObj, to: string, loc?: 
   }
 }
 
-function alterColumn(env: DdlEnv, t: TableObj, c: ColumnObj, change: A.AlterColumnChange, loc?: A.Loc): void {
+async function alterColumn(env: DdlEnv, t: TableObj, c: ColumnObj, change: A.AlterColumnChange, loc?: A.Loc): Promise<void> {
   const bind = env.bindEnv();
   switch (change.type) {
     case 'set_default':
@@ -374,6 +374,43 @@ function alterColumn(env: DdlEnv, t: TableObj, c: ColumnObj, change: A.AlterColu
         });
       }
       return alterColumnType(env, t, c, change, loc);
+    }
+    case 'add_identity': {
+      // PostgreSQL's ATExecAddIdentity: NOT NULL first, not already identity, no default (55000 each).
+      const where = `column "${c.name}" of relation "${t.name}"`;
+      if (!c.notNull) throw errAt(bind, SqlState.object_not_in_prerequisite_state, `${where} must be declared NOT NULL before identity can be added`, loc);
+      if (c.identity) throw errAt(bind, SqlState.object_not_in_prerequisite_state, `${where} is already an identity column`, loc);
+      if (c.default !== undefined) throw errAt(bind, SqlState.object_not_in_prerequisite_state, `${where} already has a default value`, loc);
+      const seqName = chooseName(bind.catalog, t.schemaOid, undefined, t.name, c.name, 'seq');
+      const spec = sequenceSpec(bind, change.options ?? [], undefined, c.type);
+      const seq: SequenceObj = {
+        kind: 'sequence', oid: await env.cat.allocOid(), dbOid: t.dbOid, schemaOid: t.schemaOid, name: seqName, owner: bind.userOid,
+        type: spec.type, start: spec.start, increment: spec.increment, min: spec.min, max: spec.max, cache: spec.cache, cycle: spec.cycle,
+        ownedBy: { tableOid: t.oid, attnum: c.attnum },
+      };
+      env.cat.put(env.txn, seq);
+      env.cat.put(env.txn, withColumn(t, { ...c, identity: change.always ? 'a' : 'd', identitySeq: seq.oid }));
+      return;
+    }
+    case 'drop_identity': {
+      if (!c.identity) {
+        const msg = `column "${c.name}" of relation "${t.name}" is not an identity column`;
+        if (change.ifExists) {
+          env.notice(`${msg}, skipping`);
+          return;
+        }
+        throw errAt(bind, SqlState.object_not_in_prerequisite_state, msg, loc);
+      }
+      const next = { ...c };
+      delete next.identity;
+      delete next.identitySeq;
+      env.cat.put(env.txn, withColumn(t, next));
+      const seq = c.identitySeq !== undefined ? env.catalog().get(c.identitySeq) : undefined;
+      if (seq && seq.kind === 'sequence') {
+        env.cat.remove(env.txn, seq);
+        env.sequences.reset(seq.oid);
+      }
+      return;
     }
     default:
       throw errAt(bind, SqlState.feature_not_supported, `ALTER COLUMN ... ${change.type.replace(/_/g, ' ').toUpperCase()} is not supported yet`, loc);
