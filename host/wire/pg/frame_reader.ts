@@ -33,6 +33,8 @@ const TYPE_CLASS = new Uint8Array(256);
 for (const t of KNOWN_TYPES) TYPE_CLASS[t] = SMALL_TYPES.has(t) ? 2 : 1;
 /** Auth tokens (password, SASL messages) are capped like PostgreSQL's PG_MAX_AUTH_TOKEN_LENGTH. */
 const auth_message_bytes_max = 65_535 + 4;
+/** The body of every empty message (Sync, Flush...). */
+const EMPTY = new Uint8Array(0);
 
 export function tooLarge(what: string, length: number, max: number, setting: string): SbError {
   return new SbError(
@@ -144,7 +146,7 @@ export class FrameReader {
   private take(n: number): Uint8Array {
     this.total -= n;
     const first = this.chunks[0];
-    if (n === 0) return new Uint8Array(0);
+    if (n === 0) return EMPTY; // (nothing can be written into it)
     if (first !== undefined && first.length - this.head >= n) {
       const out = first.subarray(this.head, this.head + n);
       this.head += n;

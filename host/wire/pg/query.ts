@@ -272,8 +272,14 @@ export class QueryProtocol {
   // ---------------------------------------------------------------- simple query
 
   /** Runs a Query message; false when it left the connection in COPY IN mode (no ReadyForQuery yet). */
-  async simpleQuery(sql: string): Promise<boolean> {
+  simpleQuery(sql: string): Promise<boolean> {
     this.host.onQueryStart(sql);
+    // The usual case (no implicit block to end, not COPY / LISTEN / NOTIFY): one promise fewer.
+    if (this.session.tx.block !== 'implicit' && !/^\s*(copy|listen|unlisten|notify)\b/i.test(sql)) return this.runSimple(sql);
+    return this.simpleQuerySlow(sql);
+  }
+
+  private async simpleQuerySlow(sql: string): Promise<boolean> {
     if (this.session.tx.block === 'implicit') await this.endImplicit();
     if (/^\s*copy\b/i.test(sql)) {
       let stmts: A.Statement[] | null = null;
@@ -296,11 +302,11 @@ export class QueryProtocol {
         return true;
       }
     }
-    await this.runSimple(sql);
-    return true;
+    return this.runSimple(sql);
   }
 
-  private async runSimple(sql: string): Promise<void> {
+  /** Runs the statements of a Query message; resolves to true (no COPY IN was started). */
+  private async runSimple(sql: string): Promise<boolean> {
     const t0 = this.host.monotonicMs();
     let streamed = 0;
     try {
@@ -322,6 +328,7 @@ export class QueryProtocol {
       this.sendError(e);
     }
     this.host.onStatement((this.host.monotonicMs() - t0) / 1000);
+    return true;
   }
 
   // ---------------------------------------------------------------- LISTEN / NOTIFY
