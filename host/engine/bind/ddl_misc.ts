@@ -225,7 +225,7 @@ export async function alterSequence(env: DdlEnv, stmt: A.AlterSequence): Promise
   env.cat.put(env.txn, next);
   if (spec.restart !== undefined) {
     env.sequences.setval(env.txn, next, spec.restart === true ? next.start : spec.restart, false, env.store.clock.now());
-  } else env.sequences.reset(seq.oid);
+  } else env.sequences.realign(env.txn, seq, next, env.store.clock.now());
 }
 
 const INVALID_TABLE_DEFINITION = '42P16';

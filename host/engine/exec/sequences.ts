@@ -127,6 +127,18 @@ export class SequenceRuntime {
     return value;
   }
 
+  /**
+   * ALTER SEQUENCE without RESTART: the sequence keeps its last value and
+   * is_called (PostgreSQL), so the next nextval is last + the new increment.
+   * The values reserved under the old options are given up.
+   */
+  realign(txn: Txn, old: SequenceObj, next: SequenceObj, stamp: number): void {
+    const s = this.load(old, txn);
+    const fresh: SeqState = { last: s.last, isCalled: s.isCalled, reservedTo: s.isCalled ? s.last : s.last - next.increment };
+    this.state.set(next.oid, fresh);
+    this.mark(txn, next, fresh, 1, s.last, s.isCalled, stamp);
+  }
+
   /** Forgets a dropped or altered sequence's in-memory state. */
   reset(oid: number): void {
     this.state.delete(oid);
