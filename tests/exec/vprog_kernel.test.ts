@@ -531,4 +531,104 @@ describe('vector program kernel', () => {
         p.free();
       }), { numRuns: 50 });
   });
+
+  it('SUMX (fused grouped sums of products) equals the unfused program and a row-by-row reference', () => {
+    // Q1's shape: sum(a), sum(a * (100 - b)), sum(a * (100 - b) * (c + 100)), sum(b), count(*), grouped by
+    // a small key, under a WHERE; values small (the one-pass kernel), large (row by row, exact), NULLs.
+    const big = fc.bigInt({ min: -(1n << 40n), max: 1n << 40n });
+    fc.assert(fc.property(
+      fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 9 }),
+        fc.option(fc.oneof(fc.bigInt({ min: -20000n, max: 20000n }), big), { nil: null, freq: 20 }),
+        fc.bigInt({ min: -10n, max: 110n }), fc.bigInt({ min: 0n, max: 9n })), { minLength: 0, maxLength: 3000 }),
+      fc.integer({ min: 0, max: 10 }), fc.boolean(),
+      (rows, cut, smallOnly) => {
+        const rs = smallOnly ? rows.map((r) => [r[0], r[1], r[2] === null ? null : r[2] % 20000n, r[3], r[4]] as const) : rows;
+        const key = vec('i32', rs.map((r) => r[0]));
+        const f = vec('i32', rs.map((r) => r[1]));
+        const a = vec('i64', rs.map((r) => r[2]));
+        const bb = vec('i64', rs.map((r) => r[3]));
+        const c = vec('i64', rs.map((r) => r[4]));
+        const build = (fuse: boolean): { p: VectorProgram & { ok: boolean }; accs: number[] } => {
+          const b = new ProgramBuilder();
+          b.fuseSums = fuse;
+          b.filter(f.ptr, 0, VCMP.LT, VT.I32, BigInt(cut));
+          const kr = b.gzero();
+          b.gkeyCol(kr, key.ptr, 0, 1n);
+          const g = b.group(kr);
+          const la = b.load('i64', a.ptr, a.nulls), lb = b.load('i64', bb.ptr, 0), lc = b.load('i64', c.ptr, 0);
+          const dp = b.arith(la, b.arithC(lb, AOP.RSUB, 100n), AOP.MUL);
+          const ch = b.arith(dp, b.arithC(lc, AOP.ADD, 100n), AOP.MUL);
+          const accs = Array.from({ length: 5 }, () => b.acc());
+          b.agg(accs[0]!, VAGG.SUM128, g, la);
+          b.agg(accs[1]!, VAGG.SUM128, g, dp);
+          b.agg(accs[2]!, VAGG.SUM128, g, ch);
+          b.agg(accs[3]!, VAGG.SUM128, g, lb);
+          b.agg(accs[4]!, VAGG.COUNT, g, -1);
+          // Fused: four AGG (5 words) become SUMX (15 words); the four ARITH / ARITHC (22 words) are dropped.
+          if (fuse) expect(b.program().length).toBe(b.program(false).length + 4 * 10 - 22);
+          return { p: run(b, rs.length, 7, 1500), accs };
+        };
+        const read = (x: { p: VectorProgram & { ok: boolean }; accs: number[] }): Map<bigint, bigint[]> => {
+          const out = new Map<bigint, bigint[]>();
+          const n = x.p.groupCount();
+          const keys = x.p.groupKeys();
+          for (let gi = 0; gi < n; gi++) {
+            const v: bigint[] = [];
+            for (const a of x.accs) {
+              const r = x.p.acc(a, n);
+              v.push(r.count[gi]!, i128(r.a[gi]!, r.b[gi]!));
+            }
+            out.set(keys[gi]!, v);
+          }
+          x.p.free();
+          return out;
+        };
+        const fused = build(true);
+        expect(fused.p.ok).toBe(true);
+        const plain = build(false);
+        expect(plain.p.ok).toBe(true);
+        // Row-by-row reference (key code + 1 as the kernel's key).
+        const ref = new Map<bigint, bigint[]>();
+        for (const [kk, ff, av, bv, cv] of rs) {
+          if (ff >= cut) continue;
+          const k1 = BigInt(kk) + 1n;
+          if (!ref.has(k1)) ref.set(k1, new Array(10).fill(0n));
+          const r = ref.get(k1)!;
+          const add = (i: number, v: bigint | null): void => {
+            if (v === null) return;
+            r[2 * i] = r[2 * i]! + 1n;
+            r[2 * i + 1] = r[2 * i + 1]! + v;
+          };
+          add(0, av);
+          add(1, av === null ? null : av * (100n - bv));
+          add(2, av === null ? null : av * (100n - bv) * (cv + 100n));
+          add(3, bv);
+          r[8] = r[8]! + 1n;
+        }
+        const got = read(fused);
+        const want = read(plain);
+        expect(got).toEqual(want);
+        for (const [kk, v] of ref) expect(got.get(kk)!.filter((_, i) => i !== 9)).toEqual(v.filter((_, i) => i !== 9));
+        expect(got.size).toBe(ref.size);
+      },
+    ), { numRuns: 40 });
+  });
+
+  it('SUMX flags an overflowing product (the row path then runs), as the unfused program does', () => {
+    const a = vec('i64', [1n << 40n, 3n]);
+    const key = vec('i32', [0, 0]);
+    for (const fuse of [false, true]) {
+      const b = new ProgramBuilder();
+      b.fuseSums = fuse;
+      const kr = b.gzero();
+      b.gkeyCol(kr, key.ptr, 0, 1n);
+      const g = b.group(kr);
+      const la = b.load('i64', a.ptr, 0);
+      const sq = b.arith(b.arith(la, la, AOP.MUL), b.arithC(la, AOP.SUB, 1n), AOP.MUL);
+      const acc = b.acc();
+      b.agg(acc, VAGG.SUM128, g, sq);
+      expect(b.program().includes(25)).toBe(fuse);
+      expect(run(b, 2, 2).ok).toBe(false);
+    }
+  });
 });

@@ -2,7 +2,7 @@
 // Q6 and Q1 loops run by wasm/exec/vprog.ts over column vectors in exec
 // memory, against the same loops in plain TypeScript over typed arrays.
 //
-//   npx tsx tools/bench/vprog_micro.ts [--rows N] [--reps R]
+//   npx tsx tools/bench/vprog_micro.ts [--rows N] [--reps R] [--fuse]
 //
 // Data: sql_bench.ts's lineitem generator (shipdate as days, quantity,
 // extendedprice, discount, tax as numeric(15,2) scaled by 100, returnflag /
@@ -71,7 +71,10 @@ function put(arr: Int32Array | Uint32Array | Float64Array, asI64: boolean): numb
 const cShip = put(ship, false), cQty = put(qty, true), cPrice = put(price, true), cDisc = put(disc, true), cTax = put(tax, true);
 const cRf = put(rf, false), cLs = put(ls, false);
 
+/** --fuse: grouped sums of products run as SUMX (ProgramBuilder.fuseSums; off by default, slower on Q1). */
+const FUSE = process.argv.includes('--fuse');
 function runProgram(b: ProgramBuilder, direct: number): VectorProgram {
+  b.fuseSums = FUSE;
   const p = new VectorProgram(k, b, direct);
   for (let s = 0; s < ROWS; s += 65_536) if (!p.run(s, Math.min(65_536, ROWS - s))) throw new Error('overflow');
   return p;
@@ -174,7 +177,7 @@ const colOf = new Map<number, Int32Array | Uint32Array | Float64Array>([
 ]);
 interface Reg { arr: Float64Array | Int32Array | Uint32Array; off: number }
 function interpret(b: ProgramBuilder, directRange: number): { keys: number[]; sums: bigint[][]; counts: number[][] } {
-  const w = b.program();
+  const w = b.program(false); // unfused (no SUMX) even with --fuse: the per-register algorithm
   const nacc = b.accs;
   const sums: bigint[][] = Array.from({ length: nacc }, () => []);
   const counts: number[][] = Array.from({ length: nacc }, () => []);

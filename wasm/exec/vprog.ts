@@ -38,6 +38,9 @@
 //   GKEYCOL d col nul stride              GKEY straight off an i32 / code column (no load)
 //   GROUP d a                             d (i32) = group number of key a (i64)
 //   AGG acc kind g v                      g, v: -1 = none (one group / count(*))
+//   SUMX acc g (r neg c c2) x3            AGG SUM128 of f1 * f2 * f3 (left to right), a factor
+//                                         f = c + x (neg 0) or c - x (neg 1) of i64 register r;
+//                                         r = -1: f = c; r = -2: no factor (f = 1)
 
 import { alloc, free, realloc } from '../common/alloc';
 import { ST_OK, ST_ERR_NOMEM, ST_ERR_LIMIT, ST_ERR_ARG } from '../common/status';
@@ -68,6 +71,7 @@ export const VP_GKEY: i32 = 21;
 export const VP_GROUP: i32 = 22;
 export const VP_AGG: i32 = 23;
 export const VP_GKEYCOL: i32 = 24;
+export const VP_SUMX: i32 = 25;
 
 // Accumulator kinds: per group three 8-byte words [count, a, b].
 export const AGG_COUNT: i32 = 0; // count of non-NULL v (or of rows)
@@ -151,6 +155,8 @@ export const AGG_MAXF: i32 = 6;
 // @ts-ignore: decorator
 @inline const H_LASTMASK: usize = 120; // 1: the last chunk ran masked
 // @ts-ignore: decorator
+@inline const H_XBUF: usize = 124; // SUMX scratch: a zero vector, term descriptors, register bounds, partials
+// @ts-ignore: decorator
 @inline const H_SIZE: usize = 128;
 /** Up to this many groups, grouped sums run group by group over the chunk's rows ordered by group. */
 // @ts-ignore: decorator
@@ -166,6 +172,23 @@ export const AGG_MAXF: i32 = 6;
 /** Grouped sums of up to this many registers share one pass (their partials side by side per slot). */
 // @ts-ignore: decorator
 @inline const PART_MULTI: i32 = 4;
+/** Consecutive SUMX instructions of one group register, up to this many, share one pass. */
+// @ts-ignore: decorator
+@inline const X_MULTI: i32 = 6;
+// @ts-ignore: decorator
+@inline const X_ZERO: usize = 0; // CHUNK i64 zeros (the register of a constant factor)
+// @ts-ignore: decorator
+@inline const X_DESC: usize = <usize>CHUNK * 8; // X_MULTI term descriptors of X_DESC_BYTES
+// @ts-ignore: decorator
+@inline const X_DESC_BYTES: usize = 96;
+// @ts-ignore: decorator
+@inline const X_TMP: usize = X_DESC + <usize>X_MULTI * X_DESC_BYTES; // descriptors in program order
+// @ts-ignore: decorator
+@inline const X_BITS: usize = X_TMP + <usize>X_MULTI * X_DESC_BYTES; // i32 per register: magnitude bits this chunk, -1 unknown
+// @ts-ignore: decorator
+@inline const X_PART: usize = X_BITS + <usize>MAX_REGS * 4;
+// @ts-ignore: decorator
+@inline const X_BYTES: usize = X_PART + <usize>(PART_COPIES * (PART_GROUPS + 1) * (X_MULTI + 1)) * 8 + 64;
 /** vp_run's internal status: a masked chunk raised a flag before its first AGG; rerun it compacted. */
 // @ts-ignore: decorator
 @inline const ST_RERUN: i32 = 1;
@@ -188,6 +211,9 @@ export function vp_new(words: i32, nacc: i32, directRange: i32): usize {
   const mask = alloc(<usize>CHUNK + 16);
   const part = alloc(PART_BYTES * <usize>PART_MULTI + 64);
   const hist = alloc(PART_BYTES);
+  const xbuf = alloc(X_BYTES);
+  store<u32>(h + H_XBUF, <u32>xbuf);
+  if (xbuf != 0) memory.fill(xbuf, 0, X_BYTES);
   store<u32>(h + H_PERM, <u32>perm);
   store<u32>(h + H_MASK, <u32>mask);
   store<u32>(h + H_PART, <u32>part);
@@ -201,7 +227,7 @@ export function vp_new(words: i32, nacc: i32, directRange: i32): usize {
   store<u32>(h + H_ACCS, <u32>accs);
   store<u32>(h + H_GKEYS, <u32>gkeys);
   store<i32>(h + H_GCAP, 64);
-  if (prog == 0 || regs == 0 || rptr == 0 || sel == 0 || accs == 0 || gkeys == 0 || perm == 0 || mask == 0 || part == 0 || hist == 0) {
+  if (prog == 0 || regs == 0 || rptr == 0 || sel == 0 || accs == 0 || gkeys == 0 || perm == 0 || mask == 0 || part == 0 || hist == 0 || xbuf == 0) {
     vp_free(h);
     return 0;
   }
@@ -256,6 +282,7 @@ export function vp_free(h: usize): void {
   free(<usize>load<u32>(h + H_MASK));
   free(<usize>load<u32>(h + H_PART));
   free(<usize>load<u32>(h + H_HIST));
+  free(<usize>load<u32>(h + H_XBUF));
   free(<usize>load<u32>(h + H_DIRECT));
   free(<usize>load<u32>(h + H_HKEYS));
   free(<usize>load<u32>(h + H_HGIDS));
@@ -1367,6 +1394,515 @@ function accSum128ByGroup(h: usize, g: i32, base: usize, gids: usize, vals: usiz
   }
 }
 
+// ---- SUMX: sums of products of affine factors, folded into the grouped partials ----
+//
+// A SUMX term is f1 * f2 * f3 with f = c + x or c - x of an i64 register (or a constant), i.e. what
+// the host compiled as ARITH / ARITHC instructions feeding an AGG SUM128 (Q1's price * (1 - disc) *
+// (1 + tax) at scale). Its value never goes to a register: up to X_MULTI consecutive SUMX of one group
+// register (at most PART_GROUPS groups, operands without NULLs) run as one pass over the chunk's rows
+// that evaluates every term per row and adds it into per-group i64 partials (PART_COPIES interleaved
+// copies, a row count alongside). Exactness without a per-row test: per chunk, the magnitude bound of
+// each operand register (|x| <= 2^b, b from the OR of x ^ (x >> 63)) bounds every factor (|c +- x| <=
+// 2^(max(b, bits |c|) + 1)), every partial product and the term (the sum of its factors' bits); a term
+// whose bound is at most 2^52 can neither overflow i64 on the way nor push a 1,024-row partial past 2^63.
+// A term whose bound is larger, or with a NULL operand, runs row by row with exact overflow tests in
+// the instructions' order (a flag stops the program, as the ARITH it replaces would have).
+
+/** b with |x| <= 2^b for every x of the register's ns entries (cached per chunk). */
+function magBits(h: usize, xb: usize, r: i32, ns: i32): i32 {
+  const at = xb + X_BITS + (<usize>r << 2);
+  const known = load<i32>(at);
+  if (known >= 0) return known;
+  const p = rdata(h, r);
+  let m = i64x2.splat(0);
+  let j = 0;
+  for (; j + 2 <= ns; j += 2) {
+    const x = v128.load(p + (<usize>j << 3));
+    m = v128.or(m, v128.xor(x, i64x2.shr_s(x, 63)));
+  }
+  let ms = i64x2.extract_lane(m, 0) | i64x2.extract_lane(m, 1);
+  for (; j < ns; j++) {
+    const x = load<i64>(p + (<usize>j << 3));
+    ms |= x ^ (x >> 63);
+  }
+  const b = 64 - <i32>clz<i64>(ms);
+  store<i32>(at, b);
+  return b;
+}
+
+/** Bits of |c| (|c| < 2^bits). */
+// @ts-ignore: decorator
+@inline function constBits(c: i64): i32 {
+  const u: u64 = c < 0 ? <u64>0 - <u64>c : <u64>c;
+  return 64 - <i32>clz<u64>(u);
+}
+
+// Descriptor of a term (X_DESC_BYTES): i32 nf at 0, i32 acc base at 4, then per factor (24 bytes from
+// 8): u32 data pointer, i32 neg (0 / -1), i64 c. A factor without register reads the zero vector.
+
+/** The SUMX run at pc (its own pass; see above): how many instructions it took (0: none). */
+function sumxRun(h: usize, prog: usize, pc: i32, plen: i32, ns: i32): i32 {
+  const g = word(prog, pc + 2);
+  if (g < 0) return 0;
+  const groups = load<i32>(h + H_GCOUNT);
+  if (groups > PART_GROUPS) return 0;
+  const xb = <usize>load<u32>(h + H_XBUF);
+  const nacc = load<i32>(h + H_NACC);
+  const accs = <usize>load<u32>(h + H_ACCS);
+  memory.fill(xb + X_BITS, 0xff, <usize>MAX_REGS << 2);
+  let k = 0;
+  let at = pc;
+  while (k < X_MULTI && at + 15 <= plen && word(prog, at) == VP_SUMX && word(prog, at + 2) == g) {
+    const acc = word(prog, at + 1);
+    if (acc < 0 || acc >= nacc) break;
+    const d = xb + X_TMP + <usize>k * X_DESC_BYTES;
+    let nf = 0;
+    let bits = 0;
+    let ok = true;
+    for (let f = 0; f < 3; f++) {
+      const r = word(prog, at + 3 + f * 4);
+      if (r == -2) break;
+      const neg = word(prog, at + 4 + f * 4);
+      const c = word64(prog, at + 5 + f * 4);
+      const e = d + 8 + <usize>nf * 24;
+      if (r >= 0) {
+        if (r >= MAX_REGS || rnulls(h, r) != 0) {
+          ok = false;
+          break;
+        }
+        const b = magBits(h, xb, r, ns);
+        const bc = constBits(c);
+        bits += c == 0 ? b : max(b, bc) + 1;
+        store<u32>(e, <u32>rdata(h, r));
+      } else {
+        bits += constBits(c);
+        store<u32>(e, <u32>(xb + X_ZERO));
+      }
+      store<i32>(e, neg != 0 ? -1 : 0, 4);
+      store<i64>(e, c, 8);
+      nf++;
+    }
+    if (!ok || nf == 0 || bits > 52) break;
+    store<i32>(d, nf);
+    store<i32>(d, bits, 80);
+    store<u32>(d, <u32>load<u32>(accs + (<usize>acc << 2)), 4);
+    k++;
+    at += 15;
+  }
+  if (k == 0) return 0;
+  // Packing: a term whose values satisfy |v| <= 2^b has a chunk sum below 2^(b+10) in magnitude, so
+  // it needs b + 12 bits (sign and slack) of a slot; slot 0 starts with the row count (12 bits).
+  // First fit, in program order; descriptors go to X_DESC grouped by slot, with their shift, slot
+  // offset and whether they close the slot (its sum is then stored for the row).
+  const used = xb + X_BITS; // reuse: i32 per slot, bits used (the bounds cache is done with)
+  const slotOf = used + 64;
+  let nslots = 1;
+  store<i32>(used, 12);
+  for (let i = 0; i < k; i++) {
+    const b = load<i32>(xb + X_TMP + <usize>i * X_DESC_BYTES, 80);
+    let s = 0;
+    for (; s < nslots; s++) if (load<i32>(used + (<usize>s << 2)) + b + 12 <= 63) break;
+    if (s == nslots) {
+      store<i32>(used + (<usize>s << 2), 0);
+      nslots++;
+    }
+    const u = load<i32>(used + (<usize>s << 2));
+    const t = xb + X_TMP + <usize>i * X_DESC_BYTES;
+    store<i32>(t, u, 84); // shift
+    store<i32>(t, s, 92); // slot
+    store<i32>(slotOf + (<usize>i << 2), s);
+    store<i32>(used + (<usize>s << 2), u + b + 12);
+  }
+  let m = 0;
+  let countAlone = 1;
+  for (let s = 0; s < nslots; s++) {
+    let last = -1;
+    for (let i = 0; i < k; i++) {
+      if (load<i32>(slotOf + (<usize>i << 2)) != s) continue;
+      const dst = xb + X_DESC + <usize>m * X_DESC_BYTES;
+      memory.copy(dst, xb + X_TMP + <usize>i * X_DESC_BYTES, X_DESC_BYTES);
+      store<i32>(dst, 0, 88);
+      last = m;
+      m++;
+      if (s == 0) countAlone = 0;
+    }
+    if (last >= 0) store<i32>(xb + X_DESC + <usize>last * X_DESC_BYTES, 1, 88);
+  }
+  const gids = rdata(h, g);
+  const slots = groups + 1;
+  const part = xb + X_PART;
+  xScatter(xb, part, slots, gids, k, nslots, countAlone, ns);
+  // Per group, per slot: the copies' total, then its members low to high (sign-extended fields).
+  const S = nslots;
+  const stride = <usize>(slots * S) << 3;
+  const hist = <usize>load<u32>(h + H_HIST);
+  for (let x = 0; x < groups; x++) {
+    let mi = 0;
+    for (let s = 0; s < nslots; s++) {
+      const q = part + (<usize>((x + 1) * S + s) << 3);
+      let tot = load<i64>(q) + load<i64>(q + stride) + load<i64>(q + 2 * stride) + load<i64>(q + 3 * stride);
+      // Members: the count first in slot 0, then the descriptors of this slot in order.
+      if (s == 0) {
+        const c = countAlone ? tot : (tot << 52) >> 52;
+        store<i64>(hist + (<usize>x << 3), c);
+        tot = (tot - c) >> 12;
+      }
+      while (mi < k) {
+        const d = xb + X_DESC + <usize>mi * X_DESC_BYTES;
+        if (load<i32>(d, 92) != s) break;
+        let v: i64;
+        if (load<i32>(d, 88) != 0) v = tot;
+        else {
+          const w = <i64>(load<i32>(d, 80) + 12);
+          v = (tot << (64 - w)) >> (64 - w);
+          tot = (tot - v) >> w;
+        }
+        // The term's total for group x: into its accumulator (the count after the loop).
+        store<i64>(d + 72, v); // scratch
+        const base = <usize>load<u32>(d, 4);
+        const p = base + <usize>x * 24;
+        const lo = load<u64>(p + 8);
+        const nlo = lo + <u64>v;
+        store<u64>(p + 8, nlo);
+        store<i64>(p + 16, load<i64>(p + 16) + (v >> 63) + <i64>(nlo < lo));
+        mi++;
+      }
+    }
+    for (let i = 0; i < k; i++) {
+      const base = <usize>load<u32>(xb + X_DESC + <usize>i * X_DESC_BYTES, 4);
+      const p = base + <usize>x * 24;
+      store<i64>(p, load<i64>(p) + load<i64>(hist + (<usize>x << 3)));
+    }
+  }
+  store<i32>(h + H_HREG, g);
+  return k;
+}
+
+/** Factor i of descriptor d at row offset at (bytes). */
+// @ts-ignore: decorator
+@inline function xFactor(d: usize, i: i32, at: usize): i64 {
+  const e = d + 8 + <usize>i * 24;
+  const x = load<i64>(<usize>load<u32>(e) + at);
+  const n = <i64>load<i32>(e, 4);
+  return load<i64>(e, 8) + ((x ^ n) - n);
+}
+
+// @ts-ignore: decorator
+@inline function xTerm(d: usize, nf: i32, at: usize): i64 {
+  let v = xFactor(d, 0, at);
+  if (nf > 1) v *= xFactor(d, 1, at);
+  if (nf > 2) v *= xFactor(d, 2, at);
+  return v;
+}
+
+/** Every term of the K descriptors (in slot order) for every row, shifted into its slot's partial
+ *  (slot 0 also counts rows at shift 0). The descriptors are read into locals once (the generated
+ *  code below has one set per term), so the row loop touches memory only for the operands and one
+ *  store per slot. */
+// @ts-ignore: decorator
+@inline function xScatterT(xb: usize, part: usize, slots: i32, gids: usize, K: i32, S: i32, countAlone: i32, ns: i32): void {
+  const stride = <usize>(slots * S) << 3;
+  memory.fill(part, 0, stride * <usize>PART_COPIES);
+  const c0 = part + (<usize>S << 3);
+  const desc = xb + X_DESC;
+  const ca = countAlone != 0;
+  const d0 = desc + 0;
+  const nf0 = K > 0 ? load<i32>(d0) : 0;
+  const pl0 = nf0 == 1 && load<i64>(d0, 16) == 0 && load<i32>(d0, 12) == 0;
+  const sh0 = <i64>(K > 0 ? load<i32>(d0, 84) : 0);
+  const e0 = K > 0 && load<i32>(d0, 88) != 0;
+  const o0 = K > 0 ? <usize>load<i32>(d0, 92) << 3 : 0;
+  const p00 = <usize>load<u32>(d0, 8); const n00 = <i64>load<i32>(d0, 12); const c00 = load<i64>(d0, 16);
+  const p01 = <usize>load<u32>(d0, 32); const n01 = <i64>load<i32>(d0, 36); const c01 = load<i64>(d0, 40);
+  const p02 = <usize>load<u32>(d0, 56); const n02 = <i64>load<i32>(d0, 60); const c02 = load<i64>(d0, 64);
+  const d1 = desc + 96;
+  const nf1 = K > 1 ? load<i32>(d1) : 0;
+  const pl1 = nf1 == 1 && load<i64>(d1, 16) == 0 && load<i32>(d1, 12) == 0;
+  const sh1 = <i64>(K > 1 ? load<i32>(d1, 84) : 0);
+  const e1 = K > 1 && load<i32>(d1, 88) != 0;
+  const o1 = K > 1 ? <usize>load<i32>(d1, 92) << 3 : 0;
+  const p10 = <usize>load<u32>(d1, 8); const n10 = <i64>load<i32>(d1, 12); const c10 = load<i64>(d1, 16);
+  const p11 = <usize>load<u32>(d1, 32); const n11 = <i64>load<i32>(d1, 36); const c11 = load<i64>(d1, 40);
+  const p12 = <usize>load<u32>(d1, 56); const n12 = <i64>load<i32>(d1, 60); const c12 = load<i64>(d1, 64);
+  const d2 = desc + 192;
+  const nf2 = K > 2 ? load<i32>(d2) : 0;
+  const pl2 = nf2 == 1 && load<i64>(d2, 16) == 0 && load<i32>(d2, 12) == 0;
+  const sh2 = <i64>(K > 2 ? load<i32>(d2, 84) : 0);
+  const e2 = K > 2 && load<i32>(d2, 88) != 0;
+  const o2 = K > 2 ? <usize>load<i32>(d2, 92) << 3 : 0;
+  const p20 = <usize>load<u32>(d2, 8); const n20 = <i64>load<i32>(d2, 12); const c20 = load<i64>(d2, 16);
+  const p21 = <usize>load<u32>(d2, 32); const n21 = <i64>load<i32>(d2, 36); const c21 = load<i64>(d2, 40);
+  const p22 = <usize>load<u32>(d2, 56); const n22 = <i64>load<i32>(d2, 60); const c22 = load<i64>(d2, 64);
+  const d3 = desc + 288;
+  const nf3 = K > 3 ? load<i32>(d3) : 0;
+  const pl3 = nf3 == 1 && load<i64>(d3, 16) == 0 && load<i32>(d3, 12) == 0;
+  const sh3 = <i64>(K > 3 ? load<i32>(d3, 84) : 0);
+  const e3 = K > 3 && load<i32>(d3, 88) != 0;
+  const o3 = K > 3 ? <usize>load<i32>(d3, 92) << 3 : 0;
+  const p30 = <usize>load<u32>(d3, 8); const n30 = <i64>load<i32>(d3, 12); const c30 = load<i64>(d3, 16);
+  const p31 = <usize>load<u32>(d3, 32); const n31 = <i64>load<i32>(d3, 36); const c31 = load<i64>(d3, 40);
+  const p32 = <usize>load<u32>(d3, 56); const n32 = <i64>load<i32>(d3, 60); const c32 = load<i64>(d3, 64);
+  const d4 = desc + 384;
+  const nf4 = K > 4 ? load<i32>(d4) : 0;
+  const pl4 = nf4 == 1 && load<i64>(d4, 16) == 0 && load<i32>(d4, 12) == 0;
+  const sh4 = <i64>(K > 4 ? load<i32>(d4, 84) : 0);
+  const e4 = K > 4 && load<i32>(d4, 88) != 0;
+  const o4 = K > 4 ? <usize>load<i32>(d4, 92) << 3 : 0;
+  const p40 = <usize>load<u32>(d4, 8); const n40 = <i64>load<i32>(d4, 12); const c40 = load<i64>(d4, 16);
+  const p41 = <usize>load<u32>(d4, 32); const n41 = <i64>load<i32>(d4, 36); const c41 = load<i64>(d4, 40);
+  const p42 = <usize>load<u32>(d4, 56); const n42 = <i64>load<i32>(d4, 60); const c42 = load<i64>(d4, 64);
+  const d5 = desc + 480;
+  const nf5 = K > 5 ? load<i32>(d5) : 0;
+  const pl5 = nf5 == 1 && load<i64>(d5, 16) == 0 && load<i32>(d5, 12) == 0;
+  const sh5 = <i64>(K > 5 ? load<i32>(d5, 84) : 0);
+  const e5 = K > 5 && load<i32>(d5, 88) != 0;
+  const o5 = K > 5 ? <usize>load<i32>(d5, 92) << 3 : 0;
+  const p50 = <usize>load<u32>(d5, 8); const n50 = <i64>load<i32>(d5, 12); const c50 = load<i64>(d5, 16);
+  const p51 = <usize>load<u32>(d5, 32); const n51 = <i64>load<i32>(d5, 36); const c51 = load<i64>(d5, 40);
+  const p52 = <usize>load<u32>(d5, 56); const n52 = <i64>load<i32>(d5, 60); const c52 = load<i64>(d5, 64);
+  let j = 0;
+  for (; j + 4 <= ns; j += 4) {
+    const gp = gids + (<usize>j << 2);
+    const a0 = c0 + <usize>(load<i32>(gp) * S << 3);
+    const a1 = c0 + stride + <usize>(load<i32>(gp, 4) * S << 3);
+    const a2 = c0 + 2 * stride + <usize>(load<i32>(gp, 8) * S << 3);
+    const a3 = c0 + 3 * stride + <usize>(load<i32>(gp, 12) * S << 3);
+    let w0: i64 = 1, w1: i64 = 1, w2: i64 = 1, w3: i64 = 1;
+    if (ca) {
+      store<i64>(a0, load<i64>(a0) + 1);
+      store<i64>(a1, load<i64>(a1) + 1);
+      store<i64>(a2, load<i64>(a2) + 1);
+      store<i64>(a3, load<i64>(a3) + 1);
+      w0 = 0; w1 = 0; w2 = 0; w3 = 0;
+    }
+    const at = <usize>j << 3;
+    if (K > 0) {
+      let v0: i64, v1: i64, v2: i64, v3: i64;
+      if (pl0) {
+        v0 = load<i64>(p00 + at); v1 = load<i64>(p00 + at, 8); v2 = load<i64>(p00 + at, 16); v3 = load<i64>(p00 + at, 24);
+      } else {
+        v0 = xf(p00, n00, c00, at); v1 = xf(p00, n00, c00, at + 8); v2 = xf(p00, n00, c00, at + 16); v3 = xf(p00, n00, c00, at + 24);
+        if (nf0 > 1) {
+          v0 *= xf(p01, n01, c01, at); v1 *= xf(p01, n01, c01, at + 8); v2 *= xf(p01, n01, c01, at + 16); v3 *= xf(p01, n01, c01, at + 24);
+          if (nf0 > 2) {
+            v0 *= xf(p02, n02, c02, at); v1 *= xf(p02, n02, c02, at + 8); v2 *= xf(p02, n02, c02, at + 16); v3 *= xf(p02, n02, c02, at + 24);
+          }
+        }
+      }
+      w0 += v0 << sh0; w1 += v1 << sh0; w2 += v2 << sh0; w3 += v3 << sh0;
+      if (e0) {
+        store<i64>(a0 + o0, load<i64>(a0 + o0) + w0);
+        store<i64>(a1 + o0, load<i64>(a1 + o0) + w1);
+        store<i64>(a2 + o0, load<i64>(a2 + o0) + w2);
+        store<i64>(a3 + o0, load<i64>(a3 + o0) + w3);
+        w0 = 0; w1 = 0; w2 = 0; w3 = 0;
+      }
+    }
+    if (K > 1) {
+      let v0: i64, v1: i64, v2: i64, v3: i64;
+      if (pl1) {
+        v0 = load<i64>(p10 + at); v1 = load<i64>(p10 + at, 8); v2 = load<i64>(p10 + at, 16); v3 = load<i64>(p10 + at, 24);
+      } else {
+        v0 = xf(p10, n10, c10, at); v1 = xf(p10, n10, c10, at + 8); v2 = xf(p10, n10, c10, at + 16); v3 = xf(p10, n10, c10, at + 24);
+        if (nf1 > 1) {
+          v0 *= xf(p11, n11, c11, at); v1 *= xf(p11, n11, c11, at + 8); v2 *= xf(p11, n11, c11, at + 16); v3 *= xf(p11, n11, c11, at + 24);
+          if (nf1 > 2) {
+            v0 *= xf(p12, n12, c12, at); v1 *= xf(p12, n12, c12, at + 8); v2 *= xf(p12, n12, c12, at + 16); v3 *= xf(p12, n12, c12, at + 24);
+          }
+        }
+      }
+      w0 += v0 << sh1; w1 += v1 << sh1; w2 += v2 << sh1; w3 += v3 << sh1;
+      if (e1) {
+        store<i64>(a0 + o1, load<i64>(a0 + o1) + w0);
+        store<i64>(a1 + o1, load<i64>(a1 + o1) + w1);
+        store<i64>(a2 + o1, load<i64>(a2 + o1) + w2);
+        store<i64>(a3 + o1, load<i64>(a3 + o1) + w3);
+        w0 = 0; w1 = 0; w2 = 0; w3 = 0;
+      }
+    }
+    if (K > 2) {
+      let v0: i64, v1: i64, v2: i64, v3: i64;
+      if (pl2) {
+        v0 = load<i64>(p20 + at); v1 = load<i64>(p20 + at, 8); v2 = load<i64>(p20 + at, 16); v3 = load<i64>(p20 + at, 24);
+      } else {
+        v0 = xf(p20, n20, c20, at); v1 = xf(p20, n20, c20, at + 8); v2 = xf(p20, n20, c20, at + 16); v3 = xf(p20, n20, c20, at + 24);
+        if (nf2 > 1) {
+          v0 *= xf(p21, n21, c21, at); v1 *= xf(p21, n21, c21, at + 8); v2 *= xf(p21, n21, c21, at + 16); v3 *= xf(p21, n21, c21, at + 24);
+          if (nf2 > 2) {
+            v0 *= xf(p22, n22, c22, at); v1 *= xf(p22, n22, c22, at + 8); v2 *= xf(p22, n22, c22, at + 16); v3 *= xf(p22, n22, c22, at + 24);
+          }
+        }
+      }
+      w0 += v0 << sh2; w1 += v1 << sh2; w2 += v2 << sh2; w3 += v3 << sh2;
+      if (e2) {
+        store<i64>(a0 + o2, load<i64>(a0 + o2) + w0);
+        store<i64>(a1 + o2, load<i64>(a1 + o2) + w1);
+        store<i64>(a2 + o2, load<i64>(a2 + o2) + w2);
+        store<i64>(a3 + o2, load<i64>(a3 + o2) + w3);
+        w0 = 0; w1 = 0; w2 = 0; w3 = 0;
+      }
+    }
+    if (K > 3) {
+      let v0: i64, v1: i64, v2: i64, v3: i64;
+      if (pl3) {
+        v0 = load<i64>(p30 + at); v1 = load<i64>(p30 + at, 8); v2 = load<i64>(p30 + at, 16); v3 = load<i64>(p30 + at, 24);
+      } else {
+        v0 = xf(p30, n30, c30, at); v1 = xf(p30, n30, c30, at + 8); v2 = xf(p30, n30, c30, at + 16); v3 = xf(p30, n30, c30, at + 24);
+        if (nf3 > 1) {
+          v0 *= xf(p31, n31, c31, at); v1 *= xf(p31, n31, c31, at + 8); v2 *= xf(p31, n31, c31, at + 16); v3 *= xf(p31, n31, c31, at + 24);
+          if (nf3 > 2) {
+            v0 *= xf(p32, n32, c32, at); v1 *= xf(p32, n32, c32, at + 8); v2 *= xf(p32, n32, c32, at + 16); v3 *= xf(p32, n32, c32, at + 24);
+          }
+        }
+      }
+      w0 += v0 << sh3; w1 += v1 << sh3; w2 += v2 << sh3; w3 += v3 << sh3;
+      if (e3) {
+        store<i64>(a0 + o3, load<i64>(a0 + o3) + w0);
+        store<i64>(a1 + o3, load<i64>(a1 + o3) + w1);
+        store<i64>(a2 + o3, load<i64>(a2 + o3) + w2);
+        store<i64>(a3 + o3, load<i64>(a3 + o3) + w3);
+        w0 = 0; w1 = 0; w2 = 0; w3 = 0;
+      }
+    }
+    if (K > 4) {
+      let v0: i64, v1: i64, v2: i64, v3: i64;
+      if (pl4) {
+        v0 = load<i64>(p40 + at); v1 = load<i64>(p40 + at, 8); v2 = load<i64>(p40 + at, 16); v3 = load<i64>(p40 + at, 24);
+      } else {
+        v0 = xf(p40, n40, c40, at); v1 = xf(p40, n40, c40, at + 8); v2 = xf(p40, n40, c40, at + 16); v3 = xf(p40, n40, c40, at + 24);
+        if (nf4 > 1) {
+          v0 *= xf(p41, n41, c41, at); v1 *= xf(p41, n41, c41, at + 8); v2 *= xf(p41, n41, c41, at + 16); v3 *= xf(p41, n41, c41, at + 24);
+          if (nf4 > 2) {
+            v0 *= xf(p42, n42, c42, at); v1 *= xf(p42, n42, c42, at + 8); v2 *= xf(p42, n42, c42, at + 16); v3 *= xf(p42, n42, c42, at + 24);
+          }
+        }
+      }
+      w0 += v0 << sh4; w1 += v1 << sh4; w2 += v2 << sh4; w3 += v3 << sh4;
+      if (e4) {
+        store<i64>(a0 + o4, load<i64>(a0 + o4) + w0);
+        store<i64>(a1 + o4, load<i64>(a1 + o4) + w1);
+        store<i64>(a2 + o4, load<i64>(a2 + o4) + w2);
+        store<i64>(a3 + o4, load<i64>(a3 + o4) + w3);
+        w0 = 0; w1 = 0; w2 = 0; w3 = 0;
+      }
+    }
+    if (K > 5) {
+      let v0: i64, v1: i64, v2: i64, v3: i64;
+      if (pl5) {
+        v0 = load<i64>(p50 + at); v1 = load<i64>(p50 + at, 8); v2 = load<i64>(p50 + at, 16); v3 = load<i64>(p50 + at, 24);
+      } else {
+        v0 = xf(p50, n50, c50, at); v1 = xf(p50, n50, c50, at + 8); v2 = xf(p50, n50, c50, at + 16); v3 = xf(p50, n50, c50, at + 24);
+        if (nf5 > 1) {
+          v0 *= xf(p51, n51, c51, at); v1 *= xf(p51, n51, c51, at + 8); v2 *= xf(p51, n51, c51, at + 16); v3 *= xf(p51, n51, c51, at + 24);
+          if (nf5 > 2) {
+            v0 *= xf(p52, n52, c52, at); v1 *= xf(p52, n52, c52, at + 8); v2 *= xf(p52, n52, c52, at + 16); v3 *= xf(p52, n52, c52, at + 24);
+          }
+        }
+      }
+      w0 += v0 << sh5; w1 += v1 << sh5; w2 += v2 << sh5; w3 += v3 << sh5;
+      if (e5) {
+        store<i64>(a0 + o5, load<i64>(a0 + o5) + w0);
+        store<i64>(a1 + o5, load<i64>(a1 + o5) + w1);
+        store<i64>(a2 + o5, load<i64>(a2 + o5) + w2);
+        store<i64>(a3 + o5, load<i64>(a3 + o5) + w3);
+        w0 = 0; w1 = 0; w2 = 0; w3 = 0;
+      }
+    }
+  }
+  for (; j < ns; j++) {
+    const a0 = c0 + <usize>(load<i32>(gids + (<usize>j << 2)) * S << 3);
+    store<i64>(a0, load<i64>(a0) + 1);
+    const at = <usize>j << 3;
+    for (let t = 0; t < K; t++) {
+      const d = desc + <usize>t * X_DESC_BYTES;
+      const o = <usize>load<i32>(d, 92) << 3;
+      store<i64>(a0 + o, load<i64>(a0 + o) + (xTerm(d, load<i32>(d), at) << <i64>load<i32>(d, 84)));
+    }
+  }
+}
+
+/** c + x or c - x (n = -1) of the i64 at p + at. */
+// @ts-ignore: decorator
+@inline function xf(p: usize, n: i64, c: i64, at: usize): i64 {
+  const x = load<i64>(p + at);
+  return c + ((x ^ n) - n);
+}
+
+function xScatter(xb: usize, part: usize, slots: i32, gids: usize, k: i32, S: i32, countAlone: i32, ns: i32): void {
+  switch (k) {
+    case 1: xScatterT(xb, part, slots, gids, 1, S, countAlone, ns); break;
+    case 2: xScatterT(xb, part, slots, gids, 2, S, countAlone, ns); break;
+    case 3: xScatterT(xb, part, slots, gids, 3, S, countAlone, ns); break;
+    case 4: xScatterT(xb, part, slots, gids, 4, S, countAlone, ns); break;
+    case 5: xScatterT(xb, part, slots, gids, 5, S, countAlone, ns); break;
+    default: xScatterT(xb, part, slots, gids, 6, S, countAlone, ns); break;
+  }
+}
+
+/** One SUMX row by row with exact overflow tests in the instructions' order (NULL operand: the row's
+ *  value is NULL, not counted); any group register, masked or not, one group without. */
+function sumxRows(h: usize, prog: usize, pc: i32, ns: i32, mask: usize): i32 {
+  const acc = word(prog, pc + 1);
+  const g = word(prog, pc + 2);
+  if (acc < 0 || acc >= load<i32>(h + H_NACC)) return ST_ERR_ARG;
+  if (g < 0 && load<i32>(h + H_GCOUNT) == 0) {
+    if (newGroup(h, 0) < 0) return ST_ERR_NOMEM;
+  }
+  const base = <usize>load<u32>(<usize>load<u32>(h + H_ACCS) + (<usize>acc << 2));
+  const gids: usize = g < 0 ? 0 : rdata(h, g);
+  const xb = <usize>load<u32>(h + H_XBUF);
+  // Factors: data, nulls, neg, c (into the descriptor scratch of term 0: the pass above is done).
+  const d = xb + X_DESC;
+  let nf = 0;
+  for (let f = 0; f < 3; f++) {
+    const r = word(prog, pc + 3 + f * 4);
+    if (r == -2) break;
+    if (r >= MAX_REGS) return ST_ERR_ARG;
+    const e = d + <usize>nf * 24;
+    store<u32>(e, <u32>(r >= 0 ? rdata(h, r) : xb + X_ZERO));
+    store<u32>(e + 16, <u32>(r >= 0 ? rnulls(h, r) : 0));
+    store<i32>(e, word(prog, pc + 4 + f * 4), 4);
+    store<i64>(e, word64(prog, pc + 5 + f * 4), 8);
+    nf++;
+  }
+  if (nf == 0) return ST_ERR_ARG;
+  let over: i64 = 0;
+  for (let j = 0; j < ns; j++) {
+    if (g < 0 ? skipRow(mask, j) : load<i32>(gids + (<usize>j << 2)) < 0) continue;
+    const at = <usize>j << 3;
+    let v: i64 = 1;
+    let isNull = false;
+    for (let f = 0; f < nf; f++) {
+      const e = d + <usize>f * 24;
+      const nul = <usize>load<u32>(e + 16);
+      if (nul != 0 && load<u8>(nul + <usize>j) != 0) {
+        isNull = true;
+        break;
+      }
+      const x = load<i64>(<usize>load<u32>(e) + at);
+      const c = load<i64>(e, 8);
+      let fv: i64;
+      if (load<i32>(e, 4) != 0) {
+        fv = c - x;
+        over |= subOver(c, x, fv);
+      } else {
+        fv = c + x;
+        over |= addOver(c, x, fv);
+      }
+      v = f == 0 ? fv : mulChecked(v, fv, h + H_OVER);
+    }
+    if (isNull) continue;
+    const p = base + (gids == 0 ? 0 : <usize>load<i32>(gids + (<usize>j << 2)) * 24);
+    const lo = load<u64>(p + 8);
+    const nlo = lo + <u64>v;
+    store<i64>(p, load<i64>(p) + 1);
+    store<u64>(p + 8, nlo);
+    store<i64>(p + 16, load<i64>(p + 16) + (v >> 63) + <i64>(nlo < lo));
+  }
+  if (over < 0) store<i32>(h + H_OVER, 1);
+  return ST_OK;
+}
+
 // ---- the interpreter ----
 
 // @ts-ignore: decorator
@@ -1397,6 +1933,7 @@ function opLen(op: i32): i32 {
     case VP_GROUP: return 3;
     case VP_AGG: return 5;
     case VP_GKEYCOL: return 6;
+    case VP_SUMX: return 15;
     default: return 0;
   }
 }
@@ -1422,7 +1959,7 @@ function analyse(h: usize): void {
     if (op == VP_FILTER || op == VP_SELECT) {
       body = pc + len;
       if (aggs) ok = false;
-    } else if (op == VP_AGG) aggs = true;
+    } else if (op == VP_AGG || op == VP_SUMX) aggs = true;
     else if (aggs) ok = false;
     pc += len;
   }
@@ -1778,6 +2315,18 @@ function runChunk(h: usize, base: i32, n: i32, allowMask: bool): i32 {
         const st = accumulate(h, word(prog, pc + 1), word(prog, pc + 2), word(prog, pc + 3), word(prog, pc + 4), ns, mask);
         if (st != ST_OK) return st;
         pc += 5;
+        break;
+      }
+      case VP_SUMX: {
+        aggs = true;
+        const took = sumxRun(h, prog, pc, plen, ns);
+        if (took > 0) {
+          pc += took * 15;
+          break;
+        }
+        const st = sumxRows(h, prog, pc, ns, mask);
+        if (st != ST_OK) return st;
+        pc += 15;
         break;
       }
       default:

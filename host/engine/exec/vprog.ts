@@ -11,7 +11,7 @@ import type { ExecKernels } from './kernels.ts';
 export const VP = {
   END: 0, LOAD32: 1, LOAD64: 2, LOAD8: 3, WIDEN: 4, I2F: 5, ARITH: 6, ARITHC: 7, FARITH: 8, FARITHC: 9,
   RANGE: 10, CMP: 11, CMPC: 12, AND: 13, OR: 14, NOT: 15, ISNULL: 16, DICTMAP: 17, SELECT: 18, FILTER: 19,
-  GZERO: 20, GKEY: 21, GROUP: 22, AGG: 23, GKEYCOL: 24,
+  GZERO: 20, GKEY: 21, GROUP: 22, AGG: 23, GKEYCOL: 24, SUMX: 25,
 } as const;
 /** Arithmetic operators: a+b, a-b, a*b, c-a (constant form only). */
 export const AOP = { ADD: 0, SUB: 1, MUL: 2, RSUB: 3 } as const;
@@ -198,10 +198,162 @@ export class ProgramBuilder {
   agg(acc: number, kind: number, g: number, v: number): void {
     this.aggWords.push(VP.AGG, acc, kind, g, v);
   }
-  /** The whole program: the instructions, the AGGs, END. */
-  program(): number[] {
-    return [...this.words, ...this.aggWords, VP.END];
+  /** Grouped sums of products as SUMX (fuseSums). Off by default: on TPC-H Q1 in
+   *  tools/bench/vprog_micro.ts (--fuse) the fused pass measured slower than ARITH + AGG
+   *  (docs/design/columnar.md, "SUMX"). */
+  fuseSums = false;
+  /** The whole program: the instructions, the AGGs, END (SUMX-fused when fuse). */
+  program(fuse = this.fuseSums): number[] {
+    if (!fuse) return [...this.words, ...this.aggWords, VP.END];
+    if (this.fused === undefined) {
+      const r = fuseSums(this.words, this.aggWords);
+      this.fused = r.words;
+      // Dictionary tables sit at word indexes of the unfused words: map them.
+      for (const t of this.tables) t.at = r.moved.get(t.at) ?? t.at;
+    }
+    return [...this.fused];
   }
+  private fused: number[] | undefined;
+}
+
+/** Instruction lengths (wasm/exec/vprog.ts opLen). */
+function opLen(op: number): number {
+  switch (op) {
+    case VP.LOAD32: case VP.LOAD64: case VP.LOAD8: return 4;
+    case VP.WIDEN: case VP.NOT: case VP.GROUP: return 3;
+    case VP.I2F: case VP.AND: case VP.OR: case VP.ISNULL: return 4;
+    case VP.ARITH: case VP.FARITH: case VP.DICTMAP: case VP.GKEY: case VP.AGG: return 5;
+    case VP.ARITHC: case VP.FARITHC: case VP.RANGE: case VP.CMP: case VP.GKEYCOL: return 6;
+    case VP.CMPC: case VP.FILTER: return 9;
+    case VP.SELECT: case VP.GZERO: return 2;
+    case VP.SUMX: return 15;
+    default: throw new Error(`vprog: instruction ${op}`);
+  }
+}
+/** Registers an instruction reads (at word i). */
+function readsOf(w: number[], i: number): number[] {
+  const op = w[i]!;
+  switch (op) {
+    case VP.WIDEN: case VP.I2F: case VP.ARITHC: case VP.FARITHC: case VP.CMPC: case VP.NOT: case VP.ISNULL:
+    case VP.DICTMAP: case VP.GROUP:
+      return [w[i + 2]!];
+    case VP.ARITH: case VP.FARITH: case VP.CMP: case VP.AND: case VP.OR:
+      return [w[i + 2]!, w[i + 3]!];
+    case VP.RANGE: case VP.SELECT: return [w[i + 1]!];
+    case VP.GKEY: return [w[i + 1]!, w[i + 2]!];
+    case VP.GKEYCOL: return [w[i + 1]!];
+    case VP.AGG: return [w[i + 3]!, w[i + 4]!].filter((r) => r >= 0);
+    case VP.SUMX: return [w[i + 2]!, w[i + 3]!, w[i + 7]!, w[i + 11]!].filter((r) => r >= 0);
+    default: return [];
+  }
+}
+
+interface Factor { reg: number; neg: boolean; c: bigint }
+
+/**
+ * Grouped `AGG SUM128` over a product of up to three affine factors (c + x, c - x, x of an i64
+ * register, or a constant), evaluated left to right as the ARITH / ARITHC instructions would, becomes
+ * `SUMX`: the kernel folds the arithmetic into the grouped partial sums (no vector per intermediate),
+ * and consecutive SUMX of one group register share a pass. Plain grouped sums become SUMX too (to
+ * share that pass). ARITH / ARITHC instructions no one reads any more are dropped. `moved`: old word
+ * index -> new word index of every kept word.
+ */
+export function fuseSums(words: number[], aggWords: number[]): { words: number[]; moved: Map<number, number> } {
+  const def = new Map<number, number>(); // register -> word index of its ARITH / ARITHC
+  for (let i = 0; i < words.length; i += opLen(words[i]!)) {
+    const op = words[i]!;
+    if (op === VP.ARITH || op === VP.ARITHC) def.set(words[i + 1]!, i);
+  }
+  const c64 = (i: number): bigint => BigInt.asIntN(64, (BigInt(words[i + 1]!) << 32n) | BigInt(words[i]! >>> 0));
+  const chain = (r: number): Factor[] | null => {
+    const i = def.get(r);
+    if (i === undefined) return [{ reg: r, neg: false, c: 0n }];
+    const op = words[i]!;
+    const a = words[i + 2]!;
+    if (op === VP.ARITH) {
+      if (words[i + 4] !== AOP.MUL) return null;
+      const b = words[i + 3]!;
+      // One side a factor (a register, or an ARITHC +/- of one), the other a chain: chain then factor.
+      const fb = factor(b);
+      if (fb !== null) {
+        const l = chain(a);
+        return l === null ? null : [...l, fb];
+      }
+      const fa = factor(a);
+      const l = chain(b);
+      return fa === null || l === null ? null : [...l, fa];
+    }
+    const aop = words[i + 3]!;
+    const c = c64(i + 4);
+    if (aop === AOP.MUL) {
+      const l = chain(a);
+      return l === null ? null : [...l, { reg: -1, neg: false, c }];
+    }
+    const f = factor(r);
+    return f === null ? null : [f];
+  };
+  const factor = (r: number): Factor | null => {
+    const i = def.get(r);
+    if (i === undefined) return { reg: r, neg: false, c: 0n };
+    if (words[i] !== VP.ARITHC || def.has(words[i + 2]!)) return null;
+    const x = words[i + 2]!;
+    const aop = words[i + 3]!;
+    const c = c64(i + 4);
+    if (aop === AOP.ADD) return { reg: x, neg: false, c };
+    if (aop === AOP.RSUB) return { reg: x, neg: true, c };
+    if (aop === AOP.SUB && c !== I64_MIN) return { reg: x, neg: false, c: -c };
+    return null;
+  };
+  // ARITH / ARITHC instructions a SUMX now evaluates (only those may be dropped: another one's
+  // overflow flag must still be raised).
+  const folded = new Set<number>();
+  const mark = (r: number): void => {
+    const i = def.get(r);
+    if (i === undefined || folded.has(i)) return;
+    folded.add(i);
+    mark(words[i + 2]!);
+    if (words[i] === VP.ARITH) mark(words[i + 3]!);
+  };
+  const aggs: number[] = [];
+  for (let i = 0; i < aggWords.length; i += 5) {
+    const [op, acc, kind, g, v] = aggWords.slice(i, i + 5) as [number, number, number, number, number];
+    const fs = kind === VAGG.SUM128 && g >= 0 && v >= 0 ? chain(v) : null;
+    if (fs === null || fs.length > 3) {
+      aggs.push(op, acc, kind, g, v);
+      continue;
+    }
+    aggs.push(VP.SUMX, acc, g);
+    mark(v);
+    for (let f = 0; f < 3; f++) {
+      const x = fs[f];
+      const u = BigInt.asUintN(64, x?.c ?? 0n);
+      aggs.push(x === undefined ? -2 : x.reg, x?.neg ? 1 : 0, Number(u & 0xffffffffn) | 0, Number(u >> 32n) | 0);
+    }
+  }
+  // Drop ARITH / ARITHC no one reads (to a fixpoint: a dropped one may have been the only reader).
+  const dropped = new Set<number>();
+  for (;;) {
+    const used = new Set<number>();
+    for (let i = 0; i < words.length; i += opLen(words[i]!)) if (!dropped.has(i)) for (const r of readsOf(words, i)) used.add(r);
+    for (let i = 0; i < aggs.length; i += opLen(aggs[i]!)) for (const r of readsOf(aggs, i)) used.add(r);
+    let more = false;
+    for (const [r, i] of def) if (folded.has(i) && !dropped.has(i) && !used.has(r)) {
+      dropped.add(i);
+      more = true;
+    }
+    if (!more) break;
+  }
+  const out: number[] = [];
+  const moved = new Map<number, number>();
+  for (let i = 0; i < words.length; i += opLen(words[i]!)) {
+    const len = opLen(words[i]!);
+    if (dropped.has(i)) continue;
+    for (let k = 0; k < len; k++) {
+      moved.set(i + k, out.length);
+      out.push(words[i + k]!);
+    }
+  }
+  return { words: [...out, ...aggs, VP.END], moved };
 }
 
 /** The plan or a value is outside what vector programs do (the row path runs it). */
