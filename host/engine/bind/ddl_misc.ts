@@ -2,7 +2,7 @@
 
 import type * as A from '../../../sql-dialects/index.ts';
 import { postgres, print } from '../../../sql-dialects/index.ts';
-import type { SchemaObj, SequenceObj, ViewObj } from '../catalog/objects.ts';
+import type { IndexObj, SchemaObj, SequenceObj, TableObj, ViewObj } from '../catalog/objects.ts';
 import { SqlState } from '../sb_error.ts';
 import { T } from '../types/types.ts';
 import { typeName } from '../functions/errors.ts';
@@ -16,6 +16,7 @@ import { Scope } from './scope.ts';
 import { type DdlEnv, chooseName, sequenceSpec } from './ddl_env.ts';
 import { buildIndex, createIndex, indexKeys } from './ddl_constraints.ts';
 import { createTable } from './ddl_table.ts';
+import { buildIndexEntries } from './ddl_build.ts';
 
 export async function createIndexStatement(env: DdlEnv, stmt: A.CreateIndex): Promise<void> {
   const bind = env.bindEnv();
@@ -344,4 +345,77 @@ export async function truncate(env: DdlEnv, stmt: A.Truncate): Promise<void> {
       }
     }
   }
+}
+
+/**
+ * REINDEX {INDEX | TABLE | SCHEMA | DATABASE | SYSTEM} [CONCURRENTLY] name:
+ * each index's entries are deleted and written again from the table's rows
+ * (a primary key has no separate entries: the rows are keyed by it).
+ */
+export async function reindex(env: DdlEnv, stmt: A.Reindex): Promise<void> {
+  const bind = env.bindEnv();
+  if (stmt.concurrently && env.inBlock) {
+    throw errAt(bind, '25001', `REINDEX CONCURRENTLY cannot run inside a transaction block`, stmt.loc);
+  }
+  const cat = bind.catalog;
+  const targets: Array<{ t: TableObj; ix: IndexObj }> = [];
+  const ofTable = (t: TableObj): void => {
+    for (const ix of cat.indexesOf(t.oid)) targets.push({ t, ix });
+  };
+  switch (stmt.target) {
+    case 'INDEX': {
+      const rel = lookupRelation(bind, stmt.name!);
+      if (!rel) throw errAt(bind, SqlState.undefined_table, `relation "${foldQName(bind, stmt.name!).join('.')}" does not exist`, stmt.loc);
+      if (rel.kind !== 'index') throw errAt(bind, SqlState.wrong_object_type, `"${rel.name}" is not an index`, stmt.loc);
+      const t = cat.table(rel.tableOid);
+      if (t) targets.push({ t, ix: rel });
+      break;
+    }
+    case 'TABLE': {
+      const rel = lookupRelation(bind, stmt.name!);
+      if (!rel) throw errAt(bind, SqlState.undefined_table, `relation "${foldQName(bind, stmt.name!).join('.')}" does not exist`, stmt.loc);
+      if (rel.kind !== 'table' && !(rel.kind === 'view' && (rel as { matview?: unknown }).matview !== undefined)) {
+        throw errAt(bind, SqlState.wrong_object_type, `"${rel.name}" is not a table or materialized view`, stmt.loc);
+      }
+      const t = cat.table(rel.oid);
+      if (t) ofTable(t);
+      break;
+    }
+    case 'SCHEMA': {
+      const name = fold(bind, stmt.name![stmt.name!.length - 1]!);
+      const sch = cat.schema(bind.dbOid, name);
+      if (!sch) throw errAt(bind, SqlState.invalid_schema_name, `schema "${name}" does not exist`, stmt.loc);
+      for (const r of cat.relationsIn(sch.oid)) if (r.kind === 'table') ofTable(r);
+      break;
+    }
+    default: {
+      if (env.inBlock) throw errAt(bind, '25001', `REINDEX ${stmt.target} cannot run inside a transaction block`, stmt.loc);
+      if (stmt.name) {
+        const name = fold(bind, stmt.name[stmt.name.length - 1]!);
+        if (name !== bind.dbName) throw errAt(bind, SqlState.feature_not_supported, 'can only reindex the currently open database', stmt.loc);
+      }
+      if (stmt.target === 'SYSTEM') return; // system catalogs have no stored indexes here
+      for (const sch of searchAllSchemas(bind)) for (const r of cat.relationsIn(sch.oid)) if (r.kind === 'table') ofTable(r);
+    }
+  }
+  const ctx = env.execContext();
+  for (const { t, ix } of targets) {
+    if (ix.primary) continue;
+    const ta = ctx.tables.get(t.oid);
+    const access = ta.indexes.find((i) => i.obj.oid === ix.oid);
+    if (!access) continue;
+    const keys: Uint8Array[] = [];
+    const c = env.txn.scan(access.ks);
+    try {
+      while (c.next()) keys.push(c.key.slice());
+    } finally {
+      c.close();
+    }
+    for (const k of keys) env.txn.delete(access.ks, k);
+    buildIndexEntries(env.txn, ta, access, ctx);
+  }
+}
+
+function searchAllSchemas(bind: ReturnType<DdlEnv['bindEnv']>): SchemaObj[] {
+  return bind.catalog.ofKind('schema').filter((s) => s.dbOid === bind.dbOid);
 }

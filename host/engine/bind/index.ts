@@ -32,7 +32,7 @@ import type { DdlEnv } from './ddl_env.ts';
 import { createTable } from './ddl_table.ts';
 import { dropStatement } from './ddl_drop.ts';
 import { rewriteViewDml, withViewChecks } from './view_dml.ts';
-import { alterSchemaOrDatabase, alterSequence, createIndexStatement, createSchema, createSequence, createView, truncate } from './ddl_misc.ts';
+import { alterSchemaOrDatabase, alterSequence, createIndexStatement, createSchema, createSequence, createView, reindex, truncate } from './ddl_misc.ts';
 import { alterTable } from './ddl_alter.ts';
 import { refreshMatview } from './ddl_matview.ts';
 
@@ -68,7 +68,7 @@ export function isBindable(stmt: A.Statement): boolean {
 const BINDABLE = new Set([
   'comment_on',
   'select', 'insert', 'update', 'delete', 'create_table', 'drop', 'create_index', 'create_schema', 'create_sequence',
-  'alter_sequence', 'alter_table', 'truncate', 'create_view', 'alter_database', 'refresh_matview',
+  'alter_sequence', 'alter_table', 'truncate', 'create_view', 'alter_database', 'refresh_matview', 'reindex',
 ]);
 
 /** Binds a statement; DDL privileges are checked now, a plan carries what it needs (checked before each run). */
@@ -136,6 +136,8 @@ function bindStatementOnly(env: BindEnv, stmt: A.Statement): BoundStatement {
       return { kind: 'ddl', tag: 'REFRESH MATERIALIZED VIEW', run: (d) => refreshMatview(d, stmt) };
     case 'alter_database':
       return { kind: 'ddl', tag: 'ALTER SCHEMA', run: (d) => alterSchemaOrDatabase(d, stmt, d.sql) };
+    case 'reindex':
+      return { kind: 'ddl', tag: 'REINDEX', run: (d) => reindex(d, stmt) };
     default:
       throw errAt(env, SqlState.feature_not_supported, `${stmt.kind.replace(/_/g, ' ').toUpperCase()} is not supported yet`, (stmt as { loc?: A.Loc }).loc);
   }
