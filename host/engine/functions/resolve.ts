@@ -77,7 +77,11 @@ function expand<I extends { args: SqlType[]; variadic?: SqlType; defaults?: numb
       out.push({ impl, declared: impl.args.slice(0, nargs), expanded: true });
     }
   }
-  return out;
+  // A variadic form called with no variadic arguments that has the same
+  // argument types as a plain form gives way to it (format(text) over
+  // format(text, VARIADIC "any"), as PostgreSQL's candidate list keeps one).
+  return out.filter((c) => !(c.impl.variadic !== undefined && !c.expanded && out.some((o) =>
+    o !== c && o.impl.variadic === undefined && o.declared.length === c.declared.length && o.declared.every((d, i) => sameType(d, c.declared[i]!)))));
 }
 
 // ---- polymorphism -------------------------------------------------------------
