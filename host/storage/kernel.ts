@@ -395,13 +395,7 @@ export class StorageKernel {
     if (this.u8view.length === 0) this.refresh();
     const u8 = this.u8view;
     const u32 = this.u32view;
-    const inserts = u32[(w.mt + 56) >>> 2]!; // MT_INSERTS
-    if (inserts !== w.inserts) {
-      this.memSeekVersion(w.mt, w.ver);
-      w.leaf = this.seekLeaf;
-      w.idx = this.seekIdx;
-      w.inserts = inserts;
-    }
+    this.memWalkResync(w, u32);
     let leaf = w.leaf;
     let i = w.idx;
     let cnt = u8[leaf]! | (u8[leaf + 1]! << 8);
@@ -470,6 +464,16 @@ export class StorageKernel {
     return rows;
   }
 
+  /** After inserts into the memtable since the last batch (MT_INSERTS moved), re-finds the walk's next version. */
+  private memWalkResync(w: MemWalk, u32: Uint32Array): void {
+    const inserts = u32[(w.mt + 56) >>> 2]!; // MT_INSERTS
+    if (inserts === w.inserts) return;
+    this.memSeekVersion(w.mt, w.ver);
+    w.leaf = this.seekLeaf;
+    w.idx = this.seekIdx;
+    w.inserts = inserts;
+  }
+
   /**
    * memWalkFill for a reverse walk: keys from the largest down, per key the
    * first visible version (a key's versions lie newest first, so each group
@@ -480,13 +484,7 @@ export class StorageKernel {
     if (this.u8view.length === 0) this.refresh();
     const u8 = this.u8view;
     const u32 = this.u32view;
-    const inserts = u32[(w.mt + 56) >>> 2]!; // MT_INSERTS
-    if (inserts !== w.inserts) {
-      this.memSeekVersion(w.mt, w.ver);
-      w.leaf = this.seekLeaf;
-      w.idx = this.seekIdx;
-      w.inserts = inserts;
-    }
+    this.memWalkResync(w, u32);
     let leaf = w.leaf;
     let i = w.idx;
     let pos = 0;
