@@ -22,7 +22,7 @@
 import { SbError, SqlState } from '../sb_error.ts';
 import { Numeric } from '../types/numeric.ts';
 import { compareCodePoints, sortedObject } from '../types/json_parse.ts';
-import { Jsonb, type JsonObject, type JsonValue } from '../types/jsonb.ts';
+import { Jsonb, jsonTypeName, type JsonObject, type JsonValue } from '../types/jsonb.ts';
 import { T } from '../types/types.ts';
 import { compileRegex } from './regex.ts';
 import { defFn, defOp, defSrf } from './registry.ts';
@@ -660,13 +660,7 @@ function isObj(v: Item): v is JsonObject {
 }
 
 function typeName(v: Item): string {
-  if (v instanceof DtItem) return DT_TYPE_NAMES[v.type];
-  if (v === null) return 'null';
-  if (typeof v === 'boolean') return 'boolean';
-  if (typeof v === 'string') return 'string';
-  if (v instanceof Numeric) return 'number';
-  if (Array.isArray(v)) return 'array';
-  return 'object';
+  return v instanceof DtItem ? DT_TYPE_NAMES[v.type] : jsonTypeName(v);
 }
 
 function variable(cx: Cx, name: string): JsonValue {
