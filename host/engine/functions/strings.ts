@@ -36,8 +36,11 @@ export function valueText(v: unknown, t: import('../types/types.ts').SqlType, ct
 // ---- concatenation --------------------------------------------------------------
 
 defOp('||', TX, TX, TX, (a, b) => (a as string) + (b as string));
-defOp('||', T.anynonarray, TX, TX, (a, b, ctx, call: CallInfo) => valueText(a, call.argTypes[0]!, ctx) + (b as string));
-defOp('||', TX, T.anynonarray, TX, (a, b, ctx, call: CallInfo) => (a as string) + valueText(b, call.argTypes[1]!, ctx));
+// anytextcat / textanycat are `$1::text || $2` in PostgreSQL: the cast to text, so a boolean is 'true'/'false' (its output is t/f).
+const castText = (v: unknown, t: import('../types/types.ts').SqlType, ctx: EvalContext): string =>
+  t.id === 'bool' ? (v === true ? 'true' : 'false') : valueText(v, t, ctx);
+defOp('||', T.anynonarray, TX, TX, (a, b, ctx, call: CallInfo) => castText(a, call.argTypes[0]!, ctx) + (b as string));
+defOp('||', TX, T.anynonarray, TX, (a, b, ctx, call: CallInfo) => (a as string) + castText(b, call.argTypes[1]!, ctx));
 defFn('textcat', [TX, TX], TX, ([a, b]) => (a as string) + (b as string));
 
 function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
