@@ -931,7 +931,21 @@ defFn('pg_get_ruledef', [oid], text, () => null, stable);
 defFn('pg_get_ruledef', [oid, bool], text, () => null, stable);
 defFn('pg_relation_is_publishable', [T.regclass], bool, () => false, stable);
 defFn('pg_get_function_sqlbody', [oid], text, () => null, stable);
-defFn('pg_get_serial_sequence', [text, text], text, () => null, stable);
+// The sequence owned by a column (serial or identity), schema-qualified and quoted as needed.
+defFn('pg_get_serial_sequence', [text, text], text, (a, ctx) => {
+  const k = catalogOf(ctx);
+  const relOid = ctx.regLookup?.regIn('regclass', a[0] as string);
+  if (relOid === undefined) throw new SbError(SqlState.undefined_table, `relation "${a[0] as string}" does not exist`);
+  const t = k?.c.table(relOid);
+  if (!k || !t) return null;
+  const col = t.columns.find((c) => !c.dropped && c.name === (a[1] as string));
+  if (!col) throw new SbError(SqlState.undefined_column, `column "${a[1] as string}" of relation "${t.name}" does not exist`);
+  const seq = k.c.ofKind('sequence').find((s) => s.ownedBy?.tableOid === t.oid && s.ownedBy.attnum === col.attnum);
+  if (!seq) return null;
+  const sch = k.c.get(seq.schemaOid) as { name: string } | undefined;
+  const q = (n: string): string => (/^[a-z_][a-z0-9_$]*$/.test(n) ? n : `"${n.replace(/"/g, '""')}"`);
+  return `${q(sch?.name ?? 'public')}.${q(seq.name)}`;
+}, stable);
 defFn('pg_get_partkeydef', [oid], text, () => null, stable);
 defFn('pg_get_statisticsobjdef_columns', [oid], text, () => null, stable);
 defFn('pg_tablespace_location', [oid], text, () => '', stable);
