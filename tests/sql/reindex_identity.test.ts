@@ -35,7 +35,10 @@ describe('REINDEX', () => {
     await db.query("INSERT INTO t SELECT g, g * 10, 'N' || g FROM generate_series(1, 50) g");
     await db.query('DELETE FROM t WHERE id = 7');
     await db.query('REINDEX TABLE t');
-    await db.query('REINDEX INDEX t_u');
+    await db.query('ALTER INDEX t_u RENAME TO t_u2');
+    expect(await sqlstate(db.query('REINDEX INDEX t_u'))).toBe('42P01');
+    expect(await sqlstate(db.query('ALTER INDEX t RENAME TO t3'))).toBe('42809');
+    await db.query('REINDEX INDEX t_u2');
     await db.query('REINDEX SCHEMA public');
     expect(await rows(db, 'SELECT id FROM t WHERE u = 120')).toEqual([['12']]);
     expect(await rows(db, "SELECT id FROM t WHERE lower(s) = 'n30'")).toEqual([['30']]);

@@ -19,7 +19,7 @@ import { rowIndependent } from '../plan/access.ts';
 import type { Expr } from '../plan/nodes.ts';
 import { errAt, fold } from './context.ts';
 import { exprKey } from './coerce.ts';
-import { lookupRelation, requireTable, resolveType } from './names.ts';
+import { foldQName, lookupRelation, requireTable, resolveType } from './names.ts';
 import { followTableChange } from './index_exprs.ts';
 import { bindDefault, parseExprText } from './dml_common.ts';
 import { type DdlEnv, chooseName, sequenceSpec } from './ddl_env.ts';
@@ -46,6 +46,30 @@ export async function alterTable(env: DdlEnv, stmt: A.AlterTable): Promise<void>
       env.cat.put(env.txn, v);
     }
     return;
+  }
+  if ((stmt.objectType === 'INDEX' || stmt.objectType === undefined) && stmt.actions.every((a) => a.action === 'rename_table')) {
+    // ALTER INDEX ... RENAME TO (ALTER TABLE works on an index too); a constraint the index backs is renamed with it.
+    let ix = lookupRelation(bind, stmt.name);
+    if (ix?.kind === 'index') {
+      for (const a of stmt.actions) {
+        if (a.action !== 'rename_table') continue;
+        const name = fold(bind, a.to[a.to.length - 1]!);
+        if (env.catalog().relation(ix.schemaOid, name)) throw errAt(bind, SqlState.duplicate_table, `relation "${name}" already exists`, stmt.loc);
+        const con = env.catalog().constraint(ix.tableOid, ix.name);
+        if (con && (con.type === 'p' || con.type === 'u')) env.cat.put(env.txn, { ...con, name });
+        ix = { ...ix, name };
+        env.cat.put(env.txn, ix);
+      }
+      return;
+    }
+    if (stmt.objectType === 'INDEX') {
+      if (!ix && stmt.ifExists) {
+        env.notice(`relation "${foldQName(bind, stmt.name).join('.')}" does not exist, skipping`);
+        return;
+      }
+      if (!ix) throw errAt(bind, SqlState.undefined_table, `relation "${foldQName(bind, stmt.name).join('.')}" does not exist`, stmt.loc);
+      throw errAt(bind, SqlState.wrong_object_type, `"${ix.name}" is not an index`, stmt.loc);
+    }
   }
   if (stmt.objectType === 'VIEW' && rel && rel.kind !== 'view') {
     throw errAt(bind, SqlState.wrong_object_type, `"${rel.name}" is not a view`, stmt.loc);
