@@ -5,18 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { MEM_DELETED, MEM_MISS, OP_DELETE, OP_PUT, ST, StorageKernel } from '../../host/storage/kernel.ts';
 import { node } from './helpers.ts';
-
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 4294967296;
-  };
-}
+import { rng } from '../wasm/harness.ts';
 
 describe('memGet (host memtable probe) agrees with kv_get', () => {
   it('over random transactions, freezes and readers', async () => {

@@ -10,18 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ScanCursor, type ScanOptions } from '../../host/engine/store/scan_cursor.ts';
 import type { Keyspace, Store, Txn } from '../../host/engine/store/index.ts';
 import { memoryStore } from './helpers.ts';
-
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 4294967296;
-  };
-}
+import { rng } from '../wasm/harness.ts';
 
 type Row = [string, string];
 const hex = (u: Uint8Array): string => Buffer.from(u).toString('hex');
