@@ -190,15 +190,19 @@ function parseCreateSchema(p: Parser, start: Token): Statement {
   if (p.acceptWord('AUTHORIZATION')) s.authorization = p.ident();
   if (!s.name && !s.authorization) p.error();
   // PG schema elements: CREATE TABLE / VIEW / INDEX / SEQUENCE / TRIGGER and GRANT, one after another.
+  // Like PG's grammar, the elements are parsed first (a malformed one is a syntax error, 42601);
+  // only well-formed elements after IF NOT EXISTS are refused as unsupported (0A000).
   const elements: Statement[] = [];
+  let firstElement = -1;
   while (p.isWord('CREATE') || p.isWord('GRANT')) {
-    if (s.ifNotExists) {
-      throw new SbError(SqlState.feature_not_supported, 'CREATE SCHEMA IF NOT EXISTS cannot include schema elements', { position: charPosition(p.sql, p.tok.start) });
-    }
+    if (firstElement < 0) firstElement = p.tok.start;
     const kindToken = p.peek(1);
     const e = p.isWord('GRANT') ? parseGrant(p) : parseCreate(p);
     if (!['create_table', 'create_view', 'create_index', 'create_sequence', 'create_trigger', 'grant'].includes(e.kind)) p.error(kindToken);
     elements.push(e);
+  }
+  if (elements.length > 0 && s.ifNotExists) {
+    throw new SbError(SqlState.feature_not_supported, 'CREATE SCHEMA IF NOT EXISTS cannot include schema elements', { position: charPosition(p.sql, firstElement) });
   }
   if (elements.length > 0) s.elements = elements;
   s.loc = p.loc(start);

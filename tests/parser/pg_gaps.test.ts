@@ -31,6 +31,8 @@ describe('PostgreSQL syntax errors (positions as PostgreSQL 15 reports them)', (
     ['SELECT (1,2,3) OVERLAPS (4,5)', '42601', 8],
     // IF NOT EXISTS cannot be combined with schema elements.
     ['CREATE SCHEMA IF NOT EXISTS s CREATE TABLE t (a int)', '0A000', 31],
+    // ... but a malformed element there is still a syntax error (found by the fuzzer).
+    ['CREATE SCHEMA IF NOT EXISTS app CREATE AUTHORIZATION alice', '42601', 40],
     // A schema element must be one of the allowed CREATE forms.
     ['CREATE SCHEMA s CREATE DATABASE d', '42601', 24],
     // A malformed \u escape in E'' is 22025 (in U&'' a syntax error).
