@@ -61,7 +61,7 @@ import { runRef, runUnref } from './run_reader';
 // @ts-ignore: decorator
 @inline const I_ERROR: usize = 84; // i32
 // @ts-ignore: decorator
-@inline const I_SCRATCH: usize = 88; // buf: scratch for reverse steps
+@inline const I_SCRATCH: usize = 88; // buf: scratch for reverse steps (reserved only for reverse iterators)
 // @ts-ignore: decorator
 @inline const I_SEQLIMIT: usize = 104; // u64: own writes after this write sequence are not seen
 // @ts-ignore: decorator
@@ -97,7 +97,8 @@ export function iterOpen(
   const n = 1 + frozenCount + runCount;
   const srcs = alloc(<usize>n * CURSOR_SIZE);
   const mems = alloc(<usize>(1 + frozenCount) << 2);
-  if (srcs == 0 || mems == 0 || !bufReserve(it + I_SCRATCH, KEY_SCRATCH)) {
+  // The key scratch serves reverse steps only; a forward scan never touches it.
+  if (srcs == 0 || mems == 0 || (reverse && !bufReserve(it + I_SCRATCH, KEY_SCRATCH))) {
     free(srcs);
     free(mems);
     bufFree(it + I_SCRATCH);
