@@ -7,7 +7,7 @@
 
 import type { Loc } from '../../../sql-dialects/index.ts';
 import { SbError, SqlState } from '../sb_error.ts';
-import { arrayOf, sameType, sqlType, T, type SqlType } from '../types/types.ts';
+import { arrayOf, sameType, sameTypeAndTypmod, sqlType, T, type SqlType } from '../types/types.ts';
 import { formatType } from '../types/type_names.ts';
 import type { Expr } from '../plan/nodes.ts';
 import { canCast, castValue } from '../types/casts.ts';
@@ -59,9 +59,16 @@ function stripTypmod(t: SqlType): SqlType {
 function binaryCompatible(from: SqlType, to: SqlType): boolean {
   if (to.typmod >= 0 && to.id !== 'text') return false;
   const s = (id: string): boolean => id === 'text' || id === 'varchar' || id === 'name';
-  if (s(from.id) && s(to.id)) return true;
+  // text and varchar to name is a function (it truncates to NAMEDATALEN - 1 bytes).
+  if (s(from.id) && s(to.id)) return to.id !== 'name' || from.id === 'name';
   if (from.id === 'bpchar' && to.id === 'bpchar') return true;
   return false;
+}
+
+/** e seen as a binary-compatible type; a cast keeps its own target (n::varchar(3) read as text is still cut). */
+function relabel(e: Expr, target: SqlType): Expr {
+  if (e.k === 'cast' && !sameTypeAndTypmod(e.type, e.arg.type)) return { k: 'cast', type: target, arg: e, explicit: false };
+  return { ...e, type: target } as Expr;
 }
 
 export interface CoerceError {
@@ -79,9 +86,9 @@ export function coerceTo(cx: Cx, e: Expr, target: SqlType, context: CoercionCont
     if (target.typmod >= 0 && e.type.typmod !== target.typmod && context !== 'implicit') {
       return castNode(cx, e, target, context === 'explicit', how);
     }
-    return target.typmod === e.type.typmod || target.typmod < 0 ? e : { ...e, type: target } as Expr;
+    return target.typmod === e.type.typmod || target.typmod < 0 ? e : relabel(e, target);
   }
-  if (binaryCompatible(e.type, target)) return { ...e, type: target } as Expr;
+  if (binaryCompatible(e.type, target)) return relabel(e, target);
   if (!canCast(e.type, target, context)) {
     throw how.error ? how.error(e.type, target) : errAt(cx, '42846', `cannot cast type ${formatType(e.type)} to ${formatType(target)}`, how.loc);
   }

@@ -204,7 +204,7 @@ function wholeRow(cx: Cx, parts: string[]): Expr | undefined {
     for (const c of cols) noteColumnUse(entries[0]!, c);
     if (level > 0) s.markCorrelatedBelow(cx.scope);
     const fields: Expr[] = cols.map((c) => (level === 0 ? { k: 'col', type: c.type, index: c.index } : { k: 'outer', type: c.type, level, index: c.index }));
-    return { k: 'row', type: recordOf(cols.map((c) => c.type)), fields };
+    return { k: 'row', type: recordOf(cols.map((c) => c.type), cols.map((c) => c.name)), fields };
   }
   return undefined;
 }

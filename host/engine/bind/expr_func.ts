@@ -11,6 +11,8 @@ import { SqlState, SbError } from '../sb_error.ts';
 import type { Expr } from '../plan/nodes.ts';
 import { resolveFunction, routineKinds } from '../functions/resolve.ts';
 import { T, sqlType, type SqlType } from '../types/types.ts';
+import { typeFromName } from '../types/type_names.ts';
+import { findCast } from '../types/casts.ts';
 import { requireTimeZone } from '../types/timezone.ts';
 import { timestamptzToDate, timestamptzToLocal, timestamptzToTime, timestamptzToTimetz } from '../types/datetime.ts';
 import { type Cx, errAt, fold } from './context.ts';
@@ -65,7 +67,31 @@ export function bindFuncCall(cx: Cx, f: A.FuncCall): Expr {
     if (['NFC', 'NFD', 'NFKC', 'NFKD'].includes(form)) f = { ...f, args: [f.args[0]!, { kind: 'string', value: form }] };
   }
   const args = f.args.map((a) => bindExpr(cx, a));
-  return makeCall(cx, name, args, f.loc);
+  try {
+    return makeCall(cx, name, args, f.loc);
+  } catch (err) {
+    const cast = err instanceof SbError && err.code === SqlState.undefined_function ? functionStyleCast(cx, name, args) : undefined;
+    if (cast === undefined) throw err;
+    return cast;
+  }
+}
+
+/**
+ * int4('5'), text(12), float8(x): with no function of that name taking the
+ * argument, a call of a type's name with one argument is a cast to that type
+ * (PostgreSQL's func_get_detail: an unknown literal, or a type with a cast).
+ */
+function functionStyleCast(cx: Cx, name: string, args: Expr[]): Expr | undefined {
+  if (args.length !== 1) return undefined;
+  let target: SqlType;
+  try {
+    target = typeFromName(name);
+  } catch {
+    return undefined;
+  }
+  const from = args[0]!.type;
+  if (from.id !== 'unknown' && findCast(from, target) === undefined) return undefined;
+  return coerceTo(cx, args[0]!, target, 'explicit');
 }
 
 /** A resolved call of a registry function. */

@@ -10,6 +10,12 @@ import { defFn } from '../functions/registry.ts';
 import { SqlArray } from '../types/array.ts';
 import { T } from '../types/types.ts';
 import { bindExpr, registerExprHook } from './expr.ts';
+import { makeCall } from './expr_func.ts';
+import { coerceTo } from './coerce.ts';
+import { type Cx, errAt } from './context.ts';
+import type { Expr } from '../plan/nodes.ts';
+import { canCoerce } from '../types/resolve.ts';
+import { formatType } from '../types/type_names.ts';
 
 function element(a: SqlArray, idx: number[]): unknown {
   if (idx.length !== a.dims.length) return null;
@@ -51,6 +57,11 @@ const NULL: A.Expr = { kind: 'null' } as A.Expr;
 
 registerExprHook((cx, e) => {
   if (e.kind !== 'subscript') return undefined;
+  // jsonb subscripts (PostgreSQL 14+): j['a'][0] is jsonb_extract_path(j, 'a', '0').
+  let root: A.Expr = e;
+  while (root.kind === 'subscript') root = root.expr;
+  const rootBound = bindExpr(cx, root);
+  if (rootBound.type.id === 'jsonb') return bindJsonbSubscripts(cx, e, rootBound);
   // a[i][j]: collect the chain of plain subscripts down to the array expression.
   const indexes: A.Expr[] = [];
   let base: A.Expr = e;
@@ -59,10 +70,34 @@ registerExprHook((cx, e) => {
     base = base.expr;
   }
   if (base === e && e.kind === 'subscript' && e.slice) {
-    return bindExpr(cx, { kind: 'func', name: fn('sb_array_slice'), args: [e.expr, e.index ?? NULL, e.upper ?? NULL], loc: e.loc } as A.Expr);
+    const lo = bindExpr(cx, e.index ?? NULL);
+    const hi = bindExpr(cx, e.upper ?? NULL);
+    return makeCall(cx, 'sb_array_slice', [e.expr === root ? rootBound : bindExpr(cx, e.expr), lo, hi], e.loc);
   }
   if (base.kind === 'subscript') {
     throw new SbError(SqlState.feature_not_supported, 'mixing array slices and subscripts is not supported yet');
   }
-  return bindExpr(cx, { kind: 'func', name: fn('sb_array_element'), args: [base, ...indexes], loc: e.loc } as A.Expr);
+  return makeCall(cx, 'sb_array_element', [rootBound, ...indexes.map((i) => bindExpr(cx, i))], e.loc);
 });
+
+/** Each jsonb subscript is an integer or text (PostgreSQL's jsonb_subscript_transform), passed as text. */
+function bindJsonbSubscripts(cx: Cx, e: A.SubscriptExpr, root: Expr): Expr {
+  const steps: Expr[] = [];
+  let cur: A.Expr = e;
+  while (cur.kind === 'subscript') {
+    if (cur.slice) throw errAt(cx, SqlState.datatype_mismatch, 'jsonb subscript does not support slices', cur.upper?.loc ?? cur.index?.loc ?? cur.loc);
+    const idx = bindExpr(cx, cur.index ?? NULL);
+    let step: Expr;
+    if (idx.type.id === 'unknown' || idx.type.id === 'text') step = coerceTo(cx, idx, T.text, 'implicit');
+    else if (canCoerce(idx.type, T.int4, 'implicit')) step = coerceTo(cx, coerceTo(cx, idx, T.int4, 'implicit'), T.text, 'explicit');
+    else if (canCoerce(idx.type, T.text, 'implicit')) step = coerceTo(cx, idx, T.text, 'implicit');
+    else {
+      throw errAt(cx, SqlState.datatype_mismatch, `subscript type ${formatType(idx.type)} is not supported`, cur.index?.loc ?? cur.loc, {
+        hint: 'jsonb subscript must be coercible to either integer or text.',
+      });
+    }
+    steps.unshift(step);
+    cur = cur.expr;
+  }
+  return makeCall(cx, 'jsonb_extract_path', [root, ...steps], e.loc);
+}

@@ -90,6 +90,11 @@ export class Writer {
       // 0: no field types known; n + 1: n field types follow.
       this.uint(t.fields ? t.fields.length + 1 : 0);
       for (const f of t.fields ?? []) this.type(f);
+      // With field types: 0, or 1 and their names (a FROM item's whole row).
+      if (t.fields) {
+        this.uint(t.names ? 1 : 0);
+        for (const name of t.names ?? []) this.str(name);
+      }
     }
   }
 
@@ -285,7 +290,12 @@ export class Reader {
       if (depth > 16) throw bytecodeError('record type nested too deeply', start);
       const fields: SqlType[] = [];
       for (let i = 0; i < n - 1; i++) fields.push(this.type(depth + 1));
-      return Object.freeze({ id, typmod, fields: Object.freeze(fields) });
+      const named = this.uint();
+      if (named > 1) throw bytecodeError(`bad record names flag ${named}`, start);
+      if (named === 0) return Object.freeze({ id, typmod, fields: Object.freeze(fields) });
+      const names: string[] = [];
+      for (let i = 0; i < n - 1; i++) names.push(this.str());
+      return Object.freeze({ id, typmod, fields: Object.freeze(fields), names: Object.freeze(names) });
     }
     try {
       return sqlType(id, typmod);

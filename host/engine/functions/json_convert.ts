@@ -36,7 +36,7 @@ export function jsonTimestamp(us: number, withZone: boolean, ctx: EvalContext): 
 
 /** Field names of a record type, when the binder attached them. TODO(types): names on record SqlTypes. */
 export function recordFieldNames(t: SqlType, n: number): string[] {
-  const names = (t as { names?: readonly string[] }).names;
+  const names = t.names;
   return Array.from({ length: n }, (_, i) => names?.[i] ?? `f${i + 1}`);
 }
 

@@ -84,8 +84,8 @@ export function jsonbPath(v: JsonValue, path: SqlArray): JsonValue | undefined {
     if (cur === undefined || p === null) return undefined;
     if (isJsonObject(cur)) cur = cur.get(p as string);
     else {
-      // Arrays and (at the top level only) raw scalars index by position.
-      if (!Array.isArray(cur) && cur !== v) return undefined;
+      // Arrays index by position; a scalar (even a top-level raw scalar) has no path steps (PostgreSQL's jsonb_get_element).
+      if (!Array.isArray(cur)) return undefined;
       const i = pathIndex(p as string);
       cur = i === undefined ? undefined : jsonbIndex(cur, i);
     }

@@ -11,6 +11,7 @@ import { T } from '../types/types.ts';
 import { divisionByZero, floatOverflow, floatUnderflow, invalidArgumentForLog, outOfRange } from './errors.ts';
 import { big, checkInt2, checkInt4, gcdBig, int8, int8Abs, int8Mod, type Int8 } from './int_math.ts';
 import { checkFloat8, float8Pow, float8Sqrt } from './ops_arith.ts';
+import { cbrtGlibc } from './float_cbrt.ts';
 import { defFn, type FnOpts } from './registry.ts';
 import { SqlArray } from '../types/array.ts';
 import { compareValues } from '../types/compare.ts';
@@ -88,7 +89,7 @@ for (const name of ['power', 'pow']) {
 }
 f8('sqrt', float8Sqrt);
 defFn('sqrt', [N], N, ([x]) => numericSqrt(x as Numeric));
-f8('cbrt', Math.cbrt);
+f8('cbrt', cbrtGlibc);
 
 f8('exp', (x) => {
   const r = Math.exp(x);

@@ -8,6 +8,7 @@ import { numericPower } from '../types/numeric_math.ts';
 import { T, type SqlType } from '../types/types.ts';
 import { divisionByZero, floatOverflow, floatUnderflow, invalidArgumentForPower } from './errors.ts';
 import * as I from './int_math.ts';
+import { cbrtGlibc } from './float_cbrt.ts';
 import { defOp } from './registry.ts';
 
 type IntId = 'int2' | 'int4' | 'int8';
@@ -146,7 +147,7 @@ export function float8Sqrt(x: number): number {
 }
 
 defOp('|/', null, T.float8, T.float8, (_l, a) => float8Sqrt(a as number));
-defOp('||/', null, T.float8, T.float8, (_l, a) => Math.cbrt(a as number));
+defOp('||/', null, T.float8, T.float8, (_l, a) => cbrtGlibc(a as number));
 
 // ---- numeric ----------------------------------------------------------------------
 

@@ -60,6 +60,8 @@ export interface SqlType {
   readonly elem?: SqlType;
   /** Column types of a record, when known (used to format row values). */
   readonly fields?: readonly SqlType[];
+  /** Column names of a record, when known (a FROM item's whole row: row_to_json(t)). */
+  readonly names?: readonly string[];
 }
 
 /** pg_type.typcategory */
@@ -224,7 +226,8 @@ export function arrayOf(elem: SqlType): SqlType {
 }
 
 /** A record type with known column types. */
-export function recordOf(fields: readonly SqlType[]): SqlType {
+export function recordOf(fields: readonly SqlType[], names?: readonly string[]): SqlType {
+  if (names !== undefined) return Object.freeze({ id: 'record', typmod: -1, fields: Object.freeze([...fields]), names: Object.freeze([...names]) });
   return Object.freeze({ id: 'record', typmod: -1, fields: Object.freeze([...fields]) });
 }
 
