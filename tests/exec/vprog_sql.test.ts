@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../host/engine/db.ts';
 import { colAggStats } from '../../host/engine/exec/ops_colagg.ts';
+import { vprogJit } from '../../host/engine/exec/vprog_jit.ts';
 import { codeOf, memoryDb, text } from '../sql/helpers.ts';
 
 let db: Database;
@@ -14,13 +15,21 @@ let db: Database;
 /** Why the last columnar attempt of both() fell back. */
 let lastWhy = '';
 
-/** Runs q both ways; returns the columnar result after checking it equals the row path's and really ran columnar. */
+/** Runs q both ways; returns the columnar result after checking it equals the row path's and really ran columnar.
+ *  The columnar path runs twice: compiled to WebAssembly where the JIT takes the program (vprog_jit.ts),
+ *  and through the interpreter kernel (JIT off); both must equal the row path. */
 async function both(q: string, expectColumnar = true): Promise<Array<Array<string | null>>> {
   await db.query('SET colcache = on');
   const before = colAggStats.columnar;
   const a = text(await db.query(q));
   const ran = colAggStats.columnar - before;
   lastWhy = colAggStats.lastFallback;
+  vprogJit.enabled = false;
+  try {
+    expect(text(await db.query(q))).toEqual(a);
+  } finally {
+    vprogJit.enabled = true;
+  }
   await db.query('SET colcache = off');
   const b = text(await db.query(q));
   await db.query('SET colcache = on');
@@ -143,6 +152,8 @@ describe('fallback to the row path', () => {
 
 describe('TPC-H', () => {
   it('Q1 and Q6 equal the row path', async () => {
+    const compiled = vprogJit.programs;
+    const errors = vprogJit.errors;
     const q1 = await both(`SELECT l_returnflag, l_linestatus, sum(l_quantity) AS sum_qty, sum(l_extendedprice) AS sum_base_price,
       sum(l_extendedprice * (1 - l_discount)) AS sum_disc_price, sum(l_extendedprice * (1 - l_discount) * (1 + l_tax)) AS sum_charge,
       avg(l_quantity) AS avg_qty, avg(l_extendedprice) AS avg_price, avg(l_discount) AS avg_disc, count(*) AS count_order
@@ -151,5 +162,8 @@ describe('TPC-H', () => {
     const q6 = await both(`SELECT sum(l_extendedprice * l_discount) AS revenue FROM lineitem
       WHERE l_shipdate >= DATE '1994-01-01' AND l_shipdate < DATE '1995-01-01' AND l_discount BETWEEN 0.05 AND 0.07 AND l_quantity < 24`);
     expect(q6[0]![0]).not.toBeNull();
+    // Both ran compiled to WebAssembly (the interpreter kernel too, JIT off, in both()).
+    expect(vprogJit.programs - compiled).toBe(2);
+    expect(vprogJit.errors).toBe(errors);
   });
 });

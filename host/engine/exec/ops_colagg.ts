@@ -25,7 +25,8 @@ import { execKernels } from './kernels.ts';
 import { BaseOp } from './ops_basic.ts';
 import { compileAggs, HashAggOp } from './ops_agg.ts';
 import { type Operator, PAUSE, type Step } from './operator.ts';
-import { type AggShape, aggShape, compileProgram, programOutput, typeSource, Unsupported, VectorProgram } from './vprog.ts';
+import { type AggShape, aggShape, compileProgram, type ProgramRunner, programOutput, typeSource, Unsupported, VectorProgram } from './vprog.ts';
+import { JitProgram } from './vprog_jit.ts';
 
 /** Rows per kernel call between time-slice checks. */
 const SLICE_ROWS = 1 << 16;
@@ -43,7 +44,7 @@ export class ColumnarAggOp extends BaseOp {
   private outLength = 0;
   private pos = 0;
   private snap: ColumnSnapshot | null = null;
-  private prog: VectorProgram | null = null;
+  private prog: ProgramRunner | null = null;
   /** Bumped at open and close: a getColumns answer for an earlier run releases its snapshot at once. */
   private run = 0;
   /** The path the last run took (EXPLAIN ANALYZE): null = columnar, else why the row path ran; undefined before a first next(). */
@@ -154,7 +155,8 @@ export class ColumnarAggOp extends BaseOp {
     let compiled;
     try {
       compiled = compileProgram(this.shape, s, { ctx, env: compileEnv });
-      this.prog = new VectorProgram(k, compiled.builder, compiled.directRange);
+      // Compiled to its own WebAssembly function when the JIT takes it (vprog_jit.ts), else the interpreter kernel.
+      this.prog = JitProgram.create(k, compiled.builder, compiled.directRange) ?? new VectorProgram(k, compiled.builder, compiled.directRange);
     } catch (e) {
       if (e instanceof Unsupported) return `unsupported: ${e.message}`;
       throw e;

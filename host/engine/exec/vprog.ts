@@ -368,6 +368,19 @@ export interface AccResult {
   b: BigInt64Array;
 }
 
+/** What a finished program answers: the interpreter's VectorProgram and the compiled JitProgram (vprog_jit.ts). */
+export interface ProgramResults {
+  groupCount(): number;
+  groupKeys(): BigInt64Array;
+  acc(a: number, groups: number): AccResult;
+}
+
+/** A program that runs: rows [start, start + n) at a time, false on an overflow. */
+export interface ProgramRunner extends ProgramResults {
+  run(start: number, n: number): boolean;
+  free(): void;
+}
+
 /** One compiled program loaded into the kernel. Free it with free(). */
 export class VectorProgram {
   private h: number;
@@ -1031,7 +1044,7 @@ export function typeSource(types: Map<number, SqlType>, kindOf: (t: SqlType) => 
 }
 
 /** Runs nothing: reads a finished program's groups and accumulators into the Aggregate's output columns. */
-export function programOutput(c: CompiledProgram, p: VectorProgram, grouped: boolean): unknown[][] {
+export function programOutput(c: CompiledProgram, p: ProgramResults, grouped: boolean): unknown[][] {
   let groups = p.groupCount();
   const cols: unknown[][] = [];
   const keys = p.groupKeys();
