@@ -22,6 +22,9 @@
 // Flags: --data DIR, --pg-port N (0 disables), --http-port N (0 disables),
 // --listen ADDR, --config FILE, --log-level LEVEL, --server-version V,
 // --block-cache-mb N, --memtable-mb N,
+// --wire-writer-thread on|off (YAML protocols.postgresql.writer_thread,
+// SCRATCHBIRD_WIRE_WRITER_THREAD): socket writes of plain-TCP PostgreSQL
+// connections on a worker thread (Node on Linux; see wire_writer.ts),
 // --tls-cert FILE --tls-key FILE (PEM; YAML tls: { cert, key }), or
 // --tls auto (YAML tls: auto, SCRATCHBIRD_TLS=auto): a self-signed EC P-256
 // certificate made on first start in the data folder (server.crt, server.key
@@ -29,7 +32,7 @@
 // Environment: SCRATCHBIRD_DATA, SCRATCHBIRD_PG_PORT, SCRATCHBIRD_HTTP_PORT,
 // SCRATCHBIRD_LISTEN, SCRATCHBIRD_CONFIG, SCRATCHBIRD_LOG_LEVEL,
 // SCRATCHBIRD_TLS_CERT, SCRATCHBIRD_TLS_KEY, SCRATCHBIRD_TLS,
-// SCRATCHBIRD_BLOCK_CACHE_MB, SCRATCHBIRD_MEMTABLE_MB,
+// SCRATCHBIRD_BLOCK_CACHE_MB, SCRATCHBIRD_MEMTABLE_MB, SCRATCHBIRD_WIRE_WRITER_THREAD,
 // SCRATCHBIRD_PASSWORD (the admin password on first start).
 
 import { parse as parseYaml } from 'yaml';
@@ -49,6 +52,8 @@ export interface ServerConfig {
     messageBytesMax: number;
     idleInTransactionTimeoutMs: number;
     hba: HbaRule[];
+    /** Socket writes on a worker thread (plain TCP, Node on Linux; TLS listeners never). */
+    writerThread: boolean;
   };
   /** PEM certificate and key files: TLS after SSLRequest (both or neither). */
   tlsCert?: string;
@@ -80,9 +85,12 @@ export const SERVER_STORAGE_DEFAULTS = { blockCacheMb: 256, memtableMb: 64 };
 /** Beyond this the kernel's 4 GiB linear memory has no room left for the rest. */
 const STORAGE_MB_MAX = 2048;
 
+/** `--wire-writer-thread` when not given (docs/benchmarks.md §4 has the measurements behind it). */
+export const WIRE_WRITER_THREAD_DEFAULT = true;
+
 export class ConfigError extends Error {}
 
-const FLAGS = new Set(['data', 'pg-port', 'http-port', 'listen', 'config', 'log-level', 'server-version', 'tls-cert', 'tls-key', 'tls', 'block-cache-mb', 'memtable-mb']);
+const FLAGS = new Set(['data', 'pg-port', 'http-port', 'listen', 'config', 'log-level', 'server-version', 'tls-cert', 'tls-key', 'tls', 'block-cache-mb', 'memtable-mb', 'wire-writer-thread']);
 const LEVELS: LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 export function parseFlags(argv: readonly string[]): Map<string, string> {
@@ -116,6 +124,14 @@ function megabytes(v: unknown, what: string, min: number): number {
   const n = positive(v, what, min);
   if (n > STORAGE_MB_MAX) throw new ConfigError(`${what}: ${n} MiB is more than the ${STORAGE_MB_MAX} MiB the storage kernel's memory can hold`);
   return n * 1024 * 1024;
+}
+
+function onOff(v: unknown, what: string): boolean {
+  if (typeof v === 'boolean') return v;
+  const t = String(v).trim().toLowerCase();
+  if (['on', 'true', '1', 'yes'].includes(t)) return true;
+  if (['off', 'false', '0', 'no'].includes(t)) return false;
+  throw new ConfigError(`${what}: "${String(v)}" is not on or off`);
 }
 
 type Obj = Record<string, unknown>;
@@ -181,6 +197,7 @@ export function loadConfig(
       messageBytesMax: positive(pgY['message_bytes_max'] ?? PG_CONFIG_DEFAULTS.messageBytesMax, 'message_bytes_max', 1024),
       idleInTransactionTimeoutMs: positive(pgY['idle_in_transaction_timeout_ms'] ?? 0, 'idle_in_transaction_timeout_ms'),
       hba,
+      writerThread: onOff(pick('wire-writer-thread', 'SCRATCHBIRD_WIRE_WRITER_THREAD', pgY['writer_thread']) ?? WIRE_WRITER_THREAD_DEFAULT, 'wire_writer_thread'),
     },
     storage: {
       blockCacheBytes: megabytes(pick('block-cache-mb', 'SCRATCHBIRD_BLOCK_CACHE_MB', storageY['block_cache_mb']) ?? SERVER_STORAGE_DEFAULTS.blockCacheMb, 'block_cache_mb', 1),

@@ -6,11 +6,14 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { createSecureContext, type SecureContext, TLSSocket } from 'node:tls';
 import { PgConnection, type PgTransport } from '../wire/pg/connection.ts';
 import type { PgServerState } from '../wire/pg/server_state.ts';
+import { type RingStream, socketFd, WireWriter, wireWriterSupported } from './wire_writer.ts';
 import { firstCertificateDer, tlsServerEndPoint } from './x509.ts';
 
 export interface PgListener {
   readonly port: number;
   readonly state: PgServerState;
+  /** The off-thread socket writer, when on (plain TCP, Node on Linux). */
+  readonly writer?: WireWriter;
   /** Stops accepting; ends idle sessions; waits (bounded) for running ones, then closes the rest. */
   close(graceMs?: number): Promise<void>;
 }
@@ -18,6 +21,15 @@ export interface PgListener {
 export interface TlsFiles {
   cert: string | Uint8Array;
   key: string | Uint8Array;
+}
+
+export interface PgListenOptions {
+  /**
+   * Socket writes on a worker thread (wire_writer.ts): used when true, where
+   * supported (Node on Linux) and without TLS configured; otherwise every
+   * connection writes through Node's socket on the main thread.
+   */
+  writerThread?: boolean;
 }
 
 /** A connection's byte stream: the TCP socket, later maybe the TLS socket over it. */
@@ -30,6 +42,8 @@ class SocketTransport implements PgTransport {
   /** SCRAM-SHA-256-PLUS binding data (RFC 5929), once encrypted. */
   tlsServerEndPoint?: Uint8Array;
   conn!: PgConnection;
+  /** The ring writer's view of this socket, when the writer thread is on. */
+  ring?: RingStream;
 
   constructor(
     private readonly raw: Socket,
@@ -58,6 +72,7 @@ class SocketTransport implements PgTransport {
 
   private upgrade(context: SecureContext): void {
     this.raw.off('data', this.onData);
+    this.ring?.disable();
     const t = new TLSSocket(this.raw, { isServer: true, secureContext: context });
     this.stream = t;
     this.encrypted = true;
@@ -67,6 +82,7 @@ class SocketTransport implements PgTransport {
   write(bytes: Uint8Array): void | Promise<void> {
     const s = this.stream;
     if (this.closed || s.destroyed) return;
+    if (this.ring && !this.encrypted) return this.ring.write(bytes);
     if (s.write(bytes)) return;
     return new Promise<void>((resolve) => {
       const done = (): void => {
@@ -80,7 +96,10 @@ class SocketTransport implements PgTransport {
   }
 
   close(): void {
-    if (!this.closed) this.stream.end();
+    if (this.closed) return;
+    // Bytes still in the writer's ring go out before the FIN.
+    if (this.ring) this.ring.whenIdle(() => this.stream.end());
+    else this.stream.end();
   }
 
   pause(): void {
@@ -92,14 +111,19 @@ class SocketTransport implements PgTransport {
   }
 }
 
-export async function listenPg(state: PgServerState, host: string, port: number, tls?: TlsFiles): Promise<PgListener> {
+export async function listenPg(state: PgServerState, host: string, port: number, tls?: TlsFiles, opts: PgListenOptions = {}): Promise<PgListener> {
   const conns = new Set<PgConnection>();
   const sockets = new Set<Socket>();
   const pem = (v: string | Uint8Array): string => (typeof v === 'string' ? v : new TextDecoder().decode(v));
   const context = tls
     ? { context: createSecureContext({ cert: pem(tls.cert), key: pem(tls.key) }), endPoint: tlsServerEndPoint(firstCertificateDer(pem(tls.cert))) }
     : undefined;
-  const server: Server = createServer({ noDelay: true }, (sock) => {
+  const writer = opts.writerThread && !tls && wireWriterSupported()
+    ? new WireWriter((message) => state.log.error('pg', 'wire_writer_failed', { message }))
+    : undefined;
+  // With the writer, Node must not end a socket by itself on the peer's FIN
+  // (its bytes may still be in the ring): the 'end' handler below does it.
+  const server: Server = createServer({ noDelay: true, allowHalfOpen: writer !== undefined }, (sock) => {
     sockets.add(sock);
     sock.setNoDelay(true);
     // Dead peers (no FIN) are found by TCP keepalive, so their sessions end and release their locks.
@@ -108,6 +132,11 @@ export async function listenPg(state: PgServerState, host: string, port: number,
     const transport = new SocketTransport(sock, context, (e) => state.log.debug('pg', 'socket_error', { connection: conn?.id, message: e.message }));
     conn = new PgConnection(state, transport);
     transport.conn = conn;
+    if (writer) {
+      const fd = socketFd(sock);
+      if (fd >= 0) transport.ring = writer.attach(sock, fd);
+      sock.on('end', () => transport.close());
+    }
     conns.add(conn);
     transport.listen();
     sock.on('close', () => {
@@ -129,6 +158,7 @@ export async function listenPg(state: PgServerState, host: string, port: number,
   return {
     port: bound,
     state,
+    ...(writer ? { writer } : {}),
     async close(graceMs = 5_000): Promise<void> {
       state.stopping = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -137,6 +167,7 @@ export async function listenPg(state: PgServerState, host: string, port: number,
       while (sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       for (const s of sockets) s.destroy();
       await closed;
+      await writer?.stop();
       state.dispose();
     },
   };

@@ -90,11 +90,11 @@ export async function startServer(cfg: ServerConfig, platform: Platform, log: Lo
         }
       }
       try {
-        pg = await listenPg(state, host, cfg.pgPortEphemeral ? 0 : cfg.pg.port, tls);
+        pg = await listenPg(state, host, cfg.pgPortEphemeral ? 0 : cfg.pg.port, tls, { writerThread: cfg.pg.writerThread });
       } catch (e) {
         throw new StartupError(`cannot listen for PostgreSQL on ${host}:${cfg.pg.port}: ${(e as Error).message}`, (e as { code?: string }).code);
       }
-      log.info('server', 'listening', { protocol: 'postgresql', host, port: pg.port, tls: tls !== undefined });
+      log.info('server', 'listening', { protocol: 'postgresql', host, port: pg.port, tls: tls !== undefined, writer_thread: pg.writer !== undefined });
     }
     let stopping = false;
     if (cfg.httpPort !== 0 || cfg.httpPortEphemeral) {
