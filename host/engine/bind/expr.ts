@@ -19,7 +19,7 @@ import { coerceBool, coerceTo, inputType, refresh } from './coerce.ts';
 import { resolveType } from './names.ts';
 import { bindFuncCall, bindSqlValue } from './expr_func.ts';
 import {
-  bindArray, bindBetween, bindCase, bindExists, bindIn, bindIs, bindLike, bindQuantified, bindRow, bindSubquery,
+  bindArray, bindBetween, bindCase, bindExists, bindIn, bindIs, bindLike, bindQuantified, bindRow, bindSubquery, rowSubqueryComparison,
 } from './expr_special.ts';
 
 /** Hooks tried before the built-in binding of a node kind (aggregates, window functions, ... plug in here). */
@@ -278,6 +278,10 @@ function bindBinary(cx: Cx, e: A.BinaryExpr): Expr {
     return { k: op === 'AND' ? 'and' : 'or', type: T.bool, args };
   }
   const left = bindExpr(cx, e.left);
+  let r = e.right;
+  while (r.kind === 'nested') r = r.expr;
+  // (a, b) = (SELECT x, y ...): PostgreSQL's ROWCOMPARE sublink.
+  if (left.k === 'row' && r.kind === 'subquery') return rowSubqueryComparison(cx, e.op, left, r, e.loc);
   const right = bindExpr(cx, e.right);
   if (left.k === 'row' || right.k === 'row') return rowComparison(cx, e.op, left, right, e.loc);
   return makeOperator(cx, e.op, left, right, e.loc);

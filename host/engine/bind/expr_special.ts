@@ -235,6 +235,24 @@ function sublink(cx: Cx, mode: 'any' | 'all', op: string, leftAst: A.Expr, query
   };
 }
 
+/**
+ * `(a, b) op (SELECT x, y ...)`: the subquery gives at most one row (21000
+ * otherwise; none is a row of NULLs) compared as rows are. Each column is read
+ * by a scalar subquery of its own over the same bound query.
+ */
+export function rowSubqueryComparison(cx: Cx, op: string, left: Expr & { k: 'row' }, sub: A.SubqueryExpr, loc?: A.Loc): Expr {
+  const inner = childCx(cx);
+  const q = bindQuery(inner, sub.query);
+  if (q.cols.length !== left.fields.length) {
+    throw errAt(cx, SqlState.syntax_error, q.cols.length > left.fields.length ? 'subquery has too many columns' : 'subquery has too few columns', loc);
+  }
+  const fields = q.cols.map((c, k): Expr => ({
+    k: 'subquery', type: c.type, mode: 'scalar', correlated: inner.scope.correlated,
+    plan: { n: 'project', cols: [{ name: c.name, type: c.type }], input: q.plan, exprs: [{ k: 'col', type: c.type, index: k }] },
+  }));
+  return rowComparison(cx, op, left, { k: 'row', type: recordOf(fields.map((f) => f.type)), fields }, loc);
+}
+
 // ---- ARRAY and ROW constructors ---------------------------------------------------------------
 
 /** ARRAY[...] (nested brackets are sub-arrays); `elemHint` types the elements (ARRAY[...]::t[]). */

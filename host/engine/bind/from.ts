@@ -7,8 +7,9 @@
 import type * as A from '../../../sql-dialects/index.ts';
 import { parse, postgres } from '../../../sql-dialects/index.ts';
 import { SqlState } from '../sb_error.ts';
-import type { ColInfo, Plan } from '../plan/nodes.ts';
-import type { TableObj, ViewObj } from '../catalog/objects.ts';
+import { T } from '../types/types.ts';
+import type { ColInfo, Expr, Plan } from '../plan/nodes.ts';
+import type { SequenceObj, TableObj, ViewObj } from '../catalog/objects.ts';
 import { liveColumns } from '../catalog/objects.ts';
 import { type Cx, errAt, fold } from './context.ts';
 import { Scope, type ScopeColumn } from './scope.ts';
@@ -71,6 +72,7 @@ function bindTableRef(cx: Cx, item: A.TableName): Plan {
   }
   if (!rel) throw errAt(cx, SqlState.undefined_table, `relation "${qnameText(cx.env, item.name)}" does not exist`, item.loc);
   if (rel.kind === 'view') return bindView(cx, rel, item);
+  if (rel.kind === 'sequence') return bindSequenceRef(cx, rel, item);
   if (rel.kind !== 'table') {
     throw errAt(cx, SqlState.wrong_object_type, `"${rel.name}" is not a table`, item.loc);
   }
@@ -121,6 +123,14 @@ function bindDerived(cx: Cx, item: A.DerivedTable): Plan {
   const q = bindQuery(inner, item.query);
   if (inner.scope.correlated) cx.scope.correlated = true;
   return addDerived(cx, q.plan, q.cols, item.alias, item.loc);
+}
+
+/** A sequence read as a one-row table: last_value, log_cnt, is_called, read when the statement runs. */
+function bindSequenceRef(cx: Cx, seq: SequenceObj, item: A.TableName): Plan {
+  const fns = [['last_value', 'seq_last_value', T.int8], ['log_cnt', 'seq_log_cnt', T.int8], ['is_called', 'seq_is_called', T.bool]] as const;
+  const cols: ColInfo[] = fns.map(([name, , type]) => ({ name, type }));
+  const exprs: Expr[] = fns.map(([, fn, type]) => ({ k: 'seq_call', type, fn, seqOid: seq.oid, args: [] }));
+  return addDerived(cx, { n: 'result', cols, exprs }, cols, item.alias ?? { name: { value: seq.name, quoted: true } }, item.loc);
 }
 
 /** Adds the output of a subquery plan as a FROM item named by `alias`. */

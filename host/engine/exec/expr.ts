@@ -535,6 +535,13 @@ function compileSeqCall(e: Extract<Expr, { k: 'seq_call' }>, env: CompileEnv): V
           if (sv?.last === undefined) throw new SbError(SqlState.object_not_in_prerequisite_state, 'lastval is not yet defined in this session');
           out[i] = sv.last;
           break;
+        case 'seq_last_value':
+        case 'seq_log_cnt':
+        case 'seq_is_called': {
+          const st = ctx.sequences.peek(ctx.txn, seq as Extract<NonNullable<typeof seq>, { kind: 'sequence' }>);
+          out[i] = e.fn === 'seq_last_value' ? st.last : e.fn === 'seq_log_cnt' ? st.logCnt : st.isCalled;
+          break;
+        }
         case 'setval': {
           const value = cols[0]![i];
           const isCalled = cols.length > 1 ? cols[1]![i] : true;

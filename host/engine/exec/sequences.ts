@@ -20,6 +20,8 @@ interface SeqState {
   last: number;
   isCalled: boolean;
   reservedTo: number;
+  /** PostgreSQL's log_cnt: values fetched ahead of the last WAL log (32 after a log, one less per nextval, 0 after setval). */
+  logCnt: number;
   /** The transaction that wrote the marker covering `reservedTo`, and its rollbackTo() count then. */
   markerTxn?: Txn;
   markerRollbacks?: number;
@@ -41,14 +43,14 @@ export class SequenceRuntime {
     // The newest marker wins (keys sort by stamp within a sequence).
     const prefix = u32(seq.oid);
     const c = txn.scan(this.ks!, { lo: prefix, hi: u32(seq.oid + 1), reverse: true });
-    s = { last: seq.start, isCalled: false, reservedTo: seq.start - seq.increment };
+    s = { last: seq.start, isCalled: false, reservedTo: seq.start - seq.increment, logCnt: 0 };
     if (c.next()) {
       const dv = new DataView(c.value.buffer, c.value.byteOffset, c.value.byteLength);
       const kind = dv.getUint8(0);
       const value = dv.getFloat64(1, true);
       const isCalled = dv.getUint8(9) === 1;
       // kind 0 reserves up to `value` (always "called"); kind 1 is a setval.
-      s = { last: value, isCalled: kind === 0 || isCalled, reservedTo: kind === 0 || isCalled ? value : value - seq.increment };
+      s = { last: value, isCalled: kind === 0 || isCalled, reservedTo: kind === 0 || isCalled ? value : value - seq.increment, logCnt: 0 };
     }
     c.close();
     this.state.set(seq.oid, s);
@@ -108,9 +110,17 @@ export class SequenceRuntime {
     } else if (!this.markerHolds(txn, s)) {
       this.mark(txn, seq, s, 0, s.reservedTo, true, stamp);
     }
+    if (s.logCnt < 1 || !s.isCalled) s.logCnt = RESERVE + 1;
+    s.logCnt--;
     s.last = next;
     s.isCalled = true;
     return next;
+  }
+
+  /** SELECT * FROM a sequence: last_value, log_cnt, is_called (not transactional, as in PostgreSQL). */
+  peek(txn: Txn, seq: SequenceObj): { last: number; logCnt: number; isCalled: boolean } {
+    const s = this.load(seq, txn);
+    return { last: s.last, logCnt: s.logCnt, isCalled: s.isCalled };
   }
 
   setval(txn: Txn, seq: SequenceObj, value: number, isCalled: boolean, stamp: number): number {
@@ -121,6 +131,7 @@ export class SequenceRuntime {
     const s = this.load(seq, txn);
     s.last = value;
     s.isCalled = isCalled;
+    s.logCnt = 0;
     // Not called: the next nextval returns `value` itself and must reserve it.
     s.reservedTo = isCalled ? value : value - seq.increment;
     this.mark(txn, seq, s, 1, value, isCalled, stamp);
@@ -134,7 +145,7 @@ export class SequenceRuntime {
    */
   realign(txn: Txn, old: SequenceObj, next: SequenceObj, stamp: number): void {
     const s = this.load(old, txn);
-    const fresh: SeqState = { last: s.last, isCalled: s.isCalled, reservedTo: s.isCalled ? s.last : s.last - next.increment };
+    const fresh: SeqState = { last: s.last, isCalled: s.isCalled, reservedTo: s.isCalled ? s.last : s.last - next.increment, logCnt: 0 };
     this.state.set(next.oid, fresh);
     this.mark(txn, next, fresh, 1, s.last, s.isCalled, stamp);
   }

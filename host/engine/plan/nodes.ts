@@ -53,7 +53,7 @@ export type Expr =
   | { k: 'agg_ref'; type: SqlType; index: number }
   | { k: 'nextval'; type: SqlType; seqOid: number }
   /** currval(seq), lastval(), setval(seq, value [, is_called]): session sequence state. */
-  | { k: 'seq_call'; type: SqlType; fn: 'currval' | 'lastval' | 'setval'; seqOid?: number; args: Expr[] }
+  | { k: 'seq_call'; type: SqlType; fn: 'currval' | 'lastval' | 'setval' | 'seq_last_value' | 'seq_log_cnt' | 'seq_is_called'; seqOid?: number; args: Expr[] }
   | { k: 'default'; type: SqlType };
 
 export type JoinType = 'inner' | 'left' | 'right' | 'full' | 'cross' | 'semi' | 'anti';
