@@ -11,6 +11,7 @@ import { T } from '../types/types.ts';
 import { type Cx, errAt, fold } from './context.ts';
 import { coerceBool, coerceTo, exprKey, inputType, resolveUnknown } from './coerce.ts';
 import { bindExpr } from './expr.ts';
+import { positionalCall } from './expr_func.ts';
 import type { Scope } from './scope.ts';
 import {
   AGG_BASE, aggDepthAt, flags, GroupScope, groupedLevel, groupingError, locOf, orderKey, placementError, st, wrap,
@@ -71,7 +72,8 @@ export function bindAggCall(cx: Cx, f: A.FuncCall, kind: 'agg' | 'ordered'): Exp
   if (!level) throw placementError(cx, 'agg', f.loc);
   const name = fold(cx, f.name[f.name.length - 1]!);
   if (f.variadic) throw errAt(cx, SqlState.feature_not_supported, 'VARIADIC arguments are not supported yet', f.loc);
-  if (f.args.some((a) => a.kind === 'named_arg')) throw errAt(cx, SqlState.feature_not_supported, 'named arguments are not supported yet', f.loc);
+  // No built-in aggregate has parameter names: a named argument matches none (42883).
+  f = positionalCall(cx, name, f);
   const acx = level.fromCx;
   st(acx.scope).agg++;
   let call: AggCall;

@@ -11,7 +11,8 @@ import { SqlState, SbError } from '../sb_error.ts';
 import type { Expr } from '../plan/nodes.ts';
 import { resolveFunction, routineKinds } from '../functions/resolve.ts';
 import { T, sqlType, type SqlType } from '../types/types.ts';
-import { typeFromName } from '../types/type_names.ts';
+import { formatType, typeFromName } from '../types/type_names.ts';
+import { namedSignatures } from '../functions/arg_names.ts';
 import { findCast } from '../types/casts.ts';
 import { requireTimeZone } from '../types/timezone.ts';
 import { timestamptzToDate, timestamptzToLocal, timestamptzToTime, timestamptzToTimetz } from '../types/datetime.ts';
@@ -35,9 +36,7 @@ export function bindFuncCall(cx: Cx, f: A.FuncCall): Expr {
   }
   if (!kinds.function && kinds.window) throw errAt(cx, SqlState.feature_not_supported, 'window functions are not supported yet', f.loc);
   if (f.variadic) throw errAt(cx, SqlState.feature_not_supported, 'VARIADIC arguments are not supported yet', f.loc);
-  if (f.args.some((a) => a.kind === 'named_arg')) {
-    throw errAt(cx, SqlState.feature_not_supported, 'named arguments are not supported yet', f.loc);
-  }
+  f = positionalCall(cx, name, f);
   switch (name) {
     case 'coalesce':
     case 'greatest':
@@ -92,6 +91,65 @@ function functionStyleCast(cx: Cx, name: string, args: Expr[]): Expr | undefined
   const from = args[0]!.type;
   if (from.id !== 'unknown' && findCast(from, target) === undefined) return undefined;
   return coerceTo(cx, args[0]!, target, 'explicit');
+}
+
+/**
+ * A call in named or mixed notation (make_interval(days => 1), also `:=`)
+ * rewritten to positional arguments for the built-in whose parameter names
+ * match (functions/arg_names.ts); a skipped parameter before a named one
+ * takes its DEFAULT. Positional arguments come first (42601); no match is
+ * 42883 with the call's signature, as PostgreSQL reports it.
+ */
+export function positionalCall(cx: Cx, name: string, f: A.FuncCall): A.FuncCall {
+  const firstNamed = f.args.findIndex((a) => a.kind === 'named_arg');
+  if (firstNamed < 0) return f;
+  const positional = f.args.slice(0, firstNamed);
+  const named: Array<{ name: string; value: A.Expr; loc?: A.Loc }> = [];
+  for (const a of f.args.slice(firstNamed)) {
+    if (a.kind !== 'named_arg') throw errAt(cx, SqlState.syntax_error, 'positional argument cannot follow named argument', a.loc ?? f.loc);
+    const n = fold(cx, a.name);
+    if (named.some((x) => x.name === n)) throw errAt(cx, SqlState.syntax_error, `argument name "${n}" used more than once`, a.loc ?? f.loc);
+    named.push({ name: n, value: a.value, ...(a.loc ? { loc: a.loc } : {}) });
+  }
+  for (const sig of namedSignatures(name)) {
+    const total = sig.names.length;
+    const slots: Array<A.Expr | undefined> = [...positional];
+    if (slots.length > total) continue;
+    let ok = true;
+    for (const a of named) {
+      const i = sig.names.indexOf(a.name);
+      if (i < 0 || slots[i] !== undefined) {
+        ok = false;
+        break;
+      }
+      slots[i] = a.value;
+    }
+    if (!ok) continue;
+    // Skipped parameters must have defaults; trailing ones are simply left out.
+    const firstDefault = total - sig.defaults.length;
+    let used = slots.length;
+    while (used > 0 && slots[used - 1] === undefined) used--;
+    const args: A.Expr[] = [];
+    for (let i = 0; i < used; i++) {
+      const v = slots[i];
+      if (v !== undefined) args.push(v);
+      else if (i >= firstDefault) args.push({ kind: 'string', value: sig.defaults[i - firstDefault]! });
+      else {
+        ok = false;
+        break;
+      }
+    }
+    if (!ok || (used < firstDefault)) continue;
+    return { ...f, args };
+  }
+  const types = f.args.map((a) => {
+    const t = inputType(cx, bindExpr(cx, a.kind === 'named_arg' ? a.value : a));
+    const text = t === 'unknown' ? 'unknown' : formatType(t);
+    return a.kind === 'named_arg' ? `${fold(cx, a.name)} => ${text}` : text;
+  });
+  throw errAt(cx, SqlState.undefined_function, `function ${name}(${types.join(', ')}) does not exist`, f.loc, {
+    hint: 'No function matches the given name and argument types. You might need to add explicit type casts.',
+  });
 }
 
 /** A resolved call of a registry function. */

@@ -19,6 +19,7 @@ import type { Scope } from './scope.ts';
 import { type Cx, errAt, fold } from './context.ts';
 import { coerceTo, inputType } from './coerce.ts';
 import { bindExpr, registerExprHook } from './expr.ts';
+import { positionalCall } from './expr_func.ts';
 import { registerSelectSrfHook } from './select.ts';
 
 /** Placeholder positions of SRF results while the select list is bound (remapped by finish). */
@@ -41,9 +42,9 @@ registerExprHook((cx, e) => {
   const parts = e.name.map((id) => fold(cx, id));
   if (parts.length === 2 && parts[0] !== 'pg_catalog') return undefined;
   const name = parts[parts.length - 1]!;
-  if (e.args.some((a) => a.kind === 'named_arg')) return undefined;
   // Only names with a set-returning overload are ours (the arguments are bound once, here).
   if (!(registry.functions.get(name) ?? []).some((f) => 'retSet' in f)) return undefined;
+  e = positionalCall(cx, name, e);
   const args = e.args.map((a) => bindExpr(cx, a));
   let r;
   try {

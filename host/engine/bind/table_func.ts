@@ -15,6 +15,7 @@ import { T, type SqlType } from '../types/types.ts';
 import { type Cx, errAt, fold } from './context.ts';
 import { coerceTo, inputType, resolveUnknown } from './coerce.ts';
 import { bindExpr } from './expr.ts';
+import { positionalCall } from './expr_func.ts';
 import { registerFromBinder } from './from.ts';
 import { figureColname } from './select.ts';
 import { bindLateralItem, lateralPlans } from './join.ts';
@@ -51,11 +52,11 @@ function bindCall(cx: Cx, item: A.TableFunction): { plan: Plan; cols: ColInfo[] 
   const f = item.func;
   const alias = item.alias ? fold(cx, item.alias.name) : undefined;
   const ordinality = item.ordinality === true;
-  if (f.kind === 'func' && f.name.length <= 2 && !f.over && !f.star && !f.args.some((a) => a.kind === 'named_arg')) {
+  if (f.kind === 'func' && f.name.length <= 2 && !f.over && !f.star) {
     const parts = f.name.map((id) => fold(cx, id));
     const fname = parts[parts.length - 1]!;
     if (parts.length === 1 || parts[0] === 'pg_catalog') {
-      const args = f.args.map((a) => bindExpr(cx, a));
+      const args = positionalCall(cx, fname, f).args.map((a) => bindExpr(cx, a));
       // unnest(a, b, ...) in FROM zips its arrays (PostgreSQL rewrites it to ROWS FROM (unnest(a), unnest(b), ...)).
       if (fname === 'unnest' && args.length > 1) return multiUnnest(cx, args, ordinality, f.loc);
       let r;
