@@ -163,7 +163,13 @@ export async function listenPg(state: PgServerState, host: string, port: number,
       state.stopping = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       const deadline = Date.now() + graceMs;
-      await Promise.all([...conns].map((c) => c.terminate('administrator command', graceMs)));
+      // Bounded: a client that does not read would hold the FATAL's write forever.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        Promise.all([...conns].map((c) => c.terminate('administrator command', graceMs))),
+        new Promise<void>((r) => (timer = setTimeout(r, graceMs + 500))),
+      ]);
+      clearTimeout(timer);
       while (sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       for (const s of sockets) s.destroy();
       await closed;
