@@ -17,6 +17,9 @@ import { Settings } from './settings.ts';
 import { parseModes } from './txn_control.ts';
 import { runExplain } from './explain.ts';
 import { runAnalyze } from './analyze.ts';
+import { Interval } from '../types/interval.ts';
+import { intervalZoneSetting, timeZoneSetting } from '../types/timezone.ts';
+import { formatText } from '../types/text_io.ts';
 
 function done(command: string, notices?: SbError[]): QueryResult {
   return { command, rowCount: 0, fields: [], rows: [], ...(notices && notices.length > 0 ? { notices } : {}) };
@@ -145,7 +148,15 @@ function runSet(s: Session, stmt: A.SetStatement): QueryResult {
         s.settings.set(name, null, local);
         continue;
       }
-      if (v?.kind === 'interval') throw new SbError(SqlState.feature_not_supported, 'SET TIME ZONE INTERVAL is not supported yet');
+      if (v?.kind === 'interval') {
+        // SET TIME ZONE INTERVAL '+05:30' HOUR TO MINUTE: a fixed offset (types/timezone.ts).
+        const env = s.bindEnv('', [], [], s.evalContext());
+        const iv = bindExpr({ env, scope: new Scope() }, v);
+        if (iv.k !== 'const' || !(iv.value instanceof Interval)) throw new SbError(SqlState.syntax_error, 'SET TIME ZONE INTERVAL needs a constant');
+        const shown = `INTERVAL '${formatText(T.interval, iv.value, s.evalContext())}'`;
+        s.settings.set(name, intervalZoneSetting(iv.value.months, iv.value.days, iv.value.micros, shown), local);
+        continue;
+      }
     }
     const values = item.values.map((v) => valueText(s, v, name.toLowerCase()));
     const value = values.length === 1 && values[0] === null ? null : values.map((v) => v ?? '').join(', ');
@@ -162,7 +173,7 @@ function runSet(s: Session, stmt: A.SetStatement): QueryResult {
       }
       continue;
     }
-    s.settings.set(name, value, local);
+    s.settings.set(name, value !== null && lower === 'timezone' ? timeZoneSetting(value) : value, local);
   }
   return done('SET', notices);
 }

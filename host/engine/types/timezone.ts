@@ -273,12 +273,13 @@ export function lookupAbbrev(lower: string): ZoneAbbrev | undefined {
 
 /** POSIX fixed-offset specs: "UTC+3", "<+05>-5", "EST5", "+5" (POSIX sign: positive is WEST). */
 function posixFixed(spec: string): TimeZone | undefined {
-  const m = /^(?:<([^>]*)>|([A-Za-z]+))?([+-]?)(\d{1,2})(?::(\d{2})(?::(\d{2}))?)?$/.exec(spec);
+  const m = /^(?:<([^>]*)>|([A-Za-z]+))?([+-]?)(\d{1,3})(?::(\d{2})(?::(\d{2}))?)?$/.exec(spec);
   if (m === null) return undefined;
   const h = Number(m[4]);
   const mi = m[5] !== undefined ? Number(m[5]) : 0;
   const s = m[6] !== undefined ? Number(m[6]) : 0;
-  if (h > 24 || mi > 59 || s > 59) return undefined;
+  // tzcode's getsecs: up to a week less an hour.
+  if (h > 167 || mi > 59 || s > 59) return undefined;
   const west = (h * 3600 + mi * 60 + s) * (m[3] === '-' ? -1 : 1);
   const east = -west || 0;
   const abbrev = m[1] ?? m[2] ?? numericAbbrev(east);
@@ -355,4 +356,50 @@ export function localToUtc(zone: TimeZone, localSeconds: number): { utc: number;
   if (beforeTime > boundary && afterTime >= boundary) return { utc: afterTime, offset: after };
   if (beforeTime > afterTime) return { utc: beforeTime, offset: before };
   return { utc: afterTime, offset: after };
+}
+
+// ---- SET TIME ZONE values -------------------------------------------------------
+
+/** The POSIX spec PostgreSQL names a fixed offset by (pg_tzset_offset): +5.5 h -> "<+05:30>-05:30". */
+export function offsetZoneName(offsetEast: number): string {
+  const a = Math.abs(offsetEast);
+  let t = String(Math.floor(a / 3600)).padStart(2, '0');
+  const m = Math.floor((a % 3600) / 60);
+  const sec = a % 60;
+  if (m !== 0 || sec !== 0) t += ':' + String(m).padStart(2, '0');
+  if (sec !== 0) t += ':' + String(sec).padStart(2, '0');
+  return offsetEast >= 0 ? `<+${t}>-${t}` : `<-${t}>+${t}`;
+}
+
+function badZoneSetting(value: string, detail: string): SbError {
+  return new SbError(SqlState.invalid_parameter_value, `invalid value for parameter "TimeZone": "${value}"`, { detail });
+}
+
+/** A fixed offset as a TimeZone setting; PostgreSQL's POSIX parser takes under a week of hours. */
+export function offsetZoneSetting(offsetEast: number, shown: string): string {
+  if (!(Math.abs(offsetEast) < 168 * 3600)) throw badZoneSetting(shown, 'UTC timezone offset is out of range.');
+  return offsetZoneName(offsetEast);
+}
+
+/**
+ * SET TIME ZONE INTERVAL '...': hours, minutes and seconds only (months and
+ * days are refused, 22023), fractions of a second dropped.
+ */
+export function intervalZoneSetting(months: number, days: number, micros: number, shown: string): string {
+  if (months !== 0) throw badZoneSetting(shown, 'Cannot specify months in time zone interval.');
+  if (days !== 0) throw badZoneSetting(shown, 'Cannot specify days in time zone interval.');
+  return offsetZoneSetting(Math.trunc(micros / 1_000_000), shown);
+}
+
+/**
+ * A TimeZone setting as PostgreSQL's check_timezone reads it: a number is
+ * hours east of UTC (SET TIME ZONE -3, SET TimeZone = 5.5), stored as its
+ * POSIX spec; anything else is a zone name, kept as written.
+ */
+export function timeZoneSetting(value: string): string {
+  if (!/^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/.test(value)) return value;
+  const hours = Number(value);
+  const east = Math.trunc(hours * 3600);
+  if (!Number.isFinite(hours)) throw badZoneSetting(value, 'UTC timezone offset is out of range.');
+  return offsetZoneSetting(east, value);
 }
