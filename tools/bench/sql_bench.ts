@@ -4,6 +4,7 @@
 //   npx tsx tools/bench/sql_bench.ts [--rows 6000000] [--types numeric|float]
 //        [--passes 3] [--point-ops 200000] [--insert-ops 100000]
 //        [--only sb,sqlite,pglite] [--queries Q1,Q6] [--profile-q1 q1.cpuprofile [--profile-query Q6]]
+//        [--jit-ab]
 //
 // - prepared point SELECT by primary key per second: ScratchBird through the
 //   session's prepared path (parsed once, Session.runStatement with $1, as the
@@ -20,8 +21,12 @@
 // CSV blob. Query figures are the best of --passes runs (the machine is
 // shared: noisy). Reference (this machine, from the issue): DuckDB-wasm Q1
 // 720 ms / Q6 85 ms; native DuckDB single-threaded 240 / 35 ms.
+// --jit-ab: after each ScratchBird query, --passes interleaved rounds with the
+// vector-program JIT (host/engine/exec/vprog_jit.ts) on and off (the
+// interpreter kernel), best of each, and a check that the results are identical.
 
 import { open } from '../../host/engine/db.ts';
+import { vprogJit } from '../../host/engine/exec/vprog_jit.ts';
 import { parse, postgres } from '../../sql-dialects/index.ts';
 import { nodePlatform } from '../../host/platform/node.ts';
 import { argInt, argValue, hasFlag, machine, now, rate, Rng, startProfile, table } from './common.ts';
@@ -195,6 +200,24 @@ async function benchScratchBird(): Promise<void> {
     f.q[name] = ms;
     f.check[name] = digest((result as { rows: unknown[] }).rows);
     log(`ScratchBird ${name}: ${ms.toFixed(0)} ms  (${f.check[name]})`);
+    if (hasFlag('--jit-ab')) {
+      // Interleaved: each round runs the query with the JIT on and off, the order alternating.
+      const bestOf = [Infinity, Infinity];
+      const seen: string[] = ['', ''];
+      const json = (r: unknown): string => JSON.stringify((r as { rows: unknown[] }).rows, (_, x) => (typeof x === 'bigint' ? `${x}n` : x));
+      for (let p = 0; p < PASSES; p++) {
+        for (const on of p % 2 === 0 ? [true, false] : [false, true]) {
+          vprogJit.enabled = on;
+          const t0 = now();
+          const r = await s.query(q);
+          bestOf[on ? 0 : 1] = Math.min(bestOf[on ? 0 : 1]!, now() - t0);
+          seen[on ? 0 : 1] = json(r);
+        }
+      }
+      vprogJit.enabled = true;
+      if (seen[0] !== seen[1]) throw new Error(`${name}: the JIT and the interpreter kernel disagree`);
+      log(`ScratchBird ${name}: JIT ${bestOf[0]!.toFixed(0)} ms, interpreter kernel ${bestOf[1]!.toFixed(0)} ms (best of ${PASSES} interleaved rounds each; results identical; JIT programs run so far: ${vprogJit.programs})`);
+    }
   }
   await s.close();
   await db.close();
