@@ -5,7 +5,10 @@
 //   3. join ordering and join methods (join_order.ts);
 //   4. access paths: each scan's filter priced as key ranges on the primary
 //      key and the indexes against a full scan (access.ts, estimate.ts);
-//   5. a filter or scan whose predicate folded to FALSE/NULL reads nothing.
+//   5. a filter or scan whose predicate folded to FALSE/NULL reads nothing;
+//   6. a sort the scan order already gives (ORDER BY a leading part of the
+//      primary key or of the scanned index, either direction) is dropped and
+//      the scan runs forward or backward (order.ts).
 //
 // The input is the binder's plan; the output is the same node vocabulary,
 // which the compiler encodes to bytecode.
@@ -16,6 +19,7 @@ import { foldExpr } from './fold.ts';
 import { pushDown } from './pushdown.ts';
 import { orderJoins } from './join_order.ts';
 import { pickAccess } from './access.ts';
+import { elideSorts } from './order.ts';
 import type { PlanEnv } from './estimate.ts';
 import { mapNodeExprs, mapPlan } from './walk.ts';
 
@@ -29,6 +33,7 @@ export function planQuery(env: PlannerEnv, plan: Plan): Plan {
   p = pushDown(p);
   p = orderJoins(env, p);
   p = finish(env, p);
+  p = elideSorts(env.catalog, p);
   return p;
 }
 
