@@ -36,7 +36,7 @@ import type { Catalog } from '../catalog/catalog.ts';
 import type { SbError } from '../sb_error.ts';
 import { type SqlType, sameTypeAndTypmod, T } from '../types/types.ts';
 import { paramValue } from './params.ts';
-import { contextKey } from './plan_cache.ts';
+import { contextMemo } from './plan_cache.ts';
 import type { DatabaseCore } from './result.ts';
 import type { Session } from './session.ts';
 
@@ -81,10 +81,40 @@ type Entry =
   | { ok: false };
 
 class AutoParamState {
-  readonly entries = new Map<string, Entry>();
+  /** By bind context (plan_cache.ts contextKey without parameter types), then by literal types and normalized text. */
+  readonly contexts = new Map<string, Map<string, Entry>>();
+  /** Entries over all contexts. */
+  size = 0;
   readonly stats = { hits: 0, misses: 0, rejected: 0, fallbacks: 0 };
   enabled = true;
+
+  /** The entries of a context (made on first use; the oldest contexts go past AUTOPARAM_CONTEXTS_MAX). */
+  context(key: string): Map<string, Entry> {
+    let m = this.contexts.get(key);
+    if (m === undefined) {
+      this.contexts.set(key, (m = new Map()));
+      if (this.contexts.size > AUTOPARAM_CONTEXTS_MAX) {
+        const oldest = this.contexts.keys().next().value!;
+        this.size -= this.contexts.get(oldest)!.size;
+        this.contexts.delete(oldest);
+        this.generation++;
+      }
+    }
+    return m;
+  }
+
+  /** Raised by clear() and by evictions: sessions look their context up again. */
+  generation = 0;
+
+  clear(): void {
+    this.contexts.clear();
+    this.size = 0;
+    this.generation++;
+  }
 }
+
+/** Bind contexts remembered (catalog versions, settings, users), oldest evicted first. */
+const AUTOPARAM_CONTEXTS_MAX = 64;
 
 const states = new WeakMap<DatabaseCore, AutoParamState>();
 
@@ -98,31 +128,28 @@ function stateOf(core: DatabaseCore): AutoParamState {
 export function setAutoParameterization(core: DatabaseCore, enabled: boolean): void {
   const s = stateOf(core);
   s.enabled = enabled;
-  if (!enabled) s.entries.clear();
+  if (!enabled) s.clear();
 }
 
 export function autoParamStats(core: DatabaseCore): AutoParamStats {
   const s = stateOf(core);
-  return { ...s.stats, entries: s.entries.size };
+  return { ...s.stats, entries: s.size };
 }
 
-/** A session's bind-context key and what it was made from. */
-interface ContextMemo {
-  catalog: Catalog;
-  settingsVersion: number;
-  user: string;
-  key: string;
-}
-const contextMemos = new WeakMap<Session, ContextMemo>();
-const NO_TYPES: SqlType[] = [];
+/** A session's context entries, while its plan-cache context memo (plan_cache.ts) is the same object. */
+const sessionEntries = new WeakMap<Session, { memo: object; generation: number; entries: Map<string, Entry> }>();
 
-function sessionContext(s: Session, catalog: Catalog): string {
-  const m = contextMemos.get(s);
-  if (m !== undefined && m.catalog === catalog && m.settingsVersion === s.settings.version && m.user === s.user.name) return m.key;
-  const key = contextKey(s, NO_TYPES);
-  contextMemos.set(s, { catalog, settingsVersion: s.settings.version, user: s.user.name, key });
-  return key;
+function entriesOf(s: Session, st: AutoParamState): Map<string, Entry> {
+  const memo = contextMemo(s);
+  const e = sessionEntries.get(s);
+  if (e !== undefined && e.memo === memo && e.generation === st.generation) return e.entries;
+  const entries = st.context(memo.context);
+  sessionEntries.set(s, { memo, generation: st.generation, entries });
+  return entries;
 }
+
+/** Literal type codes in the key: s string, then the number constant types. */
+const TYPE_CODES: Record<string, string> = { int4: '4', int8: '8', numeric: 'n', float8: 'f' };
 
 const STATEMENT_START = new Set(['select', 'insert', 'update', 'delete', 'with', 'values']);
 /** Statements whose plans are cached (queries and DML). */
@@ -142,32 +169,43 @@ export function autoParameterize(s: Session, sql: string): AutoParameterized | u
   if (catalog !== s.core.catalog.current()) return undefined;
   const values = new Array<unknown>(n.literals.length);
   let typesKey = '';
+  let strings = false;
   for (let i = 0; i < n.literals.length; i++) {
     const lit = n.literals[i]!;
     if (lit.kind === 's') {
       typesKey += 's';
       values[i] = lit.text;
+      strings = true;
       continue;
     }
     const c = numberConstant(lit);
     if (c === undefined) return undefined;
-    typesKey += c.type.id.charAt(0) + c.type.id.charAt(c.type.id.length - 1);
+    typesKey += TYPE_CODES[c.type.id] ?? `(${c.type.id})`;
     values[i] = c.value;
   }
-  const key = `${sessionContext(s, catalog)}\u0002${typesKey}\u0002${n.text}`;
-  let entry = st.entries.get(key);
+  const entries = entriesOf(s, st);
+  const key = typesKey + '\u0002' + n.text;
+  let entry = entries.get(key);
   if (entry === undefined) {
     st.stats.misses++;
     const made = verify(s, sql, n, values);
     if (made === undefined) return undefined; // the original did not bind: its error comes from the ordinary path
     entry = made;
     if (!entry.ok) st.stats.rejected++;
-    st.entries.set(key, entry);
-    if (st.entries.size > AUTOPARAM_CACHE_MAX) st.entries.delete(st.entries.keys().next().value!);
+    entries.set(key, entry);
+    st.size++;
+    if (entries.size > AUTOPARAM_CACHE_MAX) {
+      entries.delete(entries.keys().next().value!);
+      st.size--;
+    }
   }
   if (!entry.ok) return undefined;
-  const ev = s.typeContext();
   const types = entry.paramTypes;
+  if (!strings) {
+    st.stats.hits++;
+    return { stmt: entry.stmt, params: values, paramTypes: types };
+  }
+  const ev = s.typeContext();
   for (let i = 0; i < values.length; i++) {
     if (n.literals[i]!.kind !== 's') continue;
     try {
@@ -184,7 +222,7 @@ export function autoParameterize(s: Session, sql: string): AutoParameterized | u
 /** A number literal's constant exactly as the binder makes it (type by value, as PostgreSQL). */
 function numberConstant(lit: Literal): { type: SqlType; value: unknown } | undefined {
   // Up to 9 digits is always an int4 (the binder's own path gives the same).
-  if (lit.text.length <= 9 && /^\d+$/.test(lit.text)) {
+  if (lit.text.length <= 9 && allDigits(lit.text)) {
     const v = Number(lit.text);
     return { type: T.int4, value: lit.negative ? (v === 0 ? 0 : -v) : v };
   }
@@ -194,6 +232,14 @@ function numberConstant(lit: Literal): { type: SqlType; value: unknown } | undef
   } catch {
     return undefined;
   }
+}
+
+function allDigits(t: string): boolean {
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return t.length > 0;
 }
 
 const NO_CX = { env: { sql: '' } } as unknown as Cx;
@@ -303,6 +349,8 @@ const VALUE_KEYWORDS = new Set([
   'limit', 'offset', 'returning', 'distinct', 'having', 'on', 'all', 'any', 'some', 'in', 'is', 'from', 'as',
 ]);
 
+const VALUE_KEYWORD_CHARS_MAX = Math.max(...[...VALUE_KEYWORDS].map((k) => k.length));
+
 type Prev = 'start' | 'op' | 'minus' | 'open' | 'comma' | 'kw' | 'word' | 'value' | 'close' | 'dot';
 
 function isIdentStart(c: number): boolean {
@@ -318,8 +366,10 @@ function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
 }
 const OP_CHARS = '+-*/<>=~!@#%^&|`?';
+const IS_OP = new Uint8Array(128);
+for (let i = 0; i < OP_CHARS.length; i++) IS_OP[OP_CHARS.charCodeAt(i)] = 1;
 function isOpChar(c: number): boolean {
-  return c < 128 && OP_CHARS.includes(String.fromCharCode(c));
+  return c < 128 && IS_OP[c] === 1;
 }
 
 /** Skips whitespace and comments from i; -1 on an unterminated comment. */
@@ -349,8 +399,10 @@ function skipSpace(sql: string, i: number): number {
   return i;
 }
 
-function operandStart(p: Prev, word: string): boolean {
-  return p === 'op' || p === 'minus' || p === 'open' || p === 'comma' || (p === 'kw' && VALUE_KEYWORDS.has(word));
+/** Whether a constant after `p` (a word: sql[from, to)) is an operand; the word is lower-cased only here, when a constant follows it. */
+function operandStart(p: Prev, sql: string, from: number, to: number): boolean {
+  if (p === 'op' || p === 'minus' || p === 'open' || p === 'comma') return true;
+  return p === 'kw' && to - from <= VALUE_KEYWORD_CHARS_MAX && VALUE_KEYWORDS.has(sql.slice(from, to).toLowerCase());
 }
 
 /**
@@ -363,10 +415,13 @@ export function normalize(sql: string): Normalized | null {
   let out = '';
   let copied = 0;
   let prev: Prev = 'start';
-  let prevWord = '';
+  /** The last word: sql[wordFrom, wordTo). */
+  let wordFrom = 0;
+  let wordTo = 0;
   /** What came before the last '-' (a minus there is a sign when that was an operand start). */
   let beforeMinus: Prev = 'start';
-  let beforeMinusWord = '';
+  let minusWordFrom = 0;
+  let minusWordTo = 0;
   let minusAt = -1;
   let i = skipSpace(sql, 0);
   if (i < 0) return null;
@@ -398,7 +453,7 @@ export function normalize(sql: string): Normalized | null {
       }
       const after = skipSpace(sql, j);
       if (after < 0 || sql.charCodeAt(after) === 39) return null; // continuation 'a' 'b'
-      if (operandStart(prev, prevWord)) {
+      if (operandStart(prev, sql, wordFrom, wordTo)) {
         if (literals.length >= autoparam_literals_max) return null;
         literals.push({ kind: 's', text: value, negative: false });
         out += sql.slice(copied, i) + '$' + literals.length;
@@ -422,7 +477,7 @@ export function normalize(sql: string): Normalized | null {
         break;
       }
       prev = 'word';
-      prevWord = '';
+      wordFrom = wordTo = 0;
       i = j;
       continue;
     }
@@ -448,12 +503,12 @@ export function normalize(sql: string): Normalized | null {
       const text = sql.slice(i, j);
       // A '-' right before, where an operand starts, is the constant's sign (as PostgreSQL folds -2147483648).
       const castAfter = sql.charCodeAt(skipSpace(sql, j)) === 58 || sql.charCodeAt(skipSpace(sql, j)) === 91 || sql.charCodeAt(skipSpace(sql, j)) === 94;
-      if (prev === 'minus' && operandStart(beforeMinus, beforeMinusWord) && !castAfter) {
+      if (prev === 'minus' && operandStart(beforeMinus, sql, minusWordFrom, minusWordTo) && !castAfter) {
         if (literals.length >= autoparam_literals_max) return null;
         literals.push({ kind: 'n', text, negative: true });
         out += sql.slice(copied, minusAt) + '$' + literals.length;
         copied = j;
-      } else if (operandStart(prev, prevWord)) {
+      } else if (operandStart(prev, sql, wordFrom, wordTo)) {
         if (literals.length >= autoparam_literals_max) return null;
         literals.push({ kind: 'n', text, negative: false });
         out += sql.slice(copied, i) + '$' + literals.length;
@@ -468,7 +523,8 @@ export function normalize(sql: string): Normalized | null {
       while (j < n && isIdentPart(sql.charCodeAt(j))) j++;
       const nc = sql.charCodeAt(j);
       if (nc === 39 || nc === 38) return null; // E'..', B'..', X'..', N'..', U&'..'
-      prevWord = sql.slice(i, j).toLowerCase();
+      wordFrom = i;
+      wordTo = j;
       prev = 'kw';
       i = j;
       continue;
@@ -484,7 +540,8 @@ export function normalize(sql: string): Normalized | null {
       const op = sql.slice(i, j);
       if (op === '-') {
         beforeMinus = prev;
-        beforeMinusWord = prevWord;
+        minusWordFrom = wordFrom;
+        minusWordTo = wordTo;
         minusAt = i;
         prev = 'minus';
       } else if (op.length > 1 && op.endsWith('-')) {
@@ -493,7 +550,7 @@ export function normalize(sql: string): Normalized | null {
           prev = 'op';
         } else {
           beforeMinus = 'op';
-          beforeMinusWord = '';
+          minusWordFrom = minusWordTo = 0;
           minusAt = j - 1;
           prev = 'minus';
         }

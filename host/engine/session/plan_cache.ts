@@ -130,30 +130,32 @@ export function plannerEnv(s: Session, txn: Txn, ev: EvalContext): PlannerEnv {
 }
 
 /**
- * A session's last context key and what it was made from (a repeated
- * statement reuses it), with the last statement found compiled under it (a
- * repeated execution skips the cache's maps too). Kept on the session.
+ * A session's bind context (catalog, settings version, user) and its key
+ * text, made again only when one of them changes, with the statements found
+ * compiled under it: a repeated statement (prepared, or any of the few a
+ * workload cycles through) is found by its AST and its parameter types,
+ * with no key string built. Kept on the session.
  */
 export interface KeyMemo {
   catalog: unknown;
   settingsVersion: number;
   user: string;
-  paramTypes: readonly SqlType[];
-  /** The parameter types' elements then (the array could have been changed in place). */
-  types: SqlType[];
-  key: string;
-  /** The last statement that hit under `key`, and what the hit returned. */
+  /** contextKey() without the parameter types. */
+  context: string;
+  /** Hits under this context by statement, with the parameter types they were found for. */
+  byStmt: WeakMap<A.Statement, { types: SqlType[]; hit: HitResult }>;
+  /** The last of them (one comparison for a statement run again and again). */
   stmt: A.Statement | undefined;
+  types: SqlType[];
   hit: HitResult | undefined;
 }
 
-function memoOf(s: Session, catalog: unknown, paramTypes: SqlType[]): KeyMemo {
+function memoOf(s: Session, catalog: unknown): KeyMemo {
   const m = s.planKeyMemo;
-  if (m !== undefined && m.catalog === catalog && m.settingsVersion === s.settings.version && m.user === s.user.name
-    && m.paramTypes === paramTypes && sameTypes(m.types, paramTypes)) return m;
-  const key = contextKey(s, paramTypes);
+  if (m !== undefined && m.catalog === catalog && m.settingsVersion === s.settings.version && m.user === s.user.name) return m;
   return (s.planKeyMemo = {
-    catalog, settingsVersion: s.settings.version, user: s.user.name, paramTypes, types: paramTypes.slice(), key, stmt: undefined, hit: undefined,
+    catalog, settingsVersion: s.settings.version, user: s.user.name, context: contextText(s), byStmt: new WeakMap(),
+    stmt: undefined, types: [], hit: undefined,
   });
 }
 
@@ -163,12 +165,29 @@ function sameTypes(a: readonly SqlType[], b: readonly SqlType[]): boolean {
   return true;
 }
 
-export function contextKey(s: Session, paramTypes: Array<SqlType | undefined>): string {
+function contextText(s: Session): string {
   const g = (k: string) => s.settings.get(k) ?? '';
-  return [
-    s.catalog().version, s.user.name, g('search_path'), g('TimeZone'), g('DateStyle'), g('IntervalStyle'), g('extra_float_digits'),
-    paramTypes.map((t) => (t ? typeKey(t) + ':' + t.typmod : '?')).join(','),
-  ].join('\u0001');
+  return [s.catalog().version, s.user.name, g('search_path'), g('TimeZone'), g('DateStyle'), g('IntervalStyle'), g('extra_float_digits')].join('\u0001');
+}
+
+function typesText(paramTypes: Array<SqlType | undefined>): string {
+  let t = '';
+  for (let i = 0; i < paramTypes.length; i++) {
+    const p = paramTypes[i];
+    t += (i > 0 ? ',' : '') + (p ? typeKey(p) + ':' + p.typmod : '?');
+  }
+  return t;
+}
+
+/** The session's bind-context memo (the same object while the catalog, settings and user are). */
+export function contextMemo(s: Session): KeyMemo {
+  return memoOf(s, s.catalog());
+}
+
+/** The plan cache key of a statement's bind context: the catalog version, user, search_path, the settings literals are read with, the parameter types. */
+export function contextKey(s: Session, paramTypes: Array<SqlType | undefined>): string {
+  const m = memoOf(s, s.catalog());
+  return m.context + '\u0001' + typesText(paramTypes);
 }
 
 /** What a cache hit returns, made once per entry (callers only read it). */
@@ -187,20 +206,32 @@ export function compileStatement(
   const st = planState(s.core);
   const catalog = s.catalog();
   const cacheable = catalog === s.core.catalog.current();
-  const memo = memoOf(s, catalog, paramTypes);
-  const key = memo.key;
+  const memo = memoOf(s, catalog);
+  let key: string | undefined;
   if (cacheable) {
-    // The same statement as last time under the same key: the same entry (entries are never replaced while they hit).
-    if (memo.stmt === stmt && memo.hit !== undefined) {
+    // The same statement as last time, or one found before under this context: the same entry (entries are never replaced while they hit).
+    if (memo.stmt === stmt && memo.hit !== undefined && sameTypes(memo.types, paramTypes)) {
       st.stats.hits++;
       return memo.hit;
     }
+    const seen = memo.byStmt.get(stmt);
+    if (seen !== undefined && sameTypes(seen.types, paramTypes)) {
+      st.stats.hits++;
+      memo.stmt = stmt;
+      memo.types = seen.types;
+      memo.hit = seen.hit;
+      return seen.hit;
+    }
+    key = memo.context + '\u0001' + typesText(paramTypes);
     const hit = st.compiled.get(stmt)?.get(key);
     if (hit) {
       st.stats.hits++;
       let r = hitResults.get(hit);
       if (r === undefined) hitResults.set(hit, (r = { bound: hit.bound, paramTypes: hit.paramTypes.slice(), compiled: { ...hit, cached: true } }));
+      const types = paramTypes.slice();
+      memo.byStmt.set(stmt, { types, hit: r });
       memo.stmt = stmt;
+      memo.types = types;
       memo.hit = r;
       return r;
     }
@@ -229,8 +260,8 @@ export function compileStatement(
     st.stats.misses++;
     let m = st.compiled.get(stmt);
     if (!m) st.compiled.set(stmt, (m = new Map()));
-    if (!m.has(key)) st.compiledCount++;
-    m.set(key, compiled);
+    if (!m.has(key!)) st.compiledCount++;
+    m.set(key!, compiled);
   } else st.stats.uncacheable++;
   return { bound: compiled.bound, paramTypes: env.paramTypes, compiled };
 }
