@@ -39,7 +39,7 @@
 import type { Socket } from 'node:net';
 import { Worker } from 'node:worker_threads';
 
-const HEAD = 0, TAIL = 1, SLEEP = 2, STOP = 3, N_WRITES = 4, N_WAKEUPS = 5, N_BACK = 6, N_ENTRIES = 7;
+const HEAD = 0, TAIL = 1, SLEEP = 2, STOP = 3, N_WRITES = 4, N_WAKEUPS = 5, N_BACK = 6, N_ENTRIES = 7, N_ERRORS = 8;
 const CTL_INTS = 16;
 const DATA = 0, MARK = 1, PAD = 2;
 const HDR = 16;
@@ -62,6 +62,8 @@ export interface WireWriterStats {
   entries: number;
   /** Atomics.notify calls made by the main thread. */
   notifies: number;
+  /** Writes made on the main thread because the writer was asleep with nothing queued (the first of a loop turn). */
+  inline: number;
 }
 
 /** True where the writer can run: Node (not Deno) on Linux. */
@@ -91,10 +93,20 @@ export class WireWriter {
   private nextToken = 1;
   private nextEpoch = 1;
   private notifies = 0;
+  private inlined = 0;
+  /** Hand-back and error messages taken from the worker (against its counters: none in flight when equal). */
+  private received = 0;
+  /** An inline write was made in this event-loop turn (reset by setImmediate). */
+  private inlineTurn = false;
+  private readonly endTurn = (): void => {
+    this.inlineTurn = false;
+  };
   private stopping: Promise<void> | undefined;
   private exited = false;
   /** False once the worker is gone (stopped or failed): new output takes the socket path. */
   alive = true;
+  /** Lets the first write of a loop turn go out on the main thread while the writer sleeps (see inlineNow); tests turn it off. */
+  inlineWrites = true;
 
   constructor(private readonly onFailure: (message: string) => void = () => {}) {
     const ctlBuf = new SharedArrayBuffer(CTL_INTS * 4);
@@ -115,7 +127,26 @@ export class WireWriter {
 
   get stats(): WireWriterStats {
     const c = this.ctl;
-    return { writes: c[N_WRITES]!, wakeups: c[N_WAKEUPS]!, handedBack: c[N_BACK]!, entries: c[N_ENTRIES]!, notifies: this.notifies };
+    return { writes: c[N_WRITES]!, wakeups: c[N_WAKEUPS]!, handedBack: c[N_BACK]!, entries: c[N_ENTRIES]!, notifies: this.notifies, inline: this.inlined };
+  }
+
+  /**
+   * Whether the caller should write on this thread now: the writer sleeps
+   * with the ring empty and no hand-back or error on its way here (so no
+   * connection has bytes anywhere but in the kernel), and no other write of
+   * this loop turn was made here. A lone client (one response per turn) then
+   * pays one write(2) instead of a wake-up of the writer plus its latency;
+   * under load the first response of a turn goes out here, the others wake
+   * the writer and go through the ring.
+   */
+  /** @internal */ inlineNow(): boolean {
+    const c = this.ctl;
+    if (this.inlineTurn || !this.inlineWrites || Atomics.load(c, SLEEP) === 0 || Atomics.load(c, HEAD) !== this.tail) return false;
+    if (Atomics.load(c, N_BACK) + Atomics.load(c, N_ERRORS) !== this.received) return false;
+    this.inlineTurn = true;
+    this.inlined++;
+    setImmediate(this.endTurn);
+    return true;
   }
 
   /** A new stream for a plain TCP socket (fd ≥ 0). */
@@ -192,6 +223,7 @@ export class WireWriter {
       done?.();
       return;
     }
+    this.received++;
     const s = this.streams.get(m.epoch);
     if (!s) return;
     if (m.t === 'back') s.handedBack(m.epoch, m.bytes);
@@ -284,6 +316,13 @@ export class RingStream {
     const s = this.sock;
     switch (this.mode) {
       case 'ring':
+        if (this.writer.inlineNow()) {
+          // Nothing of this epoch is in the ring or on its way back: the socket path is in order.
+          this.writer.endEpoch(this.epoch);
+          this.mode = 'socket';
+          this.placed = false;
+          return socketWrite(s, bytes);
+        }
         if (this.writer.submit(this.epoch, this.fd, bytes)) {
           this.placed = true;
           return;
@@ -294,7 +333,7 @@ export class RingStream {
         this.queue.push(bytes);
         return this.handoff;
       case 'socket':
-        if (!this.disabled && this.writer.alive && bytes.length > 1 && bytes.length <= wire_ring_entry_bytes_max && s.writableLength === 0 && !s.destroyed && !s.writableEnded) {
+        if (!this.disabled && this.writer.alive && bytes.length > 1 && bytes.length <= wire_ring_entry_bytes_max && s.writableLength === 0 && !s.destroyed && !s.writableEnded && !this.writer.inlineNow()) {
           const epoch = this.writer.newEpoch(this);
           if (this.writer.submit(epoch, this.fd, bytes)) {
             this.mode = 'ring';

@@ -14,13 +14,13 @@
 // (frees its fd number) only after that, and ends the epoch with it.
 //
 // Layout (must match wire_writer.ts): ctl Int32Array [head, tail, sleeping,
-// stop, writes, wakeups, handed back, entries]; data: entries at 16-byte
+// stop, writes, wakeups, handed back, entries, errors]; data: entries at 16-byte
 // aligned offsets, each a 16-byte header (kind, length or token, fd, epoch)
 // then the bytes. Kind 2 pads to the end of the ring.
 import { writeSync, writevSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 
-const HEAD = 0, TAIL = 1, SLEEP = 2, STOP = 3, N_WRITES = 4, N_WAKEUPS = 5, N_BACK = 6, N_ENTRIES = 7;
+const HEAD = 0, TAIL = 1, SLEEP = 2, STOP = 3, N_WRITES = 4, N_WAKEUPS = 5, N_BACK = 6, N_ENTRIES = 7, N_ERRORS = 8;
 const DATA = 0, MARK = 1, PAD = 2;
 const HDR = 16;
 
@@ -72,6 +72,7 @@ function flushGroup() {
       n = 0;
     } else {
       failed.add(epoch);
+      Atomics.add(ctl, N_ERRORS, 1);
       parentPort.postMessage({ t: 'error', epoch, code: String(e?.code ?? 'EIO'), message: String(e?.message ?? e) });
       return;
     }
