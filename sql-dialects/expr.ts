@@ -383,9 +383,17 @@ function parseQuantified(p: Parser, op: string, schema: Ident[] | undefined, lef
   return e;
 }
 
+/** Tokens that may follow a whole select-list item: after `SELECT 1 IS` one of them makes IS a column label. */
+const after_select_item = new Set(['FROM', 'INTO', 'WHERE', 'GROUP', 'HAVING', 'WINDOW', 'ORDER', 'LIMIT', 'OFFSET', 'FETCH', 'FOR', 'UNION', 'INTERSECT', 'EXCEPT', 'RETURNING']);
+
 function parseIs(p: Parser, left: Expr, minPrec: number, start: number): Expr | null {
   const prec = p.d.operators.infix.get('IS');
   if (prec === undefined || prec < minPrec) return null;
+  if (start === p.selectItemStart && p.d.name === 'postgres') {
+    // PostgreSQL: IS is a bare column label (SELECT 1 IS -> a column named "is") when the item ends after it.
+    const n = p.peek(1);
+    if (n.type === 'eof' || (n.type === 'op' && (n.value === ',' || n.value === ';' || n.value === ')')) || (n.type === 'word' && after_select_item.has(n.upper))) return null;
+  }
   p.next();
   const negated = p.acceptWord('NOT');
   const w = p.acceptOneOf('NULL', 'TRUE', 'FALSE', 'UNKNOWN', 'DOCUMENT', 'NORMALIZED', 'JSON');

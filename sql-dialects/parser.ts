@@ -41,6 +41,8 @@ export class Parser {
   readonly toks: Token[];
   pos = 0;
   depth = 0;
+  /** Start offset of the select-list item being parsed (PostgreSQL: IS may be its bare column label). */
+  selectItemStart = -1;
   /** Ordinal of the next `?` marker in the current statement. */
   questionOrdinal = 0;
   /** End offset of the last consumed token. */

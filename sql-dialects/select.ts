@@ -274,7 +274,14 @@ export function parseSelectItem(p: Parser): SelectItem {
     const t = p.next();
     return { expr: { kind: 'star', loc: { start: t.start, end: t.end } } };
   }
-  let expr = parseExpr(p);
+  const outerItem = p.selectItemStart;
+  p.selectItemStart = p.tok.start;
+  let expr: Expr;
+  try {
+    expr = parseExpr(p);
+  } finally {
+    p.selectItemStart = outerItem;
+  }
   if (d.supportsSelectAssignment()) {
     if (expr.kind === 'binary' && expr.op === '=') {
       if (expr.left.kind === 'variable') {
@@ -300,6 +307,10 @@ export function parseSelectItem(p: Parser): SelectItem {
     item.aliasString = true;
   } else if (p.isImplicitAlias()) {
     item.alias = p.ident();
+  } else if (p.isWord('IS') && d.name === 'postgres') {
+    // left by parseIs: the item's bare label
+    const t = p.next();
+    item.alias = { value: t.value, quoted: false, loc: { start: t.start, end: t.end } };
   }
   return item;
 }

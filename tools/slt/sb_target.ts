@@ -4,10 +4,13 @@
 // (db.session()). Values are printed by the engine's own text output
 // (formatRow) with the session's settings (DateStyle, TimeZone,
 // IntervalStyle, extra_float_digits, bytea_output), as a PostgreSQL client
-// would see them. Errors are SbError with .code = SQLSTATE.
+// would see them. Errors are SbError with .code = SQLSTATE. The database
+// reports server_version = corpus_pg_version (the PostgreSQL 15 release the
+// corpus was validated against), not the engine default.
 
 import { formatRow, open, type Database, type QueryResult, type Session } from '../../host/engine/db.ts';
 import { nodePlatform } from '../../host/platform/node.ts';
+import { corpus_pg_version } from './corpus.ts';
 import type { SltExecResult, SltTarget } from './target.ts';
 
 export class SbTarget implements SltTarget {
@@ -18,7 +21,7 @@ export class SbTarget implements SltTarget {
 
   async startFile(): Promise<void> {
     await this.close();
-    this.db = await open(':memory:', { platform: nodePlatform() });
+    this.db = await open(':memory:', { platform: nodePlatform(), settings: { server_version: corpus_pg_version } });
   }
 
   async exec(sql: string, connection?: string): Promise<SltExecResult> {

@@ -17,6 +17,7 @@ import { type DdlEnv, chooseName, sequenceSpec } from './ddl_env.ts';
 import { buildIndex, createIndex, indexKeys } from './ddl_constraints.ts';
 import { createTable } from './ddl_table.ts';
 import { buildIndexEntries } from './ddl_build.ts';
+import { requireOwnership } from './privileges.ts';
 
 export async function createIndexStatement(env: DdlEnv, stmt: A.CreateIndex): Promise<void> {
   const bind = env.bindEnv();
@@ -367,6 +368,7 @@ export async function reindex(env: DdlEnv, stmt: A.Reindex): Promise<void> {
       const rel = lookupRelation(bind, stmt.name!);
       if (!rel) throw errAt(bind, SqlState.undefined_table, `relation "${foldQName(bind, stmt.name!).join('.')}" does not exist`, stmt.loc);
       if (rel.kind !== 'index') throw errAt(bind, SqlState.wrong_object_type, `"${rel.name}" is not an index`, stmt.loc);
+      requireOwnership(bind, rel);
       const t = cat.table(rel.tableOid);
       if (t) targets.push({ t, ix: rel });
       break;
@@ -377,6 +379,7 @@ export async function reindex(env: DdlEnv, stmt: A.Reindex): Promise<void> {
       if (rel.kind !== 'table' && !(rel.kind === 'view' && (rel as { matview?: unknown }).matview !== undefined)) {
         throw errAt(bind, SqlState.wrong_object_type, `"${rel.name}" is not a table or materialized view`, stmt.loc);
       }
+      requireOwnership(bind, rel);
       const t = cat.table(rel.oid);
       if (t) ofTable(t);
       break;
@@ -385,6 +388,7 @@ export async function reindex(env: DdlEnv, stmt: A.Reindex): Promise<void> {
       const name = fold(bind, stmt.name![stmt.name!.length - 1]!);
       const sch = cat.schema(bind.dbOid, name);
       if (!sch) throw errAt(bind, SqlState.invalid_schema_name, `schema "${name}" does not exist`, stmt.loc);
+      requireOwnership(bind, sch); // the schema's owner reindexes every table in it, as in PostgreSQL
       for (const r of cat.relationsIn(sch.oid)) if (r.kind === 'table') ofTable(r);
       break;
     }
@@ -394,6 +398,7 @@ export async function reindex(env: DdlEnv, stmt: A.Reindex): Promise<void> {
         const name = fold(bind, stmt.name[stmt.name.length - 1]!);
         if (name !== bind.dbName) throw errAt(bind, SqlState.feature_not_supported, 'can only reindex the currently open database', stmt.loc);
       }
+      requireOwnership(bind, cat.get(bind.dbOid));
       if (stmt.target === 'SYSTEM') return; // system catalogs have no stored indexes here
       for (const sch of searchAllSchemas(bind)) for (const r of cat.relationsIn(sch.oid)) if (r.kind === 'table') ofTable(r);
     }

@@ -20,7 +20,7 @@ import '../exec/ops_join.ts';
 import '../exec/ops_funcscan.ts';
 import '../exec/ops_setop.ts';
 import '../exec/ops_cte.ts';
-import { SqlState } from '../sb_error.ts';
+import { SbError, SqlState } from '../sb_error.ts';
 import type { ColInfo, Plan } from '../plan/nodes.ts';
 import { type BindEnv, errAt } from './context.ts';
 import { bindQuery } from './select.ts';
@@ -97,9 +97,15 @@ function bindStatementOnly(env: BindEnv, stmt: A.Statement): BoundStatement {
       if (stmt.locking?.some((l) => l.wait)) {
         throw errAt(env, SqlState.feature_not_supported, 'NOWAIT and SKIP LOCKED are not supported yet', stmt.loc);
       }
+      const lockSetOp = stmt.locking?.length && stmt.body.kind === 'set_op';
+      if (lockSetOp) throw new SbError(SqlState.feature_not_supported, `FOR ${stmt.locking![0]!.strength} is not allowed with UNION/INTERSECT/EXCEPT`);
+      if (stmt.locking?.length && stmt.body.kind === 'values') throw new SbError(SqlState.feature_not_supported, `FOR ${stmt.locking[0]!.strength} cannot be applied to VALUES`);
       const q = bindQuery({ env, scope: new Scope() }, stmt);
-      const conflict = stmt.locking?.length ? lockingConflict(q.plan) : undefined;
+      // PostgreSQL's CheckSelectLocking: DISTINCT first, then GROUP BY, aggregates, window functions.
+      const distinct = stmt.body.kind === 'select_core' && (stmt.body.quantifier === 'DISTINCT' || stmt.body.distinctOn !== undefined);
+      const conflict = stmt.locking?.length ? (distinct ? 'DISTINCT clause' : lockingConflict(q.plan)) : undefined;
       if (conflict) throw errAt(env, SqlState.feature_not_supported, `FOR ${stmt.locking![0]!.strength} is not allowed with ${conflict}`, stmt.loc);
+      if (stmt.locking?.length) markForUpdate(q.plan);
       return { kind: 'plan', plan: q.plan, cols: q.cols, tag: 'SELECT' };
     }
     case 'insert': {
@@ -140,5 +146,34 @@ function bindStatementOnly(env: BindEnv, stmt: A.Statement): BoundStatement {
       return { kind: 'ddl', tag: 'REINDEX', run: (d) => reindex(d, stmt) };
     default:
       throw errAt(env, SqlState.feature_not_supported, `${stmt.kind.replace(/_/g, ' ').toUpperCase()} is not supported yet`, (stmt as { loc?: A.Loc }).loc);
+  }
+}
+
+/**
+ * FOR UPDATE / SHARE: the scans of the query's FROM tables (joins and FROM
+ * subqueries included, not a semi/anti join's subquery) lock each row they
+ * return (exec/ops_scan.ts), as PostgreSQL's LockRows node does.
+ */
+function markForUpdate(plan: Plan): void {
+  switch (plan.n) {
+    case 'scan':
+      plan.forUpdate = true;
+      return;
+    case 'join':
+      markForUpdate(plan.left);
+      if (plan.type !== 'semi' && plan.type !== 'anti') markForUpdate(plan.right);
+      return;
+    case 'with':
+      markForUpdate(plan.body);
+      return;
+    case 'filter':
+    case 'project':
+    case 'sort':
+    case 'limit':
+    case 'subquery_scan':
+      markForUpdate(plan.input);
+      return;
+    default:
+      return;
   }
 }

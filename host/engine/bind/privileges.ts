@@ -195,6 +195,8 @@ function kindName(o: CatalogObj): string {
       return 'index';
     case 'schema':
       return 'schema';
+    case 'database':
+      return 'database';
     default:
       return 'relation';
   }
@@ -205,6 +207,11 @@ function mustOwn(cat: Catalog, env: BindEnv, o: CatalogObj | undefined): void {
   const owner = o.kind === 'index' ? (cat.get(o.tableOid) as { owner?: number } | undefined)?.owner : (o as { owner?: number }).owner;
   if (owner === undefined || ownsObject(cat, env.userOid, owner)) return;
   throw new SbError(SqlState.insufficient_privilege, `must be owner of ${kindName(o)} ${o.name}`);
+}
+
+/** 42501 "must be owner of ..." unless the user owns the object (or is a superuser); an index is its table's. */
+export function requireOwnership(env: BindEnv, o: CatalogObj | undefined): void {
+  mustOwn(env.catalog, env, o);
 }
 
 function mustCreateIn(env: BindEnv, name: A.QName): void {

@@ -56,6 +56,7 @@ export function buildOperator(plan: Plan): Operator {
         reverse: plan.reverse,
         filter: plan.filter && ce(plan.filter),
         withRowKey: plan.withRowKey,
+        forUpdate: plan.forUpdate,
       });
     case 'filter':
       return new FilterOp(buildOperator(plan.input), ce(plan.pred));

@@ -31,7 +31,11 @@ export function formatKeyDetail(values: unknown[]): string {
  */
 export interface FkPending {
   parents: Array<{ child: TableAccess; fk: ConstraintObj; vals: unknown[] }>;
-  noAction: Array<{ parent: TableAccess; fk: ConstraintObj; key: unknown[] }>;
+  /**
+   * referenced: the key was still referenced when the check's turn came, before a later
+   * foreign key's ON DELETE/UPDATE action on the same child table changed those rows.
+   */
+  noAction: Array<{ parent: TableAccess; fk: ConstraintObj; key: unknown[]; referenced?: boolean }>;
 }
 
 export class ForeignKeys {
@@ -91,10 +95,10 @@ export class ForeignKeys {
           detail: `Key (${fk.attnums.map((a) => child.table.columns[a - 1]!.name).join(', ')})=(${formatKeyDetail(vals)}) is not present in table "${parent.name}".`,
         });
     }
-    for (const { parent, fk, key } of this.pending.noAction) {
+    for (const { parent, fk, key, referenced } of this.pending.noAction) {
       if (this.parentExists(fk, key)) continue; // the key is back (updated to itself or re-inserted)
       const child = this.ctx.tables.get(fk.tableOid);
-      if (this.findChildren(child, fk, key).length === 0) continue;
+      if (!referenced && this.findChildren(child, fk, key).length === 0) continue;
       throw this.stillReferenced(parent, child, fk, key);
     }
     this.pending.parents.length = 0;
@@ -150,15 +154,26 @@ export class ForeignKeys {
    */
   *onParentChange(oldRow: unknown[], newRow: unknown[] | null): Generator<Signal, void, void> {
     const byChild = new Map<number, { child: TableAccess; rows: Map<string, ChildChange>; cascadeFrom?: number; sets: number }>();
-    for (const fk of this.asParent) {
+    const applies = (fk: ConstraintObj): boolean => {
+      const refPos = fk.ref!.attnums.map((a) => a - 1);
+      if (refPos.some((p) => oldRow[p] === null)) return false;
+      return !newRow || !refPos.every((p) => sameKeyValue(this.ta, p + 1, oldRow[p], newRow[p]));
+    };
+    const actionOf = (fk: ConstraintObj): string => (newRow ? fk.ref!.onUpdate : fk.ref!.onDelete);
+    for (let i = 0; i < this.asParent.length; i++) {
+      const fk = this.asParent[i]!;
+      if (!applies(fk)) continue;
       const refPos = fk.ref!.attnums.map((a) => a - 1);
       const oldKey = refPos.map((p) => oldRow[p]);
-      if (oldKey.some((v) => v === null)) continue;
-      if (newRow && refPos.every((p) => sameKeyValue(this.ta, p + 1, oldRow[p], newRow[p]))) continue;
-      const action = newRow ? fk.ref!.onUpdate : fk.ref!.onDelete;
+      const action = actionOf(fk);
       const child = this.ctx.tables.get(fk.tableOid);
       if (action === 'a') {
-        this.pending.noAction.push({ parent: this.ta, fk, key: oldKey });
+        // PostgreSQL fires a parent row's RI triggers in creation order: when a later foreign key's
+        // CASCADE / SET NULL / SET DEFAULT rewrites rows of the same child table, this check ran first
+        // and saw the rows still referencing the key.
+        const later = !fk.deferred && this.asParent.slice(i + 1).some((o) => o.tableOid === fk.tableOid && 'cnd'.includes(actionOf(o)) && applies(o));
+        const referenced = later && this.findChildren(child, fk, oldKey).length > 0;
+        this.pending.noAction.push({ parent: this.ta, fk, key: oldKey, ...(referenced ? { referenced } : {}) });
         continue;
       }
       const children = this.findChildren(child, fk, oldKey);

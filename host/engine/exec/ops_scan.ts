@@ -10,7 +10,8 @@ import type { VecFn } from './expr.ts';
 import type { RowDecoder } from './row_codec.ts';
 import { type IndexAccess, keyValue, type TableAccess, type TableAccessCache } from './table_access.ts';
 import { BaseOp } from './ops_basic.ts';
-import { PAUSE, type Step } from './operator.ts';
+import { checkSnapshotStorage } from './snapshot_storage.ts';
+import { PAUSE, type Signal, type Step } from './operator.ts';
 
 export interface ScanBounds {
   /** Equality values for the leading key columns. */
@@ -29,6 +30,8 @@ export interface ScanSpec {
   reverse?: boolean;
   filter?: VecFn;
   withRowKey?: boolean;
+  /** SELECT ... FOR UPDATE / SHARE: lock each row returned (lockRows). */
+  forUpdate?: boolean;
 }
 
 const ONE: Batch = { length: 1, cols: [] };
@@ -48,6 +51,8 @@ export class ScanOp extends BaseOp {
   private readonly kw = new KeyWriter();
   /** The point key's bytes, rewritten in place by the next open() when no batch hands the key out (withRowKey). */
   private keyBuf: Uint8Array | undefined;
+  /** FOR UPDATE in READ COMMITTED: a wait refreshed the snapshot, so rows read before it are read again. */
+  private refreshed = false;
 
   constructor(private readonly spec: ScanSpec) {
     super(spec.positions.length + (spec.withRowKey ? 1 : 0));
@@ -56,7 +61,9 @@ export class ScanOp extends BaseOp {
   override open(ctx: ExecContext): void {
     super.open(ctx);
     this.done = false;
+    this.refreshed = false;
     const s = this.spec;
+    checkSnapshotStorage(ctx, s.tableOid, s.access === 'index' ? s.indexOid : undefined);
     if (ctx.tables !== this.tables) {
       this.ta = ctx.tables.get(s.tableOid);
       this.dec = this.ta.decoder(s.positions);
@@ -167,7 +174,7 @@ export class ScanOp extends BaseOp {
    * (use next()).
    */
   nextSync(): Batch | null | undefined {
-    if (!this.point) return undefined;
+    if (!this.point || this.spec.forUpdate) return undefined;
     if (this.done) return null;
     this.done = true;
     if (this.pointKey === undefined || this.pointKey === null) return null;
@@ -186,11 +193,14 @@ export class ScanOp extends BaseOp {
   }
 
   *next(): Step {
-    if (this.point) return this.nextSync()!;
+    if (this.point) {
+      if (!this.spec.forUpdate) return this.nextSync()!;
+      return yield* this.nextPointLocked();
+    }
     if (this.done) return null;
     const s = this.spec;
     const out = emptyBatch(s.positions.length);
-    const keys: Uint8Array[] | undefined = s.withRowKey ? [] : undefined;
+    const keys: Uint8Array[] | undefined = s.withRowKey || s.forUpdate ? [] : undefined;
     const c = this.cursor!;
     while (out.length < BATCH_ROWS) {
       if (!c.next()) {
@@ -209,13 +219,79 @@ export class ScanOp extends BaseOp {
       }
       out.length++;
     }
-    const b = this.finish(out, keys);
+    let b = this.finish(out, keys);
+    if (s.forUpdate && keys) b = yield* this.lockRows(b);
     if (b.length === 0 && !this.done) {
       if (this.ctx.tick()) yield PAUSE;
       return yield* this.next();
     }
     if (this.ctx.tick()) yield PAUSE;
     return b.length === 0 && this.done ? (out.length === 0 ? null : b) : b;
+  }
+
+  /** A primary-key point lookup of FOR UPDATE: the row (locked), then null. */
+  private *nextPointLocked(): Step {
+    if (this.done) return null;
+    this.done = true;
+    if (this.pointKey === undefined || this.pointKey === null) return null;
+    const out = emptyBatch(this.spec.positions.length);
+    const v = this.ctx.txn.get(this.ta.ks, this.pointKey);
+    if (v === undefined) return null;
+    this.dec.decode(v, 0, v.length, out.cols);
+    out.length = 1;
+    const b = yield* this.lockRows(this.finish(out, [this.pointKey.slice()]));
+    return b.length === 0 ? null : b;
+  }
+
+  /**
+   * FOR UPDATE / SHARE: each row of the batch is locked by writing its own
+   * version again (a write lock until the transaction ends, as an UPDATE
+   * takes). A row another transaction is writing is waited for; one changed
+   * or deleted since a REPEATABLE READ / SERIALIZABLE snapshot is 40001 (the
+   * store's write check), as in PostgreSQL. After a wait, READ COMMITTED
+   * reads the row's newest version and checks it against the scan's filter
+   * again (it is left out when deleted or no longer matching), and so is
+   * every row after it, read before the snapshot moved on. The batch
+   * carries the row keys as its last column; it goes when not asked for.
+   */
+  private *lockRows(b: Batch): Generator<Signal, Batch, void> {
+    const txn = this.ctx.txn;
+    if (txn.readOnly) throw new SbError(SqlState.read_only_sql_transaction, 'cannot execute SELECT FOR UPDATE in a read-only transaction');
+    const keyCol = b.cols.length - 1;
+    const keys = b.cols[keyCol] as Uint8Array[];
+    const keep: number[] = [];
+    for (let i = 0; i < b.length; i++) {
+      const key = keys[i]!;
+      for (;;) {
+        const v = txn.get(this.ta.ks, key);
+        if (v === undefined) break; // deleted by a transaction that committed meanwhile
+        if (this.refreshed && !this.refreshRow(b, i, v, key)) break;
+        const r = txn.tryWrite(this.ta.ks, key, v, 'put');
+        if (r === 'ok' || r === 'exists') {
+          keep.push(i);
+          break;
+        }
+        yield { kind: 'wait', blocker: r };
+        if (txn.isolation === 'read committed') {
+          txn.refreshSnapshot();
+          this.refreshed = true;
+        }
+      }
+    }
+    let out = keep.length === b.length ? b : selectRows(b, keep, keep.length);
+    if (!this.spec.withRowKey) out = { length: out.length, cols: out.cols.slice(0, keyCol) };
+    return out;
+  }
+
+  /** READ COMMITTED after a wait: row i becomes the newest version `v` when it still passes the filter. */
+  private refreshRow(b: Batch, i: number, v: Uint8Array, key: Uint8Array): boolean {
+    const one = emptyBatch(this.spec.positions.length);
+    this.dec.decode(v, 0, v.length, one.cols);
+    one.length = 1;
+    const row: Batch = { length: 1, cols: [...one.cols, [key]] };
+    if (this.spec.filter && this.spec.filter(row, this.ctx)[0] !== true) return false;
+    for (let c = 0; c < one.cols.length; c++) (b.cols[c] as unknown[])[i] = (one.cols[c] as unknown[])[0];
+    return true;
   }
 
   private finish(out: Batch, keys: Uint8Array[] | undefined): Batch {

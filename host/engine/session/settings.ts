@@ -71,6 +71,8 @@ const GUCS: Guc[] = [
   { name: 'lc_time', kind: 'string', boot: 'C', description: 'Sets the locale for formatting date and time values.', context: 'session' },
   { name: 'lock_timeout', kind: 'int', unit: 'ms', boot: '0', min: 0, max: 2147483647, description: 'Sets the maximum allowed duration of any wait for a lock.', context: 'session' },
   { name: 'max_identifier_length', kind: 'int', boot: '63', description: 'Shows the maximum identifier length.', context: 'internal' },
+  // No two-phase commit: PREPARE TRANSACTION fails with 55000 as PostgreSQL does with the setting at 0 (its default).
+  { name: 'max_prepared_transactions', kind: 'int', boot: '0', description: 'Sets the maximum number of simultaneously prepared transactions.', context: 'internal' },
   { name: 'row_security', kind: 'bool', boot: 'on', description: 'Enable row security.', context: 'session' },
   { name: 'search_path', kind: 'string', boot: '"$user", public', description: 'Sets the schema search order for names that are not schema-qualified.', context: 'session' },
   { name: 'server_encoding', kind: 'string', boot: 'UTF8', description: 'Shows the server (database) character set encoding.', context: 'internal', report: true },
@@ -215,6 +217,12 @@ export class Settings {
       if (g) this.defaults.set(g.name.toLowerCase(), normalise(g, v));
       else if (k.includes('.')) this.defaults.set(k.toLowerCase(), v);
       else throw unknownParameter(k);
+    }
+    // server_version_num follows a configured server_version: '15.18' -> 150018 (PostgreSQL 10+), '9.6.3' -> 90603.
+    const ver = /^(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(this.defaults.get('server_version')!);
+    if (ver && !Object.keys(overrides).some((k) => k.toLowerCase() === 'server_version_num')) {
+      const [major, minor, patch] = [Number(ver[1]), Number(ver[2] ?? 0), Number(ver[3] ?? 0)];
+      this.defaults.set('server_version_num', String(major >= 10 ? major * 10000 + minor : major * 10000 + minor * 100 + patch));
     }
   }
 

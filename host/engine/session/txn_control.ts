@@ -81,6 +81,26 @@ export async function runTransactionControl(s: Session, stmt: A.Statement): Prom
       if (stmt.chain) tx.beginBlock('explicit', iso, ro);
       return done('ROLLBACK');
     }
+    case 'prepare_transaction': {
+      // PostgreSQL's PrepareTransactionBlock: outside a block (or in a failed one) it only ends the block,
+      // tag ROLLBACK; otherwise the preparation fails (max_prepared_transactions = 0) and aborts the transaction.
+      if (tx.block !== 'explicit' && tx.block !== 'implicit') return done('ROLLBACK', [warning(SqlState.no_active_sql_transaction, 'there is no transaction in progress')]);
+      const failed = tx.failed;
+      await tx.rollback();
+      if (failed) return done('ROLLBACK');
+      const gid = stmt.gid.value;
+      if (new TextEncoder().encode(gid).length >= 200) {
+        throw new SbError(SqlState.invalid_parameter_value, `transaction identifier "${gid}" is too long`);
+      }
+      throw new SbError(SqlState.object_not_in_prerequisite_state, 'prepared transactions are disabled', { hint: 'Set max_prepared_transactions to a nonzero value.' });
+    }
+    case 'commit_prepared':
+    case 'rollback_prepared': {
+      const what = stmt.kind === 'commit_prepared' ? 'COMMIT PREPARED' : 'ROLLBACK PREPARED';
+      if (tx.inBlock()) throw new SbError(SqlState.active_sql_transaction, `${what} cannot run inside a transaction block`);
+      // No transaction is ever prepared (max_prepared_transactions = 0).
+      throw new SbError(SqlState.undefined_object, `prepared transaction with identifier "${stmt.gid.value}" does not exist`);
+    }
     case 'savepoint':
       if (!tx.inBlock()) throw new SbError(SqlState.no_active_sql_transaction, 'SAVEPOINT can only be used in transaction blocks');
       tx.savepoint(s.dialect.foldIdentifier(stmt.name));

@@ -1,0 +1,164 @@
+// SELECT ... FOR UPDATE / FOR SHARE takes row locks (exec/ops_scan.ts lockRows):
+// a concurrent writer waits for the locker, a locker waits for a writer, and a
+// REPEATABLE READ locker meeting a row changed since its snapshot gets 40001,
+// as in PostgreSQL.
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Database } from '../../host/engine/db.ts';
+import { codeOf, memoryDb, rows } from './helpers.ts';
+
+const tick = () => new Promise((r) => setTimeout(r, 30));
+
+describe('SELECT ... FOR UPDATE row locks', () => {
+  let db: Database;
+
+  beforeEach(async () => {
+    db = await memoryDb();
+    await db.query('CREATE TABLE acct (id int PRIMARY KEY, bal int, tag text)');
+    await db.query('CREATE INDEX acct_tag ON acct (tag)');
+    await db.query("INSERT INTO acct VALUES (1, 10, 'a'), (2, 20, 'b'), (3, 30, 'a')");
+  });
+
+  afterEach(async () => {
+    await db.close();
+  });
+
+  it('a writer waits for the locking transaction, then sees its commit', async () => {
+    const s1 = db.session();
+    const s2 = db.session();
+    try {
+      await s1.query('BEGIN');
+      const locked = await s1.query('SELECT id, bal FROM acct WHERE id = 1 FOR UPDATE');
+      expect(locked.rows.map((r) => r.map(String))).toEqual([['1', '10']]);
+      let settled = false;
+      const blocked = s2.query('UPDATE acct SET bal = bal + 1 WHERE id = 1').finally(() => (settled = true));
+      await tick();
+      expect(settled).toBe(false);
+      await s1.query('UPDATE acct SET bal = 100 WHERE id = 1');
+      await s1.query('COMMIT');
+      expect((await blocked).command).toBe('UPDATE 1');
+      expect(await rows(db, 'SELECT bal FROM acct WHERE id = 1')).toEqual([['101']]);
+      // rows the lock did not cover were never blocked
+      expect((await s2.query('UPDATE acct SET bal = 0 WHERE id = 2')).command).toBe('UPDATE 1');
+    } finally {
+      await s1.close();
+      await s2.close();
+    }
+  });
+
+  it('locks only the rows the scan returns (filter and index scans)', async () => {
+    const s1 = db.session();
+    const s2 = db.session();
+    try {
+      await s1.query('BEGIN');
+      const r = await s1.query("SELECT id FROM acct WHERE tag = 'a' AND bal > 15 FOR SHARE");
+      expect(r.rows.map((x) => x.map(String))).toEqual([['3']]);
+      expect((await s2.query('UPDATE acct SET bal = 11 WHERE id = 1')).command).toBe('UPDATE 1');
+      let settled = false;
+      const blocked = s2.query('DELETE FROM acct WHERE id = 3').finally(() => (settled = true));
+      await tick();
+      expect(settled).toBe(false);
+      await s1.query('ROLLBACK');
+      expect((await blocked).command).toBe('DELETE 1');
+    } finally {
+      await s1.close();
+      await s2.close();
+    }
+  });
+
+  it('READ COMMITTED: a locker waits for a writer and returns the committed version (or skips a row that no longer matches)', async () => {
+    const s1 = db.session();
+    const s2 = db.session();
+    try {
+      await s1.query('BEGIN');
+      await s1.query('UPDATE acct SET bal = 50 WHERE id = 1');
+      await s1.query('UPDATE acct SET bal = 5 WHERE id = 3');
+      await s2.query('BEGIN');
+      let settled = false;
+      const blocked = s2.query('SELECT id, bal FROM acct WHERE bal >= 10 ORDER BY id FOR UPDATE').finally(() => (settled = true));
+      await tick();
+      expect(settled).toBe(false);
+      await s1.query('COMMIT');
+      expect((await blocked).rows.map((x) => x.map(String))).toEqual([['1', '50'], ['2', '20']]);
+      await s2.query('COMMIT');
+    } finally {
+      await s1.close();
+      await s2.close();
+    }
+  });
+
+  it('REPEATABLE READ: a row changed or deleted since the snapshot is 40001; one a rolled-back writer held is locked', async () => {
+    const s1 = db.session();
+    const s2 = db.session();
+    try {
+      await s1.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+      await s1.query('SELECT count(*) FROM acct');
+      await s2.query('UPDATE acct SET bal = 7 WHERE id = 1');
+      expect(await codeOf(s1.query('SELECT bal FROM acct WHERE id = 1 FOR UPDATE'))).toBe('40001');
+      await s1.query('ROLLBACK');
+
+      await s1.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+      await s1.query('SELECT count(*) FROM acct');
+      await s2.query('DELETE FROM acct WHERE id = 2');
+      expect(await codeOf(s1.query('SELECT * FROM acct FOR UPDATE'))).toBe('40001');
+      await s1.query('ROLLBACK');
+
+      await s2.query('BEGIN');
+      await s2.query('UPDATE acct SET bal = 8 WHERE id = 3');
+      await s1.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+      await s1.query('SELECT count(*) FROM acct');
+      const blocked = s1.query('SELECT bal FROM acct WHERE id = 3 FOR UPDATE');
+      await tick();
+      await s2.query('ROLLBACK');
+      expect((await blocked).rows.map((x) => x.map(String))).toEqual([['30']]);
+      await s1.query('COMMIT');
+    } finally {
+      await s1.close();
+      await s2.close();
+    }
+  });
+
+  it('is refused in a read-only transaction (25006) and without a transaction block it locks nothing lasting', async () => {
+    await db.query('BEGIN READ ONLY');
+    expect(await codeOf(db.query('SELECT * FROM acct FOR UPDATE'))).toBe('25006');
+    await db.query('ROLLBACK');
+    const r = await db.query('SELECT id FROM acct ORDER BY id FOR UPDATE');
+    expect(r.rows.map((x) => x.map(String))).toEqual([['1'], ['2'], ['3']]);
+    expect(await rows(db, 'SELECT id, bal FROM acct ORDER BY id')).toEqual([['1', '10'], ['2', '20'], ['3', '30']]);
+    const s2 = db.session();
+    try {
+      expect((await s2.query('UPDATE acct SET bal = 1 WHERE id = 1')).command).toBe('UPDATE 1');
+    } finally {
+      await s2.close();
+    }
+  });
+
+  it('locks the joined rows of both sides, not the rows of a subquery in WHERE', async () => {
+    await db.query('CREATE TABLE side (id int PRIMARY KEY, n int)');
+    await db.query('INSERT INTO side VALUES (1, 1), (2, 2)');
+    await db.query('CREATE TABLE pick (id int PRIMARY KEY)');
+    await db.query('INSERT INTO pick VALUES (1)');
+    const s1 = db.session();
+    const s2 = db.session();
+    try {
+      await s1.query('BEGIN');
+      const r = await s1.query('SELECT a.id, s.n FROM acct a JOIN side s ON s.id = a.id WHERE a.id IN (SELECT id FROM pick) FOR UPDATE');
+      expect(r.rows.map((x) => x.map(String))).toEqual([['1', '1']]);
+      expect((await s2.query('UPDATE pick SET id = 7')).command).toBe('UPDATE 1');
+      for (const sql of ['UPDATE side SET n = 9 WHERE id = 1', 'UPDATE acct SET bal = 9 WHERE id = 1']) {
+        let settled = false;
+        const blocked = s2.query(sql).finally(() => (settled = true));
+        await tick();
+        expect(settled).toBe(false);
+        await s1.query('COMMIT');
+        await blocked;
+        await s1.query('BEGIN');
+        await s1.query('SELECT a.id, s.n FROM acct a JOIN side s ON s.id = a.id WHERE a.id = 1 FOR UPDATE');
+      }
+      await s1.query('COMMIT');
+    } finally {
+      await s1.close();
+      await s2.close();
+    }
+  });
+});
