@@ -347,7 +347,9 @@ interface Generated { fn: Fn; layout: Layout }
 
 function generate(p: Plan): Generated {
   const w = p.words;
-  const grouped = w.includes(VP.GROUP);
+  const instrs: number[] = [];
+  for (let pc = 0; w[pc] !== VP.END; pc += opLen(w[pc]!)) instrs.push(pc);
+  const grouped = instrs.some((pc) => w[pc] === VP.GROUP);
   if (grouped && p.directRange === 0) throw new Decline('hashed group table');
   const maxG = grouped ? p.directRange : 1;
   const c64 = (at: number): bigint => BigInt.asIntN(64, (BigInt(w[at + 1]!) << 32n) | BigInt(w[at]! >>> 0));
@@ -355,8 +357,6 @@ function generate(p: Plan): Generated {
 
   // Which registers may be NULL (statically), to size the partial slots first.
   const nullable = new Set<number>();
-  const instrs: number[] = [];
-  for (let pc = 0; w[pc] !== VP.END; pc += opLen(w[pc]!)) instrs.push(pc);
   for (const pc of instrs) {
     const op = w[pc]!;
     const d = w[pc + 1]!;
