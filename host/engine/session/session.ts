@@ -17,6 +17,7 @@ import { buildOperator } from '../exec/build.ts';
 import { type Operator, type Signal, type Step, step } from '../exec/operator.ts';
 import type { Batch } from '../exec/batch.ts';
 import type { Plan } from '../plan/nodes.ts';
+import { mapNodeExprs, someExpr } from '../plan/walk.ts';
 import { ForeignKeys } from '../exec/foreign_keys.ts';
 import type { ModifyOp } from '../exec/ops_modify.ts';
 import type { Txn } from '../store/index.ts';
@@ -58,7 +59,7 @@ export interface PreparedStatement {
   fields: FieldInfo[];
 }
 
-const TXN_CONTROL = new Set(['begin', 'commit', 'rollback', 'savepoint', 'release_savepoint', 'set_transaction']);
+const TXN_CONTROL = new Set(['begin', 'commit', 'rollback', 'savepoint', 'release_savepoint', 'set_transaction', 'prepare_transaction', 'commit_prepared', 'rollback_prepared']);
 
 export class Session {
   readonly pid: number;
@@ -521,9 +522,9 @@ export class Session {
     const values = new Array<unknown>(params.length);
     for (let i = 0; i < params.length; i++) values[i] = paramValue(params[i], types[i] ?? T.text, i, ev);
     const ctx = this.execContext(txn, this.catalog(), values, ev);
-    // A plain read (scan/filter/project/result) reuses an idle operator tree of the same plan: open() resets its state.
+    // A plain read or write (scan/filter/project/result/values, under a modify) reuses an idle operator tree of the same plan: open() resets its state.
     const plan = bound.plan;
-    const pool = bound.tag === 'SELECT' ? operatorPool(plan) : undefined;
+    const pool = operatorPool(plan);
     let op = pool?.idle;
     if (op !== undefined) pool!.idle = undefined;
     else op = buildOperator(plan);
@@ -571,7 +572,7 @@ export class Session {
     const env: DdlEnv = {
       store, txn, cat, sequences: this.core.sequences,
       catalog: () => cat.catalog(),
-      bindEnv: () => this.bindEnv('', [], notices, ev),
+      bindEnv: () => this.bindEnv(sql, [], notices, ev),
       createKeyspace: async (name) => {
         const ks = await store.keyspace(name);
         this.tx.atRollback(() => store.dropKeyspace(name));
@@ -657,7 +658,14 @@ interface OperatorPool {
 }
 const pools = new WeakMap<Plan, OperatorPool | null>();
 
-/** The pool of a plan of operators whose open() resets all their state (scans, filters, projections, SELECT without FROM), else undefined. */
+/**
+ * The pool of a plan of operators whose open() resets all their state
+ * (scans, filters, projections, SELECT without FROM, VALUES, and INSERT /
+ * UPDATE / DELETE over them without ON CONFLICT), else undefined. Not for a
+ * plan with a subquery in an expression: an uncorrelated one keeps its
+ * result in the compiled expression for the statement (expr.ts), which a
+ * reused tree would carry into the next execution.
+ */
 function operatorPool(plan: Plan): OperatorPool | undefined {
   let p = pools.get(plan);
   if (p === undefined) pools.set(plan, (p = reusableTree(plan) ? { idle: undefined } : null));
@@ -665,11 +673,34 @@ function operatorPool(plan: Plan): OperatorPool | undefined {
 }
 
 function reusableTree(plan: Plan): boolean {
-  return plan.n === 'scan' || plan.n === 'result' || ((plan.n === 'project' || plan.n === 'filter') && reusableTree(plan.input));
+  let ok: boolean;
+  switch (plan.n) {
+    case 'scan':
+    case 'result':
+    case 'values':
+      ok = true;
+      break;
+    case 'project':
+    case 'filter':
+      ok = reusableTree(plan.input);
+      break;
+    case 'modify':
+      ok = plan.onConflict === undefined && reusableTree(plan.input);
+      break;
+    default:
+      return false;
+  }
+  if (!ok) return false;
+  let subquery = false;
+  mapNodeExprs(plan, (e) => {
+    if (!subquery && someExpr(e, (x) => x.k === 'subquery' || x.k === 'sublink')) subquery = true;
+    return e;
+  });
+  return !subquery;
 }
 
 function allowedWhenFailed(stmt: A.Statement): boolean {
-  return stmt.kind === 'commit' || stmt.kind === 'rollback';
+  return stmt.kind === 'commit' || stmt.kind === 'rollback' || stmt.kind === 'prepare_transaction';
 }
 
 function txidOf(txn: Txn | null): number {
