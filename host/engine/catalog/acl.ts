@@ -157,14 +157,27 @@ function roleName(cat: Catalog, key: string): string {
   return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
 }
 
-function items(cat: Catalog, owner: Oid, acl: Record<string, string>, order: string, ownerPrivs?: string): string[] {
+/**
+ * The keys of an ACL in the order PostgreSQL lists its aclitems: grant order
+ * (aclupdate appends a new grantee/grantor entry at the end and changes an
+ * existing one in place), as recorded in `order`. Keys the record lacks (an
+ * ACL written before the order was kept) follow: PUBLIC, then the roles by
+ * OID, the owner's grants before others'.
+ */
+export function orderedAclKeys(acl: Record<string, string>, owner: Oid, order?: readonly string[]): string[] {
+  const known = (order ?? []).filter((k) => k in acl);
+  const seen = new Set(known);
+  const rank = (g: string): number => (g === 'public' ? -1 : Number(g));
+  const rest = Object.keys(acl).filter((k) => !seen.has(k)).map((k) => ({ k, ...splitAclKey(k, owner) }))
+    .sort((a, b) => rank(a.grantee) - rank(b.grantee) || (a.grantor === owner ? -1 : b.grantor === owner ? 1 : a.grantor - b.grantor));
+  return [...known, ...rest.map((r) => r.k)];
+}
+
+function items(cat: Catalog, owner: Oid, acl: Record<string, string>, order: string, ownerPrivs?: string, keyOrder?: readonly string[]): string[] {
   const ownerName = roleName(cat, String(owner));
   const out: string[] = [];
   if (ownerPrivs !== undefined) out.push(`${ownerName}=${ownerPrivs}/${ownerName}`);
-  // PUBLIC first, as PostgreSQL lists it, then the roles by OID (the owner's grants before others').
-  const rank = (g: string): number => (g === 'public' ? -1 : Number(g));
-  const keys = Object.keys(acl).map((k) => ({ k, ...splitAclKey(k, owner) }))
-    .sort((a, b) => rank(a.grantee) - rank(b.grantee) || (a.grantor === owner ? -1 : b.grantor === owner ? 1 : a.grantor - b.grantor));
+  const keys = orderedAclKeys(acl, owner, keyOrder).map((k) => ({ k, ...splitAclKey(k, owner) }));
   for (const { k, grantee, grantor } of keys) {
     if (grantee === String(owner) && grantor === owner && ownerPrivs !== undefined) continue;
     const options = grantOptionsOf(acl[k]!);
@@ -177,20 +190,20 @@ function items(cat: Catalog, owner: Oid, acl: Record<string, string>, order: str
 /** pg_class.relacl: null until the first GRANT/REVOKE (PostgreSQL's default ACL). */
 export function relationAclText(cat: Catalog, rel: AclRelation): string[] | null {
   if (!rel.acl) return null;
-  return items(cat, rel.owner, rel.acl, TABLE_PRIVILEGES, TABLE_PRIVILEGES);
+  return items(cat, rel.owner, rel.acl, TABLE_PRIVILEGES, TABLE_PRIVILEGES, rel.aclOrder?.['']);
 }
 
 /** pg_attribute.attacl of one column, or null. */
 export function columnAclText(cat: Catalog, rel: AclRelation, attnum: number): string[] | null {
   const acl = rel.colAcl?.[String(attnum)];
   if (!acl || Object.keys(acl).length === 0) return null;
-  return items(cat, rel.owner, acl, COLUMN_PRIVILEGES);
+  return items(cat, rel.owner, acl, COLUMN_PRIVILEGES, undefined, rel.aclOrder?.[String(attnum)]);
 }
 
 /** pg_namespace.nspacl (the public schema shows PostgreSQL 15's default ACL). */
 export function schemaAclText(cat: Catalog, s: SchemaObj): string[] | null {
   if (!s.acl && s.oid !== OID.public) return null;
-  return items(cat, s.owner, schemaAcl(s), SCHEMA_PRIVILEGES, SCHEMA_PRIVILEGES);
+  return items(cat, s.owner, schemaAcl(s), SCHEMA_PRIVILEGES, SCHEMA_PRIVILEGES, s.aclOrder?.['']);
 }
 
 // ------------------------------------------------------------------ information_schema grants

@@ -36,6 +36,8 @@ export interface SchemaObj {
   comment?: string;
   /** GRANTed schema privileges: grantee role OID (or 'public') -> letters ('U' USAGE, 'C' CREATE). Absent: the default (public schema: USAGE to PUBLIC). */
   acl?: Record<string, string>;
+  /** As TableObj.aclOrder (key ''). */
+  aclOrder?: Record<string, string[]>;
 }
 
 export interface ColumnObj {
@@ -79,6 +81,8 @@ export interface TableObj {
   acl?: Record<string, string>;
   /** Column privileges (GRANT SELECT (c) ...): attnum -> grantee -> letters ('r', 'a', 'w', 'x'). */
   colAcl?: Record<string, Record<string, string>>;
+  /** The keys of `acl` ('') and of each column's ACL (attnum) in grant order, as PostgreSQL lists aclitems. */
+  aclOrder?: Record<string, string[]>;
   /**
    * A materialized view (pg_class.relkind 'm'): its rows are stored like a
    * table's; `sql` is the defining query (PostgreSQL dialect), `populated`
@@ -160,6 +164,8 @@ export interface ViewObj {
   acl?: Record<string, string>;
   /** Column privileges, as TableObj.colAcl (key: column position, 1-based). */
   colAcl?: Record<string, Record<string, string>>;
+  /** As TableObj.aclOrder. */
+  aclOrder?: Record<string, string[]>;
 }
 
 export interface SequenceObj {

@@ -16,7 +16,7 @@ import { lookupRelation as lookup } from '../bind/names.ts';
 import { needsOf, type PrivilegeNeed } from '../bind/privileges.ts';
 import {
   type AclRelation, aclKey, aclValue, COLUMN_PRIVILEGES, grantOptionsHeld, grantOptionsOf, hasAnyColumnPrivilege, hasColumnPrivilege, hasRelationPrivilege,
-  hasSchemaPrivilege, isSuperuser, memberships, ownsObject, PRIVILEGE_LETTER, privilegesOf, SCHEMA_PRIVILEGES, splitAclKey, TABLE_PRIVILEGES,
+  hasSchemaPrivilege, isSuperuser, memberships, ownsObject, PRIVILEGE_LETTER, privilegesOf, SCHEMA_PRIVILEGES, splitAclKey, TABLE_PRIVILEGES, orderedAclKeys,
 } from '../catalog/acl.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { RoleObj, SchemaObj } from '../catalog/objects.ts';
@@ -205,6 +205,33 @@ function changeAcl(acl: Acl | undefined, letters: string, ch: AclChange, extra: 
 }
 
 /**
+ * changeAcl, with the keys of the result in grant order (PostgreSQL's
+ * aclupdate appends a new entry and keeps an existing one where it is): the
+ * ACL's `order` ('' or a column's entry of aclOrder) after the change.
+ */
+function changeAclOrdered(acl: Acl | undefined, order: readonly string[] | undefined, letters: string, ch: AclChange, extra?: (grantee: number) => string): { acl: Acl; order: string[] } {
+  const before = orderedAclKeys(acl ?? {}, ch.owner, order);
+  const next = changeAcl(acl, letters, ch, extra);
+  const keys = before.filter((k) => k in next);
+  for (const g of ch.keys) {
+    const k = aclKey(g, ch.grantor, ch.owner);
+    if (k in next && !keys.includes(k)) keys.push(k);
+  }
+  return { acl: next, order: keys };
+}
+
+/** Records (or, for an ACL that is gone, forgets) the grant order of one ACL of an object. */
+function withAclOrder<T extends { aclOrder?: Record<string, string[]> }>(obj: T, key: string, order: string[] | undefined): T {
+  const all = { ...(obj.aclOrder ?? {}) };
+  if (order && order.length > 0) all[key] = order;
+  else delete all[key];
+  const out = { ...obj };
+  if (Object.keys(all).length > 0) out.aclOrder = all;
+  else delete out.aclOrder;
+  return out;
+}
+
+/**
  * PostgreSQL's recursive_revoke: when a grantee loses grant options it holds
  * from nowhere else, what it granted with them goes too (CASCADE), or the
  * REVOKE fails with 2BP01 (RESTRICT, the default).
@@ -283,7 +310,8 @@ export async function runGrantStatement(s: Session, stmt: A.Statement): Promise<
             `"${current.name}"`, () => new SbError(SqlState.insufficient_privilege, `permission denied for schema ${current.name}`), notices,
           );
           if (letters === '') continue;
-          cat.put(txn, { ...current, acl: changeAcl(acl, letters, { ...base, grantor: who.oid, owner: current.owner }) });
+          const changed = changeAclOrdered(acl, current.aclOrder?.[''], letters, { ...base, grantor: who.oid, owner: current.owner });
+          cat.put(txn, withAclOrder({ ...current, acl: changed.acl }, '', changed.order));
         }
       } else {
         const { table, columns } = relationLetters(g.privileges);
@@ -292,20 +320,24 @@ export async function runGrantStatement(s: Session, stmt: A.Statement): Promise<
           const current = s.catalog().get(rel.oid) as Relation;
           const deniedRel = (): SbError => new SbError(SqlState.insufficient_privilege, `permission denied for ${current.kind === 'view' ? 'view' : 'table'} ${current.name}`);
           const hasAny = (): boolean => hasAnyRelationPrivilege(s.catalog(), user, current);
-          const next: Relation = { ...current };
+          let next: Relation = { ...current };
           if (table !== '') {
             const who = bestGrantor(s.catalog(), user, current.owner, [current.acl], table, TABLE_PRIVILEGES);
             const letters = restrict(grant, table, who.options, all, hasAny, `"${current.name}"`, deniedRel, notices);
             const ch: AclChange = { ...base, grantor: who.oid, owner: current.owner };
             // Column grants alone leave the relation's ACL at its default (relacl stays null), as in PostgreSQL.
-            if (letters !== '') next.acl = changeAcl(current.acl, letters, ch);
+            if (letters !== '') {
+              const changed = changeAclOrdered(current.acl, current.aclOrder?.[''], letters, ch);
+              next = withAclOrder({ ...next, acl: changed.acl }, '', changed.order);
+            }
             if (!grant && letters !== '') {
               // REVOKE of a table privilege also takes it away from every column (as PostgreSQL does).
               const tableOptions = (grantee: number): string => grantOptionsHeld(next.acl, grantee);
               const colAcl: Record<string, Acl> = {};
               for (const [a, acl] of Object.entries(current.colAcl ?? {})) {
-                const changed = changeAcl(acl, [...letters].filter((c) => COLUMN_PRIVILEGES.includes(c)).join(''), ch, tableOptions);
-                if (Object.keys(changed).length > 0) colAcl[a] = changed;
+                const changed = changeAclOrdered(acl, current.aclOrder?.[a], [...letters].filter((c) => COLUMN_PRIVILEGES.includes(c)).join(''), ch, tableOptions);
+                if (Object.keys(changed.acl).length > 0) colAcl[a] = changed.acl;
+                next = withAclOrder(next, a, changed.order);
               }
               next.colAcl = colAcl;
             }
@@ -324,10 +356,10 @@ export async function runGrantStatement(s: Session, stmt: A.Statement): Promise<
             const letters = restrict(grant, c.letters, who.options, all, hasAny, `column "${name}" of relation "${current.name}"`, deniedRel, notices);
             if (letters === '') continue;
             const tableOptions = (grantee: number): string => grantOptionsHeld(next.acl, grantee);
-            const changed = changeAcl(colAcl[String(attnum)], letters, { ...base, grantor: who.oid, owner: current.owner }, tableOptions);
-            if (Object.keys(changed).length > 0) colAcl[String(attnum)] = changed;
+            const changed = changeAclOrdered(colAcl[String(attnum)], next.aclOrder?.[String(attnum)], letters, { ...base, grantor: who.oid, owner: current.owner }, tableOptions);
+            if (Object.keys(changed.acl).length > 0) colAcl[String(attnum)] = changed.acl;
             else delete colAcl[String(attnum)];
-            next.colAcl = colAcl;
+            next = withAclOrder({ ...next, colAcl }, String(attnum), changed.order);
           }
           if (next.colAcl && Object.keys(next.colAcl).length === 0) delete next.colAcl;
           cat.put(txn, next);
