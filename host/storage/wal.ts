@@ -43,6 +43,8 @@ export const WAL_SEGMENT_BYTES_DEFAULT = 16 << 20;
 const ZERO_CHUNK_BYTES = 1 << 20;
 /** Microtask turns the group-commit writer waits for committers to join a batch. */
 const GATHER_MICROTASKS = 32;
+/** Largest lone commit written synchronously on a quiet WAL (larger ones go through the thread pool). */
+export const WAL_SYNC_WRITE_BYTES_MAX = 256 << 10;
 /** Batches written at once (pipelined group commit). */
 export const WAL_WRITES_IN_FLIGHT_MAX = 4;
 
@@ -339,10 +341,12 @@ export class Wal {
     this.inflight.push(batch);
     if (this.inflight.length > 1) this.stats.overlapped++;
     const file = this.file;
-    if (this.inflight.length === 1 && items.length === 1 && this.isQuiet() && file.syncsOnWrite && file.writeSync) {
-      // One commit, no other transaction running and no write in flight: a
-      // synchronous O_DSYNC write is durable on return and skips the
+    if (this.inflight.length === 1 && items.length === 1 && total <= WAL_SYNC_WRITE_BYTES_MAX && this.isQuiet() && file.syncsOnWrite && file.writeSync) {
+      // One small commit, no other transaction running and no write in
+      // flight: a synchronous O_DSYNC write is durable on return and skips the
       // thread-pool round trip; blocking the event loop costs no one anything.
+      // (A bulk load's commit of 100+ MB goes through the thread pool: the
+      // background flush and the other connections keep the thread meanwhile.)
       try {
         file.writeSync(buf, at);
       } catch (e) {

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryPlatform } from '../../host/platform/memory.ts';
 import type { Platform, PlatformFile } from '../../host/platform/platform.ts';
-import { replayWal, Wal, WAL_WRITES_IN_FLIGHT_MAX } from '../../host/storage/wal.ts';
+import { replayWal, Wal, WAL_SYNC_WRITE_BYTES_MAX, WAL_WRITES_IN_FLIGHT_MAX } from '../../host/storage/wal.ts';
 import { SbError } from '../../host/engine/sb_error.ts';
 
 /** A WAL file whose writes complete (or fail) only when the test says so. */
@@ -177,5 +177,51 @@ describe('WAL pipelined group commit', () => {
     const seen: number[] = [];
     await replayWal(platform, '/w', 1, (rec) => (seen.push(new DataView(rec.buffer, rec.byteOffset).getUint32(8, true)), true));
     expect(seen).toEqual([1, 2, 3]);
+  });
+});
+
+describe('WAL lone commits on a quiet log', () => {
+  /** A dataSync file that counts synchronous and asynchronous writes by size. */
+  async function countingWal(): Promise<{ wal: Wal; platform: Platform; seen: Array<{ how: 'sync' | 'async'; bytes: number }> }> {
+    const mp = new MemoryPlatform({ seed: 3 });
+    await mp.mkdirp('/w');
+    const seen: Array<{ how: 'sync' | 'async'; bytes: number }> = [];
+    const platform = Object.create(mp) as Platform;
+    platform.openFile = async (path, mode, options): Promise<PlatformFile> => {
+      const f = await mp.openFile(path, mode, options);
+      if (!path.includes('wal-')) return f;
+      const wrapped = Object.create(f) as PlatformFile;
+      Object.defineProperty(wrapped, 'syncsOnWrite', { value: true });
+      wrapped.write = (bytes, position) => (seen.push({ how: 'async', bytes: bytes.length }), f.write(bytes, position).then(() => f.sync()));
+      wrapped.writeSync = (bytes, position) => {
+        seen.push({ how: 'sync', bytes: bytes.length });
+        void f.write(bytes, position);
+      };
+      return wrapped;
+    };
+    const wal = await Wal.create(platform, '/w', 1, 1 << 20);
+    wal.isQuiet = () => true;
+    seen.length = 0; // the segment's header and preallocation
+    return { wal, platform, seen };
+  }
+
+  function bigRecord(payload: number, tag: number): Uint8Array {
+    const r = new Uint8Array(8 + payload);
+    const dv = new DataView(r.buffer);
+    dv.setUint32(0, payload, true);
+    dv.setUint32(8, tag, true);
+    return r;
+  }
+
+  it(`writes a small one synchronously and one over ${WAL_SYNC_WRITE_BYTES_MAX} bytes through the thread pool`, async () => {
+    const { wal, platform, seen } = await countingWal();
+    await wal.append(record(1), () => {});
+    await wal.append(bigRecord(WAL_SYNC_WRITE_BYTES_MAX + 100, 2), () => {});
+    await wal.append(record(3), () => {});
+    expect(seen.map((w) => w.how)).toEqual(['sync', 'async', 'sync']);
+    await wal.close();
+    const seenTags: number[] = [];
+    await replayWal(platform, '/w', 1, (rec) => (seenTags.push(new DataView(rec.buffer, rec.byteOffset).getUint32(8, true)), true));
+    expect(seenTags).toEqual([1, 2, 3]);
   });
 });
