@@ -4,6 +4,7 @@
 
 import type { Database } from '../engine/db.ts';
 import { Histogram, type PgServerState } from '../wire/pg/server_state.ts';
+import type { WireWriterStats } from './wire_writer.ts';
 
 class Lines {
   readonly out: string[] = [];
@@ -26,7 +27,7 @@ class Lines {
   }
 }
 
-export function renderMetrics(db: Database, pg: PgServerState | undefined, startedMs: number): string {
+export function renderMetrics(db: Database, pg: PgServerState | undefined, startedMs: number, writer?: WireWriterStats): string {
   const s = db.store.stats;
   const m = new Lines();
   m.metric('tx_engine_transactions_total', 'counter', 'Transactions ended, by outcome (store level, read-only commits included).');
@@ -69,6 +70,14 @@ export function renderMetrics(db: Database, pg: PgServerState | undefined, start
     m.value('tx_engine_session_transactions_total', c.transactionsCommitted, { protocol: 'postgresql', outcome: 'committed' });
     m.value('tx_engine_session_transactions_total', c.transactionsRolledBack, { protocol: 'postgresql', outcome: 'rolled_back' });
     m.histogram('tx_engine_transaction_duration_seconds', 'Duration of transaction blocks (BEGIN to COMMIT/ROLLBACK).', c.transactionDuration, { protocol: 'postgresql' });
+  }
+  if (writer) {
+    m.metric('tx_engine_wire_writer_total', 'counter', 'The PostgreSQL socket writer thread: its write(2) calls, ring entries, wake-ups, hand-backs to the main thread, and writes made on the main thread instead.');
+    m.value('tx_engine_wire_writer_total', writer.writes, { protocol: 'postgresql', event: 'thread_write' });
+    m.value('tx_engine_wire_writer_total', writer.entries, { protocol: 'postgresql', event: 'ring_entry' });
+    m.value('tx_engine_wire_writer_total', writer.wakeups, { protocol: 'postgresql', event: 'wakeup' });
+    m.value('tx_engine_wire_writer_total', writer.handedBack, { protocol: 'postgresql', event: 'handed_back' });
+    m.value('tx_engine_wire_writer_total', writer.inline, { protocol: 'postgresql', event: 'main_thread_write' });
   }
   m.metric('tx_engine_uptime_seconds', 'gauge', 'Seconds since the server started.').value('tx_engine_uptime_seconds', (Date.now() - startedMs) / 1000);
   return m.out.join('\n') + '\n';

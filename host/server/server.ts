@@ -99,7 +99,7 @@ export async function startServer(cfg: ServerConfig, platform: Platform, log: Lo
     let stopping = false;
     if (cfg.httpPort !== 0 || cfg.httpPortEphemeral) {
       http = await listenHttp(host, cfg.httpPortEphemeral ? 0 : cfg.httpPort, {
-        metrics: () => renderMetrics(db, pg?.state, startedMs),
+        metrics: () => renderMetrics(db, pg?.state, startedMs, pg?.writer?.stats),
         health: () => ({ status: stopping ? 'stopping' : 'ok', uptime_s: Math.round((Date.now() - startedMs) / 1000), postgresql: pg ? { port: pg.port, connections: pg.state.active } : null }),
       });
       log.info('server', 'listening', { protocol: 'http', host, port: http.port });

@@ -37,6 +37,7 @@
 // answered by the same close).
 
 import type { Socket } from 'node:net';
+import { type EventLoopUtilization, performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 
 const HEAD = 0, TAIL = 1, SLEEP = 2, STOP = 3, N_WRITES = 4, N_WAKEUPS = 5, N_BACK = 6, N_ENTRIES = 7, N_ERRORS = 8;
@@ -48,6 +49,14 @@ const HDR = 16;
 export const wire_ring_bytes = 4 * 1024 * 1024;
 /** Kept free for markers: data entries stop short of it. */
 const ring_marker_reserve_bytes = 64 * 1024;
+/**
+ * Above this share of the last interval spent running (event-loop
+ * utilization), the main thread counts as busy and hands writes to the
+ * writer; below it, it writes itself when the ring is empty (no thread hop,
+ * no wake-up: a lone client's latency, TPC-B under lock waits).
+ */
+const busy_utilization = 0.7;
+const busy_interval_ms = 20;
 /** Writes above this go through the socket path (they would mostly be partial writes anyway). */
 export const wire_ring_entry_bytes_max = 64 * 1024;
 
@@ -101,11 +110,15 @@ export class WireWriter {
   private readonly endTurn = (): void => {
     this.inlineTurn = false;
   };
+  /** The main thread was busy over the last interval (see busy_utilization). */
+  private busy = false;
+  private elu: EventLoopUtilization = performance.eventLoopUtilization();
+  private readonly busyTimer: ReturnType<typeof setInterval>;
   private stopping: Promise<void> | undefined;
   private exited = false;
   /** False once the worker is gone (stopped or failed): new output takes the socket path. */
   alive = true;
-  /** Lets the first write of a loop turn go out on the main thread while the writer sleeps (see inlineNow); tests turn it off. */
+  /** Lets writes go out on the main thread when the ring is empty (see inlineNow); tests turn it off. */
   inlineWrites = true;
 
   constructor(private readonly onFailure: (message: string) => void = () => {}) {
@@ -117,6 +130,12 @@ export class WireWriter {
     this.mask = wire_ring_bytes - 1;
     this.worker = new Worker(new URL('./wire_writer_worker.mjs', import.meta.url), { workerData: { ctl: ctlBuf, data: dataBuf }, stdout: false, stderr: false });
     this.worker.unref();
+    this.busyTimer = setInterval(() => {
+      const now = performance.eventLoopUtilization();
+      this.busy = performance.eventLoopUtilization(now, this.elu).utilization > busy_utilization;
+      this.elu = now;
+    }, busy_interval_ms);
+    this.busyTimer.unref();
     this.worker.on('message', (m: Msg) => this.onMessage(m));
     this.worker.on('error', (e) => this.die(`wire writer thread failed: ${e.message}`));
     this.worker.on('exit', (code) => {
@@ -131,21 +150,24 @@ export class WireWriter {
   }
 
   /**
-   * Whether the caller should write on this thread now: the writer sleeps
-   * with the ring empty and no hand-back or error on its way here (so no
-   * connection has bytes anywhere but in the kernel), and no other write of
-   * this loop turn was made here. A lone client (one response per turn) then
-   * pays one write(2) instead of a wake-up of the writer plus its latency;
-   * under load the first response of a turn goes out here, the others wake
-   * the writer and go through the ring.
+   * Whether the caller should write on this thread now. Only when nothing of
+   * any connection is in the ring or on its way back here (the ring is empty,
+   * every hand-back and error message taken), so the socket path keeps the
+   * order. Then: always while this thread is not busy (a lone client pays one
+   * write(2) instead of a wake-up of the writer plus its latency); while it
+   * is busy, only the first write of a loop turn and only when the writer
+   * sleeps (the rest of the turn wakes it and goes through the ring).
    */
   /** @internal */ inlineNow(): boolean {
     const c = this.ctl;
-    if (this.inlineTurn || !this.inlineWrites || Atomics.load(c, SLEEP) === 0 || Atomics.load(c, HEAD) !== this.tail) return false;
+    if (!this.inlineWrites || Atomics.load(c, HEAD) !== this.tail) return false;
     if (Atomics.load(c, N_BACK) + Atomics.load(c, N_ERRORS) !== this.received) return false;
-    this.inlineTurn = true;
+    if (this.busy) {
+      if (this.inlineTurn || Atomics.load(c, SLEEP) === 0) return false;
+      this.inlineTurn = true;
+      setImmediate(this.endTurn);
+    }
     this.inlined++;
-    setImmediate(this.endTurn);
     return true;
   }
 
@@ -234,6 +256,7 @@ export class WireWriter {
   private die(message: string): void {
     if (!this.alive) return;
     this.alive = false;
+    clearInterval(this.busyTimer);
     this.onFailure(message);
     for (const s of new Set(this.streams.values())) s.writerDied();
     this.streams.clear();
@@ -246,6 +269,7 @@ export class WireWriter {
   stop(): Promise<void> {
     if (this.stopping) return this.stopping;
     this.stopping = (async () => {
+      clearInterval(this.busyTimer);
       Atomics.store(this.ctl, STOP, 1);
       Atomics.notify(this.ctl, TAIL, 1);
       this.worker.ref();
