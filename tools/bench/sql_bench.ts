@@ -203,20 +203,24 @@ async function benchScratchBird(): Promise<void> {
     if (hasFlag('--jit-ab')) {
       // Interleaved: each round runs the query with the JIT on and off, the order alternating.
       const bestOf = [Infinity, Infinity];
+      const cpuOf = [Infinity, Infinity]; // CPU time of this process (a loaded machine's waiting excluded)
       const seen: string[] = ['', ''];
       const json = (r: unknown): string => JSON.stringify((r as { rows: unknown[] }).rows, (_, x) => (typeof x === 'bigint' ? `${x}n` : x));
       for (let p = 0; p < PASSES; p++) {
         for (const on of p % 2 === 0 ? [true, false] : [false, true]) {
           vprogJit.enabled = on;
           const t0 = now();
+          const u0 = process.cpuUsage();
           const r = await s.query(q);
+          const u = process.cpuUsage(u0);
           bestOf[on ? 0 : 1] = Math.min(bestOf[on ? 0 : 1]!, now() - t0);
+          cpuOf[on ? 0 : 1] = Math.min(cpuOf[on ? 0 : 1]!, (u.user + u.system) / 1000);
           seen[on ? 0 : 1] = json(r);
         }
       }
       vprogJit.enabled = true;
       if (seen[0] !== seen[1]) throw new Error(`${name}: the JIT and the interpreter kernel disagree`);
-      log(`ScratchBird ${name}: JIT ${bestOf[0]!.toFixed(0)} ms, interpreter kernel ${bestOf[1]!.toFixed(0)} ms (best of ${PASSES} interleaved rounds each; results identical; JIT programs run so far: ${vprogJit.programs})`);
+      log(`ScratchBird ${name}: JIT ${bestOf[0]!.toFixed(0)} ms (CPU ${cpuOf[0]!.toFixed(0)} ms), interpreter kernel ${bestOf[1]!.toFixed(0)} ms (CPU ${cpuOf[1]!.toFixed(0)} ms); best of ${PASSES} interleaved rounds each; results identical; JIT programs run so far: ${vprogJit.programs}`);
     }
   }
   await s.close();
