@@ -480,7 +480,7 @@ class Lexer {
   }
 
   private lexBitString(start: number, format: 'X' | 'B'): void {
-    this.pushScanned('bitstr', start, scanBitString(this.sql, start, format, this.failer), { style: format });
+    this.pushScanned('bitstr', start, scanBitString(this.sql, start, format, this.failer, this.d.name !== 'postgres'), { style: format });
   }
 
   /** PG: an identifier character right after a number or parameter is an error, not an alias. */

@@ -212,12 +212,16 @@ export function scanQString(sql: string, start: number, fail: Fail): Scanned & {
   return { end: end + 2, value: sql.slice(start + 3, end), tag: open };
 }
 
-/** X'…' / B'…' (start at the letter); the value is the digits as written. */
-export function scanBitString(sql: string, start: number, format: 'X' | 'B', fail: Fail): Scanned {
+/**
+ * X'…' / B'…' (start at the letter); the value is the digits as written.
+ * With `checkDigits` false (PG, whose bit_in reports a bad digit as 22P02)
+ * the digits are left to the binder.
+ */
+export function scanBitString(sql: string, start: number, format: 'X' | 'B', fail: Fail, checkDigits = true): Scanned {
   const end = sql.indexOf("'", start + 2);
   if (end < 0) fail(start, 'unterminated quoted string');
   const digits = sql.slice(start + 2, end);
-  const ok = format === 'X' ? /^[0-9a-fA-F\s]*$/.test(digits) : /^[01\s]*$/.test(digits);
+  const ok = !checkDigits || (format === 'X' ? /^[0-9a-fA-F\s]*$/.test(digits) : /^[01\s]*$/.test(digits));
   if (!ok) fail(start, `invalid ${format === 'X' ? 'hexadecimal' : 'binary'} string literal`);
   return { end: end + 1, value: digits };
 }

@@ -18,6 +18,7 @@ import { type Cx, errAt, fold, posOf } from './context.ts';
 import { coerceBool, coerceTo, inputType, refresh } from './coerce.ts';
 import { resolveType } from './names.ts';
 import { bindFuncCall, bindSqlValue } from './expr_func.ts';
+import { parseBits } from '../types/bit.ts';
 import {
   bindArray, bindBetween, bindCase, bindExists, bindIn, bindIs, bindLike, bindQuantified, bindRow, bindSubquery, rowSubqueryComparison,
 } from './expr_special.ts';
@@ -153,6 +154,15 @@ export function numberLiteral(cx: Cx, text: string, negate: boolean, loc?: A.Loc
 }
 
 function bitOrHexString(cx: Cx, e: A.BinaryStringLit): Expr {
+  // PostgreSQL: B'0101' and X'1F' are bit strings (type bit, any length).
+  if (cx.env.dialect.name === 'postgres' && (e.format === 'B' || e.format === 'X')) {
+    try {
+      return { k: 'const', type: T.bit, value: parseBits((e.format === 'X' ? 'x' : 'b') + e.value, -1, false) };
+    } catch (err) {
+      if (err instanceof SbError) throw errAt(cx, err.code, err.message, e.loc);
+      throw err;
+    }
+  }
   if (e.format === 'X' || e.format === '0x') {
     // PG X'..' is a bit string; we have no bit type, so it is bytea as MySQL reads it.
     const hex = e.value.length % 2 ? '0' + e.value : e.value;

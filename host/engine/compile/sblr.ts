@@ -90,7 +90,7 @@ export const TYPE_IDS: readonly TypeId[] = [
   'bool', 'int2', 'int4', 'int8', 'numeric', 'float4', 'float8', 'text', 'varchar', 'bpchar', 'name', 'char', 'bytea', 'date',
   'time', 'timetz', 'timestamp', 'timestamptz', 'interval', 'uuid', 'json', 'jsonb', 'oid', 'regclass', 'regtype', 'regproc',
   'regprocedure', 'regnamespace', 'regrole', 'xid', 'cid', 'tid', 'unknown', 'void', 'record', 'array', 'any', 'anyelement',
-  'anyarray', 'anynonarray', 'anycompatible', 'anycompatiblearray', 'anycompatiblenonarray', 'trigger',
+  'anyarray', 'anynonarray', 'anycompatible', 'anycompatiblearray', 'anycompatiblenonarray', 'trigger', 'bit', 'varbit',
 ];
 
 /** Value tags of CONST operands. */

@@ -171,6 +171,8 @@ function writeValue(o: Out, t: SqlType, v: unknown): void {
     case 'name':
     case 'json':
     case 'unknown':
+    case 'bit':
+    case 'varbit':
       o.text(v as string);
       return;
     default:

@@ -53,6 +53,8 @@ export function keyTypeOf(t: SqlType): KeyType {
     case 'bpchar':
     case 'name':
     case 'char':
+    case 'bit':
+    case 'varbit':
       return 'text';
     case 'bytea':
       return 'bytea';

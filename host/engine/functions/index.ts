@@ -24,6 +24,7 @@ import './to_timestamp.ts';
 import './aggregates.ts';
 import './agg_stats.ts';
 import './window.ts';
+import './bits.ts';
 
 export * from './context.ts';
 export * from './registry.ts';

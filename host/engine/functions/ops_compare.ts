@@ -92,7 +92,8 @@ for (const l of [T.int2, T.int4, T.int8]) for (const r of [T.int2, T.int4, T.int
 for (const l of [T.float4, T.float8]) for (const r of [T.float4, T.float8]) defPredicates(l, r, FLOAT_ORDER);
 
 for (const t of [T.date, T.time, T.timestamp, T.timestamptz, T.oid]) defPredicates(t, t, JS_ORDER);
-for (const t of [T.text, T.name, T.uuid]) defPredicates(t, t, TEXT_ORDER);
+// bit strings ('0'/'1' strings): bitwise order, a shorter prefix first, is code point order.
+for (const t of [T.text, T.name, T.uuid, T.bit, T.varbit]) defPredicates(t, t, TEXT_ORDER);
 
 for (const t of [T.bool, T.numeric, T.bpchar, T.char, T.bytea, T.timetz, T.interval, T.jsonb]) {
   defComparisons(t, t, byType(t));

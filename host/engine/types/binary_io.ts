@@ -15,6 +15,7 @@ import { Interval } from './interval.ts';
 import { Jsonb, jsonToText, validateJson } from './jsonb.ts';
 import { NUMERIC_DSCALE_MAX, Numeric, absBig, pow10 } from './numeric.ts';
 import { checkText, clipName, normalizeInt8, type TidValue } from './scalar_io.ts';
+import { applyBitTypmod, bitsFromBytes, bitsToBytes } from './bit.ts';
 import { typeByOid, typeOid, type SqlType } from './types.ts';
 
 const INT64_MAX = 0x7fffffffffffffffn;
@@ -163,6 +164,9 @@ function send(w: Writer, t: SqlType, v: unknown, ctx: TypeContext): void {
     }
     case 'bytea':
       return w.bytes(v as Uint8Array);
+    case 'bit':
+    case 'varbit':
+      return w.bytes(bitsToBytes(v as string));
     case 'jsonb':
       w.u8(1);
       return w.bytes(encoder.encode(jsonToText((v as Jsonb).value)));
@@ -306,6 +310,9 @@ function recv(r: Reader, t: SqlType, ctx: TypeContext): unknown {
     }
     case 'bytea':
       return r.rest().slice();
+    case 'bit':
+    case 'varbit':
+      return applyBitTypmod(bitsFromBytes(r.rest()), t.typmod, t.id === 'varbit', false);
     case 'date': {
       const d = r.i32();
       if (d === 0x7fffffff) return Infinity;

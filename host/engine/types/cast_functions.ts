@@ -16,6 +16,7 @@ import { Jsonb, jsonToText, jsonTypeName, type JsonValue } from './jsonb.ts';
 import { Numeric } from './numeric.ts';
 import { clipName, formatChar, normalizeInt8, parseChar, trimBpchar } from './scalar_io.ts';
 import type { CoercionContext } from './casts.ts';
+import { bitsFromInt, intFromBits } from './bit.ts';
 import type { SqlType, TypeId } from './types.ts';
 
 export type CastFn = (v: unknown, ctx: TypeContext, context: CoercionContext) => unknown;
@@ -38,7 +39,8 @@ const ROWS =
   'timestamp>date:a timestamp>time:a timestamp>timestamptz:i timestamptz>date:a timestamptz>time:a ' +
   'timestamptz>timestamp:a timestamptz>timetz:a interval>time:a timetz>time:a numeric>int8:a numeric>int2:a ' +
   'numeric>int4:a numeric>float4:i numeric>float8:i jsonb>bool:e jsonb>int8:e jsonb>int2:e jsonb>int4:e ' +
-  'jsonb>json:a jsonb>float4:e jsonb>float8:e jsonb>numeric:e';
+  'jsonb>json:a jsonb>float4:e jsonb>float8:e jsonb>numeric:e bit>varbit:ib varbit>bit:ib int4>bit:e int8>bit:e bit>int4:e ' +
+  'bit>int8:e';
 
 export const CAST_TABLE = new Map<string, CastEntry>();
 for (const item of ROWS.split(' ')) {
@@ -113,6 +115,10 @@ export function castFunction(from: SqlType, to: SqlType): CastFn {
   const regFrom = ['oid', 'regclass', 'regtype', 'regproc', 'regprocedure', 'regnamespace', 'regrole'].includes(f);
   const regTo = ['oid', 'regclass', 'regtype', 'regproc', 'regprocedure', 'regnamespace', 'regrole'].includes(t);
   if (regFrom && regTo) return (v) => v;
+  // bit(n) from an integer keeps its low n bits (the target's length comes with `to`).
+  if (t === 'bit' && (f === 'int4' || f === 'int8')) return (v) => bitsFromInt(v as number | bigint, f === 'int4' ? 32 : 64, to.typmod);
+  if (f === 'bit' && (t === 'int4' || t === 'int8')) return (v) => intFromBits(v as string, t === 'int4' ? 32 : 64);
+  if ((f === 'bit' || f === 'varbit') && (t === 'bit' || t === 'varbit')) return (v) => v;
   switch (f) {
     case 'bool':
       if (t === 'int4') return (v) => (v ? 1 : 0);

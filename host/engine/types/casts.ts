@@ -15,6 +15,7 @@ import { Numeric } from './numeric.ts';
 import { coerceCharLength } from './scalar_io.ts';
 import { formatText, parseText } from './text_io.ts';
 import { charLength, formatType } from './type_names.ts';
+import { applyBitTypmod } from './bit.ts';
 import { isPseudoType, isRegType, sameType, typeCategory, type SqlType } from './types.ts';
 
 export type CoercionContext = 'implicit' | 'assignment' | 'explicit';
@@ -66,6 +67,9 @@ export function applyTypmod(t: SqlType, v: unknown, explicit: boolean): unknown 
       return adjustTimestamp(v as number, m);
     case 'interval':
       return (v as Interval).applyTypmod(m);
+    case 'bit':
+    case 'varbit':
+      return applyBitTypmod(v as string, m, t.id === 'varbit', explicit);
     case 'array': {
       const a = v as SqlArray;
       const elem: SqlType = { ...t.elem!, typmod: m };

@@ -136,6 +136,8 @@ export function compareValues(t: SqlType, a: unknown, b: unknown): number {
     case 'name':
     case 'unknown':
     case 'uuid':
+    case 'bit':
+    case 'varbit':
       return compareCodePoints(a as string, b as string);
     case 'bpchar':
       return compareCodePoints(trimBpchar(a as string), trimBpchar(b as string));
@@ -180,6 +182,8 @@ export function equalValues(t: SqlType, a: unknown, b: unknown): boolean {
     case 'name':
     case 'uuid':
     case 'unknown':
+    case 'bit':
+    case 'varbit':
       return a === b;
     case 'json':
       throw noOrdering(t, 'equality');

@@ -21,6 +21,7 @@ import {
   parseInt4, parseInt8, parseOid, parseTid, parseUuid, parseXid, type TidValue,
 } from './scalar_io.ts';
 import { charLength as typmodCharLength, formatType } from './type_names.ts';
+import { parseBits } from './bit.ts';
 import { isRegType, type SqlType } from './types.ts';
 
 let defaultCtx: TypeContext | undefined;
@@ -96,6 +97,9 @@ export function parseText(type: SqlType, s: string, ctx?: TypeContext): unknown 
       return parseChar(s);
     case 'bytea':
       return parseBytea(s);
+    case 'bit':
+    case 'varbit':
+      return parseBits(s, type.typmod, type.id === 'varbit');
     case 'date':
       return parseDate(s, datetimeEnv(c));
     case 'time':
@@ -196,6 +200,8 @@ export function formatText(type: SqlType, v: unknown, ctx?: TypeContext): string
     case 'interval':
       return formatInterval(v as Interval, settingsOf(c).intervalStyle);
     case 'uuid':
+    case 'bit':
+    case 'varbit':
       return v as string;
     case 'jsonb':
       return (v as Jsonb).toString();

@@ -9,6 +9,8 @@ import { allTypeIds, arrayOf, sqlType, typeInfo, type SqlType, type TypeId } fro
 /** Per PostgreSQL: VARHDRSZ, added to character lengths and numeric precision/scale. */
 const VARHDRSZ = 4;
 export const VARCHAR_LENGTH_MAX = 10485760;
+/** MaxAttrSize * BITS_PER_BYTE: the longest bit(n) / varbit(n). */
+export const BIT_LENGTH_MAX = 83886080;
 export const NUMERIC_PRECISION_MAX = 1000;
 export const NUMERIC_SCALE_MIN = -1000;
 export const NUMERIC_SCALE_MAX = 1000;
@@ -133,6 +135,8 @@ function typmodSuffix(t: SqlType): string {
     case 'timetz':
     case 'timestamp':
     case 'timestamptz':
+    case 'bit':
+    case 'varbit':
       return m >= 0 ? `(${m})` : '';
     default:
       return '';
@@ -194,6 +198,10 @@ export function formatType(t: SqlType, typmodGiven = true): string {
       return 'timestamp' + typmodSuffix(t) + ' with time zone';
     case 'interval':
       return intervalName(m);
+    case 'bit':
+      return 'bit' + typmodSuffix(t);
+    case 'varbit':
+      return 'bit varying' + typmodSuffix(t);
     default:
       return typeInfo(t.id).typname;
   }
@@ -223,6 +231,7 @@ const SIMPLE_NAMES: Record<string, TypeId> = {
   timestamptz: 'timestamptz', 'timestamp with time zone': 'timestamptz',
   interval: 'interval',
   uuid: 'uuid', json: 'json', jsonb: 'jsonb',
+  bit: 'bit', varbit: 'varbit', 'bit varying': 'varbit',
   // No jsonpath type yet: a path is text (functions/jsonpath.ts parses it where it is used).
   jsonpath: 'text',
   oid: 'oid', regclass: 'regclass', regtype: 'regtype', regproc: 'regproc', regprocedure: 'regprocedure',
@@ -335,6 +344,17 @@ function baseType(s: string, original: string, typmods: readonly number[], opts:
       if (typmods.length > 1) throw new SbError(SqlState.syntax_error, 'invalid type modifier');
       const label = (id.startsWith('timestamp') ? 'TIMESTAMP' : 'TIME') + (id.endsWith('tz') ? ' WITH TIME ZONE' : '');
       return sqlType(id, datetimeTypmod(typmods[0]!, label, opts.warn));
+    }
+    case 'bit':
+    case 'varbit': {
+      // A type name's bit without a length is bit(1); bit varying has no limit.
+      if (typmods.length > 1) throw new SbError(SqlState.syntax_error, 'invalid type modifier');
+      if (typmods.length === 0) return id === 'bit' ? sqlType('bit', 1) : sqlType('varbit');
+      const n = typmods[0]!;
+      const label = id === 'bit' ? 'bit' : 'bit varying';
+      if (n < 1) throw badParam(`length for type ${label} must be at least 1`);
+      if (n > BIT_LENGTH_MAX) throw badParam(`length for type ${label} cannot exceed ${BIT_LENGTH_MAX}`);
+      return sqlType(id, n);
     }
     default:
       if (typmods.length > 0) throw noTypmod(s.replace(/"/g, ''));

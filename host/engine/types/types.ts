@@ -27,6 +27,8 @@ export type TypeId =
   | 'timestamptz'
   | 'interval'
   | 'uuid'
+  | 'bit'
+  | 'varbit'
   | 'json'
   | 'jsonb'
   | 'oid'
@@ -151,6 +153,8 @@ const ROWS: Row[] = [
   ['anyelement', 2283, 'anyelement', 0, 4, true, 'P', false, 'i', 'p', 'anyelement_in', 'anyelement_out', '-', '-', '-', '-'],
   ['anynonarray', 2776, 'anynonarray', 0, 4, true, 'P', false, 'i', 'p', 'anynonarray_in', 'anynonarray_out', '-', '-', '-', '-'],
   ['uuid', 2950, 'uuid', 2951, 16, false, 'U', false, 'c', 'p', 'uuid_in', 'uuid_out', 'uuid_recv', 'uuid_send', '-', '-'],
+  ['bit', 1560, 'bit', 1561, -1, false, 'V', false, 'i', 'x', 'bit_in', 'bit_out', 'bit_recv', 'bit_send', 'bittypmodin', 'bittypmodout'],
+  ['varbit', 1562, 'varbit', 1563, -1, false, 'V', true, 'i', 'x', 'varbit_in', 'varbit_out', 'varbit_recv', 'varbit_send', 'varbittypmodin', 'varbittypmodout'],
   ['jsonb', 3802, 'jsonb', 3807, -1, false, 'U', false, 'i', 'x', 'jsonb_in', 'jsonb_out', 'jsonb_recv', 'jsonb_send', '-', '-'],
   ['regnamespace', 4089, 'regnamespace', 4090, 4, true, 'N', false, 'i', 'p', 'regnamespacein', 'regnamespaceout', 'regnamespacerecv', 'regnamespacesend', '-', '-'],
   ['regrole', 4096, 'regrole', 4097, 4, true, 'N', false, 'i', 'p', 'regrolein', 'regroleout', 'regrolerecv', 'regrolesend', '-', '-'],
@@ -340,6 +344,8 @@ export const T = {
   timestamptz: sqlType('timestamptz'),
   interval: sqlType('interval'),
   uuid: sqlType('uuid'),
+  bit: sqlType('bit'),
+  varbit: sqlType('varbit'),
   json: sqlType('json'),
   jsonb: sqlType('jsonb'),
   oid: sqlType('oid'),
