@@ -137,6 +137,20 @@ export class RowStream {
     return e;
   }
 
+  /**
+   * statement_timeout starts again from now. PostgreSQL arms the timeout at
+   * the first message after a Sync (start_xact_command) and keeps it running
+   * while a portal is suspended until the Sync or a completed Execute
+   * disarms it: a suspended portal's Execute after a Sync gets the whole
+   * timeout, one in the same message sequence counts on from its start.
+   */
+  restartTimeout(): void {
+    const ctx = this.ctx;
+    if (ctx === null) return;
+    const ms = Number(this.session.settings.get('statement_timeout') ?? 0);
+    (ctx as { deadline: number }).deadline = ms > 0 ? this.session.core.platform.monotonicMs() + ms : Infinity;
+  }
+
   /** Closes the operator tree (idempotent; harmless after the transaction ended); a reusable tree goes back to its plan unless it failed. */
   close(reuse = true): void {
     const op = this.op;

@@ -103,6 +103,8 @@ interface Portal {
   /** The transaction the stream reads in (the portal ends with it). */
   txn?: unknown;
   startedMs?: number;
+  /** A Sync came since the stream last ran: its next Execute starts statement_timeout again (RowStream.restartTimeout). */
+  synced?: boolean;
 }
 
 /** What the query protocol needs from its connection. */
@@ -530,6 +532,7 @@ export class QueryProtocol {
 
   private afterSync(): void {
     if (this.session.transactionStatus === 'I') this.closePortals();
+    else for (const p of this.portals.values()) if (p.stream) p.synced = true;
   }
 
   private async endImplicit(): Promise<void> {
@@ -815,7 +818,13 @@ export class QueryProtocol {
       this.out.emptyQueryResponse();
       return;
     }
-    if (p.stream !== undefined) return this.executeStream(name, p, maxRows);
+    if (p.stream !== undefined) {
+      if (p.synced) {
+        p.synced = false;
+        p.stream?.restartTimeout();
+      }
+      return this.executeStream(name, p, maxRows);
+    }
     if (p.result === null && p.ps.stmt.kind === 'select') {
       // A plain read streams: its operator tree stays open between Executes.
       this.host.onQueryStart(p.ps.sql);
