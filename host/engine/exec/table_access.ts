@@ -114,7 +114,9 @@ export class TableAccess {
     missing: unknown[],
   ) {
     const ks = store.getKeyspace(table.keyspace);
-    if (!ks) throw new SbError(SqlState.internal_error, `storage of table "${table.name}" is missing`);
+    // Dropped or moved by a transaction that committed after this catalog was read (ADD PRIMARY KEY, DROP TABLE):
+    // the reader's snapshot is too old for the table (exec/snapshot_storage.ts), never an internal error.
+    if (!ks) throw new SbError(SqlState.serialization_failure, `could not serialize access due to concurrent ALTER TABLE of "${table.name}"`, { hint: 'Retry the transaction.' });
     this.ks = ks;
     this.types = table.columns.map((c) => c.type);
     this.encodeTypes = table.columns.map((c) => (c.dropped ? null : c.type));
@@ -125,7 +127,7 @@ export class TableAccess {
     for (const ix of catalog.indexesOf(table.oid)) {
       if (ix.primary) continue;
       const iks = store.getKeyspace(ix.keyspace);
-      if (!iks) throw new SbError(SqlState.internal_error, `storage of index "${ix.name}" is missing`);
+      if (!iks) throw new SbError(SqlState.serialization_failure, `could not serialize access due to concurrent ALTER TABLE of "${table.name}"`, { hint: 'Retry the transaction.' });
       const bound = ix.where !== undefined || ix.keys.some((k) => k.expr !== undefined) ? indexExprBinder?.(catalog, table, ix) : undefined;
       if ((ix.where !== undefined || ix.keys.some((k) => k.expr !== undefined)) && !bound) {
         throw new SbError(SqlState.internal_error, `index "${ix.name}" has expressions but no binder is registered`);
