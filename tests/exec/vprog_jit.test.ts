@@ -602,6 +602,36 @@ describe('vector programs compiled to WebAssembly', () => {
     interp.free();
   });
 
+  it('checked arithmetic with a constant is exact at the edges of i64 (one row per candidate, each run alone)', () => {
+    const consts = [0n, 1n, -1n, 2n, -2n, 3n, 100n, -100n, 1n << 32n, -(1n << 32n), I64_MAX, I64_MIN, I64_MIN + 1n];
+    let checked = 0;
+    for (const op of [AOP.ADD, AOP.SUB, AOP.RSUB, AOP.MUL]) {
+      for (const c of consts) {
+        const f = (x: bigint): bigint => (op === AOP.ADD ? x + c : op === AOP.SUB ? x - c : op === AOP.RSUB ? c - x : x * c);
+        const fits = (x: bigint): boolean => f(x) >= I64_MIN && f(x) <= I64_MAX;
+        // Candidates: the ends of i64, and around every point where fits() changes.
+        const cand = new Set<bigint>([I64_MIN, I64_MIN + 1n, -1n, 0n, 1n, I64_MAX - 1n, I64_MAX]);
+        for (const e of [I64_MIN - c, I64_MAX - c, I64_MIN + c, I64_MAX + c, c - I64_MAX, c - I64_MIN,
+          ...(c === 0n ? [] : [I64_MIN / c, I64_MAX / c])]) {
+          for (const d of [-2n, -1n, 0n, 1n, 2n]) if (e + d >= I64_MIN && e + d <= I64_MAX) cand.add(e + d);
+        }
+        const xs = [...cand];
+        const col = vec('i64', xs);
+        for (let i = 0; i < xs.length; i++) {
+          const b = new ProgramBuilder();
+          const v = b.arithC(b.load('i64', col.ptr, 0), op, c);
+          b.agg(b.acc(), VAGG.SUM128, -1, v);
+          const p = JitProgram.create(k, b, 0)!;
+          expect(p.run(i, 1), `${xs[i]} op ${op} ${c}`).toBe(fits(xs[i]!));
+          if (fits(xs[i]!)) expect(i128(p.acc(0, 1).a[0]!, p.acc(0, 1).b[0]!)).toBe(f(xs[i]!));
+          p.free();
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(300);
+  });
+
   it('empty input: no group with GROUP BY, none created without; an overflow on a kept row is reported, on a dropped one not', () => {
     const x = vec('i64', [I64_MAX, 5n, I64_MAX]);
     const sel = vec('i32', [0, 1, 0]);

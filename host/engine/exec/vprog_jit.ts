@@ -463,7 +463,10 @@ function generate(p: Plan): Generated {
       failIf(n);
       return;
     }
-    f.get(x).i64(lo).op(O.i64_sub).i64(hi - lo).op(O.i64_gt_u);
+    // One-sided intervals (x + c, x - c) take one compare; two-sided ones one unsigned compare.
+    if (lo === I64_MIN) f.get(x).i64(hi).op(O.i64_gt_s);
+    else if (hi === I64_MAX) f.get(x).i64(lo).op(O.i64_lt_s);
+    else f.get(x).i64(lo).op(O.i64_sub).i64(hi - lo).op(O.i64_gt_u);
     failIf(n);
   };
   /** The i32 test `x op c` (c, c2 already on nothing: emitted here) for an integer value pushed by push(). */
