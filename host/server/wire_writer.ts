@@ -37,7 +37,6 @@
 // answered by the same close).
 
 import type { Socket } from 'node:net';
-import { type EventLoopUtilization, performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 
 const HEAD = 0, TAIL = 1, SLEEP = 2, STOP = 3, N_WRITES = 4, N_WAKEUPS = 5, N_BACK = 6, N_ENTRIES = 7, N_ERRORS = 8;
@@ -50,13 +49,15 @@ export const wire_ring_bytes = 4 * 1024 * 1024;
 /** Kept free for markers: data entries stop short of it. */
 const ring_marker_reserve_bytes = 64 * 1024;
 /**
- * Above this share of the last interval spent running (event-loop
- * utilization), the main thread counts as busy and hands writes to the
- * writer; below it, it writes itself when the ring is empty (no thread hop,
- * no wake-up: a lone client's latency, TPC-B under lock waits).
+ * Writes per event-loop turn made on the main thread while the writer sleeps
+ * with the ring empty; the rest of the turn goes through the ring. A turn
+ * with one response (a lone client) then costs one write(2) and no thread
+ * hop; a turn with many (a saturated thread under -S -c 8) hands most of
+ * them to the writer. (Tried: by event-loop utilization over 20 ms instead;
+ * the ring itself lowers the utilization, so it flipped back and -S -c 8 lost
+ * its gain; 2 per turn measured no better than 1.)
  */
-const busy_utilization = 0.7;
-const busy_interval_ms = 20;
+const inline_writes_per_turn = 1;
 /** Writes above this go through the socket path (they would mostly be partial writes anyway). */
 export const wire_ring_entry_bytes_max = 64 * 1024;
 
@@ -105,15 +106,11 @@ export class WireWriter {
   private inlined = 0;
   /** Hand-back and error messages taken from the worker (against its counters: none in flight when equal). */
   private received = 0;
-  /** An inline write was made in this event-loop turn (reset by setImmediate). */
-  private inlineTurn = false;
+  /** Inline writes made in this event-loop turn (reset by setImmediate). */
+  private inlineTurn = 0;
   private readonly endTurn = (): void => {
-    this.inlineTurn = false;
+    this.inlineTurn = 0;
   };
-  /** The main thread was busy over the last interval (see busy_utilization). */
-  private busy = false;
-  private elu: EventLoopUtilization = performance.eventLoopUtilization();
-  private readonly busyTimer: ReturnType<typeof setInterval>;
   private stopping: Promise<void> | undefined;
   private exited = false;
   /** False once the worker is gone (stopped or failed): new output takes the socket path. */
@@ -130,12 +127,6 @@ export class WireWriter {
     this.mask = wire_ring_bytes - 1;
     this.worker = new Worker(new URL('./wire_writer_worker.mjs', import.meta.url), { workerData: { ctl: ctlBuf, data: dataBuf }, stdout: false, stderr: false });
     this.worker.unref();
-    this.busyTimer = setInterval(() => {
-      const now = performance.eventLoopUtilization();
-      this.busy = performance.eventLoopUtilization(now, this.elu).utilization > busy_utilization;
-      this.elu = now;
-    }, busy_interval_ms);
-    this.busyTimer.unref();
     this.worker.on('message', (m: Msg) => this.onMessage(m));
     this.worker.on('error', (e) => this.die(`wire writer thread failed: ${e.message}`));
     this.worker.on('exit', (code) => {
@@ -150,23 +141,17 @@ export class WireWriter {
   }
 
   /**
-   * Whether the caller should write on this thread now. Only when nothing of
-   * any connection is in the ring or on its way back here (the ring is empty,
-   * every hand-back and error message taken), so the socket path keeps the
-   * order. Then: always while this thread is not busy (a lone client pays one
-   * write(2) instead of a wake-up of the writer plus its latency); while it
-   * is busy, only the first write of a loop turn and only when the writer
-   * sleeps (the rest of the turn wakes it and goes through the ring).
+   * Whether the caller should write on this thread now: the writer sleeps
+   * with the ring empty and no hand-back or error on its way here (so no
+   * connection has bytes anywhere but in the kernel, and the socket path
+   * keeps the order), and fewer than inline_writes_per_turn writes of this
+   * loop turn were made here.
    */
   /** @internal */ inlineNow(): boolean {
     const c = this.ctl;
-    if (!this.inlineWrites || Atomics.load(c, HEAD) !== this.tail) return false;
+    if (!this.inlineWrites || this.inlineTurn >= inline_writes_per_turn || Atomics.load(c, SLEEP) === 0 || Atomics.load(c, HEAD) !== this.tail) return false;
     if (Atomics.load(c, N_BACK) + Atomics.load(c, N_ERRORS) !== this.received) return false;
-    if (this.busy) {
-      if (this.inlineTurn || Atomics.load(c, SLEEP) === 0) return false;
-      this.inlineTurn = true;
-      setImmediate(this.endTurn);
-    }
+    if (this.inlineTurn++ === 0) setImmediate(this.endTurn);
     this.inlined++;
     return true;
   }
@@ -256,7 +241,6 @@ export class WireWriter {
   private die(message: string): void {
     if (!this.alive) return;
     this.alive = false;
-    clearInterval(this.busyTimer);
     this.onFailure(message);
     for (const s of new Set(this.streams.values())) s.writerDied();
     this.streams.clear();
@@ -269,7 +253,6 @@ export class WireWriter {
   stop(): Promise<void> {
     if (this.stopping) return this.stopping;
     this.stopping = (async () => {
-      clearInterval(this.busyTimer);
       Atomics.store(this.ctl, STOP, 1);
       Atomics.notify(this.ctl, TAIL, 1);
       this.worker.ref();
