@@ -15,6 +15,7 @@
 #   TARGETS=scratchbird tools/bench/pgbench.sh
 #   TARGETS="scratchbird pglite" tools/bench/pgbench.sh
 #   ONLY="S-c8-prepared TPCB-c8" tools/bench/pgbench.sh   # a subset of the runs
+#   SCRATCHBIRD_WIRE_WRITER_THREAD=off tools/bench/pgbench.sh   # ScratchBird without its socket writer thread
 #
 # Runs: -S (select only) with 1 and 8 clients in simple and prepared modes,
 # and TPC-B with 8 clients (-j 2), durable on both sides. Latency
@@ -104,7 +105,7 @@ fi
 for target in $TARGETS; do
   start_"$target" > "$WORK/conn"
   read -r port user db < "$WORK/conn"
-  echo "== $target on port $port: pgbench -i -s $SCALE" >&2
+  echo "== $target on port $port: pgbench -i -s $SCALE$([ "$target" = scratchbird ] && echo " (wire writer thread: ${SCRATCHBIRD_WIRE_WRITER_THREAD:-default})")" >&2
   t0=$(date +%s.%N)
   # pglite-socket does not carry COPY FROM STDIN (pgbench fails with "PQputline failed"): PGlite generates the rows server-side (-I G).
   steps=(); [ "$target" = pglite ] && steps=(-I dtGvp)
