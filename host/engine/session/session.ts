@@ -124,7 +124,8 @@ export class Session {
       setting: (name) => this.showSetting(name),
       setSetting: (name, value, isLocal) => this.settings.set(name, value, isLocal && this.tx.inBlock()),
       currentXactId: () => txidOf(this.tx.txn),
-      currentXactIdIfAssigned: () => (this.tx.txn ? txidOf(this.tx.txn) : null),
+      // (A transaction that has only read has no id yet: NULL, as PostgreSQL before an xid is assigned.)
+      currentXactIdIfAssigned: () => (this.tx.txn?.idBytes !== undefined ? txidOf(this.tx.txn) : null),
       regLookup: {
         regIn: (type, name) => this.regIn(type, name),
         regOut: (type, oid) => this.regOut(type, oid),
@@ -246,7 +247,10 @@ export class Session {
 
   /** A query or DML statement (not transaction control, roles or grants): the binder's. The last one is remembered (an AST does not change). */
   private plainBindable(stmt: A.Statement): boolean {
-    if (TXN_CONTROL.has(stmt.kind) || isRoleStatement(stmt) || isGrantStatement(stmt) || !isBindable(stmt)) return false;
+    if (!plainBindables.has(stmt)) {
+      if (TXN_CONTROL.has(stmt.kind) || isRoleStatement(stmt) || isGrantStatement(stmt) || !isBindable(stmt)) return false;
+      plainBindables.add(stmt);
+    }
     this.lastBindable = stmt;
     return true;
   }
@@ -644,6 +648,9 @@ async function drainRest(ctx: ExecContext, op: Operator, gen: Step, rows: unknow
     op.close();
   }
 }
+
+/** Statements plainBindable() said yes to (a workload cycling through several statements asks once per AST). */
+const plainBindables = new WeakSet<A.Statement>();
 
 /** Result field descriptions by the plan's output columns (made once per compiled plan). */
 const fieldsByCols = new WeakMap<object, FieldInfo[]>();

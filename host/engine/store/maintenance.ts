@@ -16,8 +16,126 @@ import { stampFromDate, type HybridClock } from '../ids/hlc.ts';
 import { FROZEN_MEMTABLES_MAX, JOB_CHUNK_BYTES, type ResolvedOptions } from './options.ts';
 import type { StoreStats } from './store_core.ts';
 
-/** Output per job step while transactions are live (JOB_CHUNK_BYTES otherwise). */
-const JOB_CHUNK_BYTES_BUSY = 128 << 10;
+/** Output of a job's first step; later steps are sized to take about JOB_SLICE_MS. */
+const JOB_CHUNK_BYTES_FIRST = 128 << 10;
+/** Smallest step output (the largest is JOB_CHUNK_BYTES). */
+const JOB_CHUNK_BYTES_MIN = 16 << 10;
+/** Kernel time a job step aims at: the longest the job holds the thread at once. */
+const JOB_SLICE_MS = 1;
+/** Job output gathered into one file write. */
+const JOB_WRITE_BYTES = 1 << 20;
+/** File writes of one job in flight at once. */
+const JOB_WRITES_IN_FLIGHT = 2;
+/** Times a flush starts again to leave out a key space dropped while it ran. */
+const FLUSH_RESTARTS_MAX = 2;
+/** A run file is synced in the background every this many bytes. */
+const JOB_SYNC_BYTES = 8 << 20;
+
+/** The step output size that takes about JOB_SLICE_MS at the rate just seen. */
+export function nextChunk(chunk: number, len: number, ms: number): number {
+  // A step that took no measurable time (coarse or manual clocks) may grow.
+  const want = ms > 0 ? (len / ms) * JOB_SLICE_MS : chunk * 2;
+  // Move halfway towards it: one slow step (GC, a page fault) is not a trend.
+  const next = Math.round((chunk + want) / 2);
+  return Math.min(JOB_CHUNK_BYTES, Math.max(JOB_CHUNK_BYTES_MIN, next));
+}
+
+/**
+ * The output side of a flush or compaction: gathers kernel output into
+ * buffers, writes them asynchronously (a bounded number at once) and syncs
+ * the file in steps. Any write or sync failure is reported by a later call.
+ */
+export class JobOutput {
+  /** Bytes handed to add() so far (the file size once finished). */
+  size = 0;
+  private buf: Uint8Array;
+  private fill = 0;
+  private writes: Array<Promise<void>> = [];
+  /** Full buffers waiting for a write slot, with their file offsets. */
+  private ready: Array<{ buf: Uint8Array; at: number }> = [];
+  private spare: Uint8Array[] = [];
+  private syncing: Promise<void> | undefined;
+  private unsynced = 0;
+
+  constructor(
+    private readonly file: PlatformFile,
+    private readonly writeBytes = JOB_WRITE_BYTES,
+    private readonly syncBytes = JOB_SYNC_BYTES,
+  ) {
+    this.buf = new Uint8Array(writeBytes);
+  }
+
+  /** Copies `bytes` (a view of kernel memory, used only during the call) into the output; then call backpressure(). */
+  add(bytes: Uint8Array): void {
+    let from = 0;
+    while (from < bytes.length) {
+      const n = Math.min(bytes.length - from, this.buf.length - this.fill);
+      this.buf.set(bytes.subarray(from, from + n), this.fill);
+      this.fill += n;
+      from += n;
+      this.size += n;
+      if (this.fill === this.buf.length) this.seal();
+    }
+  }
+
+  /** Writes what is gathered and syncs the whole file; resolves once it is durable. */
+  async finish(): Promise<void> {
+    if (this.fill > 0) this.seal();
+    await this.issueReady();
+    await Promise.all(this.writes.splice(0));
+    if (this.syncing) await this.syncing;
+    this.syncing = undefined;
+    await this.file.sync();
+  }
+
+  /** Waits for every write and sync started (after a failure, before the file is closed). */
+  async settle(): Promise<void> {
+    await Promise.allSettled([...this.writes.splice(0), this.syncing]);
+  }
+
+  /** Queues the gathered bytes for writing and starts a new buffer. */
+  private seal(): void {
+    this.ready.push({ buf: this.fill === this.buf.length ? this.buf : this.buf.subarray(0, this.fill), at: this.size - this.fill });
+    this.buf = this.spare.pop() ?? new Uint8Array(this.writeBytes);
+    this.fill = 0;
+  }
+
+  /** Starts the queued writes, at most JOB_WRITES_IN_FLIGHT at once; returns with fewer than that in flight. */
+  private async issueReady(): Promise<void> {
+    for (;;) {
+      while (this.writes.length >= JOB_WRITES_IN_FLIGHT) await this.writes.shift();
+      const next = this.ready.shift();
+      if (!next) return;
+      const w = this.file.write(next.buf, next.at).then(() => {
+        if (next.buf.length === this.writeBytes) this.spare.push(next.buf);
+      });
+      w.catch(() => {}); // reported when it is awaited
+      this.writes.push(w);
+      this.unsynced += next.buf.length;
+    }
+  }
+
+  /** Starts queued writes (waiting while too many are in flight), and a background sync every syncBytes. */
+  async backpressure(): Promise<void> {
+    await this.issueReady();
+    if (this.unsynced < this.syncBytes) return;
+    // Every write issued so far must be complete before the sync that covers it starts.
+    await Promise.all(this.writes.splice(0));
+    if (this.syncing) await this.syncing;
+    this.unsynced = 0;
+    const s = this.file.sync();
+    s.catch(() => {}); // reported by the next backpressure() or finish()
+    this.syncing = s;
+  }
+}
+
+/** A job's run: runId 0 when the job kept nothing (no file then). */
+interface JobResult {
+  runId: number;
+  fileId: number;
+  size: number;
+  record?: RunRecord;
+}
 
 export interface MaintenanceHost {
   readonly platform: Platform;
@@ -29,6 +147,8 @@ export interface MaintenanceHost {
   readonly manifest: Manifest;
   wal: Wal;
   snapshotStamp(): number;
+  /** Gives a kernel slot to every slotless reader whose snapshot is below `horizon` (the kernel then keeps what it reads). */
+  pinReadersBelow(horizon: number): void;
 }
 
 /** A place in the WAL: segment number and byte offset of a record boundary. */
@@ -63,6 +183,8 @@ export class Maintenance {
   private stopped = false;
   /** First background failure; later operations report it. */
   failure: unknown;
+  /** Flushes started again to leave out a key space dropped while they ran. */
+  flushRestarts = 0;
 
   constructor(private readonly h: MaintenanceHost, walStart: WalPos) {
     this.activeSince = walStart;
@@ -219,22 +341,44 @@ export class Maintenance {
     if (retention > 0) h = Math.min(h, stampFromDate(this.h.platform.wallClockMs() - retention));
     h = Math.max(h, this.gcHorizon, 0);
     if (h > this.gcHorizon) this.gcHorizon = h;
+    // Readers without a kernel slot (Txn.slot) below the horizon get one now, before the job collects the live snapshots.
+    this.h.pinReadersBelow(h);
     return h;
   }
 
   private async flushOldest(): Promise<void> {
     const k = this.h.kernel;
     const f = this.frozen[0]!;
-    const horizon = this.horizon();
-    const job = k.x.flush_begin(horizon, k.x.lsm_run_count() === 0 ? 1 : 0, this.h.options.blockBytes, this.h.options.bloomBitsPerKey);
-    if (job === 0) throw new SbError(SqlState.out_of_memory, 'out of memory starting a flush');
-    let out: Awaited<ReturnType<Maintenance['writeJob']>>;
-    try {
-      out = await this.writeJob(job);
-      this.collectJobStats(job);
-      this.h.stats.bytesFlushed += out.size;
-    } finally {
-      k.x.job_free(job);
+    let out: JobResult | undefined;
+    for (let attempt = 0; !out; attempt++) {
+      const horizon = this.horizon();
+      const job = k.x.flush_begin(horizon, k.x.lsm_run_count() === 0 ? 1 : 0, this.h.options.blockBytes, this.h.options.bloomBitsPerKey);
+      if (job === 0) throw new SbError(SqlState.out_of_memory, 'out of memory starting a flush');
+      try {
+        // Key spaces dropped before the horizon are left out, as compaction
+        // does: after ALTER TABLE ... ADD PRIMARY KEY (which moves the table
+        // to new key spaces) the memtable holds the whole old copy.
+        const applied = this.addDropPrefixes(job, horizon);
+        // A key space dropped while the flush runs (the ALTER commits during
+        // it) would be written out whole: start again without it, at most
+        // FLUSH_RESTARTS_MAX times.
+        const dropsAtStart = this.h.manifest.droppedPrefixes;
+        const restart = attempt >= FLUSH_RESTARTS_MAX ? undefined : (): boolean => {
+          const now = this.h.manifest.droppedPrefixes;
+          if (now === dropsAtStart) return false;
+          const limit = this.dropLimit(this.horizon());
+          return now.some((d) => d.stamp <= limit && !applied.includes(d.prefix));
+        };
+        out = await this.writeJob(job, restart);
+        if (out) {
+          this.collectJobStats(job);
+          this.h.stats.bytesFlushed += out.size;
+        } else {
+          this.flushRestarts++;
+        }
+      } finally {
+        k.x.job_free(job);
+      }
     }
     try {
       await this.updateManifest((m) => {
@@ -256,36 +400,61 @@ export class Maintenance {
     }
   }
 
-  /** Runs a flush or compaction job, writing its output to a new run file. */
-  private async writeJob(job: number): Promise<{ runId: number; fileId: number; size: number; record?: RunRecord }> {
+  /**
+   * Runs a flush or compaction job, writing its output to a new run file.
+   *
+   * The job shares the one thread with every session, so it never holds it
+   * for long: each kernel step is sized to take about JOB_SLICE_MS while
+   * transactions run (JOB_CHUNK_BYTES otherwise), and the job yields to the
+   * event loop after every step. Output is gathered into JOB_WRITE_BYTES
+   * buffers written asynchronously, up to JOB_WRITES_IN_FLIGHT at once (few
+   * thread-pool round trips). The file is made durable in steps: every
+   * JOB_SYNC_BYTES an fdatasync starts in the background (one at a time), so
+   * the device never holds more than a few MiB of the run's dirty pages in
+   * front of the WAL's durable writes, and the final sync is short. The crash
+   * protocol is unchanged: the manifest names the run only after the final
+   * sync of the file and its folder.
+   */
+  private async writeJob(job: number, restart?: () => boolean): Promise<JobResult | undefined> {
     const { platform, dir, kernel: k } = this.h;
     const name = runFileName(this.h.manifest.nextFile++);
     const path = platform.joinPath(dir, name);
     const file = await platform.openFile(path, 'create');
-    let pos = 0;
+    const out = new JobOutput(file);
     let fileId = 0;
     try {
       await file.truncate(0);
+      let chunk = JOB_CHUNK_BYTES_FIRST;
       for (;;) {
-        // A step runs synchronously in the kernel: while transactions are
-        // live, take small ones so they wait less for the event loop.
-        const st = k.x.job_step(job, k.x.tx_live_count() > 0 ? JOB_CHUNK_BYTES_BUSY : JOB_CHUNK_BYTES);
+        const t0 = platform.monotonicMs();
+        const st = k.x.job_step(job, chunk);
+        const ms = platform.monotonicMs() - t0;
         if (st < 0) k.check(st, 'writing a sorted run');
         const len = k.x.job_out_len(job);
         if (len > 0) {
-          const bytes = k.u8().slice(k.x.job_out_ptr(job) >>> 0, (k.x.job_out_ptr(job) >>> 0) + len);
+          chunk = nextChunk(chunk, len, ms);
+          const at = k.x.job_out_ptr(job) >>> 0;
+          out.add(k.u8().subarray(at, at + len));
           k.x.job_out_consume(job);
-          await file.write(bytes, pos);
-          pos += len;
+          await out.backpressure();
         }
         if (st === ST.OK) break;
+        // Let sessions run between slices (socket reads, WAL completions).
+        if (platform.yieldToEventLoop) await platform.yieldToEventLoop();
+        if (restart?.()) {
+          await out.settle();
+          await file.close().catch(() => {});
+          await platform.remove(path).catch(() => {});
+          return undefined;
+        }
       }
+      await out.finish();
+      const pos = out.size;
       if (k.x.job_entries(job) === 0) {
         await file.close();
         await platform.remove(path);
         return { runId: 0, fileId: 0, size: 0 };
       }
-      await file.sync();
       await platform.syncDir(dir);
       fileId = k.registerFile(file);
       const runId = k.x.run_open(fileId, pos);
@@ -300,11 +469,39 @@ export class Maintenance {
       };
       return { runId, fileId, size: pos, record };
     } catch (e) {
+      await out.settle();
       if (fileId !== 0) k.unregisterFile(fileId);
       await file.close().catch(() => {});
       await platform.remove(path).catch(() => {});
       throw e;
     }
+  }
+
+  /**
+   * A key space dropped at a stamp at or below this is read by no one: the
+   * horizon, or the oldest live snapshot if older (a snapshot taken before
+   * the drop still reads the key space; call after horizon(), which gives
+   * every reader below the horizon a kernel slot).
+   */
+  private dropLimit(horizon: number): number {
+    const oldest = this.h.kernel.x.tx_oldest_snapshot();
+    return oldest < 0 ? horizon : Math.min(horizon, oldest);
+  }
+
+  /** Tells a job to leave out the key spaces no one can read any more (see dropLimit); returns their prefixes. */
+  private addDropPrefixes(job: number, horizon: number): string[] {
+    const k = this.h.kernel;
+    const applied: string[] = [];
+    const limit = this.dropLimit(horizon);
+    for (const d of this.h.manifest.droppedPrefixes) {
+      if (d.stamp > limit) continue;
+      const bytes = hexBytes(d.prefix);
+      const p = k.ioBuffer(bytes.length);
+      k.u8().set(bytes, p);
+      k.check(k.x.job_add_drop_prefix(job, p, bytes.length), 'flush or compaction setup');
+      applied.push(d.prefix);
+    }
+    return applied;
   }
 
   /**
@@ -407,17 +604,10 @@ export class Maintenance {
     const job = k.x.compact_begin(first, count, horizon, bottom ? 1 : 0, this.h.options.blockBytes, this.h.options.bloomBitsPerKey);
     if (job === 0) throw new SbError(SqlState.out_of_memory, 'out of memory starting a compaction');
     const purged: string[] = [];
-    let out: Awaited<ReturnType<Maintenance['writeJob']>>;
+    let out: JobResult;
     try {
-      for (const d of this.h.manifest.droppedPrefixes) {
-        if (d.stamp > horizon) continue;
-        const bytes = hexBytes(d.prefix);
-        const p = k.ioBuffer(bytes.length);
-        k.u8().set(bytes, p);
-        k.check(k.x.job_add_drop_prefix(job, p, bytes.length), 'compaction setup');
-        purged.push(d.prefix);
-      }
-      out = await this.writeJob(job);
+      purged.push(...this.addDropPrefixes(job, horizon));
+      out = (await this.writeJob(job))!;
       this.collectJobStats(job);
       this.h.stats.bytesCompacted += out.size;
       const names = new Set(inputs.map((r) => r.record.file));

@@ -74,6 +74,10 @@ export interface StoreCore {
   /** A snapshot stamp for a new reader: every acknowledged commit, nothing in flight. */
   snapshotStamp(): number;
   txnBySlot(slot: number): Txn | undefined;
+  /** Makes the transaction's id (Txn.id on first use). */
+  assignId(txn: Txn): void;
+  /** Before a transaction's first write: its id and a kernel slot. */
+  startWriting(txn: Txn): void;
   commit(txn: Txn): Promise<void>;
   /** commit() of a transaction that wrote nothing, synchronously. */
   commitNoWrites(txn: Txn): void;

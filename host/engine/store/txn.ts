@@ -35,11 +35,23 @@ export interface BeginOptions {
   statementSnapshots?: 'auto' | 'manual';
 }
 
+const NO_KEYSPACES: ReadonlySet<Keyspace> = new Set();
+
 export type TxnState = 'active' | 'committing' | 'committed' | 'aborted';
 
 export class Txn {
-  readonly id: Uint8Array;
-  readonly beginStamp: number;
+  /**
+   * The transaction's UUIDv7 id, made on first use (the first write, or
+   * txid_current()): a transaction that only reads never takes one.
+   */
+  get id(): Uint8Array {
+    if (this.idBytes === undefined) this.core.assignId(this);
+    return this.idBytes!;
+  }
+  /** Set by the store with the id (assignId). */
+  idBytes: Uint8Array | undefined;
+  /** The id's stamp (-1 until the id is made). */
+  beginStamp = -1;
   readonly isolation: Isolation;
   readonly readOnly: boolean;
   readonly asOf: number | undefined;
@@ -53,7 +65,13 @@ export class Txn {
   get finished(): Promise<void> {
     return (this.finishedPromise ??= this.ended ? Promise.resolve() : new Promise((r) => (this.wakeWaiters = r)));
   }
-  readonly slot: number;
+  /**
+   * The kernel TIP slot, taken at the first write (0 until then: a reader
+   * needs none; the store keeps its snapshot from garbage collection).
+   */
+  slot = 0;
+  /** The store's index of this transaction among its slotless readers (-1: none). */
+  readerIndex = -1;
   private finishedPromise: Promise<void> | undefined;
   private wakeWaiters: (() => void) | undefined;
   private ended = false;
@@ -65,7 +83,11 @@ export class Txn {
   readRanges: Array<{ lo: string; hi: string; hiInclusive: boolean }> | undefined;
   private writes = 0;
   /** The key spaces this transaction wrote (their modStamp is raised at commit). */
-  readonly wroteKeyspaces = new Set<Keyspace>();
+  get wroteKeyspaces(): ReadonlySet<Keyspace> {
+    return this.wroteSet ?? NO_KEYSPACES;
+  }
+  /** (Made at the first write: a reader allocates none.) */
+  private wroteSet: Set<Keyspace> | undefined;
   private lastWritten: Keyspace | undefined;
   /** While a statement runs: the write sequence at its start (its own later writes are invisible to it). */
   private statementSeq = 0;
@@ -73,15 +95,9 @@ export class Txn {
   constructor(
     private readonly core: StoreCore,
     opts: BeginOptions,
-    id: Uint8Array,
-    beginStamp: number,
     snapshot: number,
-    slot: number,
   ) {
-    this.id = id;
-    this.beginStamp = beginStamp;
     this.snapshot = snapshot;
-    this.slot = slot;
     this.isolation = opts.isolation ?? 'snapshot';
     this.asOf = opts.asOf;
     this.readOnly = opts.readOnly === true || opts.asOf !== undefined;
@@ -117,14 +133,14 @@ export class Txn {
     this.assertActive();
     if (this.isolation !== 'read committed') return;
     this.snapshot = this.core.snapshotStamp();
-    this.core.kernel.x.tx_set_snapshot(this.slot, this.snapshot);
+    if (this.slot !== 0) this.core.kernel.x.tx_set_snapshot(this.slot, this.snapshot);
   }
 
   private beforeCall(): void {
     this.assertActive();
     if (this.autoSnapshot) {
       this.snapshot = this.core.snapshotStamp();
-      this.core.kernel.x.tx_set_snapshot(this.slot, this.snapshot);
+      if (this.slot !== 0) this.core.kernel.x.tx_set_snapshot(this.slot, this.snapshot);
     }
   }
 
@@ -233,13 +249,15 @@ export class Txn {
     if (this.readOnly) {
       throw new SbError(SqlState.read_only_sql_transaction, 'cannot write in a read-only transaction');
     }
+    // The first write takes the id and the kernel slot.
+    if (this.slot === 0) this.core.startWriting(this);
     const k = this.core.kernel;
     const p = this.place(ks, key, value);
     const keyLen = 4 + key.length;
     // Recorded before the write (a failed write leaves a harmless mark).
     if (ks !== this.lastWritten) {
       this.lastWritten = ks;
-      this.wroteKeyspaces.add(ks);
+      (this.wroteSet ??= new Set()).add(ks);
     }
     const st = k.x.kv_put(p, keyLen, p + keyLen, value ? value.length : 0, op, this.slot, this.snapshot,
       this.isolation === 'read committed' ? 0 : 1);
@@ -370,7 +388,7 @@ export class Txn {
 
   /** True when this transaction has written (or tried to write) the key space. */
   wrote(ks: Keyspace): boolean {
-    return this.wroteKeyspaces.has(ks);
+    return this.wroteSet !== undefined && this.wroteSet.has(ks);
   }
 
   /** True when the transaction wrote something that is still live. */
