@@ -133,6 +133,27 @@ describe('SELECT ... FOR UPDATE row locks', () => {
     }
   });
 
+  it('FOR UPDATE OF locks only the named FROM items', async () => {
+    await db.query('CREATE TABLE side (id int PRIMARY KEY, n int)');
+    await db.query('INSERT INTO side VALUES (1, 1)');
+    const s1 = db.session();
+    const s2 = db.session();
+    try {
+      await s1.query('BEGIN');
+      await s1.query('SELECT a.id FROM acct a JOIN side s ON s.id = a.id FOR UPDATE OF s');
+      expect((await s2.query('UPDATE acct SET bal = 1 WHERE id = 1')).command).toBe('UPDATE 1');
+      let settled = false;
+      const blocked = s2.query('UPDATE side SET n = 2 WHERE id = 1').finally(() => (settled = true));
+      await tick();
+      expect(settled).toBe(false);
+      await s1.query('COMMIT');
+      await blocked;
+    } finally {
+      await s1.close();
+      await s2.close();
+    }
+  });
+
   it('locks the joined rows of both sides, not the rows of a subquery in WHERE', async () => {
     await db.query('CREATE TABLE side (id int PRIMARY KEY, n int)');
     await db.query('INSERT INTO side VALUES (1, 1), (2, 2)');

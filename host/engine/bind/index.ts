@@ -25,6 +25,7 @@ import type { ColInfo, Plan } from '../plan/nodes.ts';
 import { type BindEnv, errAt } from './context.ts';
 import { bindQuery } from './select.ts';
 import { lockingConflict } from './group.ts';
+import { markLockedScans } from './locking.ts';
 import { Scope } from './scope.ts';
 import { bindInsert } from './dml_insert.ts';
 import { bindDelete, bindUpdate } from './dml_update.ts';
@@ -105,7 +106,7 @@ function bindStatementOnly(env: BindEnv, stmt: A.Statement): BoundStatement {
       const distinct = stmt.body.kind === 'select_core' && (stmt.body.quantifier === 'DISTINCT' || stmt.body.distinctOn !== undefined);
       const conflict = stmt.locking?.length ? (distinct ? 'DISTINCT clause' : lockingConflict(q.plan)) : undefined;
       if (conflict) throw errAt(env, SqlState.feature_not_supported, `FOR ${stmt.locking![0]!.strength} is not allowed with ${conflict}`, stmt.loc);
-      if (stmt.locking?.length) markForUpdate(q.plan);
+      markLockedScans(env, stmt, q.plan);
       return { kind: 'plan', plan: q.plan, cols: q.cols, tag: 'SELECT' };
     }
     case 'insert': {
@@ -146,34 +147,5 @@ function bindStatementOnly(env: BindEnv, stmt: A.Statement): BoundStatement {
       return { kind: 'ddl', tag: 'REINDEX', run: (d) => reindex(d, stmt) };
     default:
       throw errAt(env, SqlState.feature_not_supported, `${stmt.kind.replace(/_/g, ' ').toUpperCase()} is not supported yet`, (stmt as { loc?: A.Loc }).loc);
-  }
-}
-
-/**
- * FOR UPDATE / SHARE: the scans of the query's FROM tables (joins and FROM
- * subqueries included, not a semi/anti join's subquery) lock each row they
- * return (exec/ops_scan.ts), as PostgreSQL's LockRows node does.
- */
-function markForUpdate(plan: Plan): void {
-  switch (plan.n) {
-    case 'scan':
-      plan.forUpdate = true;
-      return;
-    case 'join':
-      markForUpdate(plan.left);
-      if (plan.type !== 'semi' && plan.type !== 'anti') markForUpdate(plan.right);
-      return;
-    case 'with':
-      markForUpdate(plan.body);
-      return;
-    case 'filter':
-    case 'project':
-    case 'sort':
-    case 'limit':
-    case 'subquery_scan':
-      markForUpdate(plan.input);
-      return;
-    default:
-      return;
   }
 }
