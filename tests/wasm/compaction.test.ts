@@ -137,6 +137,48 @@ describe('compaction', () => {
     expect(k.scanStrings()).toEqual([['t1', 'not under t1/'], ['t2/a', '3']]);
   });
 
+  it('bounds the versions a step reads when it keeps few of them (a dropped prefix)', () => {
+    // Steps end at chunkBytes of work: output bytes plus 32 per version read.
+    // A flush or compaction that drops most of its input used to read all of
+    // it in one synchronous step (no output, so the byte bound never hit).
+    const stepStats = (k: Kernel, job: number, chunk: number): { steps: number; maxRead: number; status: number } => {
+      const [pp] = k.place(enc('t1/'));
+      expect(k.x.job_add_drop_prefix(job, pp!, 3)).toBe(ST.OK);
+      let steps = 0;
+      let maxRead = 0;
+      let status: number;
+      for (;;) {
+        const before = k.x.job_stat(job, 0);
+        status = k.x.job_step(job, chunk);
+        maxRead = Math.max(maxRead, k.x.job_stat(job, 0) - before);
+        k.x.job_out_consume(job);
+        steps++;
+        if (status !== ST.MORE) break;
+      }
+      return { steps, maxRead, status };
+    };
+    const k = Kernel.storage();
+    const t = k.begin(9);
+    for (let i = 0; i < 2000; i++) expect(k.put(t, `t1/${String(i).padStart(5, '0')}`, 'x'.repeat(40))).toBe(ST.OK);
+    expect(k.put(t, 't2/kept', 'y')).toBe(ST.OK);
+    k.commit(t, 10);
+    expect(k.x.lsm_freeze()).toBe(ST.OK);
+    const flush = k.x.flush_begin(0, 1, 4096, 10);
+    const f = stepStats(k, flush, 4096);
+    expect(f.status).toBe(ST.OK);
+    expect(f.steps).toBeGreaterThan(10);
+    expect(f.maxRead).toBeLessThanOrEqual(4096 / 32 + 1);
+    k.x.job_free(flush);
+    // The same input as a run, compacted with the prefix dropped.
+    writeRun(k, Array.from({ length: 2000 }, (_, i): [string, string] => [`t1/${String(i).padStart(5, '0')}`, 'x'.repeat(40)]), 20);
+    const compaction = k.x.compact_begin(0, 1, 0, 1, 4096, 10);
+    const c = stepStats(k, compaction, 4096);
+    expect(c.status).toBe(ST.OK);
+    expect(c.steps).toBeGreaterThan(10);
+    expect(c.maxRead).toBeLessThanOrEqual(4096 / 32 + 1);
+    k.x.job_free(compaction);
+  });
+
   it('hands retired run files to the host once no iterator reads them', () => {
     const k = Kernel.storage();
     const r1 = writeRun(k, [['a', '1']], 10);

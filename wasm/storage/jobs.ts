@@ -287,7 +287,18 @@ function endGroup(j: usize, w: usize, key: usize, keyLen: i32): bool {
 }
 
 /**
- * Runs the job until about `chunkBytes` of output are ready. Returns ST_MORE
+ * Work a step counts for each version it reads, on top of the bytes it
+ * writes: a step that reads many versions and keeps few (a frozen memtable
+ * full of versions carried into the next one, a dropped key space) ends
+ * after about chunkBytes / STEP_READ_BYTES versions instead of running
+ * through the whole input in one call.
+ */
+// @ts-ignore: decorator
+@inline const STEP_READ_BYTES: u32 = 32;
+
+/**
+ * Runs the job until about `chunkBytes` of work are done: bytes of output
+ * plus STEP_READ_BYTES per version read. Returns ST_MORE
  * (drain the output and call again), ST_OK (finished: drain the final bytes)
  * or an error status.
  */
@@ -315,8 +326,9 @@ function flushStep(j: usize, w: usize, chunkBytes: u32): i32 {
   let idx = <i32>load<u32>(j, J_IDX);
   let group = <usize>load<u32>(j, J_GROUPKEY);
   let status = ST_OK;
+  let readWork: u32 = 0;
   while (leaf != 0) {
-    if (rwOutLen(w) >= chunkBytes) {
+    if (rwOutLen(w) + readWork >= chunkBytes) {
       status = ST_MORE;
       break;
     }
@@ -327,6 +339,7 @@ function flushStep(j: usize, w: usize, chunkBytes: u32): i32 {
     }
     const v = nPtr(leaf, idx);
     idx++;
+    readWork += STEP_READ_BYTES;
     store<u64>(j, load<u64>(j, J_IN) + 1, J_IN);
     const f = load<u8>(v, V_FLAGS);
     if ((f & (VF_ABORTED | VF_MOVED)) != 0) {
@@ -357,8 +370,9 @@ function compactStep(j: usize, w: usize, chunkBytes: u32): i32 {
   const srcs = <usize>load<u32>(j, J_SRCS);
   const keyBuf = j + J_KEY;
   resetCursorError();
+  let readWork: u32 = 0;
   while (true) {
-    if (rwOutLen(w) >= chunkBytes) return ST_MORE;
+    if (rwOutLen(w) + readWork >= chunkBytes) return ST_MORE;
     let best = -1;
     for (let i = 0; i < n; i++) {
       const c = srcs + <usize>i * CURSOR_SIZE;
@@ -376,6 +390,7 @@ function compactStep(j: usize, w: usize, chunkBytes: u32): i32 {
     for (let i = 0; i < n; i++) {
       const c = srcs + <usize>i * CURSOR_SIZE;
       while (curValid(c) && curCompareKey(c, key, keyLen) == 0) {
+        readWork += STEP_READ_BYTES;
         store<u64>(j, load<u64>(j, J_IN) + 1, J_IN);
         if (!drop) {
           const stamp = curStamp(c);
