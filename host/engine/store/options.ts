@@ -83,7 +83,7 @@ export function resolveOptions(o: StoreOptions): ResolvedOptions {
   return r;
 }
 
-/** Bytes of output a flush or compaction step produces before yielding. */
+/** Largest output of one flush or compaction step (steps are sized to about 1 ms of kernel work). */
 export const JOB_CHUNK_BYTES = 1 << 20;
 /** Rows per scan batch start small (LIMIT 1 is cheap) and grow to this. */
 export const SCAN_BATCH_ROWS_MAX = 4096;
