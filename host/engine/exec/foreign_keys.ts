@@ -36,6 +36,13 @@ export interface FkPending {
    * foreign key's ON DELETE/UPDATE action on the same child table changed those rows.
    */
   noAction: Array<{ parent: TableAccess; fk: ConstraintObj; key: unknown[]; referenced?: boolean }>;
+  /**
+   * Child rows the statement's ON DELETE/UPDATE actions changed so far
+   * ('<table oid>:<row key>' -> the new row, or null when deleted): reads
+   * during the statement do not see its own writes, so a NO ACTION check's
+   * turn (above) consults this.
+   */
+  changed?: Map<string, unknown[] | null>;
 }
 
 export class ForeignKeys {
@@ -172,7 +179,7 @@ export class ForeignKeys {
         // CASCADE / SET NULL / SET DEFAULT rewrites rows of the same child table, this check ran first
         // and saw the rows still referencing the key.
         const later = !fk.deferred && this.asParent.slice(i + 1).some((o) => o.tableOid === fk.tableOid && 'cnd'.includes(actionOf(o)) && applies(o));
-        const referenced = later && this.findChildren(child, fk, oldKey).length > 0;
+        const referenced = later && this.findChildren(child, fk, oldKey).some((c) => this.stillReferences(child, fk, c, oldKey));
         this.pending.noAction.push({ parent: this.ta, fk, key: oldKey, ...(referenced ? { referenced } : {}) });
         continue;
       }
@@ -200,6 +207,8 @@ export class ForeignKeys {
       }
     }
     for (const { child, rows, cascadeFrom, sets } of byChild.values()) {
+      const changed = (this.pending.changed ??= new Map());
+      for (const [id, c] of rows) changed.set(`${child.table.oid}:${id}`, c.del ? null : c.next);
       const n = child.types.length;
       const dels = [...rows.values()].filter((c) => c.del).map((c) => [...c.row, c.rowKey]);
       const upds = [...rows.values()].filter((c) => !c.del).map((c) => [...c.row, ...c.next, c.rowKey]);
@@ -220,6 +229,14 @@ export class ForeignKeys {
         }
       }
     }
+  }
+
+  /** A child row found by a read in the statement still references `key` once the statement's earlier actions are applied. */
+  private stillReferences(child: TableAccess, fk: ConstraintObj, c: { row: unknown[]; rowKey: Uint8Array }, key: unknown[]): boolean {
+    const now = this.pending.changed?.get(`${child.table.oid}:${keyString(c.rowKey)}`);
+    if (now === undefined) return true;
+    if (now === null) return false;
+    return fk.attnums.every((a, i) => now[a - 1] !== null && equalValues(child.types[a - 1]!, now[a - 1], key[i]));
   }
 
   private columnDefault(child: TableAccess, attnum: number): unknown {
