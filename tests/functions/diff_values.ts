@@ -90,6 +90,11 @@ const JSONB_TEXT = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }).map((j) => JSON.stringify(j)),
 );
 
+const BITS = fc.oneof(
+  fc.constantFrom('', '0', '1', '1010', '0000', '1111', '10000000', '0'.repeat(33), '1'.repeat(64)),
+  fc.array(fc.constantFrom('0', '1'), { maxLength: 12 }).map((a) => a.join('')),
+);
+
 export function valueArb(t: SqlType): fc.Arbitrary<Val> | undefined {
   switch (t.id) {
     case 'bool':
@@ -123,6 +128,10 @@ export function valueArb(t: SqlType): fc.Arbitrary<Val> | undefined {
       return UUID.map(mk(t));
     case 'jsonb':
       return JSONB_TEXT.map((s) => mk(t)(Jsonb.parse(s)));
+    case 'bit':
+    case 'varbit':
+      // 'bit' alone means bit(1) in a cast: a bit string of any length is written as a B'...' literal.
+      return BITS.map((s) => ({ v: s, lit: `B'${s}'${t.id === 'varbit' ? '::varbit' : ''}` }));
     case 'json':
       return JSONB_TEXT.map((s) => ({ v: s, lit: `${sqlString(s)}::json` }));
     case 'array': {

@@ -22,6 +22,10 @@ import { T, type SqlType } from '../types/types.ts';
 import { coerceTo } from './coerce.ts';
 import { type Cx, errAt } from './context.ts';
 import { bindExpr } from './expr.ts';
+import { jsonbSubscriptSteps } from './subscript.ts';
+import { jsonbAssign } from '../functions/json_funcs.ts';
+
+const jsonbAssignFn = defFn('sb_jsonb_assign', [T.jsonb, T.jsonb, T.bool], T.jsonb, (args) => jsonbAssign(args), { variadic: T.text, strict: false });
 
 const arrayBounds_max = 6;
 
@@ -113,6 +117,7 @@ const setSlice = defFn('sb_array_set_slice', [T.anyarray, T.anyarray, T.int4, T.
  */
 export function bindSubscriptAssignment(cx: Cx, col: ColumnObj, target: A.SubscriptExpr, value: A.Expr | { bound: Expr }, base: Expr): Expr {
   const type = col.type;
+  if (type.id === 'jsonb') return bindJsonbAssignment(cx, col, target, value, base);
   if (!type.elem) {
     throw errAt(cx, SqlState.datatype_mismatch, `cannot subscript type ${formatType(type)} because it does not support subscripting`, target.loc);
   }
@@ -141,6 +146,25 @@ export function bindSubscriptAssignment(cx: Cx, col: ColumnObj, target: A.Subscr
     return { k: 'call', type, fn: 'sb_array_set_slice', oid: setSlice.oid, args: [base, v, int(s.index), int(s.upper)], strict: false, volatile: false };
   }
   return { k: 'call', type, fn: 'sb_array_set', oid: setElement.oid, args: [base, v, ...subs.map((s) => int(s.index))], strict: false, volatile: false };
+}
+
+/**
+ * j['a'][0] = v on a jsonb column: sb_jsonb_assign(base, v, first subscript
+ * is an integer, VARIADIC subscripts as text); subscripts are typed as in a
+ * jsonb subscript read (bind/subscript.ts), the value is assigned as jsonb.
+ */
+function bindJsonbAssignment(cx: Cx, col: ColumnObj, target: A.SubscriptExpr, value: A.Expr | { bound: Expr }, base: Expr): Expr {
+  if ('kind' in value && value.kind === 'default') throw errAt(cx, SqlState.feature_not_supported, 'cannot set a jsonb element to DEFAULT', target.loc);
+  const v = coerceTo(cx, 'bound' in value ? value.bound : bindExpr(cx, value), T.jsonb, 'assignment', {
+    loc: target.loc,
+    error: (from, to) =>
+      errAt(cx, SqlState.datatype_mismatch, `subscripted assignment to "${col.name}" requires type ${formatType(to)} but expression is of type ${formatType(from)}`, target.loc, {
+        hint: 'You will need to rewrite or cast the expression.',
+      }),
+  });
+  const steps = jsonbSubscriptSteps(cx, target);
+  const firstInt: Expr = { k: 'const', type: T.bool, value: steps.firstIsInt };
+  return { k: 'call', type: T.jsonb, fn: 'sb_jsonb_assign', oid: jsonbAssignFn.oid, args: [base, v, firstInt, ...steps.steps], strict: false, volatile: false };
 }
 
 /** The column a subscripted target assigns to (its base column reference), or undefined when the target is not one. */

@@ -55,7 +55,9 @@ export function bindExpr(cx: Cx, e: A.Expr): Expr {
     case 'default':
       throw errAt(cx, SqlState.syntax_error, 'DEFAULT is not allowed in this context', e.loc);
     case 'typed_literal': {
-      const { type } = resolveType(cx.env, e.type);
+      let { type } = resolveType(cx.env, e.type);
+      // PG's ConstBit: BIT '1010' without a length keeps the literal's length (a cast to bit means bit(1)).
+      if (type.id === 'bit' && !e.type.args?.length && !e.type.arrayBounds) type = T.bit;
       return coerceTo(cx, { k: 'const', type: T.unknown, value: e.value }, type, 'explicit', { loc: e.loc });
     }
     case 'interval':

@@ -82,7 +82,13 @@ registerExprHook((cx, e) => {
 
 /** Each jsonb subscript is an integer or text (PostgreSQL's jsonb_subscript_transform), passed as text. */
 function bindJsonbSubscripts(cx: Cx, e: A.SubscriptExpr, root: Expr): Expr {
+  return makeCall(cx, 'jsonb_extract_path', [root, ...jsonbSubscriptSteps(cx, e).steps], e.loc);
+}
+
+/** The subscripts of a jsonb subscript chain as text steps, outermost first, and whether the first is an integer. */
+export function jsonbSubscriptSteps(cx: Cx, e: A.SubscriptExpr): { steps: Expr[]; firstIsInt: boolean } {
   const steps: Expr[] = [];
+  let firstIsInt = false;
   let cur: A.Expr = e;
   while (cur.kind === 'subscript') {
     if (cur.slice) throw errAt(cx, SqlState.datatype_mismatch, 'jsonb subscript does not support slices', cur.upper?.loc ?? cur.index?.loc ?? cur.loc);
@@ -97,7 +103,8 @@ function bindJsonbSubscripts(cx: Cx, e: A.SubscriptExpr, root: Expr): Expr {
       });
     }
     steps.unshift(step);
+    firstIsInt = idx.type.id !== 'unknown' && idx.type.id !== 'text' && canCoerce(idx.type, T.int4, 'implicit');
     cur = cur.expr;
   }
-  return makeCall(cx, 'jsonb_extract_path', [root, ...steps], e.loc);
+  return { steps, firstIsInt };
 }

@@ -244,6 +244,72 @@ function jsonbSetOrInsert(target: unknown, path: unknown, val: unknown, mode: 's
   return new Jsonb(setPath(v, p, 0, jv(val), mode, create));
 }
 
+// ---- subscripted assignment: UPDATE t SET j['a'][0] = v ------------------------------------
+
+const INTEGER_STEP = /^\s*[+-]?\d+\s*$/;
+
+/**
+ * PostgreSQL's jsonb_set_element (JB_PATH_CREATE_OR_INSERT | FILL_GAPS |
+ * CONSISTENT_POSITION): missing keys and levels are created (an integer step
+ * makes an array), arrays are padded with nulls up to the index, a negative
+ * index before the start is 22023, and a scalar on the way is 22023.
+ */
+function assignPath(cur: JsonValue, path: string[], level: number, value: JsonValue): JsonValue {
+  if (level === path.length) return value;
+  const step = path[level]!;
+  if (isJsonObject(cur)) {
+    const m = new Map(cur);
+    const child = cur.get(step);
+    m.set(step, child === undefined ? createPath(path, level + 1, value) : descend(child, path, level + 1, value));
+    return sortedObject(m);
+  }
+  if (Array.isArray(cur)) {
+    const out = cur.slice();
+    const idx = arrayIndexForAssign(step, level, out.length);
+    if (idx >= out.length) {
+      while (out.length < idx) out.push(null);
+      out.push(createPath(path, level + 1, value));
+    } else out[idx] = descend(out[idx]!, path, level + 1, value);
+    return out;
+  }
+  throw scalarOnPath();
+}
+
+function descend(child: JsonValue, path: string[], level: number, value: JsonValue): JsonValue {
+  if (level < path.length && !isJsonObject(child) && !Array.isArray(child)) throw scalarOnPath();
+  return assignPath(child, path, level, value);
+}
+
+function createPath(path: string[], level: number, value: JsonValue): JsonValue {
+  if (level === path.length) return value;
+  return assignPath(INTEGER_STEP.test(path[level]!) ? [] : new Map(), path, level, value);
+}
+
+function arrayIndexForAssign(step: string, level: number, length: number): number {
+  const idx = arrayPos(step, level);
+  if (idx >= 0) return idx;
+  if (-idx > length) throw invalidParameter(`path element at position ${level + 1} is out of range: ${idx}`);
+  return length + idx;
+}
+
+function scalarOnPath(): SbError {
+  return invalidParameter('cannot replace existing key', { detail: 'The path assumes key is a composite object, but it is a scalar value.' });
+}
+
+/**
+ * The body of sb_jsonb_assign(doc, value, first_is_integer, VARIADIC path),
+ * the binder's rewrite of j[...] = v (registered by bind/array_assign.ts).
+ */
+export function jsonbAssign(args: unknown[]): Jsonb {
+  const path = args.slice(3) as Array<string | null>;
+  if (path.some((p) => p === null)) throw new SbError(SqlState.null_value_not_allowed, 'jsonb subscript in assignment must not be null');
+  const value: JsonValue = args[1] === null ? null : jv(args[1]);
+  // A NULL document starts as an empty array or object, after the first subscript's type.
+  const doc: JsonValue = args[0] === null ? (args[2] === true ? [] : new Map()) : jv(args[0]);
+  if (!isJsonObject(doc) && !Array.isArray(doc)) throw scalarOnPath();
+  return new Jsonb(assignPath(doc, path as string[], 0, value));
+}
+
 defFn('jsonb_set', [JB, TEXT_ARRAY, JB, T.bool], JB, ([t, p, v, c]) => jsonbSetOrInsert(t, p, v, 'set', c !== false, 'jsonb_set'), { defaults: 1 });
 defFn('jsonb_insert', [JB, TEXT_ARRAY, JB, T.bool], JB, ([t, p, v, after]) =>
   jsonbSetOrInsert(t, p, v, after === true ? 'after' : 'before', true, 'jsonb_insert'),

@@ -121,7 +121,7 @@ export function bitSubstring(a: string, start: number, length?: number): string 
 export function bitOverlay(a: string, sub: string, start: number, length = sub.length): string {
   if (start <= 0) throw new SbError('22011', 'negative substring length not allowed');
   const sp = start + length;
-  if (sp < start) throw new SbError(SqlState.numeric_value_out_of_range, 'integer out of range');
+  if (sp > 2147483647 || sp < -2147483648) throw new SbError(SqlState.numeric_value_out_of_range, 'integer out of range');
   return bitSubstring(a, 1, start - 1) + sub + bitSubstring(a, sp);
 }
 
