@@ -133,6 +133,27 @@ describe('SELECT ... FOR UPDATE row locks', () => {
     }
   });
 
+  it('READ COMMITTED locks the newest version: a cursor FOR UPDATE never writes back a version older than a commit made after DECLARE', async () => {
+    await db.query('CREATE TABLE big (id int PRIMARY KEY, v int)');
+    await db.query('INSERT INTO big SELECT g, g FROM generate_series(1, 3000) g');
+    const s1 = db.session();
+    const s2 = db.session();
+    try {
+      await s1.query('BEGIN');
+      await s1.query('DECLARE c CURSOR FOR SELECT id, v FROM big FOR UPDATE');
+      expect((await s1.query('FETCH 1 FROM c')).rows.map((r) => r.map(String))).toEqual([['1', '1']]);
+      // a row the cursor has not reached (nor locked) yet
+      await s2.query('UPDATE big SET v = 999 WHERE id = 2900');
+      await s1.query('MOVE 2898 FROM c');
+      expect((await s1.query('FETCH 1 FROM c')).rows.map((r) => r.map(String))).toEqual([['2900', '999']]);
+      await s1.query('COMMIT');
+      expect((await db.query('SELECT v FROM big WHERE id = 2900')).rows.map((r) => r.map(String))).toEqual([['999']]);
+    } finally {
+      await s1.close();
+      await s2.close();
+    }
+  });
+
   it('FOR UPDATE OF locks only the named FROM items', async () => {
     await db.query('CREATE TABLE side (id int PRIMARY KEY, n int)');
     await db.query('INSERT INTO side VALUES (1, 1)');

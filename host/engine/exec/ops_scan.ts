@@ -263,6 +263,13 @@ export class ScanOp extends BaseOp {
     for (let i = 0; i < b.length; i++) {
       const key = keys[i]!;
       for (;;) {
+        // READ COMMITTED locks the newest version, as PostgreSQL does: after something committed since the
+        // statement's snapshot, the snapshot moves on and the rows are read again (never a stale version
+        // written back over a newer one).
+        if (txn.isolation === 'read committed' && this.ctx.store.snapshotStamp() > txn.snapshot) {
+          txn.refreshSnapshot();
+          this.refreshed = true;
+        }
         const v = txn.get(this.ta.ks, key);
         if (v === undefined) break; // deleted by a transaction that committed meanwhile
         if (this.refreshed && !this.refreshRow(b, i, v, key)) break;
