@@ -109,4 +109,16 @@ describe('lazy transaction ids and slots', () => {
     readers[2]!.rollback();
     expect(store.transactionStats().live).toBe(0);
   });
+
+  it('closing the store ends slotless readers too', async () => {
+    store = await memoryStore();
+    const ks = await store.keyspace('l');
+    const r = store.begin();
+    expect(r.get(ks, b('x'))).toBeUndefined();
+    expect(r.slot).toBe(0);
+    await store.close();
+    store = undefined;
+    expect(r.state).toBe('aborted');
+    await r.finished;
+  });
 });

@@ -496,7 +496,7 @@ export class Store implements StoreCore {
     if (this.closed) return;
     if (opts.checkpoint && !this.wal.failed) await this.maintenance.requestFlush(true).catch(() => {});
     this.closed = true;
-    for (const t of [...this.txns.values()]) if (t.state === 'active') t.rollback();
+    for (const t of [...this.txns.values(), ...this.readers]) if (t.state === 'active') t.rollback();
     await this.maintenance.stop();
     await this.wal.close().catch(() => {});
     for (const id of this.kernel.fileIds()) await this.kernel.unregisterFile(id)?.close().catch(() => {});
