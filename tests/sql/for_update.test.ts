@@ -154,6 +154,25 @@ describe('SELECT ... FOR UPDATE row locks', () => {
     }
   });
 
+  it('ORDER BY key LIMIT 1 FOR UPDATE locks the row it returns, not the rows after it', async () => {
+    const s1 = db.session();
+    const s2 = db.session();
+    try {
+      await s1.query('BEGIN');
+      expect((await s1.query('SELECT id FROM acct ORDER BY id LIMIT 1 FOR UPDATE')).rows.map((r) => r.map(String))).toEqual([['1']]);
+      expect((await s2.query('UPDATE acct SET bal = 0 WHERE id = 3')).command).toBe('UPDATE 1');
+      let settled = false;
+      const blocked = s2.query('UPDATE acct SET bal = 0 WHERE id = 1').finally(() => (settled = true));
+      await tick();
+      expect(settled).toBe(false);
+      await s1.query('COMMIT');
+      await blocked;
+    } finally {
+      await s1.close();
+      await s2.close();
+    }
+  });
+
   it('FOR UPDATE OF locks only the named FROM items', async () => {
     await db.query('CREATE TABLE side (id int PRIMARY KEY, n int)');
     await db.query('INSERT INTO side VALUES (1, 1)');

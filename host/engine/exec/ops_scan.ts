@@ -53,6 +53,12 @@ export class ScanOp extends BaseOp {
   private keyBuf: Uint8Array | undefined;
   /** FOR UPDATE in READ COMMITTED: a wait refreshed the snapshot, so rows read before it are read again. */
   private refreshed = false;
+  /**
+   * FOR UPDATE: rows per batch, 1 at first and doubling up to BATCH_ROWS, so
+   * that a LIMIT above the scan (SELECT ... ORDER BY id LIMIT 1 FOR UPDATE,
+   * served in key order) locks about the rows it takes, not a whole batch.
+   */
+  private lockBatch = 1;
 
   constructor(private readonly spec: ScanSpec) {
     super(spec.positions.length + (spec.withRowKey ? 1 : 0));
@@ -62,6 +68,7 @@ export class ScanOp extends BaseOp {
     super.open(ctx);
     this.done = false;
     this.refreshed = false;
+    this.lockBatch = 1;
     const s = this.spec;
     checkSnapshotStorage(ctx, s.tableOid, s.access === 'index' ? s.indexOid : undefined);
     if (ctx.tables !== this.tables) {
@@ -202,7 +209,9 @@ export class ScanOp extends BaseOp {
     const out = emptyBatch(s.positions.length);
     const keys: Uint8Array[] | undefined = s.withRowKey || s.forUpdate ? [] : undefined;
     const c = this.cursor!;
-    while (out.length < BATCH_ROWS) {
+    const cap = s.forUpdate ? this.lockBatch : BATCH_ROWS;
+    if (s.forUpdate) this.lockBatch = Math.min(this.lockBatch * 2, BATCH_ROWS);
+    while (out.length < cap) {
       if (!c.next()) {
         this.done = true;
         break;
