@@ -11,7 +11,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ExecKernels } from '../../host/engine/exec/kernels.ts';
 import { AOP, f64Bits, i128, ProgramBuilder, Unsupported, VAGG, VCMP, VectorProgram, VP, VT, vpExports } from '../../host/engine/exec/vprog.ts';
-import { JIT_MAX_DIRECT, JitProgram, jitModuleBytes, vprogJit } from '../../host/engine/exec/vprog_jit.ts';
+import { columnBits, JIT_MAX_DIRECT, JitProgram, jitModuleBytes, vprogJit } from '../../host/engine/exec/vprog_jit.ts';
 import { nodePlatform } from '../../host/platform/node.ts';
 
 let k: ExecKernels;
@@ -313,6 +313,8 @@ interface Recipe {
   exprs: Array<{ leaves: number[]; ops: number[]; consts: bigint[] }>;
   aggs: Array<{ kind: number; arg: number }>;
   slice: number;
+  /** Give the JIT the i64 columns' magnitude bits (as ops_colagg.ts does): rows then run without overflow tests where the bounds allow. */
+  bits: boolean;
 }
 
 const recipeArb: fc.Arbitrary<Recipe> = fc.record({
@@ -331,6 +333,7 @@ const recipeArb: fc.Arbitrary<Recipe> = fc.record({
   }), { minLength: 1, maxLength: 2 }),
   aggs: fc.array(fc.record({ kind: fc.integer({ min: 0, max: 10 }), arg: fc.integer({ min: 0, max: 5 }) }), { minLength: 1, maxLength: 6 }),
   slice: fc.constantFrom(65536, 1000, 777),
+  bits: fc.boolean(),
 });
 
 interface Built { b: ProgramBuilder; direct: number; kinds: number[] }
@@ -519,7 +522,9 @@ describe('vector programs compiled to WebAssembly', () => {
       const tables = new Map(b.tables.map((t) => [t.at, t.bytes] as [number, Uint8Array]));
       const ref = reference(words, tables, b.accs, d.rows, r.group > 0);
       const errs = vprogJit.errors;
-      const jit = JitProgram.create(k, b, direct);
+      const bitsOf = new Map<number, number>();
+      if (r.bits) for (const [addr, c] of byAddr) if (c.kind === 'i64') bitsOf.set(addr, columnBits(k, addr, d.rows));
+      const jit = JitProgram.create(k, b, direct, (a) => bitsOf.get(a));
       expect(vprogJit.errors, vprogJit.lastDecline).toBe(errs);
       expect(jit, vprogJit.lastDecline).not.toBeNull();
       compiledRuns++;
@@ -600,6 +605,77 @@ describe('vector programs compiled to WebAssembly', () => {
     a.free();
     c.free();
     interp.free();
+  });
+
+  it('columnBits: the smallest b with |x| <= 2^b for every value', () => {
+    fc.assert(fc.property(fc.array(i64s, { maxLength: 300 }), (xs) => {
+      const c = vec('i64', xs);
+      let want = 0;
+      for (const x of xs) {
+        const m = x < 0n ? -x - 1n : x; // x ^ (x >> 63)
+        want = Math.max(want, m === 0n ? 0 : m.toString(2).length);
+      }
+      const got = columnBits(k, c.ptr, xs.length);
+      expect(got).toBe(want);
+      for (const x of xs) expect(x < 0n ? -x : x).toBeLessThanOrEqual(1n << BigInt(got));
+    }), { numRuns: 60 });
+  });
+
+  it('with the columns\' bits given: sums of values near 2^52..2^62 stay exact, products at the edge of i64 are reported', () => {
+    // Sums: 2,000 equal values per column (partials of one chunk would overflow i64 above 2^52).
+    for (const v of [(1n << 52n) - 1n, 1n << 52n, (1n << 52n) + 1n, 1n << 53n, 1n << 61n, -(1n << 62n)]) {
+      const col = vec('i64', new Array<Val>(2000).fill(v));
+      const bits = columnBits(k, col.ptr, 2000);
+      for (const grouped of [false, true]) {
+        const b = new ProgramBuilder();
+        let g = -1;
+        if (grouped) {
+          const key = b.gzero();
+          b.gkeyCol(key, vec('i32', new Array<Val>(2000).fill(0)).ptr, 0, 1n);
+          g = b.group(key);
+        }
+        b.agg(b.acc(), VAGG.SUM128, g, b.load('i64', col.ptr, 0));
+        const p = JitProgram.create(k, b, grouped ? 2 : 0, (a) => (a === col.ptr ? bits : undefined))!;
+        expect(p.run(0, 2000)).toBe(true);
+        expect(i128(p.acc(0, 1).a[0]!, p.acc(0, 1).b[0]!), `${v}`).toBe(v * 2000n);
+        p.free();
+      }
+    }
+    // Products of two columns: every pair of magnitudes around 2^31 and 2^32, each row alone.
+    const mags = [(1n << 31n) - 1n, 1n << 31n, (1n << 32n) - 1n, 1n << 32n, (1n << 32n) + 1n, 3037000499n, 3037000500n, 1n << 30n];
+    const xs: bigint[] = [], ys: bigint[] = [];
+    for (const x of mags) for (const y of mags) for (const sx of [1n, -1n]) for (const sy of [1n, -1n]) {
+      xs.push(x * sx);
+      ys.push(y * sy);
+    }
+    const cx = vec('i64', xs), cy = vec('i64', ys);
+    for (let i = 0; i < xs.length; i++) {
+      const b = new ProgramBuilder();
+      // max(): the product is not summed, so only its own bound decides whether it is tested.
+      b.agg(b.acc(), VAGG.MAX64, -1, b.arith(b.load('i64', cx.ptr, 0), b.load('i64', cy.ptr, 0), AOP.MUL));
+      const bx = columnBits(k, cx.ptr + i * 8, 1), by = columnBits(k, cy.ptr + i * 8, 1);
+      const p = JitProgram.create(k, b, 0, (a) => (a === cx.ptr ? bx : a === cy.ptr ? by : undefined))!;
+      const prod = xs[i]! * ys[i]!;
+      const fits = prod >= I64_MIN && prod <= I64_MAX;
+      expect(p.run(i, 1), `${xs[i]} * ${ys[i]}`).toBe(fits);
+      if (fits) expect(p.acc(0, 1).a[0]).toBe(prod);
+      p.free();
+    }
+    // Chains of + and -: (x + y) - z at the edges, three columns of one row (each bound grows a bit per step).
+    const big = (1n << 62n) - 1n;
+    for (const [x, y, z] of [[big, big, -big], [big, big, big], [-big - 1n, -big - 1n, 1n], [big, -big, big], [1n << 61n, 1n << 61n, -(1n << 62n)]] as Array<[bigint, bigint, bigint]>) {
+      const cs = [vec('i64', [x]), vec('i64', [y]), vec('i64', [z])];
+      const b = new ProgramBuilder();
+      const [lx, ly, lz] = cs.map((c) => b.load('i64', c.ptr, 0)) as [number, number, number];
+      b.agg(b.acc(), VAGG.MAX64, -1, b.arith(b.arith(lx, ly, AOP.ADD), lz, AOP.SUB));
+      const bits = new Map(cs.map((c) => [c.ptr, columnBits(k, c.ptr, 1)] as [number, number]));
+      const p = JitProgram.create(k, b, 0, (a) => bits.get(a))!;
+      const want = x + y - z;
+      const fits = x + y >= I64_MIN && x + y <= I64_MAX && want >= I64_MIN && want <= I64_MAX;
+      expect(p.run(0, 1), `${x} + ${y} - ${z}`).toBe(fits);
+      if (fits) expect(p.acc(0, 1).a[0]).toBe(want);
+      p.free();
+    }
   });
 
   it('checked arithmetic with a constant is exact at the edges of i64 (one row per candidate, each run alone)', () => {

@@ -19,14 +19,19 @@ import { SbError, SqlState } from '../sb_error.ts';
 import { BATCH_ROWS } from './batch.ts';
 import { compileEnv, registerColumnarAggregate } from './build.ts';
 import { explainHooks } from '../plan/explain.ts';
-import { colCacheDeclinesNow, colKindOf, type ColumnSnapshot, getColumns } from './colcache.ts';
+import { COLKIND, colCacheDeclinesNow, colKindOf, type ColumnSnapshot, getColumns } from './colcache.ts';
 import { compileExpr } from './expr.ts';
 import { execKernels } from './kernels.ts';
 import { BaseOp } from './ops_basic.ts';
 import { compileAggs, HashAggOp } from './ops_agg.ts';
 import { type Operator, PAUSE, type Step } from './operator.ts';
 import { type AggShape, aggShape, compileProgram, type ProgramRunner, programOutput, typeSource, Unsupported, VectorProgram } from './vprog.ts';
-import { JitProgram } from './vprog_jit.ts';
+import { columnBits, JitProgram } from './vprog_jit.ts';
+
+/** Per cached i64 column vector: b with |x| <= 2^b over its rows (columnBits, one pass; a vector's
+ *  values never change while it exists), so later programs over it skip their overflow tests when
+ *  the bounds allow (vprog_jit.ts). */
+const colBitsCache = new WeakMap<object, { ptr: number; rows: number; bits: number }>();
 
 /** Rows per kernel call between time-slice checks. */
 const SLICE_ROWS = 1 << 16;
@@ -156,7 +161,19 @@ export class ColumnarAggOp extends BaseOp {
     try {
       compiled = compileProgram(this.shape, s, { ctx, env: compileEnv });
       // Compiled to its own WebAssembly function when the JIT takes it (vprog_jit.ts), else the interpreter kernel.
-      this.prog = JitProgram.create(k, compiled.builder, compiled.directRange) ?? new VectorProgram(k, compiled.builder, compiled.directRange);
+      const bits = new Map<number, number>();
+      for (const attno of this.shape.needed) {
+        const c = s.column(attno);
+        if (!c || c.kind !== COLKIND.I64 || c.ptr === 0) continue;
+        let known = colBitsCache.get(c);
+        if (!known || known.ptr !== c.ptr || known.rows !== s.rows) {
+          known = { ptr: c.ptr, rows: s.rows, bits: columnBits(k, c.ptr, s.rows) };
+          colBitsCache.set(c, known);
+        }
+        bits.set(c.ptr, known.bits);
+      }
+      this.prog = JitProgram.create(k, compiled.builder, compiled.directRange, (addr) => bits.get(addr))
+        ?? new VectorProgram(k, compiled.builder, compiled.directRange);
     } catch (e) {
       if (e instanceof Unsupported) return `unsupported: ${e.message}`;
       throw e;

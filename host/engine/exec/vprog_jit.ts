@@ -60,8 +60,8 @@ const I64_MAX = (1n << 63n) - 1n;
 // ---------------------------------------------------------------------------
 // Binary writer.
 
-const T_I32 = 0x7f, T_I64 = 0x7e, T_F64 = 0x7c;
-type ValType = typeof T_I32 | typeof T_I64 | typeof T_F64;
+const T_I32 = 0x7f, T_I64 = 0x7e, T_F64 = 0x7c, T_V128 = 0x7b;
+type ValType = typeof T_I32 | typeof T_I64 | typeof T_F64 | typeof T_V128;
 
 function uleb(out: number[], x: number): void {
   do {
@@ -100,7 +100,7 @@ const O = {
   i32_const: 0x41, i64_const: 0x42, f64_const: 0x44,
   i32_eqz: 0x45, i32_eq: 0x46, i32_ne: 0x47, i32_lt_s: 0x48, i32_lt_u: 0x49, i32_gt_s: 0x4a, i32_gt_u: 0x4b, i32_le_s: 0x4c,
   i32_le_u: 0x4d, i32_ge_s: 0x4e, i32_ge_u: 0x4f,
-  i64_eqz: 0x50, i64_eq: 0x51, i64_ne: 0x52, i64_lt_s: 0x53, i64_lt_u: 0x54, i64_gt_s: 0x55, i64_gt_u: 0x56, i64_le_s: 0x57,
+  i64_clz: 0x79, i64_eqz: 0x50, i64_eq: 0x51, i64_ne: 0x52, i64_lt_s: 0x53, i64_lt_u: 0x54, i64_gt_s: 0x55, i64_gt_u: 0x56, i64_le_s: 0x57,
   i64_le_u: 0x58, i64_ge_s: 0x59, i64_ge_u: 0x5a,
   f64_eq: 0x61, f64_ne: 0x62, f64_lt: 0x63, f64_gt: 0x64, f64_le: 0x65, f64_ge: 0x66,
   i32_ctz: 0x68, i32_popcnt: 0x69, i32_add: 0x6a, i32_sub: 0x6b, i32_mul: 0x6c, i32_and: 0x71, i32_or: 0x72, i32_xor: 0x73, i32_shl: 0x74, i32_shr_u: 0x76,
@@ -337,7 +337,7 @@ function plan(b: ProgramBuilder, directRange: number): Plan {
 
 /** State block layout of one program (byte offsets from ctx). */
 interface Layout {
-  gcount: number; bad: number; ptrs: number; keys: number; direct: number; acc: number; part: number; size: number;
+  gcount: number; bad: number; ptrs: number; bits: number; keys: number; direct: number; acc: number; part: number; size: number;
   maxG: number; K: number;
 }
 
@@ -395,8 +395,9 @@ function generate(p: Plan): Generated {
     aggs.push({ pc, acc, kind, v, sumSlot, countSlot });
   }
   const nslots = p.slots.length;
-  const L: Layout = { gcount: 0, bad: 4, ptrs: 16, keys: 0, direct: 0, acc: 0, part: 0, size: 0, maxG, K };
-  L.keys = (L.ptrs + nslots * 4 + 15) & ~15;
+  const L: Layout = { gcount: 0, bad: 4, ptrs: 16, bits: 0, keys: 0, direct: 0, acc: 0, part: 0, size: 0, maxG, K };
+  L.bits = L.ptrs + nslots * 4;
+  L.keys = (L.bits + nslots * 4 + 15) & ~15;
   L.direct = L.keys + maxG * 8;
   L.acc = (L.direct + (grouped ? p.directRange * 4 : 0) + 15) & ~15;
   L.part = L.acc + p.nacc * maxG * 24;
@@ -505,7 +506,11 @@ function generate(p: Plan): Generated {
 
   // The row body from instruction `from` on (rows in local R), in a block NEXT a failed FILTER / SELECT leaves.
   let NEXT: Label = FAIL;
-  const emitBody = (from: number, countKept: boolean): void => {
+  /** False while emitting the body for a chunk whose magnitude bounds rule out every i64 overflow and
+   *  every summed value of 2^53 or more (see "bounds" below): no overflow or range tests in it. */
+  let checkedMode = true;
+  const emitBody = (from: number, countKept: boolean, checked = true): void => {
+    checkedMode = checked;
     NEXT = f.open(O.block);
     f.get(R).i32(2).op(O.i32_shl).set(I4);
     f.get(R).i32(3).op(O.i32_shl).set(I8);
@@ -559,7 +564,9 @@ function generate(p: Plan): Generated {
         else if (aop === AOP.MUL) { f.get(a.v); pushB(); f.op(O.i64_mul); }
         else throw new Decline(`arithmetic ${aop}`);
         f.set(r.v);
-        if (isC) {
+        if (!checkedMode) {
+          // The chunk's bounds: no overflow possible.
+        } else if (isC) {
           // Exact: the operand's interval for which the result fits in i64.
           if (aop === AOP.ADD) checkRange(a.v, I64_MIN - c, I64_MAX - c, n);
           else if (aop === AOP.SUB) checkRange(a.v, I64_MIN + c, I64_MAX + c, n);
@@ -793,6 +800,10 @@ function generate(p: Plan): Generated {
         const ao = accOff(info.acc);
         if (info.kind === VAGG.SUM128) {
           if (!v!.wide) throw new Decline('sum of i32');
+          if (!checkedMode) {
+            slotAdd(info.sumSlot, () => f.get(v!.v));
+            break;
+          }
           f.get(v!.v).i64(1n << 53n).op(O.i64_add).i64((1n << 54n) - 1n).op(O.i64_gt_u).open(O.if);
           f.get(AX).mem(O.i64_load, 3, ao + 8).set(LO);
           f.get(AX).get(LO).get(v!.v).op(O.i64_add).tee(NLO).mem(O.i64_store, 3, ao + 8);
@@ -840,6 +851,74 @@ function generate(p: Plan): Generated {
     if (countKept && pc === lastLead) f.get(KEPT).i32(1).op(O.i32_add).set(KEPT);
   }
     f.end(); // NEXT
+  };
+
+  // Bounds: the host gives, per i64 column, b with |x| <= 2^b for all its rows (columnBits(), cached per
+  // column vector by ops_colagg.ts; 64 when unknown), written per slot into the state block. Propagated
+  // through the arithmetic (b + 1 for + and -, the sum of the bits for *): when every result stays
+  // within 2^62 and every summed value within 2^52 (so 1,024 of them fit a partial), the rows run a
+  // body without overflow tests and without the per-value partial test (SIMD passes keep the tested
+  // body). RANGE keeps its test. (A bounds pass per chunk was measured: it costs what the tests cost.)
+  type Src = { k: 'col'; slot: number } | { k: 'w' } | { k: 'a'; a: number; b: number; c: bigint; op: number; isC: boolean };
+  const computeBounds = (): { src: Map<number, Src>; results: number[]; sums: number[]; cols: number[] } | null => {
+    const src = new Map<number, Src>();
+    const results: number[] = [];
+    const sums: number[] = [];
+    for (const pc of instrs) {
+      const op = w[pc]!;
+      if (op === VP.LOAD64) src.set(w[pc + 1]!, { k: 'col', slot: w[pc + 2]! });
+      else if (op === VP.WIDEN) src.set(w[pc + 1]!, { k: 'w' });
+      else if (op === VP.ARITH || op === VP.ARITHC) {
+        const isC = op === VP.ARITHC;
+        const a = w[pc + 2]!, b = isC ? -1 : w[pc + 3]!;
+        if (!src.has(a) || (!isC && !src.has(b))) return null;
+        src.set(w[pc + 1]!, { k: 'a', a, b, c: isC ? c64(pc + 4) : 0n, op: isC ? w[pc + 3]! : w[pc + 4]!, isC });
+        results.push(w[pc + 1]!);
+      } else if (op === VP.AGG && w[pc + 2] === VAGG.SUM128) {
+        if (!src.has(w[pc + 4]!)) return null;
+        sums.push(w[pc + 4]!);
+      }
+    }
+    if (results.length === 0 && sums.length === 0) return null;
+    // Only the registers the results and sums depend on.
+    const need = new Set<number>();
+    const mark = (r: number): void => {
+      if (need.has(r)) return;
+      need.add(r);
+      const x = src.get(r)!;
+      if (x.k === 'a') {
+        mark(x.a);
+        if (!x.isC) mark(x.b);
+      }
+    };
+    for (const r of [...results, ...sums]) mark(r);
+    for (const r of [...src.keys()]) if (!need.has(r)) src.delete(r);
+    const cols = [...new Set([...src.values()].flatMap((x) => (x.k === 'col' ? [x.slot] : [])))];
+    return { src, results, sums, cols };
+  };
+  const bounds = computeBounds();
+  const bitLen = (c: bigint): number => (c < 0n ? -c : c).toString(2).length - (c === 0n ? 1 : 0);
+  /** Pushes 1 when the columns' magnitude bits (written by the host per slot into the state block,
+   *  64 = unknown) rule out every overflow and every summed value above 2^52. */
+  const emitBounds = (bd: NonNullable<typeof bounds>): void => {
+    const bits = new Map<number, number>();
+    const bitsOf = (r: number): number => bits.get(r)!;
+    for (const [r, x] of bd.src) {
+      const b = f.local(T_I32);
+      if (x.k === 'col') f.get(CTX).mem(O.i32_load, 2, L.bits + (x.slot - 1) * 4);
+      else if (x.k === 'w') f.i32(31);
+      else {
+        const pa = (): void => { f.get(bitsOf(x.a)); };
+        const pb = (): void => { if (x.isC) f.i32(bitLen(x.c)); else f.get(bitsOf(x.b)); };
+        if (x.op === AOP.MUL) { pa(); pb(); f.op(O.i32_add); }
+        else { pa(); pb(); pa(); pb(); f.op(O.i32_gt_s, O.select).i32(1).op(O.i32_add); }
+      }
+      f.set(b);
+      bits.set(r, b);
+    }
+    f.i32(1);
+    for (const r of bd.results) f.get(bitsOf(r)).i32(62).op(O.i32_le_s, O.i32_and);
+    for (const r of bd.sums) f.get(bitsOf(r)).i32(52).op(O.i32_le_s, O.i32_and);
   };
 
   // Rows: chunks of CHUNK rows. A program that starts with FILTERs of integer columns without NULLs
@@ -900,14 +979,25 @@ function generate(p: Plan): Generated {
     f.end().end();
     f.end(); // if SIMD
   }
-  // Row by row: the chunk, or the rows a SIMD pass left.
-  const BS = f.open(O.block);
-  const LS = f.open(O.loop);
-  f.get(I).get(CEND).op(O.i32_ge_s).brIf(BS);
-  f.get(I).set(R);
-  emitBody(0, nLead > 0);
-  f.get(I).i32(1).op(O.i32_add).set(I).br(LS);
-  f.end().end();
+  // Row by row: the chunk, or the rows a SIMD pass left; without overflow tests when the bounds allow.
+  const rowLoop = (checked: boolean): void => {
+    const BS = f.open(O.block);
+    const LS = f.open(O.loop);
+    f.get(I).get(CEND).op(O.i32_ge_s).brIf(BS);
+    f.get(I).set(R);
+    emitBody(0, nLead > 0, checked);
+    f.get(I).i32(1).op(O.i32_add).set(I).br(LS);
+    f.end().end();
+  };
+  if (bounds === null) rowLoop(true);
+  else {
+    emitBounds(bounds);
+    f.open(O.if);
+    rowLoop(false);
+    f.else();
+    rowLoop(true);
+    f.end();
+  }
   if (nLead > 0) f.get(KEPT).i32(1).op(O.i32_shl).get(CEND).get(CSTART).op(O.i32_sub, O.i32_lt_s).set(SIMD);
 
   // Flush the chunk's partials into the accumulators (groups seen so far).
@@ -1003,6 +1093,39 @@ export function jitModuleBytes(b: ProgramBuilder, directRange: number): Uint8Arr
 
 interface JitExports { run(ctx: number, start: number, n: number): number }
 
+let bitsModule: WebAssembly.Module | null = null;
+const bitsInstances = new WeakMap<WebAssembly.Memory, JitExports>();
+/** b with |x| <= 2^b for every x of the n i64 values at ptr (the OR of x ^ (x >> 63), SIMD); a pass
+ *  over the column, meant to be cached per column vector (ops_colagg.ts). */
+export function columnBits(k: ExecKernels, ptr: number, n: number): number {
+  const mem = vpExports(k).memory;
+  let x = bitsInstances.get(mem);
+  if (!x) {
+    if (!bitsModule) {
+      const f = new Fn(3);
+      const J = f.local(T_I32), A = f.local(T_V128), X = f.local(T_V128), M = f.local(T_I64), T = f.local(T_I64);
+      const PTR = 0, N = 1;
+      const B = f.open(O.block);
+      const LP = f.open(O.loop);
+      f.get(J).i32(2).op(O.i32_add).get(N).op(O.i32_gt_s).brIf(B);
+      f.get(PTR).get(J).i32(3).op(O.i32_shl, O.i32_add).simd(0x00).op(0, 0).set(X);
+      f.get(A).get(X).get(X).i32(63).simd(0xcc).simd(0x51).simd(0x50).set(A);
+      f.get(J).i32(2).op(O.i32_add).set(J).br(LP);
+      f.end().end();
+      f.get(A).simd(0x1d).op(0).get(A).simd(0x1d).op(1).op(O.i64_or).set(M);
+      f.get(J).get(N).op(O.i32_lt_s).open(O.if);
+      f.get(PTR).get(J).i32(3).op(O.i32_shl, O.i32_add).mem(O.i64_load, 3, 0).tee(T).get(T).i64(63n).op(O.i64_shr_s, O.i64_xor)
+        .get(M).op(O.i64_or).set(M);
+      f.end();
+      f.i64(64n).get(M).op(O.i64_clz, O.i64_sub, O.i32_wrap_i64);
+      bitsModule = new WebAssembly.Module(moduleBytes(f) as BufferSource);
+    }
+    x = new WebAssembly.Instance(bitsModule, { m: { mem } }).exports as unknown as JitExports;
+    bitsInstances.set(mem, x);
+  }
+  return x.run(ptr, n, 0);
+}
+
 /** One program compiled to its own function, with the interface of VectorProgram. Free it with free(). */
 export class JitProgram {
   private ctx: number;
@@ -1010,7 +1133,7 @@ export class JitProgram {
   private readonly x: ReturnType<typeof vpExports>;
   private readonly fn: JitExports;
 
-  private constructor(k: ExecKernels, p: Plan, e: Entry, b: ProgramBuilder) {
+  private constructor(k: ExecKernels, p: Plan, e: Entry, b: ProgramBuilder, colBits?: (addr: number) => number | undefined) {
     this.x = vpExports(k);
     const mem = this.x.memory;
     let byMem = instances.get(e.module!);
@@ -1040,12 +1163,18 @@ export class JitProgram {
     const buf = this.x.memory.buffer;
     new Uint8Array(buf, this.ctx, L.size).fill(0);
     new Int32Array(buf, this.ctx + L.ptrs, addrs.length).set(addrs);
+    new Int32Array(buf, this.ctx + L.bits, addrs.length).set(p.slots.map((s) => {
+      const bits = s > 0 && colBits ? colBits(s) : undefined;
+      return bits === undefined || !(bits >= 0 && bits <= 64) ? 64 : bits;
+    }));
     this.layout = L;
   }
   private readonly layout: Layout;
 
-  /** The program compiled, or null when the JIT is off, does not take it, or its module is still compiling. */
-  static create(k: ExecKernels, b: ProgramBuilder, directRange: number): JitProgram | null {
+  /** The program compiled, or null when the JIT is off, does not take it, or its module is still compiling.
+   *  colBits: for an i64 column's address, b with |x| <= 2^b for every row the program reads (columnBits);
+   *  undefined when unknown. Lets rows run without overflow tests when the bounds rule overflow out. */
+  static create(k: ExecKernels, b: ProgramBuilder, directRange: number, colBits?: (addr: number) => number | undefined): JitProgram | null {
     if (!vprogJit.enabled) return null;
     let p: Plan;
     let e: Entry | null;
@@ -1062,7 +1191,7 @@ export class JitProgram {
     }
     if (e === null) return null;
     vprogJit.programs++;
-    return new JitProgram(k, p, e, b);
+    return new JitProgram(k, p, e, b, colBits);
   }
 
   /** Runs rows [start, start + n); false on an overflow (the caller takes the row path). */
