@@ -173,6 +173,29 @@ describe('SELECT ... FOR UPDATE row locks', () => {
     }
   });
 
+  it('NOWAIT fails with 55P03 on a row another transaction holds; SKIP LOCKED leaves it out (a job queue)', async () => {
+    const s1 = db.session();
+    const s2 = db.session();
+    try {
+      await s1.query('BEGIN');
+      expect((await s1.query('SELECT id FROM acct ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED')).rows.map((r) => r.map(String))).toEqual([['1']]);
+      await s2.query('BEGIN');
+      expect((await s2.query('SELECT id FROM acct ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED')).rows.map((r) => r.map(String))).toEqual([['2']]);
+      expect((await s2.query('SELECT id FROM acct ORDER BY id FOR SHARE SKIP LOCKED')).rows.map((r) => r.map(String))).toEqual([['2'], ['3']]);
+      expect(await codeOf(s2.query('SELECT id FROM acct WHERE id = 1 FOR UPDATE NOWAIT'))).toBe('55P03');
+      await s2.query('ROLLBACK');
+      // NOWAIT wins over SKIP LOCKED when both apply to a table, as in PostgreSQL
+      await s2.query('BEGIN');
+      expect(await codeOf(s2.query('SELECT id FROM acct FOR UPDATE SKIP LOCKED FOR SHARE NOWAIT'))).toBe('55P03');
+      await s2.query('ROLLBACK');
+      expect((await s2.query('SELECT id FROM acct WHERE id = 2 FOR UPDATE NOWAIT')).rows.map((r) => r.map(String))).toEqual([['2']]);
+      await s1.query('COMMIT');
+    } finally {
+      await s1.close();
+      await s2.close();
+    }
+  });
+
   it('FOR UPDATE OF locks only the named FROM items', async () => {
     await db.query('CREATE TABLE side (id int PRIMARY KEY, n int)');
     await db.query('INSERT INTO side VALUES (1, 1)');

@@ -95,9 +95,6 @@ function bindStatementOnly(env: BindEnv, stmt: A.Statement): BoundStatement {
         };
         return { kind: 'ddl', tag: 'SELECT', run: (d) => createTable(d, create) };
       }
-      if (stmt.locking?.some((l) => l.wait)) {
-        throw errAt(env, SqlState.feature_not_supported, 'NOWAIT and SKIP LOCKED are not supported yet', stmt.loc);
-      }
       const lockSetOp = stmt.locking?.length && stmt.body.kind === 'set_op';
       if (lockSetOp) throw new SbError(SqlState.feature_not_supported, `FOR ${stmt.locking![0]!.strength} is not allowed with UNION/INTERSECT/EXCEPT`);
       if (stmt.locking?.length && stmt.body.kind === 'values') throw new SbError(SqlState.feature_not_supported, `FOR ${stmt.locking[0]!.strength} cannot be applied to VALUES`);

@@ -39,7 +39,9 @@ export function markLockedScans(env: BindEnv, stmt: A.Query, plan: Plan): void {
     }
     if (!all) oids = chosen;
   }
-  mark(plan, oids, false, what);
+  // PostgreSQL: the strongest policy of the clauses wins (NOWAIT over SKIP LOCKED over waiting).
+  const wait = clauses.some((c) => c.wait === 'NOWAIT') ? 'nowait' : clauses.some((c) => c.wait === 'SKIP LOCKED') ? 'skip' : undefined;
+  mark(plan, oids, false, what, wait);
 }
 
 function collectItems(env: BindEnv, r: A.TableRef, out: Map<string, Target>): void {
@@ -73,30 +75,31 @@ function collectItems(env: BindEnv, r: A.TableRef, out: Map<string, Target>): vo
   }
 }
 
-function mark(plan: Plan, oids: Set<number> | null, nullable: boolean, what: string): void {
+function mark(plan: Plan, oids: Set<number> | null, nullable: boolean, what: string, wait: 'nowait' | 'skip' | undefined): void {
   switch (plan.n) {
     case 'scan':
       if (oids !== null && !oids.has(plan.tableOid)) return;
       if (nullable) throw new SbError(SqlState.feature_not_supported, `${what} cannot be applied to the nullable side of an outer join`);
       plan.forUpdate = true;
+      if (wait) plan.lockWait = wait;
       return;
     case 'join':
-      mark(plan.left, oids, nullable || plan.type === 'right' || plan.type === 'full', what);
-      if (plan.type !== 'semi' && plan.type !== 'anti') mark(plan.right, oids, nullable || plan.type === 'left' || plan.type === 'full', what);
+      mark(plan.left, oids, nullable || plan.type === 'right' || plan.type === 'full', what, wait);
+      if (plan.type !== 'semi' && plan.type !== 'anti') mark(plan.right, oids, nullable || plan.type === 'left' || plan.type === 'full', what, wait);
       return;
     case 'with':
-      mark(plan.body, oids, nullable, what);
+      mark(plan.body, oids, nullable, what, wait);
       return;
     case 'filter':
     case 'project':
     case 'sort':
     case 'limit':
-      mark(plan.input, oids, nullable, what);
+      mark(plan.input, oids, nullable, what, wait);
       return;
     case 'subquery_scan':
       // A FROM subquery: every table in it (PostgreSQL applies the clause inside it); with OF only when named
       // (naming one makes oids null: everything is locked, a superset).
-      if (oids === null) mark(plan.input, null, nullable, what);
+      if (oids === null) mark(plan.input, null, nullable, what, wait);
       return;
     default:
       return;

@@ -163,6 +163,12 @@ class Decoder {
           if (reverse !== undefined) p.reverse = reverse;
           if (withRowKey !== undefined) p.withRowKey = withRowKey;
           if (forUpdate !== undefined) p.forUpdate = forUpdate;
+          if (forUpdate) {
+            const waitAt = r.pos;
+            const policy = r.byte();
+            if (policy > 2) throw bytecodeError(`bad lock wait policy ${policy}`, waitAt);
+            if (policy !== 0) p.lockWait = policy === 1 ? 'nowait' : 'skip';
+          }
           const filter = this.opt(() => this.expr(d, cols.length));
           if (filter) p.filter = filter;
           if (access === 'index' && indexOid === undefined) throw bytecodeError('index scan without an index', at);

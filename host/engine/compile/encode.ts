@@ -117,6 +117,8 @@ class Encoder {
         this.optBool(p.reverse);
         this.optBool(p.withRowKey);
         this.optBool(p.forUpdate);
+        // A locking scan's wait policy: 0 wait, 1 NOWAIT, 2 SKIP LOCKED (absent otherwise: other plans keep their bytes).
+        if (p.forUpdate) w.byte(p.lockWait === 'nowait' ? 1 : p.lockWait === 'skip' ? 2 : 0);
         return this.opt(p.filter, (e) => this.expr(e));
       case 'filter':
         w.op(OP.FILTER);

@@ -57,6 +57,7 @@ export function buildOperator(plan: Plan): Operator {
         filter: plan.filter && ce(plan.filter),
         withRowKey: plan.withRowKey,
         forUpdate: plan.forUpdate,
+        lockWait: plan.lockWait,
       });
     case 'filter':
       return new FilterOp(buildOperator(plan.input), ce(plan.pred));

@@ -32,6 +32,8 @@ export interface ScanSpec {
   withRowKey?: boolean;
   /** SELECT ... FOR UPDATE / SHARE: lock each row returned (lockRows). */
   forUpdate?: boolean;
+  /** NOWAIT: 55P03 instead of waiting; SKIP LOCKED: a row another transaction holds is left out. */
+  lockWait?: 'nowait' | 'skip';
 }
 
 const ONE: Batch = { length: 1, cols: [] };
@@ -286,6 +288,10 @@ export class ScanOp extends BaseOp {
         if (r === 'ok' || r === 'exists') {
           keep.push(i);
           break;
+        }
+        if (this.spec.lockWait === 'skip') break;
+        if (this.spec.lockWait === 'nowait') {
+          throw new SbError(SqlState.lock_not_available, `could not obtain lock on row in relation "${this.ta.table.name}"`);
         }
         yield { kind: 'wait', blocker: r };
         if (txn.isolation === 'read committed') {

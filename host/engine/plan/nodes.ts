@@ -119,6 +119,8 @@ export type Plan =
       /** Expose the row key as an extra trailing column (for UPDATE/DELETE). */
       withRowKey?: boolean;
       forUpdate?: boolean;
+      /** FOR UPDATE ... NOWAIT (55P03 instead of waiting) or SKIP LOCKED (rows others hold are left out). */
+      lockWait?: 'nowait' | 'skip';
     }
   | { n: 'filter'; cols: ColInfo[]; input: Plan; pred: Expr }
   | { n: 'project'; cols: ColInfo[]; input: Plan; exprs: Expr[] }
