@@ -448,13 +448,15 @@ export class Maintenance {
           return undefined;
         }
       }
-      await out.finish();
-      const pos = out.size;
       if (k.x.job_entries(job) === 0) {
+        // Nothing kept: no run (and no sync of a file about to be deleted).
+        await out.settle();
         await file.close();
         await platform.remove(path);
         return { runId: 0, fileId: 0, size: 0 };
       }
+      await out.finish();
+      const pos = out.size;
       await platform.syncDir(dir);
       fileId = k.registerFile(file);
       const runId = k.x.run_open(fileId, pos);
