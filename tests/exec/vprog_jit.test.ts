@@ -553,7 +553,7 @@ describe('vector programs compiled to WebAssembly', () => {
         const x = vpExports(k);
         for (const p of owned.splice(0)) x.exec_free(p);
       }
-    }), { numRuns: 150 });
+    }), { numRuns: 100 });
     expect(compiledRuns).toBeGreaterThan(0);
     expect(failures).toBeLessThan(compiledRuns);
   });
