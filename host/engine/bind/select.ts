@@ -353,8 +353,15 @@ export function figureColname(cx: Cx, e: A.Expr): string | undefined {
       return fold(cx, e.name[e.name.length - 1]!);
     case 'func':
       return fold(cx, e.name[e.name.length - 1]!);
-    case 'cast':
-      return figureColname(cx, e.expr) ?? typeNameOf(cx, e.type);
+    case 'cast': {
+      // PostgreSQL's FigureColname: a cast names the column after its type unless the operand has a
+      // stronger name (a column, a function...): 1::int::text is "text", a::text is "a".
+      const [name, strength] = colnameStrength(cx, e.expr);
+      return strength > 1 ? name : typeNameOf(cx, e.type) ?? name;
+    }
+    case 'subscript':
+      // a[1], j['k']: the subscripted expression's name (A_Indirection without a field).
+      return figureColname(cx, e.expr);
     case 'typed_literal':
       return typeNameOf(cx, e.type);
     case 'nested':
@@ -398,6 +405,26 @@ export function figureColname(cx: Cx, e: A.Expr): string | undefined {
     }
     default:
       return undefined;
+  }
+}
+
+/** A figured column name with FigureColnameInternal's strength: 0 none (constants), 1 a type name, 2 anything else. */
+function colnameStrength(cx: Cx, e: A.Expr): [string | undefined, number] {
+  switch (e.kind) {
+    case 'nested':
+    case 'collate':
+    case 'subscript':
+      return colnameStrength(cx, e.expr);
+    case 'cast':
+    case 'typed_literal':
+    case 'interval': {
+      const n = figureColname(cx, e);
+      return [n, e.kind === 'cast' && colnameStrength(cx, e.expr)[1] > 1 ? 2 : 1];
+    }
+    default: {
+      const n = figureColname(cx, e);
+      return [n, n === undefined ? 0 : 2];
+    }
   }
 }
 
