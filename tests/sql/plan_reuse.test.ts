@@ -59,6 +59,21 @@ describe('reused operator trees', () => {
     ]);
   });
 
+  it('a prepared sort with LIMIT / OFFSET runs again with its own bounds over changed rows', async () => {
+    const top = prepared('SELECT id, v FROM t WHERE v >= $1 ORDER BY v DESC, id LIMIT $2 OFFSET $3');
+    expect((await top([0, 3, 0])).rows).toEqual([[20, 200], [19, 190], [18, 180]]);
+    expect((await top([0, 2, 1])).rows).toEqual([[19, 190], [18, 180]]);
+    await s.query('UPDATE t SET v = 1000 WHERE id = 5');
+    expect((await top([150, 2, 0])).rows).toEqual([[5, 1000], [20, 200]]);
+    expect((await top([0, 0, 0])).rows).toEqual([]);
+    expect(await codeOf(top([0, -1, 0]))).toBe('2201W');
+    expect((await top([195, 5, 0])).rows).toEqual([[5, 1000], [20, 200]]);
+    const keyOrder = prepared('SELECT id FROM t WHERE id > $1 ORDER BY id DESC LIMIT 2');
+    expect((await keyOrder([0])).rows).toEqual([[20], [19]]);
+    await s.query('INSERT INTO t VALUES (30, 0, NULL)');
+    expect((await keyOrder([0])).rows).toEqual([[30], [20]]);
+  });
+
   it('an execution that failed leaves the next one correct', async () => {
     const ins = prepared('INSERT INTO t VALUES ($1, $2)');
     expect(await codeOf(ins([3, 1]))).toBe('23505');

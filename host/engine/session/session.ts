@@ -667,8 +667,9 @@ const pools = new WeakMap<Plan, OperatorPool | null>();
 
 /**
  * The pool of a plan of operators whose open() resets all their state
- * (scans, filters, projections, SELECT without FROM, VALUES, and INSERT /
- * UPDATE / DELETE over them without ON CONFLICT), else undefined. Not for a
+ * (scans, filters, projections, sorts, LIMIT, SELECT without FROM, VALUES,
+ * and INSERT / UPDATE / DELETE over them without ON CONFLICT), else
+ * undefined. Not for a
  * plan with a subquery in an expression: an uncorrelated one keeps its
  * result in the compiled expression for the statement (expr.ts), which a
  * reused tree would carry into the next execution.
@@ -689,6 +690,8 @@ function reusableTree(plan: Plan): boolean {
       break;
     case 'project':
     case 'filter':
+    case 'limit':
+    case 'sort':
       ok = reusableTree(plan.input);
       break;
     case 'modify':
