@@ -51,6 +51,16 @@ describe('REPEATABLE READ snapshot and a concurrent table rewrite', () => {
     }
   }
 
+  it('SERIALIZABLE: the check does not make a concurrent ANALYZE or GRANT a read-write conflict at commit', async () => {
+    await db.query('CREATE ROLE sd_reader');
+    await s1.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
+    expect(text(await s1.query('SELECT count(*) FROM t'))).toEqual([['50']]);
+    await s2.query('ANALYZE t');
+    await s2.query('GRANT SELECT ON t TO sd_reader');
+    await s1.query('INSERT INTO other VALUES (1)');
+    expect((await s1.query('COMMIT')).command).toBe('COMMIT');
+  });
+
   it('READ COMMITTED reads the rewritten table', async () => {
     await s1.query('BEGIN');
     await s1.query('SELECT count(*) FROM t');

@@ -44,7 +44,16 @@ export function checkSnapshotStorage(ctx: ExecContext, tableOid: number, indexOi
   const now = ctx.catalog.get(id) as TableObj | IndexObj | undefined;
   const ks = ctx.store.getKeyspace('$catalog');
   if (now && ks) {
-    const bytes = txn.get(ks, catalogKey(id));
+    // Read for this check only: a SERIALIZABLE transaction must not validate the entry at commit (a
+    // concurrent ANALYZE or GRANT rewrites it without touching a row the transaction read).
+    const tracked = txn.readKeys;
+    txn.readKeys = undefined;
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = txn.get(ks, catalogKey(id));
+    } finally {
+      txn.readKeys = tracked;
+    }
     const then = bytes ? (JSON.parse(dec.decode(bytes)) as TableObj | IndexObj) : undefined;
     const table = ctx.catalog.table(tableOid);
     if (indexOid !== undefined ? !then || then.keyspace !== now.keyspace : then && storageChanged(then as TableObj, now as TableObj)) {
