@@ -60,6 +60,10 @@ function keyFamily(t: SqlType): string | undefined {
     case 'varchar':
     case 'name':
       return 'text';
+    // bit and bit varying are binary compatible and keyed as their '0'/'1' text (bit_cmp order).
+    case 'bit':
+    case 'varbit':
+      return 'bit';
     case 'numeric':
     case 'bool':
     case 'bytea':
