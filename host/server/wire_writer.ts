@@ -6,7 +6,7 @@
 // call); with one write per Sync round trip that was 37–59 % of the server
 // thread under pgbench (docs/benchmarks.md §4). Here the main thread copies a
 // response into a ring in a SharedArrayBuffer (with the socket's fd) and
-// wakes the writer thread only when it sleeps; the writer
+// wakes the writer thread, if it sleeps, once at the end of the loop turn; the writer
 // (wire_writer_worker.mjs) writes.
 //
 // A connection's output goes one of two ways at any moment, never both:
@@ -197,12 +197,28 @@ export class WireWriter {
     if (bytes) this.data.set(bytes, off + HDR);
     this.tail = (tail + size) | 0;
     Atomics.store(this.ctl, TAIL, this.tail);
+    if (!this.wakeQueued) {
+      this.wakeQueued = true;
+      setImmediate(this.wake);
+    }
+    return true;
+  }
+
+  /**
+   * The writer is woken (if it sleeps) once per event-loop turn, after the
+   * turn's responses are in the ring (setImmediate runs after the poll
+   * phase's callbacks): a wake-up costs this thread about what a write(2)
+   * did, and one per turn carries all of the turn's entries (6.6 per wake-up
+   * against 3.3 when each entry woke it; docs/benchmarks.md §4).
+   */
+  private wakeQueued = false;
+  private readonly wake = (): void => {
+    this.wakeQueued = false;
     if (Atomics.load(this.ctl, SLEEP) !== 0 && Atomics.compareExchange(this.ctl, SLEEP, 1, 0) === 1) {
       this.notifies++;
       Atomics.notify(this.ctl, TAIL, 1);
     }
-    return true;
-  }
+  };
 
   /** @internal */ submit(epoch: number, fd: number, bytes: Uint8Array): boolean {
     if (!this.alive || bytes.length > wire_ring_entry_bytes_max) return false;
