@@ -118,14 +118,22 @@ export class WireWriter {
   /** Lets writes go out on the main thread when the ring is empty (see inlineNow); tests turn it off. */
   inlineWrites = true;
 
-  constructor(private readonly onFailure: (message: string) => void = () => {}) {
+  /**
+   * `pauseBeforeWaitMs` (tests only): the writer pauses that long between its
+   * last look at the ring and its sleep, widening the window in which a
+   * wake-up can land there (tests/server/wire_writer.test.ts).
+   */
+  constructor(
+    private readonly onFailure: (message: string) => void = () => {},
+    options: { pauseBeforeWaitMs?: number } = {},
+  ) {
     const ctlBuf = new SharedArrayBuffer(CTL_INTS * 4);
     const dataBuf = new SharedArrayBuffer(wire_ring_bytes);
     this.ctl = new Int32Array(ctlBuf);
     this.data = new Uint8Array(dataBuf);
     this.hdr = new Int32Array(dataBuf);
     this.mask = wire_ring_bytes - 1;
-    this.worker = new Worker(new URL('./wire_writer_worker.mjs', import.meta.url), { workerData: { ctl: ctlBuf, data: dataBuf }, stdout: false, stderr: false });
+    this.worker = new Worker(new URL('./wire_writer_worker.mjs', import.meta.url), { workerData: { ctl: ctlBuf, data: dataBuf, pauseBeforeWaitMs: options.pauseBeforeWaitMs ?? 0 }, stdout: false, stderr: false });
     this.worker.unref();
     this.worker.on('message', (m: Msg) => this.onMessage(m));
     this.worker.on('error', (e) => this.die(`wire writer thread failed: ${e.message}`));
@@ -214,9 +222,11 @@ export class WireWriter {
   private wakeQueued = false;
   private readonly wake = (): void => {
     this.wakeQueued = false;
+    // SLEEP is the writer's futex word (see wire_writer_worker.mjs): clearing it
+    // before the notify makes a wait that has not started yet return at once.
     if (Atomics.load(this.ctl, SLEEP) !== 0 && Atomics.compareExchange(this.ctl, SLEEP, 1, 0) === 1) {
       this.notifies++;
-      Atomics.notify(this.ctl, TAIL, 1);
+      Atomics.notify(this.ctl, SLEEP, 1);
     }
   };
 
@@ -270,7 +280,8 @@ export class WireWriter {
     if (this.stopping) return this.stopping;
     this.stopping = (async () => {
       Atomics.store(this.ctl, STOP, 1);
-      Atomics.notify(this.ctl, TAIL, 1);
+      Atomics.store(this.ctl, SLEEP, 0);
+      Atomics.notify(this.ctl, SLEEP, 1);
       this.worker.ref();
       if (!this.exited) await new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
       this.alive = false;

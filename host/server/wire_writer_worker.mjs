@@ -28,6 +28,9 @@ const ctl = new Int32Array(workerData.ctl);
 const data = new Uint8Array(workerData.data);
 const hdr = new Int32Array(workerData.data);
 const MASK = data.length - 1;
+/** Tests only: a pause between the last look at the ring and the sleep. */
+const pauseBeforeWaitMs = workerData.pauseBeforeWaitMs ?? 0;
+const pause = new Int32Array(new SharedArrayBuffer(4));
 /** Epochs whose later entries go back to the main thread / are dropped. */
 const diverted = new Set();
 const failed = new Set();
@@ -89,9 +92,16 @@ function run() {
     const tail = Atomics.load(ctl, TAIL);
     if (head === tail) {
       if (Atomics.load(ctl, STOP) !== 0) return;
+      // The futex word is SLEEP itself, not TAIL: the main thread wakes us by
+      // CAS SLEEP 1 -> 0 then notify, so a wake-up that lands between our
+      // check of TAIL and the wait makes the wait return at once. (Waiting on
+      // TAIL lost wake-ups: a wake queued for an entry we had already taken
+      // could clear SLEEP just before we slept, with TAIL unchanged; the next
+      // entry then saw SLEEP 0 and never notified. pgbench -S -c 8 hung so.)
       Atomics.store(ctl, SLEEP, 1);
       if (Atomics.load(ctl, TAIL) === head && Atomics.load(ctl, STOP) === 0) {
-        Atomics.wait(ctl, TAIL, head);
+        if (pauseBeforeWaitMs > 0) Atomics.wait(pause, 0, 0, pauseBeforeWaitMs);
+        Atomics.wait(ctl, SLEEP, 1);
         Atomics.add(ctl, N_WAKEUPS, 1);
       }
       Atomics.store(ctl, SLEEP, 0);

@@ -389,3 +389,34 @@ describe('--wire-writer-thread', () => {
     }
   });
 });
+
+describe.skipIf(!supported)('WireWriter wake-ups', () => {
+  it('a wake-up that lands between the writer\'s last look at the ring and its sleep is not lost', async () => {
+    // The writer pauses 150 ms there (a test-only option), so the race that hung
+    // pgbench -S -c 8 after ~10 s (the writer asleep on an unchanged TAIL with
+    // SLEEP already cleared by a stale wake-up) happens every time.
+    const w = new WireWriter((m) => {
+      throw new Error(m);
+    }, { pauseBeforeWaitMs: 150 });
+    w.inlineWrites = false;
+    const SLEEP = 2;
+    const ctl = (w as unknown as { ctl: Int32Array }).ctl;
+    try {
+      const p = await pair(w);
+      let got = '';
+      p.client.on('data', (d) => (got += d.toString()));
+      p.ring.write(new TextEncoder().encode('A'.repeat(10)));
+      // Written, and the writer has looked at the empty ring (SLEEP set) and pauses before sleeping.
+      await until(() => got.length === 10 && Atomics.load(ctl, SLEEP) === 1, 5000, 'the first entry');
+      // A wake-up for nothing new, inside the pause: what the wake-up queued for an entry the writer took already does.
+      (w as unknown as { wake(): void }).wake();
+      await new Promise((r) => setTimeout(r, 300)); // the writer is asleep now
+      p.ring.write(new TextEncoder().encode('B'.repeat(10)));
+      await until(() => got.length === 20, 3000, 'the second entry, placed after that wake-up');
+      expect(got).toBe('A'.repeat(10) + 'B'.repeat(10));
+      await p.close();
+    } finally {
+      await w.stop();
+    }
+  });
+});
