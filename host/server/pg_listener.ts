@@ -6,7 +6,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { createSecureContext, type SecureContext, TLSSocket } from 'node:tls';
 import { PgConnection, type PgTransport } from '../wire/pg/connection.ts';
 import type { PgServerState } from '../wire/pg/server_state.ts';
-import { type RingStream, socketFd, WireWriter, wireWriterSupported } from './wire_writer.ts';
+import { type RingStream, socketFd, socketWrite, WireWriter, wireWriterSupported } from './wire_writer.ts';
 import { firstCertificateDer, tlsServerEndPoint } from './x509.ts';
 
 export interface PgListener {
@@ -83,16 +83,7 @@ class SocketTransport implements PgTransport {
     const s = this.stream;
     if (this.closed || s.destroyed) return;
     if (this.ring && !this.encrypted) return this.ring.write(bytes);
-    if (s.write(bytes)) return;
-    return new Promise<void>((resolve) => {
-      const done = (): void => {
-        s.off('drain', done);
-        s.off('close', done);
-        resolve();
-      };
-      s.on('drain', done);
-      s.on('close', done);
-    });
+    return socketWrite(s, bytes);
   }
 
   close(): void {

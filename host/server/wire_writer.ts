@@ -294,7 +294,7 @@ export class WireWriter {
 }
 
 /** Writes through Node's socket; a promise when it should be waited for (drain). */
-function socketWrite(s: Socket, bytes: Uint8Array): void | Promise<void> {
+export function socketWrite(s: Socket, bytes: Uint8Array): void | Promise<void> {
   if (s.destroyed || s.writableEnded) return;
   if (s.write(bytes)) return;
   return new Promise<void>((resolve) => {

@@ -13,6 +13,7 @@ import { ExecKernels } from '../../host/engine/exec/kernels.ts';
 import { AOP, f64Bits, i128, ProgramBuilder, Unsupported, VAGG, VCMP, VectorProgram, VP, VT, vpExports } from '../../host/engine/exec/vprog.ts';
 import { columnBits, JIT_MAX_DIRECT, JitProgram, jitModuleBytes, vprogJit } from '../../host/engine/exec/vprog_jit.ts';
 import { nodePlatform } from '../../host/platform/node.ts';
+import { fillVector } from './vprog_vectors.ts';
 
 let k: ExecKernels;
 beforeAll(async () => {
@@ -33,23 +34,7 @@ const byAddr = new Map<number, Col>();
 const byNulls = new Map<number, Col>();
 
 function vec(kind: Kind, vals: Val[]): Col {
-  const x = vpExports(k);
-  const n = vals.length;
-  const size = kind === 'i32' ? 4 : kind === 'u8' ? 1 : 8;
-  const ptr = x.exec_alloc(n * size + 16);
-  owned.push(ptr);
-  const hasNull = vals.some((v) => v === null);
-  const nulls = hasNull ? x.exec_alloc(n + 16) : 0;
-  if (nulls) owned.push(nulls);
-  const buf = x.memory.buffer;
-  for (let i = 0; i < n; i++) {
-    const v = vals[i];
-    if (kind === 'i32') new Int32Array(buf, ptr, n)[i] = v === null ? 0 : Number(v);
-    else if (kind === 'u8') new Uint8Array(buf, ptr, n)[i] = v === null ? 0 : Number(v);
-    else if (kind === 'i64') new BigInt64Array(buf, ptr, n)[i] = v === null ? 0n : BigInt(v);
-    else new Float64Array(buf, ptr, n)[i] = v === null ? 0 : Number(v);
-    if (nulls) new Uint8Array(buf, nulls, n)[i] = v === null ? 1 : 0;
-  }
+  const { ptr, nulls } = fillVector(k, owned, kind, vals);
   const c = { kind, ptr, nulls, vals };
   byAddr.set(ptr, c);
   if (nulls) byNulls.set(nulls, c);

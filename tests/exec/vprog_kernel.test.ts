@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { ExecKernels } from '../../host/engine/exec/kernels.ts';
 import { AOP, i128, ProgramBuilder, VAGG, VCMP, VectorProgram, VT, vpExports, f64Bits } from '../../host/engine/exec/vprog.ts';
 import { nodePlatform } from '../../host/platform/node.ts';
+import { fillVector } from './vprog_vectors.ts';
 
 let k: ExecKernels;
 beforeAll(async () => {
@@ -19,24 +20,7 @@ const owned: number[] = [];
 
 /** A column vector in exec memory (NULL slots hold 0, as the column cache writes them). */
 function vec(kind: Kind, vals: Array<number | bigint | null>): Vec {
-  const x = vpExports(k);
-  const n = vals.length;
-  const size = kind === 'i32' ? 4 : kind === 'u8' ? 1 : 8;
-  const ptr = x.exec_alloc(n * size + 16);
-  owned.push(ptr);
-  const hasNull = vals.some((v) => v === null);
-  const nulls = hasNull ? x.exec_alloc(n + 16) : 0;
-  if (nulls) owned.push(nulls);
-  const buf = x.memory.buffer;
-  for (let i = 0; i < n; i++) {
-    const v = vals[i];
-    if (kind === 'i32') new Int32Array(buf, ptr, n)[i] = v === null ? 0 : Number(v);
-    else if (kind === 'u8') new Uint8Array(buf, ptr, n)[i] = v === null ? 0 : Number(v);
-    else if (kind === 'i64') new BigInt64Array(buf, ptr, n)[i] = v === null ? 0n : BigInt(v);
-    else new Float64Array(buf, ptr, n)[i] = v === null ? 0 : Number(v);
-    if (nulls) new Uint8Array(buf, nulls, n)[i] = v === null ? 1 : 0;
-  }
-  return { ptr, nulls };
+  return fillVector(k, owned, kind, vals);
 }
 
 function run(b: ProgramBuilder, n: number, directRange = 0, slice = n): VectorProgram & { ok: boolean } {

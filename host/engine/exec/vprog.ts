@@ -368,6 +368,23 @@ export interface AccResult {
   b: BigInt64Array;
 }
 
+/** Copies the accumulator block at `p` (per group three i64 words: count, a, b) out of kernel memory. */
+export function readAcc(buf: ArrayBufferLike, p: number, groups: number): AccResult {
+  const raw = new BigInt64Array(buf, p, groups * 3).slice();
+  const f = new Float64Array(raw.buffer);
+  const count = new BigInt64Array(groups);
+  const av = new BigInt64Array(groups);
+  const af = new Float64Array(groups);
+  const bv = new BigInt64Array(groups);
+  for (let g = 0; g < groups; g++) {
+    count[g] = raw[g * 3]!;
+    av[g] = raw[g * 3 + 1]!;
+    af[g] = f[g * 3 + 1]!;
+    bv[g] = raw[g * 3 + 2]!;
+  }
+  return { count, a: av, af, b: bv };
+}
+
 /** What a finished program answers: the interpreter's VectorProgram and the compiled JitProgram (vprog_jit.ts). */
 export interface ProgramResults {
   groupCount(): number;
@@ -420,20 +437,7 @@ export class VectorProgram {
   }
   /** Accumulator a over `groups` groups. */
   acc(a: number, groups: number): AccResult {
-    const p = this.x.vp_acc(this.h, a);
-    const raw = new BigInt64Array(this.x.memory.buffer, p, groups * 3).slice();
-    const f = new Float64Array(raw.buffer);
-    const count = new BigInt64Array(groups);
-    const av = new BigInt64Array(groups);
-    const af = new Float64Array(groups);
-    const bv = new BigInt64Array(groups);
-    for (let g = 0; g < groups; g++) {
-      count[g] = raw[g * 3]!;
-      av[g] = raw[g * 3 + 1]!;
-      af[g] = f[g * 3 + 1]!;
-      bv[g] = raw[g * 3 + 2]!;
-    }
-    return { count, a: av, af, b: bv };
+    return readAcc(this.x.memory.buffer, this.x.vp_acc(this.h, a), groups);
   }
 
   free(): void {

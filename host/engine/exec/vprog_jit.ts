@@ -32,7 +32,7 @@
 
 import { SbError, SqlState } from '../sb_error.ts';
 import type { ExecKernels } from './kernels.ts';
-import { AOP, type AccResult, type ProgramBuilder, VAGG, VCMP, VP, vpExports } from './vprog.ts';
+import { AOP, type AccResult, type ProgramBuilder, readAcc, VAGG, VCMP, VP, vpExports } from './vprog.ts';
 
 /** Switches and counters (tests and benchmarks turn the JIT off to compare). */
 export const vprogJit = {
@@ -1209,16 +1209,7 @@ export class JitProgram {
   }
   acc(a: number, groups: number): AccResult {
     const L = this.layout;
-    const raw = new BigInt64Array(this.x.memory.buffer, this.ctx + L.acc + a * L.maxG * 24, groups * 3).slice();
-    const f = new Float64Array(raw.buffer);
-    const count = new BigInt64Array(groups), av = new BigInt64Array(groups), af = new Float64Array(groups), bv = new BigInt64Array(groups);
-    for (let g = 0; g < groups; g++) {
-      count[g] = raw[g * 3]!;
-      av[g] = raw[g * 3 + 1]!;
-      af[g] = f[g * 3 + 1]!;
-      bv[g] = raw[g * 3 + 2]!;
-    }
-    return { count, a: av, af, b: bv };
+    return readAcc(this.x.memory.buffer, this.ctx + L.acc + a * L.maxG * 24, groups);
   }
   free(): void {
     for (const t of this.tables) this.x.exec_free(t);
