@@ -9,6 +9,15 @@ import { codeOf, memoryDb, rows } from './helpers.ts';
 
 const tick = () => new Promise((r) => setTimeout(r, 30));
 
+/** Checks that `q` is still waiting a moment after it started (a row lock holds it); `.done` is it, to await later. */
+async function stillWaiting<T>(q: Promise<T>): Promise<{ done: Promise<T> }> {
+  let settled = false;
+  const done = q.finally(() => (settled = true));
+  await tick();
+  expect(settled).toBe(false);
+  return { done };
+}
+
 describe('SELECT ... FOR UPDATE row locks', () => {
   let db: Database;
 
@@ -30,13 +39,10 @@ describe('SELECT ... FOR UPDATE row locks', () => {
       await s1.query('BEGIN');
       const locked = await s1.query('SELECT id, bal FROM acct WHERE id = 1 FOR UPDATE');
       expect(locked.rows.map((r) => r.map(String))).toEqual([['1', '10']]);
-      let settled = false;
-      const blocked = s2.query('UPDATE acct SET bal = bal + 1 WHERE id = 1').finally(() => (settled = true));
-      await tick();
-      expect(settled).toBe(false);
+      const blocked = await stillWaiting(s2.query('UPDATE acct SET bal = bal + 1 WHERE id = 1'));
       await s1.query('UPDATE acct SET bal = 100 WHERE id = 1');
       await s1.query('COMMIT');
-      expect((await blocked).command).toBe('UPDATE 1');
+      expect((await blocked.done).command).toBe('UPDATE 1');
       expect(await rows(db, 'SELECT bal FROM acct WHERE id = 1')).toEqual([['101']]);
       // rows the lock did not cover were never blocked
       expect((await s2.query('UPDATE acct SET bal = 0 WHERE id = 2')).command).toBe('UPDATE 1');
@@ -54,12 +60,9 @@ describe('SELECT ... FOR UPDATE row locks', () => {
       const r = await s1.query("SELECT id FROM acct WHERE tag = 'a' AND bal > 15 FOR SHARE");
       expect(r.rows.map((x) => x.map(String))).toEqual([['3']]);
       expect((await s2.query('UPDATE acct SET bal = 11 WHERE id = 1')).command).toBe('UPDATE 1');
-      let settled = false;
-      const blocked = s2.query('DELETE FROM acct WHERE id = 3').finally(() => (settled = true));
-      await tick();
-      expect(settled).toBe(false);
+      const blocked = await stillWaiting(s2.query('DELETE FROM acct WHERE id = 3'));
       await s1.query('ROLLBACK');
-      expect((await blocked).command).toBe('DELETE 1');
+      expect((await blocked.done).command).toBe('DELETE 1');
     } finally {
       await s1.close();
       await s2.close();
@@ -74,12 +77,9 @@ describe('SELECT ... FOR UPDATE row locks', () => {
       await s1.query('UPDATE acct SET bal = 50 WHERE id = 1');
       await s1.query('UPDATE acct SET bal = 5 WHERE id = 3');
       await s2.query('BEGIN');
-      let settled = false;
-      const blocked = s2.query('SELECT id, bal FROM acct WHERE bal >= 10 ORDER BY id FOR UPDATE').finally(() => (settled = true));
-      await tick();
-      expect(settled).toBe(false);
+      const blocked = await stillWaiting(s2.query('SELECT id, bal FROM acct WHERE bal >= 10 ORDER BY id FOR UPDATE'));
       await s1.query('COMMIT');
-      expect((await blocked).rows.map((x) => x.map(String))).toEqual([['1', '50'], ['2', '20']]);
+      expect((await blocked.done).rows.map((x) => x.map(String))).toEqual([['1', '50'], ['2', '20']]);
       await s2.query('COMMIT');
     } finally {
       await s1.close();
@@ -161,12 +161,9 @@ describe('SELECT ... FOR UPDATE row locks', () => {
       await s1.query('BEGIN');
       expect((await s1.query('SELECT id FROM acct ORDER BY id LIMIT 1 FOR UPDATE')).rows.map((r) => r.map(String))).toEqual([['1']]);
       expect((await s2.query('UPDATE acct SET bal = 0 WHERE id = 3')).command).toBe('UPDATE 1');
-      let settled = false;
-      const blocked = s2.query('UPDATE acct SET bal = 0 WHERE id = 1').finally(() => (settled = true));
-      await tick();
-      expect(settled).toBe(false);
+      const blocked = await stillWaiting(s2.query('UPDATE acct SET bal = 0 WHERE id = 1'));
       await s1.query('COMMIT');
-      await blocked;
+      await blocked.done;
     } finally {
       await s1.close();
       await s2.close();
@@ -205,12 +202,9 @@ describe('SELECT ... FOR UPDATE row locks', () => {
       await s1.query('BEGIN');
       await s1.query('SELECT a.id FROM acct a JOIN side s ON s.id = a.id FOR UPDATE OF s');
       expect((await s2.query('UPDATE acct SET bal = 1 WHERE id = 1')).command).toBe('UPDATE 1');
-      let settled = false;
-      const blocked = s2.query('UPDATE side SET n = 2 WHERE id = 1').finally(() => (settled = true));
-      await tick();
-      expect(settled).toBe(false);
+      const blocked = await stillWaiting(s2.query('UPDATE side SET n = 2 WHERE id = 1'));
       await s1.query('COMMIT');
-      await blocked;
+      await blocked.done;
     } finally {
       await s1.close();
       await s2.close();
@@ -230,12 +224,9 @@ describe('SELECT ... FOR UPDATE row locks', () => {
       expect(r.rows.map((x) => x.map(String))).toEqual([['1', '1']]);
       expect((await s2.query('UPDATE pick SET id = 7')).command).toBe('UPDATE 1');
       for (const sql of ['UPDATE side SET n = 9 WHERE id = 1', 'UPDATE acct SET bal = 9 WHERE id = 1']) {
-        let settled = false;
-        const blocked = s2.query(sql).finally(() => (settled = true));
-        await tick();
-        expect(settled).toBe(false);
+        const blocked = await stillWaiting(s2.query(sql));
         await s1.query('COMMIT');
-        await blocked;
+        await blocked.done;
         await s1.query('BEGIN');
         await s1.query('SELECT a.id, s.n FROM acct a JOIN side s ON s.id = a.id WHERE a.id = 1 FOR UPDATE');
       }
