@@ -81,7 +81,7 @@ export class ForeignKeys {
   finish(): void {
     this.ctx.txn.endStatement();
     const sink = this.ctx.deferredChecks;
-    if (sink) {
+    if (sink && (this.pending.parents.length > 0 || this.pending.noAction.length > 0)) {
       const keep = (d: boolean | undefined): boolean => !d;
       sink.parents.push(...this.pending.parents.filter((p) => p.fk.deferred));
       sink.noAction.push(...this.pending.noAction.filter((p) => p.fk.deferred));
@@ -160,6 +160,7 @@ export class ForeignKeys {
    * modification per child table.
    */
   *onParentChange(oldRow: unknown[], newRow: unknown[] | null): Generator<Signal, void, void> {
+    if (this.asParent.length === 0) return; // nothing references this table (and no closures to make per row)
     const byChild = new Map<number, { child: TableAccess; rows: Map<string, ChildChange>; cascadeFrom?: number; sets: number }>();
     const applies = (fk: ConstraintObj): boolean => {
       const refPos = fk.ref!.attnums.map((a) => a - 1);
