@@ -6,11 +6,9 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../host/engine/db.ts';
-import { PgServerState } from '../../../host/wire/pg/server_state.ts';
 import { memoryDb } from '../../sql/helpers.ts';
-import { type BackendMsg, fe, MemoryWire } from './wire_client.ts';
+import { type BackendMsg, fe, type MemoryWire, trustSession } from './wire_client.ts';
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const ROWS = 5000;
 let db: Database;
 
@@ -24,13 +22,7 @@ afterAll(async () => {
   await db.close();
 });
 
-async function connected(): Promise<MemoryWire> {
-  const w = new MemoryWire(new PgServerState(db, quiet, { hba: [{ database: 'all', user: 'all', address: 'all', method: 'trust' }] }));
-  w.send(fe.startup({ user: 'sysdba', database: 'scratchbird' }));
-  const ms = await w.until();
-  expect(ms.at(-1)?.text).toBe('I');
-  return w;
-}
+const connected = (): Promise<MemoryWire> => trustSession(db);
 
 const types = (ms: BackendMsg[]): string => ms.map((m) => m.type).join('');
 const rows = (ms: BackendMsg[]): Array<Array<string | null>> => ms.filter((m) => m.type === 'D').map((m) => m.values!);

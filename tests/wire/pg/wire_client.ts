@@ -3,7 +3,8 @@
 // that drives a PgConnection without sockets.
 
 import { PgConnection, type PgTransport } from '../../../host/wire/pg/connection.ts';
-import type { PgServerState } from '../../../host/wire/pg/server_state.ts';
+import { PgServerState } from '../../../host/wire/pg/server_state.ts';
+import type { Database } from '../../../host/engine/db.ts';
 
 const enc = new TextEncoder();
 
@@ -179,4 +180,14 @@ export class MemoryWire {
       await new Promise((r) => setTimeout(r, 2));
     }
   }
+}
+
+/** A session on `db` over an in-memory transport (trust auth, quiet log), started up and ready for queries. */
+export async function trustSession(db: Database): Promise<MemoryWire> {
+  const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+  const w = new MemoryWire(new PgServerState(db, quiet, { hba: [{ database: 'all', user: 'all', address: 'all', method: 'trust' }] }));
+  w.send(fe.startup({ user: 'sysdba', database: 'scratchbird' }));
+  const ms = await w.until();
+  if (ms.at(-1)?.text !== 'I') throw new Error(`startup did not end ready for query: ${JSON.stringify(ms.map((m) => m.type))}`);
+  return w;
 }
