@@ -381,26 +381,7 @@ function build(d: Data, r: Recipe): Built {
     return b.widen(b.load('i32', cols.d2.ptr, 0));
   };
   // Expressions: left-deep chains of ARITH / ARITHC (op 0-3 with a register, 4-6 ARITHC with a constant), a RANGE now and then.
-  const exprs: number[] = [];
-  for (const e of r.exprs) {
-    let v = leaf(e.leaves[0]!);
-    for (let i = 0; i < e.ops.length; i++) {
-      const op = e.ops[i]!;
-      if (op <= 2) v = b.arith(v, leaf(e.leaves[(i + 1) % e.leaves.length]!), op);
-      else if (op <= 5) v = b.arithC(v, [AOP.ADD, AOP.RSUB, AOP.MUL][op - 3]!, e.consts[i]!);
-      else b.range(v, -2147483648n, 2147483647n);
-    }
-    exprs.push(v);
-  }
-  if (r.select === 1) b.select(b.cmpC(exprs[0]!, VCMP.GT, VT.I64, r.exprs[0]!.consts[2]!));
-  else if (r.select === 2) b.select(tree());
-  else if (r.select === 3) {
-    const code = b.load('i32', cols.d1.ptr, cols.d1.nulls);
-    b.select(b.dictMap(code, new Uint8Array([1, 0, 2, 1, 2]), 4));
-  }
-  // Registers loaded before a SELECT are not read after it (the compiler's rule): reload after.
-  known = new Map();
-  const after: number[] = r.select === 0 ? exprs : r.exprs.map((e) => {
+  const expr = (e: (typeof r.exprs)[number]): number => {
     let v = leaf(e.leaves[0]!);
     for (let i = 0; i < e.ops.length; i++) {
       const op = e.ops[i]!;
@@ -409,7 +390,17 @@ function build(d: Data, r: Recipe): Built {
       else b.range(v, -2147483648n, 2147483647n);
     }
     return v;
-  });
+  };
+  const exprs = r.exprs.map(expr);
+  if (r.select === 1) b.select(b.cmpC(exprs[0]!, VCMP.GT, VT.I64, r.exprs[0]!.consts[2]!));
+  else if (r.select === 2) b.select(tree());
+  else if (r.select === 3) {
+    const code = b.load('i32', cols.d1.ptr, cols.d1.nulls);
+    b.select(b.dictMap(code, new Uint8Array([1, 0, 2, 1, 2]), 4));
+  }
+  // Registers loaded before a SELECT are not read after it (the compiler's rule): reload after.
+  known = new Map();
+  const after: number[] = r.select === 0 ? exprs : r.exprs.map(expr);
   let g = -1;
   let direct = 0;
   if (r.group > 0) {
