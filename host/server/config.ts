@@ -24,7 +24,7 @@
 // --block-cache-mb N, --memtable-mb N,
 // --wire-writer-thread on|off (YAML protocols.postgresql.writer_thread,
 // SCRATCHBIRD_WIRE_WRITER_THREAD): socket writes of plain-TCP PostgreSQL
-// connections on a worker thread (Node on Linux; see wire_writer.ts),
+// connections on a worker thread (Node on Linux; see wire_writer.ts; off by default),
 // --tls-cert FILE --tls-key FILE (PEM; YAML tls: { cert, key }), or
 // --tls auto (YAML tls: auto, SCRATCHBIRD_TLS=auto): a self-signed EC P-256
 // certificate made on first start in the data folder (server.crt, server.key
@@ -86,7 +86,7 @@ export const SERVER_STORAGE_DEFAULTS = { blockCacheMb: 256, memtableMb: 64 };
 const STORAGE_MB_MAX = 2048;
 
 /** `--wire-writer-thread` when not given (docs/benchmarks.md §4 has the measurements behind it). */
-export const WIRE_WRITER_THREAD_DEFAULT = true;
+export const WIRE_WRITER_THREAD_DEFAULT = false;
 
 export class ConfigError extends Error {}
 

@@ -371,8 +371,10 @@ describe('--wire-writer-thread', () => {
   const load = (argv: string[], env: Record<string, string> = {}, yaml?: string) =>
     loadConfig(argv, (n) => env[n], (p) => (p === 'scratchbird.yaml' ? yaml : undefined));
 
-  it('is on by default, and set by flag, environment or YAML (flag wins)', () => {
-    expect(load([]).pg.writerThread).toBe(true);
+  it('is off by default, and set by flag, environment or YAML (flag wins)', () => {
+    expect(load([]).pg.writerThread).toBe(false);
+    expect(load(['--wire-writer-thread', 'on']).pg.writerThread).toBe(true);
+    expect(load([], { SCRATCHBIRD_WIRE_WRITER_THREAD: 'on' }).pg.writerThread).toBe(true);
     expect(load(['--wire-writer-thread', 'off']).pg.writerThread).toBe(false);
     expect(load([], { SCRATCHBIRD_WIRE_WRITER_THREAD: 'off' }).pg.writerThread).toBe(false);
     expect(load([], {}, 'protocols:\n  postgresql:\n    writer_thread: false\n').pg.writerThread).toBe(false);
