@@ -62,6 +62,7 @@ export function renderMetrics(db: Database, pg: PgServerState | undefined, start
     m.metric('tx_engine_connections_total', 'counter', 'Connections accepted.').value('tx_engine_connections_total', c.connectionsTotal, { protocol: 'postgresql' });
     m.metric('tx_engine_connections_rejected_total', 'counter', 'Connections refused by connections_max.').value('tx_engine_connections_rejected_total', c.connectionsRejected, { protocol: 'postgresql' });
     m.metric('tx_engine_auth_failures_total', 'counter', 'Failed logins.').value('tx_engine_auth_failures_total', c.authFailures, { protocol: 'postgresql' });
+    m.metric('tx_engine_input_pauses_total', 'counter', 'Times a connection stopped reading: it sent more than message_bytes_max + 1 MiB ahead of what ran.').value('tx_engine_input_pauses_total', c.inputPauses, { protocol: 'postgresql' });
     m.metric('tx_engine_errors_total', 'counter', 'Errors sent to clients, by SQLSTATE class.');
     for (const [cls, n] of [...c.errorsByClass].sort()) m.value('tx_engine_errors_total', n, { protocol: 'postgresql', sqlstate_class: cls });
     m.metric('tx_engine_queries_total', 'counter', 'Statements run.').value('tx_engine_queries_total', c.queriesTotal, { protocol: 'postgresql' });

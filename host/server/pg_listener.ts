@@ -2,10 +2,11 @@
 // fed into PgConnection state machines; TLS (node:tls) after an SSLRequest
 // when a certificate is configured. Sockets live here and nowhere else.
 
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server, Socket } from 'node:net';
 import { createSecureContext, type SecureContext, TLSSocket } from 'node:tls';
 import { PgConnection, type PgTransport } from '../wire/pg/connection.ts';
 import type { PgServerState } from '../wire/pg/server_state.ts';
+import { slab_piece_bytes_max, slabCopy } from '../wire/pg/bytes.ts';
 import { type RingStream, socketFd, socketWrite, WireWriter, wireWriterSupported } from './wire_writer.ts';
 import { firstCertificateDer, tlsServerEndPoint } from './x509.ts';
 
@@ -31,6 +32,39 @@ export interface PgListenOptions {
    */
   writerThread?: boolean;
 }
+
+/**
+ * Node's keys for a socket's caller-owned read buffer (what net.Socket's
+ * `onread` option sets), found on a probe socket; undefined on Deno or where
+ * Node lacks them. With them a plain-TCP socket reads into one shared buffer
+ * and hands each read to a callback: no Buffer allocated per read and no
+ * Readable stream machinery (push, 'data', maybeReadMore), about 1 µs of the
+ * server thread per round trip (docs/benchmarks.md §4).
+ */
+const userReadKeys = ((): { buffer: symbol; callback: symbol } | undefined => {
+  // deno-lint-ignore no-explicit-any
+  if ((globalThis as any).Deno !== undefined) return undefined;
+  try {
+    const probe = new Socket({ onread: { buffer: new Uint8Array(1), callback: () => true } } as ConstructorParameters<typeof Socket>[0]);
+    const keys = Object.getOwnPropertySymbols(probe);
+    const find = (d: string): symbol | undefined => keys.find((k) => k.description === d);
+    const buffer = find('kBuffer');
+    const callback = find('kBufferCb');
+    probe.destroy();
+    const p = probe as unknown as Record<symbol, unknown>;
+    return buffer && callback && p[buffer] instanceof Uint8Array && typeof p[callback] === 'function' ? { buffer, callback } : undefined;
+  } catch {
+    return undefined;
+  }
+})();
+/** True where plain-TCP sockets read directly into the shared buffer (Node; not Deno). */
+export function directReadsSupported(): boolean {
+  return userReadKeys !== undefined;
+}
+
+/** The read buffer every direct-read socket shares: each read is copied out in its callback, before the next read. */
+const user_read_buffer_bytes = 64 * 1024;
+let userReadBuffer: Uint8Array | undefined;
 
 /** A connection's byte stream: the TCP socket, later maybe the TLS socket over it. */
 class SocketTransport implements PgTransport {
@@ -64,11 +98,34 @@ class SocketTransport implements PgTransport {
   }
 
   listen(): void {
-    this.stream.on('data', this.onData);
     this.stream.on('error', this.onError);
+    if (this.stream === this.raw && !this.startTls && this.readDirect()) return;
+    this.stream.on('data', this.onData);
   }
 
   private readonly onData = (d: Buffer): void => this.conn.onData(new Uint8Array(d.buffer, d.byteOffset, d.length));
+
+  /**
+   * Plain TCP with no TLS possible: reads go straight from the socket handle
+   * into the shared buffer (see userReadKeys). Called before the first read
+   * (in the 'connection' callback). End of stream and errors still arrive as
+   * 'end', 'close' and 'error'; pause() and resume() stop and restart the
+   * handle's reads as for any socket.
+   */
+  private readDirect(): boolean {
+    const keys = userReadKeys;
+    const handle = (this.raw as unknown as { _handle?: { useUserBuffer?: (b: Uint8Array) => void } })._handle;
+    if (!keys || typeof handle?.useUserBuffer !== 'function') return false;
+    const buf = (userReadBuffer ??= new Uint8Array(user_read_buffer_bytes));
+    const s = this.raw as unknown as Record<symbol, unknown>;
+    s[keys.buffer] = buf;
+    s[keys.callback] = (n: number, b: Uint8Array): boolean => {
+      this.conn.onData(n <= slab_piece_bytes_max ? slabCopy(b, n) : b.slice(0, n));
+      return true;
+    };
+    handle.useUserBuffer(buf);
+    return true;
+  }
 
   private upgrade(context: SecureContext): void {
     this.raw.off('data', this.onData);

@@ -151,11 +151,12 @@ export class ByteReader {
  * out; the slab is freed when its last slice is.
  */
 const slab_bytes = 64 * 1024;
-const slab_piece_bytes_max = 4096;
+export const slab_piece_bytes_max = 4096;
 let slab = new Uint8Array(slab_bytes);
 let slabAt = 0;
 
-function slabCopy(src: Uint8Array, n: number): Uint8Array {
+/** The first `n` bytes of `src` in a slice of the shared slab (n ≤ slab_piece_bytes_max). */
+export function slabCopy(src: Uint8Array, n: number): Uint8Array {
   if (slabAt + n > slab_bytes) {
     slab = new Uint8Array(slab_bytes);
     slabAt = 0;

@@ -172,6 +172,7 @@ export class PgConnection implements CancelTarget, NotifyTarget {
     this.reader.push(chunk);
     if (!this.paused && this.reader.buffered > this.reader.messageBytesMax + input_buffer_bytes_max_extra) {
       this.paused = true;
+      this.state.counters.inputPauses++;
       this.transport.pause?.();
     }
     void this.pump();

@@ -79,6 +79,8 @@ export class PgCounters {
   connectionsTotal = 0;
   connectionsRejected = 0;
   authFailures = 0;
+  /** Times a connection stopped reading its socket: it sent more than the input bound ahead of what was processed. */
+  inputPauses = 0;
   /** ErrorResponses sent, by SQLSTATE class (first two characters). */
   readonly errorsByClass = new Map<string, number>();
   queriesTotal = 0;
