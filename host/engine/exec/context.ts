@@ -12,6 +12,9 @@ import type { EvalContext } from '../functions/context.ts';
 /** Milliseconds a statement runs before it lets the event loop serve others. */
 export const TIME_SLICE_MS = 8;
 
+/** The longest single timer a sleep sets (setTimeout's limit is 2^31 - 1 ms). */
+const MAX_TIMER_MS = 3_600_000;
+
 /** Session facts that SQL functions read (current_user, current_schema...). */
 export interface SessionInfo {
   currentUser: string;
@@ -33,6 +36,13 @@ export class ExecContext {
   /** Where checks of INITIALLY DEFERRED foreign keys wait for COMMIT (set by the session). */
   deferredChecks: import('./foreign_keys.ts').FkPending | undefined;
   private interruptWaiters: Array<() => void> = [];
+  /**
+   * Milliseconds of sleep that pg_sleep() calls evaluated in this statement
+   * owe (expressions run synchronously and cannot wait): the statement
+   * driver serves them with sleep() before it hands on the batch that
+   * evaluated them, and at the operators' next PAUSE (tick() says so).
+   */
+  sleepMs = 0;
 
   constructor(
     readonly store: Store,
@@ -52,6 +62,8 @@ export class ExecContext {
   ) {
     // The time slice starts at the first tick() (a point lookup never ticks: no clock read).
     this.sliceEnd = -1;
+    // pg_sleep() owes its sleep to the statement that evaluates it.
+    ev.sleeper = this;
   }
 
   /** Cancels the statement (a CancelRequest): it fails with 57014 at its next pause or wait. */
@@ -88,6 +100,7 @@ export class ExecContext {
    * skipping checks would delay statement_timeout and cancel by several batches.
    */
   tick(): boolean {
+    if (this.sleepMs !== 0) return true;
     this.ticks++;
     const t = this.now();
     if (this.sliceEnd < 0) this.sliceEnd = t + TIME_SLICE_MS;
@@ -96,6 +109,48 @@ export class ExecContext {
 
   async yieldNow(): Promise<void> {
     await this.yieldFn();
+    this.sliceEnd = this.now() + TIME_SLICE_MS;
+  }
+
+  /**
+   * Serves the sleep owed (sleepMs) without blocking other sessions: a timer,
+   * ended early with 57014 by a cancel (or a terminated backend) or at the
+   * statement_timeout deadline. Never ends before the time asked.
+   */
+  async sleep(): Promise<void> {
+    const end = this.now() + this.sleepMs;
+    this.sleepMs = 0;
+    let wake: (() => void) | undefined;
+    const onInterrupt = (): void => wake?.();
+    this.interruptWaiters.push(onInterrupt);
+    try {
+      for (;;) {
+        this.checkInterrupts();
+        const t = this.now();
+        if (!(t < end)) break;
+        // One timer to the end or the deadline, whichever comes first (at most ~2^31 ms at a time).
+        const ms = Math.min(end, this.deadline) - t;
+        const setTimer = this.setTimer;
+        if (setTimer === undefined) {
+          await this.yieldFn();
+          continue;
+        }
+        await new Promise<void>((resolve) => {
+          const cancelTimer = setTimer(() => {
+            wake = undefined;
+            resolve();
+          }, Math.min(Math.max(ms, 1), MAX_TIMER_MS));
+          wake = () => {
+            wake = undefined;
+            cancelTimer();
+            resolve();
+          };
+        });
+      }
+    } finally {
+      const i = this.interruptWaiters.indexOf(onInterrupt);
+      if (i >= 0) this.interruptWaiters.splice(i, 1);
+    }
     this.sliceEnd = this.now() + TIME_SLICE_MS;
   }
 

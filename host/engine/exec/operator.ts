@@ -7,6 +7,12 @@
 // transaction's uncommitted row: wait for it to finish, then the operator
 // retries). So a long query can be suspended at any depth without making every
 // operator asynchronous.
+//
+// pg_sleep() cannot wait inside an expression either: it adds its time to
+// the statement's ExecContext.sleepMs, and whoever pulls a batch from the
+// root operator serves that sleep (ctx.sleep(), interruptible) before
+// handing the batch on: step(), drain() and serve() here, and the session's
+// drainFast and RowStream; ctx.tick() makes a busy operator PAUSE meanwhile.
 
 import { SbError, SqlState } from '../sb_error.ts';
 import type { Txn } from '../store/index.ts';
@@ -38,10 +44,11 @@ export async function step(ctx: ExecContext, gen: Step): Promise<Batch | null> {
     await serve(ctx, r.value);
     r = gen.next();
   }
+  if (ctx.sleepMs !== 0) await ctx.sleep();
   return r.value;
 }
 
-/** Same, without awaiting when no signal comes (the common case). */
+/** Same, without awaiting when no signal comes (the common case); the caller serves ctx.sleepMs (pg_sleep) before using the batch. */
 export function stepSync(gen: Step): { batch: Batch | null } | { signal: Signal; gen: Step } {
   const r = gen.next();
   if (r.done) return { batch: r.value };
@@ -49,6 +56,7 @@ export function stepSync(gen: Step): { batch: Batch | null } | { signal: Signal;
 }
 
 async function serve(ctx: ExecContext, s: Signal): Promise<void> {
+  if (ctx.sleepMs !== 0) await ctx.sleep();
   if (s.kind === 'pause') {
     await ctx.yieldNow();
     ctx.checkInterrupts();
@@ -85,6 +93,7 @@ export async function drain(ctx: ExecContext, op: Operator, onBatch: (b: Batch) 
         }
         batch = r.value;
       }
+      if (ctx.sleepMs !== 0) await ctx.sleep();
       if (batch === null) return;
       if (batch.length > 0) onBatch(batch);
     }

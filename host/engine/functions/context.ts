@@ -46,6 +46,8 @@ export interface EvalContext {
   regLookup?: RegLookup;
   /** Session facts for current_database(), current_schema(), pg_backend_pid()... (the session sets it per statement). */
   session?: SessionFacts;
+  /** The statement that serves the sleep pg_sleep() owes (exec/context.ts ExecContext sets itself); absent: no executor, no sleeping. */
+  sleeper?: { sleepMs: number };
 }
 
 /** What the session-information functions read (exec/context.ts SessionInfo satisfies it). */

@@ -19,6 +19,7 @@ import './arrays.ts';
 import './srf.ts';
 import './session_funcs.ts';
 import './notify.ts';
+import './sleep.ts';
 import './to_char.ts';
 import './to_timestamp.ts';
 import './aggregates.ts';

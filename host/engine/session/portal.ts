@@ -94,6 +94,12 @@ export class RowStream {
       } catch (e) {
         throw this.failed(e);
       }
+      if (this.ctx!.sleepMs !== 0) {
+        // pg_sleep in this batch: its sleep first (cancellable, under statement_timeout).
+        this.session.setRunning(this.ctx);
+        const batch = b;
+        return this.finish(this.ctx!.sleep().then(() => batch));
+      }
       const rows = this.rowsOf(b);
       if (rows !== undefined) return rows;
     }

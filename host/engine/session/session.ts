@@ -602,8 +602,9 @@ function drainFast(ctx: ExecContext, op: Operator, rows: unknown[][]): Promise<v
   let closeHere = true;
   try {
     // A point lookup's batches come without generator steps.
+    // (Sleep owed by pg_sleep: served at the end, or at the first PAUSE, which ctx.tick() brings forward.)
     for (let b = op.nextSync?.(); b !== undefined; b = op.nextSync!()) {
-      if (b === null) return undefined;
+      if (b === null) return ctx.sleepMs === 0 ? undefined : ctx.sleep();
       if (b.length > 0) appendRows(rows, b);
     }
     for (;;) {
@@ -613,7 +614,7 @@ function drainFast(ctx: ExecContext, op: Operator, rows: unknown[][]): Promise<v
         closeHere = false;
         return drainRest(ctx, op, resumeStep(r.value, gen), rows);
       }
-      if (r.value === null) return undefined;
+      if (r.value === null) return ctx.sleepMs === 0 ? undefined : ctx.sleep();
       if (r.value.length > 0) appendRows(rows, r.value);
     }
   } finally {
