@@ -152,6 +152,8 @@ class Cursor implements CursorRow {
         for (let c = 0; c < b.cols.length; c++) r[c] = b.cols[c]![i];
         this.rows.push(r);
       }
+      // The sleep pg_sleep() calls in these stages owe (exec/operator.ts).
+      if (this.ctx !== null && this.ctx.sleepMs !== 0) await this.ctx.sleep();
     }
     return n <= this.base + this.rows.length;
   }
@@ -671,7 +673,13 @@ async function fetch(s: Session, stmt: A.Fetch): Promise<QueryResult> {
     const running = s.execContext(c.txn!, s.catalog(), [], s.evalContext());
     (c.ctx as { deadline: number }).deadline = running.deadline;
     c.ctx.cancelRequested = false;
-    n = await c.fetch(direction, count, out);
+    // (A CancelRequest reaches the cursor's context while it pulls: a scan's PAUSE, a lock wait, pg_sleep.)
+    s.setRunning(c.ctx);
+    try {
+      n = await c.fetch(direction, count, out);
+    } finally {
+      s.setRunning(null);
+    }
   }
   if (out === null) return done(`MOVE ${n}`);
   const r: QueryResult = { command: `FETCH ${out.length}`, rowCount: out.length, fields: c.fields.slice(), rows: out };
