@@ -70,6 +70,18 @@ describe('pg_sleep: how long', () => {
     expect(await rows(db, 'SELECT count(*) FROM log')).toEqual([['3']]);
   });
 
+  it('clock_timestamp() after a sleep in the statement reads the time after it; pg_sleep_until over rows sleeps once', async () => {
+    expect((await timed("SELECT pg_sleep(0.2), clock_timestamp() - statement_timestamp() >= interval '0.2 s'")).rows).toEqual([['', 't']]);
+    // One target time for 1000 rows: the first row sleeps until it, the others not at all (summed, the sleeps would
+    // take 200 s: the statement_timeout turns that into an error instead of a hang).
+    const s = db.session({ settings: { statement_timeout: '60s' } });
+    const t0 = performance.now();
+    const r = await s.query("SELECT count(pg_sleep_until(x.t)) AS n FROM (SELECT clock_timestamp() + interval '0.2 s' AS t) x, generate_series(1, 1000)");
+    expect(r.rows).toEqual([[1000]]);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(200 - SLACK);
+    await s.close();
+  });
+
   it('a point lookup (the synchronous nextSync path) sleeps too, every time it runs', async () => {
     for (let i = 0; i < 3; i++) {
       const r = await timed('SELECT v, pg_sleep(0.1) FROM kv WHERE id = $1', [2]);

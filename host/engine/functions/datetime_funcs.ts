@@ -9,6 +9,7 @@ import type { EvalContext } from './context.ts';
 import { sessionZone } from './context.ts';
 import { type TimeTz } from './ops_datetime.ts';
 import { defFn } from './registry.ts';
+import { clockAfterSleep } from './sleep.ts';
 import { daysInMonth } from '../types/calendar.ts';
 import {
   age as ageTimestamps,
@@ -41,8 +42,9 @@ const volatile = { volatility: 'v' as const };
 defFn('now', [], TZ, (_a, ctx) => ctx.transactionTimestamp, stable);
 defFn('transaction_timestamp', [], TZ, (_a, ctx) => ctx.transactionTimestamp, stable);
 defFn('statement_timestamp', [], TZ, (_a, ctx) => ctx.statementTimestamp, stable);
-defFn('clock_timestamp', [], TZ, (_a, ctx) => ctx.clockTimestamp(), volatile);
-defFn('timeofday', [], TX, (_a, ctx) => timeofday(ctx.clockTimestamp(), ctx), volatile);
+// (After a pg_sleep() in the statement: the time once its sleep is served, see sleep.ts.)
+defFn('clock_timestamp', [], TZ, (_a, ctx) => clockAfterSleep(ctx), volatile);
+defFn('timeofday', [], TX, (_a, ctx) => timeofday(clockAfterSleep(ctx), ctx), volatile);
 
 function timeofday(us: number, ctx: EvalContext): string {
   const { tm: f, offset: off } = timestamptzToTm(us, sessionZone(ctx));

@@ -29,15 +29,26 @@ function owe(ctx: EvalContext, fn: string, ms: number): string {
   return VOID;
 }
 
+/**
+ * clock_timestamp() as it will read once the sleep owed so far is served (µs
+ * since 2000-01-01): a later call in the statement sees time after the
+ * earlier sleeps, and pg_sleep_until() in several rows does not sleep twice.
+ */
+export function clockAfterSleep(ctx: EvalContext): number {
+  const owed = ctx.sleeper?.sleepMs ?? 0;
+  const now = ctx.clockTimestamp();
+  return owed === 0 ? now : Math.round(now + owed * 1000);
+}
+
 const volatile = { volatility: 'v' as const };
 
 defFn('pg_sleep', [T.float8], T.void, ([secs], ctx) => owe(ctx, 'pg_sleep', (secs as number) * 1000), volatile);
 
 // PostgreSQL's SQL bodies: pg_sleep(extract(epoch from clock_timestamp() + $1) - extract(epoch from clock_timestamp())).
 defFn('pg_sleep_for', [T.interval], T.void, ([iv], ctx) => {
-  const now = ctx.clockTimestamp();
+  const now = clockAfterSleep(ctx);
   return owe(ctx, 'pg_sleep_for', (timestamptzPlusInterval(now, iv as Interval, sessionZone(ctx)) - now) / 1000);
 }, volatile);
 
 // ... and pg_sleep(extract(epoch from $1) - extract(epoch from clock_timestamp())).
-defFn('pg_sleep_until', [T.timestamptz], T.void, ([ts], ctx) => owe(ctx, 'pg_sleep_until', ((ts as number) - ctx.clockTimestamp()) / 1000), volatile);
+defFn('pg_sleep_until', [T.timestamptz], T.void, ([ts], ctx) => owe(ctx, 'pg_sleep_until', ((ts as number) - clockAfterSleep(ctx)) / 1000), volatile);
