@@ -32,6 +32,18 @@ export function registerColumnarAggregate(fn: (plan: Plan, build: (p: Plan) => O
   columnarAggregate = fn;
 }
 
+/**
+ * A scan's 0-based column positions, one array per plan node: a cached plan
+ * rebuilt into operators on every execution hands the same array each time,
+ * so TableAccess.decoder finds its decoder by identity.
+ */
+const positionsByPlan = new WeakMap<Plan, number[]>();
+function scanPositions(plan: Extract<Plan, { n: 'scan' }>): number[] {
+  let p = positionsByPlan.get(plan);
+  if (!p) positionsByPlan.set(plan, (p = plan.attnums.map((a) => a - 1)));
+  return p;
+}
+
 export function buildOperator(plan: Plan): Operator {
   if (plan.n === 'aggregate' && columnarAggregate) {
     const op = columnarAggregate(plan, buildOperator);
@@ -45,7 +57,7 @@ export function buildOperator(plan: Plan): Operator {
     case 'scan':
       return new ScanOp({
         tableOid: plan.tableOid,
-        positions: plan.attnums.map((a) => a - 1),
+        positions: scanPositions(plan),
         access: plan.access,
         indexOid: plan.indexOid,
         bounds: plan.bound && {

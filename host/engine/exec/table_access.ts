@@ -178,15 +178,20 @@ export class TableAccess {
   }
 
   private readonly decoders = new Map<string, RowDecoder>();
+  /** The same decoders by the positions array itself: a cached plan passes the same array on every execution (no key string to build and hash). */
+  private readonly decodersByArray = new WeakMap<readonly number[], RowDecoder>();
 
   /** A decoder of the columns at `positions` (0-based), built once per set of positions. */
   decoder(positions: readonly number[]): RowDecoder {
+    let d = this.decodersByArray.get(positions);
+    if (d) return d;
     const k = positions.join(',');
-    let d = this.decoders.get(k);
+    d = this.decoders.get(k);
     if (!d) {
       d = new RowDecoder(this.types, positions, this.missing);
       this.decoders.set(k, d);
     }
+    this.decodersByArray.set(positions, d);
     return d;
   }
 

@@ -221,7 +221,18 @@ function detailsOf(catalog: Catalog, p: Plan, cx: (cols: Plan['cols']) => Depars
           : catalog.indexesOf(p.tableOid).find((i) => i.oid === p.indexOid)?.keys.map((k) => k.attnum) ?? [];
         const keyExprs = p.access === 'pk' ? [] : catalog.indexesOf(p.tableOid).find((i) => i.oid === p.indexOid)?.keys.map((k) => k.expr) ?? [];
         const c = cx(p.cols);
-        const name = (i: number) => keyExprs[i] ?? colName(c, p.attnums.indexOf(keyAttnums[i]!));
+        const name = (i: number): string => {
+          const ke = keyExprs[i];
+          if (ke !== undefined && ke !== null) return ke;
+          const a = keyAttnums[i]!;
+          const j = p.attnums.indexOf(a);
+          if (j >= 0) return colName(c, j);
+          // A key column the scan does not output (planner step 7 left it out): its name from the catalog.
+          const t = catalog.table(p.tableOid);
+          const col = t?.columns.find((x) => x.attnum === a);
+          if (!t || !col) return `$attnum${a}`;
+          return c.qualify ? `${t.name}.${col.name}` : col.name;
+        };
         const conds: string[] = p.bound.eq.map((e, i) => `(${name(i)} = ${deparse(c, e)})`);
         const k = p.bound.eq.length;
         if (p.bound.lo) conds.push(`(${name(k)} ${p.bound.lo.inclusive ? '>=' : '>'} ${deparse(c, p.bound.lo.expr)})`);

@@ -8,7 +8,9 @@
 //   5. a filter or scan whose predicate folded to FALSE/NULL reads nothing;
 //   6. a sort the scan order already gives (ORDER BY a leading part of the
 //      primary key or of the scanned index, either direction) is dropped and
-//      the scan runs forward or backward (order.ts).
+//      the scan runs forward or backward (order.ts);
+//   7. a projection straight over a table scan has the scan read only the
+//      columns it and the scan's own filter use (the rest are never decoded).
 //
 // The input is the binder's plan; the output is the same node vocabulary,
 // which the compiler encodes to bytecode.
@@ -21,7 +23,7 @@ import { orderJoins } from './join_order.ts';
 import { pickAccess } from './access.ts';
 import { elideSorts } from './order.ts';
 import type { PlanEnv } from './estimate.ts';
-import { mapNodeExprs, mapPlan } from './walk.ts';
+import { colsUsed, mapNodeExprs, mapPlan, remapCols, someExpr } from './walk.ts';
 
 export interface PlannerEnv extends PlanEnv {
   /** Evaluation context for constant folding (settings such as TimeZone). */
@@ -34,7 +36,41 @@ export function planQuery(env: PlannerEnv, plan: Plan): Plan {
   p = orderJoins(env, p);
   p = finish(env, p);
   p = elideSorts(env.catalog, p);
+  p = pruneScanColumns(p);
   return p;
+}
+
+const hasSubplan = (e: Expr): boolean => someExpr(e, (x) => x.k === 'subquery' || x.k === 'sublink');
+
+/**
+ * Step 7. Only the shape project → scan, and not for scans that hand out
+ * row keys or lock rows (UPDATE, DELETE, FOR UPDATE) or whose expressions
+ * hold subqueries (their outer references index the scan's row).
+ */
+function pruneScanColumns(p: Plan): Plan {
+  const q = mapPlan(p, pruneScanColumns);
+  if (q.n !== 'project' || q.input.n !== 'scan') return q;
+  const s = q.input;
+  if (s.withRowKey || s.forUpdate) return q;
+  const bounds = s.bound ? [...s.bound.eq, ...(s.bound.lo ? [s.bound.lo.expr] : []), ...(s.bound.hi ? [s.bound.hi.expr] : [])] : [];
+  if (bounds.some((e) => colsUsed(e).size > 0 || hasSubplan(e))) return q;
+  const exprs = s.filter ? [...q.exprs, s.filter] : q.exprs;
+  if (exprs.some(hasSubplan)) return q;
+  const used = new Set<number>();
+  for (const e of exprs) colsUsed(e, used);
+  // A scan produces at least one column (SELECT 1 FROM t still counts its rows).
+  if (used.size === 0) used.add(0);
+  if (used.size >= s.attnums.length) return q;
+  const keep = [...used].sort((a, b) => a - b);
+  const to = new Map(keep.map((old, i) => [old, i]));
+  const re = (e: Expr): Expr => remapCols(e, (i, c) => ({ ...c, index: to.get(i)! }));
+  const scan: Plan = {
+    ...s,
+    attnums: keep.map((i) => s.attnums[i]!),
+    cols: keep.map((i) => s.cols[i]!),
+    ...(s.filter ? { filter: re(s.filter) } : {}),
+  };
+  return { ...q, input: scan, exprs: q.exprs.map(re) };
 }
 
 function foldAll(env: PlannerEnv, p: Plan): Plan {

@@ -96,8 +96,9 @@ export class TransactionState {
     this.block = kind;
     this.failed = false;
     this.started = false;
-    this.isolation = isolation ?? (this.settings.get('default_transaction_isolation') as IsolationName);
-    this.readOnly = readOnly ?? this.settings.get('default_transaction_read_only') === 'on';
+    const d = this.settingDefaults();
+    this.isolation = isolation ?? d.isolation;
+    this.readOnly = readOnly ?? d.readOnly;
     this.timestamp = this.nowMicros();
     this.settings.beginTransaction();
   }
