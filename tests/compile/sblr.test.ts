@@ -5,10 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { Database } from '../../host/engine/db.ts';
 import { Session } from '../../host/engine/session/session.ts';
-import { parse, postgres } from '../../sql-dialects/index.ts';
-import { bindStatement } from '../../host/engine/bind/index.ts';
-import { planQuery } from '../../host/engine/plan/planner.ts';
-import { plannerEnv } from '../../host/engine/session/plan_cache.ts';
 import { decodePlan, disassemble, encodePlan, validateBytecode } from '../../host/engine/compile/index.ts';
 import { OP } from '../../host/engine/compile/sblr.ts';
 import type { Expr, Plan } from '../../host/engine/plan/nodes.ts';
@@ -18,7 +14,7 @@ import { Numeric } from '../../host/engine/types/numeric.ts';
 import { Interval } from '../../host/engine/types/interval.ts';
 import { Jsonb } from '../../host/engine/types/jsonb.ts';
 import { SqlArray } from '../../host/engine/types/array.ts';
-import { memoryDb } from '../sql/helpers.ts';
+import { memoryDb, plannedQuery } from '../sql/helpers.ts';
 
 let db: Database;
 let s: Session;
@@ -41,14 +37,7 @@ const QUERIES = [
   `SELECT ARRAY[1, 2], ROW(1, 'a'), greatest(1, 2), least(3, 4), '{"a": 1}'::jsonb, interval '1 day', now()`,
 ];
 
-function planOf(sql: string): Plan {
-  const stmt = parse(sql, postgres)[0]!;
-  const ev = s.evalContext();
-  const txn = s.tx.ensureTxn();
-  const bound = bindStatement(s.bindEnv(sql, [], [], ev), stmt);
-  if (bound.kind !== 'plan') throw new Error('not a plan');
-  return planQuery(plannerEnv(s, txn, ev), bound.plan);
-}
+const planOf = (sql: string): Plan => plannedQuery(s, sql);
 
 beforeAll(async () => {
   db = await memoryDb();

@@ -6,25 +6,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../host/engine/db.ts';
 import { Session } from '../../host/engine/session/session.ts';
-import { parse, postgres } from '../../sql-dialects/index.ts';
-import { bindStatement } from '../../host/engine/bind/index.ts';
-import { planQuery } from '../../host/engine/plan/planner.ts';
-import { plannerEnv } from '../../host/engine/session/plan_cache.ts';
 import type { Plan } from '../../host/engine/plan/nodes.ts';
 import { planChildren } from '../../host/engine/plan/walk.ts';
-import { memoryDb } from '../sql/helpers.ts';
+import { memoryDb, plannedQuery } from '../sql/helpers.ts';
 
 let db: Database;
 let s: Session;
 
-function planOf(sql: string): Plan {
-  const stmt = parse(sql, postgres)[0]!;
-  const ev = s.evalContext();
-  const txn = s.tx.ensureTxn();
-  const bound = bindStatement(s.bindEnv(sql, [], [], ev), stmt);
-  if (bound.kind !== 'plan') throw new Error('not a plan');
-  return planQuery(plannerEnv(s, txn, ev), bound.plan);
-}
+const planOf = (sql: string): Plan => plannedQuery(s, sql);
 
 /** The attnums of every scan of the plan, outermost first. */
 function scans(p: Plan): number[][] {

@@ -6,56 +6,17 @@
 // socket when a client pipelines more than the input bound while a
 // statement runs (and resuming after), and ends of stream.
 
-import { connect as netConnect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { directReadsSupported } from '../../host/server/pg_listener.ts';
-import { startTestServer, type TestServer } from '../wire/pg/server_helper.ts';
+import { type RawClient, rawClient, startTestServer, type TestServer, until } from '../wire/pg/server_helper.ts';
 import { fe, parseBackend } from '../wire/pg/wire_client.ts';
 
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-interface Raw {
-  sock: Socket;
-  bytes(): Uint8Array;
-  readyCount(): number;
-}
-
 let srv: TestServer;
-
-/** A raw protocol client (trust auth) that counts ReadyForQuery messages. */
-async function raw(): Promise<Raw> {
-  const sock = netConnect(srv.port, '127.0.0.1');
-  sock.on('error', () => {});
-  const got: Buffer[] = [];
-  let buf: Buffer = Buffer.alloc(0);
-  let ready = 0;
-  sock.on('data', (d: Buffer) => {
-    got.push(d);
-    buf = buf.length === 0 ? d : Buffer.concat([buf, d]);
-    let p = 0;
-    while (buf.length - p >= 5) {
-      const len = buf.readInt32BE(p + 1);
-      if (buf.length - p < 1 + len) break;
-      if (buf[p] === 0x5a) ready++;
-      p += 1 + len;
-    }
-    buf = buf.subarray(p);
-  });
-  await new Promise<void>((r) => sock.once('connect', () => r()));
-  sock.write(fe.startup({ user: 'sysdba', database: 'scratchbird' }));
-  await until(() => ready >= 1, 10_000, 'ReadyForQuery after startup');
-  return { sock, bytes: () => new Uint8Array(Buffer.concat(got)), readyCount: () => ready };
-}
+const raw = (): Promise<RawClient> => rawClient(srv.port);
 
 /** The first column of every DataRow after the startup's messages. */
-function firstColumns(r: Raw): string[] {
-  return parseBackend(r.bytes()).filter((m) => m.type === 'D').map((m) => m.values![0]!);
+function firstColumns(r: RawClient): string[] {
+  return parseBackend(new Uint8Array(r.bytes())).filter((m) => m.type === 'D').map((m) => m.values![0]!);
 }
 
 beforeAll(async () => {

@@ -13,7 +13,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../host/server/config.ts';
 import { type RingStream, socketFd, WireWriter, wireWriterSupported } from '../../host/server/wire_writer.ts';
-import { startTestServer, type TestServer } from '../wire/pg/server_helper.ts';
+import { type RawClient, rawClient, startTestServer, type TestServer, until } from '../wire/pg/server_helper.ts';
 import { fe, parseBackend } from '../wire/pg/wire_client.ts';
 
 type CopyStreams = { to(sql: string): pg.Submittable & Readable };
@@ -21,15 +21,6 @@ const copyStreams = createRequire(import.meta.url)('pg-copy-streams') as CopyStr
 
 const supported = wireWriterSupported();
 if (!supported) console.warn('wire_writer.test: the writer thread needs Node on Linux; its tests are skipped');
-
-/** Resolves when `cond` holds (polled), rejects after `ms`. */
-async function until(cond: () => boolean, ms = 20_000, what = 'condition'): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 /** A loopback TCP pair: the server side (with its RingStream) and the client side. */
 async function pair(writer: WireWriter): Promise<{ server: Socket; client: Socket; ring: RingStream; close(): Promise<void> }> {
@@ -212,30 +203,7 @@ describe.skipIf(!supported)('PostgreSQL listener with the writer thread', () => 
     return c;
   }
 
-  /** A raw protocol client (trust auth): pipelined queries, reading when told. */
-  async function raw(): Promise<{ sock: Socket; bytes(): Buffer; readyCount(): number }> {
-    const sock = netConnect(srv.port, '127.0.0.1');
-    sock.on('error', () => {});
-    const got: Buffer[] = [];
-    let buf: Buffer = Buffer.alloc(0);
-    let ready = 0;
-    sock.on('data', (d: Buffer) => {
-      got.push(d);
-      buf = buf.length === 0 ? d : Buffer.concat([buf, d]);
-      let p = 0;
-      while (buf.length - p >= 5) {
-        const len = buf.readInt32BE(p + 1);
-        if (buf.length - p < 1 + len) break;
-        if (buf[p] === 0x5a) ready++;
-        p += 1 + len;
-      }
-      buf = buf.subarray(p);
-    });
-    await new Promise<void>((r) => sock.once('connect', () => r()));
-    sock.write(fe.startup({ user: 'sysdba', database: 'scratchbird' }));
-    await until(() => ready >= 1, 10_000, 'ReadyForQuery after startup');
-    return { sock, bytes: () => Buffer.concat(got), readyCount: () => ready };
-  }
+  const raw = (): Promise<RawClient> => rawClient(srv.port);
 
   beforeAll(async () => {
     srv = await startTestServer((c) => {

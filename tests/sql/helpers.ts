@@ -8,6 +8,12 @@ import { open, formatRow, type Database, type QueryResult } from '../../host/eng
 import { nodePlatform } from '../../host/platform/node.ts';
 import { SbError } from '../../host/engine/sb_error.ts';
 import type { TypeContext } from '../../host/engine/types/context.ts';
+import type { Session } from '../../host/engine/session/session.ts';
+import { parse, postgres } from '../../sql-dialects/index.ts';
+import { bindStatement } from '../../host/engine/bind/index.ts';
+import { planQuery } from '../../host/engine/plan/planner.ts';
+import { plannerEnv } from '../../host/engine/session/plan_cache.ts';
+import type { Plan } from '../../host/engine/plan/nodes.ts';
 
 export const node = nodePlatform();
 
@@ -48,4 +54,14 @@ export async function rows(
 ): Promise<Array<Array<string | null>>> {
   const r = await db.query(sql, params);
   return formatRow(r, db.typeContext());
+}
+
+/** The planner's output for one PostgreSQL query or DML statement in session `s` (its transaction begun if need be). */
+export function plannedQuery(s: Session, sql: string): Plan {
+  const stmt = parse(sql, postgres)[0]!;
+  const ev = s.evalContext();
+  const txn = s.tx.ensureTxn();
+  const bound = bindStatement(s.bindEnv(sql, [], [], ev), stmt);
+  if (bound.kind !== 'plan') throw new Error('not a plan');
+  return planQuery(plannerEnv(s, txn, ev), bound.plan);
 }

@@ -10,8 +10,8 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findPgBin, type PgServer, startPg } from '../../functions/pg_server.ts';
-import { PASSWORD, startTestServer, type TestServer } from './server_helper.ts';
+import { findPgBin } from '../../functions/pg_server.ts';
+import { PASSWORD, realPostgres, startTestServer, type TestServer } from './server_helper.ts';
 
 // pg-copy-streams ships no types: the two factories this test uses.
 type CopyStreams = { from(sql: string): pg.Submittable & Writable; to(sql: string): pg.Submittable & Readable };
@@ -227,19 +227,17 @@ describe('COPY BINARY', () => {
 });
 
 describe.skipIf(!HAVE_PG)('COPY BINARY against PostgreSQL 15', () => {
-  let pgsrv: PgServer | undefined;
+  let pgsrv: Awaited<ReturnType<typeof realPostgres>>;
   let real: pg.Client;
   beforeAll(async () => {
-    pgsrv = await startPg();
+    pgsrv = await realPostgres();
     if (!pgsrv) throw new Error('PostgreSQL 15 did not start');
-    real = new pg.Client({ host: '127.0.0.1', port: pgsrv.port, user: 'postgres', database: 'postgres' });
-    await real.connect();
+    real = pgsrv.client;
     await real.query(TYPES_DDL);
     await real.query(TYPES_ROWS);
   }, 60_000);
   afterAll(async () => {
-    await real?.end();
-    pgsrv?.stop();
+    await pgsrv?.stop();
   });
 
   it('COPY TO binary output is byte-identical for the same rows, column by column', async () => {

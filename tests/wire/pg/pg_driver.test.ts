@@ -4,21 +4,10 @@
 
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, startTestServer, type TestServer } from './server_helper.ts';
+import { pgClients, startTestServer, type TestServer } from './server_helper.ts';
 
 let srv: TestServer;
-const clients: pg.Client[] = [];
-
-function config(extra: Partial<pg.ClientConfig> = {}): pg.ClientConfig {
-  return { host: '127.0.0.1', port: srv.port, user: 'sysdba', password: PASSWORD, database: 'scratchbird', ...extra };
-}
-
-async function client(extra: Partial<pg.ClientConfig> = {}): Promise<pg.Client> {
-  const c = new pg.Client(config(extra));
-  await c.connect();
-  clients.push(c);
-  return c;
-}
+const { config, client, endAll } = pgClients(() => srv.port);
 
 async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
   try {
@@ -33,7 +22,7 @@ beforeAll(async () => {
   srv = await startTestServer();
 });
 afterAll(async () => {
-  for (const c of clients) await c.end().catch(() => {});
+  await endAll();
   await srv?.stop();
 });
 

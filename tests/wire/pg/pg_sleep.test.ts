@@ -8,9 +8,9 @@
 
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findPgBin, type PgServer, startPg } from '../../functions/pg_server.ts';
+import { findPgBin } from '../../functions/pg_server.ts';
 import { memoryDb } from '../../sql/helpers.ts';
-import { PASSWORD, PSQL, psqlAt, runPsql, startTestServer, type TestServer } from './server_helper.ts';
+import { pgClients, PSQL, psqlAt, realPostgres, runPsql, startTestServer, type TestServer } from './server_helper.ts';
 import { fe, trustSession } from './wire_client.ts';
 
 const HAVE_PG = findPgBin() !== undefined;
@@ -21,18 +21,7 @@ if (!HAVE_PG) console.warn('pg_sleep differential check skipped: PostgreSQL 15 b
 const SLACK = 5;
 
 let srv: TestServer;
-const clients: pg.Client[] = [];
-
-function config(extra: Partial<pg.ClientConfig> = {}): pg.ClientConfig {
-  return { host: '127.0.0.1', port: srv.port, user: 'sysdba', password: PASSWORD, database: 'scratchbird', ...extra };
-}
-
-async function client(extra: Partial<pg.ClientConfig> = {}): Promise<pg.Client> {
-  const c = new pg.Client(config(extra));
-  await c.connect();
-  clients.push(c);
-  return c;
-}
+const { config, client, endAll } = pgClients(() => srv.port);
 
 async function errorOf(p: Promise<unknown>): Promise<{ code?: string; message: string }> {
   try {
@@ -55,7 +44,7 @@ beforeAll(async () => {
   srv = await startTestServer();
 });
 afterAll(async () => {
-  for (const c of clients) await c.end().catch(() => {});
+  await endAll();
   await srv?.stop();
 });
 
@@ -176,17 +165,15 @@ describe('pg_sleep in a streamed portal (Execute with a row limit)', () => {
 });
 
 describe.skipIf(!HAVE_PG)('pg_sleep against PostgreSQL 15', () => {
-  let pgsrv: PgServer | undefined;
+  let pgsrv: Awaited<ReturnType<typeof realPostgres>>;
   let real: pg.Client;
   beforeAll(async () => {
-    pgsrv = await startPg();
+    pgsrv = await realPostgres();
     if (!pgsrv) throw new Error('PostgreSQL 15 did not start');
-    real = new pg.Client({ host: '127.0.0.1', port: pgsrv.port, user: 'postgres', database: 'postgres' });
-    await real.connect();
+    real = pgsrv.client;
   }, 60_000);
   afterAll(async () => {
-    await real?.end();
-    pgsrv?.stop();
+    await pgsrv?.stop();
   });
 
   const SHAPES: Array<[string, unknown[]]> = [
@@ -214,7 +201,7 @@ describe.skipIf(!HAVE_PG)('pg_sleep against PostgreSQL 15', () => {
   it.skipIf(PSQL === undefined)('psql prints the same', async () => {
     for (const sql of ['SELECT pg_sleep(0.01)', 'SELECT pg_sleep(NULL), pg_sleep_for(\'1 ms\') AS f', 'SELECT pg_sleep(0.01) FROM generate_series(1, 2)', '\\df pg_sleep*']) {
       const ours = await psqlAt(srv.port, ['-c', sql]);
-      const theirs = await runPsql(['-h', '127.0.0.1', '-p', String(pgsrv!.port), '-U', 'postgres', '-d', 'postgres', '-X', '-c', sql]);
+      const theirs = await runPsql(['-h', '127.0.0.1', '-p', String(pgsrv!.server.port), '-U', 'postgres', '-d', 'postgres', '-X', '-c', sql]);
       expect(theirs.status).toBe(0);
       expect({ sql, out: ours.stdout, status: ours.status }).toEqual({ sql, out: theirs.stdout, status: 0 });
     }
