@@ -8,7 +8,7 @@
 
 import { SbError, SqlState } from '../sb_error.ts';
 import { parseDateStyle } from '../types/context.ts';
-import { resolveTimeZone } from '../types/timezone.ts';
+import { resolveTimeZone, timeZoneSetting } from '../types/timezone.ts';
 
 type Kind = 'string' | 'bool' | 'int' | 'real' | 'enum';
 
@@ -91,9 +91,10 @@ const GUCS: Guc[] = [
   {
     name: 'TimeZone', kind: 'string', boot: 'UTC', description: 'Sets the time zone for displaying and interpreting time stamps.', context: 'session', report: true,
     check: (v) => {
-      const z = resolveTimeZone(v);
-      if (!z) throw invalid('TimeZone', v);
-      return v;
+      // A number is an offset in hours east of UTC, whichever way the value comes (SET, set_config, PGOPTIONS), as PostgreSQL's check_timezone.
+      const z = timeZoneSetting(v);
+      if (!resolveTimeZone(z)) throw invalid('TimeZone', v);
+      return z;
     },
   },
   { name: 'timezone_abbreviations', kind: 'string', boot: 'Default', description: 'Selects a file of time zone abbreviations.', context: 'session' },
