@@ -236,7 +236,18 @@ export class Session {
 
   /** Runs one parsed statement (its text is `sql`, for error positions). */
   runStatement(stmt: A.Statement, sql: string, params: readonly unknown[], paramTypes: SqlType[] = []): Promise<QueryResult> {
-    // The common case (a query or DML, no failed block) goes straight to the binder path, with one promise fewer.
+    const r = this.runStatementSync(stmt, sql, params, paramTypes);
+    return r instanceof Promise ? r : Promise.resolve(r);
+  }
+
+  /**
+   * runStatement, with the result itself (no promise) when the statement
+   * finished without waiting: a query or DML in a transaction block or one
+   * that commits without a WAL write. The wire protocol answers those
+   * without a promise turn.
+   */
+  runStatementSync(stmt: A.Statement, sql: string, params: readonly unknown[], paramTypes: SqlType[] = []): QueryResult | Promise<QueryResult> {
+    // The common case (a query or DML, no failed block) goes straight to the binder path.
     try {
       if (!this.tx.failed && (stmt === this.lastBindable || this.plainBindable(stmt))) return this.runBindable(stmt, sql, params, paramTypes);
     } catch (e) {
@@ -288,7 +299,7 @@ export class Session {
    * promise (a read-only autocommit statement, or any statement in a block),
    * settles with no await in between (the point lookup path).
    */
-  private runBindable(stmt: A.Statement, sql: string, params: readonly unknown[], paramTypes: SqlType[]): Promise<QueryResult> {
+  private runBindable(stmt: A.Statement, sql: string, params: readonly unknown[], paramTypes: SqlType[]): QueryResult | Promise<QueryResult> {
     const autocommit = !this.tx.inBlock();
     const begins = autocommit && this.tx.txn === null;
     const txn = this.tx.ensureTxn();
@@ -310,7 +321,7 @@ export class Session {
           txn.endStatement();
           if (autocommit && !this.tx.commitSync()) return this.commitThen(r, txn, notices);
           if (notices.length > 0) r.notices = notices;
-          return Promise.resolve(r);
+          return r;
         }
         pending = r;
       } else pending = this.runDdl(bound, txn, notices, ev, sql);

@@ -643,7 +643,7 @@ export class QueryProtocol {
     const portal: Portal = { ps, values, resultFormats: m.resultFormats, result: null, sent: 0, stream: undefined, batch: null, batchAt: 0, kinds: undefined, txn: null, startedMs: undefined };
     if (m.portal === '') this.dropPortal('');
     if (ps.stmt !== null && !isBindable(ps.stmt) && ROW_UTILITIES.has(ps.stmt.kind)) {
-      return this.run(portal).then((r) => {
+      return Promise.resolve(this.run(portal)).then((r) => {
         portal.result = r;
         this.portals.set(m.portal, portal);
         this.out.bindComplete();
@@ -675,13 +675,26 @@ export class QueryProtocol {
     else this.out.noData();
   }
 
-  private async run(p: Portal): Promise<QueryResult> {
+  /**
+   * Runs a portal's statement: its result itself when the statement finished
+   * without waiting (DML inside a transaction block: no promise turn before
+   * the answer goes out), else the promise of it.
+   */
+  private run(p: Portal): QueryResult | Promise<QueryResult> {
     const t0 = this.host.monotonicMs();
     // As in PostgreSQL, extended messages up to Sync run in one implicit transaction;
     // a transaction-control statement ends it first and then acts as in a simple query.
+    if (TXN_CONTROL.has(p.ps.stmt!.kind)) return this.runTransactionControl(p, t0);
     const tx = this.session.tx;
-    if (TXN_CONTROL.has(p.ps.stmt!.kind)) await this.endImplicit();
-    else if (!tx.inBlock()) tx.beginBlock('implicit');
+    if (!tx.inBlock()) tx.beginBlock('implicit');
+    const r = this.session.runStatementSync(p.ps.stmt!, p.ps.sql, p.values, p.ps.paramTypes);
+    if (r instanceof Promise) return r.finally(() => this.host.onStatement((this.host.monotonicMs() - t0) / 1000));
+    this.host.onStatement((this.host.monotonicMs() - t0) / 1000);
+    return r;
+  }
+
+  private async runTransactionControl(p: Portal, t0: number): Promise<QueryResult> {
+    await this.endImplicit();
     try {
       return await this.session.runStatement(p.ps.stmt!, p.ps.sql, p.values, p.ps.paramTypes);
     } finally {
@@ -841,18 +854,43 @@ export class QueryProtocol {
     return this.executeResult(p, maxRows);
   }
 
-  /** Execute of a portal whose statement runs whole (its rows kept and handed out maxRows at a time). */
-  private async executeResult(p: Portal, maxRows: number): Promise<void> {
+  /**
+   * Execute of a portal whose statement runs whole (its rows kept and handed
+   * out maxRows at a time). Synchronous, without a promise, when the
+   * statement and the sending of its rows are.
+   */
+  private executeResult(p: Portal, maxRows: number): void | Promise<void> {
     if (p.result === null) {
       this.host.onQueryStart(p.ps.sql);
-      p.result = await this.run(p);
-      this.sendNotices(p.result);
-      if (p.ps.stmt!.kind === 'discard' && /ALL/.test(p.result.command)) this.statements.clear();
+      const r = this.run(p);
+      if (r instanceof Promise) {
+        return r.then((res) => {
+          this.ranPortal(p, res);
+          return this.sendResult(p, maxRows);
+        });
+      }
+      this.ranPortal(p, r);
     }
-    const r = p.result;
+    return this.sendResult(p, maxRows);
+  }
+
+  private ranPortal(p: Portal, r: QueryResult): void {
+    p.result = r;
+    this.sendNotices(r);
+    if (p.ps.stmt!.kind === 'discard' && /ALL/.test(r.command)) this.statements.clear();
+  }
+
+  /** The next up to maxRows rows of a portal's kept result, then PortalSuspended or CommandComplete. */
+  private sendResult(p: Portal, maxRows: number): void | Promise<void> {
+    const r = p.result!;
     const start = p.sent;
     const end = maxRows > 0 ? Math.min(r.rows.length, start + maxRows) : r.rows.length;
-    await this.sendRows(r, start, end, p.resultFormats);
+    const sending = this.sendRows(r, start, end, p.resultFormats);
+    if (sending !== undefined) return sending.then(() => this.sentResult(p, r, start, end));
+    this.sentResult(p, r, start, end);
+  }
+
+  private sentResult(p: Portal, r: QueryResult, start: number, end: number): void {
     p.sent = end;
     if (end < r.rows.length) {
       this.out.portalSuspended();
