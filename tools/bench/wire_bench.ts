@@ -6,8 +6,11 @@
 // statement through the embedded session (runStatement) for the engine's
 // share. Prints CPU µs per transaction (best of --passes): the difference
 // between the wire rows and the engine row is the protocol's cost.
+// `tpcb` rows do the same for pgbench's TPC-B script (BEGIN, three UPDATEs,
+// a SELECT, an INSERT, END: seven prepared round trips) over tellers and
+// branches made to scale; the database is in memory, so END writes no WAL.
 //
-//   npx tsx tools/bench/wire_bench.ts [--rows 100000] [--ops 50000] [--passes 5] [--only prepared|simple|engine] [--profile FILE]
+//   npx tsx tools/bench/wire_bench.ts [--rows 100000] [--ops 50000] [--passes 5] [--only prepared|simple|engine|tpcb] [--profile FILE]
 
 import { open } from '../../host/engine/db.ts';
 import { nodePlatform } from '../../host/platform/node.ts';
@@ -35,6 +38,14 @@ await db.exec('CREATE TABLE pgbench_accounts (aid int PRIMARY KEY, bid int, abal
   await s.close();
 }
 
+await db.exec('CREATE TABLE pgbench_tellers (tid int PRIMARY KEY, bid int, tbalance int, filler char(84))');
+await db.exec('CREATE TABLE pgbench_branches (bid int PRIMARY KEY, bbalance int, filler char(88))');
+await db.exec('CREATE TABLE pgbench_history (tid int, bid int, aid int, delta int, mtime timestamp, filler char(22))');
+// Ten branches and a hundred tellers, as at scale 10 (with one branch the planner scans it: a one-row table).
+const BRANCHES = 10;
+await db.exec(`INSERT INTO pgbench_branches SELECT g, 0 FROM generate_series(1, ${BRANCHES}) g`);
+await db.exec(`INSERT INTO pgbench_tellers SELECT g, (g - 1) / 10 + 1, 0 FROM generate_series(1, ${BRANCHES * 10}) g`);
+
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const state = new PgServerState(db, quiet, { hba: [{ database: 'all', user: 'all', address: 'all', method: 'trust' }] });
 
@@ -51,6 +62,16 @@ function startupPacket(): Uint8Array {
   const body = [...i32(0x30000), ...cstr('user'), ...cstr('sysdba'), ...cstr('database'), ...cstr(db.dbName), 0];
   return new Uint8Array([...i32(body.length + 4), ...body]);
 }
+/** Bind (text parameters), Describe portal, Execute, Sync of a prepared statement, as libpq sends them. */
+const execute = (name: string, params: Array<string | number>): Uint8Array => {
+  const ps = params.map((p) => enc.encode(String(p)));
+  return new Uint8Array([
+    ...message('B', [...cstr(''), ...cstr(name), ...i16(0), ...i16(ps.length), ...ps.flatMap((v) => [...i32(v.length), ...v]), ...i16(0)]),
+    ...message('D', [0x50, ...cstr('')]),
+    ...message('E', [...cstr(''), ...i32(0)]),
+    ...message('S', []),
+  ]);
+};
 const prepared = (aid: number): Uint8Array => {
   const v = enc.encode(String(aid));
   return new Uint8Array([
@@ -108,6 +129,30 @@ const aids: number[] = [];
 const preparedBytes = aids.map(prepared);
 const simpleBytes = aids.map(simple);
 
+// pgbench's TPC-B script, its statements prepared as pgbench -M prepared names them.
+const TPCB = [
+  'BEGIN',
+  'UPDATE pgbench_accounts SET abalance = abalance + $1 WHERE aid = $2',
+  'SELECT abalance FROM pgbench_accounts WHERE aid = $1',
+  'UPDATE pgbench_tellers SET tbalance = tbalance + $1 WHERE tid = $2',
+  'UPDATE pgbench_branches SET bbalance = bbalance + $1 WHERE bid = $2',
+  'INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES ($1, $2, $3, $4, CURRENT_TIMESTAMP)',
+  'END',
+];
+for (let k = 0; k < TPCB.length; k++) await w.round(new Uint8Array([...message('P', [...cstr(`P1_${k}`), ...cstr(TPCB[k]!), ...i16(0)]), ...message('S', [])]));
+const tpcbArgs = aids.map((aid, i) => {
+  const r = new Rng(1000 + i);
+  const tid = 1 + r.below(BRANCHES * 10);
+  const bid = 1 + r.below(BRANCHES);
+  const delta = r.below(10001) - 5000;
+  return [[], [delta, aid], [aid], [delta, tid], [delta, bid], [tid, bid, aid, delta], []] as Array<Array<number>>;
+});
+const tpcbBytes = tpcbArgs.map((args) => args.map((a, k) => execute(`P1_${k}`, a)));
+const tpcbStmts = TPCB.map((sql) => {
+  const st = parse(sql, postgres)[0]!;
+  return { st, sql };
+});
+
 async function pass(label: string, send: (i: number) => Promise<unknown>): Promise<number> {
   for (let i = 0; i < 2000; i++) await send(i & (AIDS - 1));
   const cpu0 = process.cpuUsage();
@@ -121,10 +166,18 @@ async function pass(label: string, send: (i: number) => Promise<unknown>): Promi
 const session = db.session();
 const stmt = parse(SQL, postgres)[0]!;
 const { paramTypes } = session.describe(stmt, SQL);
+const tpcbTypes = tpcbStmts.map(({ st, sql }) => session.describe(st, sql).paramTypes);
 const kinds: Array<[string, (i: number) => Promise<unknown>]> = [
   ['engine runStatement', (i) => session.runStatement(stmt, SQL, [aids[i]!], paramTypes)],
   ['wire -M prepared (B/D/E/S)', (i) => w.round(preparedBytes[i]!)],
   ['wire -M simple (Q)', (i) => w.round(simpleBytes[i]!)],
+  ['engine tpcb (7 statements)', async (i) => {
+    const args = tpcbArgs[i]!;
+    for (let k = 0; k < tpcbStmts.length; k++) await session.runStatement(tpcbStmts[k]!.st, tpcbStmts[k]!.sql, args[k]!, tpcbTypes[k]!);
+  }],
+  ['wire tpcb -M prepared (7 round trips)', async (i) => {
+    for (const b of tpcbBytes[i]!) await w.round(b);
+  }],
 ];
 if (ONLY) kinds.splice(0, kinds.length, ...kinds.filter(([label]) => label.includes(ONLY)));
 const best = new Map<string, number>();
@@ -136,7 +189,13 @@ for (let p = 0; p < PASSES; p++) {
   }
   if (stop) await stop(PROFILE!);
 }
-if (w.last !== 0x32 && w.last !== 0x54 && !ONLY?.includes('engine')) throw new Error(`unexpected response (first byte ${w.last})`);
+if (w.last !== 0x32 && w.last !== 0x54 && w.last !== 0x43 && !ONLY?.includes('engine')) throw new Error(`unexpected response (first byte ${w.last})`);
 for (const [label, us] of best) console.log(`${label.padEnd(28)} ${us.toFixed(2)} µs CPU/transaction (best of ${PASSES})`);
+if (!ONLY || ONLY.includes('tpcb')) {
+  // Every TPC-B transaction ran whole (an error would leave the three sums apart).
+  const r = await db.query('SELECT (SELECT sum(abalance) FROM pgbench_accounts), (SELECT sum(tbalance) FROM pgbench_tellers), (SELECT sum(bbalance) FROM pgbench_branches), (SELECT count(*) FROM pgbench_history)');
+  const [a, t, b, h] = r.rows[0]!.map(Number);
+  if (a !== t || t !== b || h === 0) throw new Error(`TPC-B sums differ: accounts ${a}, tellers ${t}, branches ${b}, history ${h}`);
+}
 await session.close();
 await db.close();
