@@ -364,6 +364,21 @@ export function curPrev(c: usize): void {
   loadRun(c);
 }
 
+/**
+ * A memtable cursor at a version of `key`: moves past every version of it
+ * with one seek (versions sort by key, then sequence descending, and every
+ * sequence is > 0) rather than a step per version.
+ */
+export function curSkipPastMem(c: usize, key: usize, keyLen: i32): void {
+  mtSeek(<usize>load<u32>(c, C_SRC), key, keyLen, 0);
+  if (seekLeaf == 0 || seekIndex >= leafCount(seekLeaf)) {
+    store<u8>(c, 0, C_VALID);
+    return;
+  }
+  curMemSet(c, seekLeaf, seekIndex);
+  curSkipPast(c, key, keyLen);
+}
+
 /** Advances past every version of `key` (the cursor must be at or before them). */
 export function curSkipPast(c: usize, key: usize, keyLen: i32): void {
   while (load<u8>(c, C_VALID) != 0 && curCompareKey(c, key, keyLen) <= 0) curNext(c);

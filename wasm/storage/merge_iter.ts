@@ -16,10 +16,10 @@ import { ST_ERR_NOMEM, ST_OK } from '../common/status';
 import { isVisibleAt, V_FLAGS, V_HEADER, V_KEYLEN, V_SLOT, V_VALLEN, VF_TOMBSTONE } from '../mvcc/version';
 import {
   CURSOR_SIZE, C_EFLAGS, C_KIND, CUR_MEM, curCompare, curCompareKey, curPrefix, curFirst, curInitMem, curInitRun, curKey, curKeyLen,
-  curLast, curNext, curPrevGroup, curRelease, curSeekGE, curSeekLE, curSkipPast, curStamp, curEntryFlags, curTombstone, curVal, curValLen,
-  curValid, curVersion, curVisible, cursorError, curGroupStart, resetCursorError, curMemSet, curMemSync, C_POS, C_IDX,
+  curLast, curNext, curPrevGroup, curRelease, curSeekGE, curSeekLE, curSkipPast, curSkipPastMem, curStamp, curEntryFlags, curTombstone, curVal, curValLen,
+  curValid, curVersion, curVisible, cursorError, curGroupStart, resetCursorError, curMemSet, curMemSync, C_POS, C_IDX, C_SRC,
 } from './cursor';
-import { leafCount, leafNext, nPrefix, nPtr } from './memtable';
+import { leafCount, leafNext, mtSeek, nPrefix, nPtr, seekIndex, seekLeaf } from './memtable';
 import { active, frozenAt, frozenCount, mtRef, mtUnref, runAt, runCount } from './lsm';
 import { runRef, runUnref } from './run_reader';
 
@@ -258,8 +258,14 @@ export function iterNext(it: usize, maxRows: i32, maxBytes: u32): i32 {
         const c = src(it, i);
         if (i != best && (!curValid(c) || !atKey(c, gp, key, keyLen))) continue;
         // At the key's newest version in this component: take the first
-        // visible version (raw: every version), then step past the key.
+        // visible version (raw: every version), then step past the key
+        // (a memtable's long chain of older versions: one seek past it).
+        let passed = 0;
         do {
+          if (!raw && resolved && ++passed == SEEK_PAST_VERSIONS && load<u8>(c, C_KIND) == CUR_MEM) {
+            curSkipPastMem(c, key, keyLen);
+            break;
+          }
           if (raw) {
             if (!emitRaw(out, c, i)) return ST_ERR_NOMEM;
             rows++;
@@ -309,6 +315,11 @@ export function iterNext(it: usize, maxRows: i32, maxBytes: u32): i32 {
   return rows;
 }
 
+// Older versions of a key stepped over one by one after its visible one,
+// before memRun seeks past the rest instead.
+// @ts-ignore: decorator
+@inline const SEEK_PAST_VERSIONS: i32 = 16;
+
 // Versions touched this many entries ahead of the one being read: their
 // header loads are independent of the current row's work, so the CPU overlaps
 // the cache misses of a memtable filled in random key order.
@@ -342,7 +353,29 @@ function memRun(it: usize, c: usize, keepMoved: bool, rows: i32, maxRows: i32, m
     }
     let resolved = false;
     let w = v;
+    let passed = 0;
     while (true) {
+      if (resolved && ++passed == SEEK_PAST_VERSIONS) {
+        // A long chain of older versions of this key (a hot row updated many
+        // times since the last flush): one seek past all of them instead of a
+        // step per version. Every version of the key has seq > 0, so
+        // (key, seq 0) sorts after them; anything still at the key there is
+        // stepped over below as before.
+        mtSeek(<usize>load<u32>(c, C_SRC), key, kl, 0);
+        leaf = seekLeaf;
+        i = seekIndex;
+        if (leaf == 0 || i >= leafCount(leaf)) {
+          prefetchSink += sink;
+          curMemSet(c, 0, 0);
+          return rows;
+        }
+        cnt = leafCount(leaf);
+        const sv = nPtr(leaf, i);
+        if (nPrefix(leaf, i) != gp || <i32>load<u32>(sv, V_KEYLEN) != kl) break;
+        if (kl > 8 && compareBytes(sv + V_HEADER + 8, kl - 8, key + 8, kl - 8) != 0) break;
+        w = sv;
+        continue;
+      }
       if (!resolved && isVisibleAt(w, slot, snap, seqLimit, keepMoved)) {
         resolved = true;
         if ((load<u8>(w, V_FLAGS) & VF_TOMBSTONE) == 0) {
