@@ -28,7 +28,7 @@ async function put(st: Store, ks: Keyspace, key: string, value: string): Promise
 }
 
 function scan(t: Txn, ks: Keyspace, reverse = false): Array<[string, string]> {
-  return t.scan(ks, { reverse }).toArray().map(([k, v]) => [s(k), s(v)]);
+  return t.scan(ks, { reverse }).toArray().map(([k, v]): [string, string] => [s(k)!, s(v)!]);
 }
 
 function expected(hotValue: string, reverse = false): Array<[string, string]> {
@@ -59,7 +59,7 @@ describe('scans over long version chains', () => {
     expect(scan(old!, ks)).toEqual(expected('v40'));
     expect(scan(old!, ks, true)).toEqual(expected('v40', true));
     // A range that starts and ends around the hot key.
-    expect(now.scan(ks, { lo: b(HOT), hi: b(KEYS[6]!) }).toArray().map(([k, v]) => [s(k), s(v)])).toEqual([[HOT, 'v299'], [KEYS[5]!, `base-${KEYS[5]}`]]);
+    expect(now.scan(ks, { lo: b(HOT), hi: b(KEYS[6]!) }).toArray().map(([k, v]): [string, string] => [s(k)!, s(v)!])).toEqual([[HOT, 'v299'], [KEYS[5]!, `base-${KEYS[5]}`]]);
     // Raw scans still see every version.
     expect(now.scan(ks, { raw: true }).versions().filter((r) => s(r.key) === HOT).length).toBeGreaterThanOrEqual(300);
     now.rollback();

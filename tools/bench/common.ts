@@ -121,3 +121,14 @@ export async function startProfile(): Promise<(file: string) => Promise<void>> {
     session.disconnect();
   };
 }
+
+/** pgbench's built-in TPC-B script (tpcb-like), one statement per entry, with its parameters as $n. */
+export const TPCB_SCRIPT: readonly string[] = [
+  'BEGIN',
+  'UPDATE pgbench_accounts SET abalance = abalance + $1 WHERE aid = $2',
+  'SELECT abalance FROM pgbench_accounts WHERE aid = $1',
+  'UPDATE pgbench_tellers SET tbalance = tbalance + $1 WHERE tid = $2',
+  'UPDATE pgbench_branches SET bbalance = bbalance + $1 WHERE bid = $2',
+  'INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES ($1, $2, $3, $4, CURRENT_TIMESTAMP)',
+  'END',
+];

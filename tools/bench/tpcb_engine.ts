@@ -6,6 +6,7 @@
 //   npx tsx tools/bench/tpcb_engine.ts [transactions]    # default 20,000
 import { open } from '../../host/engine/db.ts';
 import { nodePlatform } from '../../host/platform/node.ts';
+import { TPCB_SCRIPT } from './common.ts';
 
 const N = Number(process.argv[2] ?? 20000);
 const db = await open(':memory:', { platform: nodePlatform(), store: { background: false } });
@@ -17,15 +18,7 @@ INSERT INTO pgbench_branches SELECT g, 0, '' FROM generate_series(1, 1) g;
 INSERT INTO pgbench_tellers SELECT g, 1, 0, '' FROM generate_series(1, 10) g;
 INSERT INTO pgbench_accounts SELECT g, 1, 0, '' FROM generate_series(1, 1000) g;`);
 const s = db.session();
-const SQL = [
-  'BEGIN',
-  'UPDATE pgbench_accounts SET abalance = abalance + $1 WHERE aid = $2',
-  'SELECT abalance FROM pgbench_accounts WHERE aid = $1',
-  'UPDATE pgbench_tellers SET tbalance = tbalance + $1 WHERE tid = $2',
-  'UPDATE pgbench_branches SET bbalance = bbalance + $1 WHERE bid = $2',
-  'INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES ($1, $2, $3, $4, CURRENT_TIMESTAMP)',
-  'END',
-];
+const SQL = TPCB_SCRIPT;
 const ms = new Array<number>(SQL.length).fill(0);
 let seed = 1;
 const rnd = (n: number): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n) + 1;

@@ -17,7 +17,7 @@ import { nodePlatform } from '../../host/platform/node.ts';
 import { PgConnection, type PgTransport } from '../../host/wire/pg/connection.ts';
 import { PgServerState } from '../../host/wire/pg/server_state.ts';
 import { parse, postgres } from '../../sql-dialects/index.ts';
-import { argInt, argValue, Rng, startProfile } from './common.ts';
+import { argInt, argValue, Rng, startProfile, TPCB_SCRIPT } from './common.ts';
 
 const ROWS = argInt('--rows', 100_000);
 const OPS = argInt('--ops', 50_000);
@@ -130,15 +130,7 @@ const preparedBytes = aids.map(prepared);
 const simpleBytes = aids.map(simple);
 
 // pgbench's TPC-B script, its statements prepared as pgbench -M prepared names them.
-const TPCB = [
-  'BEGIN',
-  'UPDATE pgbench_accounts SET abalance = abalance + $1 WHERE aid = $2',
-  'SELECT abalance FROM pgbench_accounts WHERE aid = $1',
-  'UPDATE pgbench_tellers SET tbalance = tbalance + $1 WHERE tid = $2',
-  'UPDATE pgbench_branches SET bbalance = bbalance + $1 WHERE bid = $2',
-  'INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES ($1, $2, $3, $4, CURRENT_TIMESTAMP)',
-  'END',
-];
+const TPCB = TPCB_SCRIPT;
 for (let k = 0; k < TPCB.length; k++) await w.round(new Uint8Array([...message('P', [...cstr(`P1_${k}`), ...cstr(TPCB[k]!), ...i16(0)]), ...message('S', [])]));
 const tpcbArgs = aids.map((aid, i) => {
   const r = new Rng(1000 + i);
