@@ -18,7 +18,7 @@ import { parseModes } from './txn_control.ts';
 import { runExplain } from './explain.ts';
 import { runAnalyze } from './analyze.ts';
 import { Interval } from '../types/interval.ts';
-import { intervalZoneSetting, timeZoneSetting } from '../types/timezone.ts';
+import { intervalZoneSetting } from '../types/timezone.ts';
 import { formatText } from '../types/text_io.ts';
 
 function done(command: string, notices?: SbError[]): QueryResult {
@@ -173,7 +173,8 @@ function runSet(s: Session, stmt: A.SetStatement): QueryResult {
       }
       continue;
     }
-    s.settings.set(name, value !== null && lower === 'timezone' ? timeZoneSetting(value) : value, local);
+    // (A TimeZone given as a number of hours is converted by the setting's own check, as for set_config.)
+    s.settings.set(name, value, local);
   }
   return done('SET', notices);
 }
