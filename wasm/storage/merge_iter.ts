@@ -17,9 +17,9 @@ import { isVisibleAt, V_FLAGS, V_HEADER, V_KEYLEN, V_SLOT, V_VALLEN, VF_TOMBSTON
 import {
   CURSOR_SIZE, C_EFLAGS, C_KIND, CUR_MEM, curCompare, curCompareKey, curPrefix, curFirst, curInitMem, curInitRun, curKey, curKeyLen,
   curLast, curNext, curPrevGroup, curRelease, curSeekGE, curSeekLE, curSkipPast, curSkipPastMem, curStamp, curEntryFlags, curTombstone, curVal, curValLen,
-  curValid, curVersion, curVisible, cursorError, curGroupStart, resetCursorError, curMemSet, curMemSync, C_POS, C_IDX, C_SRC,
+  curValid, curVersion, curVisible, cursorError, curGroupStart, resetCursorError, curMemSet, curMemSync, C_POS, C_IDX,
 } from './cursor';
-import { leafCount, leafNext, mtSeek, nPrefix, nPtr, seekIndex, seekLeaf } from './memtable';
+import { leafCount, leafNext, nPrefix, nPtr } from './memtable';
 import { active, frozenAt, frozenCount, mtRef, mtUnref, runAt, runCount } from './lsm';
 import { runRef, runUnref } from './run_reader';
 
@@ -316,7 +316,7 @@ export function iterNext(it: usize, maxRows: i32, maxBytes: u32): i32 {
 }
 
 // Older versions of a key stepped over one by one after its visible one,
-// before memRun seeks past the rest instead.
+// before the merge loops seek past the rest instead (curSkipPastMem).
 // @ts-ignore: decorator
 @inline const SEEK_PAST_VERSIONS: i32 = 16;
 
@@ -357,24 +357,18 @@ function memRun(it: usize, c: usize, keepMoved: bool, rows: i32, maxRows: i32, m
     while (true) {
       if (resolved && ++passed == SEEK_PAST_VERSIONS) {
         // A long chain of older versions of this key (a hot row updated many
-        // times since the last flush): one seek past all of them instead of a
-        // step per version. Every version of the key has seq > 0, so
-        // (key, seq 0) sorts after them; anything still at the key there is
-        // stepped over below as before.
-        mtSeek(<usize>load<u32>(c, C_SRC), key, kl, 0);
-        leaf = seekLeaf;
-        i = seekIndex;
-        if (leaf == 0 || i >= leafCount(leaf)) {
+        // times since the last flush): one seek past the rest of them
+        // (curSkipPastMem) instead of a step per version.
+        curMemSet(c, leaf, i);
+        curSkipPastMem(c, key, kl);
+        if (!curValid(c)) {
           prefetchSink += sink;
-          curMemSet(c, 0, 0);
           return rows;
         }
+        leaf = <usize>load<u32>(c, C_POS);
+        i = load<i32>(c, C_IDX);
         cnt = leafCount(leaf);
-        const sv = nPtr(leaf, i);
-        if (nPrefix(leaf, i) != gp || <i32>load<u32>(sv, V_KEYLEN) != kl) break;
-        if (kl > 8 && compareBytes(sv + V_HEADER + 8, kl - 8, key + 8, kl - 8) != 0) break;
-        w = sv;
-        continue;
+        break;
       }
       if (!resolved && isVisibleAt(w, slot, snap, seqLimit, keepMoved)) {
         resolved = true;
