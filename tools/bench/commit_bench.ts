@@ -16,46 +16,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store } from '../../host/engine/store/index.ts';
 import { nodePlatform } from '../../host/platform/node.ts';
+import { StoreTpcb } from './common.ts';
 
 const CLIENTS = Number(process.env.CLIENTS ?? 8);
 const SECONDS = Number(process.env.SECONDS ?? 5);
 const ROUNDS = Number(process.env.ROUNDS ?? 1);
-const enc = new TextEncoder();
-
-function key(prefix: string, n: number): Uint8Array {
-  return enc.encode(`${prefix}${String(n).padStart(8, '0')}`);
-}
 
 async function round(): Promise<{ tps: number; p50: number; p99: number; perWrite: number; waits: number; overlapped: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'sb-commit-bench-'));
   const store = await Store.open(dir, { platform: nodePlatform() });
   try {
     const ks = await store.keyspace('tpcb');
-    const value = new Uint8Array(100).fill(7);
-    let seed = 12345;
-    const rand = (n: number): number => {
-      seed = (seed * 1103515245 + 12345) >>> 0;
-      return seed % n;
-    };
+    const work = new StoreTpcb(store, ks, 1000);
     const lat: number[] = [];
     const until = performance.now() + SECONDS * 1000;
-    let history = 0;
     const w0 = { ...store.wal.stats };
     const waits0 = store.stats.lockWaits;
     const client = async (): Promise<void> => {
       while (performance.now() < until) {
         const t0 = performance.now();
-        const tx = store.begin({ isolation: 'read committed' });
-        try {
-          await tx.putWait(ks, key('a', rand(1000)), value);
-          await tx.putWait(ks, key('t', rand(100)), value);
-          await tx.putWait(ks, key('b', rand(10)), value);
-          tx.put(ks, key('h', history++), value);
-          await tx.commit();
-        } catch (e) {
-          tx.rollback();
-          throw e;
-        }
+        await work.txn();
         lat.push(performance.now() - t0);
       }
     };

@@ -3,6 +3,7 @@
 
 import * as os from 'node:os';
 import { execSync } from 'node:child_process';
+import type { Keyspace, Store } from '../../host/engine/store/index.ts';
 
 export function argValue(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -132,3 +133,43 @@ export const TPCB_SCRIPT: readonly string[] = [
   'INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES ($1, $2, $3, $4, CURRENT_TIMESTAMP)',
   'END',
 ];
+
+const benchEnc = new TextEncoder();
+
+/** A store key: `prefix` and `n` zero-padded to 8 digits (keys sort as the numbers do). */
+export function paddedKey(prefix: string, n: number): Uint8Array {
+  return benchEnc.encode(`${prefix}${String(n).padStart(8, '0')}`);
+}
+
+/**
+ * TPC-B's shape at the store level (commit_bench, flush_bench): a waiting
+ * write of a random account, teller (of 100) and branch (of 10), a history
+ * insert, and a durable commit; 100-byte values, a fixed random sequence.
+ */
+export class StoreTpcb {
+  private seed = 12345;
+  private history = 0;
+  readonly value = new Uint8Array(100).fill(7);
+
+  constructor(private readonly store: Store, private readonly ks: Keyspace, private readonly accounts: number) {}
+
+  private rand(n: number): number {
+    this.seed = (this.seed * 1103515245 + 12345) >>> 0;
+    return this.seed % n;
+  }
+
+  async txn(): Promise<void> {
+    const ks = this.ks;
+    const tx = this.store.begin({ isolation: 'read committed' });
+    try {
+      await tx.putWait(ks, paddedKey('a', this.rand(this.accounts)), this.value);
+      await tx.putWait(ks, paddedKey('t', this.rand(100)), this.value);
+      await tx.putWait(ks, paddedKey('b', this.rand(10)), this.value);
+      tx.put(ks, paddedKey('h', this.history++), this.value);
+      await tx.commit();
+    } catch (e) {
+      tx.rollback();
+      throw e;
+    }
+  }
+}

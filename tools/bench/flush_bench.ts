@@ -18,6 +18,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { paddedKey, StoreTpcb } from './common.ts';
 
 const ROOT = resolve(process.env.SB_ROOT ?? join(import.meta.dirname, '../..'));
 const { Store } = (await import(pathToFileURL(join(ROOT, 'host/engine/store/index.ts')).href)) as typeof import('../../host/engine/store/index.ts');
@@ -29,11 +30,6 @@ const BASE_MS = Number(process.env.BASE_MS ?? 2000);
 const ROUNDS = Number(process.env.ROUNDS ?? 1);
 /** Also time a flush of the loaded memtable with no commits running (then load it again). */
 const IDLE = process.env.IDLE !== '0';
-const enc = new TextEncoder();
-
-function key(prefix: string, n: number): Uint8Array {
-  return enc.encode(`${prefix}${String(n).padStart(8, '0')}`);
-}
 
 interface Window {
   commits: number;
@@ -54,7 +50,9 @@ async function round(): Promise<void> {
   const store = await Store.open(dir, { platform: nodePlatform(), memtableBytesMax: 1 << 30 });
   try {
     const ks = await store.keyspace('bench');
-    const value = new Uint8Array(100).fill(7);
+    const work = new StoreTpcb(store, ks, ROWS);
+    const value = work.value;
+    const key = paddedKey;
     const tLoad = performance.now();
     for (let i = 0; i < ROWS; i += 10_000) {
       const tx = store.begin();
@@ -75,13 +73,7 @@ async function round(): Promise<void> {
       }
     }
 
-    let seed = 12345;
-    const rand = (n: number): number => {
-      seed = (seed * 1103515245 + 12345) >>> 0;
-      return seed % n;
-    };
     let stop = false;
-    let history = 0;
     let win: Window = { commits: 0, lat: [], lagMax: 0, t0: performance.now() };
     let last = performance.now();
     const lagTimer = setInterval(() => {
@@ -92,17 +84,7 @@ async function round(): Promise<void> {
     const client = async (): Promise<void> => {
       while (!stop) {
         const t0 = performance.now();
-        const tx = store.begin({ isolation: 'read committed' });
-        try {
-          await tx.putWait(ks, key('a', rand(ROWS)), value);
-          await tx.putWait(ks, key('t', rand(100)), value);
-          await tx.putWait(ks, key('b', rand(10)), value);
-          tx.put(ks, key('h', history++), value);
-          await tx.commit();
-        } catch (e) {
-          tx.rollback();
-          throw e;
-        }
+        await work.txn();
         win.commits++;
         win.lat.push(performance.now() - t0);
       }
