@@ -19,8 +19,11 @@
 #
 # Runs: -S (select only) with 1 and 8 clients in simple and prepared modes,
 # and TPC-B with 8 clients (-j 2), durable on both sides. Latency
-# percentiles come from pgbench's per-transaction log (-l). The machine is
-# shared: figures are noisy; run it more than once and keep the best.
+# percentiles come from pgbench's per-transaction log (-l). A second table
+# gives, per run, the machine's idle share and the CPU time spent per
+# transaction outside pgbench (from /proc/stat and pgbench's own CPU time):
+# how much of the two cores each server used, and what a transaction cost it.
+# The machine is shared: figures are noisy; run it more than once and keep the best.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -80,18 +83,31 @@ start_pglite() {
   echo "$port postgres postgres"
 }
 
-# run LABEL PORT USER DB ARGS... -> "tps p50 p99"
+# Machine-wide CPU ticks (USER_HZ): busy and total, from /proc/stat.
+cpu_ticks() { awk '/^cpu /{idle=$5+$6; tot=0; for(i=2;i<=NF;i++) tot+=$i; print tot-idle, tot}' /proc/stat; }
+
+# run LABEL PORT USER DB ARGS... -> "tps p50 p99 failed idle% server_cpu_us_per_txn"
+# The last two: the machine's idle share during the run, and the CPU time
+# the machine spent per transaction outside pgbench (busy time minus pgbench's
+# own user+system time, over the transactions): the server's cost, plus
+# whatever else ran meanwhile.
 run() {
   local label=$1 port=$2 user=$3 db=$4; shift 4
   local dir="$WORK/log-$label"; mkdir -p "$dir"; [ "$(id -u)" = 0 ] && chmod 777 "$dir"
-  local out
-  out=$(cd "$dir" && PGPASSWORD=$PASSWORD "$BIN/pgbench" -h 127.0.0.1 -p "$port" -U "$user" -n -l -T "$DURATION" "$@" "$db" 2>&1) || { echo "FAILED"; echo "$out" >&2; return; }
+  local out rc=0 b0 t0 b1 t1
+  read -r b0 t0 < <(cpu_ticks)
+  (cd "$dir" && TIMEFORMAT='%U %S' && { time PGPASSWORD=$PASSWORD "$BIN/pgbench" -h 127.0.0.1 -p "$port" -U "$user" -n -l -T "$DURATION" "$@" "$db" > "$dir/out" 2>&1; } 2> "$dir/time") || rc=$?
+  read -r b1 t1 < <(cpu_ticks)
+  out=$(cat "$dir/out")
+  [ "$rc" = 0 ] || { echo "FAILED"; echo "$out" >&2; return; }
   local tps; tps=$(echo "$out" | sed -n 's/^tps = \([0-9.]*\).*/\1/p')
   local failed; failed=$(echo "$out" | sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p')
+  local txns; txns=$(echo "$out" | sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p')
+  local cpu; cpu=$(awk -v b="$((b1 - b0))" -v t="$((t1 - t0))" -v n="${txns:-0}" '{ if (t <= 0 || n <= 0) { print "- -"; exit } printf "%.0f %.0f", 100 * (t - b) / t, (b / 100 - $1 - $2) / n * 1e6 }' "$dir/time")
   # per-transaction log: client_id transaction_no time_us script_no epoch epoch_us
   local pct; pct=$(cat "$dir"/pgbench_log.* | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END {if (NR==0) {print "- -"; exit} i50=int(NR*0.5); if(i50<1)i50=1; i99=int(NR*0.99); if(i99<1)i99=1; printf "%.2f %.2f", a[i50]/1000, a[i99]/1000}')
   rm -f "$dir"/pgbench_log.*
-  echo "${tps:-0} $pct ${failed:-?}"
+  echo "${tps:-0} $pct ${failed:-?} $cpu"
 }
 
 declare -A RESULT
@@ -129,9 +145,17 @@ ratio() { [ "$1" != "-" ] && [ "$2" != "-" ] && [ "$2" != "0" ] && [ "$2" != "FA
 printf '\n%-16s | %-30s | %-30s | %-30s | %-9s | %s\n' "run (scale $SCALE, ${DURATION}s)" "ScratchBird tps / p50 / p99 ms" "PostgreSQL 15 tps / p50 / p99 ms" "PGlite tps / p50 / p99 ms" "SB/PG tps" "SB/PGlite tps"
 for spec in "${RUNS[@]}"; do
   name=${spec%%|*}
-  read -r st s50 s99 sf <<<"${RESULT["scratchbird/$name"]:-- - - -}"
-  read -r pt p50 p99 pf <<<"${RESULT["postgresql/$name"]:-- - - -}"
-  read -r lt l50 l99 lf <<<"${RESULT["pglite/$name"]:-- - - -}"
+  read -r st s50 s99 sf _ _ <<<"${RESULT["scratchbird/$name"]:-- - - -}"
+  read -r pt p50 p99 pf _ _ <<<"${RESULT["postgresql/$name"]:-- - - -}"
+  read -r lt l50 l99 lf _ _ <<<"${RESULT["pglite/$name"]:-- - - -}"
   printf '%-16s | %10s %8s %8s f=%-3s | %10s %8s %8s f=%-3s | %10s %8s %8s f=%-3s | %-9s | %s\n' "$name" "$st" "$s50" "$s99" "$sf" "$pt" "$p50" "$p99" "$pf" "$lt" "$l50" "$l99" "$lf" "$(ratio "$st" "$pt")" "$(ratio "$st" "$lt")"
 done
 printf '%-16s | %28s s | %28s s | %28s s | %-9s | %s\n' "init (-i)" "${INIT[scratchbird]:--}" "${INIT[postgresql]:--}" "${INIT[pglite]:--}" "$(ratio "${INIT[scratchbird]:--}" "${INIT[postgresql]:--}")" "$(ratio "${INIT[scratchbird]:--}" "${INIT[pglite]:--}")"
+printf '\n%-16s | %-30s | %-30s | %s\n' "CPU (machine)" "ScratchBird idle % / µs per txn" "PostgreSQL 15 idle % / µs per txn" "PGlite idle % / µs per txn"
+for spec in "${RUNS[@]}"; do
+  name=${spec%%|*}
+  read -r _ _ _ _ si sc <<<"${RESULT["scratchbird/$name"]:-- - - - - -}"
+  read -r _ _ _ _ pi pc <<<"${RESULT["postgresql/$name"]:-- - - - - -}"
+  read -r _ _ _ _ li lc <<<"${RESULT["pglite/$name"]:-- - - - - -}"
+  printf '%-16s | %14s %15s | %14s %15s | %14s %15s\n' "$name" "${si:--}" "${sc:--}" "${pi:--}" "${pc:--}" "${li:--}" "${lc:--}"
+done
