@@ -79,6 +79,8 @@ export interface StorageExports {
   wal_apply(rec: number, len: number): number;
   lsm_freeze(): number;
   lsm_active_bytes(): number;
+  /** Estimated memtable bytes of live transactions' versions (what a freeze would carry). */
+  lsm_live_bytes(): number;
   lsm_frozen_bytes(): number;
   lsm_frozen_count(): number;
   lsm_run_count(): number;

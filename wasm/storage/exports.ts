@@ -5,7 +5,7 @@ import { setResultF64, setResultU32 } from '../common/result';
 import { ST_ERR_NOMEM, ST_OK, ST_ERR_STATE } from '../common/status';
 import { tipMarkPending, tipValid } from '../mvcc/tip';
 import {
-  activeArenaBytes, frozenArenaBytes, frozenCount, kvGet, kvGetRuns, kvPut, memtableView, lsmAppendRun, lsmFreeze, lsmInit, lsmInstallFlush,
+  activeArenaBytes, frozenArenaBytes, frozenCount, kvGet, kvGetRuns, kvPut, memtableView, lsmAppendRun, lsmFreeze, lsmInit, lsmLiveBytes, lsmInstallFlush,
   lsmRunIdAt, runCount, seq, setSeq,
 } from './lsm';
 import {
@@ -74,6 +74,9 @@ export function wal_apply(rec: usize, len: u32): i32 {
 
 export function lsm_freeze(): i32 {
   return lsmFreeze();
+}
+export function lsm_live_bytes(): f64 {
+  return <f64>lsmLiveBytes();
 }
 export function lsm_active_bytes(): f64 {
   return <f64>activeArenaBytes();

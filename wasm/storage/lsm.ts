@@ -244,6 +244,29 @@ export function kvPut(key: usize, keyLen: i32, val: usize, valLen: i32, op: i32,
 // ---- freeze (memtable rotation) ----
 
 /**
+ * Estimated bytes of the live (uncommitted) transactions' versions in the
+ * memtables: what a freeze would carry into the new memtable. Each version
+ * counts its arena bytes plus 28 for its leaf slot and hash-index slots.
+ * The host skips a freeze that would carry most of the memtable (it frees
+ * little and copies a lot: a big COPY used to be carried at every freeze).
+ */
+export function lsmLiveBytes(): u64 {
+  let bytes: u64 = 0;
+  const high = tipSlotHigh();
+  for (let s: u32 = 1; s < high; s++) {
+    if (!tipValid(s)) continue;
+    const list = tipWrites(s);
+    const n = tipWriteCount(s);
+    for (let i: u32 = 0; i < n; i++) {
+      const v = <usize>load<u32>(list + (<usize>i << 2));
+      if (!vLive(v)) continue;
+      bytes += <u64>(((V_HEADER + <usize>load<u32>(v, V_KEYLEN) + <usize>load<u32>(v, V_VALLEN) + 7) & ~7) + 28);
+    }
+  }
+  return bytes;
+}
+
+/**
  * Freezes the active memtable and starts a new one. The versions of live
  * (uncommitted) transactions move to the new memtable, so a frozen memtable
  * holds only settled versions and can be flushed. ST_ERR_STATE when too many

@@ -185,6 +185,8 @@ export class Maintenance {
   failure: unknown;
   /** Flushes started again to leave out a key space dropped while they ran. */
   flushRestarts = 0;
+  /** Freezes left out because the memtable held mostly live transactions' writes. */
+  freezesSkipped = 0;
 
   constructor(private readonly h: MaintenanceHost, walStart: WalPos) {
     this.activeSince = walStart;
@@ -226,7 +228,11 @@ export class Maintenance {
     if (this.h.kernel.x.lsm_active_bytes() - this.carriedBytes >= this.h.options.memtableBytesMax) this.requestFreeze();
   }
 
-  afterCommit(): void {
+  /** `recordBytes`: the size of the commit's WAL record, about what its versions hold in the memtable. */
+  afterCommit(recordBytes = 0): void {
+    // A transaction counted as carried (or skipped over) is settled now:
+    // its bytes count toward the next freeze again.
+    if (this.carriedBytes > 0) this.carriedBytes = Math.max(0, this.carriedBytes - recordBytes);
     this.afterWrite();
   }
 
@@ -241,7 +247,7 @@ export class Maintenance {
       this.ensureFlushLoop();
       return;
     }
-    this.freezing = this.freeze()
+    this.freezing = this.freeze(false)
       .catch((e) => this.noteFailure(e))
       .finally(() => {
         this.freezing = undefined;
@@ -316,10 +322,19 @@ export class Maintenance {
    * transaction whose versions the freeze carries into the new memtable, so
    * the WAL end at this moment splits the log exactly between the two.
    */
-  private freeze(): Promise<void> {
+  private freeze(force = true): Promise<void> {
     return this.h.wal.runAtBoundary(() => {
       const k = this.h.kernel;
-      if (k.x.lsm_active_bytes() === 0) return; // nothing was ever written to it
+      const active = k.x.lsm_active_bytes();
+      if (active === 0) return; // nothing was ever written to it
+      if (!force && active - k.x.lsm_live_bytes() < this.h.options.memtableBytesMax / 2) {
+        // Mostly live transactions' writes (a big COPY or table rewrite): a
+        // freeze would copy them into the new memtable and free little.
+        // Count them as carried, so the next try waits for as much more.
+        this.carriedBytes = active;
+        this.freezesSkipped++;
+        return;
+      }
       const st = k.x.lsm_freeze();
       if (st === ST.ERR_STATE) return; // too many frozen already; the flush loop drains them first
       k.check(st, 'freezing the memtable');
