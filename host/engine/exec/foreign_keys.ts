@@ -6,7 +6,7 @@
 import { SbError, SqlState } from '../sb_error.ts';
 import type { ConstraintObj } from '../catalog/objects.ts';
 import { KeyWriter } from '../keys/key_encoding.ts';
-import { equalValues } from '../types/compare.ts';
+import { bytesEqual, equalValues } from '../types/compare.ts';
 import { Numeric } from '../types/numeric.ts';
 import { type Batch, emptyBatch } from './batch.ts';
 import type { ExecContext } from './context.ts';
@@ -78,7 +78,7 @@ export class ForeignKeys {
    * them); checks of INITIALLY DEFERRED constraints go to the transaction's
    * list, run at COMMIT (checkDeferred).
    */
-  finish(): void {
+  *finish(): Generator<Signal, void, void> {
     this.ctx.txn.endStatement();
     const sink = this.ctx.deferredChecks;
     if (sink && (this.pending.parents.length > 0 || this.pending.noAction.length > 0)) {
@@ -88,32 +88,101 @@ export class ForeignKeys {
       this.pending.parents = this.pending.parents.filter((p) => keep(p.fk.deferred));
       this.pending.noAction = this.pending.noAction.filter((p) => keep(p.fk.deferred));
     }
-    this.runChecks();
+    yield* this.runChecks();
   }
 
-  /** Checks the pending references now. */
-  runChecks(): void {
-    for (const { child, fk, vals } of this.pending.parents) {
-      if (this.parentExists(fk, vals)) continue;
-      const parent = this.ctx.catalog.table(fk.ref!.tableOid)!;
-      throw new SbError(SqlState.foreign_key_violation,
-        `insert or update on table "${child.table.name}" violates foreign key constraint "${fk.name}"`, {
-          table: child.table.name, constraint: fk.name,
-          detail: `Key (${fk.attnums.map((a) => child.table.columns[a - 1]!.name).join(', ')})=(${formatKeyDetail(vals)}) is not present in table "${parent.name}".`,
-        });
-    }
+  /** Checks the pending references now (waiting where a parent row is being deleted or re-keyed). */
+  *runChecks(): Generator<Signal, void, void> {
+    for (const { child, fk, vals } of this.pending.parents) yield* this.checkParent(child, fk, vals);
     for (const { parent, fk, key, referenced } of this.pending.noAction) {
-      if (this.parentExists(fk, key)) continue; // the key is back (updated to itself or re-inserted)
+      if (this.parentRow(fk, key) !== undefined) continue; // the key is back (updated to itself or re-inserted)
       const child = this.ctx.tables.get(fk.tableOid);
-      if (!referenced && this.findChildren(child, fk, key).length === 0) continue;
+      if (!referenced && this.childrenNow(child, fk, key).length === 0) continue;
       throw this.stillReferenced(parent, child, fk, key);
     }
     this.pending.parents.length = 0;
     this.pending.noAction.length = 0;
   }
 
+  /**
+   * A new or changed child row's parent must exist, and must stay: the check
+   * takes a KEY SHARE lock on the parent row it finds (store/key_locks.ts),
+   * so a transaction deleting that row or changing its key waits for this one
+   * to end, and this check waits for such a transaction that came first, then
+   * looks again. READ COMMITTED looks at the newest committed parent, as
+   * PostgreSQL's check does; REPEATABLE READ and SERIALIZABLE use their
+   * snapshot, and a parent gone since then (deleted or re-keyed by a
+   * transaction that committed meanwhile) is a serialization failure.
+   */
+  private *checkParent(child: TableAccess, fk: ConstraintObj, vals: unknown[]): Generator<Signal, void, void> {
+    const txn = this.ctx.txn;
+    const pta = this.ctx.tables.get(fk.ref!.tableOid);
+    const rc = txn.isolation === 'read committed';
+    for (;;) {
+      const key = rc ? this.atNewest(() => this.parentRow(fk, vals)) : this.parentRow(fk, vals);
+      if (key === undefined) {
+        throw new SbError(SqlState.foreign_key_violation,
+          `insert or update on table "${child.table.name}" violates foreign key constraint "${fk.name}"`, {
+            table: child.table.name, constraint: fk.name,
+            detail: `Key (${fk.attnums.map((a) => child.table.columns[a - 1]!.name).join(', ')})=(${formatKeyDetail(vals)}) is not present in table "${pta.table.name}".`,
+          });
+      }
+      const blocker = txn.lockKeyShare(pta.ks, key);
+      if (blocker === undefined) {
+        if (!rc && this.atNewest(() => this.parentRow(fk, vals)) === undefined) throw concurrentUpdate();
+        return;
+      }
+      yield { kind: 'wait', blocker };
+    }
+  }
+
+  /**
+   * Before the rows that reference a parent row are looked for, a DELETE of
+   * that row or an UPDATE of its referenced key takes the row's key lock and
+   * waits for every other live transaction whose foreign-key check holds a
+   * KEY SHARE lock on it (each may have written a referencing row). Called
+   * right after the row's own new version is written (no new writer can get
+   * in); an UPDATE that keeps the referenced keys takes nothing.
+   */
+  *lockParentRow(oldRow: unknown[], newRow: unknown[] | null, rowKey: Uint8Array): Generator<Signal, void, void> {
+    if (this.asParent.length === 0 || !this.asParent.some((fk) => this.keyChanges(fk, oldRow, newRow))) return;
+    for (;;) {
+      const blocker = this.ctx.txn.lockKey(this.ta.ks, rowKey);
+      if (blocker === undefined) return;
+      yield { kind: 'wait', blocker };
+    }
+  }
+
+  /** The parent row's change touches the foreign key's referenced columns (a delete always does; NULLs reference nothing). */
+  private keyChanges(fk: ConstraintObj, oldRow: unknown[], newRow: unknown[] | null): boolean {
+    const refPos = fk.ref!.attnums.map((a) => a - 1);
+    if (refPos.some((p) => oldRow[p] === null)) return false;
+    return !newRow || !refPos.every((p) => sameKeyValue(this.ta, p + 1, oldRow[p], newRow[p]));
+  }
+
+  /** Runs a read at the newest committed state instead of the statement's snapshot. */
+  private atNewest<T>(fn: () => T): T {
+    return this.ctx.txn.readingAt(this.ctx.store.snapshotStamp(), fn);
+  }
+
+  /**
+   * The rows referencing `key`, as the actions and NO ACTION checks must see
+   * them: READ COMMITTED the newest committed ones (PostgreSQL's RI queries
+   * take a new snapshot); REPEATABLE READ and SERIALIZABLE their snapshot's,
+   * and a referencing row committed since then is a serialization failure.
+   */
+  private childrenNow(child: TableAccess, fk: ConstraintObj, key: unknown[]): Array<{ row: unknown[]; rowKey: Uint8Array }> {
+    const txn = this.ctx.txn;
+    if (this.ctx.store.snapshotStamp() <= txn.snapshot) return this.findChildren(child, fk, key);
+    if (txn.isolation === 'read committed') return this.atNewest(() => this.findChildren(child, fk, key));
+    const seen = this.findChildren(child, fk, key);
+    const now = this.atNewest(() => this.findChildren(child, fk, key));
+    if (now.some((c) => !seen.some((s) => bytesEqual(s.rowKey, c.rowKey)))) throw concurrentUpdate();
+    return seen;
+  }
+
   /** COMMIT: the checks of deferred constraints collected during the transaction. */
-  static checkDeferred(ctx: ExecContext, pending: FkPending): void {
+  static *checkDeferred(ctx: ExecContext, pending: FkPending): Generator<Signal, void, void> {
     const first = pending.parents[0]?.child ?? pending.noAction[0]?.parent;
     if (!first) return;
     const fks = new ForeignKeys(ctx, ctx.tables.get(first.table.oid), {
@@ -121,7 +190,7 @@ export class ForeignKeys {
       parents: pending.parents.map((p) => ({ ...p, child: ctx.tables.get(p.child.table.oid) })),
       noAction: pending.noAction.map((p) => ({ ...p, parent: ctx.tables.get(p.parent.table.oid) })),
     });
-    fks.runChecks();
+    yield* fks.runChecks();
   }
 
   private stillReferenced(parent: TableAccess, child: TableAccess, fk: ConstraintObj, key: unknown[]): SbError {
@@ -133,21 +202,23 @@ export class ForeignKeys {
       });
   }
 
-  private parentExists(fk: ConstraintObj, vals: unknown[]): boolean {
+  /** The row key of the parent row holding `vals` in the referenced columns (visible to the transaction), or undefined. */
+  private parentRow(fk: ConstraintObj, vals: unknown[]): Uint8Array | undefined {
     const pta = this.ctx.tables.get(fk.ref!.tableOid);
     const refPositions = fk.ref!.attnums.map((a) => a - 1);
     // The primary key when it is exactly the referenced columns...
     if (pta.pkPositions && sameSet(pta.pkPositions, refPositions)) {
       const row: unknown[] = [];
       refPositions.forEach((p, i) => (row[p] = vals[i]));
-      return this.ctx.txn.get(pta.ks, pta.rowKey(row)) !== undefined;
+      const key = pta.rowKey(row);
+      return this.ctx.txn.getInPlace(pta.ks, key) >= 0 ? key : undefined;
     }
-    // ...else a unique index on them.
+    // ...else a unique index on them (its entries hold the row key).
     const ix = pta.indexes.find((i) => i.obj.unique && !i.pred && sameSet(i.positions, refPositions));
     if (ix) {
       const kw = new KeyWriter();
       ix.positions.forEach((p, k) => kw.value(ix.cols[k]!, keyValue(vals[refPositions.indexOf(p)])));
-      return this.ctx.txn.get(ix.ks, kw.bytes()) !== undefined;
+      return this.ctx.txn.get(ix.ks, kw.bytes());
     }
     throw new SbError(SqlState.invalid_column_reference, `there is no unique constraint matching given keys for referenced table "${pta.table.name}"`);
   }
@@ -162,11 +233,7 @@ export class ForeignKeys {
   *onParentChange(oldRow: unknown[], newRow: unknown[] | null): Generator<Signal, void, void> {
     if (this.asParent.length === 0) return; // nothing references this table (and no closures to make per row)
     const byChild = new Map<number, { child: TableAccess; rows: Map<string, ChildChange>; cascadeFrom?: number; sets: number }>();
-    const applies = (fk: ConstraintObj): boolean => {
-      const refPos = fk.ref!.attnums.map((a) => a - 1);
-      if (refPos.some((p) => oldRow[p] === null)) return false;
-      return !newRow || !refPos.every((p) => sameKeyValue(this.ta, p + 1, oldRow[p], newRow[p]));
-    };
+    const applies = (fk: ConstraintObj): boolean => this.keyChanges(fk, oldRow, newRow);
     const actionOf = (fk: ConstraintObj): string => (newRow ? fk.ref!.onUpdate : fk.ref!.onDelete);
     for (let i = 0; i < this.asParent.length; i++) {
       const fk = this.asParent[i]!;
@@ -180,11 +247,11 @@ export class ForeignKeys {
         // CASCADE / SET NULL / SET DEFAULT rewrites rows of the same child table, this check ran first
         // and saw the rows still referencing the key.
         const later = !fk.deferred && this.asParent.slice(i + 1).some((o) => o.tableOid === fk.tableOid && 'cnd'.includes(actionOf(o)) && applies(o));
-        const referenced = later && this.findChildren(child, fk, oldKey).some((c) => this.stillReferences(child, fk, c, oldKey));
+        const referenced = later && this.childrenNow(child, fk, oldKey).some((c) => this.stillReferences(child, fk, c, oldKey));
         this.pending.noAction.push({ parent: this.ta, fk, key: oldKey, ...(referenced ? { referenced } : {}) });
         continue;
       }
-      const children = this.findChildren(child, fk, oldKey);
+      const children = this.childrenNow(child, fk, oldKey);
       if (children.length === 0) continue;
       if (action === 'r') throw this.stillReferenced(this.ta, child, fk, oldKey);
       let group = byChild.get(child.table.oid);
@@ -308,4 +375,8 @@ function sameSet(a: number[], b: number[]): boolean {
 function sameKeyValue(ta: TableAccess, attnum: number, a: unknown, b: unknown): boolean {
   if (a === null || b === null || a === undefined || b === undefined) return a === b;
   return equalValues(ta.types[attnum - 1]!, a, b);
+}
+
+function concurrentUpdate(): SbError {
+  return new SbError(SqlState.serialization_failure, 'could not serialize access due to concurrent update');
 }

@@ -120,7 +120,7 @@ export class ModifyOp extends BaseOp {
     }
     this.done = true;
     // The statement's top-level modification runs the deferred foreign-key checks at its end.
-    if (!this.spec.fkPending) this.fks.finish();
+    if (!this.spec.fkPending) yield* this.fks.finish();
     return out.length > 0 ? out : null;
   }
 
@@ -281,6 +281,8 @@ export class ModifyOp extends BaseOp {
       newRow = again.newRow;
       this.checkRow(newRow);
     }
+    // A referenced key changes: wait for the foreign-key checks that hold the row (KEY SHARE).
+    yield* this.fks.lockParentRow(oldRow, newRow, rowKey);
     if (keyChanged) {
       const ok = yield* this.write(ta.ks, newKey, ta.encode(newRow), 'insert');
       if (!ok) {
@@ -359,6 +361,7 @@ export class ModifyOp extends BaseOp {
       if (again === null) return null;
       oldRow = again.oldRow;
     }
+    yield* this.fks.lockParentRow(oldRow, null, rowKey);
     for (const ix of ta.indexes) {
       const entry = ta.indexKey(ix, oldRow, rowKey, this.ctx);
       if (entry) yield* this.write(ix.ks, entry.key, undefined, 'delete');

@@ -141,9 +141,14 @@ export class Session {
       searchPath: () => parseSearchPath(this.settings.get('search_path') ?? '', this.user.name), backendPid: this.pid,
       sequenceValues: this.sequenceValues,
     };
-    this.tx.beforeCommit = () => {
-      const ctx = this.execContext(this.tx.txn!, this.catalog(), [], this.evalContext());
-      ForeignKeys.checkDeferred(ctx, this.tx.deferred);
+    this.tx.beforeCommit = async () => {
+      const txn = this.tx.txn!;
+      const ctx = this.execContext(txn, this.catalog(), [], this.evalContext());
+      // The checks wait where a parent row is being deleted or re-keyed.
+      const checks = ForeignKeys.checkDeferred(ctx, this.tx.deferred);
+      for (let s = checks.next(); !s.done; s = checks.next()) {
+        if (s.value.kind === 'wait') await txn.waitFor(s.value.blocker);
+      }
     };
   }
 

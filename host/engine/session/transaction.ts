@@ -61,8 +61,8 @@ export class TransactionState {
   timestamp = 0;
   /** Checks of INITIALLY DEFERRED foreign keys, run at COMMIT. */
   deferred: FkPending = { parents: [], noAction: [] };
-  /** Runs before a commit (the deferred checks); an error rolls the transaction back. */
-  beforeCommit: (() => void) | undefined;
+  /** Runs before a commit (the deferred checks, which may wait for a lock); an error rolls the transaction back. */
+  beforeCommit: (() => Promise<void>) | undefined;
   /** Open SQL cursors (session/cursors.ts): told before a commit (WITH HOLD cursors read their rows; an error rolls back) and when the transaction ends. */
   cursorHooks: { beforeCommit(): Promise<void>; ended(committed: boolean): void } | undefined;
   private savepoints: Savepoint[] = [];
@@ -160,7 +160,7 @@ export class TransactionState {
     }
     if (txn && this.beforeCommit && (this.deferred.parents.length > 0 || this.deferred.noAction.length > 0)) {
       try {
-        this.beforeCommit();
+        await this.beforeCommit();
       } catch (e) {
         await this.rollback();
         throw e;

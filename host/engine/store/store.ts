@@ -25,6 +25,7 @@ import { parseSegmentName, replayWal, Wal } from '../../storage/wal.ts';
 import { binaryString, forEachOp } from '../../storage/wal_record.ts';
 import { Maintenance, type WalPos } from './maintenance.ts';
 import { resolveOptions, type ResolvedOptions, type StoreOptions } from './options.ts';
+import { KeyLocks } from './key_locks.ts';
 import { emptyStats, type Keyspace, makeKeyspace, type StoreCore, type StoreStats } from './store_core.ts';
 import { type BeginOptions, Txn } from './txn.ts';
 
@@ -66,6 +67,7 @@ class TxnSlots {
 
 export class Store implements StoreCore {
   readonly stats: StoreStats = emptyStats();
+  readonly keyLocks = new KeyLocks();
   private readonly txns = new TxnSlots();
   /** Live transactions without a kernel slot (they have only read), each at its readerIndex. */
   private readonly readers: Txn[] = [];
@@ -310,7 +312,7 @@ export class Store implements StoreCore {
       this.finishLocal(txn);
     });
     this.stats.commits++;
-    this.maintenance.afterCommit();
+    this.maintenance.afterCommit(record.length);
   }
 
   /** The commit of a transaction that wrote nothing: no WAL record, no promise (Txn.commitIfNoWrites). */

@@ -1,6 +1,7 @@
 // What transactions and cursors need from the store, kept apart from the
 // Store class so the pieces do not import each other in a circle.
 
+import type { KeyLocks } from './key_locks.ts';
 import type { Platform } from '../../platform/platform.ts';
 import type { StorageKernel } from '../../storage/kernel.ts';
 import type { ResolvedOptions } from './options.ts';
@@ -71,6 +72,8 @@ export interface StoreCore {
   readonly platform: Platform;
   readonly options: ResolvedOptions;
   readonly stats: StoreStats;
+  /** KEY SHARE locks of foreign-key checks and the key locks against them (key_locks.ts). */
+  readonly keyLocks: KeyLocks;
   /** A snapshot stamp for a new reader: every acknowledged commit, nothing in flight. */
   snapshotStamp(): number;
   txnBySlot(slot: number): Txn | undefined;

@@ -18,6 +18,7 @@ import { SbError, SqlState } from '../sb_error.ts';
 import { MEM_DELETED, OP_DELETE, OP_INSERT, OP_PUT, ST } from '../../storage/kernel.ts';
 import { binaryString } from '../../storage/wal_record.ts';
 import type { Isolation } from './options.ts';
+import { KeyLocks } from './key_locks.ts';
 import { ScanCursor, type ScanOptions } from './scan_cursor.ts';
 import type { Keyspace, StoreCore } from './store_core.ts';
 
@@ -134,6 +135,45 @@ export class Txn {
     if (this.isolation !== 'read committed') return;
     this.snapshot = this.core.snapshotStamp();
     if (this.slot !== 0) this.core.kernel.x.tx_set_snapshot(this.slot, this.snapshot);
+  }
+
+  /**
+   * Runs `fn` reading at `stamp` instead of the transaction's snapshot (a
+   * foreign-key check reads the newest committed state), then goes back.
+   */
+  readingAt<T>(stamp: number, fn: () => T): T {
+    this.assertActive();
+    const saved = this.snapshot;
+    if (stamp === saved) return fn();
+    const x = this.core.kernel.x;
+    this.snapshot = stamp;
+    if (this.slot !== 0) x.tx_set_snapshot(this.slot, stamp);
+    try {
+      return fn();
+    } finally {
+      this.snapshot = saved;
+      if (this.slot !== 0) x.tx_set_snapshot(this.slot, saved);
+    }
+  }
+
+  /**
+   * A KEY SHARE lock on a row (a foreign-key check's parent row), held until
+   * the transaction ends; or the live transaction that is deleting the row or
+   * changing its key (wait for it, then look for the row again).
+   */
+  lockKeyShare(ks: Keyspace, key: Uint8Array): Txn | undefined {
+    this.assertActive();
+    return this.core.keyLocks.share(this, KeyLocks.id(ks, key));
+  }
+
+  /**
+   * The key lock of a row this transaction deletes or whose key it changes:
+   * taken at once; returns a live KEY SHARE holder to wait for (call again
+   * after it ends), or undefined when none is left.
+   */
+  lockKey(ks: Keyspace, key: Uint8Array): Txn | undefined {
+    this.assertActive();
+    return this.core.keyLocks.lockKey(this, KeyLocks.id(ks, key));
   }
 
   private beforeCall(): void {
@@ -441,6 +481,7 @@ export class Txn {
 
   private resolveFinished(): void {
     this.ended = true;
+    this.core.keyLocks.release(this);
     this.wakeWaiters?.();
   }
 }
