@@ -5,7 +5,7 @@
 
 import { SbError, SqlState } from '../sb_error.ts';
 import type { ConstraintObj } from '../catalog/objects.ts';
-import { KeyWriter } from '../keys/key_encoding.ts';
+import { type KeyColumn, KeyReader, KeyWriter, prefixSuccessor } from '../keys/key_encoding.ts';
 import { bytesEqual, equalValues } from '../types/compare.ts';
 import { Numeric } from '../types/numeric.ts';
 import { type Batch, emptyBatch } from './batch.ts';
@@ -315,21 +315,77 @@ export class ForeignKeys {
     throw new SbError(SqlState.internal_error, `the default of column "${col.name}" was not prepared for ON DELETE/UPDATE SET DEFAULT`);
   }
 
+  /**
+   * The rows of `child` whose foreign key columns hold `key`: through the
+   * child's primary key or an index when its leading columns are the foreign
+   * key's (a prefix scan), else by reading the whole table.
+   */
   private findChildren(child: TableAccess, fk: ConstraintObj, key: unknown[]): Array<{ row: unknown[]; rowKey: Uint8Array }> {
     const out: Array<{ row: unknown[]; rowKey: Uint8Array }> = [];
     const fkPos = fk.attnums.map((a) => a - 1);
-    const c = this.ctx.txn.scan(child.ks);
+    const matches = (row: unknown[]): boolean => fkPos.every((p, i) => row[p] !== null && equalValues(child.types[p]!, row[p], key[i]));
+    const txn = this.ctx.txn;
+    const path = this.childPath(child, fk);
+    if (path !== undefined) {
+      const kw = new KeyWriter();
+      for (let j = 0; j < fkPos.length; j++) kw.value(path.cols[j]!, keyValue(key[fkPos.indexOf(path.positions[j]!)]));
+      const lo = kw.bytes();
+      const hi = prefixSuccessor(lo);
+      const c = txn.scan(path.ks, { lo, loInclusive: true, ...(hi ? { hi, hiInclusive: false } : {}) });
+      try {
+        while (c.next()) {
+          let rowKey: Uint8Array;
+          let bytes: Uint8Array | undefined;
+          if (path.ks === child.ks) {
+            rowKey = c.key.slice();
+            bytes = c.value;
+          } else {
+            if (c.valueEnd > c.valueStart) rowKey = c.value.slice(); // a unique entry: its value is the row key
+            else {
+              const r = new KeyReader(c.key);
+              for (const col of path.cols) r.skip(col);
+              rowKey = c.key.slice(r.pos);
+            }
+            bytes = txn.get(child.ks, rowKey);
+            if (bytes === undefined) continue;
+          }
+          const row = decodeRow(bytes, child.types, child.missing);
+          if (matches(row)) out.push({ row, rowKey });
+        }
+      } finally {
+        c.close();
+      }
+      return out;
+    }
+    const c = txn.scan(child.ks);
     try {
       while (c.next()) {
         const row = decodeRow(c.value, child.types, child.missing);
-        if (fkPos.every((p, i) => row[p] !== null && equalValues(child.types[p]!, row[p], key[i]))) {
-          out.push({ row, rowKey: c.key.slice() });
-        }
+        if (matches(row)) out.push({ row, rowKey: c.key.slice() });
       }
     } finally {
       c.close();
     }
     return out;
+  }
+
+  /**
+   * Where the rows referencing a parent key can be found by a prefix scan:
+   * the child's primary key, else a plain index (no predicate, no
+   * expressions), whose leading columns are the foreign key's columns, each
+   * of the referenced column's type (so the parent's values encode as the
+   * child's keys do). Undefined: read the whole table.
+   */
+  private childPath(child: TableAccess, fk: ConstraintObj): { ks: TableAccess['ks']; cols: KeyColumn[]; positions: number[] } | undefined {
+    const fkPos = fk.attnums.map((a) => a - 1);
+    const parent = this.ctx.tables.get(fk.ref!.tableOid);
+    const refPos = fk.ref!.attnums.map((a) => a - 1);
+    const sameTypes = fkPos.every((p, i) => child.types[p]?.id === parent.types[refPos[i]!]?.id);
+    if (!sameTypes) return undefined;
+    const leads = (positions: readonly number[]): boolean => positions.length >= fkPos.length && sameSet(positions.slice(0, fkPos.length), fkPos);
+    if (child.pkPositions && leads(child.pkPositions)) return { ks: child.ks, cols: child.pkCols, positions: child.pkPositions };
+    const ix = child.indexes.find((i) => !i.pred && !i.exprs && !i.positions.includes(-1) && leads(i.positions));
+    return ix ? { ks: ix.ks, cols: ix.cols, positions: ix.positions } : undefined;
   }
 }
 
