@@ -17,7 +17,7 @@ import {
   isVisibleAt, vLive, V_FLAGS, V_OLDER, V_HEADER, V_KEYLEN, V_SLOT, V_STAMP, V_VALLEN, V_SEQ, VF_COMMITTED, VF_MOVED, VF_TOMBSTONE, VF_ABORTED,
 } from '../mvcc/version';
 import { tipRecordWrite, tipSlotHigh, tipValid, tipWriteCount, tipWrites, tipReserveWrite } from '../mvcc/tip';
-import { mtAdd, mtAlloc, mtCreate, mtDestroy, mtFind, mtNewVersion, mtReserveKeys, MT_REFS, MT_USED } from './memtable';
+import { mtAdd, mtAllBelow, mtAlloc, mtCreate, mtDestroy, mtFind, mtNewVersion, mtReserveKeys, MT_REFS, MT_USED } from './memtable';
 import { bloomMayContain } from './bloom';
 import { cacheError, blockSize } from './block_cache';
 import {
@@ -179,7 +179,8 @@ export function kvPut(key: usize, keyLen: i32, val: usize, valLen: i32, op: i32,
   let owner: u32 = 0;
   const h32 = hashKey32(key, keyLen);
   for (let m = -1; m < frozenCount && !found; m++) {
-    let v = mtFind(m < 0 ? active : frozenAt(m), key, keyLen, h32);
+    const mt = m < 0 ? active : frozenAt(m);
+    let v = mtAllBelow(mt, key, keyLen) ? 0 : mtFind(mt, key, keyLen, h32);
     while (v != 0) {
       if (vLive(v)) {
         found = true;

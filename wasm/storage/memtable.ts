@@ -341,6 +341,21 @@ export function mtFind(mt: usize, key: usize, keyLen: i32, h: u32): usize {
 }
 
 /**
+ * True when every key in the memtable sorts before `key`, so it holds no
+ * version of it: one compare with the last entry of the last leaf. In-order
+ * bulk loads (COPY, a table rewrite) write such keys, and skip the hash probe
+ * (a cache miss on a big memtable) this way.
+ */
+export function mtAllBelow(mt: usize, key: usize, keyLen: i32): bool {
+  const last = <usize>load<u32>(mt, MT_LAST);
+  if (last == 0) return true;
+  const c = nCount(last);
+  if (c == 0) return true;
+  const e = nPtr(last, c - 1);
+  return compareBytes(e + V_HEADER, <i32>load<u32>(e, V_KEYLEN), key, keyLen) < 0;
+}
+
+/**
  * Adds a version (the newest of its key in this memtable) to the tree and the
  * hash index. False when out of memory, with neither changed.
  */
@@ -369,14 +384,31 @@ function mtInsert(mt: usize, v: usize): bool {
     store<u32>(mt, <u32>n, MT_LAST);
   }
   let depth = 0;
-  while (load<u8>(n, 2) == 0) {
-    const ci = innerChildIndex(n, key, keyLen, pp, seq);
-    store<u32>(pathNode + (<usize>depth << 2), <u32>n);
-    store<u32>(pathIdx + (<usize>depth << 2), <u32>ci);
-    depth++;
-    n = nChild(n, ci);
+  let pos: i32;
+  // Sequential-insert hint: a version after the last one (in-order loads)
+  // goes at the end of the last leaf, down the rightmost path, where every
+  // child index is the node's separator count: no compares on the way.
+  const last = <usize>load<u32>(mt, MT_LAST);
+  const lastCount = nCount(last);
+  if (lastCount > 0 && cmpProbe(key, keyLen, pp, seq, nPtr(last, lastCount - 1), nPrefix(last, lastCount - 1)) > 0) {
+    while (load<u8>(n, 2) == 0) {
+      const ci = nCount(n);
+      store<u32>(pathNode + (<usize>depth << 2), <u32>n);
+      store<u32>(pathIdx + (<usize>depth << 2), <u32>ci);
+      depth++;
+      n = nChild(n, ci);
+    }
+    pos = lastCount;
+  } else {
+    while (load<u8>(n, 2) == 0) {
+      const ci = innerChildIndex(n, key, keyLen, pp, seq);
+      store<u32>(pathNode + (<usize>depth << 2), <u32>n);
+      store<u32>(pathIdx + (<usize>depth << 2), <u32>ci);
+      depth++;
+      n = nChild(n, ci);
+    }
+    pos = leafLowerBound(n, key, keyLen, pp, seq);
   }
-  const pos = leafLowerBound(n, key, keyLen, pp, seq);
   const count = nCount(n);
   if (count < CAP) {
     leafInsertAt(n, pos, v, pp);

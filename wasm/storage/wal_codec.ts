@@ -62,10 +62,9 @@ export function walBuildCommit(slot: u32, txnId: usize, stamp: u64): i32 {
     p += 1;
     p += <usize>putVarint(p, kl);
     p += <usize>putVarint(p, vl);
-    memory.copy(p, v + V_HEADER, <usize>kl);
-    p += <usize>kl;
-    memory.copy(p, v + V_HEADER + <usize>kl, <usize>vl);
-    p += <usize>vl;
+    // Key and value are adjacent in the version and in the record: one copy.
+    memory.copy(p, v + V_HEADER, <usize>kl + <usize>vl);
+    p += <usize>kl + <usize>vl;
   }
   const payload = <u32>(p - base - 8);
   store<u32>(base, payload);
