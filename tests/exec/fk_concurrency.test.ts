@@ -8,6 +8,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../host/engine/db.ts';
 import type { Session } from '../../host/engine/session/session.ts';
+import { key_share_rows_max } from '../../host/engine/store/key_locks.ts';
 import { memoryDb } from '../sql/helpers.ts';
 
 let db: Database;
@@ -172,6 +173,23 @@ describe('foreign keys under concurrency (READ COMMITTED)', () => {
     await t1.query(`ROLLBACK`);
     await t2.query(`ROLLBACK`);
     await Promise.all([del.done, upd.done]);
+    expect(await orphans()).toEqual([]);
+  });
+});
+
+describe('KEY SHARE locks stay bounded', () => {
+  it(`past ${key_share_rows_max} parent rows a transaction shares the whole parent table, and deletes still wait for it`, async () => {
+    const n = key_share_rows_max + 50;
+    await db.exec(`INSERT INTO parent SELECT g, 'k' || g, 'p' FROM generate_series(100, ${99 + n}) g`);
+    const t1 = await begin();
+    await t1.query(`INSERT INTO child SELECT g, g FROM generate_series(100, ${99 + n}) g`);
+    expect(db.store.keyLocks.size).toBeLessThanOrEqual(key_share_rows_max + 1);
+    // A parent past the row limit: held through the whole-table lock.
+    const del = outcome(db.session().query(`DELETE FROM parent WHERE id = ${99 + n}`));
+    await settle();
+    expect(del.state).toBe('pending');
+    await t1.query(`COMMIT`);
+    expect(await del.done).toBe('23503');
     expect(await orphans()).toEqual([]);
   });
 });

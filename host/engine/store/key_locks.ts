@@ -13,7 +13,11 @@
 // Non-key UPDATEs of a parent take neither (FOR NO KEY UPDATE does not
 // conflict with FOR KEY SHARE), so child inserts and parent updates of other
 // columns never wait for each other. A lock is named by its key space and
-// row key; entries go when their last live holder ends.
+// row key; entries go when their last live holder ends. Memory is bounded:
+// past key_share_rows_max share locks in one key space, a transaction holds
+// one share lock on the whole key space instead (a bulk load of child rows
+// referencing a million parents keeps one entry, not a million), which every
+// key lock in that key space then waits for.
 
 import { binaryString } from '../../storage/wal_record.ts';
 import type { Txn } from './txn.ts';
@@ -27,6 +31,9 @@ interface Entry {
 
 const live = (t: Txn): boolean => t.state === 'active' || t.state === 'committing';
 
+/** Row share locks one transaction holds in one key space before it takes one on the whole key space. */
+export const key_share_rows_max = 10_000;
+
 export class KeyLocks {
   private readonly entries = new Map<string, Entry>();
   /** The lock names each transaction holds (released when it ends). */
@@ -37,22 +44,51 @@ export class KeyLocks {
     return this.entries.size;
   }
 
+  /** Row share locks per transaction and key space (to know when to take the key-space lock instead). */
+  private readonly counts = new Map<Txn, Map<number, number>>();
+
   static id(ks: Keyspace, key: Uint8Array): string {
     return `${ks.id}:${binaryString(key)}`;
   }
 
-  /** Takes a share lock, or returns the live transaction holding the key lock (wait for it, then look again). */
-  share(txn: Txn, id: string): Txn | undefined {
+  /** The name of the lock on a whole key space. */
+  private static whole(ksId: number): string {
+    return `${ksId}:*`;
+  }
+
+  /** Takes a share lock on row `key` of `ks`, or returns the live transaction holding its key lock (wait for it, then look again). */
+  share(txn: Txn, ks: Keyspace, key: Uint8Array): Txn | undefined {
+    const whole = this.entries.get(KeyLocks.whole(ks.id));
+    if (whole !== undefined && whole.sharers.includes(txn)) {
+      // Already shares the whole key space: only a row's key lock can stop it.
+      const e = this.entries.get(KeyLocks.id(ks, key));
+      return e?.writer !== undefined && e.writer !== txn && live(e.writer) ? e.writer : undefined;
+    }
+    const id = KeyLocks.id(ks, key);
     const e = this.entry(id);
     if (e.writer !== undefined && e.writer !== txn) {
       if (live(e.writer)) return e.writer;
       e.writer = undefined;
     }
-    if (!e.sharers.includes(txn)) {
-      e.sharers.push(txn);
-      this.hold(txn, id);
+    if (e.sharers.includes(txn)) return undefined;
+    let perKs = this.counts.get(txn);
+    if (perKs === undefined) this.counts.set(txn, (perKs = new Map()));
+    const n = (perKs.get(ks.id) ?? 0) + 1;
+    if (n > key_share_rows_max) {
+      // Too many rows: share the whole key space (the row entries it holds stay until it ends).
+      if (e.writer === undefined && e.sharers.length === 0) this.entries.delete(id);
+      this.addSharer(this.entry(KeyLocks.whole(ks.id)), txn, KeyLocks.whole(ks.id));
+      return undefined;
     }
+    perKs.set(ks.id, n);
+    this.addSharer(e, txn, id);
     return undefined;
+  }
+
+  private addSharer(e: Entry, txn: Txn, id: string): void {
+    if (e.sharers.includes(txn)) return;
+    e.sharers.push(txn);
+    this.hold(txn, id);
   }
 
   /**
@@ -60,7 +96,8 @@ export class KeyLocks {
    * live sharer other than `txn` to wait for, or undefined when none is left;
    * or another live transaction's key lock.
    */
-  lockKey(txn: Txn, id: string): Txn | undefined {
+  lockKey(txn: Txn, ks: Keyspace, key: Uint8Array): Txn | undefined {
+    const id = KeyLocks.id(ks, key);
     const e = this.entry(id);
     if (e.writer !== undefined && e.writer !== txn && live(e.writer)) return e.writer;
     if (e.writer !== txn) {
@@ -68,7 +105,12 @@ export class KeyLocks {
       this.hold(txn, id);
     }
     e.sharers = e.sharers.filter(live);
-    return e.sharers.find((t) => t !== txn);
+    const sharer = e.sharers.find((t) => t !== txn);
+    if (sharer !== undefined) return sharer;
+    const whole = this.entries.get(KeyLocks.whole(ks.id));
+    if (whole === undefined) return undefined;
+    whole.sharers = whole.sharers.filter(live);
+    return whole.sharers.find((t) => t !== txn);
   }
 
   /** The transaction ended: its locks go. */
@@ -76,6 +118,7 @@ export class KeyLocks {
     const ids = this.held.get(txn);
     if (ids === undefined) return;
     this.held.delete(txn);
+    this.counts.delete(txn);
     for (const id of ids) {
       const e = this.entries.get(id);
       if (e === undefined) continue;

@@ -18,7 +18,6 @@ import { SbError, SqlState } from '../sb_error.ts';
 import { MEM_DELETED, OP_DELETE, OP_INSERT, OP_PUT, ST } from '../../storage/kernel.ts';
 import { binaryString } from '../../storage/wal_record.ts';
 import type { Isolation } from './options.ts';
-import { KeyLocks } from './key_locks.ts';
 import { ScanCursor, type ScanOptions } from './scan_cursor.ts';
 import type { Keyspace, StoreCore } from './store_core.ts';
 
@@ -163,7 +162,7 @@ export class Txn {
    */
   lockKeyShare(ks: Keyspace, key: Uint8Array): Txn | undefined {
     this.assertActive();
-    return this.core.keyLocks.share(this, KeyLocks.id(ks, key));
+    return this.core.keyLocks.share(this, ks, key);
   }
 
   /**
@@ -173,7 +172,7 @@ export class Txn {
    */
   lockKey(ks: Keyspace, key: Uint8Array): Txn | undefined {
     this.assertActive();
-    return this.core.keyLocks.lockKey(this, KeyLocks.id(ks, key));
+    return this.core.keyLocks.lockKey(this, ks, key);
   }
 
   private beforeCall(): void {
