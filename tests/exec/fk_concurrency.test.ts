@@ -161,6 +161,22 @@ describe('foreign keys under concurrency (READ COMMITTED)', () => {
     expect(await orphans('late')).toEqual([]);
   });
 
+  it('a COMMIT waiting in a deferred check can be cancelled', async () => {
+    await db.exec(`CREATE TABLE late (id int PRIMARY KEY, pid int REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)`);
+    const t1 = await begin();
+    await t1.query(`INSERT INTO late VALUES (1, 3)`);
+    const t2 = await begin();
+    await t2.query(`DELETE FROM parent WHERE id = 3`);
+    const commit = outcome(t1.query(`COMMIT`));
+    await settle();
+    expect(commit.state).toBe('pending');
+    t1.cancel();
+    expect(await commit.done).toBe('57014');
+    expect(t1.transactionStatus).toBe('I'); // rolled back
+    await t2.query(`COMMIT`);
+    expect(await orphans('late')).toEqual([]);
+  });
+
   it('a lock cycle through a KEY SHARE lock is a deadlock (40P01), not a hang', async () => {
     const t1 = await begin();
     await t1.query(`INSERT INTO child VALUES (10, 1)`); // KEY SHARE on parent 1

@@ -144,10 +144,17 @@ export class Session {
     this.tx.beforeCommit = async () => {
       const txn = this.tx.txn!;
       const ctx = this.execContext(txn, this.catalog(), [], this.evalContext());
-      // The checks wait where a parent row is being deleted or re-keyed.
-      const checks = ForeignKeys.checkDeferred(ctx, this.tx.deferred);
-      for (let s = checks.next(); !s.done; s = checks.next()) {
-        if (s.value.kind === 'wait') await txn.waitFor(s.value.blocker);
+      // The checks wait where a parent row is being deleted or re-keyed (a cancel or statement_timeout ends the wait).
+      const deferred = this.tx.deferred;
+      const before = this.running;
+      this.running = ctx;
+      try {
+        await step(ctx, (function* () {
+          yield* ForeignKeys.checkDeferred(ctx, deferred);
+          return null;
+        })());
+      } finally {
+        this.running = before;
       }
     };
   }
