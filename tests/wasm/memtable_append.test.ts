@@ -49,6 +49,7 @@ describe('memtable sequential-insert hint', () => {
     const model = new Map<string, string>();
     let stamp = 10;
     let top = 0; // in-order runs continue from here
+    let jtop = 0; // the highest 'j' key so far
     for (let round = 0; round < 30; round++) {
       const t = k.begin(stamp - 1);
       const writes = new Map<string, string>();
@@ -56,7 +57,7 @@ describe('memtable sequential-insert hint', () => {
         expect(k.put(t, key, val)).toBe(ST.OK);
         writes.set(key, val);
       };
-      const shape = Math.floor(rand() * 6);
+      const shape = Math.floor(rand() * 8);
       const n = 200 + Math.floor(rand() * 3000);
       if (shape === 0 || shape === 1) {
         // In-order run past everything so far (the hint path), sometimes
@@ -81,6 +82,29 @@ describe('memtable sequential-insert hint', () => {
         put(last + '\0\0', `r${round}.nulnul`);
         put(last + 'a', `r${round}.a`);
         put(last, `r${round}.again2`);
+      } else if (shape === 6) {
+        // In-order run in the middle of the key range (below the 'k' keys),
+        // over earlier runs' keys and the gaps between them, sometimes
+        // writing the same key twice in a row (a newer version sorts first).
+        let j = Math.floor(rand() * (jtop + 1));
+        for (let i = 0; i < n; i++) {
+          j += Math.floor(rand() * 3);
+          put('j' + String(j).padStart(8, '0'), `r${round}.${i}`);
+          if (rand() < 0.05) put('j' + String(j).padStart(8, '0'), `r${round}.${i}b`);
+        }
+        jtop = Math.max(jtop, j);
+      } else if (shape === 7) {
+        // In-order INSERTs over keys that exist and keys that do not: the
+        // hint must not hide an existing key (EXISTS) from the check.
+        let j = Math.floor(rand() * (jtop + 1));
+        for (let i = 0; i < n; i++) {
+          j += 1;
+          const key = 'j' + String(j).padStart(8, '0');
+          const expected = model.has(key) ? ST.EXISTS : ST.OK;
+          expect(k.put(t, key, `r${round}.${i}`, OP_INSERT)).toBe(expected);
+          if (expected === ST.OK) writes.set(key, `r${round}.${i}`);
+        }
+        jtop = Math.max(jtop, j);
       } else {
         // Interleaved: appends alternating with writes at the low end.
         for (let i = 0; i < n; i++) {

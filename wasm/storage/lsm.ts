@@ -17,7 +17,7 @@ import {
   isVisibleAt, vLive, V_FLAGS, V_OLDER, V_HEADER, V_KEYLEN, V_SLOT, V_STAMP, V_VALLEN, V_SEQ, VF_COMMITTED, VF_MOVED, VF_TOMBSTONE, VF_ABORTED,
 } from '../mvcc/version';
 import { tipRecordWrite, tipSlotHigh, tipValid, tipWriteCount, tipWrites, tipReserveWrite } from '../mvcc/tip';
-import { mtAdd, mtAllBelow, mtAlloc, mtCreate, mtDestroy, mtFind, mtNewVersion, mtReserveKeys, MT_REFS, MT_USED } from './memtable';
+import { mtAbsentByHint, mtAdd, mtAllBelow, mtAlloc, mtCreate, mtDestroy, mtFind, mtNewVersion, mtReserveKeys, MT_REFS, MT_USED } from './memtable';
 import { bloomMayContain } from './bloom';
 import { cacheError, blockSize } from './block_cache';
 import {
@@ -180,7 +180,8 @@ export function kvPut(key: usize, keyLen: i32, val: usize, valLen: i32, op: i32,
   const h32 = hashKey32(key, keyLen);
   for (let m = -1; m < frozenCount && !found; m++) {
     const mt = m < 0 ? active : frozenAt(m);
-    let v = mtAllBelow(mt, key, keyLen) ? 0 : mtFind(mt, key, keyLen, h32);
+    // An in-order load's key is often provably absent without the hash probe.
+    let v: usize = mtAbsentByHint(mt, key, keyLen) || mtAllBelow(mt, key, keyLen) ? 0 : mtFind(mt, key, keyLen, h32);
     while (v != 0) {
       if (vLive(v)) {
         found = true;

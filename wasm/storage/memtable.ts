@@ -68,6 +68,7 @@ export function mtCreate(id: u32): usize {
 
 /** Frees the arena and the header. The caller guarantees no cursor remains. */
 export function mtDestroy(mt: usize): void {
+  if (hintMt == mt) hintMt = 0; // a new memtable may get this address
   free(<usize>load<u32>(mt, MT_HTAB));
   let c = <usize>load<u32>(mt, 16);
   while (c != 0) {
@@ -340,6 +341,38 @@ export function mtFind(mt: usize, key: usize, keyLen: i32, h: u32): usize {
   return 0;
 }
 
+// The insert hint: where the last insert into memtable hintMt put its
+// version (leaf hintLeaf, index hintPos), with the descent to that leaf still
+// in pathNode/pathIdx (hintDepth levels). Valid while nothing else changed the
+// tree's inner nodes: any insert sets or clears it (an insert that split a
+// node clears it), and so does destroying hintMt.
+let hintMt: usize = 0;
+let hintLeaf: usize = 0;
+let hintPos: i32 = 0;
+let hintDepth: i32 = 0;
+
+/** The entry after (hintLeaf, hintPos) in key order, 0 when it is the last. */
+// @ts-ignore: decorator
+@inline function hintSuccessor(): usize {
+  if (hintPos + 1 < nCount(hintLeaf)) return nPtr(hintLeaf, hintPos + 1);
+  const next = leafNext(hintLeaf);
+  return next != 0 ? nPtr(next, 0) : 0;
+}
+
+/**
+ * True when the hint proves the memtable holds no version of `key`: the key
+ * sorts strictly between the last inserted version's key and the key of the
+ * entry after it. In-order loads (COPY, a table rewrite) write such keys, and
+ * skip the hash probe (a cache miss on a big memtable) this way.
+ */
+export function mtAbsentByHint(mt: usize, key: usize, keyLen: i32): bool {
+  if (hintMt != mt) return false;
+  const e = nPtr(hintLeaf, hintPos);
+  if (compareBytes(e + V_HEADER, <i32>load<u32>(e, V_KEYLEN), key, keyLen) >= 0) return false;
+  const succ = hintSuccessor();
+  return succ == 0 || compareBytes(key, keyLen, succ + V_HEADER, <i32>load<u32>(succ, V_KEYLEN)) < 0;
+}
+
 /**
  * True when every key in the memtable sorts before `key`, so it holds no
  * version of it: one compare with the last entry of the last leaf. In-order
@@ -385,12 +418,24 @@ function mtInsert(mt: usize, v: usize): bool {
   }
   let depth = 0;
   let pos: i32;
-  // Sequential-insert hint: a version after the last one (in-order loads)
-  // goes at the end of the last leaf, down the rightmost path, where every
-  // child index is the node's separator count: no compares on the way.
+  // Sequential-insert hints. A version right after the last inserted one
+  // (before that one's successor) goes next to it: the full descent would
+  // reach the same leaf and index, and its path is still recorded.
+  const hinted = hintMt == mt;
+  hintMt = 0; // set again below when this insert leaves the inner nodes as they are
+  let succ: usize = 0;
+  let sequential = false;
   const last = <usize>load<u32>(mt, MT_LAST);
   const lastCount = nCount(last);
-  if (lastCount > 0 && cmpProbe(key, keyLen, pp, seq, nPtr(last, lastCount - 1), nPrefix(last, lastCount - 1)) > 0) {
+  if (hinted && cmpProbe(key, keyLen, pp, seq, nPtr(hintLeaf, hintPos), nPrefix(hintLeaf, hintPos)) > 0 &&
+      ((succ = hintSuccessor()) == 0 || cmpProbe(key, keyLen, pp, seq, succ, keyPrefix(succ + V_HEADER, <i32>load<u32>(succ, V_KEYLEN))) < 0)) {
+    n = hintLeaf;
+    depth = hintDepth;
+    pos = hintPos + 1;
+    sequential = true;
+  } else if (lastCount > 0 && cmpProbe(key, keyLen, pp, seq, nPtr(last, lastCount - 1), nPrefix(last, lastCount - 1)) > 0) {
+    // After the last version: the end of the last leaf, down the rightmost
+    // path, where every child index is the node's separator count.
     while (load<u8>(n, 2) == 0) {
       const ci = nCount(n);
       store<u32>(pathNode + (<usize>depth << 2), <u32>n);
@@ -412,17 +457,22 @@ function mtInsert(mt: usize, v: usize): bool {
   const count = nCount(n);
   if (count < CAP) {
     leafInsertAt(n, pos, v, pp);
+    hintMt = mt;
+    hintLeaf = n;
+    hintPos = pos;
+    hintDepth = depth;
   } else {
     // Reserve every node the split can need before changing anything: running
     // out of memory halfway (leaf split and linked, separator not pushed up)
     // left a leaf reachable by the leaf chain but not from the root, which
     // broke ordering and reverse scans after the next insert.
     if (!reserveNodes(mt, splitNodesBytes(depth))) return false;
-    // Split. Appending at the right edge (bulk loads in key order) starts a
-    // new leaf holding just the new version, so sequential loads fill leaves.
+    // Split. Appending at the right edge, or right after the last insert
+    // (bulk loads in key order), starts a new leaf holding just the new
+    // version, so sequential loads fill leaves.
     const right = newNode(mt, true);
     if (right == 0) return false;
-    if (pos == CAP && leafNext(n) == 0) {
+    if (pos == CAP && (leafNext(n) == 0 || sequential)) {
       leafInsertAt(right, 0, v, pp);
     } else {
       const half = CAP / 2;
