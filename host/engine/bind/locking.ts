@@ -9,7 +9,7 @@
 
 import type * as A from '../../../sql-dialects/index.ts';
 import { SbError, SqlState } from '../sb_error.ts';
-import type { Plan } from '../plan/nodes.ts';
+import type { LockStrength, Plan } from '../plan/nodes.ts';
 import { type BindEnv, fold } from './context.ts';
 import { lookupRelation } from './names.ts';
 
@@ -41,7 +41,25 @@ export function markLockedScans(env: BindEnv, stmt: A.Query, plan: Plan): void {
   }
   // PostgreSQL: the strongest policy of the clauses wins (NOWAIT over SKIP LOCKED over waiting).
   const wait = clauses.some((c) => c.wait === 'NOWAIT') ? 'nowait' : clauses.some((c) => c.wait === 'SKIP LOCKED') ? 'skip' : undefined;
-  mark(plan, oids, false, what, wait);
+  // The strongest lock of the clauses, for every locked table (PostgreSQL takes the strongest per table; a
+  // table named by a weaker clause only gets a stronger lock here).
+  const rank: LockStrength[] = ['update', 'nokey', 'share', 'keyshare'];
+  const strength = clauses.map((c) => strengthOf(c.strength)).reduce((a, b) => (rank.indexOf(a) <= rank.indexOf(b) ? a : b));
+  mark(plan, oids, false, what, wait, strength);
+}
+
+function strengthOf(s: A.Locking['strength']): LockStrength {
+  switch (s) {
+    case 'NO KEY UPDATE':
+      return 'nokey';
+    case 'SHARE':
+    case 'LOCK IN SHARE MODE':
+      return 'share';
+    case 'KEY SHARE':
+      return 'keyshare';
+    default:
+      return 'update'; // FOR UPDATE, Firebird's WITH LOCK
+  }
 }
 
 function collectItems(env: BindEnv, r: A.TableRef, out: Map<string, Target>): void {
@@ -75,31 +93,32 @@ function collectItems(env: BindEnv, r: A.TableRef, out: Map<string, Target>): vo
   }
 }
 
-function mark(plan: Plan, oids: Set<number> | null, nullable: boolean, what: string, wait: 'nowait' | 'skip' | undefined): void {
+function mark(plan: Plan, oids: Set<number> | null, nullable: boolean, what: string, wait: 'nowait' | 'skip' | undefined, strength: LockStrength): void {
   switch (plan.n) {
     case 'scan':
       if (oids !== null && !oids.has(plan.tableOid)) return;
       if (nullable) throw new SbError(SqlState.feature_not_supported, `${what} cannot be applied to the nullable side of an outer join`);
       plan.forUpdate = true;
       if (wait) plan.lockWait = wait;
+      if (strength !== 'update') plan.lockStrength = strength;
       return;
     case 'join':
-      mark(plan.left, oids, nullable || plan.type === 'right' || plan.type === 'full', what, wait);
-      if (plan.type !== 'semi' && plan.type !== 'anti') mark(plan.right, oids, nullable || plan.type === 'left' || plan.type === 'full', what, wait);
+      mark(plan.left, oids, nullable || plan.type === 'right' || plan.type === 'full', what, wait, strength);
+      if (plan.type !== 'semi' && plan.type !== 'anti') mark(plan.right, oids, nullable || plan.type === 'left' || plan.type === 'full', what, wait, strength);
       return;
     case 'with':
-      mark(plan.body, oids, nullable, what, wait);
+      mark(plan.body, oids, nullable, what, wait, strength);
       return;
     case 'filter':
     case 'project':
     case 'sort':
     case 'limit':
-      mark(plan.input, oids, nullable, what, wait);
+      mark(plan.input, oids, nullable, what, wait, strength);
       return;
     case 'subquery_scan':
       // A FROM subquery: every table in it (PostgreSQL applies the clause inside it); with OF only when named
       // (naming one makes oids null: everything is locked, a superset).
-      if (oids === null) mark(plan.input, null, nullable, what, wait);
+      if (oids === null) mark(plan.input, null, nullable, what, wait, strength);
       return;
     default:
       return;

@@ -165,9 +165,12 @@ class Decoder {
           if (forUpdate !== undefined) p.forUpdate = forUpdate;
           if (forUpdate) {
             const waitAt = r.pos;
-            const policy = r.byte();
-            if (policy > 2) throw bytecodeError(`bad lock wait policy ${policy}`, waitAt);
+            const b = r.byte();
+            const policy = b & 3;
+            if (policy > 2 || b > 15) throw bytecodeError(`bad lock wait policy ${b}`, waitAt);
             if (policy !== 0) p.lockWait = policy === 1 ? 'nowait' : 'skip';
+            const strength = b >> 2;
+            if (strength !== 0) p.lockStrength = strength === 1 ? 'nokey' : strength === 2 ? 'share' : 'keyshare';
           }
           const filter = this.opt(() => this.expr(d, cols.length));
           if (filter) p.filter = filter;

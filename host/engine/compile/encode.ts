@@ -117,8 +117,12 @@ class Encoder {
         this.optBool(p.reverse);
         this.optBool(p.withRowKey);
         this.optBool(p.forUpdate);
-        // A locking scan's wait policy: 0 wait, 1 NOWAIT, 2 SKIP LOCKED (absent otherwise: other plans keep their bytes).
-        if (p.forUpdate) w.byte(p.lockWait === 'nowait' ? 1 : p.lockWait === 'skip' ? 2 : 0);
+        // A locking scan's wait policy (low 2 bits: 0 wait, 1 NOWAIT, 2 SKIP LOCKED) and lock strength (next 2 bits:
+        // 0 FOR UPDATE, 1 NO KEY UPDATE, 2 SHARE, 3 KEY SHARE); absent otherwise, so other plans keep their bytes.
+        if (p.forUpdate) {
+          const strength = p.lockStrength === 'nokey' ? 1 : p.lockStrength === 'share' ? 2 : p.lockStrength === 'keyshare' ? 3 : 0;
+          w.byte((p.lockWait === 'nowait' ? 1 : p.lockWait === 'skip' ? 2 : 0) | (strength << 2));
+        }
         return this.opt(p.filter, (e) => this.expr(e));
       case 'filter':
         w.op(OP.FILTER);

@@ -70,6 +70,7 @@ export function buildOperator(plan: Plan): Operator {
         withRowKey: plan.withRowKey,
         forUpdate: plan.forUpdate,
         lockWait: plan.lockWait,
+        ...(plan.lockStrength ? { lockStrength: plan.lockStrength } : {}),
       });
     case 'filter':
       return new FilterOp(buildOperator(plan.input), ce(plan.pred));

@@ -281,8 +281,10 @@ export class ModifyOp extends BaseOp {
       newRow = again.newRow;
       this.checkRow(newRow);
     }
-    // A referenced key changes: wait for the foreign-key checks that hold the row (KEY SHARE).
+    // A referenced key changes: wait for the foreign-key checks that hold the row (KEY SHARE); any
+    // update waits for FOR SHARE holders, a key change for FOR KEY SHARE ones too.
     yield* this.fks.lockParentRow(oldRow, newRow, rowKey);
+    yield* this.waitSharers(rowKey, keyChanged);
     if (keyChanged) {
       const ok = yield* this.write(ta.ks, newKey, ta.encode(newRow), 'insert');
       if (!ok) {
@@ -310,6 +312,15 @@ export class ModifyOp extends BaseOp {
     yield* this.fks.onParentChange(oldRow, newRow);
     if (this.trackWritten) this.written.add(keyId(ta.ks.id, newKey));
     return newRow;
+  }
+
+  /** Waits for the transactions whose shared lock on the row this change conflicts with (store/key_locks.ts). */
+  private *waitSharers(rowKey: Uint8Array, keyChange: boolean): Generator<Signal, void, void> {
+    for (;;) {
+      const sharer = this.ctx.txn.sharerBlocking(this.ta.ks, rowKey, keyChange);
+      if (sharer === undefined) return;
+      yield { kind: 'wait', blocker: sharer };
+    }
   }
 
   /**
@@ -362,6 +373,7 @@ export class ModifyOp extends BaseOp {
       oldRow = again.oldRow;
     }
     yield* this.fks.lockParentRow(oldRow, null, rowKey);
+    yield* this.waitSharers(rowKey, true);
     for (const ix of ta.indexes) {
       const entry = ta.indexKey(ix, oldRow, rowKey, this.ctx);
       if (entry) yield* this.write(ix.ks, entry.key, undefined, 'delete');

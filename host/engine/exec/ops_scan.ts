@@ -3,10 +3,11 @@
 
 import { SbError, SqlState } from '../sb_error.ts';
 import { KeyReader, KeyWriter, prefixSuccessor } from '../keys/key_encoding.ts';
-import type { ScanCursor } from '../store/index.ts';
+import type { ScanCursor, Txn } from '../store/index.ts';
 import { BATCH_ROWS, type Batch, emptyBatch, selectRows } from './batch.ts';
 import type { ExecContext } from './context.ts';
 import type { VecFn } from './expr.ts';
+import type { LockStrength } from '../plan/nodes.ts';
 import type { RowDecoder } from './row_codec.ts';
 import { type IndexAccess, keyValue, type TableAccess, type TableAccessCache } from './table_access.ts';
 import { BaseOp } from './ops_basic.ts';
@@ -34,6 +35,8 @@ export interface ScanSpec {
   forUpdate?: boolean;
   /** NOWAIT: 55P03 instead of waiting; SKIP LOCKED: a row another transaction holds is left out. */
   lockWait?: 'nowait' | 'skip';
+  /** The row lock (absent: FOR UPDATE). */
+  lockStrength?: LockStrength;
 }
 
 const ONE: Batch = { length: 1, cols: [] };
@@ -284,8 +287,8 @@ export class ScanOp extends BaseOp {
         const v = txn.get(this.ta.ks, key);
         if (v === undefined) break; // deleted by a transaction that committed meanwhile
         if (this.refreshed && !this.refreshRow(b, i, v, key)) break;
-        const r = txn.tryWrite(this.ta.ks, key, v, 'put');
-        if (r === 'ok' || r === 'exists') {
+        const r = this.lockRow(key, v);
+        if (r === undefined) {
           keep.push(i);
           break;
         }
@@ -303,6 +306,37 @@ export class ScanOp extends BaseOp {
     let out = keep.length === b.length ? b : selectRows(b, keep, keep.length);
     if (!this.spec.withRowKey) out = { length: out.length, cols: out.cols.slice(0, keyCol) };
     return out;
+  }
+
+  /**
+   * Locks one row: undefined when locked, else the transaction to wait for.
+   * FOR UPDATE / NO KEY UPDATE write the row's version back (an exclusive
+   * lock in the store), then wait for the shared locks that conflict
+   * (store/key_locks.ts). FOR SHARE / KEY SHARE write nothing: the same
+   * write, rolled back at once, finds any uncommitted writer (and, under
+   * REPEATABLE READ, a change since the snapshot: 40001); then the shared
+   * lock is taken, unless a key lock stands in the way. (So KEY SHARE also
+   * waits for an uncommitted UPDATE of other columns, which PostgreSQL's
+   * does not.)
+   */
+  private lockRow(key: Uint8Array, v: Uint8Array): Txn | undefined {
+    const txn = this.ctx.txn;
+    const ks = this.ta.ks;
+    const strength = this.spec.lockStrength ?? 'update';
+    if (strength === 'share' || strength === 'keyshare') {
+      const mark = txn.savepoint();
+      const r = txn.tryWrite(ks, key, v, 'put');
+      if (r !== 'ok' && r !== 'exists') return r;
+      txn.rollbackTo(mark);
+      return txn.lockKeyShare(ks, key, strength);
+    }
+    const mark = this.spec.lockWait === 'skip' ? txn.savepoint() : -1;
+    const r = txn.tryWrite(ks, key, v, 'put');
+    if (r !== 'ok' && r !== 'exists') return r;
+    // Held now; the shared locks it conflicts with: every one for FOR UPDATE, FOR SHARE for NO KEY UPDATE.
+    const sharer = txn.sharerBlocking(ks, key, strength === 'update');
+    if (sharer !== undefined && mark >= 0) txn.rollbackTo(mark); // SKIP LOCKED leaves the row unlocked
+    return sharer;
   }
 
   /** READ COMMITTED after a wait: row i becomes the newest version `v` when it still passes the filter. */

@@ -8,6 +8,9 @@
 
 import type { SqlType } from '../types/types.ts';
 
+/** SELECT ... FOR UPDATE / NO KEY UPDATE / SHARE / KEY SHARE (PostgreSQL's row lock modes, strongest first). */
+export type LockStrength = 'update' | 'nokey' | 'share' | 'keyshare';
+
 export interface ColInfo {
   name: string;
   type: SqlType;
@@ -119,6 +122,8 @@ export type Plan =
       /** Expose the row key as an extra trailing column (for UPDATE/DELETE). */
       withRowKey?: boolean;
       forUpdate?: boolean;
+      /** The row lock a locking scan takes (absent: FOR UPDATE). */
+      lockStrength?: LockStrength;
       /** FOR UPDATE ... NOWAIT (55P03 instead of waiting) or SKIP LOCKED (rows others hold are left out). */
       lockWait?: 'nowait' | 'skip';
     }

@@ -18,6 +18,7 @@ import { SbError, SqlState } from '../sb_error.ts';
 import { MEM_DELETED, OP_DELETE, OP_INSERT, OP_PUT, ST } from '../../storage/kernel.ts';
 import { binaryString } from '../../storage/wal_record.ts';
 import type { Isolation } from './options.ts';
+import type { ShareMode } from './key_locks.ts';
 import { ScanCursor, type ScanOptions } from './scan_cursor.ts';
 import type { Keyspace, StoreCore } from './store_core.ts';
 
@@ -160,9 +161,19 @@ export class Txn {
    * the transaction ends; or the live transaction that is deleting the row or
    * changing its key (wait for it, then look for the row again).
    */
-  lockKeyShare(ks: Keyspace, key: Uint8Array): Txn | undefined {
+  lockKeyShare(ks: Keyspace, key: Uint8Array, mode: ShareMode = 'keyshare'): Txn | undefined {
     this.assertActive();
-    return this.core.keyLocks.share(this, ks, key);
+    return this.core.keyLocks.share(this, ks, key, mode);
+  }
+
+  /**
+   * After this transaction wrote the row: a live transaction holding a
+   * shared lock on it that the change conflicts with (any for a delete or a
+   * key change, a FOR SHARE holder for any other update); wait for it, then
+   * ask again. Undefined: none.
+   */
+  sharerBlocking(ks: Keyspace, key: Uint8Array, keyChange: boolean): Txn | undefined {
+    return this.core.keyLocks.sharerBlocking(this, ks, key, keyChange);
   }
 
   /**
