@@ -14,8 +14,6 @@ import { T, sqlType, type SqlType } from '../types/types.ts';
 import { formatType, typeFromName } from '../types/type_names.ts';
 import { namedSignatures } from '../functions/arg_names.ts';
 import { findCast } from '../types/casts.ts';
-import { requireTimeZone } from '../types/timezone.ts';
-import { timestamptzToDate, timestamptzToLocal, timestamptzToTime, timestamptzToTimetz } from '../types/datetime.ts';
 import { type Cx, errAt, fold } from './context.ts';
 import type { SequenceObj } from '../catalog/objects.ts';
 import { coerceAll, coerceTo, commonType, inputType } from './coerce.ts';
@@ -211,9 +209,6 @@ function sequenceArg(cx: Cx, f: A.FuncCall, fn: string): SequenceObj {
 /** CURRENT_DATE, CURRENT_TIMESTAMP(p), CURRENT_USER...: values fixed for the transaction or session. */
 export function bindSqlValue(cx: Cx, e: A.SqlValueFunc): Expr {
   const env = cx.env;
-  // Read only by the forms folded here: reading it makes the statement uncacheable (plan_cache.ts).
-  const txnTs = (): number => env.txnTimestamp;
-  const zone = (): ReturnType<typeof requireTimeZone> => requireTimeZone(env.values.timeZone);
   const withPrecision = (type: SqlType, c: Expr): Expr => {
     if (!e.precision) return c;
     const p = e.precision.kind === 'number' ? Number(e.precision.value) : NaN;
@@ -221,17 +216,18 @@ export function bindSqlValue(cx: Cx, e: A.SqlValueFunc): Expr {
     return coerceTo(cx, c, sqlType(type.id, Math.min(p, 6)), 'explicit');
   };
   switch (e.name.toUpperCase()) {
+    // now() (the transaction's start) read when the statement runs, and for the local forms cast in the
+    // session's TimeZone then too, so the plan can be cached (a constant here would be one transaction's).
     case 'CURRENT_DATE':
-      return { k: 'const', type: T.date, value: timestamptzToDate(txnTs(), zone()) };
+      return coerceTo(cx, makeCall(cx, 'now', [], e.loc), T.date, 'explicit');
     case 'CURRENT_TIMESTAMP':
-      // now(): the transaction's start, read when the statement runs, so the plan can be cached.
       return withPrecision(T.timestamptz, makeCall(cx, 'now', [], e.loc));
     case 'CURRENT_TIME':
-      return withPrecision(T.timetz, { k: 'const', type: T.timetz, value: timestamptzToTimetz(txnTs(), zone()) });
+      return withPrecision(T.timetz, coerceTo(cx, makeCall(cx, 'now', [], e.loc), T.timetz, 'explicit'));
     case 'LOCALTIMESTAMP':
-      return withPrecision(T.timestamp, { k: 'const', type: T.timestamp, value: timestamptzToLocal(txnTs(), zone()) });
+      return withPrecision(T.timestamp, coerceTo(cx, makeCall(cx, 'now', [], e.loc), T.timestamp, 'explicit'));
     case 'LOCALTIME':
-      return withPrecision(T.time, { k: 'const', type: T.time, value: timestamptzToTime(txnTs(), zone()) });
+      return withPrecision(T.time, coerceTo(cx, makeCall(cx, 'now', [], e.loc), T.time, 'explicit'));
     case 'CURRENT_USER':
     case 'USER':
     case 'CURRENT_ROLE':
