@@ -61,7 +61,18 @@ class Out {
   /** A string as UTF-8 with its varint length, written in place (ASCII without an encoder call or a temporary array). */
   text(s: string): void {
     const n = s.length;
-    if (n < 0x80) {
+    if (n >= 24 && n < 0x80) {
+      // Longer strings: the encoder writes in place faster than a char loop
+      // (an 84-character pgbench filler: about 80 ns against 165-210).
+      this.ensure(1 + 3 * n);
+      const at = this.pos + 1;
+      const written = enc.encodeInto(s, this.buf.subarray(at, at + 3 * n)).written;
+      if (written < 0x80) {
+        this.buf[this.pos] = written; // a one-byte varint length
+        this.pos = at + written;
+        return;
+      }
+    } else if (n < 0x80) {
       this.ensure(1 + n);
       const at = this.pos + 1;
       const buf = this.buf;
