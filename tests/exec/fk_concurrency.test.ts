@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../host/engine/db.ts';
 import type { Session } from '../../host/engine/session/session.ts';
 import { key_share_rows_max } from '../../host/engine/store/key_locks.ts';
-import { memoryDb } from '../sql/helpers.ts';
+import { beginOn, memoryDb, outcome, settle } from '../sql/helpers.ts';
 
 let db: Database;
 
@@ -24,27 +24,11 @@ afterEach(async () => {
   await db.close();
 });
 
-/** Lets every ready continuation (and the statements just started) run until they block. */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 8; i++) await new Promise((r) => setImmediate(r));
-}
-
-/** A statement's outcome without throwing: 'ok' or the SQLSTATE; `pending` until it settles. */
-function outcome(p: Promise<unknown>): { state: string; done: Promise<string> } {
-  const o = { state: 'pending', done: Promise.resolve('') };
-  o.done = p.then(() => (o.state = 'ok'), (e: { code?: string }) => (o.state = e.code ?? String(e)));
-  return o;
-}
-
 async function orphans(table = 'child', col = 'pid', ref = 'id'): Promise<unknown[][]> {
   return (await db.query(`SELECT c.id FROM ${table} c WHERE c.${col} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM parent p WHERE p.${ref} = c.${col}) ORDER BY 1`)).rows;
 }
 
-async function begin(iso = ''): Promise<Session> {
-  const s = db.session();
-  await s.query(`BEGIN${iso ? ' ISOLATION LEVEL ' + iso : ''}`);
-  return s;
-}
+const begin = (iso = ''): Promise<Session> => beginOn(db, iso);
 
 afterEach(() => {
   expect(db.store.keyLocks.size).toBe(0);

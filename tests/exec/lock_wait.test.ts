@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../host/engine/db.ts';
 import type { Session } from '../../host/engine/session/session.ts';
-import { memoryDb } from '../sql/helpers.ts';
+import { memoryDb, settle } from '../sql/helpers.ts';
 
 let db: Database;
 
@@ -18,11 +18,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await db.close();
 });
-
-/** Lets every ready continuation (and the statements just started) run until they block. */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
-}
 
 async function value(id: number): Promise<unknown[]> {
   return (await db.query(`SELECT v, n FROM t WHERE id = ${id}`)).rows[0]!;

@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../host/engine/db.ts';
 import type { Session } from '../../host/engine/session/session.ts';
-import { memoryDb } from '../sql/helpers.ts';
+import { beginOn, memoryDb, outcome, settle } from '../sql/helpers.ts';
 
 let db: Database;
 
@@ -22,21 +22,7 @@ afterEach(async () => {
   await db.close();
 });
 
-async function settle(): Promise<void> {
-  for (let i = 0; i < 8; i++) await new Promise((r) => setImmediate(r));
-}
-
-function outcome(p: Promise<unknown>): { state: string; done: Promise<string> } {
-  const o = { state: 'pending', done: Promise.resolve('') };
-  o.done = p.then(() => (o.state = 'ok'), (e: { code?: string }) => (o.state = e.code ?? String(e)));
-  return o;
-}
-
-async function begin(iso = ''): Promise<Session> {
-  const s = db.session();
-  await s.query(`BEGIN${iso ? ' ISOLATION LEVEL ' + iso : ''}`);
-  return s;
-}
+const begin = (iso = ''): Promise<Session> => beginOn(db, iso);
 
 /** `second` runs while `first` holds its lock: 'ok' at once, or 'waits' (then it finishes once `first` commits). */
 async function conflict(first: string, second: string): Promise<'ok' | 'waits'> {

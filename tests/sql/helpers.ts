@@ -65,3 +65,22 @@ export function plannedQuery(s: Session, sql: string): Plan {
   if (bound.kind !== 'plan') throw new Error('not a plan');
   return planQuery(plannerEnv(s, txn, ev), bound.plan);
 }
+
+/** Lets every ready continuation (and the statements just started) run until they block on a lock. */
+export async function settle(turns = 8): Promise<void> {
+  for (let i = 0; i < turns; i++) await new Promise((r) => setImmediate(r));
+}
+
+/** A statement's outcome without throwing: `state` is 'pending' until it settles, then 'ok' or its SQLSTATE. */
+export function outcome(p: Promise<unknown>): { state: string; done: Promise<string> } {
+  const o = { state: 'pending', done: Promise.resolve('') };
+  o.done = p.then(() => (o.state = 'ok'), (e: { code?: string }) => (o.state = e.code ?? String(e)));
+  return o;
+}
+
+/** A new session of `db` inside BEGIN [ISOLATION LEVEL iso]. */
+export async function beginOn(db: Database, iso = ''): Promise<Session> {
+  const s = db.session();
+  await s.query(`BEGIN${iso ? ' ISOLATION LEVEL ' + iso : ''}`);
+  return s;
+}

@@ -6,7 +6,7 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../host/engine/db.ts';
-import { errorOf, memoryDb, rows } from './helpers.ts';
+import { errorOf, memoryDb, rows, settle } from './helpers.ts';
 
 let db: Database;
 beforeEach(async () => {
@@ -15,10 +15,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await db.close();
 });
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
-}
 
 describe('insert path with shared encode buffers', () => {
   it('a lock wait on a primary key (no other index) writes the waiting row, not the bytes another insert encoded meanwhile', async () => {
