@@ -26,6 +26,8 @@ import { BatchRowError, BulkInserter } from './copy_insert.ts';
 
 /** Rows per insert statement while copying in (PostgreSQL buffers 1000). */
 const copy_batch_rows = 2000;
+/** Text-format CopyData smaller than this is gathered up to this much before parsing. */
+const copy_chunk_bytes = 64 * 1024;
 /** A single row (line) of COPY input may not exceed this. */
 export const copy_row_bytes_max = 64 * 1024 * 1024;
 
@@ -350,6 +352,9 @@ export class CopyIn {
   private cols: unknown[][];
   private lines: number[] = [];
   private count = 0;
+  /** Small CopyData messages gathered for the text parser (pendingLen bytes). */
+  private pending = new Uint8Array(copy_chunk_bytes);
+  private pendingLen = 0;
   /** The transaction the COPY opened (none when it runs inside the client's block). */
   private ownTransaction: boolean;
 
@@ -440,8 +445,18 @@ export class CopyIn {
 
   async data(bytes: Uint8Array): Promise<void> {
     try {
-      if (this.text) this.text.push(bytes);
-      else this.binary!.push(bytes);
+      if (this.text) {
+        // Clients often send a CopyData per row (pgbench, psql's \copy):
+        // small ones are gathered and parsed a chunk at a time (one decode
+        // and one line scan per chunk instead of per message).
+        if (bytes.length < copy_chunk_bytes) {
+          this.gather(bytes);
+          if (this.pendingLen < copy_chunk_bytes) return;
+          bytes = this.pending.subarray(0, this.pendingLen);
+        } else this.pushPending();
+        this.pendingLen = 0;
+        this.text.push(bytes);
+      } else this.binary!.push(bytes);
     } catch (e) {
       const line = (e as { copyLine?: number }).copyLine;
       throw line !== undefined ? withContext(e, this.where(line)) : e;
@@ -449,8 +464,35 @@ export class CopyIn {
     if (this.lines.length >= copy_batch_rows) await this.flush();
   }
 
+  private gather(bytes: Uint8Array): void {
+    const need = this.pendingLen + bytes.length;
+    if (need > this.pending.length) {
+      const b = new Uint8Array(Math.max(need, 2 * this.pending.length));
+      b.set(this.pending.subarray(0, this.pendingLen));
+      this.pending = b;
+    }
+    this.pending.set(bytes, this.pendingLen);
+    this.pendingLen = need;
+  }
+
+  /** Parses the gathered bytes. */
+  private pushPending(): void {
+    if (this.pendingLen === 0) return;
+    const n = this.pendingLen;
+    this.pendingLen = 0;
+    this.text!.push(this.pending.subarray(0, n));
+  }
+
   /** CopyDone: inserts the rest and commits (when the COPY owns its transaction). */
   async done(): Promise<QueryResult> {
+    if (this.text) {
+      try {
+        this.pushPending();
+      } catch (e) {
+        const line = (e as { copyLine?: number }).copyLine;
+        throw line !== undefined ? withContext(e, this.where(line)) : e;
+      }
+    }
     if (this.text) this.text.end();
     else this.binary!.end();
     await this.flush();
@@ -464,6 +506,7 @@ export class CopyIn {
   /** CopyFail or an error: undoes what this COPY inserted. */
   async abort(): Promise<void> {
     this.lines = [];
+    this.pendingLen = 0;
     if (this.ownTransaction) {
       this.ownTransaction = false;
       await this.session.tx.rollback();
