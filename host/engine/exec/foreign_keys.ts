@@ -97,7 +97,7 @@ export class ForeignKeys {
     for (const { parent, fk, key, referenced } of this.pending.noAction) {
       if (this.parentRow(fk, key) !== undefined) continue; // the key is back (updated to itself or re-inserted)
       const child = this.ctx.tables.get(fk.tableOid);
-      if (!referenced && this.childrenNow(child, fk, key).length === 0) continue;
+      if (!referenced && this.childrenNow(child, fk, key, false).length === 0) continue;
       throw this.stillReferenced(parent, child, fk, key);
     }
     this.pending.parents.length = 0;
@@ -166,15 +166,19 @@ export class ForeignKeys {
   }
 
   /**
-   * The rows referencing `key`, as the actions and NO ACTION checks must see
-   * them: READ COMMITTED the newest committed ones (PostgreSQL's RI queries
-   * take a new snapshot); REPEATABLE READ and SERIALIZABLE their snapshot's,
-   * and a referencing row committed since then is a serialization failure.
+   * The rows referencing `key`, as PostgreSQL's RI queries see them: a NO
+   * ACTION or RESTRICT check (`forAction` false) the newest committed ones
+   * at any isolation level (a referencing row committed after a REPEATABLE
+   * READ snapshot is still a 23503); an ON DELETE / UPDATE action
+   * (`forAction`) under READ COMMITTED the newest too, under REPEATABLE READ
+   * and SERIALIZABLE its snapshot's, and a referencing row committed since
+   * then is a serialization failure (the action cannot change a row its
+   * snapshot does not see).
    */
-  private childrenNow(child: TableAccess, fk: ConstraintObj, key: unknown[]): Array<{ row: unknown[]; rowKey: Uint8Array }> {
+  private childrenNow(child: TableAccess, fk: ConstraintObj, key: unknown[], forAction: boolean): Array<{ row: unknown[]; rowKey: Uint8Array }> {
     const txn = this.ctx.txn;
     if (this.ctx.store.snapshotStamp() <= txn.snapshot) return this.findChildren(child, fk, key);
-    if (txn.isolation === 'read committed') return this.atNewest(() => this.findChildren(child, fk, key));
+    if (!forAction || txn.isolation === 'read committed') return this.atNewest(() => this.findChildren(child, fk, key));
     const seen = this.findChildren(child, fk, key);
     const now = this.atNewest(() => this.findChildren(child, fk, key));
     if (now.some((c) => !seen.some((s) => bytesEqual(s.rowKey, c.rowKey)))) throw concurrentUpdate();
@@ -247,11 +251,11 @@ export class ForeignKeys {
         // CASCADE / SET NULL / SET DEFAULT rewrites rows of the same child table, this check ran first
         // and saw the rows still referencing the key.
         const later = !fk.deferred && this.asParent.slice(i + 1).some((o) => o.tableOid === fk.tableOid && 'cnd'.includes(actionOf(o)) && applies(o));
-        const referenced = later && this.childrenNow(child, fk, oldKey).some((c) => this.stillReferences(child, fk, c, oldKey));
+        const referenced = later && this.childrenNow(child, fk, oldKey, false).some((c) => this.stillReferences(child, fk, c, oldKey));
         this.pending.noAction.push({ parent: this.ta, fk, key: oldKey, ...(referenced ? { referenced } : {}) });
         continue;
       }
-      const children = this.childrenNow(child, fk, oldKey);
+      const children = this.childrenNow(child, fk, oldKey, action !== 'r');
       if (children.length === 0) continue;
       if (action === 'r') throw this.stillReferenced(this.ta, child, fk, oldKey);
       let group = byChild.get(child.table.oid);
