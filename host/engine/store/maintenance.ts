@@ -230,9 +230,13 @@ export class Maintenance {
 
   /** `recordBytes`: the size of the commit's WAL record, about what its versions hold in the memtable. */
   afterCommit(recordBytes = 0): void {
-    // A transaction counted as carried (or skipped over) is settled now:
-    // its bytes count toward the next freeze again.
-    if (this.carriedBytes > 0) this.carriedBytes = Math.max(0, this.carriedBytes - recordBytes);
+    // A big transaction counted as carried (or skipped over) is settled now:
+    // its bytes count toward the next freeze again. (Small commits are left
+    // out: they are mostly transactions that began after the count, whose
+    // bytes were never in it, and would make freezes twice as frequent.)
+    if (this.carriedBytes > 0 && recordBytes >= this.h.options.memtableBytesMax / 8) {
+      this.carriedBytes = Math.max(0, this.carriedBytes - recordBytes);
+    }
     this.afterWrite();
   }
 
