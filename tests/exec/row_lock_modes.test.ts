@@ -2,11 +2,14 @@
 // many transactions hold one at once; FOR SHARE blocks every UPDATE and
 // DELETE of the row and FOR UPDATE / NO KEY UPDATE; FOR KEY SHARE blocks a
 // DELETE, a key change and FOR UPDATE, not an UPDATE of other columns or
-// FOR NO KEY UPDATE (PostgreSQL's conflict table). Before, both locked like
-// FOR UPDATE, so two FOR SHARE readers waited for each other.
+// FOR NO KEY UPDATE, in either order (PostgreSQL's conflict table;
+// tests/wire/pg/row_locks_vs_pg.test.ts checks it against PostgreSQL 15).
+// Before, both locked like FOR UPDATE, so two FOR SHARE readers waited for
+// each other.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../host/engine/db.ts';
 import type { Session } from '../../host/engine/session/session.ts';
+import { key_share_rows_max } from '../../host/engine/store/key_locks.ts';
 import { beginOn, memoryDb, outcome, settle } from '../sql/helpers.ts';
 
 let db: Database;
@@ -23,6 +26,18 @@ afterEach(async () => {
 });
 
 const begin = (iso = ''): Promise<Session> => beginOn(db, iso);
+
+/** `sql` runs in a new transaction while `holder` is open; then `holder` commits: ['waits' | 'ok', its final outcome]. */
+async function conflictAfter(holder: Session, sql: string): Promise<[string, string]> {
+  const b = await begin();
+  const o = outcome(b.query(sql));
+  await settle();
+  const first = o.state === 'pending' ? 'waits' : o.state;
+  await holder.query(`COMMIT`);
+  await o.done;
+  await b.query(`COMMIT`);
+  return [first, o.state];
+}
 
 /** `second` runs while `first` holds its lock: 'ok' at once, or 'waits' (then it finishes once `first` commits). */
 async function conflict(first: string, second: string): Promise<'ok' | 'waits'> {
@@ -61,14 +76,26 @@ describe('row lock modes', () => {
     ['FOR KEY SHARE', 'UPDATE of the key', `UPDATE t SET id = 10 WHERE id = 1`, 'waits'],
     ['FOR KEY SHARE', 'DELETE', `DELETE FROM t WHERE id = 1`, 'waits'],
     ['UPDATE', 'FOR SHARE', LOCK.share, 'waits'],
+    ['UPDATE', 'FOR KEY SHARE', LOCK.keyshare, 'ok'],
+    ['UPDATE of the key', 'FOR KEY SHARE', LOCK.keyshare, 'waits'],
+    ['DELETE', 'FOR KEY SHARE', LOCK.keyshare, 'waits'],
     ['FOR UPDATE', 'FOR KEY SHARE', LOCK.keyshare, 'waits'],
   ];
   for (const [held, asked, sql, want] of cases) {
     it(`${asked} ${want === 'ok' ? 'goes ahead' : 'waits'} while another transaction holds ${held}`, async () => {
-      const first = held === 'UPDATE' ? `UPDATE t SET n = n + 1 WHERE id = 1` : held === 'FOR SHARE' ? LOCK.share : held === 'FOR KEY SHARE' ? LOCK.keyshare : LOCK.update;
+      const first = held === 'UPDATE' ? `UPDATE t SET n = n + 1 WHERE id = 1` : held === 'UPDATE of the key' ? `UPDATE t SET id = 10 WHERE id = 1`
+        : held === 'DELETE' ? `DELETE FROM t WHERE id = 1` : held === 'FOR SHARE' ? LOCK.share : held === 'FOR KEY SHARE' ? LOCK.keyshare : LOCK.update;
       expect(await conflict(first, sql)).toBe(want);
     });
   }
+
+  it('a DELETE of more rows than the lock table keeps one by one still holds off FOR KEY SHARE on the last', async () => {
+    await db.exec(`INSERT INTO t SELECT g, 'x', 0 FROM generate_series(10, ${10 + key_share_rows_max + 20}) g`);
+    const a = await begin();
+    await a.query(`DELETE FROM t WHERE id >= 10`);
+    expect(db.store.keyLocks.size).toBeLessThanOrEqual(key_share_rows_max + 1);
+    expect(await conflictAfter(a, `SELECT id FROM t WHERE id = ${10 + key_share_rows_max + 20} FOR KEY SHARE`)).toEqual(['waits', 'ok']);
+  });
 
   it('other rows are not locked', async () => {
     expect(await conflict(LOCK.share, `UPDATE t SET n = 5 WHERE id = 2`)).toBe('ok');

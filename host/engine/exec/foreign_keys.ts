@@ -136,21 +136,9 @@ export class ForeignKeys {
     }
   }
 
-  /**
-   * Before the rows that reference a parent row are looked for, a DELETE of
-   * that row or an UPDATE of its referenced key takes the row's key lock and
-   * waits for every other live transaction whose foreign-key check holds a
-   * KEY SHARE lock on it (each may have written a referencing row). Called
-   * right after the row's own new version is written (no new writer can get
-   * in); an UPDATE that keeps the referenced keys takes nothing.
-   */
-  *lockParentRow(oldRow: unknown[], newRow: unknown[] | null, rowKey: Uint8Array): Generator<Signal, void, void> {
-    if (this.asParent.length === 0 || !this.asParent.some((fk) => this.keyChanges(fk, oldRow, newRow))) return;
-    for (;;) {
-      const blocker = this.ctx.txn.lockKey(this.ta.ks, rowKey);
-      if (blocker === undefined) return;
-      yield { kind: 'wait', blocker };
-    }
+  /** An UPDATE changes a key that a foreign key references (a DELETE always does: see keyChanges). */
+  referencedKeyChanges(oldRow: unknown[], newRow: unknown[]): boolean {
+    return this.asParent.length > 0 && this.asParent.some((fk) => this.keyChanges(fk, oldRow, newRow));
   }
 
   /** The parent row's change touches the foreign key's referenced columns (a delete always does; NULLs reference nothing). */

@@ -281,10 +281,9 @@ export class ModifyOp extends BaseOp {
       newRow = again.newRow;
       this.checkRow(newRow);
     }
-    // A referenced key changes: wait for the foreign-key checks that hold the row (KEY SHARE); any
-    // update waits for FOR SHARE holders, a key change for FOR KEY SHARE ones too.
-    yield* this.fks.lockParentRow(oldRow, newRow, rowKey);
-    yield* this.waitSharers(rowKey, keyChanged);
+    // A key change (the primary key, or a key foreign keys reference) takes the row's key lock and waits
+    // for every shared lock on it (foreign-key checks, FOR KEY SHARE, FOR SHARE); any other update only for FOR SHARE.
+    yield* this.holdRow(rowKey, keyChanged || this.fks.referencedKeyChanges(oldRow, newRow));
     if (keyChanged) {
       const ok = yield* this.write(ta.ks, newKey, ta.encode(newRow), 'insert');
       if (!ok) {
@@ -314,10 +313,15 @@ export class ModifyOp extends BaseOp {
     return newRow;
   }
 
-  /** Waits for the transactions whose shared lock on the row this change conflicts with (store/key_locks.ts). */
-  private *waitSharers(rowKey: Uint8Array, keyChange: boolean): Generator<Signal, void, void> {
+  /**
+   * After the row's new version is written: a delete or key change takes the
+   * row's key lock (store/key_locks.ts) and waits for every shared lock on
+   * it; any other change waits for FOR SHARE holders only.
+   */
+  private *holdRow(rowKey: Uint8Array, keyChange: boolean): Generator<Signal, void, void> {
+    const txn = this.ctx.txn;
     for (;;) {
-      const sharer = this.ctx.txn.sharerBlocking(this.ta.ks, rowKey, keyChange);
+      const sharer = keyChange ? txn.lockKey(this.ta.ks, rowKey) : txn.sharerBlocking(this.ta.ks, rowKey, false);
       if (sharer === undefined) return;
       yield { kind: 'wait', blocker: sharer };
     }
@@ -372,8 +376,7 @@ export class ModifyOp extends BaseOp {
       if (again === null) return null;
       oldRow = again.oldRow;
     }
-    yield* this.fks.lockParentRow(oldRow, null, rowKey);
-    yield* this.waitSharers(rowKey, true);
+    yield* this.holdRow(rowKey, true);
     for (const ix of ta.indexes) {
       const entry = ta.indexKey(ix, oldRow, rowKey, this.ctx);
       if (entry) yield* this.write(ix.ks, entry.key, undefined, 'delete');

@@ -311,13 +311,13 @@ export class ScanOp extends BaseOp {
   /**
    * Locks one row: undefined when locked, else the transaction to wait for.
    * FOR UPDATE / NO KEY UPDATE write the row's version back (an exclusive
-   * lock in the store), then wait for the shared locks that conflict
-   * (store/key_locks.ts). FOR SHARE / KEY SHARE write nothing: the same
-   * write, rolled back at once, finds any uncommitted writer (and, under
-   * REPEATABLE READ, a change since the snapshot: 40001); then the shared
-   * lock is taken, unless a key lock stands in the way. (So KEY SHARE also
-   * waits for an uncommitted UPDATE of other columns, which PostgreSQL's
-   * does not.)
+   * lock in the store) and wait for the shared locks that conflict
+   * (store/key_locks.ts); FOR UPDATE also takes the row's key lock. FOR
+   * SHARE / KEY SHARE write nothing: the same write, rolled back at once,
+   * finds an uncommitted writer (and, under REPEATABLE READ, a change since
+   * the snapshot: 40001); FOR SHARE waits for any, FOR KEY SHARE only for
+   * one holding the key lock (a delete, a key change, FOR UPDATE); then the
+   * shared lock is taken.
    */
   private lockRow(key: Uint8Array, v: Uint8Array): Txn | undefined {
     const txn = this.ctx.txn;
@@ -326,8 +326,8 @@ export class ScanOp extends BaseOp {
     if (strength === 'share' || strength === 'keyshare') {
       const mark = txn.savepoint();
       const r = txn.tryWrite(ks, key, v, 'put');
-      if (r !== 'ok' && r !== 'exists') return r;
-      txn.rollbackTo(mark);
+      if (r === 'ok' || r === 'exists') txn.rollbackTo(mark);
+      else if (strength === 'share' || txn.keyLockedBy(r, ks, key)) return r;
       return txn.lockKeyShare(ks, key, strength);
     }
     const mark = this.spec.lockWait === 'skip' ? txn.savepoint() : -1;
@@ -335,8 +335,12 @@ export class ScanOp extends BaseOp {
     if (r !== 'ok' && r !== 'exists') return r;
     // Held now; the shared locks it conflicts with: every one for FOR UPDATE, FOR SHARE for NO KEY UPDATE.
     const sharer = txn.sharerBlocking(ks, key, strength === 'update');
-    if (sharer !== undefined && mark >= 0) txn.rollbackTo(mark); // SKIP LOCKED leaves the row unlocked
-    return sharer;
+    if (sharer !== undefined) {
+      if (mark >= 0) txn.rollbackTo(mark); // SKIP LOCKED leaves the row unlocked
+      return sharer;
+    }
+    if (strength === 'update') txn.lockKey(ks, key); // no sharer left: this only records the key lock
+    return undefined;
   }
 
   /** READ COMMITTED after a wait: row i becomes the newest version `v` when it still passes the filter. */

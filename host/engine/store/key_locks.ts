@@ -7,28 +7,29 @@
 //     the row's key (PostgreSQL's FOR UPDATE), not with other updates;
 //   - SHARE: SELECT ... FOR SHARE (and MySQL's LOCK IN SHARE MODE); it also
 //     conflicts with every other UPDATE (FOR NO KEY UPDATE);
-//   - the key lock: a DELETE or key change of a row that foreign keys
-//     reference, registered so that a foreign-key check, which writes
-//     nothing, sees it and waits (SELECT FOR SHARE / KEY SHARE see any
-//     uncommitted write in the store instead: ops_scan.ts lockRows).
+//   - the key lock: taken by a DELETE, a key change and SELECT ... FOR
+//     UPDATE on the row they have written, so that a KEY SHARE taker, which
+//     writes nothing, sees it and waits (and tells it from an UPDATE of other
+//     columns, which it does not wait for).
 //
 // Any number of transactions share a row at once; a writer waits for the
 // sharers its change conflicts with (sharerBlocking), a sharer for a live
 // key lock. So child inserts and parent updates of other columns never wait
 // for each other. A lock is named by its key space and
 // row key; entries go when their last live holder ends. Memory is bounded:
-// past key_share_rows_max share locks in one key space, a transaction holds
-// one share lock on the whole key space instead (a bulk load of child rows
-// referencing a million parents keeps one entry, not a million), which every
-// key lock in that key space then waits for.
+// past key_share_rows_max locks of one kind in one key space, a transaction
+// holds one lock of that kind on the whole key space instead (a bulk load of
+// child rows referencing a million parents keeps 10,000 entries and one more,
+// not a million; so does a million-row DELETE), which conflicts as each row's
+// would.
 
 import { binaryString } from '../../storage/wal_record.ts';
 import type { Txn } from './txn.ts';
 import type { Keyspace } from './store_core.ts';
 
 interface Entry {
-  /** The live transaction holding the key lock, if any. */
-  writer: Txn | undefined;
+  /** Key lock holders (a row has at most one live: the store serializes writers; a whole key space may have several). */
+  writers: Txn[];
   /** KEY SHARE holders. */
   sharers: Txn[];
   /** SHARE holders. */
@@ -40,21 +41,23 @@ export type ShareMode = 'keyshare' | 'share';
 
 const live = (t: Txn): boolean => t.state === 'active' || t.state === 'committing';
 
-/** Row share locks one transaction holds in one key space before it takes one on the whole key space. */
+/**
+ * Row locks of one kind (shared, or key locks) one transaction holds in one
+ * key space before it takes one lock of that kind on the whole key space.
+ */
 export const key_share_rows_max = 10_000;
 
 export class KeyLocks {
   private readonly entries = new Map<string, Entry>();
   /** The lock names each transaction holds (released when it ends). */
   private readonly held = new Map<Txn, string[]>();
+  /** Row locks per transaction, key space and kind (to know when to lock the whole key space instead). */
+  private readonly counts = new Map<Txn, Map<string, number>>();
 
   /** Live entries (for tests and stats). */
   get size(): number {
     return this.entries.size;
   }
-
-  /** Row share locks per transaction and key space (to know when to take the key-space lock instead). */
-  private readonly counts = new Map<Txn, Map<number, number>>();
 
   static id(ks: Keyspace, key: Uint8Array): string {
     return `${ks.id}:${binaryString(key)}`;
@@ -65,38 +68,27 @@ export class KeyLocks {
     return `${ksId}:*`;
   }
 
+  /** A live key lock holder of the row (or of its whole key space) other than `txn`. */
+  private keyHolder(txn: Txn, ks: Keyspace, key: Uint8Array): Txn | undefined {
+    for (const id of [KeyLocks.id(ks, key), KeyLocks.whole(ks.id)]) {
+      const t = this.entries.get(id)?.writers.find((x) => x !== txn && live(x));
+      if (t !== undefined) return t;
+    }
+    return undefined;
+  }
+
+  /** True when `holder` holds the key lock of the row or of its whole key space. */
+  keyLockedBy(holder: Txn, ks: Keyspace, key: Uint8Array): boolean {
+    if (this.entries.size === 0) return false;
+    return [KeyLocks.id(ks, key), KeyLocks.whole(ks.id)].some((id) => this.entries.get(id)?.writers.includes(holder) === true);
+  }
+
   /** Takes a share lock on row `key` of `ks`, or returns the live transaction holding its key lock (wait for it, then look again). */
   share(txn: Txn, ks: Keyspace, key: Uint8Array, mode: ShareMode = 'keyshare'): Txn | undefined {
-    const whole = this.entries.get(KeyLocks.whole(ks.id));
-    if (whole !== undefined && (mode === 'share' ? whole.strong : whole.sharers).includes(txn)) {
-      // Already shares the whole key space: only a row's key lock can stop it.
-      const e = this.entries.get(KeyLocks.id(ks, key));
-      return e?.writer !== undefined && e.writer !== txn && live(e.writer) ? e.writer : undefined;
-    }
-    const id = KeyLocks.id(ks, key);
-    const e = this.entry(id);
-    if (e.writer !== undefined && e.writer !== txn) {
-      if (live(e.writer)) return e.writer;
-      e.writer = undefined;
-    }
+    const blocker = this.keyHolder(txn, ks, key);
+    if (blocker !== undefined) return blocker;
     const list = (x: Entry): Txn[] => (mode === 'share' ? x.strong : x.sharers);
-    if (list(e).includes(txn)) return undefined;
-    let perKs = this.counts.get(txn);
-    if (perKs === undefined) this.counts.set(txn, (perKs = new Map()));
-    const n = (perKs.get(ks.id) ?? 0) + 1;
-    if (n > key_share_rows_max) {
-      // Too many rows: share the whole key space (the row entries it holds stay until it ends).
-      if (e.writer === undefined && e.sharers.length === 0 && e.strong.length === 0) this.entries.delete(id);
-      const w = this.entry(KeyLocks.whole(ks.id));
-      if (!list(w).includes(txn)) {
-        list(w).push(txn);
-        this.hold(txn, KeyLocks.whole(ks.id));
-      }
-      return undefined;
-    }
-    perKs.set(ks.id, n);
-    list(e).push(txn);
-    this.hold(txn, id);
+    this.take(txn, ks, key, mode === 'share' ? 's' : 'k', list);
     return undefined;
   }
 
@@ -118,19 +110,37 @@ export class KeyLocks {
   }
 
   /**
-   * Takes the key lock (at once, so no new sharer gets in), then returns a
-   * live sharer other than `txn` to wait for, or undefined when none is left;
-   * or another live transaction's key lock.
+   * The key lock of a row the transaction deletes, re-keys or locks FOR
+   * UPDATE, after writing it: taken at once (no new sharer gets in), then a
+   * live sharer other than `txn` is returned to wait for, or undefined when
+   * none is left.
    */
   lockKey(txn: Txn, ks: Keyspace, key: Uint8Array): Txn | undefined {
+    if (!this.keyLockedBy(txn, ks, key)) this.take(txn, ks, key, 'w', (x) => x.writers);
+    return this.sharerBlocking(txn, ks, key, true);
+  }
+
+  /** Adds `txn` to the row's list (or, past key_share_rows_max rows of this kind, the whole key space's). */
+  private take(txn: Txn, ks: Keyspace, key: Uint8Array, kind: string, list: (e: Entry) => Txn[]): void {
+    const wholeId = KeyLocks.whole(ks.id);
+    const whole = this.entries.get(wholeId);
+    if (whole !== undefined && list(whole).includes(txn)) return; // holds it for the whole key space
     const id = KeyLocks.id(ks, key);
     const e = this.entry(id);
-    if (e.writer !== undefined && e.writer !== txn && live(e.writer)) return e.writer;
-    if (e.writer !== txn) {
-      e.writer = txn;
-      this.hold(txn, id);
+    if (list(e).includes(txn)) return;
+    let perKs = this.counts.get(txn);
+    if (perKs === undefined) this.counts.set(txn, (perKs = new Map()));
+    const n = (perKs.get(ks.id + kind) ?? 0) + 1;
+    if (n > key_share_rows_max) {
+      // Too many rows: lock the whole key space (the row entries it holds stay until it ends).
+      if (e.writers.length === 0 && e.sharers.length === 0 && e.strong.length === 0) this.entries.delete(id);
+      list(this.entry(wholeId)).push(txn);
+      this.hold(txn, wholeId);
+      return;
     }
-    return this.sharerBlocking(txn, ks, key, true);
+    perKs.set(ks.id + kind, n);
+    list(e).push(txn);
+    this.hold(txn, id);
   }
 
   /** The transaction ended: its locks go. */
@@ -142,18 +152,17 @@ export class KeyLocks {
     for (const id of ids) {
       const e = this.entries.get(id);
       if (e === undefined) continue;
-      if (e.writer === txn) e.writer = undefined;
-      const i = e.sharers.indexOf(txn);
-      if (i >= 0) e.sharers.splice(i, 1);
-      const j = e.strong.indexOf(txn);
-      if (j >= 0) e.strong.splice(j, 1);
-      if (e.writer === undefined && e.sharers.length === 0 && e.strong.length === 0) this.entries.delete(id);
+      for (const list of [e.writers, e.sharers, e.strong]) {
+        const i = list.indexOf(txn);
+        if (i >= 0) list.splice(i, 1);
+      }
+      if (e.writers.length === 0 && e.sharers.length === 0 && e.strong.length === 0) this.entries.delete(id);
     }
   }
 
   private entry(id: string): Entry {
     let e = this.entries.get(id);
-    if (e === undefined) this.entries.set(id, (e = { writer: undefined, sharers: [], strong: [] }));
+    if (e === undefined) this.entries.set(id, (e = { writers: [], sharers: [], strong: [] }));
     return e;
   }
 

@@ -176,10 +176,16 @@ export class Txn {
     return this.core.keyLocks.sharerBlocking(this, ks, key, keyChange);
   }
 
+  /** True when `holder` has taken the key lock of the row (it deletes it, changes its key or locks it FOR UPDATE). */
+  keyLockedBy(holder: Txn, ks: Keyspace, key: Uint8Array): boolean {
+    return this.core.keyLocks.keyLockedBy(holder, ks, key);
+  }
+
   /**
-   * The key lock of a row this transaction deletes or whose key it changes:
-   * taken at once; returns a live KEY SHARE holder to wait for (call again
-   * after it ends), or undefined when none is left.
+   * The key lock of a row this transaction deletes, re-keys or locks FOR
+   * UPDATE (after writing it): taken at once; returns a live holder of a
+   * shared lock on the row to wait for (call again after it ends), or
+   * undefined when none is left.
    */
   lockKey(ks: Keyspace, key: Uint8Array): Txn | undefined {
     this.assertActive();
