@@ -136,6 +136,11 @@ export class ForeignKeys {
     }
   }
 
+  /** Foreign keys reference this table. */
+  get referenced(): boolean {
+    return this.asParent.length > 0;
+  }
+
   /** An UPDATE changes a key that a foreign key references (a DELETE always does: see keyChanges). */
   referencedKeyChanges(oldRow: unknown[], newRow: unknown[]): boolean {
     return this.asParent.length > 0 && this.asParent.some((fk) => this.keyChanges(fk, oldRow, newRow));

@@ -321,7 +321,7 @@ export class ModifyOp extends BaseOp {
   private *holdRow(rowKey: Uint8Array, keyChange: boolean): Generator<Signal, void, void> {
     const txn = this.ctx.txn;
     for (;;) {
-      const sharer = keyChange ? txn.lockKey(this.ta.ks, rowKey) : txn.sharerBlocking(this.ta.ks, rowKey, false);
+      const sharer = keyChange ? txn.lockKey(this.ta.ks, rowKey, this.fks.referenced) : txn.sharerBlocking(this.ta.ks, rowKey, false);
       if (sharer === undefined) return;
       yield { kind: 'wait', blocker: sharer };
     }

@@ -64,6 +64,8 @@ export class ScanOp extends BaseOp {
    * served in key order) locks about the rows it takes, not a whole batch.
    */
   private lockBatch = 1;
+  /** FOR UPDATE: foreign keys reference the table (asked once per open). */
+  private referenced: boolean | undefined;
 
   constructor(private readonly spec: ScanSpec) {
     super(spec.positions.length + (spec.withRowKey ? 1 : 0));
@@ -74,6 +76,7 @@ export class ScanOp extends BaseOp {
     this.done = false;
     this.refreshed = false;
     this.lockBatch = 1;
+    this.referenced = undefined;
     const s = this.spec;
     checkSnapshotStorage(ctx, s.tableOid, s.access === 'index' ? s.indexOid : undefined);
     if (ctx.tables !== this.tables) {
@@ -339,7 +342,8 @@ export class ScanOp extends BaseOp {
       if (mark >= 0) txn.rollbackTo(mark); // SKIP LOCKED leaves the row unlocked
       return sharer;
     }
-    if (strength === 'update') txn.lockKey(ks, key); // no sharer left: this only records the key lock
+    // No sharer left: this only records the key lock.
+    if (strength === 'update') txn.lockKey(ks, key, (this.referenced ??= this.ctx.catalog.referencing(this.ta.table.oid).length > 0));
     return undefined;
   }
 

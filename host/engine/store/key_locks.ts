@@ -47,16 +47,34 @@ const live = (t: Txn): boolean => t.state === 'active' || t.state === 'committin
  */
 export const key_share_rows_max = 10_000;
 
+/** Key locks on a key space no foreign key references, per transaction: the row keys (their names made only when asked). */
+interface QuietKeys {
+  keys: Uint8Array[];
+  /** Past key_share_rows_max rows: the whole key space. */
+  all: boolean;
+  names?: Set<string>;
+  /** keys.length when `names` was made. */
+  named?: number;
+}
+
 export class KeyLocks {
   private readonly entries = new Map<string, Entry>();
+  /**
+   * Key locks on key spaces that no foreign key references, which only a
+   * SELECT ... FOR KEY SHARE asks about, and then about a transaction it met
+   * in the store: kept per transaction, without a name per row.
+   */
+  private readonly quiet = new Map<Txn, Map<number, QuietKeys>>();
+  /** Shared locks held (row and whole key space): none means no writer has anything to wait for. */
+  private shareHolds = 0;
   /** The lock names each transaction holds (released when it ends). */
   private readonly held = new Map<Txn, string[]>();
   /** Row locks per transaction, key space and kind (to know when to lock the whole key space instead). */
   private readonly counts = new Map<Txn, Map<string, number>>();
 
-  /** Live entries (for tests and stats). */
+  /** Live entries, and transactions with key locks kept per transaction (for tests and stats). */
   get size(): number {
-    return this.entries.size;
+    return this.entries.size + this.quiet.size;
   }
 
   static id(ks: Keyspace, key: Uint8Array): string {
@@ -79,8 +97,15 @@ export class KeyLocks {
 
   /** True when `holder` holds the key lock of the row or of its whole key space. */
   keyLockedBy(holder: Txn, ks: Keyspace, key: Uint8Array): boolean {
-    if (this.entries.size === 0) return false;
-    return [KeyLocks.id(ks, key), KeyLocks.whole(ks.id)].some((id) => this.entries.get(id)?.writers.includes(holder) === true);
+    if (this.entries.size > 0 && [KeyLocks.id(ks, key), KeyLocks.whole(ks.id)].some((id) => this.entries.get(id)?.writers.includes(holder) === true)) return true;
+    const q = this.quiet.get(holder)?.get(ks.id);
+    if (q === undefined) return false;
+    if (q.all) return true;
+    if (q.names === undefined || q.named !== q.keys.length) {
+      q.names = new Set(q.keys.map(binaryString));
+      q.named = q.keys.length;
+    }
+    return q.names.has(binaryString(key));
   }
 
   /** Takes a share lock on row `key` of `ks`, or returns the live transaction holding its key lock (wait for it, then look again). */
@@ -99,7 +124,7 @@ export class KeyLocks {
    * nothing to wait for. Takes no lock.
    */
   sharerBlocking(txn: Txn, ks: Keyspace, key: Uint8Array, keyChange: boolean): Txn | undefined {
-    if (this.entries.size === 0) return undefined;
+    if (this.shareHolds === 0) return undefined;
     for (const id of [KeyLocks.id(ks, key), KeyLocks.whole(ks.id)]) {
       const e = this.entries.get(id);
       if (e === undefined) continue;
@@ -113,10 +138,29 @@ export class KeyLocks {
    * The key lock of a row the transaction deletes, re-keys or locks FOR
    * UPDATE, after writing it: taken at once (no new sharer gets in), then a
    * live sharer other than `txn` is returned to wait for, or undefined when
-   * none is left.
+   * none is left. `referenced`: a foreign key references the key space, so
+   * its checks (which write nothing) must find the lock by the row's name;
+   * else only a FOR KEY SHARE that met this transaction in the store asks,
+   * and the lock is kept per transaction, cheaply.
    */
-  lockKey(txn: Txn, ks: Keyspace, key: Uint8Array): Txn | undefined {
-    if (!this.keyLockedBy(txn, ks, key)) this.take(txn, ks, key, 'w', (x) => x.writers);
+  lockKey(txn: Txn, ks: Keyspace, key: Uint8Array, referenced = true): Txn | undefined {
+    if (referenced) {
+      if (!this.keyLockedBy(txn, ks, key)) this.take(txn, ks, key, 'w', (x) => x.writers);
+    } else {
+      let perKs = this.quiet.get(txn);
+      if (perKs === undefined) this.quiet.set(txn, (perKs = new Map()));
+      let q = perKs.get(ks.id);
+      if (q === undefined) perKs.set(ks.id, (q = { keys: [], all: false }));
+      if (!q.all) {
+        if (q.keys.length >= key_share_rows_max) {
+          q.all = true;
+          q.keys = [];
+          q.names = undefined;
+        } else {
+          q.keys.push(key.slice());
+        }
+      }
+    }
     return this.sharerBlocking(txn, ks, key, true);
   }
 
@@ -136,15 +180,18 @@ export class KeyLocks {
       if (e.writers.length === 0 && e.sharers.length === 0 && e.strong.length === 0) this.entries.delete(id);
       list(this.entry(wholeId)).push(txn);
       this.hold(txn, wholeId);
+      if (kind !== 'w') this.shareHolds++;
       return;
     }
     perKs.set(ks.id + kind, n);
     list(e).push(txn);
     this.hold(txn, id);
+    if (kind !== 'w') this.shareHolds++;
   }
 
   /** The transaction ended: its locks go. */
   release(txn: Txn): void {
+    this.quiet.delete(txn);
     const ids = this.held.get(txn);
     if (ids === undefined) return;
     this.held.delete(txn);
@@ -154,7 +201,9 @@ export class KeyLocks {
       if (e === undefined) continue;
       for (const list of [e.writers, e.sharers, e.strong]) {
         const i = list.indexOf(txn);
-        if (i >= 0) list.splice(i, 1);
+        if (i < 0) continue;
+        list.splice(i, 1);
+        if (list !== e.writers) this.shareHolds--;
       }
       if (e.writers.length === 0 && e.sharers.length === 0 && e.strong.length === 0) this.entries.delete(id);
     }

@@ -185,11 +185,12 @@ export class Txn {
    * The key lock of a row this transaction deletes, re-keys or locks FOR
    * UPDATE (after writing it): taken at once; returns a live holder of a
    * shared lock on the row to wait for (call again after it ends), or
-   * undefined when none is left.
+   * undefined when none is left. `referenced`: foreign keys reference the
+   * key space (their checks look the lock up by row).
    */
-  lockKey(ks: Keyspace, key: Uint8Array): Txn | undefined {
+  lockKey(ks: Keyspace, key: Uint8Array, referenced = true): Txn | undefined {
     this.assertActive();
-    return this.core.keyLocks.lockKey(this, ks, key);
+    return this.core.keyLocks.lockKey(this, ks, key, referenced);
   }
 
   private beforeCall(): void {
