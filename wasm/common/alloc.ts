@@ -69,7 +69,7 @@ function reach(end: u64): bool {
   const current = memory.size();
   if (current + need > memoryLimitPages) return false;
   // Grow geometrically to amortise, but never past the limit.
-  let want = max(need, current >> 3);
+  let want = max(need, current >> 1);
   if (current + want > memoryLimitPages) want = need;
   if (memory.grow(want) < 0) {
     if (want == need || memory.grow(need) < 0) return false;
