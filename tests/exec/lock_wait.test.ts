@@ -71,6 +71,25 @@ describe('row lock waits', () => {
     expect(await value(1)).toEqual(['x', 10]);
   });
 
+  for (const stmt of ['UPDATE t SET n = n + 1 WHERE id = 1', 'DELETE FROM t WHERE id = 1']) {
+    it(`REPEATABLE READ: ${stmt.split(' ')[0]} after a wait goes ahead when the holder rolls back, 40001 when it commits`, async () => {
+      for (const end of ['ROLLBACK', 'COMMIT']) {
+        await db.exec(`DELETE FROM t WHERE id = 1`);
+        await db.exec(`INSERT INTO t VALUES (1, 'x', 0)`);
+        const holder = db.session();
+        await holder.query(`BEGIN`);
+        await holder.query(`UPDATE t SET n = 100 WHERE id = 1`);
+        const s = db.session();
+        await s.query(`BEGIN ISOLATION LEVEL REPEATABLE READ`);
+        const p = s.query(stmt).then((r) => `ok ${r.rowCount}`, (e: { code: string }) => e.code);
+        await settle();
+        await holder.query(end);
+        expect(await p).toBe(end === 'ROLLBACK' ? 'ok 1' : '40001');
+        await s.query(end === 'ROLLBACK' ? 'COMMIT' : 'ROLLBACK');
+      }
+    });
+  }
+
   it('concurrent TPC-B-like transactions on a few hot rows lose no update', async () => {
     await db.exec(`CREATE TABLE h (sid int, k int, at timestamptz)`);
     const SESSIONS = 8;

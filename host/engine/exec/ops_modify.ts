@@ -275,6 +275,8 @@ export class ModifyOp extends BaseOp {
       if (r === 'ok') break;
       if (r === 'exists') throw new SbError(SqlState.internal_error, 'unexpected duplicate on update');
       yield { kind: 'wait', blocker: r };
+      // REPEATABLE READ / SERIALIZABLE: a blocker that rolled back changed nothing; write again.
+      if (this.ctx.txn.isolation !== 'read committed' && r.state !== 'committed') continue;
       const again = this.recheck(rowKey, extra);
       if (again === null) return null;
       oldRow = again.oldRow;
@@ -330,7 +332,8 @@ export class ModifyOp extends BaseOp {
   /**
    * After waiting for a blocker: READ COMMITTED re-reads the row's newest
    * version and re-applies the statement to it (null: it no longer
-   * qualifies or was deleted); SNAPSHOT cannot.
+   * qualifies or was deleted); SNAPSHOT cannot (its callers come here only
+   * when the blocker committed: one that rolled back changed nothing).
    */
   private recheck(rowKey: Uint8Array, extra?: unknown[]): { oldRow: unknown[]; newRow: unknown[] } | null {
     const txn = this.ctx.txn;
@@ -372,6 +375,7 @@ export class ModifyOp extends BaseOp {
       const r = this.ctx.txn.tryWrite(ta.ks, rowKey, undefined, 'delete');
       if (r === 'ok') break;
       yield { kind: 'wait', blocker: r as Txn };
+      if (this.ctx.txn.isolation !== 'read committed' && (r as Txn).state !== 'committed') continue; // it rolled back: delete again
       const again = this.recheck(rowKey, extra);
       if (again === null) return null;
       oldRow = again.oldRow;

@@ -47,6 +47,23 @@ const SCENARIOS: Array<[string, Step[]]> = [
   ['FOR SHARE NOWAIT on a row being updated, then SKIP LOCKED', [['a', 'BEGIN'], ['a', 'UPDATE t SET n = 1 WHERE id = 1'], ['b', 'BEGIN'], ['b', 'SELECT id FROM t WHERE id = 1 FOR SHARE NOWAIT'], ['b', 'ROLLBACK'], ['b', 'SELECT id FROM t ORDER BY id FOR SHARE SKIP LOCKED'], ['a', 'COMMIT']]],
 ];
 
+// Writers meeting writers (READ COMMITTED re-checks the newest version; REPEATABLE READ and SERIALIZABLE fail).
+const SER = 'BEGIN ISOLATION LEVEL SERIALIZABLE';
+SCENARIOS.push(
+  ['two increments of one row', [['a', 'BEGIN'], ['a', 'UPDATE t SET n = n + 1 WHERE id = 1'], ['b', 'UPDATE t SET n = n + 1 WHERE id = 1'], ['a', 'COMMIT'], ['b', 'SELECT n FROM t WHERE id = 1']]],
+  ['an UPDATE whose WHERE no longer holds after the wait', [['a', 'BEGIN'], ['a', 'UPDATE t SET n = 5 WHERE id = 1'], ['b', 'UPDATE t SET v = \'x\' WHERE id = 1 AND n = 0'], ['a', 'COMMIT'], ['b', 'SELECT v, n FROM t WHERE id = 1']]],
+  ['a DELETE waits for an UPDATE, then deletes', [['a', 'BEGIN'], ['a', 'UPDATE t SET n = 5 WHERE id = 1'], ['b', 'DELETE FROM t WHERE id = 1'], ['a', 'COMMIT'], ['b', 'SELECT count(*) FROM t']]],
+  ['an UPDATE waits for a DELETE, then finds nothing', [['a', 'BEGIN'], ['a', 'DELETE FROM t WHERE id = 2'], ['b', 'UPDATE t SET n = 7 WHERE id = 2'], ['a', 'COMMIT']]],
+  ['a duplicate INSERT waits for the first, committed', [['a', 'BEGIN'], ['a', 'INSERT INTO t VALUES (5, \'e\', 0)'], ['b', 'INSERT INTO t VALUES (5, \'f\', 0)'], ['a', 'COMMIT']]],
+  ['a duplicate INSERT waits for the first, rolled back', [['a', 'BEGIN'], ['a', 'INSERT INTO t VALUES (5, \'e\', 0)'], ['b', 'INSERT INTO t VALUES (5, \'f\', 0)'], ['a', 'ROLLBACK'], ['b', 'SELECT v FROM t WHERE id = 5']]],
+  ['ON CONFLICT DO UPDATE waits for an uncommitted insert of the key', [['a', 'BEGIN'], ['a', 'INSERT INTO t VALUES (6, \'g\', 1)'], ['b', 'INSERT INTO t VALUES (6, \'h\', 1) ON CONFLICT (id) DO UPDATE SET n = t.n + 10'], ['a', 'COMMIT'], ['b', 'SELECT v, n FROM t WHERE id = 6']]],
+  ['a job queue with FOR UPDATE SKIP LOCKED', [['a', 'BEGIN'], ['a', 'SELECT id FROM t ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED'], ['b', 'BEGIN'], ['b', 'SELECT id FROM t ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED'], ['a', 'COMMIT'], ['b', 'COMMIT']]],
+  ['REPEATABLE READ: an UPDATE of a row changed after the snapshot', [['a', RR], ['a', 'SELECT count(*) FROM t'], ['c', 'UPDATE t SET n = 3 WHERE id = 1'], ['a', 'UPDATE t SET n = n + 1 WHERE id = 1'], ['a', 'ROLLBACK']]],
+  ['REPEATABLE READ: an UPDATE waits for a writer that rolls back', [['b', 'BEGIN'], ['b', 'UPDATE t SET n = 3 WHERE id = 1'], ['a', RR], ['a', 'UPDATE t SET n = n + 1 WHERE id = 1'], ['b', 'ROLLBACK'], ['a', 'COMMIT'], ['c', 'SELECT n FROM t WHERE id = 1']]],
+  ['REPEATABLE READ: an UPDATE waits for a writer that commits', [['b', 'BEGIN'], ['b', 'UPDATE t SET n = 3 WHERE id = 1'], ['a', RR], ['a', 'UPDATE t SET n = n + 1 WHERE id = 1'], ['b', 'COMMIT'], ['a', 'ROLLBACK']]],
+  ['SERIALIZABLE: write skew fails one of the two', [['a', SER], ['a', 'SELECT sum(n) FROM t'], ['b', SER], ['b', 'SELECT sum(n) FROM t'], ['a', 'UPDATE t SET n = 1 WHERE id = 1'], ['b', 'UPDATE t SET n = 1 WHERE id = 2'], ['a', 'COMMIT'], ['b', 'COMMIT']]],
+);
+
 // Every pair of the conflict table: a lock held by one transaction, then another's request.
 const LOCKS: Record<string, string> = {
   'FOR UPDATE': 'SELECT id FROM t WHERE id = 1 FOR UPDATE',
@@ -81,7 +98,8 @@ async function run(config: pg.ClientConfig, steps: Step[]): Promise<string[]> {
       const i = out.length;
       out.push('?');
       const p = conns[who].query(sql).then(
-        (r) => (r.command === 'SELECT' ? `ok ${JSON.stringify(r.rows.map((x) => Object.values(x as object).map(String)))}` : 'ok'),
+        (r) => (r.command === 'SELECT' ? `ok ${JSON.stringify(r.rows.map((x) => Object.values(x as object).map(String)))}`
+          : ['UPDATE', 'DELETE', 'INSERT'].includes(r.command) ? `ok ${r.rowCount}` : 'ok'),
         (e: { code?: string }) => String(e.code),
       );
       const first = await Promise.race([p, new Promise<string>((r) => setTimeout(() => r('waits'), WAIT_MS))]);
