@@ -7,7 +7,7 @@ import type { Catalog } from '../catalog/catalog.ts';
 import type { Store, Txn } from '../store/index.ts';
 import type { TableAccessCache } from './table_access.ts';
 import type { SequenceRuntime } from './sequences.ts';
-import type { EvalContext } from '../functions/context.ts';
+import type { AdvisoryLocker, EvalContext } from '../functions/context.ts';
 
 /** Milliseconds a statement runs before it lets the event loop serve others. */
 export const TIME_SLICE_MS = 8;
@@ -25,6 +25,8 @@ export interface SessionInfo {
   backendPid: number;
   /** The session's sequence values: currval by sequence, lastval (PostgreSQL keeps them per session). */
   sequenceValues?: { byOid: Map<number, number>; last?: number };
+  /** The session's advisory locks (pg_advisory_lock). */
+  advisory?: AdvisoryLocker;
 }
 
 export class ExecContext {
@@ -43,6 +45,8 @@ export class ExecContext {
    * evaluated them, and at the operators' next PAUSE (tick() says so).
    */
   sleepMs = 0;
+  /** Lock waits expressions owe (pg_advisory_lock): served with the sleep, first. */
+  private waits: Array<{ granted: Promise<void>; withdraw: () => boolean }> | undefined;
 
   constructor(
     readonly store: Store,
@@ -64,6 +68,18 @@ export class ExecContext {
     this.sliceEnd = -1;
     // pg_sleep() owes its sleep to the statement that evaluates it.
     ev.sleeper = this;
+  }
+
+  /**
+   * A lock an expression asked for and must wait for: the statement's driver
+   * waits for `granted` before it goes on (with the sleep owed, sleep()); a
+   * cancel or the statement_timeout withdraws the request and ends the
+   * statement with 57014.
+   */
+  oweWait(granted: Promise<void>, withdraw: () => boolean): void {
+    (this.waits ??= []).push({ granted, withdraw });
+    // The drivers serve what is owed when sleepMs is not 0: a wait owes no time of its own.
+    if (this.sleepMs === 0) this.sleepMs = Number.MIN_VALUE;
   }
 
   /** Cancels the statement (a CancelRequest): it fails with 57014 at its next pause or wait. */
@@ -118,6 +134,7 @@ export class ExecContext {
    * statement_timeout deadline. Never ends before the time asked.
    */
   async sleep(): Promise<void> {
+    if (this.waits !== undefined) await this.serveWaits();
     const end = this.now() + this.sleepMs;
     this.sleepMs = 0;
     let wake: (() => void) | undefined;
@@ -152,6 +169,31 @@ export class ExecContext {
       if (i >= 0) this.interruptWaiters.splice(i, 1);
     }
     this.sliceEnd = this.now() + TIME_SLICE_MS;
+  }
+
+  private async serveWaits(): Promise<void> {
+    const waits = this.waits!;
+    this.waits = undefined;
+    let i = 0;
+    try {
+      for (; i < waits.length; i++) {
+        let granted = false;
+        const done = waits[i]!.granted.then(() => void (granted = true));
+        while (!granted) {
+          this.checkInterrupts();
+          const stop = this.interruption();
+          try {
+            await Promise.race([done, stop.promise]);
+          } finally {
+            stop.done();
+          }
+        }
+      }
+    } catch (e) {
+      // Withdraw this request and every later one (one granted meanwhile stays held, as in PostgreSQL).
+      for (const w of waits.slice(i)) w.withdraw();
+      throw e;
+    }
   }
 
   /** Raises 57014 when the statement was cancelled or ran out of time. */

@@ -46,8 +46,12 @@ export interface EvalContext {
   regLookup?: RegLookup;
   /** Session facts for current_database(), current_schema(), pg_backend_pid()... (the session sets it per statement). */
   session?: SessionFacts;
-  /** The statement that serves the sleep pg_sleep() owes (exec/context.ts ExecContext sets itself); absent: no executor, no sleeping. */
-  sleeper?: { sleepMs: number };
+  /**
+   * The statement that serves the sleep pg_sleep() owes and the lock waits
+   * pg_advisory_lock() owes (exec/context.ts ExecContext sets itself);
+   * absent: no executor, no sleeping or waiting.
+   */
+  sleeper?: { sleepMs: number; oweWait(granted: Promise<void>, withdraw: () => boolean): void };
 }
 
 /** What the session-information functions read (exec/context.ts SessionInfo satisfies it). */
@@ -58,6 +62,17 @@ export interface SessionFacts {
   currentSchema(): string | null;
   searchPath(): string[];
   backendPid: number;
+  /** The session's advisory locks (session/advisory_locks.ts AdvisoryOwner). */
+  advisory?: AdvisoryLocker;
+}
+
+/** What pg_advisory_lock() and friends need of a session. */
+export interface AdvisoryLocker {
+  tryLock(key: string, shared: boolean, xact: boolean): boolean;
+  /** Queues a refused request: `grant` runs when taken; the returned function withdraws it (false: granted already). */
+  queue(key: string, shared: boolean, xact: boolean, grant: () => void): () => boolean;
+  unlock(key: string, shared: boolean): boolean;
+  unlockAll(): void;
 }
 
 /** regtype output for built-in types without a catalog (pg_typeof in standalone contexts). */

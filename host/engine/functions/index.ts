@@ -20,6 +20,7 @@ import './srf.ts';
 import './session_funcs.ts';
 import './notify.ts';
 import './sleep.ts';
+import './advisory.ts';
 import './to_char.ts';
 import './to_timestamp.ts';
 import './aggregates.ts';

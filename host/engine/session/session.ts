@@ -6,6 +6,7 @@
 // first); sessions run concurrently, each statement yielding to the event
 // loop every few milliseconds and when it waits for a lock.
 
+import { advisoryLocksOf, type AdvisoryOwner } from './advisory_locks.ts';
 import type * as A from '../../../sql-dialects/index.ts';
 import { parse, postgres } from '../../../sql-dialects/index.ts';
 import { SbError, SqlState } from '../sb_error.ts';
@@ -97,9 +98,12 @@ export class Session {
   private readonly info: SessionInfo;
   /** plan_cache.ts's memo of this session's last plan cache key and hit. */
   planKeyMemo: KeyMemo | undefined;
+  /** pg_advisory_lock(): this session's side of its database's advisory locks. */
+  private readonly advisory: AdvisoryOwner;
 
   constructor(readonly core: DatabaseCore, opts: SessionOptions = {}) {
     this.pid = core.nextPid();
+    this.advisory = advisoryLocksOf(core).owner(this.pid);
     const role = core.catalog.current().role(opts.user ?? 'sysdba');
     if (!role) throw new SbError(SqlState.invalid_authorization_specification, `role "${opts.user}" does not exist`);
     this.user = { name: role.name, oid: role.oid };
@@ -140,7 +144,10 @@ export class Session {
       currentSchema: () => searchSchemas(this.bindEnv('', [], [], this.evalContext()))[0]?.name ?? null,
       searchPath: () => parseSearchPath(this.settings.get('search_path') ?? '', this.user.name), backendPid: this.pid,
       sequenceValues: this.sequenceValues,
+      advisory: this.advisory,
     };
+    // Transaction-level advisory locks go when the transaction ends.
+    this.tx.onEnd = () => this.advisory.endTransaction();
     this.tx.beforeCommit = async () => {
       const txn = this.tx.txn!;
       const ctx = this.execContext(txn, this.catalog(), [], this.evalContext());
@@ -205,6 +212,7 @@ export class Session {
     await this.queue.catch(() => {});
     if (this.tx.inBlock() || this.tx.txn) await this.tx.rollback();
     closeAllCursors(this);
+    this.advisory.close();
   }
 
   private serialize<R>(fn: () => Promise<R>): Promise<R> {

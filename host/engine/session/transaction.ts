@@ -65,6 +65,8 @@ export class TransactionState {
   beforeCommit: (() => Promise<void>) | undefined;
   /** Open SQL cursors (session/cursors.ts): told before a commit (WITH HOLD cursors read their rows; an error rolls back) and when the transaction ends. */
   cursorHooks: { beforeCommit(): Promise<void>; ended(committed: boolean): void } | undefined;
+  /** Told when a transaction ends, committed or not (transaction-level advisory locks go). */
+  onEnd: (() => void) | undefined;
   private savepoints: Savepoint[] = [];
   /** The catalog handle of an ended transaction that changed nothing in the catalog: the next transaction takes it (it holds no state then). */
   private spareCat: CatalogTxn | null = null;
@@ -220,6 +222,7 @@ export class TransactionState {
     if (this.deferred.parents.length > 0 || this.deferred.noAction.length > 0) this.deferred = { parents: [], noAction: [] };
     this.settings.endTransaction(committed);
     this.cursorHooks?.ended(committed);
+    this.onEnd?.();
   }
 
   savepoint(name: string): void {

@@ -1,5 +1,6 @@
-// Concurrent foreign-key checks and row lock modes, through the wire with
-// node-postgres, against ScratchBird and against PostgreSQL 15: each scenario
+// Concurrent foreign-key checks, row lock modes, writers meeting writers and
+// advisory locks, through the wire with node-postgres, against ScratchBird
+// and against PostgreSQL 15: each scenario
 // runs the same statements on two or three connections, and for every
 // statement records whether it went ahead, waited, or failed (and with which
 // SQLSTATE). ScratchBird must record what PostgreSQL records.
@@ -61,6 +62,18 @@ SCENARIOS.push(
   ['REPEATABLE READ: an UPDATE of a row changed after the snapshot', [['a', RR], ['a', 'SELECT count(*) FROM t'], ['c', 'UPDATE t SET n = 3 WHERE id = 1'], ['a', 'UPDATE t SET n = n + 1 WHERE id = 1'], ['a', 'ROLLBACK']]],
   ['REPEATABLE READ: an UPDATE waits for a writer that rolls back', [['b', 'BEGIN'], ['b', 'UPDATE t SET n = 3 WHERE id = 1'], ['a', RR], ['a', 'UPDATE t SET n = n + 1 WHERE id = 1'], ['b', 'ROLLBACK'], ['a', 'COMMIT'], ['c', 'SELECT n FROM t WHERE id = 1']]],
   ['REPEATABLE READ: an UPDATE waits for a writer that commits', [['b', 'BEGIN'], ['b', 'UPDATE t SET n = 3 WHERE id = 1'], ['a', RR], ['a', 'UPDATE t SET n = n + 1 WHERE id = 1'], ['b', 'COMMIT'], ['a', 'ROLLBACK']]],
+  ['FOR UPDATE after a wait returns the row as committed', [['a', 'BEGIN'], ['a', 'UPDATE t SET n = 4 WHERE id = 1'], ['b', 'BEGIN'], ['b', 'SELECT id, n FROM t WHERE id = 1 FOR UPDATE'], ['a', 'COMMIT'], ['b', 'COMMIT']]],
+  ['FOR UPDATE after a wait leaves out a row that no longer matches', [['a', 'BEGIN'], ['a', 'UPDATE t SET n = 4 WHERE id = 1'], ['b', 'BEGIN'], ['b', 'SELECT id FROM t WHERE n = 0 ORDER BY id FOR UPDATE'], ['a', 'COMMIT'], ['b', 'COMMIT']]],
+  ['UPDATE ... RETURNING after a wait', [['a', 'BEGIN'], ['a', 'UPDATE t SET n = n + 10 WHERE id = 2'], ['b', 'UPDATE t SET n = n * 2 WHERE id = 2 RETURNING id, n'], ['a', 'COMMIT']]],
+  ['advisory locks', [['a', 'SELECT pg_advisory_lock(42)'], ['b', 'SELECT pg_try_advisory_lock(42)'], ['b', 'SELECT pg_advisory_lock(42)'], ['a', 'SELECT pg_advisory_unlock(42)'], ['b', 'SELECT pg_advisory_unlock(42)']]],
+  ['transaction advisory locks', [['a', 'BEGIN'], ['a', 'SELECT pg_advisory_xact_lock(7)'], ['b', 'SELECT pg_try_advisory_xact_lock(7)'], ['a', 'COMMIT'], ['b', 'SELECT pg_try_advisory_xact_lock(7)']]],
+  ['advisory: shared locks coexist, an exclusive one waits for all of them', [['a', 'SELECT pg_advisory_lock_shared(1)'], ['b', 'SELECT pg_advisory_lock_shared(1)'], ['c', 'SELECT pg_try_advisory_lock(1)'], ['c', 'SELECT pg_advisory_lock(1)'], ['a', 'SELECT pg_advisory_unlock_shared(1)'], ['b', 'SELECT pg_try_advisory_lock_shared(1)'], ['b', 'SELECT pg_advisory_unlock_shared(1)'], ['b', 'SELECT pg_advisory_unlock_shared(1)'], ['c', 'SELECT pg_advisory_unlock(1)']]],
+  ['advisory: a lock taken twice needs two unlocks', [['a', 'SELECT pg_advisory_lock(2)'], ['a', 'SELECT pg_advisory_lock(2)'], ['a', 'SELECT pg_advisory_unlock(2)'], ['b', 'SELECT pg_try_advisory_lock(2)'], ['a', 'SELECT pg_advisory_unlock(2)'], ['b', 'SELECT pg_try_advisory_lock(2)'], ['a', 'SELECT pg_advisory_unlock(2)'], ['b', 'SELECT pg_advisory_unlock_all()'], ['a', 'SELECT pg_try_advisory_lock(2)'], ['a', 'SELECT pg_advisory_unlock_all()']]],
+  ['advisory: a pair of int4 keys is not the bigint with the same bits', [['a', 'SELECT pg_advisory_lock(1, 2)'], ['b', 'SELECT pg_try_advisory_lock(1, 2)'], ['b', 'SELECT pg_try_advisory_lock(4294967298)'], ['a', 'SELECT pg_advisory_unlock(1, 2)'], ['b', 'SELECT pg_advisory_unlock(4294967298)']]],
+  ['advisory: a waiting lock ends at statement_timeout', [['a', 'SELECT pg_advisory_lock(3)'], ['b', 'SET statement_timeout = 100'], ['b', 'SELECT pg_advisory_lock(3)'], ['b', 'SET statement_timeout = 0'], ['a', 'SELECT pg_advisory_unlock(3)'], ['b', 'SELECT pg_try_advisory_lock(3)'], ['b', 'SELECT pg_advisory_unlock(3)']]],
+  ['advisory: a transaction-level lock goes at ROLLBACK, and waiters get it', [['a', 'BEGIN'], ['a', 'SELECT pg_advisory_xact_lock(4)'], ['b', 'SELECT pg_try_advisory_lock(4)'], ['c', 'SELECT pg_advisory_lock(4)'], ['a', 'ROLLBACK'], ['b', 'SELECT pg_try_advisory_lock(4)'], ['c', 'SELECT pg_advisory_unlock(4)'], ['b', 'SELECT pg_try_advisory_lock(4)'], ['b', 'SELECT pg_advisory_unlock(4)']]],
+  ['LOCK TABLE against an INSERT', [['a', 'BEGIN'], ['a', 'LOCK TABLE t IN EXCLUSIVE MODE'], ['b', 'INSERT INTO t VALUES (9, \'i\', 0)'], ['a', 'COMMIT']]],
+  ['TRUNCATE against an open reader', [['a', 'BEGIN'], ['a', 'SELECT count(*) FROM t'], ['b', 'TRUNCATE t'], ['a', 'COMMIT'], ['c', 'SELECT count(*) FROM t']]],
   ['SERIALIZABLE: write skew fails one of the two', [['a', SER], ['a', 'SELECT sum(n) FROM t'], ['b', SER], ['b', 'SELECT sum(n) FROM t'], ['a', 'UPDATE t SET n = 1 WHERE id = 1'], ['b', 'UPDATE t SET n = 1 WHERE id = 2'], ['a', 'COMMIT'], ['b', 'COMMIT']]],
 );
 
@@ -81,6 +94,18 @@ for (const [held, holdSql] of Object.entries({ ...LOCKS, ...CHANGES })) {
     SCENARIOS.push([`${asked} while another transaction holds ${held}`, [['a', 'BEGIN'], ['a', holdSql], ['b', 'BEGIN'], ['b', askSql], ['a', 'COMMIT'], ['b', 'ROLLBACK']]]);
   }
 }
+
+/**
+ * Where ScratchBird knowingly differs: table-level locks are not kept.
+ * LOCK TABLE is accepted and takes no lock (row locks still apply), and
+ * TRUNCATE does not wait for open transactions that read the table (they
+ * keep reading their snapshot's rows). Both sides pinned, so a change on
+ * either shows.
+ */
+const KNOWN_DIFFERENCES: Record<string, { step: number; scratchbird: string; postgresql: string }> = {
+  'LOCK TABLE against an INSERT': { step: 2, scratchbird: 'ok 1', postgresql: 'waits, then ok 1' },
+  'TRUNCATE against an open reader': { step: 2, scratchbird: 'ok', postgresql: 'waits, then ok' },
+};
 
 /** Runs a scenario on fresh tables: per step 'ok', 'waits' then its later outcome, or the SQLSTATE; plus query results. */
 async function run(config: pg.ClientConfig, steps: Step[]): Promise<string[]> {
@@ -140,6 +165,12 @@ describe.skipIf(!HAVE_PG)('row locks and foreign keys under concurrency, against
         run({ host: '127.0.0.1', port: srv.port, user: 'sysdba', password: PASSWORD, database: 'scratchbird' }, steps),
         run({ host: '127.0.0.1', port: real!.server.port, user: 'postgres', database: 'postgres' }, steps),
       ]);
+      const known = KNOWN_DIFFERENCES[name];
+      if (known) {
+        expect(sb[known.step]).toBe(known.scratchbird);
+        expect(pgOut[known.step]).toBe(known.postgresql);
+        sb[known.step] = pgOut[known.step]!;
+      }
       expect(sb).toEqual(pgOut);
     }, 30_000);
   }

@@ -1,0 +1,189 @@
+// Advisory locks (PostgreSQL's pg_advisory_lock family): application-defined
+// locks on a bigint key or a pair of int4 keys, per database, held by a
+// session until unlocked (or the session ends) or by its transaction until it
+// ends, exclusive or shared. Migration tools take one to run alone (Prisma
+// Migrate, node-pg-migrate, Rails, Flyway...).
+//
+// A session's own locks never conflict with each other (it may take a key
+// again, exclusive and shared, session and transaction level: each take is
+// counted, each unlock gives one back). Between sessions, shared locks
+// coexist and an exclusive one excludes everything. Waiters are granted in the
+// order they came (a new request also waits behind earlier waiters, so an
+// exclusive waiter is not starved by a stream of shared ones).
+//
+// The SQL functions run synchronously inside an expression, so a blocked
+// pg_advisory_lock() does not wait there: it queues its request and the
+// statement owes the wait (EvalContext.sleeper.waits, served by the statement
+// driver before the batch goes on, like pg_sleep), which a cancel or
+// statement_timeout ends with 57014, taking the request back out of the queue.
+
+/** One session's holdings (an AdvisoryOwner per session). */
+interface Held {
+  excl: number;
+  shared: number;
+  xactExcl: number;
+  xactShared: number;
+}
+
+interface Waiter {
+  owner: AdvisoryOwner;
+  shared: boolean;
+  xact: boolean;
+  grant: () => void;
+}
+
+interface LockState {
+  holders: Map<AdvisoryOwner, Held>;
+  queue: Waiter[];
+}
+
+/** The advisory locks of one database. */
+export class AdvisoryLocks {
+  private readonly locks = new Map<string, LockState>();
+
+  /** A session's handle. */
+  owner(pid: number): AdvisoryOwner {
+    return new AdvisoryOwner(this, pid);
+  }
+
+  /** Held locks (for tests). */
+  get size(): number {
+    return this.locks.size;
+  }
+
+  private state(key: string): LockState {
+    let s = this.locks.get(key);
+    if (s === undefined) this.locks.set(key, (s = { holders: new Map(), queue: [] }));
+    return s;
+  }
+
+  private conflicts(s: LockState, owner: AdvisoryOwner, shared: boolean): boolean {
+    for (const [o, h] of s.holders) {
+      if (o === owner) continue;
+      const excl = h.excl + h.xactExcl > 0;
+      if (excl || (!shared && h.shared + h.xactShared > 0)) return true;
+    }
+    return false;
+  }
+
+  private add(s: LockState, owner: AdvisoryOwner, shared: boolean, xact: boolean): void {
+    let h = s.holders.get(owner);
+    if (h === undefined) s.holders.set(owner, (h = { excl: 0, shared: 0, xactExcl: 0, xactShared: 0 }));
+    if (xact) {
+      if (shared) h.xactShared++;
+      else h.xactExcl++;
+    } else if (shared) h.shared++;
+    else h.excl++;
+  }
+
+  /** Takes the lock now when nothing stands in the way; else false (nothing changes). */
+  tryTake(owner: AdvisoryOwner, key: string, shared: boolean, xact: boolean): boolean {
+    const s = this.state(key);
+    const holds = s.holders.has(owner);
+    if (this.conflicts(s, owner, shared) || (!holds && s.queue.length > 0)) {
+      if (s.holders.size === 0 && s.queue.length === 0) this.locks.delete(key);
+      return false;
+    }
+    this.add(s, owner, shared, xact);
+    return true;
+  }
+
+  /** Queues a request that tryTake refused; `grant` runs once it is taken. Returns a function that withdraws it (false: granted already). */
+  enqueue(owner: AdvisoryOwner, key: string, shared: boolean, xact: boolean, grant: () => void): () => boolean {
+    const s = this.state(key);
+    const w: Waiter = { owner, shared, xact, grant };
+    s.queue.push(w);
+    return () => {
+      const i = s.queue.indexOf(w);
+      if (i < 0) return false;
+      s.queue.splice(i, 1);
+      this.wake(key, s);
+      return true;
+    };
+  }
+
+  /** Gives one lock back; false when the owner held none of that kind (PostgreSQL warns then). */
+  release(owner: AdvisoryOwner, key: string, shared: boolean): boolean {
+    const s = this.locks.get(key);
+    const h = s?.holders.get(owner);
+    if (s === undefined || h === undefined) return false;
+    if (shared ? h.shared === 0 : h.excl === 0) return false;
+    if (shared) h.shared--;
+    else h.excl--;
+    this.settle(key, s, owner, h);
+    return true;
+  }
+
+  /** Drops every lock of the owner of one level (session or transaction). */
+  releaseAll(owner: AdvisoryOwner, xact: boolean): void {
+    for (const [key, s] of [...this.locks]) {
+      const h = s.holders.get(owner);
+      if (h === undefined) continue;
+      if (xact) h.xactExcl = h.xactShared = 0;
+      else h.excl = h.shared = 0;
+      this.settle(key, s, owner, h);
+    }
+  }
+
+  private settle(key: string, s: LockState, owner: AdvisoryOwner, h: Held): void {
+    if (h.excl + h.shared + h.xactExcl + h.xactShared === 0) s.holders.delete(owner);
+    this.wake(key, s);
+  }
+
+  /** Grants queued requests in order while they fit. */
+  private wake(key: string, s: LockState): void {
+    while (s.queue.length > 0) {
+      const w = s.queue[0]!;
+      if (this.conflicts(s, w.owner, w.shared)) break;
+      s.queue.shift();
+      this.add(s, w.owner, w.shared, w.xact);
+      w.grant();
+    }
+    if (s.holders.size === 0 && s.queue.length === 0) this.locks.delete(key);
+  }
+}
+
+const byDatabase = new WeakMap<object, AdvisoryLocks>();
+
+/** The advisory locks of a database (by its shared core: every session of it sees the same locks). */
+export function advisoryLocksOf(core: object): AdvisoryLocks {
+  let l = byDatabase.get(core);
+  if (l === undefined) byDatabase.set(core, (l = new AdvisoryLocks()));
+  return l;
+}
+
+/** A session's side of the advisory locks. */
+export class AdvisoryOwner {
+  constructor(
+    private readonly locks: AdvisoryLocks,
+    readonly pid: number,
+  ) {}
+
+  tryLock(key: string, shared: boolean, xact: boolean): boolean {
+    return this.locks.tryTake(this, key, shared, xact);
+  }
+
+  /** Waits for the lock: `grant` when taken; the returned function withdraws the request (false: already granted). */
+  queue(key: string, shared: boolean, xact: boolean, grant: () => void): () => boolean {
+    return this.locks.enqueue(this, key, shared, xact, grant);
+  }
+
+  unlock(key: string, shared: boolean): boolean {
+    return this.locks.release(this, key, shared);
+  }
+
+  unlockAll(): void {
+    this.locks.releaseAll(this, false);
+  }
+
+  /** The transaction ended: its transaction-level locks go. */
+  endTransaction(): void {
+    this.locks.releaseAll(this, true);
+  }
+
+  /** The session ended: everything goes. */
+  close(): void {
+    this.locks.releaseAll(this, true);
+    this.locks.releaseAll(this, false);
+  }
+}
