@@ -72,6 +72,24 @@ describe('advisory locks', () => {
     expect(held()).toBe(0);
   });
 
+  it('a wait that closes a cycle is a deadlock (40P01); the other waiter gets its lock', async () => {
+    const [a, b, c] = [db.session(), db.session(), db.session()];
+    await a.query(`SELECT pg_advisory_lock(20)`);
+    await b.query(`SELECT pg_advisory_lock(21)`);
+    await c.query(`SELECT pg_advisory_lock_shared(22)`);
+    const aw = outcome(a.query(`SELECT pg_advisory_lock(21)`)); // a waits for b
+    await settle();
+    const bw = outcome(b.query(`SELECT pg_advisory_lock(22)`)); // b waits for c
+    await settle();
+    expect([aw.state, bw.state]).toEqual(['pending', 'pending']);
+    // c asking for a's lock closes c -> a -> b -> c.
+    await expect(c.query(`SELECT pg_advisory_lock(20)`)).rejects.toMatchObject({ code: '40P01' });
+    await c.query(`SELECT pg_advisory_unlock_shared(22)`);
+    expect(await bw.done).toBe('ok');
+    await b.query(`SELECT pg_advisory_unlock_all()`);
+    expect(await aw.done).toBe('ok');
+  });
+
   it('an autocommit pg_advisory_xact_lock is gone after its statement', async () => {
     const a = db.session();
     await a.query(`SELECT pg_advisory_xact_lock(15)`);

@@ -17,6 +17,8 @@
 // driver before the batch goes on, like pg_sleep), which a cancel or
 // statement_timeout ends with 57014, taking the request back out of the queue.
 
+import { SbError, SqlState } from '../sb_error.ts';
+
 /** One session's holdings (an AdvisoryOwner per session). */
 interface Held {
   excl: number;
@@ -40,6 +42,8 @@ interface LockState {
 /** The advisory locks of one database. */
 export class AdvisoryLocks {
   private readonly locks = new Map<string, LockState>();
+  /** The key each waiting owner waits for (deadlock detection). */
+  private readonly waitingOn = new Map<AdvisoryOwner, { key: string; shared: boolean }>();
 
   /** A session's handle. */
   owner(pid: number): AdvisoryOwner {
@@ -58,6 +62,7 @@ export class AdvisoryLocks {
   }
 
   private conflicts(s: LockState, owner: AdvisoryOwner, shared: boolean): boolean {
+    // (blockers() names them, for deadlock detection.)
     for (const [o, h] of s.holders) {
       if (o === owner) continue;
       const excl = h.excl + h.xactExcl > 0;
@@ -88,18 +93,60 @@ export class AdvisoryLocks {
     return true;
   }
 
-  /** Queues a request that tryTake refused; `grant` runs once it is taken. Returns a function that withdraws it (false: granted already). */
+  /**
+   * Queues a request that tryTake refused; `grant` runs once it is taken.
+   * Returns a function that withdraws it (false: granted already). A request
+   * whose wait would close a cycle (a holder in its way waits, directly or
+   * through others, for a lock this owner holds) fails at once with 40P01.
+   */
   enqueue(owner: AdvisoryOwner, key: string, shared: boolean, xact: boolean, grant: () => void): () => boolean {
     const s = this.state(key);
-    const w: Waiter = { owner, shared, xact, grant };
+    if (this.closesCycle(owner, key, shared)) {
+      if (s.holders.size === 0 && s.queue.length === 0) this.locks.delete(key);
+      throw new SbError(SqlState.deadlock_detected, 'deadlock detected', {
+        detail: `Process ${owner.pid} waits for an advisory lock held by a process that waits, directly or through others, for one process ${owner.pid} holds.`,
+        hint: 'See the application log for the statements; take advisory locks in one order everywhere.',
+      });
+    }
+    const w: Waiter = { owner, shared, xact, grant: () => {
+      this.waitingOn.delete(owner);
+      grant();
+    } };
     s.queue.push(w);
+    this.waitingOn.set(owner, { key, shared });
     return () => {
       const i = s.queue.indexOf(w);
       if (i < 0) return false;
       s.queue.splice(i, 1);
+      this.waitingOn.delete(owner);
       this.wake(key, s);
       return true;
     };
+  }
+
+  /** The owners whose holding of `key` stands in the way of a request by `owner`. */
+  private blockers(owner: AdvisoryOwner, key: string, shared: boolean): AdvisoryOwner[] {
+    const s = this.locks.get(key);
+    if (s === undefined) return [];
+    const out: AdvisoryOwner[] = [];
+    for (const [o, h] of s.holders) {
+      if (o !== owner && (h.excl + h.xactExcl > 0 || (!shared && h.shared + h.xactShared > 0))) out.push(o);
+    }
+    return out;
+  }
+
+  private closesCycle(owner: AdvisoryOwner, key: string, shared: boolean): boolean {
+    const seen = new Set<AdvisoryOwner>();
+    const todo = this.blockers(owner, key, shared);
+    while (todo.length > 0) {
+      const o = todo.pop()!;
+      if (o === owner) return true;
+      if (seen.has(o)) continue;
+      seen.add(o);
+      const w = this.waitingOn.get(o);
+      if (w !== undefined) todo.push(...this.blockers(o, w.key, w.shared));
+    }
+    return false;
   }
 
   /** Gives one lock back; false when the owner held none of that kind (PostgreSQL warns then). */
