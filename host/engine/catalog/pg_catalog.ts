@@ -33,6 +33,7 @@ import { SbError, SqlState } from '../sb_error.ts';
 
 const aclArray = (items: string[] | null): SqlArray | null => (items ? SqlArray.of(text, items) : null);
 import { Settings } from '../session/settings.ts';
+import { advisoryLockTables } from '../session/advisory_locks.ts';
 
 /** What the functions below need from the session: set by Session.evalContext(). */
 export interface CatalogAccess {
@@ -725,6 +726,22 @@ rel('pg_catalog', 'pg_stat_activity', [
         toTimestamptz(a.queryStartMs), toTimestamptz(a.stateChangeMs), null, null, a.state,
         null, null, null, a.query, 'client backend',
       ]);
+    }
+  }
+  return out;
+}, true);
+
+// ---- pg_locks: the advisory locks (row locks are versions in the store, not listed)
+
+rel('pg_catalog', 'pg_locks', [
+  ['locktype', text], ['database', oid], ['relation', oid], ['page', int4], ['tuple', T.int2], ['virtualxid', text], ['transactionid', T.xid],
+  ['classid', oid], ['objid', oid], ['objsubid', T.int2], ['virtualtransaction', text], ['pid', int4], ['mode', text], ['granted', bool],
+  ['fastpath', bool], ['waitstart', T.timestamptz],
+], () => {
+  const out: unknown[][] = [];
+  for (const { dbOid, locks } of advisoryLockTables) {
+    for (const r of locks.lockRows()) {
+      out.push(['advisory', dbOid, null, null, null, null, null, r.classid, r.objid, r.objsubid, null, r.pid, r.mode, r.granted, false, null]);
     }
   }
   return out;

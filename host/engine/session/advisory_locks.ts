@@ -55,6 +55,25 @@ export class AdvisoryLocks {
     return this.locks.size;
   }
 
+  /**
+   * pg_locks rows: one per holder and mode (granted) and per waiter (not
+   * granted), with PostgreSQL's advisory lock tag (a bigint key's high and
+   * low 32 bits in classid / objid and objsubid 1; an int4 pair in classid /
+   * objid and objsubid 2).
+   */
+  lockRows(): Array<{ classid: number; objid: number; objsubid: number; pid: number; mode: string; granted: boolean }> {
+    const out: Array<{ classid: number; objid: number; objsubid: number; pid: number; mode: string; granted: boolean }> = [];
+    for (const [key, s] of this.locks) {
+      const tag = lockTag(key);
+      for (const [o, h] of s.holders) {
+        if (h.excl + h.xactExcl > 0) out.push({ ...tag, pid: o.pid, mode: 'ExclusiveLock', granted: true });
+        if (h.shared + h.xactShared > 0) out.push({ ...tag, pid: o.pid, mode: 'ShareLock', granted: true });
+      }
+      for (const w of s.queue) out.push({ ...tag, pid: w.owner.pid, mode: w.shared ? 'ShareLock' : 'ExclusiveLock', granted: false });
+    }
+    return out;
+  }
+
   private state(key: string): LockState {
     let s = this.locks.get(key);
     if (s === undefined) this.locks.set(key, (s = { holders: new Map(), queue: [] }));
@@ -190,13 +209,28 @@ export class AdvisoryLocks {
   }
 }
 
+/** The database's OID by key tag of the lock tables made so far (pg_locks reads them). */
 const byDatabase = new WeakMap<object, AdvisoryLocks>();
+export const advisoryLockTables = new Set<{ dbOid: number; locks: AdvisoryLocks }>();
 
 /** The advisory locks of a database (by its shared core: every session of it sees the same locks). */
-export function advisoryLocksOf(core: object): AdvisoryLocks {
+export function advisoryLocksOf(core: { readonly dbOid?: number }): AdvisoryLocks {
   let l = byDatabase.get(core);
-  if (l === undefined) byDatabase.set(core, (l = new AdvisoryLocks()));
+  if (l === undefined) {
+    byDatabase.set(core, (l = new AdvisoryLocks()));
+    advisoryLockTables.add({ dbOid: core.dbOid ?? 0, locks: l });
+  }
   return l;
+}
+
+/** classid / objid / objsubid of a lock key ('b:<bigint>' or 'i:<int4>:<int4>'). */
+function lockTag(key: string): { classid: number; objid: number; objsubid: number } {
+  if (key.startsWith('i:')) {
+    const [, a, b] = key.split(':');
+    return { classid: Number(a) >>> 0, objid: Number(b) >>> 0, objsubid: 2 };
+  }
+  const v = BigInt.asUintN(64, BigInt(key.slice(2)));
+  return { classid: Number(v >> 32n), objid: Number(v & 0xffffffffn), objsubid: 1 };
 }
 
 /** A session's side of the advisory locks. */
