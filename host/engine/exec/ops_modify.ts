@@ -61,6 +61,8 @@ export class ModifyOp extends BaseOp {
   }
   /** READ COMMITTED refreshed the snapshot during this statement (rows read before may be stale). */
   private refreshed = false;
+  /** The table's DML lock is registered for this statement (lockTable). */
+  private tableLocked = false;
 
   constructor(private readonly input: Operator, private readonly spec: ModifySpec, width: number) {
     super(width);
@@ -68,6 +70,7 @@ export class ModifyOp extends BaseOp {
 
   override open(ctx: ExecContext): void {
     super.open(ctx);
+    this.tableLocked = false;
     this.ta = ctx.tables.get(this.spec.tableOid);
     this.fks = new ForeignKeys(ctx, this.ta, this.spec.fkPending, this.spec.cascadeFrom, this.spec.fkDefaults);
     this.done = false;
@@ -82,6 +85,10 @@ export class ModifyOp extends BaseOp {
 
   *next(): Step {
     if (this.done) return null;
+    if (!this.tableLocked) {
+      yield* this.lockTable();
+      this.tableLocked = true;
+    }
     const out = emptyBatch(this.width);
     const n = this.ta.types.length;
     // Columns past the standard layout are UPDATE ... FROM / DELETE ... USING's FROM columns.
@@ -313,6 +320,26 @@ export class ModifyOp extends BaseOp {
     yield* this.fks.onParentChange(oldRow, newRow);
     if (this.trackWritten) this.written.add(keyId(ta.ks.id, newKey));
     return newRow;
+  }
+
+  /**
+   * Registers the transaction as modifying the table (store/key_locks.ts),
+   * after waiting for a transaction that is changing the table's definition
+   * or storage (ALTER TABLE, CREATE INDEX, TRUNCATE, DROP: PostgreSQL's
+   * ROW EXCLUSIVE lock waits for theirs). When that one committed, this
+   * statement's plan describes the table as it was: 40001, retry it.
+   */
+  private *lockTable(): Generator<Signal, void, void> {
+    for (;;) {
+      const ddl = this.ctx.txn.lockTableForDml(this.ta.table.oid);
+      if (ddl === undefined) return;
+      yield { kind: 'wait', blocker: ddl };
+      if (ddl.state === 'committed') {
+        throw new SbError(SqlState.serialization_failure, `could not serialize access: table "${this.ta.table.name}" was changed by a concurrent transaction`, {
+          hint: 'Retry the statement.',
+        });
+      }
+    }
   }
 
   /**

@@ -6,6 +6,7 @@
 // first); sessions run concurrently, each statement yielding to the event
 // loop every few milliseconds and when it waits for a lock.
 
+import { ddlTables } from './ddl_locks.ts';
 import { advisoryLocksOf, type AdvisoryOwner } from './advisory_locks.ts';
 import type * as A from '../../../sql-dialects/index.ts';
 import { parse, postgres } from '../../../sql-dialects/index.ts';
@@ -344,7 +345,7 @@ export class Session {
           return r;
         }
         pending = r;
-      } else pending = this.runDdl(bound, txn, notices, ev, sql);
+      } else pending = this.runDdl(bound, txn, notices, ev, sql, stmt);
     } catch (e) {
       return this.statementFailed(e, txn, autocommit);
     }
@@ -601,9 +602,43 @@ export class Session {
     return { command, rowCount: count, fields, rows };
   }
 
-  private async runDdl(bound: Extract<BoundStatement, { kind: 'ddl' }>, txn: Txn, notices: SbError[], ev: EvalContext & TypeContext, sql: string): Promise<QueryResult> {
+  /**
+   * DDL waits for the transactions modifying its tables (and they for it,
+   * from then on: ops_modify.ts lockTable). A cancel or statement_timeout
+   * ends the wait. Afterwards READ COMMITTED takes a new snapshot (the DDL
+   * sees what they committed); REPEATABLE READ cannot, so one that committed
+   * is 40001.
+   */
+  private async lockDdlTables(oids: number[], txn: Txn, catalog: Catalog, ev: EvalContext & TypeContext): Promise<void> {
+    if (oids.length === 0) return;
+    const ctx = this.execContext(txn, catalog, [], ev);
+    const waited: Txn[] = [];
+    const before = this.running;
+    this.running = ctx;
+    try {
+      await step(ctx, (function* () {
+        for (const oid of oids) {
+          for (let b = txn.lockTableForDdl(oid); b !== undefined; b = txn.lockTableForDdl(oid)) {
+            waited.push(b);
+            yield { kind: 'wait' as const, blocker: b };
+          }
+        }
+        return null;
+      })());
+    } finally {
+      this.running = before;
+    }
+    if (waited.length === 0) return;
+    if (txn.isolation === 'read committed') txn.refreshSnapshot();
+    else if (waited.some((t) => t.state === 'committed')) {
+      throw new SbError(SqlState.serialization_failure, 'could not serialize access due to concurrent update', { hint: 'A transaction that modified the table committed after this one began; retry.' });
+    }
+  }
+
+  private async runDdl(bound: Extract<BoundStatement, { kind: 'ddl' }>, txn: Txn, notices: SbError[], ev: EvalContext & TypeContext, sql: string, stmt: A.Statement): Promise<QueryResult> {
     const cat = this.tx.cat!;
     const store = this.core.store;
+    await this.lockDdlTables(ddlTables(this.bindEnv(sql, [], notices, ev), stmt), txn, cat.catalog(), ev);
     const env: DdlEnv = {
       store, txn, cat, sequences: this.core.sequences,
       catalog: () => cat.catalog(),

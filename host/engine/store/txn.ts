@@ -176,6 +176,18 @@ export class Txn {
     return this.core.keyLocks.sharerBlocking(this, ks, key, keyChange);
   }
 
+  /** Before modifying table `oid` (store/key_locks.ts tableDml): a live transaction changing its definition to wait for, or undefined (registered). */
+  lockTableForDml(oid: number): Txn | undefined {
+    this.assertActive();
+    return this.core.keyLocks.tableDml(this, oid);
+  }
+
+  /** Before DDL on table `oid` (tableDdl): a live transaction modifying or changing it to wait for, or undefined. */
+  lockTableForDdl(oid: number): Txn | undefined {
+    this.assertActive();
+    return this.core.keyLocks.tableDdl(this, oid);
+  }
+
   /** True when `holder` has taken the key lock of the row (it deletes it, changes its key or locks it FOR UPDATE). */
   keyLockedBy(holder: Txn, ks: Keyspace, key: Uint8Array): boolean {
     return this.core.keyLocks.keyLockedBy(holder, ks, key);
