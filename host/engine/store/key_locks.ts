@@ -248,8 +248,10 @@ export class KeyLocks {
       for (const oid of oids) {
         const t = this.tables.get(oid);
         if (t === undefined) continue;
-        t.dml = t.dml.filter((x) => x !== txn);
-        t.ddl = t.ddl.filter((x) => x !== txn);
+        const i = t.dml.indexOf(txn);
+        if (i >= 0) t.dml.splice(i, 1);
+        const j = t.ddl.indexOf(txn);
+        if (j >= 0) t.ddl.splice(j, 1);
         if (t.dml.length === 0 && t.ddl.length === 0) this.tables.delete(oid);
       }
     }
