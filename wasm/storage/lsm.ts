@@ -253,32 +253,15 @@ export function kvPut(key: usize, keyLen: i32, val: usize, valLen: i32, op: i32,
  * little and copies a lot: a big COPY used to be carried at every freeze).
  */
 export function lsmLiveBytes(): u64 {
-  let bytes: u64 = 0;
-  const high = tipSlotHigh();
-  for (let s: u32 = 1; s < high; s++) {
-    if (!tipValid(s)) continue;
-    const list = tipWrites(s);
-    const n = tipWriteCount(s);
-    for (let i: u32 = 0; i < n; i++) {
-      const v = <usize>load<u32>(list + (<usize>i << 2));
-      if (!vLive(v)) continue;
-      bytes += <u64>(((V_HEADER + <usize>load<u32>(v, V_KEYLEN) + <usize>load<u32>(v, V_VALLEN) + 7) & ~7) + 28);
-    }
-  }
-  return bytes;
+  const arena = liveVersionBytes();
+  return <u64>arena + <u64>liveVersionCount * 28;
 }
 
-/**
- * Freezes the active memtable and starts a new one. The versions of live
- * (uncommitted) transactions move to the new memtable, so a frozen memtable
- * holds only settled versions and can be flushed. ST_ERR_STATE when too many
- * memtables are already waiting for their flush.
- */
-export function lsmFreeze(): i32 {
-  if (frozenCount >= FROZEN_MAX) return ST_ERR_STATE;
-  const next = mtCreate(++memtableIds);
-  if (next == 0) return ST_ERR_NOMEM;
-  // Reserve the whole carry-over in one arena block so it cannot fail halfway.
+/** liveVersionBytes' count of versions. */
+let liveVersionCount: usize = 0;
+
+/** The arena bytes of every live transaction's live versions (their number in liveVersionCount). */
+function liveVersionBytes(): usize {
   let bytes: usize = 0;
   let versions: usize = 0;
   const high = tipSlotHigh();
@@ -293,6 +276,24 @@ export function lsmFreeze(): i32 {
       versions++;
     }
   }
+  liveVersionCount = versions;
+  return bytes;
+}
+
+/**
+ * Freezes the active memtable and starts a new one. The versions of live
+ * (uncommitted) transactions move to the new memtable, so a frozen memtable
+ * holds only settled versions and can be flushed. ST_ERR_STATE when too many
+ * memtables are already waiting for their flush.
+ */
+export function lsmFreeze(): i32 {
+  if (frozenCount >= FROZEN_MAX) return ST_ERR_STATE;
+  const next = mtCreate(++memtableIds);
+  if (next == 0) return ST_ERR_NOMEM;
+  // Reserve the whole carry-over in one arena block so it cannot fail halfway.
+  const bytes = liveVersionBytes();
+  const versions = liveVersionCount;
+  const high = tipSlotHigh();
   if (versions > 0) {
     const nodes = (versions / 16 + 8) * 1100;
     const block = mtAlloc(next, bytes + nodes);
