@@ -337,6 +337,8 @@ export class ModifyOp extends BaseOp {
       if (ddl.state === 'committed') {
         throw new SbError(SqlState.serialization_failure, `could not serialize access: table "${this.ta.table.name}" was changed by a concurrent transaction`, {
           hint: 'Retry the statement.',
+          // A statement that is its own transaction runs again (session.ts runBindable).
+          kind: 'table_changed',
         });
       }
     }

@@ -320,7 +320,7 @@ export class Session {
    * promise (a read-only autocommit statement, or any statement in a block),
    * settles with no await in between (the point lookup path).
    */
-  private runBindable(stmt: A.Statement, sql: string, params: readonly unknown[], paramTypes: SqlType[]): QueryResult | Promise<QueryResult> {
+  private runBindable(stmt: A.Statement, sql: string, params: readonly unknown[], paramTypes: SqlType[], replanned = false): QueryResult | Promise<QueryResult> {
     const autocommit = !this.tx.inBlock();
     const begins = autocommit && this.tx.txn === null;
     const txn = this.tx.ensureTxn();
@@ -349,7 +349,13 @@ export class Session {
     } catch (e) {
       return this.statementFailed(e, txn, autocommit);
     }
-    return this.finishStatement(pending, txn, autocommit, notices);
+    if (!autocommit) return this.finishStatement(pending, txn, autocommit, notices);
+    // A statement that is its own transaction and waited for a concurrent ALTER TABLE that committed runs
+    // again, planned against the new definition (as PostgreSQL plans it after taking its lock); once.
+    return this.finishStatement(pending, txn, autocommit, notices).catch((e: unknown) => {
+      if ((e as SbError)?.kind !== 'table_changed' || replanned) throw e;
+      return this.runBindable(stmt, sql, params, paramTypes, true);
+    });
   }
 
   /** The rest of runBindable once the statement's result is a promise. */
