@@ -80,13 +80,13 @@ export class AdvisoryLocks {
     return s;
   }
 
+  /** Another owner's holding stands in the way of a request (shared: only its exclusive locks do). */
+  private static blocks(o: AdvisoryOwner, h: Held, owner: AdvisoryOwner, shared: boolean): boolean {
+    return o !== owner && (h.excl + h.xactExcl > 0 || (!shared && h.shared + h.xactShared > 0));
+  }
+
   private conflicts(s: LockState, owner: AdvisoryOwner, shared: boolean): boolean {
-    // (blockers() names them, for deadlock detection.)
-    for (const [o, h] of s.holders) {
-      if (o === owner) continue;
-      const excl = h.excl + h.xactExcl > 0;
-      if (excl || (!shared && h.shared + h.xactShared > 0)) return true;
-    }
+    for (const [o, h] of s.holders) if (AdvisoryLocks.blocks(o, h, owner, shared)) return true;
     return false;
   }
 
@@ -148,9 +148,7 @@ export class AdvisoryLocks {
     const s = this.locks.get(key);
     if (s === undefined) return [];
     const out: AdvisoryOwner[] = [];
-    for (const [o, h] of s.holders) {
-      if (o !== owner && (h.excl + h.xactExcl > 0 || (!shared && h.shared + h.xactShared > 0))) out.push(o);
-    }
+    for (const [o, h] of s.holders) if (AdvisoryLocks.blocks(o, h, owner, shared)) out.push(o);
     return out;
   }
 

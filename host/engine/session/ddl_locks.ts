@@ -12,12 +12,13 @@ import type { BindEnv } from '../bind/context.ts';
 import { lookupRelation } from '../bind/names.ts';
 import type { RelationObj } from '../catalog/objects.ts';
 
-/** OIDs of the tables `stmt` changes (empty for other statements, and for names that do not resolve). */
-export function ddlTables(env: BindEnv, stmt: A.Statement): number[] {
+/** OIDs of the tables `stmt` changes (empty for other statements, and for names that do not resolve); `env` is made only when needed. */
+export function ddlTables(env: () => BindEnv, stmt: A.Statement): number[] {
+  let bindEnv: BindEnv | undefined;
   const rel = (q: A.QName | undefined): RelationObj | undefined => {
     if (q === undefined) return undefined;
     try {
-      return lookupRelation(env, q);
+      return lookupRelation((bindEnv ??= env()), q);
     } catch {
       return undefined;
     }

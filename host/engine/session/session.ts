@@ -152,18 +152,8 @@ export class Session {
     this.tx.beforeCommit = async () => {
       const txn = this.tx.txn!;
       const ctx = this.execContext(txn, this.catalog(), [], this.evalContext());
-      // The checks wait where a parent row is being deleted or re-keyed (a cancel or statement_timeout ends the wait).
-      const deferred = this.tx.deferred;
-      const before = this.running;
-      this.running = ctx;
-      try {
-        await step(ctx, (function* () {
-          yield* ForeignKeys.checkDeferred(ctx, deferred);
-          return null;
-        })());
-      } finally {
-        this.running = before;
-      }
+      // The checks wait where a parent row is being deleted or re-keyed.
+      await this.serveWaits(ctx, ForeignKeys.checkDeferred(ctx, this.tx.deferred));
     };
   }
 
@@ -609,6 +599,24 @@ export class Session {
   }
 
   /**
+   * Runs `waits` (lock waits outside an operator: deferred foreign-key checks
+   * at COMMIT, DDL table locks) as the running statement, so a cancel or the
+   * statement_timeout ends a wait with 57014.
+   */
+  private async serveWaits(ctx: ExecContext, waits: Generator<Signal, void, void>): Promise<void> {
+    const before = this.running;
+    this.running = ctx;
+    try {
+      await step(ctx, (function* () {
+        yield* waits;
+        return null;
+      })());
+    } finally {
+      this.running = before;
+    }
+  }
+
+  /**
    * DDL waits for the transactions modifying its tables (and they for it,
    * from then on: ops_modify.ts lockTable). A cancel or statement_timeout
    * ends the wait. Afterwards READ COMMITTED takes a new snapshot (the DDL
@@ -617,23 +625,15 @@ export class Session {
    */
   private async lockDdlTables(oids: number[], txn: Txn, catalog: Catalog, ev: EvalContext & TypeContext): Promise<void> {
     if (oids.length === 0) return;
-    const ctx = this.execContext(txn, catalog, [], ev);
     const waited: Txn[] = [];
-    const before = this.running;
-    this.running = ctx;
-    try {
-      await step(ctx, (function* () {
-        for (const oid of oids) {
-          for (let b = txn.lockTableForDdl(oid); b !== undefined; b = txn.lockTableForDdl(oid)) {
-            waited.push(b);
-            yield { kind: 'wait' as const, blocker: b };
-          }
+    await this.serveWaits(this.execContext(txn, catalog, [], ev), (function* () {
+      for (const oid of oids) {
+        for (let b = txn.lockTableForDdl(oid); b !== undefined; b = txn.lockTableForDdl(oid)) {
+          waited.push(b);
+          yield { kind: 'wait' as const, blocker: b };
         }
-        return null;
-      })());
-    } finally {
-      this.running = before;
-    }
+      }
+    })());
     if (waited.length === 0) return;
     if (txn.isolation === 'read committed') txn.refreshSnapshot();
     else if (waited.some((t) => t.state === 'committed')) {
@@ -644,7 +644,7 @@ export class Session {
   private async runDdl(bound: Extract<BoundStatement, { kind: 'ddl' }>, txn: Txn, notices: SbError[], ev: EvalContext & TypeContext, sql: string, stmt: A.Statement): Promise<QueryResult> {
     const cat = this.tx.cat!;
     const store = this.core.store;
-    await this.lockDdlTables(ddlTables(this.bindEnv(sql, [], notices, ev), stmt), txn, cat.catalog(), ev);
+    await this.lockDdlTables(ddlTables(() => this.bindEnv(sql, [], notices, ev), stmt), txn, cat.catalog(), ev);
     const env: DdlEnv = {
       store, txn, cat, sequences: this.core.sequences,
       catalog: () => cat.catalog(),

@@ -85,7 +85,7 @@ export class KeyLocks {
     return this.entries.size + this.quiet.size + this.tables.size;
   }
 
-  static id(ks: Keyspace, key: Uint8Array): string {
+  private static id(ks: Keyspace, key: Uint8Array): string {
     return `${ks.id}:${binaryString(key)}`;
   }
 

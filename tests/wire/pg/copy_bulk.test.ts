@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findPgBin } from '../../functions/pg_server.ts';
-import { PASSWORD, realPostgres, startTestServer, type TestServer } from './server_helper.ts';
+import { realPostgres, serverWithClient } from './server_helper.ts';
 
 // pg-copy-streams ships no types: the two factories this test uses.
 type CopyStreams = { from(sql: string): pg.Submittable & Writable; to(sql: string): pg.Submittable & Readable };
@@ -20,18 +20,8 @@ const copyStreams = createRequire(import.meta.url)('pg-copy-streams') as CopyStr
 const HAVE_PG = findPgBin() !== undefined;
 if (!HAVE_PG && process.env.CI === 'true') throw new Error('PostgreSQL 15 is required in CI (install postgresql-15)');
 
-let srv: TestServer;
 let client: pg.Client;
-
-beforeAll(async () => {
-  srv = await startTestServer();
-  client = new pg.Client({ host: '127.0.0.1', port: srv.port, user: 'sysdba', password: PASSWORD, database: 'scratchbird' });
-  await client.connect();
-});
-afterAll(async () => {
-  await client?.end();
-  await srv?.stop();
-});
+serverWithClient((c) => (client = c));
 
 async function copyIn(c: pg.Client, sql: string, data: string | Buffer | Buffer[]): Promise<number> {
   const stream = c.query(copyStreams.from(sql));

@@ -8,24 +8,14 @@ import { createRequire } from 'node:module';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, startTestServer, type TestServer } from './server_helper.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { serverWithClient } from './server_helper.ts';
 
 type CopyStreams = { from(sql: string): pg.Submittable & Writable };
 const copyStreams = createRequire(import.meta.url)('pg-copy-streams') as CopyStreams;
 
-let srv: TestServer;
 let client: pg.Client;
-
-beforeAll(async () => {
-  srv = await startTestServer();
-  client = new pg.Client({ host: '127.0.0.1', port: srv.port, user: 'sysdba', password: PASSWORD, database: 'scratchbird' });
-  await client.connect();
-});
-afterAll(async () => {
-  await client?.end();
-  await srv?.stop();
-});
+serverWithClient((c) => (client = c));
 
 async function copyIn(sql: string, data: string): Promise<number> {
   const stream = client.query(copyStreams.from(sql));

@@ -11,6 +11,7 @@ import { type RunningServer, startServer } from '../../../host/server/server.ts'
 import { nodePlatform } from '../../../host/platform/node.ts';
 import { connect as netConnect, type Socket } from 'node:net';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { type PgServer, startPg } from '../../functions/pg_server.ts';
 import { fe } from './wire_client.ts';
 
@@ -74,6 +75,25 @@ export async function startTestServer(adjust: (c: ServerConfig) => void = () => 
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A test server and one node-postgres client of it (sysdba), started before
+ * the file's tests and stopped after them; `ready` hands the client over.
+ */
+export function serverWithClient(ready: (client: pg.Client, srv: TestServer) => void): void {
+  let srv: TestServer | undefined;
+  let client: pg.Client | undefined;
+  beforeAll(async () => {
+    srv = await startTestServer();
+    client = new pg.Client({ host: '127.0.0.1', port: srv.port, user: 'sysdba', password: PASSWORD, database: 'scratchbird' });
+    await client.connect();
+    ready(client, srv);
+  });
+  afterAll(async () => {
+    await client?.end();
+    await srv?.stop();
+  });
 }
 
 /** Resolves when `cond` holds (polled every 5 ms), rejects after `ms`. */
