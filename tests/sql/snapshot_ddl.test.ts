@@ -32,7 +32,8 @@ describe('REPEATABLE READ snapshot and a concurrent table rewrite', () => {
   const text = (r: { rows: unknown[][] }) => r.rows.map((x) => x.map(String));
 
   for (const ddl of ['ALTER TABLE t ADD PRIMARY KEY (a)', 'ALTER TABLE t ALTER COLUMN b TYPE bigint']) {
-    for (const first of ['SELECT count(*) FROM t', 'SELECT count(*) FROM other']) {
+    // (After reading t itself the transaction holds ACCESS SHARE on it, so the DDL waits for it: below.)
+    for (const first of ['SELECT count(*) FROM other']) {
       it(`${ddl} after "${first}": 40001 for reads and writes, then the new table`, async () => {
         await s1.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
         await s1.query(first);
@@ -61,9 +62,22 @@ describe('REPEATABLE READ snapshot and a concurrent table rewrite', () => {
     expect((await s1.query('COMMIT')).command).toBe('COMMIT');
   });
 
+  it('a DDL waits for a transaction that has read the table (ACCESS SHARE), as in PostgreSQL', async () => {
+    await s1.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    await s1.query('SELECT count(*) FROM t');
+    let done = false;
+    const ddl = s2.query('ALTER TABLE t ADD PRIMARY KEY (a)').then(() => (done = true));
+    for (let i = 0; i < 8; i++) await new Promise((r) => setImmediate(r));
+    expect(done).toBe(false);
+    expect(text(await s1.query('SELECT count(*), sum(b) FROM t'))).toEqual([['50', '1275']]);
+    await s1.query('COMMIT');
+    await ddl;
+    expect(text(await s1.query('SELECT a, b FROM t WHERE a = 3'))).toEqual([['3', '3']]);
+  });
+
   it('READ COMMITTED reads the rewritten table', async () => {
     await s1.query('BEGIN');
-    await s1.query('SELECT count(*) FROM t');
+    await s1.query('SELECT count(*) FROM other');
     await s2.query('ALTER TABLE t ADD PRIMARY KEY (a)');
     expect(text(await s1.query('SELECT count(*), sum(b) FROM t'))).toEqual([['50', '1275']]);
     await s1.query('COMMIT');

@@ -34,6 +34,8 @@ import { SbError, SqlState } from '../sb_error.ts';
 const aclArray = (items: string[] | null): SqlArray | null => (items ? SqlArray.of(text, items) : null);
 import { Settings } from '../session/settings.ts';
 import { advisoryLockTables } from '../session/advisory_locks.ts';
+import { tableLockTables } from '../session/lock_table.ts';
+import { TABLE_LOCK_NAMES } from '../store/table_locks.ts';
 
 /** What the functions below need from the session: set by Session.evalContext(). */
 export interface CatalogAccess {
@@ -731,7 +733,7 @@ rel('pg_catalog', 'pg_stat_activity', [
   return out;
 }, true);
 
-// ---- pg_locks: the advisory locks (row locks are versions in the store, not listed)
+// ---- pg_locks: the advisory and table locks (row locks are versions in the store, not listed)
 
 rel('pg_catalog', 'pg_locks', [
   ['locktype', text], ['database', oid], ['relation', oid], ['page', int4], ['tuple', T.int2], ['virtualxid', text], ['transactionid', T.xid],
@@ -742,6 +744,11 @@ rel('pg_catalog', 'pg_locks', [
   for (const { dbOid, locks } of advisoryLockTables) {
     for (const r of locks.lockRows()) {
       out.push(['advisory', dbOid, null, null, null, null, null, r.classid, r.objid, r.objsubid, null, r.pid, r.mode, r.granted, false, null]);
+    }
+  }
+  for (const { dbOid, locks } of tableLockTables) {
+    for (const r of locks.rows()) {
+      out.push(['relation', dbOid, r.oid, null, null, null, null, null, null, null, null, r.txn.pid, TABLE_LOCK_NAMES[r.mode], r.granted, false, null]);
     }
   }
   return out;

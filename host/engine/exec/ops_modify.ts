@@ -15,6 +15,7 @@
 
 import { SbError, SqlState } from '../sb_error.ts';
 import type { Txn } from '../store/index.ts';
+import { TableLockMode, tableChanged } from '../store/table_locks.ts';
 import { type Batch, emptyBatch, pushRow } from './batch.ts';
 import type { ExecContext } from './context.ts';
 import type { VecFn } from './expr.ts';
@@ -323,25 +324,23 @@ export class ModifyOp extends BaseOp {
   }
 
   /**
-   * Registers the transaction as modifying the table (store/key_locks.ts),
-   * after waiting for a transaction that is changing the table's definition
-   * or storage (ALTER TABLE, CREATE INDEX, TRUNCATE, DROP: PostgreSQL's
-   * ROW EXCLUSIVE lock waits for theirs). When that one committed, this
-   * statement's plan describes the table as it was: 40001, retry it.
+   * Takes ROW EXCLUSIVE on the table (store/table_locks.ts; a statement run
+   * by the session holds it already: Session.lockPlanTables), after waiting
+   * for a transaction holding a conflicting lock (ALTER TABLE, CREATE INDEX,
+   * TRUNCATE, DROP, LOCK TABLE). When that one changed the table and
+   * committed, this statement's plan describes the table as it was: 40001,
+   * retry it.
    */
   private *lockTable(): Generator<Signal, void, void> {
+    const txn = this.ctx.txn;
+    const oid = this.ta.table.oid;
+    const version = txn.tableVersion(oid);
     for (;;) {
-      const ddl = this.ctx.txn.lockTableForDml(this.ta.table.oid);
-      if (ddl === undefined) return;
-      yield { kind: 'wait', blocker: ddl };
-      if (ddl.state === 'committed') {
-        throw new SbError(SqlState.serialization_failure, `could not serialize access: table "${this.ta.table.name}" was changed by a concurrent transaction`, {
-          hint: 'Retry the statement.',
-          // A statement that is its own transaction runs again (session.ts runBindable).
-          kind: 'table_changed',
-        });
-      }
+      const blocker = txn.lockTable(oid, TableLockMode.RowExclusive);
+      if (blocker === undefined) break;
+      yield { kind: 'wait', blocker };
     }
+    if (txn.tableVersion(oid) !== version) throw tableChanged(this.ta.table.name);
   }
 
   /**

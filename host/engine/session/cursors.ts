@@ -584,6 +584,7 @@ async function declare(s: Session, stmt: A.DeclareCursor, sql: string, params: r
       throw new SbError(SqlState.syntax_error, 'DECLARE CURSOR must be a SELECT or VALUES query');
     }
     checkPlanPrivileges(s.catalog(), s.user.oid, bound);
+    await s.lockPlanTables(bound.plan, txn, ev);
     const scrollable = opts.has('SCROLL') || (!opts.has('NO SCROLL') && !hasLocking(stmt.query) && supportsBackward(bound.plan));
     const ctx = s.execContext(txn, s.catalog(), values, ev);
     // The tree is the cursor's own: a cached plan's idle trees are never shared with it.

@@ -24,6 +24,7 @@ import { paramValue } from './params.ts';
 import { compileStatement } from './plan_cache.ts';
 import { fieldsOf, type FieldInfo } from './result.ts';
 import type { Session } from './session.ts';
+import { planTableLocks } from './table_lock_plan.ts';
 
 /** One idle operator tree per plan of a plain scan/filter/project read (open() resets all their state), as the session keeps for its own runs. */
 const idleOperators = new WeakMap<Plan, Operator>();
@@ -195,6 +196,14 @@ export function openRowStream(s: Session, stmt: A.Statement, sql: string, params
       return null;
     }
     checkPlanPrivileges(s.catalog(), s.user.oid, bound);
+    // A table lock that must be waited for: the caller runs it as a statement, which waits.
+    for (const l of planTableLocks(bound.plan)) {
+      if (txn.lockTable(l.oid, l.mode) !== undefined) {
+        txn.unwaitTable(l.oid);
+        txn.endStatement();
+        return null;
+      }
+    }
     if (types.length > params.length && params.length === 0) throw new SbError(SqlState.undefined_parameter, `there is no parameter $1`);
     if (types.length > params.length) {
       throw new SbError(SqlState.protocol_violation, `bind message supplies ${params.length} parameters, but prepared statement "" requires ${types.length}`);

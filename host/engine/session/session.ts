@@ -6,7 +6,10 @@
 // first); sessions run concurrently, each statement yielding to the event
 // loop every few milliseconds and when it waits for a lock.
 
-import { ddlTables } from './ddl_locks.ts';
+import { type DdlTableLock, ddlTables } from './ddl_locks.ts';
+import { tableChanged } from '../store/table_locks.ts';
+import { type PlanTableLock, planTableLocks } from './table_lock_plan.ts';
+import { registerTableLocks } from './lock_table.ts';
 import { advisoryLocksOf, type AdvisoryOwner } from './advisory_locks.ts';
 import type * as A from '../../../sql-dialects/index.ts';
 import { parse, postgres } from '../../../sql-dialects/index.ts';
@@ -105,11 +108,13 @@ export class Session {
   constructor(readonly core: DatabaseCore, opts: SessionOptions = {}) {
     this.pid = core.nextPid();
     this.advisory = advisoryLocksOf(core).owner(this.pid);
+    registerTableLocks(core);
     const role = core.catalog.current().role(opts.user ?? 'sysdba');
     if (!role) throw new SbError(SqlState.invalid_authorization_specification, `role "${opts.user}" does not exist`);
     this.user = { name: role.name, oid: role.oid };
     this.settings = new Settings({ ...core.settingDefaults, session_authorization: role.name, ...(opts.settings ?? {}) });
     this.tx = new TransactionState(core, this.settings, () => this.wallMicros());
+    this.tx.pid = this.pid;
     const platform = core.platform;
     this.monotonic = () => platform.monotonicMs();
     this.yieldFn = platform.yieldToEventLoop
@@ -551,6 +556,60 @@ export class Session {
     if (types.length > params.length) {
       throw new SbError(SqlState.protocol_violation, `bind message supplies ${params.length} parameters, but prepared statement "" requires ${types.length}`);
     }
+    const waited = this.lockPlanTables(bound.plan, txn, ev);
+    if (waited !== undefined) return waited.then(() => this.runLockedPlan(bound, types, params, txn, ev));
+    return this.runLockedPlan(bound, types, params, txn, ev);
+  }
+
+  /**
+   * Takes the table locks a plan needs before it runs (table_lock_plan.ts),
+   * without a promise when none conflicts. Otherwise it waits, as the
+   * running statement (a cancel or the statement_timeout ends the wait with
+   * 57014; a cycle is 40P01). After a wait READ COMMITTED takes a new
+   * snapshot (the statement sees what the transactions it waited for
+   * committed), and a plan over a table whose definition or storage one of
+   * them changed is stale: 'table_changed' (a statement that is its own
+   * transaction runs again, planned anew; in a block 40001).
+   */
+  lockPlanTables(plan: Plan, txn: Txn, ev: EvalContext & TypeContext): Promise<void> | undefined {
+    const locks = planTableLocks(plan);
+    for (let i = 0; i < locks.length; i++) {
+      const blocker = txn.lockTable(locks[i]!.oid, locks[i]!.mode);
+      if (blocker !== undefined) return this.waitPlanTables(locks, i, blocker, txn, ev);
+    }
+    return undefined;
+  }
+
+  private async waitPlanTables(locks: readonly PlanTableLock[], from: number, first: Txn, txn: Txn, ev: EvalContext & TypeContext): Promise<void> {
+    const versions = locks.map((l) => txn.tableVersion(l.oid));
+    let at = from;
+    try {
+      await this.serveWaits(this.execContext(txn, this.catalog(), [], ev), (function* () {
+        let blocker: Txn | undefined = first;
+        for (; at < locks.length; at++) {
+          if (at > from) blocker = txn.lockTable(locks[at]!.oid, locks[at]!.mode);
+          while (blocker !== undefined) {
+            yield { kind: 'wait' as const, blocker };
+            blocker = txn.lockTable(locks[at]!.oid, locks[at]!.mode);
+          }
+        }
+      })());
+    } catch (e) {
+      if (at < locks.length) txn.unwaitTable(locks[at]!.oid);
+      throw e;
+    }
+    const changed = locks.find((l, i) => txn.tableVersion(l.oid) !== versions[i]);
+    if (changed !== undefined) {
+      const t = this.catalog().get(changed.oid);
+      throw tableChanged(t !== undefined && 'name' in t ? t.name : String(changed.oid));
+    }
+    if (txn.isolation === 'read committed') txn.refreshSnapshot();
+  }
+
+  /** runPlan once the plan's table locks are held. */
+  private runLockedPlan(
+    bound: Extract<BoundStatement, { kind: 'plan' }>, types: Array<SqlType | undefined>, params: readonly unknown[], txn: Txn, ev: EvalContext & TypeContext,
+  ): QueryResult | Promise<QueryResult> {
     const values = new Array<unknown>(params.length);
     for (let i = 0; i < params.length; i++) values[i] = paramValue(params[i], types[i] ?? T.text, i, ev);
     const ctx = this.execContext(txn, this.catalog(), values, ev);
@@ -617,26 +676,45 @@ export class Session {
   }
 
   /**
-   * DDL waits for the transactions modifying its tables (and they for it,
-   * from then on: ops_modify.ts lockTable). A cancel or statement_timeout
-   * ends the wait. Afterwards READ COMMITTED takes a new snapshot (the DDL
-   * sees what they committed); REPEATABLE READ cannot, so one that committed
-   * is 40001.
+   * Takes table locks (a DDL statement's, ddl_locks.ts, or LOCK TABLE's),
+   * waiting for the transactions whose locks conflict (and, from then on,
+   * they for it). A cancel or statement_timeout ends the wait; with `nowait`
+   * a conflict is 55P03 at once. After a wait READ COMMITTED takes a new
+   * snapshot (the statement sees what they committed); REPEATABLE READ
+   * cannot, so a DDL statement that waited for a writer that committed is
+   * 40001. `fresh`: the transaction has run nothing before (LOCK TABLE as
+   * its first statement), so its snapshot is taken again after the wait, as
+   * PostgreSQL takes it after the lock.
    */
-  private async lockDdlTables(oids: number[], txn: Txn, catalog: Catalog, ev: EvalContext & TypeContext): Promise<void> {
-    if (oids.length === 0) return;
+  async lockTables(locks: DdlTableLock[], txn: Txn, ev: EvalContext & TypeContext, opts: { nowait?: boolean; fresh?: boolean; catalog?: Catalog } = {}): Promise<void> {
+    if (locks.length === 0) return;
     const waited: Txn[] = [];
-    await this.serveWaits(this.execContext(txn, catalog, [], ev), (function* () {
-      for (const oid of oids) {
-        for (let b = txn.lockTableForDdl(oid); b !== undefined; b = txn.lockTableForDdl(oid)) {
-          waited.push(b);
-          yield { kind: 'wait' as const, blocker: b };
+    let at: DdlTableLock | undefined;
+    const catalog = opts.catalog ?? this.catalog();
+    try {
+      await this.serveWaits(this.execContext(txn, catalog, [], ev), (function* () {
+        for (const l of locks) {
+          at = l;
+          for (let b = txn.lockTable(l.oid, l.mode); b !== undefined; b = txn.lockTable(l.oid, l.mode)) {
+            if (opts.nowait) {
+              const t = catalog.get(l.oid);
+              throw new SbError(SqlState.lock_not_available, `could not obtain lock on relation "${t !== undefined && 'name' in t ? t.name : l.oid}"`);
+            }
+            waited.push(b);
+            yield { kind: 'wait' as const, blocker: b };
+          }
+          if (l.changes) txn.noteTableChange(l.oid);
         }
-      }
-    })());
+        at = undefined;
+      })());
+    } catch (e) {
+      if (at !== undefined) txn.unwaitTable(at.oid);
+      throw e;
+    }
     if (waited.length === 0) return;
-    if (txn.isolation === 'read committed') txn.refreshSnapshot();
-    else if (waited.some((t) => t.state === 'committed')) {
+    if (opts.fresh) txn.retakeSnapshot();
+    else if (txn.isolation === 'read committed') txn.refreshSnapshot();
+    else if (locks.some((l) => l.changes) && waited.some((t) => t.state === 'committed' && t.wroteKeyspaces.size > 0)) {
       throw new SbError(SqlState.serialization_failure, 'could not serialize access due to concurrent update', { hint: 'A transaction that modified the table committed after this one began; retry.' });
     }
   }
@@ -644,7 +722,7 @@ export class Session {
   private async runDdl(bound: Extract<BoundStatement, { kind: 'ddl' }>, txn: Txn, notices: SbError[], ev: EvalContext & TypeContext, sql: string, stmt: A.Statement): Promise<QueryResult> {
     const cat = this.tx.cat!;
     const store = this.core.store;
-    await this.lockDdlTables(ddlTables(() => this.bindEnv(sql, [], notices, ev), stmt), txn, cat.catalog(), ev);
+    await this.lockTables(ddlTables(() => this.bindEnv(sql, [], notices, ev), stmt), txn, ev, { catalog: cat.catalog() });
     const env: DdlEnv = {
       store, txn, cat, sequences: this.core.sequences,
       catalog: () => cat.catalog(),

@@ -77,6 +77,9 @@ export class TransactionState {
   /** The store's begin options of the last transaction (the store only reads them): reused while they are the same. */
   private beginOpts: Readonly<BeginOptions> = {};
 
+  /** The session's backend pid (its transactions carry it for pg_locks). */
+  pid = 0;
+
   constructor(
     private readonly core: DatabaseCore,
     private readonly settings: Settings,
@@ -135,6 +138,7 @@ export class TransactionState {
       opts = this.beginOpts = { isolation, readOnly: this.readOnly, statementSnapshots: 'manual', lockTimeoutMs };
     }
     this.txn = this.core.store.begin(opts);
+    this.txn.pid = this.pid;
     this.cat = this.spareCat ?? this.core.catalog.begin();
     this.spareCat = null;
     return this.txn;

@@ -17,6 +17,7 @@ import { Settings } from './settings.ts';
 import { parseModes } from './txn_control.ts';
 import { runExplain } from './explain.ts';
 import { runAnalyze } from './analyze.ts';
+import { runLockTable } from './lock_table.ts';
 import { Interval } from '../types/interval.ts';
 import { intervalZoneSetting } from '../types/timezone.ts';
 import { formatText } from '../types/text_io.ts';
@@ -70,8 +71,7 @@ export async function runUtility(s: Session, stmt: A.Statement, sql: string): Pr
     case 'analyze':
       return runAnalyze(s, stmt);
     case 'lock_table':
-      if (!s.tx.inBlock()) throw new SbError(SqlState.no_active_sql_transaction, 'LOCK TABLE can only be used in transaction blocks');
-      return done('LOCK TABLE');
+      return runLockTable(s, stmt);
     case 'explain':
       return runExplain(s, stmt, sql);
     default:

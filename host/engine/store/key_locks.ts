@@ -26,6 +26,7 @@
 import { binaryString } from '../../storage/wal_record.ts';
 import type { Txn } from './txn.ts';
 import type { Keyspace } from './store_core.ts';
+import { TableLocks } from './table_locks.ts';
 
 interface Entry {
   /** Key lock holders (a row has at most one live: the store serializes writers; a whole key space may have several). */
@@ -67,14 +68,8 @@ export class KeyLocks {
   private readonly quiet = new Map<Txn, Map<number, QuietKeys>>();
   /** Shared locks held (row and whole key space): none means no writer has anything to wait for. */
   private shareHolds = 0;
-  /**
-   * Table locks between DML and DDL (PostgreSQL's ROW EXCLUSIVE against the
-   * SHARE / ACCESS EXCLUSIVE that CREATE INDEX, ALTER TABLE, TRUNCATE and
-   * DROP take), by table OID: the transactions that modify the table, and
-   * the one changing its definition or storage.
-   */
-  private readonly tables = new Map<number, { dml: Txn[]; ddl: Txn[] }>();
-  private readonly tablesHeld = new Map<Txn, number[]>();
+  /** Table locks (PostgreSQL's eight modes; store/table_locks.ts). */
+  readonly tables = new TableLocks();
   /** The lock names each transaction holds (released when it ends). */
   private readonly held = new Map<Txn, string[]>();
   /** Row locks per transaction, key space and kind (to know when to lock the whole key space instead). */
@@ -197,64 +192,10 @@ export class KeyLocks {
     if (kind !== 'w') this.shareHolds++;
   }
 
-  /**
-   * A statement of `txn` is about to modify table `oid`: registers it (until
-   * the transaction ends) unless another live transaction is changing the
-   * table's definition, which is returned to wait for.
-   */
-  tableDml(txn: Txn, oid: number): Txn | undefined {
-    const t = this.table(oid);
-    const ddl = t.ddl.find((x) => x !== txn && live(x));
-    if (ddl !== undefined) return ddl;
-    if (!t.dml.includes(txn)) {
-      t.dml.push(txn);
-      this.holdTable(txn, oid);
-    }
-    return undefined;
-  }
-
-  /**
-   * DDL of `txn` on table `oid`: registers it at once (new modifications
-   * wait), then returns another live transaction that modifies the table or
-   * changes it too, to wait for; undefined when none is left.
-   */
-  tableDdl(txn: Txn, oid: number): Txn | undefined {
-    const t = this.table(oid);
-    if (!t.ddl.includes(txn)) {
-      t.ddl.push(txn);
-      this.holdTable(txn, oid);
-    }
-    return t.ddl.find((x) => x !== txn && live(x)) ?? t.dml.find((x) => x !== txn && live(x));
-  }
-
-  private table(oid: number): { dml: Txn[]; ddl: Txn[] } {
-    let t = this.tables.get(oid);
-    if (t === undefined) this.tables.set(oid, (t = { dml: [], ddl: [] }));
-    return t;
-  }
-
-  private holdTable(txn: Txn, oid: number): void {
-    const l = this.tablesHeld.get(txn);
-    if (l === undefined) this.tablesHeld.set(txn, [oid]);
-    else l.push(oid);
-  }
-
   /** The transaction ended: its locks go. */
   release(txn: Txn): void {
     this.quiet.delete(txn);
-    const oids = this.tablesHeld.get(txn);
-    if (oids !== undefined) {
-      this.tablesHeld.delete(txn);
-      for (const oid of oids) {
-        const t = this.tables.get(oid);
-        if (t === undefined) continue;
-        const i = t.dml.indexOf(txn);
-        if (i >= 0) t.dml.splice(i, 1);
-        const j = t.ddl.indexOf(txn);
-        if (j >= 0) t.ddl.splice(j, 1);
-        if (t.dml.length === 0 && t.ddl.length === 0) this.tables.delete(oid);
-      }
-    }
+    this.tables.release(txn);
     const ids = this.held.get(txn);
     if (ids === undefined) return;
     this.held.delete(txn);

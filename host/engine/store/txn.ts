@@ -19,6 +19,7 @@ import { MEM_DELETED, OP_DELETE, OP_INSERT, OP_PUT, ST } from '../../storage/ker
 import { binaryString } from '../../storage/wal_record.ts';
 import type { Isolation } from './options.ts';
 import type { ShareMode } from './key_locks.ts';
+import type { TableLockMode } from './table_locks.ts';
 import { ScanCursor, type ScanOptions } from './scan_cursor.ts';
 import type { Keyspace, StoreCore } from './store_core.ts';
 
@@ -83,6 +84,12 @@ export class Txn {
   readKeys: Set<string> | undefined;
   readRanges: Array<{ lo: string; hi: string; hiInclusive: boolean }> | undefined;
   private writes = 0;
+  /** The backend pid of the session running it (pg_locks), 0 when none. */
+  pid = 0;
+  /** Tables it holds or waits for a table lock on (store/table_locks.ts). */
+  tableLockOids: number[] | undefined = undefined;
+  /** Tables whose definition or storage it changes (table_locks.ts noteChange). */
+  tableChanges: number[] | undefined = undefined;
   /** The key spaces this transaction wrote (their modStamp is raised at commit). */
   get wroteKeyspaces(): ReadonlySet<Keyspace> {
     return this.wroteSet ?? NO_KEYSPACES;
@@ -137,6 +144,13 @@ export class Txn {
     if (this.slot !== 0) this.core.kernel.x.tx_set_snapshot(this.slot, this.snapshot);
   }
 
+  /** Takes the snapshot again, at any isolation: for a transaction that has read and written nothing yet (LOCK TABLE as its first statement waited). */
+  retakeSnapshot(): void {
+    this.assertActive();
+    this.snapshot = this.core.snapshotStamp();
+    if (this.slot !== 0) this.core.kernel.x.tx_set_snapshot(this.slot, this.snapshot);
+  }
+
   /**
    * Runs `fn` reading at `stamp` instead of the transaction's snapshot (a
    * foreign-key check reads the newest committed state), then goes back.
@@ -176,16 +190,28 @@ export class Txn {
     return this.core.keyLocks.sharerBlocking(this, ks, key, keyChange);
   }
 
-  /** Before modifying table `oid` (store/key_locks.ts tableDml): a live transaction changing its definition to wait for, or undefined (registered). */
-  lockTableForDml(oid: number): Txn | undefined {
+  /**
+   * Takes table lock `mode` on table `oid` (store/table_locks.ts), or returns
+   * a live transaction to wait for (then ask again; unwaitTable() withdraws
+   * the queued request when the wait ends otherwise).
+   */
+  lockTable(oid: number, mode: TableLockMode): Txn | undefined {
     this.assertActive();
-    return this.core.keyLocks.tableDml(this, oid);
+    return this.core.keyLocks.tables.lock(this, oid, mode);
   }
 
-  /** Before DDL on table `oid` (tableDdl): a live transaction modifying or changing it to wait for, or undefined. */
-  lockTableForDdl(oid: number): Txn | undefined {
-    this.assertActive();
-    return this.core.keyLocks.tableDdl(this, oid);
+  unwaitTable(oid: number): void {
+    this.core.keyLocks.tables.unwait(this, oid);
+  }
+
+  /** This transaction changes table `oid`'s definition or storage (its version goes up when it commits). */
+  noteTableChange(oid: number): void {
+    this.core.keyLocks.tables.noteChange(this, oid);
+  }
+
+  /** Goes up each time a transaction that changed table `oid`'s definition or storage commits. */
+  tableVersion(oid: number): number {
+    return this.core.keyLocks.tables.version(oid);
   }
 
   /** True when `holder` has taken the key lock of the row (it deletes it, changes its key or locks it FOR UPDATE). */

@@ -79,6 +79,12 @@ SCENARIOS.push(
   ['DDL: an UPDATE against an uncommitted ALTER COLUMN TYPE', [['a', 'BEGIN'], ['a', 'ALTER TABLE t ALTER COLUMN n TYPE bigint'], ['b', 'UPDATE t SET n = 9 WHERE id = 1'], ['a', 'COMMIT'], ['b', 'SELECT id, n FROM t ORDER BY id']]],
   ['LOCK TABLE against an INSERT', [['a', 'BEGIN'], ['a', 'LOCK TABLE t IN EXCLUSIVE MODE'], ['b', 'INSERT INTO t VALUES (9, \'i\', 0)'], ['a', 'COMMIT']]],
   ['TRUNCATE against an open reader', [['a', 'BEGIN'], ['a', 'SELECT count(*) FROM t'], ['b', 'TRUNCATE t'], ['a', 'COMMIT'], ['c', 'SELECT count(*) FROM t']]],
+  ['LOCK TABLE ACCESS EXCLUSIVE against a reader, which then sees the committed insert', [['a', 'BEGIN'], ['a', 'LOCK TABLE t'], ['a', `INSERT INTO t VALUES (8, 'h', 0)`], ['b', 'SELECT count(*) FROM t'], ['a', 'COMMIT']]],
+  ['LOCK TABLE SHARE: readers and other SHARE holders go ahead, writers wait', [['a', 'BEGIN'], ['a', 'LOCK TABLE t IN SHARE MODE'], ['b', 'BEGIN'], ['b', 'LOCK TABLE t IN SHARE MODE'], ['c', 'SELECT count(*) FROM t'], ['c', `UPDATE t SET n = 5 WHERE id = 1`], ['a', 'COMMIT'], ['b', 'COMMIT']]],
+  ['LOCK TABLE NOWAIT against a conflicting lock (55P03)', [['a', 'BEGIN'], ['a', 'LOCK TABLE t IN ROW EXCLUSIVE MODE'], ['b', 'BEGIN'], ['b', 'LOCK TABLE t IN SHARE MODE NOWAIT'], ['b', 'ROLLBACK'], ['b', 'BEGIN'], ['b', 'LOCK TABLE t IN ROW SHARE MODE NOWAIT'], ['b', 'ROLLBACK'], ['a', 'COMMIT']]],
+  ['LOCK TABLE outside a transaction block (25P01)', [['a', 'LOCK TABLE t']]],
+  ['LOCK TABLE: a waiting ACCESS EXCLUSIVE queues a later reader', [['a', 'BEGIN'], ['a', 'SELECT count(*) FROM t'], ['b', 'BEGIN'], ['b', 'LOCK TABLE t'], ['c', 'SELECT count(*) FROM t'], ['a', 'COMMIT'], ['b', `INSERT INTO t VALUES (7, 'g', 0)`], ['b', 'COMMIT']]],
+  ['LOCK TABLE: pg_locks lists table locks', [['a', 'BEGIN'], ['a', 'LOCK TABLE t IN SHARE MODE'], ['b', 'BEGIN'], ['b', 'SELECT count(*) FROM t'], ['c', `DELETE FROM t WHERE id = 2`], ['b', `SELECT mode, granted FROM pg_locks WHERE locktype = 'relation' AND relation = 't'::regclass ORDER BY granted, mode`], ['a', 'COMMIT'], ['b', 'COMMIT']]],
   ['SERIALIZABLE: write skew fails one of the two', [['a', SER], ['a', 'SELECT sum(n) FROM t'], ['b', SER], ['b', 'SELECT sum(n) FROM t'], ['a', 'UPDATE t SET n = 1 WHERE id = 1'], ['b', 'UPDATE t SET n = 1 WHERE id = 2'], ['a', 'COMMIT'], ['b', 'COMMIT']]],
 );
 
@@ -102,17 +108,12 @@ for (const [held, holdSql] of Object.entries({ ...LOCKS, ...CHANGES })) {
 
 /**
  * Where ScratchBird knowingly differs (both sides pinned, so a change on
- * either shows): LOCK TABLE is accepted and takes no lock (row locks still
- * apply); TRUNCATE waits for transactions that modify the table, not for
- * ones that only read it (they keep their snapshot's rows). (A statement
- * that waited for a concurrent ALTER TABLE which then committed is planned
- * again when it is its own transaction, as here; inside a transaction block
- * it fails with 40001, where PostgreSQL plans it again too.)
+ * either shows). None at present. (A statement that waited for a concurrent
+ * ALTER TABLE which then committed is planned again when it is its own
+ * transaction, as here; inside a transaction block it fails with 40001,
+ * where PostgreSQL plans it again too.)
  */
-const KNOWN_DIFFERENCES: Record<string, Array<{ step: number; scratchbird: string; postgresql: string }>> = {
-  'LOCK TABLE against an INSERT': [{ step: 2, scratchbird: 'ok 1', postgresql: 'waits, then ok 1' }],
-  'TRUNCATE against an open reader': [{ step: 2, scratchbird: 'ok', postgresql: 'waits, then ok' }],
-};
+const KNOWN_DIFFERENCES: Record<string, Array<{ step: number; scratchbird: string; postgresql: string }>> = {};
 
 /** Runs a scenario on fresh tables: per step 'ok', 'waits' then its later outcome, or the SQLSTATE; plus query results. */
 async function run(config: pg.ClientConfig, steps: Step[]): Promise<string[]> {
