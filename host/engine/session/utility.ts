@@ -65,9 +65,15 @@ export async function runUtility(s: Session, stmt: A.Statement, sql: string): Pr
     case 'checkpoint':
       await s.core.store.flush();
       return done('CHECKPOINT');
-    case 'vacuum':
+    case 'vacuum': {
       if (stmt.kind === 'vacuum' && s.tx.inBlock()) throw new SbError(SqlState.active_sql_transaction, 'VACUUM cannot run inside a transaction block');
+      // VACUUM ANALYZE / VACUUM (ANALYZE) also analyzes (storage needs no vacuuming: old versions go at compaction).
+      const off = (v: A.Expr | undefined): boolean => v !== undefined && /^(false|off|0|no)$/i.test(String((v as { value?: unknown }).value ?? ''));
+      if (stmt.flags?.some((f) => f.toUpperCase() === 'ANALYZE') || stmt.options?.some((o) => o.name.toUpperCase() === 'ANALYZE' && !off(o.value))) {
+        await runAnalyze(s, stmt);
+      }
       return done('VACUUM');
+    }
     case 'analyze':
       return runAnalyze(s, stmt);
     case 'lock_table':
