@@ -33,6 +33,8 @@ export let cacheHits: u64 = 0;
 export let cacheMisses: u64 = 0;
 export let cacheEvictions: u64 = 0;
 export let cacheReadBytes: u64 = 0;
+/** Blocks loaded by warming (cacheWarm), not by a reader's miss. */
+export let cacheWarmed: u64 = 0;
 /** Status of the last failed load: ST_ERR_IO, ST_ERR_CORRUPT or ST_ERR_NOMEM. */
 export let cacheError: i32 = 0;
 
@@ -80,6 +82,24 @@ export function cacheGet(runId: u32, home: usize, fileId: i32, offset: u64, size
   if (cached != 0) return cached;
   cacheMisses++;
   evictUntil(<u64>size);
+  return loadBlock(runId, home, fileId, offset, size, REF);
+}
+
+/**
+ * Warming: loads a block that is not cached while the cache is under 3/4 of
+ * its budget, evicting nothing, without the reference bit (CLOCK takes it
+ * first unless a reader uses it). 1 loaded or already cached, 0 no room, -1
+ * failed (cacheError set).
+ */
+export function cacheWarm(runId: u32, home: usize, fileId: i32, offset: u64, size: u32): i32 {
+  if (load<u32>(home) != 0) return 1;
+  if (usedBytes + <u64>size > limitBytes - (limitBytes >> 2)) return 0;
+  if (loadBlock(runId, home, fileId, offset, size, 0) == 0) return -1;
+  cacheWarmed++;
+  return 1;
+}
+
+function loadBlock(runId: u32, home: usize, fileId: i32, offset: u64, size: u32, ref: u32): usize {
   if (dirCount == dirCap) {
     const nc: u32 = dirCap == 0 ? 1024 : dirCap * 2;
     const d = realloc(dir, <usize>nc << 2);
@@ -114,7 +134,7 @@ export function cacheGet(runId: u32, home: usize, fileId: i32, offset: u64, size
   store<u32>(h, runId, 12);
   store<u32>(dir + (<usize>dirCount << 2), <u32>h);
   dirCount++;
-  store<u32>(home, <u32>data | REF);
+  store<u32>(home, <u32>data | ref);
   usedBytes += <u64>size;
   return data;
 }

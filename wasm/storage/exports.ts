@@ -10,14 +10,14 @@ import {
 } from './lsm';
 import {
   R_BLOCKS, R_DATA, R_ENTRIES, R_FILE, R_KEYS, R_MAXSTAMP, R_MINSTAMP, R_TOMBS, R_FILESIZE, runById, runOpen,
-  runOpenError, runTakeDeadFile, runUnref,
+  runOpenError, runTakeDeadFile, runUnref, runWarm,
 } from './run_reader';
 import { compactBegin, flushBegin, jobAddDropPrefix, jobFree, jobInstallCompaction, jobStat, jobStep, jobWriter } from './jobs';
 import { rwOutConsume, rwOutLen, rwOutPtr, rwEntries } from './run_writer';
 import { iterClose, iterNext, iterOpen, iterOutLen, iterOutPtr } from './merge_iter';
 import { walApply, walBuildCommit } from './wal_codec';
 import {
-  cacheBlockCount, cacheEvictions, cacheHits, cacheLimitBytes, cacheMisses, cacheReadBytes, cacheSetLimit, cacheUsedBytes,
+  cacheBlockCount, cacheEvictions, cacheHits, cacheLimitBytes, cacheMisses, cacheReadBytes, cacheSetLimit, cacheUsedBytes, cacheWarmed,
 } from './block_cache';
 import { RUN_FORMAT_VERSION } from './run_format';
 
@@ -130,6 +130,13 @@ export function run_info(runId: u32): i32 {
   return ST_OK;
 }
 
+/** Warms blocks [first, first + count) of a live run into the block cache while it has room; the next block, or -1 (done, no room, or no such run), -2 (a read failed). */
+export function run_warm(runId: u32, first: u32, count: u32): i32 {
+  const r = runById(runId);
+  if (r == 0) return -1;
+  return runWarm(r, first, count);
+}
+
 /** Drops the host's reference to a run it opened but did not install. */
 export function run_release(runId: u32): void {
   const r = runById(runId);
@@ -205,8 +212,9 @@ export function iter_close(it: usize): void {
 export function cache_set_limit(bytes: f64): void {
   cacheSetLimit(<u64>bytes);
 }
-/** f64: hits, misses, evictions, bytes read, bytes used, limit; u32 0: cached blocks. */
+/** f64: hits, misses, evictions, bytes read, bytes used, limit, blocks warmed; u32 0: cached blocks. */
 export function cache_stats(): void {
+  setResultF64(6, <f64>cacheWarmed);
   setResultF64(0, <f64>cacheHits);
   setResultF64(1, <f64>cacheMisses);
   setResultF64(2, <f64>cacheEvictions);

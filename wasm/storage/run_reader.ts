@@ -9,7 +9,7 @@ import { compareBytes, getVarint, keyPrefix, varintLen } from '../common/bytes';
 import { checksum } from '../common/checksum';
 import { host_read } from '../common/host';
 import { ST_ERR_CORRUPT, ST_ERR_FORMAT, ST_ERR_IO, ST_ERR_NOMEM } from '../common/status';
-import { cacheDropRun, cacheGet, cacheLookup, cachePin } from './block_cache';
+import { cacheDropRun, cacheGet, cacheLookup, cachePin, cacheWarm } from './block_cache';
 import { FOOTER_SIZE, RUN_FORMAT_VERSION, RUN_MAGIC } from './run_format';
 
 // Run struct (128 bytes).
@@ -312,6 +312,26 @@ export function runBlock(r: usize, b: u32): usize {
   if (cached != 0) return cached; // no index record needed
   const rec = ixRec(r, b);
   return cacheGet(load<u32>(r, R_ID), home, <i32>load<u32>(r, R_FILE), load<u64>(rec, 16), load<u32>(rec, 32));
+}
+
+/**
+ * Warms blocks [first, first + count) of run r into the cache while it has
+ * room (block_cache.ts cacheWarm: nothing is evicted for it). Returns the
+ * next block to warm, -1 when the run is done or the cache has no room
+ * left, -2 when a read failed.
+ */
+export function runWarm(r: usize, first: u32, count: u32): i32 {
+  const blocks = load<u32>(r, R_BLOCKS);
+  const end = first + count < blocks ? first + count : blocks;
+  const id = load<u32>(r, R_ID);
+  const file = <i32>load<u32>(r, R_FILE);
+  for (let b = first; b < end; b++) {
+    const rec = ixRec(r, b);
+    const st = cacheWarm(id, <usize>load<u32>(r, R_BLOCKPTRS) + (<usize>b << 2), file, load<u64>(rec, 16), load<u32>(rec, 32));
+    if (st == 0) return -1;
+    if (st < 0) return -2;
+  }
+  return end < blocks ? <i32>end : -1;
 }
 
 // ---- block entries ----

@@ -69,7 +69,12 @@ export class KeyLocks {
   /** Shared locks held (row and whole key space): none means no writer has anything to wait for. */
   private shareHolds = 0;
   /** Table locks (PostgreSQL's eight modes; store/table_locks.ts). */
-  readonly tables = new TableLocks();
+  readonly tables: TableLocks;
+
+  /** `liveTxns`: every live transaction (the table locks find weak holders among them). */
+  constructor(liveTxns: () => Iterable<Txn>) {
+    this.tables = new TableLocks(liveTxns);
+  }
   /** The lock names each transaction holds (released when it ends). */
   private readonly held = new Map<Txn, string[]>();
   /** Row locks per transaction, key space and kind (to know when to lock the whole key space instead). */

@@ -67,7 +67,7 @@ class TxnSlots {
 
 export class Store implements StoreCore {
   readonly stats: StoreStats = emptyStats();
-  readonly keyLocks = new KeyLocks();
+  readonly keyLocks = new KeyLocks(() => this.liveTxns());
   private readonly txns = new TxnSlots();
   /** Live transactions without a kernel slot (they have only read), each at its readerIndex. */
   private readonly readers: Txn[] = [];
@@ -258,6 +258,12 @@ export class Store implements StoreCore {
       const t = this.readers[i]!;
       if (t.snapshot < horizon && t.state === 'active') this.startWriting(t);
     }
+  }
+
+  /** Every live transaction (with a kernel slot, or a slotless reader). */
+  *liveTxns(): IterableIterator<Txn> {
+    yield* this.txns.values();
+    yield* this.readers;
   }
 
   /** Takes a transaction out of the slotless readers (swap with the last). */
@@ -464,7 +470,7 @@ export class Store implements StoreCore {
   }
 
   /** Kernel memory and cache figures, for metrics and the bounded-memory tests. */
-  memoryStats(): { kernelBytes: number; kernelAllocated: number; activeMemtableBytes: number; frozenMemtableBytes: number; cacheUsed: number; cacheLimit: number; cacheHits: number; cacheMisses: number; runs: number } {
+  memoryStats(): { kernelBytes: number; kernelAllocated: number; activeMemtableBytes: number; frozenMemtableBytes: number; cacheUsed: number; cacheLimit: number; cacheHits: number; cacheMisses: number; cacheWarmed: number; runs: number } {
     const x = this.kernel.x;
     x.cache_stats();
     return {
@@ -476,6 +482,7 @@ export class Store implements StoreCore {
       cacheLimit: this.kernel.resultF64(5),
       cacheHits: this.kernel.resultF64(0),
       cacheMisses: this.kernel.resultF64(1),
+      cacheWarmed: this.kernel.resultF64(6),
       runs: x.lsm_run_count(),
     };
   }

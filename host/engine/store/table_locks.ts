@@ -80,12 +80,12 @@ export function tableModesConflict(a: TableLockMode, b: TableLockMode): boolean 
 }
 
 interface Entry {
-  /** Granted modes (bits) per holder. */
-  holders: Map<Txn, number>;
-  /** Holders per mode (index = mode). */
+  /** Granted holders per mode (index = mode). */
   counts: Int32Array;
-  /** The modes (bits) somebody holds: a request none of whose conflicts is here goes through without looking at holders. */
+  /** The modes (bits) somebody holds: a request none of whose conflicts is here goes through at once. */
   mask: number;
+  /** Holders of the strong modes (SHARE UPDATE EXCLUSIVE and up), with their modes (bits). The weak ones are found through the transactions (rare: only a conflict asks). */
+  strong: Map<Txn, number>;
   /** Requests waiting (bits) per transaction, in arrival order. */
   waiting: Map<Txn, number>;
 }
@@ -107,33 +107,46 @@ export class TableLocks {
   private readonly entries = new Map<number, Entry>();
   private readonly versions = new Map<number, number>();
 
+  /** `live`: every live transaction (a weak lock's holder is found among them). */
+  constructor(private readonly liveTxns: () => Iterable<Txn>) {}
+
   /** Tables locked or waited for now. */
   get size(): number {
     let n = 0;
-    for (const e of this.entries.values()) if (e.holders.size > 0 || e.waiting.size > 0) n++;
+    for (const e of this.entries.values()) if (e.mask !== 0 || e.waiting.size > 0) n++;
     return n;
   }
 
   /**
    * Takes `mode` on table `oid` for `txn`, or returns a live transaction to
    * wait for (then ask again); the request is queued meanwhile (unwait()
-   * withdraws it).
+   * withdraws it). A transaction's locks are kept on it as [oid, modes]
+   * pairs (Txn.tableLocks), so the common case (no strong lock on the
+   * table) touches no map but the table's entry.
    */
   lock(txn: Txn, oid: number, mode: TableLockMode): Txn | undefined {
     let e = this.entries.get(oid);
-    if (e === undefined) this.entries.set(oid, (e = { holders: new Map(), counts: new Int32Array(9), mask: 0, waiting: new Map() }));
-    const own = e.holders.size === 0 ? 0 : (e.holders.get(txn) ?? 0);
-    if ((own & bit(mode)) !== 0) return undefined;
-    const conflicts = CONFLICTS[mode]!;
-    let blocker: Txn | undefined;
-    for (let m = 1; m <= 8 && blocker === undefined && (e.mask & conflicts) !== 0; m++) {
-      if ((conflicts & bit(m)) === 0) continue;
-      if (e.counts[m]! - ((own & bit(m)) !== 0 ? 1 : 0) <= 0) continue;
-      for (const [t, mask] of e.holders) {
-        if (t !== txn && (mask & bit(m)) !== 0 && live(t)) {
-          blocker = t;
+    if (e === undefined) this.entries.set(oid, (e = { counts: new Int32Array(9), mask: 0, strong: new Map(), waiting: new Map() }));
+    let list = txn.tableLocks;
+    let at = -1;
+    let own = 0;
+    if (list !== undefined) {
+      for (let i = 0; i < list.length; i += 2) {
+        if (list[i] === oid) {
+          at = i;
+          own = list[i + 1]!;
           break;
         }
+      }
+    }
+    const b = bit(mode);
+    if ((own & b) !== 0) return undefined;
+    const conflicts = CONFLICTS[mode]!;
+    let blocker: Txn | undefined;
+    if ((e.mask & conflicts) !== 0) {
+      for (let m = 1; m <= 8 && blocker === undefined; m++) {
+        if ((conflicts & bit(m)) === 0 || e.counts[m]! - ((own & bit(m)) !== 0 ? 1 : 0) <= 0) continue;
+        blocker = this.holder(e, oid, m, txn);
       }
     }
     if (blocker === undefined && own === 0 && e.waiting.size > 0) {
@@ -145,16 +158,35 @@ export class TableLocks {
         }
       }
     }
+    if (at < 0) {
+      if (list === undefined) txn.tableLocks = list = [];
+      at = list.length;
+      list.push(oid, 0);
+    }
     if (blocker !== undefined) {
-      if (own === 0) this.track(txn, oid);
-      e.waiting.set(txn, (e.waiting.get(txn) ?? 0) | bit(mode));
+      e.waiting.set(txn, (e.waiting.get(txn) ?? 0) | b);
       return blocker;
     }
-    if (own === 0) this.track(txn, oid);
+    list![at + 1] = own | b;
+    if (mode >= TableLockMode.ShareUpdateExclusive) e.strong.set(txn, (e.strong.get(txn) ?? 0) | b);
     if (e.waiting.size > 0) this.dropWaiting(e, txn, mode);
-    e.holders.set(txn, own | bit(mode));
     e.counts[mode]!++;
-    e.mask |= bit(mode);
+    e.mask |= b;
+    return undefined;
+  }
+
+  /** A live transaction other than `txn` holding mode m on `oid` (none: a holder that has just ended, not yet released). */
+  private holder(e: Entry, oid: number, m: number, txn: Txn): Txn | undefined {
+    if (m >= TableLockMode.ShareUpdateExclusive) {
+      for (const [t, mask] of e.strong) if (t !== txn && (mask & bit(m)) !== 0 && live(t)) return t;
+      return undefined;
+    }
+    for (const t of this.liveTxns()) {
+      if (t === txn || !live(t)) continue;
+      const l = t.tableLocks;
+      if (l === undefined) continue;
+      for (let i = 0; i < l.length; i += 2) if (l[i] === oid && (l[i + 1]! & bit(m)) !== 0) return t;
+    }
     return undefined;
   }
 
@@ -172,15 +204,11 @@ export class TableLocks {
     else e.waiting.set(txn, rest);
   }
 
-  private track(txn: Txn, oid: number): void {
-    const l = txn.tableLockOids;
-    if (l === undefined) txn.tableLockOids = [oid];
-    else if (!l.includes(oid)) l.push(oid);
-  }
-
   /** True when `txn` holds `mode` on table `oid`. */
   holds(txn: Txn, oid: number, mode: TableLockMode): boolean {
-    return ((this.entries.get(oid)?.holders.get(txn) ?? 0) & bit(mode)) !== 0;
+    const l = txn.tableLocks ?? [];
+    for (let i = 0; i < l.length; i += 2) if (l[i] === oid) return (l[i + 1]! & bit(mode)) !== 0;
+    return false;
   }
 
   /** `txn` changes the definition or storage of table `oid`: its version goes up if `txn` commits. */
@@ -198,8 +226,14 @@ export class TableLocks {
   /** Every lock held or waited for (pg_locks). */
   rows(): TableLockRow[] {
     const out: TableLockRow[] = [];
+    for (const txn of this.liveTxns()) {
+      const l = txn.tableLocks;
+      if (l === undefined || !live(txn)) continue;
+      for (let i = 0; i < l.length; i += 2) {
+        for (let m = 1; m <= 8; m++) if ((l[i + 1]! & bit(m)) !== 0) out.push({ oid: l[i]!, txn, mode: m as TableLockMode, granted: true });
+      }
+    }
     for (const [oid, e] of this.entries) {
-      for (const [txn, mask] of e.holders) for (let m = 1; m <= 8; m++) if ((mask & bit(m)) !== 0) out.push({ oid, txn, mode: m as TableLockMode, granted: true });
       for (const [txn, mask] of e.waiting) for (let m = 1; m <= 8; m++) if ((mask & bit(m)) !== 0) out.push({ oid, txn, mode: m as TableLockMode, granted: false });
     }
     return out;
@@ -212,25 +246,25 @@ export class TableLocks {
       txn.tableChanges = undefined;
       if (txn.state === 'committed') for (const oid of changed) this.versions.set(oid, this.version(oid) + 1);
     }
-    const oids = txn.tableLockOids;
-    if (oids === undefined) return;
-    txn.tableLockOids = undefined;
-    for (let i = 0; i < oids.length; i++) {
-      const e = this.entries.get(oids[i]!);
+    const list = txn.tableLocks;
+    if (list === undefined) return;
+    txn.tableLocks = undefined;
+    for (let i = 0; i < list.length; i += 2) {
+      const e = this.entries.get(list[i]!);
       if (e === undefined) continue;
-      const mask = e.holders.get(txn);
-      if (mask !== undefined) {
-        e.holders.delete(txn);
+      const mask = list[i + 1]!;
+      if (mask !== 0) {
         for (let m = 1; m <= 8; m++) {
           if ((mask & bit(m)) !== 0 && --e.counts[m]! === 0) e.mask &= ~bit(m);
         }
+        if (mask >= bit(TableLockMode.ShareUpdateExclusive)) e.strong.delete(txn);
       }
       if (e.waiting.size > 0) e.waiting.delete(txn);
     }
     // Entries stay for the next statement on the table (a table's is made once); past
     // entries_max, the unused ones go.
     if (this.entries.size > entries_max) {
-      for (const [oid, e] of this.entries) if (e.holders.size === 0 && e.waiting.size === 0) this.entries.delete(oid);
+      for (const [oid, e] of this.entries) if (e.mask === 0 && e.waiting.size === 0) this.entries.delete(oid);
     }
   }
 }

@@ -86,8 +86,8 @@ export class Txn {
   private writes = 0;
   /** The backend pid of the session running it (pg_locks), 0 when none. */
   pid = 0;
-  /** Tables it holds or waits for a table lock on (store/table_locks.ts). */
-  tableLockOids: number[] | undefined = undefined;
+  /** Its table locks as [table oid, modes held (bits)] pairs, a pair per table it holds or waits for (store/table_locks.ts). */
+  tableLocks: number[] | undefined = undefined;
   /** Tables whose definition or storage it changes (table_locks.ts noteChange). */
   tableChanges: number[] | undefined = undefined;
   /** The key spaces this transaction wrote (their modStamp is raised at commit). */
