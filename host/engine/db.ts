@@ -24,6 +24,8 @@ import { formatType } from './types/type_names.ts';
 import { typeByOid } from './types/types.ts';
 import type { DatabaseCore, QueryResult } from './session/result.ts';
 import { Session, type SessionOptions } from './session/session.ts';
+import { forgetTableLocks } from './session/lock_table.ts';
+import { forgetAdvisoryLocks } from './session/advisory_locks.ts';
 
 export type { QueryResult, FieldInfo } from './session/result.ts';
 export { Session, type SessionOptions } from './session/session.ts';
@@ -132,6 +134,8 @@ export class Database implements DatabaseCore {
     if (this.closed) return;
     this.closed = true;
     for (const s of [...this.sessions]) await s.close().catch(() => {});
+    forgetTableLocks(this);
+    forgetAdvisoryLocks(this);
     await this.store.close();
   }
 

@@ -46,6 +46,7 @@ export function renderMetrics(db: Database, pg: PgServerState | undefined, start
     const mem = db.store.memoryStats();
     m.metric('tx_engine_cache_hits_total', 'counter', 'Block cache hits.').value('tx_engine_cache_hits_total', mem.cacheHits);
     m.metric('tx_engine_cache_misses_total', 'counter', 'Block cache misses.').value('tx_engine_cache_misses_total', mem.cacheMisses);
+    m.metric('tx_engine_cache_warmed_blocks_total', 'counter', 'Blocks read into the block cache ahead of readers (new runs).').value('tx_engine_cache_warmed_blocks_total', mem.cacheWarmed);
     m.metric('tx_engine_memory_used_bytes', 'gauge', 'Memory in use by the storage kernel, by area.');
     m.value('tx_engine_memory_used_bytes', mem.kernelBytes, { area: 'kernel' });
     m.value('tx_engine_memory_used_bytes', mem.activeMemtableBytes + mem.frozenMemtableBytes, { area: 'memtable' });

@@ -8,6 +8,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../host/engine/db.ts';
 import { beginOn, memoryDb, outcome, settle } from '../sql/helpers.ts';
+import { tableLockTables } from '../../host/engine/session/lock_table.ts';
 
 let db: Database;
 
@@ -221,5 +222,15 @@ describe('implicit table locks', () => {
     await a.query(`COMMIT`);
     await b.query(`COMMIT`);
     expect(await w.done).toBe('ok');
+  });
+
+  it('a closed database leaves the registry pg_locks reads', async () => {
+    const count = (): number => [...tableLockTables()].length;
+    const before = count();
+    const other = await memoryDb();
+    other.session();
+    expect(count()).toBe(before + 1);
+    await other.close();
+    expect(count()).toBe(before);
   });
 });

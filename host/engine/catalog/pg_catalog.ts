@@ -746,7 +746,7 @@ rel('pg_catalog', 'pg_locks', [
       out.push(['advisory', dbOid, null, null, null, null, null, r.classid, r.objid, r.objsubid, null, r.pid, r.mode, r.granted, false, null]);
     }
   }
-  for (const { dbOid, locks } of tableLockTables) {
+  for (const { dbOid, locks } of tableLockTables()) {
     for (const r of locks.rows()) {
       out.push(['relation', dbOid, r.oid, null, null, null, null, null, null, null, null, r.txn.pid, TABLE_LOCK_NAMES[r.mode], r.granted, false, null]);
     }

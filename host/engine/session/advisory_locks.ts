@@ -211,6 +211,14 @@ export class AdvisoryLocks {
 const byDatabase = new WeakMap<object, AdvisoryLocks>();
 export const advisoryLockTables = new Set<{ dbOid: number; locks: AdvisoryLocks }>();
 
+/** The database closed: pg_locks no longer lists its advisory locks. */
+export function forgetAdvisoryLocks(core: object): void {
+  const l = byDatabase.get(core);
+  if (l === undefined) return;
+  byDatabase.delete(core);
+  for (const t of advisoryLockTables) if (t.locks === l) advisoryLockTables.delete(t);
+}
+
 /** The advisory locks of a database (by its shared core: every session of it sees the same locks). */
 export function advisoryLocksOf(core: { readonly dbOid?: number }): AdvisoryLocks {
   let l = byDatabase.get(core);

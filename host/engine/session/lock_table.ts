@@ -43,12 +43,18 @@ export async function runLockTable(s: Session, stmt: A.LockTable): Promise<Query
   return { command: 'LOCK TABLE', rowCount: 0, fields: [], rows: [] };
 }
 
-/** Each database's table locks (pg_locks reads them). */
-export const tableLockTables = new Set<{ dbOid: number; locks: TableLocks }>();
-const registered = new WeakSet<object>();
+/** Each open database's table locks, by its core (pg_locks reads them). */
+const byCore = new Map<object, { dbOid: number; locks: TableLocks }>();
+
+export function tableLockTables(): Iterable<{ dbOid: number; locks: TableLocks }> {
+  return byCore.values();
+}
 
 export function registerTableLocks(core: DatabaseCore): void {
-  if (registered.has(core)) return;
-  registered.add(core);
-  tableLockTables.add({ dbOid: core.dbOid ?? 0, locks: core.store.keyLocks.tables });
+  if (!byCore.has(core)) byCore.set(core, { dbOid: core.dbOid ?? 0, locks: core.store.keyLocks.tables });
+}
+
+/** The database closed: pg_locks no longer lists it. */
+export function forgetTableLocks(core: object): void {
+  byCore.delete(core);
 }
