@@ -1,6 +1,6 @@
 // DDL meeting DML: ALTER TABLE, CREATE INDEX, TRUNCATE and DROP wait for the
-// transactions modifying the table, and those wait for them
-// (store/key_locks.ts tableDml / tableDdl). Before, an ALTER COLUMN TYPE
+// transactions modifying the table, and those wait for them (table locks,
+// store/table_locks.ts; tests/exec/table_locks.test.ts has the rest). Before, an ALTER COLUMN TYPE
 // rewrite or a CREATE INDEX missed another transaction's uncommitted rows:
 // after both committed, the rows were unreadable (XX001) or missing from the
 // index. tests/wire/pg/row_locks_vs_pg.test.ts checks these against
@@ -43,7 +43,7 @@ describe('DDL against uncommitted DML', () => {
     });
   }
 
-  it('an INSERT waits for an uncommitted ALTER: on its own it runs again once the ALTER commits, in a block it fails (40001)', async () => {
+  it('an INSERT waits for an uncommitted ALTER and runs again, planned anew, once the ALTER commits: on its own and in a block', async () => {
     for (const end of ['COMMIT', 'ROLLBACK']) {
       const a = db.session();
       await a.query(`BEGIN`);
@@ -63,7 +63,8 @@ describe('DDL against uncommitted DML', () => {
     await settle();
     expect(ins.state).toBe('pending');
     await a.query(`COMMIT`);
-    expect(await ins.done).toBe('40001'); // the block's catalog is the old one: it cannot plan again
+    expect(await ins.done).toBe('ok');
+    expect((await b.query(`SELECT v FROM t WHERE id = 6`)).rows).toEqual([['e']]);
     await b.query(`ROLLBACK`);
     expect((await db.query(`SELECT id, n FROM t ORDER BY id`)).rows).toEqual([[1, 0], [2, 0], [4, 1], [5, 1]]);
   });

@@ -60,14 +60,18 @@ export async function runAnalyze(s: Session, stmt: A.Vacuum): Promise<QueryResul
         return seed % n;
       };
       await drain(ctx, buildOperator(scan), (b) => {
+        const cs = b.cols;
         for (let i = 0; i < b.length; i++) {
           rows++;
-          const row = b.cols.map((c) => c[i]);
-          if (sample.length < ANALYZE_SAMPLE_ROWS) sample.push(row);
-          else {
-            const j = rand(rows);
-            if (j < ANALYZE_SAMPLE_ROWS) sample[j] = row;
+          // Reservoir sampling; a row is copied out of the batch only when it is kept.
+          let at = sample.length;
+          if (at >= ANALYZE_SAMPLE_ROWS) {
+            at = rand(rows);
+            if (at >= ANALYZE_SAMPLE_ROWS) continue;
           }
+          const row = new Array<unknown>(cs.length);
+          for (let c = 0; c < cs.length; c++) row[c] = cs[c]![i];
+          sample[at] = row;
         }
       });
       const prev = (table as TableWithStats).stats;

@@ -344,9 +344,20 @@ export class Session {
     } catch (e) {
       return this.statementFailed(e, txn, autocommit);
     }
-    if (!autocommit) return this.finishStatement(pending, txn, autocommit, notices);
-    // A statement that is its own transaction and waited for a concurrent ALTER TABLE that committed runs
-    // again, planned against the new definition (as PostgreSQL plans it after taking its lock); once.
+    // A statement that waited for a concurrent ALTER TABLE (or other change of a table's definition or
+    // storage) that committed runs again, planned against the new definition, as PostgreSQL plans it after
+    // taking its lock; once. (It failed before it changed anything: the wait comes first.)
+    if (!autocommit) {
+      if (replanned) return this.finishStatement(pending, txn, false, notices);
+      return pending.then(
+        (r) => this.finishStatement(Promise.resolve(r), txn, false, notices),
+        (e: unknown) => {
+          if ((e as SbError)?.kind !== 'table_changed') return this.finishStatement(Promise.reject(e), txn, false, notices);
+          txn.endStatement();
+          return this.runBindable(stmt, sql, params, paramTypes, true);
+        },
+      );
+    }
     return this.finishStatement(pending, txn, autocommit, notices).catch((e: unknown) => {
       if ((e as SbError)?.kind !== 'table_changed' || replanned) throw e;
       return this.runBindable(stmt, sql, params, paramTypes, true);
@@ -568,8 +579,8 @@ export class Session {
    * 57014; a cycle is 40P01). After a wait READ COMMITTED takes a new
    * snapshot (the statement sees what the transactions it waited for
    * committed), and a plan over a table whose definition or storage one of
-   * them changed is stale: 'table_changed' (a statement that is its own
-   * transaction runs again, planned anew; in a block 40001).
+   * them changed is stale: 'table_changed' (runBindable runs the statement
+   * again, planned anew).
    */
   lockPlanTables(plan: Plan, txn: Txn, ev: EvalContext & TypeContext): Promise<void> | undefined {
     const locks = planTableLocks(plan);
