@@ -95,4 +95,54 @@ describe('advisory locks', () => {
     await a.query(`SELECT pg_advisory_xact_lock(15)`);
     expect(await one(db.session(), `SELECT pg_try_advisory_lock(15)`)).toBe(true);
   });
+
+  describe('deadlocks across advisory and row locks', () => {
+    beforeEach(async () => {
+      await db.exec(`CREATE TABLE t (id int PRIMARY KEY, n int)`);
+      await db.exec(`INSERT INTO t VALUES (1, 0), (2, 0)`);
+    });
+    // (The timeouts turn a missed cycle into a failure instead of a hang.)
+    const session = async (): Promise<ReturnType<Database['session']>> => {
+      const s = db.session();
+      await s.query(`SET lock_timeout = 3000`);
+      await s.query(`SET statement_timeout = 3000`);
+      return s;
+    };
+
+    it('a row lock wait that closes a cycle through an advisory lock wait is 40P01 at once', async () => {
+      const a = await session();
+      const b = await session();
+      await a.query(`SELECT pg_advisory_lock(1)`);
+      await a.query(`BEGIN`);
+      await a.query(`UPDATE t SET n = 1 WHERE id = 1`);
+      await b.query(`BEGIN`);
+      await b.query(`UPDATE t SET n = 2 WHERE id = 2`);
+      const adv = outcome(b.query(`SELECT pg_advisory_lock(1)`)); // b waits for a's advisory lock
+      await settle();
+      expect(adv.state).toBe('pending');
+      expect(await outcome(a.query(`UPDATE t SET n = 1 WHERE id = 2`)).done).toBe('40P01'); // a would wait for b's row
+      await a.query(`ROLLBACK`);
+      await a.query(`SELECT pg_advisory_unlock(1)`);
+      expect(await adv.done).toBe('ok');
+      await b.query(`COMMIT`);
+      await b.query(`SELECT pg_advisory_unlock_all()`);
+    });
+
+    it('an advisory lock wait that closes a cycle through a row lock wait is 40P01 at once', async () => {
+      const a = await session();
+      const b = await session();
+      await a.query(`SELECT pg_advisory_lock(3)`);
+      await b.query(`BEGIN`);
+      await b.query(`UPDATE t SET n = 2 WHERE id = 2`);
+      await a.query(`BEGIN`);
+      const upd = outcome(a.query(`UPDATE t SET n = 1 WHERE id = 2`)); // a waits for b's row
+      await settle();
+      expect(upd.state).toBe('pending');
+      expect(await outcome(b.query(`SELECT pg_advisory_lock(3)`)).done).toBe('40P01'); // b would wait for a's advisory lock
+      await b.query(`ROLLBACK`);
+      expect(await upd.done).toBe('ok');
+      await a.query(`COMMIT`);
+      await a.query(`SELECT pg_advisory_unlock(3)`);
+    });
+  });
 });

@@ -123,7 +123,7 @@ export class AdvisoryLocks {
     if (this.closesCycle(owner, key, shared)) {
       if (s.holders.size === 0 && s.queue.length === 0) this.locks.delete(key);
       throw new SbError(SqlState.deadlock_detected, 'deadlock detected', {
-        detail: `Process ${owner.pid} waits for an advisory lock held by a process that waits, directly or through others, for one process ${owner.pid} holds.`,
+        detail: `Process ${owner.pid} waits for an advisory lock held by a process that waits, directly or through others, for a lock process ${owner.pid} holds.`,
         hint: 'See the application log for the statements; take advisory locks in one order everywhere.',
       });
     }
@@ -152,16 +152,29 @@ export class AdvisoryLocks {
     return out;
   }
 
+  /**
+   * Set by the session layer: the backend pids a session's transaction waits
+   * for in the store (a row or table lock's holder), so that a cycle through
+   * them is found too.
+   */
+  txnWaits: ((pid: number) => readonly number[]) | undefined;
+
+  /** The backend pids whose advisory locks stand in the way of session `pid`'s waiting request (none when it does not wait). */
+  advisoryWaits(pid: number): number[] {
+    for (const [o, w] of this.waitingOn) if (o.pid === pid) return this.blockers(o, w.key, w.shared).map((b) => b.pid);
+    return [];
+  }
+
   private closesCycle(owner: AdvisoryOwner, key: string, shared: boolean): boolean {
-    const seen = new Set<AdvisoryOwner>();
-    const todo = this.blockers(owner, key, shared);
+    const seen = new Set<number>();
+    const todo = this.blockers(owner, key, shared).map((o) => o.pid);
     while (todo.length > 0) {
-      const o = todo.pop()!;
-      if (o === owner) return true;
-      if (seen.has(o)) continue;
-      seen.add(o);
-      const w = this.waitingOn.get(o);
-      if (w !== undefined) todo.push(...this.blockers(o, w.key, w.shared));
+      const p = todo.pop()!;
+      if (p === owner.pid) return true;
+      if (seen.has(p)) continue;
+      seen.add(p);
+      todo.push(...this.advisoryWaits(p));
+      if (this.txnWaits !== undefined) todo.push(...this.txnWaits(p));
     }
     return false;
   }

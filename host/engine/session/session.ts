@@ -107,8 +107,17 @@ export class Session {
 
   constructor(readonly core: DatabaseCore, opts: SessionOptions = {}) {
     this.pid = core.nextPid();
-    this.advisory = advisoryLocksOf(core).owner(this.pid);
+    const advisory = advisoryLocksOf(core);
+    this.advisory = advisory.owner(this.pid);
     registerTableLocks(core);
+    if (advisory.txnWaits === undefined) {
+      // One graph of waits for deadlock detection: row and table locks (the store) and advisory locks.
+      advisory.txnWaits = (pid) => {
+        const u = core.store.txnOfPid(pid)?.waitingFor;
+        return u !== undefined && u.pid !== 0 ? [u.pid] : [];
+      };
+      core.store.externalWaits = (pid) => advisory.advisoryWaits(pid);
+    }
     const role = core.catalog.current().role(opts.user ?? 'sysdba');
     if (!role) throw new SbError(SqlState.invalid_authorization_specification, `role "${opts.user}" does not exist`);
     this.user = { name: role.name, oid: role.oid };

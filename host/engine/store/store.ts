@@ -260,6 +260,40 @@ export class Store implements StoreCore {
     }
   }
 
+  /**
+   * Set by the session layer: the backend pids that session `pid` waits for
+   * outside the store (an advisory lock's holders), so that a cycle through
+   * them is found too.
+   */
+  externalWaits: ((pid: number) => readonly number[]) | undefined;
+
+  /** The live transaction of the session with backend pid `pid`. */
+  txnOfPid(pid: number): Txn | undefined {
+    if (pid === 0) return undefined;
+    for (const t of this.liveTxns()) if (t.pid === pid && (t.state === 'active' || t.state === 'committing')) return t;
+    return undefined;
+  }
+
+  closesWaitCycle(txn: Txn, blocker: Txn): boolean {
+    const seen = new Set<Txn>();
+    const todo: Txn[] = [blocker];
+    while (todo.length > 0) {
+      const t = todo.pop()!;
+      if (t === txn) return true;
+      if (seen.has(t)) continue;
+      seen.add(t);
+      if (t.waitingFor !== undefined) todo.push(t.waitingFor);
+      if (this.externalWaits !== undefined && t.pid !== 0) {
+        for (const p of this.externalWaits(t.pid)) {
+          if (p === txn.pid) return true;
+          const u = this.txnOfPid(p);
+          if (u !== undefined) todo.push(u);
+        }
+      }
+    }
+    return false;
+  }
+
   /** Every live transaction (with a kernel slot, or a slotless reader). */
   *liveTxns(): IterableIterator<Txn> {
     yield* this.txns.values();

@@ -74,6 +74,8 @@ export interface StoreCore {
   readonly stats: StoreStats;
   /** KEY SHARE locks of foreign-key checks and the key locks against them (key_locks.ts). */
   readonly keyLocks: KeyLocks;
+  /** True when `txn` waiting for `blocker` would close a cycle of waits (row, table and, through the session layer, advisory locks). */
+  closesWaitCycle(txn: Txn, blocker: Txn): boolean;
   /** A snapshot stamp for a new reader: every acknowledged commit, nothing in flight. */
   snapshotStamp(): number;
   txnBySlot(slot: number): Txn | undefined;

@@ -438,8 +438,8 @@ export class Txn {
 
   /** Waits for `blocker` to finish (deadlock detection 40P01, lock timeout 55P03). */
   async waitFor(blocker: Txn): Promise<void> {
-    for (let t: Txn | undefined = blocker; t; t = t.waitingFor) {
-      if (t === this) {
+    {
+      if (this.core.closesWaitCycle(this, blocker)) {
         this.core.stats.deadlocks++;
         throw new SbError(SqlState.deadlock_detected, 'deadlock detected', {
           detail: 'Two transactions wait for each other to finish.',
