@@ -210,6 +210,22 @@ describe('implicit table locks', () => {
     expect(await ci.done).toBe('ok');
   });
 
+  it('two CREATE INDEX on one table run at once (SHARE does not conflict with SHARE) and both indexes work', async () => {
+    await db.exec(`CREATE TABLE w (id int PRIMARY KEY, a int, b int)`);
+    await db.exec(`INSERT INTO w SELECT g, g, g + 1000 FROM generate_series(1, 100) g`);
+    const x = await beginOn(db);
+    const y = await beginOn(db);
+    await x.query(`CREATE INDEX w_a ON w (a)`);
+    expect(await outcome(y.query(`CREATE INDEX w_b ON w (b)`)).done).toBe('ok');
+    await x.query(`COMMIT`);
+    await y.query(`COMMIT`);
+    expect((await db.query(`SELECT indexname FROM pg_indexes WHERE tablename = 'w' ORDER BY 1`)).rows).toEqual([['w_a'], ['w_b'], ['w_pkey']]);
+    for (const [col, index] of [['a', 'w_a'], ['b', 'w_b']]) {
+      expect((await db.query(`EXPLAIN SELECT id FROM w WHERE ${col} = ${col === 'a' ? 7 : 1007}`)).rows.map(String).join('\n')).toContain(index);
+      expect((await db.query(`SELECT id FROM w WHERE ${col} = ${col === 'a' ? 7 : 1007}`)).rows).toEqual([[7]]);
+    }
+  });
+
   it('pg_locks lists table locks held and waited for, with PostgreSQL mode names', async () => {
     const a = await beginOn(db);
     await a.query(`LOCK TABLE t IN SHARE MODE`);
