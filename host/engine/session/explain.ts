@@ -192,6 +192,7 @@ export async function runExplain(s: Session, stmt: A.Explain, sql: string): Prom
     let actual: Map<Plan, NodeStats> | undefined;
     let execMs = 0;
     if (opts.analyze) {
+      await s.lockPlanTables(plan, txn, ev);
       actual = new Map();
       const ops = new Map<Plan, Operator>();
       const op = buildInstrumented(plan, actual, ops);
