@@ -70,4 +70,38 @@ describe('block cache warming', () => {
       cleanup();
     }
   });
+
+  it("leaves out blocks of a dropped key space (a table's old copy) still in the run", async () => {
+    const warmedWith = async (drop: boolean): Promise<number> => {
+      const { dir, cleanup } = tempDir('sb-warm-');
+      try {
+        const store = await Store.open(dir, { platform: node, blockCacheBytesMax: 64 << 20, memtableBytesMax: 64 << 20 });
+        const kw = new KeyWriter();
+        const value = new Uint8Array(100);
+        for (const name of ['old', 'new']) {
+          const ks = await store.keyspace(name);
+          const tx = store.begin();
+          for (let i = 0; i < 20_000; i++) tx.put(ks, kw.reset().int(i).view(), value);
+          await tx.commit();
+        }
+        // A reader from before the drop keeps the old key space in the flushed run.
+        const reader = store.begin({ readOnly: true });
+        reader.get(await store.keyspace('old'), kw.reset().int(1).view());
+        if (drop) await store.dropKeyspace('old');
+        await store.flush();
+        await settled(store);
+        reader.rollback();
+        const n = store.memoryStats().cacheWarmed;
+        await store.close();
+        return n;
+      } finally {
+        cleanup();
+      }
+    };
+    const all = await warmedWith(false);
+    const live = await warmedWith(true);
+    expect(all).toBeGreaterThan(500);
+    expect(live).toBeGreaterThan(all * 0.4);
+    expect(live).toBeLessThan(all * 0.6);
+  });
 });

@@ -130,11 +130,11 @@ export function run_info(runId: u32): i32 {
   return ST_OK;
 }
 
-/** Warms blocks [first, first + count) of a live run into the block cache while it has room; the next block, or -1 (done, no room, or no such run), -2 (a read failed). */
-export function run_warm(runId: u32, first: u32, count: u32): i32 {
+/** Warms blocks [first, first + count) of a live run into the block cache while it has room, leaving out blocks wholly in a prefix of `skip` (run_reader.ts runWarm; 0: none); the next block, or -1 (done, no room, or no such run), -2 (a read failed). */
+export function run_warm(runId: u32, first: u32, count: u32, skip: usize): i32 {
   const r = runById(runId);
   if (r == 0) return -1;
-  return runWarm(r, first, count);
+  return runWarm(r, first, count, skip);
 }
 
 /** Drops the host's reference to a run it opened but did not install. */

@@ -314,18 +314,53 @@ export function runBlock(r: usize, b: u32): usize {
   return cacheGet(load<u32>(r, R_ID), home, <i32>load<u32>(r, R_FILE), load<u64>(rec, 16), load<u32>(rec, 32));
 }
 
+/** True when key (p, len) starts with the n-byte prefix at q. */
+// @ts-ignore: decorator
+@inline function hasPrefix(p: usize, len: i32, q: usize, n: i32): bool {
+  return len >= n && memory.compare(p, q, <usize>n) == 0;
+}
+
+/**
+ * True when every key of block b of run r starts with one of the prefixes
+ * in `skip` ([u32 count] then per prefix [u32 length][bytes]): the keys of a
+ * block lie after the previous block's last key and up to its own, so both
+ * having the prefix is enough (prefixes are key space prefixes, of fixed length).
+ */
+function blockWithin(r: usize, b: u32, skip: usize): bool {
+  const rec = ixRec(r, b);
+  const lk = <usize>load<u32>(rec, 24);
+  const ll = <i32>load<u32>(rec, 28);
+  let fk = <usize>load<u32>(r, R_FIRSTKEY);
+  let fl = <i32>load<u32>(r, R_FIRSTLEN);
+  if (b > 0) {
+    const prev = ixRec(r, b - 1);
+    fk = <usize>load<u32>(prev, 24);
+    fl = <i32>load<u32>(prev, 28);
+  }
+  const n = load<u32>(skip);
+  let q = skip + 4;
+  for (let i: u32 = 0; i < n; i++) {
+    const len = <i32>load<u32>(q);
+    if (hasPrefix(lk, ll, q + 4, len) && hasPrefix(fk, fl, q + 4, len)) return true;
+    q += 4 + <usize>len;
+  }
+  return false;
+}
+
 /**
  * Warms blocks [first, first + count) of run r into the cache while it has
- * room (block_cache.ts cacheWarm: nothing is evicted for it). Returns the
- * next block to warm, -1 when the run is done or the cache has no room
+ * room (block_cache.ts cacheWarm: nothing is evicted for it), leaving out
+ * blocks wholly inside a prefix of `skip` (blockWithin; 0: none). Returns
+ * the next block to warm, -1 when the run is done or the cache has no room
  * left, -2 when a read failed.
  */
-export function runWarm(r: usize, first: u32, count: u32): i32 {
+export function runWarm(r: usize, first: u32, count: u32, skip: usize): i32 {
   const blocks = load<u32>(r, R_BLOCKS);
   const end = first + count < blocks ? first + count : blocks;
   const id = load<u32>(r, R_ID);
   const file = <i32>load<u32>(r, R_FILE);
   for (let b = first; b < end; b++) {
+    if (skip != 0 && blockWithin(r, b, skip)) continue;
     const rec = ixRec(r, b);
     const st = cacheWarm(id, <usize>load<u32>(r, R_BLOCKPTRS) + (<usize>b << 2), file, load<u64>(rec, 16), load<u32>(rec, 32));
     if (st == 0) return -1;

@@ -668,17 +668,42 @@ export class Maintenance {
    * slices: the run was just written, so its file is in the OS page cache
    * and its rows are the newest (a load, a rebuilt table, a compaction of
    * blocks readers had cached). Without it the first reads after a load
-   * each missed the cache, a block at a time.
+   * each missed the cache, a block at a time. Blocks wholly in a dropped key
+   * space (a table's old copy after ALTER TABLE moved it) are left out.
    */
   private warm(runId: number): void {
     if (!this.h.options.background || this.stopped) return;
     let next = 0;
     const slice = (): void => {
       if (this.stopped) return;
-      next = this.h.kernel.x.run_warm(runId, next, WARM_SLICE_BLOCKS);
+      next = this.h.kernel.x.run_warm(runId, next, WARM_SLICE_BLOCKS, this.droppedPrefixesBuffer());
       if (next >= 0) this.h.platform.setTimer(slice, 0);
     };
     this.h.platform.setTimer(slice, 0);
+  }
+
+  /**
+   * The dropped key spaces' prefixes in kernel memory for run_warm ([u32
+   * count] then [u32 length][bytes] each; 0 when none): their blocks are
+   * the old copies of tables, which no new statement reads.
+   */
+  private droppedPrefixesBuffer(): number {
+    const drops = this.h.manifest.droppedPrefixes;
+    if (drops.length === 0) return 0;
+    const parts = drops.map((d) => hexBytes(d.prefix));
+    const buf = new Uint8Array(4 + parts.reduce((n, b) => n + 4 + b.length, 0));
+    const dv = new DataView(buf.buffer);
+    dv.setUint32(0, parts.length, true);
+    let at = 4;
+    for (const b of parts) {
+      dv.setUint32(at, b.length, true);
+      buf.set(b, at + 4);
+      at += 4 + b.length;
+    }
+    const k = this.h.kernel;
+    const p = k.ioBuffer(buf.length);
+    k.u8().set(buf, p);
+    return p;
   }
 
   /** Merges every run into one (bottommost: drops collectable tombstones). */
