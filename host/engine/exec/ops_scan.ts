@@ -67,6 +67,13 @@ export class ScanOp extends BaseOp {
   /** FOR UPDATE: foreign keys reference the table (asked once per open). */
   private referenced: boolean | undefined;
 
+  /**
+   * ANALYZE's sampler: asked once per row of a key-order scan before the row
+   * is decoded; false leaves the row out undecoded (rows seen, not rows
+   * kept, are what it counts).
+   */
+  sampler: (() => boolean) | undefined;
+
   constructor(private readonly spec: ScanSpec) {
     super(spec.positions.length + (spec.withRowKey ? 1 : 0));
   }
@@ -218,6 +225,7 @@ export class ScanOp extends BaseOp {
     const keys: Uint8Array[] | undefined = s.withRowKey || s.forUpdate ? [] : undefined;
     const c = this.cursor!;
     const cap = s.forUpdate ? this.lockBatch : BATCH_ROWS;
+    let skipped = 0;
     if (s.forUpdate) this.lockBatch = Math.min(this.lockBatch * 2, BATCH_ROWS);
     while (out.length < cap) {
       if (!c.next()) {
@@ -231,6 +239,11 @@ export class ScanOp extends BaseOp {
         this.dec.decode(v, 0, v.length, out.cols);
         keys?.push(rowKey);
       } else {
+        if (this.sampler !== undefined && !this.sampler()) {
+          // (A short batch after many rows left out, so the time slice is checked.)
+          if (++skipped >= BATCH_ROWS * 4) break;
+          continue;
+        }
         this.dec.decode(c.buffer, c.valueStart, c.valueEnd, out.cols);
         keys?.push(c.key.slice());
       }
