@@ -4,6 +4,7 @@
 // the rows that reference it.
 
 import { SbError, SqlState } from '../sb_error.ts';
+import { TableLockMode, tableChanged } from '../store/table_locks.ts';
 import type { ConstraintObj } from '../catalog/objects.ts';
 import { type KeyColumn, KeyReader, KeyWriter, prefixSuccessor } from '../keys/key_encoding.ts';
 import { bytesEqual, equalValues } from '../types/compare.ts';
@@ -97,6 +98,7 @@ export class ForeignKeys {
     for (const { parent, fk, key, referenced } of this.pending.noAction) {
       if (this.parentRow(fk, key) !== undefined) continue; // the key is back (updated to itself or re-inserted)
       const child = this.ctx.tables.get(fk.tableOid);
+      yield* this.lockTableOf(child, TableLockMode.RowShare);
       if (!referenced && this.childrenNow(child, fk, key, false).length === 0) continue;
       throw this.stillReferenced(parent, child, fk, key);
     }
@@ -117,6 +119,7 @@ export class ForeignKeys {
   private *checkParent(child: TableAccess, fk: ConstraintObj, vals: unknown[]): Generator<Signal, void, void> {
     const txn = this.ctx.txn;
     const pta = this.ctx.tables.get(fk.ref!.tableOid);
+    yield* this.lockTableOf(pta, TableLockMode.RowShare);
     const rc = txn.isolation === 'read committed';
     for (;;) {
       const key = rc ? this.atNewest(() => this.parentRow(fk, vals)) : this.parentRow(fk, vals);
@@ -134,6 +137,25 @@ export class ForeignKeys {
       }
       yield { kind: 'wait', blocker };
     }
+  }
+
+  /**
+   * Takes ROW SHARE on a table a check reads (PostgreSQL's RI queries lock
+   * the other table so, with FOR KEY SHARE): a concurrent ALTER, TRUNCATE,
+   * DROP or LOCK TABLE ... EXCLUSIVE of it is waited for, and waits for this
+   * transaction. If the table's definition changed meanwhile the statement
+   * is 40001 (it is in the middle of its work: runBindable runs it again only
+   * as its own transaction).
+   */
+  private *lockTableOf(ta: TableAccess, mode: TableLockMode): Generator<Signal, void, void> {
+    const txn = this.ctx.txn;
+    const version = txn.tableVersion(ta.table.oid);
+    for (;;) {
+      const blocker = txn.lockTable(ta.table.oid, mode);
+      if (blocker === undefined) break;
+      yield { kind: 'wait', blocker };
+    }
+    if (txn.tableVersion(ta.table.oid) !== version) throw tableChanged(ta.table.name, true);
   }
 
   /** Foreign keys reference this table. */
@@ -239,6 +261,7 @@ export class ForeignKeys {
       const oldKey = refPos.map((p) => oldRow[p]);
       const action = actionOf(fk);
       const child = this.ctx.tables.get(fk.tableOid);
+      yield* this.lockTableOf(child, TableLockMode.RowShare);
       if (action === 'a') {
         // PostgreSQL fires a parent row's RI triggers in creation order: when a later foreign key's
         // CASCADE / SET NULL / SET DEFAULT rewrites rows of the same child table, this check ran first

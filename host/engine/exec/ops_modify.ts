@@ -340,7 +340,8 @@ export class ModifyOp extends BaseOp {
       if (blocker === undefined) break;
       yield { kind: 'wait', blocker };
     }
-    if (txn.tableVersion(oid) !== version) throw tableChanged(this.ta.table.name);
+    // (A cascade's nested modification comes here in the middle of its statement.)
+    if (txn.tableVersion(oid) !== version) throw tableChanged(this.ta.table.name, true);
   }
 
   /**

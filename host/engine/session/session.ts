@@ -368,7 +368,8 @@ export class Session {
       );
     }
     return this.finishStatement(pending, txn, autocommit, notices).catch((e: unknown) => {
-      if ((e as SbError)?.kind !== 'table_changed' || replanned) throw e;
+      const kind = (e as SbError)?.kind;
+      if ((kind !== 'table_changed' && kind !== 'table_changed_running') || replanned) throw e;
       return this.runBindable(stmt, sql, params, paramTypes, true);
     });
   }

@@ -269,11 +269,18 @@ export class TableLocks {
   }
 }
 
-/** A plan over table `name` is stale: a transaction it waited for changed the table and committed (kind 'table_changed'). */
-export function tableChanged(name: string): SbError {
+/**
+ * A plan over table `name` is stale: a transaction it waited for changed the
+ * table and committed. Kind 'table_changed' when the statement has changed
+ * nothing yet (it waited before it ran: it can run again, planned anew, even
+ * inside a transaction block), 'table_changed_running' when it may have (a
+ * cascade's wait in the middle of a statement: only a statement that is its
+ * own transaction, rolled back first, runs again).
+ */
+export function tableChanged(name: string, running = false): SbError {
   return new SbError(SqlState.serialization_failure, `could not serialize access: table "${name}" was changed by a concurrent transaction`, {
     hint: 'Retry the statement.',
-    // A statement that is its own transaction runs again (session.ts runBindable).
-    kind: 'table_changed',
+    // session.ts runBindable runs the statement again.
+    kind: running ? 'table_changed_running' : 'table_changed',
   });
 }

@@ -86,6 +86,9 @@ SCENARIOS.push(
   ['LOCK TABLE outside a transaction block (25P01)', [['a', 'LOCK TABLE t']]],
   ['LOCK TABLE: a waiting ACCESS EXCLUSIVE queues a later reader', [['a', 'BEGIN'], ['a', 'SELECT count(*) FROM t'], ['b', 'BEGIN'], ['b', 'LOCK TABLE t'], ['c', 'SELECT count(*) FROM t'], ['a', 'COMMIT'], ['b', `INSERT INTO t VALUES (7, 'g', 0)`], ['b', 'COMMIT']]],
   ['LOCK TABLE: pg_locks lists table locks', [['a', 'BEGIN'], ['a', 'LOCK TABLE t IN SHARE MODE'], ['b', 'BEGIN'], ['b', 'SELECT count(*) FROM t'], ['c', `DELETE FROM t WHERE id = 2`], ['b', `SELECT mode, granted FROM pg_locks WHERE locktype = 'relation' AND relation = 't'::regclass ORDER BY granted, mode`], ['a', 'COMMIT'], ['b', 'COMMIT']]],
+  ['FK: a child insert against LOCK TABLE parent IN EXCLUSIVE MODE (the check takes ROW SHARE on the parent)', [['a', 'BEGIN'], ['a', 'LOCK TABLE parent IN EXCLUSIVE MODE'], ['b', 'INSERT INTO child VALUES (30, 3)'], ['a', 'COMMIT'], ['b', 'SELECT id, pid FROM child ORDER BY id']]],
+  ['FK: ALTER TABLE of the parent against an uncommitted child insert', [['a', 'BEGIN'], ['a', 'INSERT INTO child VALUES (31, 3)'], ['b', `ALTER TABLE parent ADD COLUMN extra int DEFAULT 4`], ['a', 'COMMIT'], ['b', 'SELECT id, extra FROM parent ORDER BY id']]],
+  ['FK: a parent delete against LOCK TABLE child IN EXCLUSIVE MODE (the check takes ROW SHARE on the child)', [['a', 'BEGIN'], ['a', 'LOCK TABLE child IN EXCLUSIVE MODE'], ['b', 'DELETE FROM parent WHERE id = 2'], ['a', 'COMMIT']]],
   ['SERIALIZABLE: write skew fails one of the two', [['a', SER], ['a', 'SELECT sum(n) FROM t'], ['b', SER], ['b', 'SELECT sum(n) FROM t'], ['a', 'UPDATE t SET n = 1 WHERE id = 1'], ['b', 'UPDATE t SET n = 1 WHERE id = 2'], ['a', 'COMMIT'], ['b', 'COMMIT']]],
 );
 
