@@ -93,14 +93,29 @@ describe('LOCK TABLE', () => {
     expect(await f.done).toBe('ok');
   });
 
-  it('is refused outside a block (25P01), on a view (0A000), on a missing table (42P01)', async () => {
+  it('is refused outside a block (25P01), on a missing table (42P01), on a sequence (42809)', async () => {
     expect(await outcome(db.query(`LOCK TABLE t`)).done).toBe('25P01');
-    await db.exec(`CREATE VIEW tv AS SELECT * FROM t`);
-    for (const [sql, code] of [[`LOCK TABLE tv`, '0A000'], [`LOCK TABLE nope`, '42P01']] as const) {
+    await db.exec(`CREATE SEQUENCE sq`);
+    for (const [sql, code] of [[`LOCK TABLE nope`, '42P01'], [`LOCK TABLE sq`, '42809']] as const) {
       const s = await beginOn(db);
       expect(await outcome(s.query(sql)).done).toBe(code);
       await s.query(`ROLLBACK`);
     }
+  });
+
+  it('on a view locks the tables its query uses, through nested views', async () => {
+    await db.exec(`CREATE TABLE u (id int PRIMARY KEY)`);
+    await db.exec(`CREATE VIEW tv AS SELECT t.id, t.v FROM t JOIN u ON u.id = t.id`);
+    await db.exec(`CREATE VIEW tv2 AS SELECT * FROM tv`);
+    const a = await beginOn(db);
+    await a.query(`LOCK TABLE tv2 IN EXCLUSIVE MODE`);
+    const w1 = outcome(db.session().query(`UPDATE t SET v = 'x' WHERE id = 1`));
+    const w2 = outcome(db.session().query(`INSERT INTO u VALUES (1)`));
+    await settle();
+    expect([w1.state, w2.state]).toEqual(['pending', 'pending']);
+    expect((await db.query(`SELECT count(*) FROM t`)).rows).toEqual([[2]]);
+    await a.query(`COMMIT`);
+    expect([await w1.done, await w2.done]).toEqual(['ok', 'ok']);
   });
 
   it('needs a privilege on the table (42501)', async () => {

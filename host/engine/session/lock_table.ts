@@ -5,9 +5,13 @@
 // 40P01); with NOWAIT the statement fails with 55P03 instead. Privileges as
 // in PostgreSQL 15: ACCESS SHARE needs SELECT, ROW EXCLUSIVE one of INSERT,
 // UPDATE, DELETE or TRUNCATE, the other modes one of UPDATE, DELETE or
-// TRUNCATE.
+// TRUNCATE. LOCK on a view locks the tables its query uses, in the same mode.
 
 import type * as A from '../../../sql-dialects/index.ts';
+import { parse } from '../../../sql-dialects/index.ts';
+import { bindStatement } from '../bind/index.ts';
+import { quoteIdent } from '../functions/format.ts';
+import { planTableLocks } from './table_lock_plan.ts';
 import { lookupRelation, qnameText } from '../bind/names.ts';
 import { hasRelationPrivilege } from '../catalog/acl.ts';
 import type { TableObj } from '../catalog/objects.ts';
@@ -28,13 +32,24 @@ export async function runLockTable(s: Session, stmt: A.LockTable): Promise<Query
   for (const q of stmt.tables) {
     const rel = lookupRelation(env, q);
     if (!rel) throw new SbError(SqlState.undefined_table, `relation "${qnameText(env, q)}" does not exist`);
-    if (rel.kind === 'view') throw new SbError(SqlState.feature_not_supported, `LOCK TABLE on a view ("${rel.name}") is not supported yet`);
-    if (rel.kind !== 'table') throw new SbError(SqlState.wrong_object_type, `"${rel.name}" is not a table or view`);
+    if (rel.kind !== 'table' && rel.kind !== 'view') throw new SbError(SqlState.wrong_object_type, `"${rel.name}" is not a table or view`);
     const letters = mode === TableLockMode.AccessShare ? ['r'] : mode === TableLockMode.RowExclusive ? ['a', 'w', 'd', 'D'] : ['w', 'd', 'D'];
     if (!letters.some((l) => hasRelationPrivilege(catalog, s.user.oid, rel, l))) {
-      throw new SbError(SqlState.insufficient_privilege, `permission denied for table ${rel.name}`);
+      throw new SbError(SqlState.insufficient_privilege, `permission denied for ${rel.kind === 'view' ? 'view' : 'table'} ${rel.name}`);
     }
-    tables.push(rel);
+    if (rel.kind === 'table') {
+      tables.push(rel);
+      continue;
+    }
+    // A view: the tables its query uses, through nested views too (PostgreSQL 11 and later), in the same mode.
+    const schema = catalog.get(rel.schemaOid);
+    const query = parse(`SELECT * FROM ${schema !== undefined && 'name' in schema ? quoteIdent(schema.name) + '.' : ''}${quoteIdent(rel.name)}`, s.dialect)[0]!;
+    const bound = bindStatement(env, query);
+    if (bound.kind !== 'plan') continue;
+    for (const l of planTableLocks(bound.plan)) {
+      const t = catalog.table(l.oid);
+      if (t !== undefined && !tables.includes(t)) tables.push(t);
+    }
   }
   const fresh = s.tx.txn === null;
   const txn = s.tx.ensureTxn();
