@@ -4,7 +4,7 @@
 // the rows that reference it.
 
 import { SbError, SqlState } from '../sb_error.ts';
-import { TableLockMode, tableChanged } from '../store/table_locks.ts';
+import { TableLockMode } from '../store/table_locks.ts';
 import type { ConstraintObj } from '../catalog/objects.ts';
 import { type KeyColumn, KeyReader, KeyWriter, prefixSuccessor } from '../keys/key_encoding.ts';
 import { bytesEqual, equalValues } from '../types/compare.ts';
@@ -14,7 +14,7 @@ import type { ExecContext } from './context.ts';
 import { decodeRow } from './row_codec.ts';
 import { keyValue, type TableAccess } from './table_access.ts';
 import { BaseOp } from './ops_basic.ts';
-import type { Signal, Step } from './operator.ts';
+import { lockTableWaiting, type Signal, type Step } from './operator.ts';
 import type { VecFn } from './expr.ts';
 // ModifyOp and ForeignKeys use each other; both only at run time, so the cycle is harmless.
 import { ModifyOp } from './ops_modify.ts';
@@ -98,7 +98,7 @@ export class ForeignKeys {
     for (const { parent, fk, key, referenced } of this.pending.noAction) {
       if (this.parentRow(fk, key) !== undefined) continue; // the key is back (updated to itself or re-inserted)
       const child = this.ctx.tables.get(fk.tableOid);
-      yield* this.lockTableOf(child, TableLockMode.RowShare);
+      yield* lockTableWaiting(this.ctx.txn, child, TableLockMode.RowShare);
       if (!referenced && this.childrenNow(child, fk, key, false).length === 0) continue;
       throw this.stillReferenced(parent, child, fk, key);
     }
@@ -108,8 +108,9 @@ export class ForeignKeys {
 
   /**
    * A new or changed child row's parent must exist, and must stay: the check
-   * takes a KEY SHARE lock on the parent row it finds (store/key_locks.ts),
-   * so a transaction deleting that row or changing its key waits for this one
+   * takes ROW SHARE on the parent table (as PostgreSQL's RI query does; a
+   * parent's delete or key change takes it on the child) and a KEY SHARE
+   * lock on the parent row it finds (store/key_locks.ts), so a transaction deleting that row or changing its key waits for this one
    * to end, and this check waits for such a transaction that came first, then
    * looks again. READ COMMITTED looks at the newest committed parent, as
    * PostgreSQL's check does; REPEATABLE READ and SERIALIZABLE use their
@@ -119,7 +120,7 @@ export class ForeignKeys {
   private *checkParent(child: TableAccess, fk: ConstraintObj, vals: unknown[]): Generator<Signal, void, void> {
     const txn = this.ctx.txn;
     const pta = this.ctx.tables.get(fk.ref!.tableOid);
-    yield* this.lockTableOf(pta, TableLockMode.RowShare);
+    yield* lockTableWaiting(txn, pta, TableLockMode.RowShare);
     const rc = txn.isolation === 'read committed';
     for (;;) {
       const key = rc ? this.atNewest(() => this.parentRow(fk, vals)) : this.parentRow(fk, vals);
@@ -137,25 +138,6 @@ export class ForeignKeys {
       }
       yield { kind: 'wait', blocker };
     }
-  }
-
-  /**
-   * Takes ROW SHARE on a table a check reads (PostgreSQL's RI queries lock
-   * the other table so, with FOR KEY SHARE): a concurrent ALTER, TRUNCATE,
-   * DROP or LOCK TABLE ... EXCLUSIVE of it is waited for, and waits for this
-   * transaction. If the table's definition changed meanwhile the statement
-   * is 40001 (it is in the middle of its work: runBindable runs it again only
-   * as its own transaction).
-   */
-  private *lockTableOf(ta: TableAccess, mode: TableLockMode): Generator<Signal, void, void> {
-    const txn = this.ctx.txn;
-    const version = txn.tableVersion(ta.table.oid);
-    for (;;) {
-      const blocker = txn.lockTable(ta.table.oid, mode);
-      if (blocker === undefined) break;
-      yield { kind: 'wait', blocker };
-    }
-    if (txn.tableVersion(ta.table.oid) !== version) throw tableChanged(ta.table.name, true);
   }
 
   /** Foreign keys reference this table. */
@@ -261,7 +243,7 @@ export class ForeignKeys {
       const oldKey = refPos.map((p) => oldRow[p]);
       const action = actionOf(fk);
       const child = this.ctx.tables.get(fk.tableOid);
-      yield* this.lockTableOf(child, TableLockMode.RowShare);
+      yield* lockTableWaiting(this.ctx.txn, child, TableLockMode.RowShare);
       if (action === 'a') {
         // PostgreSQL fires a parent row's RI triggers in creation order: when a later foreign key's
         // CASCADE / SET NULL / SET DEFAULT rewrites rows of the same child table, this check ran first

@@ -16,10 +16,29 @@
 
 import { SbError, SqlState } from '../sb_error.ts';
 import type { Txn } from '../store/index.ts';
+import { type TableLockMode, tableChanged } from '../store/table_locks.ts';
 import type { Batch } from './batch.ts';
 import type { ExecContext } from './context.ts';
 
 export type Signal = { kind: 'pause' } | { kind: 'wait'; blocker: Txn };
+
+/**
+ * Takes table lock `mode` on `ta`'s table in the middle of a statement (a
+ * modification, a foreign-key check or cascade), waiting for a conflicting
+ * holder. If the table's definition or storage changed meanwhile the plan is
+ * stale: 40001 of kind 'table_changed_running' (only a statement that is its
+ * own transaction, rolled back first, runs again).
+ */
+export function* lockTableWaiting(txn: Txn, ta: { table: { oid: number; name: string } }, mode: TableLockMode): Generator<Signal, void, void> {
+  const oid = ta.table.oid;
+  const version = txn.tableVersion(oid);
+  for (;;) {
+    const blocker = txn.lockTable(oid, mode);
+    if (blocker === undefined) break;
+    yield { kind: 'wait', blocker };
+  }
+  if (txn.tableVersion(oid) !== version) throw tableChanged(ta.table.name, true);
+}
 
 export const PAUSE: Signal = { kind: 'pause' };
 

@@ -15,14 +15,14 @@
 
 import { SbError, SqlState } from '../sb_error.ts';
 import type { Txn } from '../store/index.ts';
-import { TableLockMode, tableChanged } from '../store/table_locks.ts';
+import { TableLockMode } from '../store/table_locks.ts';
 import { type Batch, emptyBatch, pushRow } from './batch.ts';
 import type { ExecContext } from './context.ts';
 import type { VecFn } from './expr.ts';
 import { decodeRow } from './row_codec.ts';
 import type { TableAccess } from './table_access.ts';
 import { BaseOp } from './ops_basic.ts';
-import type { Operator, Signal, Step } from './operator.ts';
+import { lockTableWaiting, type Operator, type Signal, type Step } from './operator.ts';
 import { formatKeyDetail, ForeignKeys, type FkPending } from './foreign_keys.ts';
 import { bytesEqual } from '../types/compare.ts';
 
@@ -62,7 +62,7 @@ export class ModifyOp extends BaseOp {
   }
   /** READ COMMITTED refreshed the snapshot during this statement (rows read before may be stale). */
   private refreshed = false;
-  /** The table's DML lock is registered for this statement (lockTable). */
+  /** The table's ROW EXCLUSIVE lock is held for this statement. */
   private tableLocked = false;
 
   constructor(private readonly input: Operator, private readonly spec: ModifySpec, width: number) {
@@ -87,7 +87,8 @@ export class ModifyOp extends BaseOp {
   *next(): Step {
     if (this.done) return null;
     if (!this.tableLocked) {
-      yield* this.lockTable();
+      // ROW EXCLUSIVE (a statement run by the session holds it already: Session.lockPlanTables; a cascade's nested modification takes it here).
+      yield* lockTableWaiting(this.ctx.txn, this.ta, TableLockMode.RowExclusive);
       this.tableLocked = true;
     }
     const out = emptyBatch(this.width);
@@ -321,27 +322,6 @@ export class ModifyOp extends BaseOp {
     yield* this.fks.onParentChange(oldRow, newRow);
     if (this.trackWritten) this.written.add(keyId(ta.ks.id, newKey));
     return newRow;
-  }
-
-  /**
-   * Takes ROW EXCLUSIVE on the table (store/table_locks.ts; a statement run
-   * by the session holds it already: Session.lockPlanTables), after waiting
-   * for a transaction holding a conflicting lock (ALTER TABLE, CREATE INDEX,
-   * TRUNCATE, DROP, LOCK TABLE). When that one changed the table and
-   * committed, this statement's plan describes the table as it was: 40001,
-   * retry it.
-   */
-  private *lockTable(): Generator<Signal, void, void> {
-    const txn = this.ctx.txn;
-    const oid = this.ta.table.oid;
-    const version = txn.tableVersion(oid);
-    for (;;) {
-      const blocker = txn.lockTable(oid, TableLockMode.RowExclusive);
-      if (blocker === undefined) break;
-      yield { kind: 'wait', blocker };
-    }
-    // (A cascade's nested modification comes here in the middle of its statement.)
-    if (txn.tableVersion(oid) !== version) throw tableChanged(this.ta.table.name, true);
   }
 
   /**

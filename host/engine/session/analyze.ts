@@ -9,7 +9,7 @@ import type { TableObj } from '../catalog/objects.ts';
 import { liveColumns } from '../catalog/objects.ts';
 import { lookupRelation, qnameText } from '../bind/names.ts';
 import { buildOperator } from '../exec/build.ts';
-import { ScanOp } from '../exec/ops_scan.ts';
+import type { ScanOp } from '../exec/ops_scan.ts';
 import { drain } from '../exec/operator.ts';
 import type { Plan } from '../plan/nodes.ts';
 import { ANALYZE_SAMPLE_ROWS, columnStats, scaleDistinct, type TableStats, type TableWithStats } from '../plan/stats.ts';
@@ -63,31 +63,25 @@ export async function runAnalyze(s: Session, stmt: A.Vacuum): Promise<QueryResul
       // Reservoir sampling (ANALYZE_SAMPLE_ROWS rows, each row equally likely),
       // decided before a row is decoded: the scan decodes only the rows kept,
       // and each arrives for the slot chosen for it.
-      const op = buildOperator(scan);
+      const op = buildOperator(scan) as ScanOp;
       const slots: number[] = [];
-      let taken = 0;
-      const choose = (): number => {
+      op.sampler = () => {
         rows++;
-        if (rows <= ANALYZE_SAMPLE_ROWS) return rows - 1;
-        const j = rand(rows);
-        return j < ANALYZE_SAMPLE_ROWS ? j : -1;
+        let at = rows - 1;
+        if (rows > ANALYZE_SAMPLE_ROWS) {
+          at = rand(rows);
+          if (at >= ANALYZE_SAMPLE_ROWS) return false;
+        }
+        slots.push(at);
+        return true;
       };
-      if (op instanceof ScanOp) {
-        op.sampler = () => {
-          const at = choose();
-          if (at < 0) return false;
-          slots.push(at);
-          return true;
-        };
-      }
+      let taken = 0;
       await drain(ctx, op, (b) => {
         const cs = b.cols;
         for (let i = 0; i < b.length; i++) {
-          const at = op instanceof ScanOp ? slots[taken++]! : choose();
-          if (at < 0) continue;
           const row = new Array<unknown>(cs.length);
           for (let c = 0; c < cs.length; c++) row[c] = cs[c]![i];
-          sample[at] = row;
+          sample[slots[taken++]!] = row;
         }
       });
       const prev = (table as TableWithStats).stats;

@@ -620,10 +620,7 @@ export class Session {
       throw e;
     }
     const changed = locks.find((l, i) => txn.tableVersion(l.oid) !== versions[i]);
-    if (changed !== undefined) {
-      const t = this.catalog().get(changed.oid);
-      throw tableChanged(t !== undefined && 'name' in t ? t.name : String(changed.oid));
-    }
+    if (changed !== undefined) throw tableChanged(this.catalog().table(changed.oid)?.name ?? String(changed.oid));
     if (txn.isolation === 'read committed') txn.refreshSnapshot();
   }
 
@@ -717,10 +714,7 @@ export class Session {
         for (const l of locks) {
           at = l;
           for (let b = txn.lockTable(l.oid, l.mode); b !== undefined; b = txn.lockTable(l.oid, l.mode)) {
-            if (opts.nowait) {
-              const t = catalog.get(l.oid);
-              throw new SbError(SqlState.lock_not_available, `could not obtain lock on relation "${t !== undefined && 'name' in t ? t.name : l.oid}"`);
-            }
+            if (opts.nowait) throw new SbError(SqlState.lock_not_available, `could not obtain lock on relation "${catalog.table(l.oid)?.name ?? l.oid}"`);
             waited.push(b);
             yield { kind: 'wait' as const, blocker: b };
           }

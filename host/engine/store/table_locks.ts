@@ -74,11 +74,6 @@ const CONFLICTS: readonly number[] = (() => {
   ];
 })();
 
-/** True when modes a and b conflict. */
-export function tableModesConflict(a: TableLockMode, b: TableLockMode): boolean {
-  return (CONFLICTS[a]! & bit(b)) !== 0;
-}
-
 interface Entry {
   /** Granted holders per mode (index = mode). */
   counts: Int32Array;
@@ -202,13 +197,6 @@ export class TableLocks {
     const rest = w & ~bit(mode);
     if (rest === 0) e.waiting.delete(txn);
     else e.waiting.set(txn, rest);
-  }
-
-  /** True when `txn` holds `mode` on table `oid`. */
-  holds(txn: Txn, oid: number, mode: TableLockMode): boolean {
-    const l = txn.tableLocks ?? [];
-    for (let i = 0; i < l.length; i += 2) if (l[i] === oid) return (l[i + 1]! & bit(mode)) !== 0;
-    return false;
   }
 
   /** `txn` changes the definition or storage of table `oid`: its version goes up if `txn` commits. */
