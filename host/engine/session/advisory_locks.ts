@@ -90,12 +90,13 @@ export class AdvisoryLocks {
     return false;
   }
 
-  private add(s: LockState, owner: AdvisoryOwner, shared: boolean, xact: boolean): void {
+  private add(key: string, s: LockState, owner: AdvisoryOwner, shared: boolean, xact: boolean): void {
     let h = s.holders.get(owner);
     if (h === undefined) s.holders.set(owner, (h = { excl: 0, shared: 0, xactExcl: 0, xactShared: 0 }));
     if (xact) {
       if (shared) h.xactShared++;
       else h.xactExcl++;
+      owner.xactTaken.push(shared ? 's' + key : 'x' + key);
     } else if (shared) h.shared++;
     else h.excl++;
   }
@@ -108,7 +109,7 @@ export class AdvisoryLocks {
       if (s.holders.size === 0 && s.queue.length === 0) this.locks.delete(key);
       return false;
     }
-    this.add(s, owner, shared, xact);
+    this.add(key, s, owner, shared, xact);
     return true;
   }
 
@@ -191,8 +192,22 @@ export class AdvisoryLocks {
     return true;
   }
 
+  /** Gives back the transaction-level locks the owner took after its xactTaken list had `n` entries (ROLLBACK TO SAVEPOINT). */
+  releaseXactSince(owner: AdvisoryOwner, n: number): void {
+    for (const t of owner.xactTaken.splice(n).reverse()) {
+      const key = t.slice(1);
+      const s = this.locks.get(key);
+      const h = s?.holders.get(owner);
+      if (s === undefined || h === undefined) continue;
+      if (t[0] === 's') h.xactShared = Math.max(0, h.xactShared - 1);
+      else h.xactExcl = Math.max(0, h.xactExcl - 1);
+      this.settle(key, s, owner, h);
+    }
+  }
+
   /** Drops every lock of the owner of one level (session or transaction). */
   releaseAll(owner: AdvisoryOwner, xact: boolean): void {
+    if (xact) owner.xactTaken.length = 0;
     for (const [key, s] of [...this.locks]) {
       const h = s.holders.get(owner);
       if (h === undefined) continue;
@@ -213,7 +228,7 @@ export class AdvisoryLocks {
       const w = s.queue[0]!;
       if (this.conflicts(s, w.owner, w.shared)) break;
       s.queue.shift();
-      this.add(s, w.owner, w.shared, w.xact);
+      this.add(key, s, w.owner, w.shared, w.xact);
       w.grant();
     }
     if (s.holders.size === 0 && s.queue.length === 0) this.locks.delete(key);
@@ -254,6 +269,9 @@ function lockTag(key: string): { classid: number; objid: number; objsubid: numbe
 
 /** A session's side of the advisory locks. */
 export class AdvisoryOwner {
+  /** The transaction-level locks taken in this transaction, in order: 's' or 'x', then the key (a savepoint's rollback gives back its part). */
+  readonly xactTaken: string[] = [];
+
   constructor(
     private readonly locks: AdvisoryLocks,
     readonly pid: number,
@@ -274,6 +292,16 @@ export class AdvisoryOwner {
 
   unlockAll(): void {
     this.locks.releaseAll(this, false);
+  }
+
+  /** A savepoint's mark: how many transaction-level locks were taken so far. */
+  xactMark(): number {
+    return this.xactTaken.length;
+  }
+
+  /** ROLLBACK TO SAVEPOINT: the transaction-level locks taken since xactMark() go. */
+  releaseXactSince(n: number): void {
+    this.locks.releaseXactSince(this, n);
   }
 
   /** The transaction ended: its transaction-level locks go. */

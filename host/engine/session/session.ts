@@ -163,6 +163,7 @@ export class Session {
     };
     // Transaction-level advisory locks go when the transaction ends.
     this.tx.onEnd = () => this.advisory.endTransaction();
+    this.tx.advisory = this.advisory;
     this.tx.beforeCommit = async () => {
       const txn = this.tx.txn!;
       const ctx = this.execContext(txn, this.catalog(), [], this.evalContext());

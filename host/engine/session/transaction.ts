@@ -4,7 +4,12 @@
 //   - BEGIN opens a block; the store transaction starts at its first
 //     statement, so SET TRANSACTION may still change its characteristics;
 //   - a failed statement inside a block leaves it failed (25P02 for all but
-//     COMMIT / ROLLBACK / ROLLBACK TO SAVEPOINT; COMMIT then rolls back);
+//     COMMIT / ROLLBACK / ROLLBACK TO SAVEPOINT; COMMIT then rolls back), and
+//     gives back at once what PostgreSQL's abort gives back: with a savepoint,
+//     the writes and locks since the innermost one (its subtransaction
+//     aborts); without, the store transaction rolls back and every lock goes;
+//   - ROLLBACK TO SAVEPOINT gives back the row, table and transaction-level
+//     advisory locks taken since the savepoint (waiters go ahead at once);
 //   - savepoints map to store savepoints plus snapshots of the catalog
 //     overlay and the settings; ROLLBACK TO undoes both and clears failure;
 //   - key spaces created by rolled-back DDL are dropped, and key spaces of
@@ -19,6 +24,7 @@ import type { CatalogTxn } from '../catalog/catalog_store.ts';
 import type { Oid, CatalogObj } from '../catalog/objects.ts';
 import { SbError, SqlState } from '../sb_error.ts';
 import type { BeginOptions, Isolation, Txn } from '../store/index.ts';
+import type { SubMark } from '../store/txn.ts';
 import type { DatabaseCore } from './result.ts';
 import type { FkPending } from '../exec/foreign_keys.ts';
 import type { Settings, SettingsSnapshot } from './settings.ts';
@@ -38,7 +44,9 @@ export function storeIsolation(i: IsolationName): Isolation {
 
 interface Savepoint {
   name: string;
-  mark: number;
+  mark: SubMark;
+  /** The session's transaction-level advisory locks taken before it (AdvisoryOwner.xactMark). */
+  advisory: number;
   catalog: Map<Oid, CatalogObj | null>;
   settings: SettingsSnapshot;
   onCommit: number;
@@ -52,7 +60,17 @@ export class TransactionState {
   cat: CatalogTxn | null = null;
   /** 'implicit': several statements of one query string run as one transaction. */
   block: 'none' | 'implicit' | 'explicit' = 'none';
-  failed = false;
+  /** A statement of the block failed: only COMMIT / ROLLBACK / ROLLBACK TO go on (set by whoever saw the error). */
+  get failed(): boolean {
+    return this.failedFlag;
+  }
+  set failed(v: boolean) {
+    if (v && !this.failedFlag) this.abortOnFailure();
+    this.failedFlag = v;
+  }
+  private failedFlag = false;
+  /** The session's transaction-level advisory locks (a savepoint's rollback gives back its part). */
+  advisory: { xactMark(): number; releaseXactSince(n: number): void; endTransaction(): void } | undefined;
   isolation: IsolationName = 'read committed';
   readOnly = false;
   /** A statement has run in this block (SET TRANSACTION ISOLATION must come before). */
@@ -232,9 +250,29 @@ export class TransactionState {
   savepoint(name: string): void {
     const txn = this.ensureTxn();
     this.savepoints.push({
-      name, mark: txn.savepoint(), catalog: this.cat!.snapshot(), settings: this.settings.snapshot(),
+      name, mark: txn.subMark(), advisory: this.advisory?.xactMark() ?? 0, catalog: this.cat!.snapshot(), settings: this.settings.snapshot(),
       onCommit: this.onCommit.length, onRollback: this.onRollback.length,
     });
+  }
+
+  /**
+   * A statement of the block failed: as PostgreSQL aborts the current
+   * subtransaction (or the transaction) at the error, the writes and locks
+   * since the innermost savepoint go now (everything, without one), so no
+   * one waits for a transaction that can only roll back. The block stays
+   * failed; ROLLBACK TO SAVEPOINT or ROLLBACK ends that.
+   */
+  private abortOnFailure(): void {
+    const txn = this.txn;
+    if (txn === null || txn.state !== 'active') return;
+    const sp = this.savepoints[this.savepoints.length - 1];
+    if (sp !== undefined) {
+      txn.rollbackToSub(sp.mark);
+      this.advisory?.releaseXactSince(sp.advisory);
+    } else {
+      txn.rollback();
+      this.advisory?.endTransaction();
+    }
   }
 
   private find(name: string): number {
@@ -249,7 +287,8 @@ export class TransactionState {
   async rollbackTo(name: string): Promise<void> {
     const i = this.find(name);
     const sp = this.savepoints[i]!;
-    this.txn!.rollbackTo(sp.mark);
+    this.txn!.rollbackToSub(sp.mark);
+    this.advisory?.releaseXactSince(sp.advisory);
     this.cat!.restore(sp.catalog);
     this.settings.restore(sp.settings);
     this.onCommit.length = sp.onCommit;

@@ -37,6 +37,14 @@ interface Entry {
   strong: Txn[];
 }
 
+/** A transaction's row locks at a subtransaction's start (KeyLocks.mark). */
+export interface KeyLocksMark {
+  /** How many locks it had taken. */
+  held: number;
+  /** Per key space of its per-transaction key locks: how many rows (-1: the whole key space). */
+  quiet: Map<number, number> | undefined;
+}
+
 /** A shared row lock's mode. */
 export type ShareMode = 'keyshare' | 'share';
 
@@ -75,7 +83,7 @@ export class KeyLocks {
   constructor(liveTxns: () => Iterable<Txn>) {
     this.tables = new TableLocks(liveTxns);
   }
-  /** The lock names each transaction holds (released when it ends). */
+  /** The locks each transaction holds, in the order taken: kind ('w' key lock, 'k' KEY SHARE, 's' SHARE) then name (released when it ends). */
   private readonly held = new Map<Txn, string[]>();
   /** Row locks per transaction, key space and kind (to know when to lock the whole key space instead). */
   private readonly counts = new Map<Txn, Map<string, number>>();
@@ -187,13 +195,13 @@ export class KeyLocks {
       // Too many rows: lock the whole key space (the row entries it holds stay until it ends).
       if (e.writers.length === 0 && e.sharers.length === 0 && e.strong.length === 0) this.entries.delete(id);
       list(this.entry(wholeId)).push(txn);
-      this.hold(txn, wholeId);
+      this.hold(txn, kind + wholeId);
       if (kind !== 'w') this.shareHolds++;
       return;
     }
     perKs.set(ks.id + kind, n);
     list(e).push(txn);
-    this.hold(txn, id);
+    this.hold(txn, kind + id);
     if (kind !== 'w') this.shareHolds++;
   }
 
@@ -205,17 +213,57 @@ export class KeyLocks {
     if (ids === undefined) return;
     this.held.delete(txn);
     this.counts.delete(txn);
-    for (const id of ids) {
-      const e = this.entries.get(id);
-      if (e === undefined) continue;
-      for (const list of [e.writers, e.sharers, e.strong]) {
-        const i = list.indexOf(txn);
-        if (i < 0) continue;
-        list.splice(i, 1);
-        if (list !== e.writers) this.shareHolds--;
-      }
-      if (e.writers.length === 0 && e.sharers.length === 0 && e.strong.length === 0) this.entries.delete(id);
+    for (const h of ids) this.drop(txn, h);
+  }
+
+  /** Gives back one lock taken by hold(): `h` is its kind and name. */
+  private drop(txn: Txn, h: string): void {
+    const id = h.slice(1);
+    const e = this.entries.get(id);
+    if (e === undefined) return;
+    const list = h[0] === 'w' ? e.writers : h[0] === 'k' ? e.sharers : e.strong;
+    const i = list.indexOf(txn);
+    if (i >= 0) {
+      list.splice(i, 1);
+      if (list !== e.writers) this.shareHolds--;
     }
+    if (e.writers.length === 0 && e.sharers.length === 0 && e.strong.length === 0) this.entries.delete(id);
+  }
+
+  /** What `txn` holds now, for releaseSince() (a subtransaction's start). */
+  mark(txn: Txn): KeyLocksMark {
+    const quiet = this.quiet.get(txn);
+    return {
+      held: this.held.get(txn)?.length ?? 0,
+      quiet: quiet === undefined ? undefined : new Map([...quiet].map(([ks, q]) => [ks, q.all ? -1 : q.keys.length])),
+    };
+  }
+
+  /** Gives back the row locks `txn` took after mark() (ROLLBACK TO SAVEPOINT). */
+  releaseSince(txn: Txn, m: KeyLocksMark): void {
+    const ids = this.held.get(txn);
+    if (ids !== undefined && ids.length > m.held) {
+      const counts = this.counts.get(txn);
+      for (const h of ids.splice(m.held)) {
+        this.drop(txn, h);
+        const ks = h.slice(1, h.indexOf(':'));
+        const n = counts?.get(ks + h[0]);
+        if (n !== undefined && !h.endsWith(':*')) counts!.set(ks + h[0], n - 1);
+      }
+    }
+    const quiet = this.quiet.get(txn);
+    if (quiet === undefined) return;
+    for (const [ks, q] of quiet) {
+      const had = m.quiet?.get(ks);
+      if (had === undefined) quiet.delete(ks);
+      // (A key space that went over to a whole-key-space lock since stays locked whole: more than needed, never less.)
+      else if (had >= 0 && !q.all && q.keys.length > had) {
+        q.keys.length = had;
+        q.names = undefined;
+        q.named = undefined;
+      }
+    }
+    if (quiet.size === 0) this.quiet.delete(txn);
   }
 
   private entry(id: string): Entry {

@@ -227,6 +227,40 @@ export class TableLocks {
     return out;
   }
 
+  /**
+   * Gives back the modes `txn` took since its locks were `before` (a copy of
+   * Txn.tableLocks at a subtransaction's start): ROLLBACK TO SAVEPOINT.
+   */
+  releaseSince(txn: Txn, before: readonly number[] | undefined): void {
+    const list = txn.tableLocks;
+    if (list === undefined) return;
+    for (let i = 0; i < list.length; i += 2) {
+      const oid = list[i]!;
+      let then = 0;
+      if (before !== undefined) {
+        for (let j = 0; j < before.length; j += 2) {
+          if (before[j] === oid) {
+            then = before[j + 1]!;
+            break;
+          }
+        }
+      }
+      const drop = list[i + 1]! & ~then;
+      if (drop === 0) continue;
+      list[i + 1] = then;
+      const e = this.entries.get(oid);
+      if (e === undefined) continue;
+      for (let m = 1; m <= 8; m++) {
+        if ((drop & bit(m)) !== 0 && --e.counts[m]! === 0) e.mask &= ~bit(m);
+      }
+      if (drop >= bit(TableLockMode.ShareUpdateExclusive)) {
+        const strong = then & ~(bit(TableLockMode.ShareUpdateExclusive) - 1);
+        if (strong === 0) e.strong.delete(txn);
+        else e.strong.set(txn, strong);
+      }
+    }
+  }
+
   /** The transaction ended: its locks go (and the tables it changed, if it committed, move to a new version). */
   release(txn: Txn): void {
     const changed = txn.tableChanges;

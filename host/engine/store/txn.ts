@@ -18,7 +18,7 @@ import { SbError, SqlState } from '../sb_error.ts';
 import { MEM_DELETED, OP_DELETE, OP_INSERT, OP_PUT, ST } from '../../storage/kernel.ts';
 import { binaryString } from '../../storage/wal_record.ts';
 import type { Isolation } from './options.ts';
-import type { ShareMode } from './key_locks.ts';
+import type { KeyLocksMark, ShareMode } from './key_locks.ts';
 import type { TableLockMode } from './table_locks.ts';
 import { ScanCursor, type ScanOptions } from './scan_cursor.ts';
 import type { Keyspace, StoreCore } from './store_core.ts';
@@ -40,6 +40,14 @@ export interface BeginOptions {
 const NO_KEYSPACES: ReadonlySet<Keyspace> = new Set();
 
 export type TxnState = 'active' | 'committing' | 'committed' | 'aborted';
+
+/** A subtransaction's start (Txn.subMark): its write mark and the locks held then. */
+export interface SubMark {
+  writes: number;
+  /** A copy of Txn.tableLocks. */
+  tables: number[] | undefined;
+  keys: KeyLocksMark;
+}
 
 export class Txn {
   /**
@@ -76,6 +84,9 @@ export class Txn {
   readerIndex = -1;
   private finishedPromise: Promise<void> | undefined;
   private wakeWaiters: (() => void) | undefined;
+  /** Settles at the next partial release of its locks (rollbackToSub) or when it ends; made on first use. */
+  private releasedPromise: Promise<void> | undefined;
+  private wakeReleased: (() => void) | undefined;
   private ended = false;
   private readonly autoSnapshot: boolean;
   private readonly lockTimeoutMs: number;
@@ -453,13 +464,14 @@ export class Txn {
       if (this.lockTimeoutMs > 0) {
         let cancel: (() => void) | undefined;
         const timeout = new Promise<'timeout'>((r) => (cancel = this.core.platform.setTimer(() => r('timeout'), this.lockTimeoutMs)));
-        const outcome = await Promise.race([blocker.finished.then(() => 'done' as const), timeout]);
+        const outcome = await Promise.race([blocker.released.then(() => 'done' as const), timeout]);
         cancel?.();
         if (outcome === 'timeout') {
           throw new SbError(SqlState.lock_not_available, 'canceling statement due to lock timeout');
         }
       } else {
-        await blocker.finished;
+        // Its end, or a ROLLBACK TO SAVEPOINT that gave locks back: the caller looks again.
+        await blocker.released;
       }
     } finally {
       this.waitingFor = undefined;
@@ -479,6 +491,39 @@ export class Txn {
     this.assertActive();
     this.core.kernel.x.tx_rollback_to(this.slot, mark);
     this.rollbacks++;
+  }
+
+  /**
+   * A subtransaction's start (SQL SAVEPOINT): the write mark and the locks
+   * held then. rollbackToSub() undoes the writes made since and gives back
+   * the locks taken since, as PostgreSQL's subtransaction abort does.
+   */
+  subMark(): SubMark {
+    return { writes: this.savepoint(), tables: this.tableLocks?.slice(), keys: this.core.keyLocks.mark(this) };
+  }
+
+  /**
+   * Rolls back to a subMark(): the writes made since go (so do the row locks
+   * they were), and so do the table and shared row locks taken since; every
+   * transaction waiting for this one looks again at once.
+   */
+  rollbackToSub(m: SubMark): void {
+    this.rollbackTo(m.writes);
+    this.core.keyLocks.releaseSince(this, m.keys);
+    this.core.keyLocks.tables.releaseSince(this, m.tables);
+    this.signalReleased();
+  }
+
+  /** Settles when some of its locks are given back before it ends (rollbackToSub), or when it ends. */
+  get released(): Promise<void> {
+    if (this.ended) return Promise.resolve();
+    return (this.releasedPromise ??= new Promise((r) => (this.wakeReleased = r)));
+  }
+
+  private signalReleased(): void {
+    const wake = this.wakeReleased;
+    this.releasedPromise = this.wakeReleased = undefined;
+    wake?.();
   }
 
   /** True when this transaction has written (or tried to write) the key space. */
@@ -538,5 +583,6 @@ export class Txn {
     this.ended = true;
     this.core.keyLocks.release(this);
     this.wakeWaiters?.();
+    this.signalReleased();
   }
 }

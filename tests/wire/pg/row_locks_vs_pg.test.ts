@@ -93,6 +93,29 @@ SCENARIOS.push(
   ['SERIALIZABLE: write skew fails one of the two', [['a', SER], ['a', 'SELECT sum(n) FROM t'], ['b', SER], ['b', 'SELECT sum(n) FROM t'], ['a', 'UPDATE t SET n = 1 WHERE id = 1'], ['b', 'UPDATE t SET n = 1 WHERE id = 2'], ['a', 'COMMIT'], ['b', 'COMMIT']]],
 );
 
+// ROLLBACK TO SAVEPOINT releases the locks taken since the savepoint (row, shared row, table and
+// transaction advisory locks), and whoever waited for one goes ahead at once; RELEASE keeps them.
+// A failed statement releases them already (PostgreSQL aborts the subtransaction, or the
+// transaction when there is no savepoint, at the error). PAUSE, then a look from the third
+// connection, shows whether the waiter went ahead before the first transaction ended.
+const PAUSE: Step = ['c', 'SELECT pg_sleep(0.1) IS NULL'];
+SCENARIOS.push(
+  ['savepoint: ROLLBACK TO releases a row the UPDATE locked', [['a', 'BEGIN'], ['a', 'SAVEPOINT s'], ['a', 'UPDATE t SET n = 1 WHERE id = 1'], ['b', 'UPDATE t SET n = 2 WHERE id = 1'], ['a', 'ROLLBACK TO SAVEPOINT s'], PAUSE, ['c', 'SELECT n FROM t WHERE id = 1'], ['a', 'COMMIT']]],
+  ['savepoint: ROLLBACK TO releases FOR UPDATE', [['a', 'BEGIN'], ['a', 'SAVEPOINT s'], ['a', 'SELECT id FROM t WHERE id = 1 FOR UPDATE'], ['b', 'DELETE FROM t WHERE id = 1'], ['a', 'ROLLBACK TO SAVEPOINT s'], PAUSE, ['a', 'SELECT count(*) FROM t'], ['a', 'COMMIT']]],
+  ['savepoint: ROLLBACK TO releases FOR SHARE', [['a', 'BEGIN'], ['a', 'SAVEPOINT s'], ['a', 'SELECT id FROM t WHERE id = 2 FOR SHARE'], ['b', 'UPDATE t SET n = 3 WHERE id = 2'], ['a', 'ROLLBACK TO SAVEPOINT s'], PAUSE, ['c', 'SELECT n FROM t WHERE id = 2'], ['a', 'COMMIT']]],
+  ['savepoint: ROLLBACK TO releases the parent row a child insert locked', [['a', 'BEGIN'], ['a', 'SAVEPOINT s'], ['a', 'INSERT INTO child VALUES (10, 1)'], ['b', 'DELETE FROM parent WHERE id = 1'], ['a', 'ROLLBACK TO SAVEPOINT s'], PAUSE, ['c', 'SELECT count(*) FROM parent'], ['a', 'COMMIT']]],
+  ['savepoint: a row locked before the savepoint stays locked', [['a', 'BEGIN'], ['a', 'UPDATE t SET n = 1 WHERE id = 1'], ['a', 'SAVEPOINT s'], ['a', 'UPDATE t SET n = 5 WHERE id = 1'], ['b', 'UPDATE t SET n = 2 WHERE id = 1'], ['a', 'ROLLBACK TO SAVEPOINT s'], PAUSE, ['c', 'SELECT n FROM t WHERE id = 1'], ['a', 'COMMIT']]],
+  ['savepoint: RELEASE keeps the row locks', [['a', 'BEGIN'], ['a', 'SAVEPOINT s'], ['a', 'UPDATE t SET n = 1 WHERE id = 1'], ['a', 'RELEASE SAVEPOINT s'], ['b', 'UPDATE t SET n = 2 WHERE id = 1'], PAUSE, ['c', 'SELECT n FROM t WHERE id = 1'], ['a', 'COMMIT']]],
+  ['savepoint: ROLLBACK TO an outer savepoint releases the inner ones\' locks', [['a', 'BEGIN'], ['a', 'SAVEPOINT s1'], ['a', 'UPDATE t SET n = 1 WHERE id = 1'], ['a', 'SAVEPOINT s2'], ['a', 'UPDATE t SET n = 1 WHERE id = 2'], ['b', 'UPDATE t SET n = 2 WHERE id = 2'], ['c', 'UPDATE t SET n = 2 WHERE id = 1'], ['a', 'ROLLBACK TO SAVEPOINT s1'], ['a', 'SELECT pg_sleep(0.1) IS NULL'], ['a', 'SELECT id, n FROM t ORDER BY id'], ['a', 'COMMIT']]],
+  ['savepoint: ROLLBACK TO releases LOCK TABLE', [['a', 'BEGIN'], ['a', 'SAVEPOINT s'], ['a', 'LOCK TABLE t IN ACCESS EXCLUSIVE MODE'], ['b', 'INSERT INTO t VALUES (3, \'c\', 0)'], ['a', 'ROLLBACK TO SAVEPOINT s'], PAUSE, ['c', 'SELECT count(*) FROM t'], ['a', 'COMMIT']]],
+  ['savepoint: ROLLBACK TO keeps the table lock taken before it', [['a', 'BEGIN'], ['a', 'LOCK TABLE t IN SHARE MODE'], ['a', 'SAVEPOINT s'], ['a', 'LOCK TABLE t IN ACCESS EXCLUSIVE MODE'], ['b', 'SELECT count(*) FROM t'], ['c', 'UPDATE t SET n = 4 WHERE id = 1'], ['a', 'ROLLBACK TO SAVEPOINT s'], ['a', 'SELECT pg_sleep(0.1) IS NULL'], ['a', 'SELECT n FROM t WHERE id = 1'], ['a', 'COMMIT']]],
+  ['savepoint: ROLLBACK TO releases the table lock a statement took', [['a', 'BEGIN'], ['a', 'SAVEPOINT s'], ['a', `INSERT INTO t VALUES (3, 'c', 0)`], ['b', 'BEGIN'], ['b', 'LOCK TABLE t IN SHARE MODE'], ['a', 'ROLLBACK TO SAVEPOINT s'], ['a', 'SELECT pg_sleep(0.1) IS NULL'], ['c', `SELECT mode, granted FROM pg_locks WHERE locktype = 'relation' AND relation = 't'::regclass ORDER BY granted, mode`], ['b', 'COMMIT'], ['a', 'COMMIT']]],
+  ['savepoint: ROLLBACK TO releases a transaction advisory lock', [['a', 'BEGIN'], ['a', 'SAVEPOINT s'], ['a', 'SELECT pg_advisory_xact_lock(5)'], ['b', 'SELECT pg_advisory_lock(5)'], ['a', 'ROLLBACK TO SAVEPOINT s'], ['a', 'SELECT pg_sleep(0.1) IS NULL'], ['c', `SELECT mode, granted FROM pg_locks WHERE locktype = 'advisory' AND objid = 5`], ['a', 'COMMIT'], ['b', 'SELECT pg_advisory_unlock(5)']]],
+  ['savepoint: a session advisory lock stays after ROLLBACK TO', [['a', 'BEGIN'], ['a', 'SAVEPOINT s'], ['a', 'SELECT pg_advisory_lock(6)'], ['a', 'ROLLBACK TO SAVEPOINT s'], ['a', 'COMMIT'], ['b', 'SELECT pg_try_advisory_lock(6)'], ['a', 'SELECT pg_advisory_unlock(6)']]],
+  ['savepoint: a failed statement releases the locks taken since the savepoint', [['a', 'BEGIN'], ['a', 'SAVEPOINT s'], ['a', 'UPDATE t SET n = 1 WHERE id = 1'], ['a', `INSERT INTO t VALUES (2, 'dup', 0)`], ['b', 'UPDATE t SET n = 2 WHERE id = 1'], ['a', 'ROLLBACK TO SAVEPOINT s'], ['a', 'SELECT n FROM t WHERE id = 1'], ['a', 'COMMIT']]],
+  ['a failed statement in a block releases the transaction\'s locks', [['a', 'BEGIN'], ['a', 'UPDATE t SET n = 1 WHERE id = 1'], ['a', 'LOCK TABLE parent IN SHARE MODE'], ['a', `INSERT INTO t VALUES (2, 'dup', 0)`], ['b', 'UPDATE t SET n = 2 WHERE id = 1'], ['b', `UPDATE parent SET name = 'x' WHERE id = 1`], ['a', 'SELECT 1'], ['a', 'ROLLBACK'], ['c', 'SELECT n FROM t WHERE id = 1']]],
+);
+
 // Every pair of the conflict table: a lock held by one transaction, then another's request.
 const LOCKS: Record<string, string> = {
   'FOR UPDATE': 'SELECT id FROM t WHERE id = 1 FOR UPDATE',
