@@ -207,20 +207,8 @@ export class AdvisoryLocks {
 
   /** Drops every lock of the owner of one level (session or transaction). */
   releaseAll(owner: AdvisoryOwner, xact: boolean): void {
-    if (xact) {
-      // Every transaction-level lock taken is in xactTaken: most transactions took none.
-      if (owner.xactTaken.length === 0) return;
-      const keys = new Set(owner.xactTaken.map((t) => t.slice(1)));
-      owner.xactTaken.length = 0;
-      for (const key of keys) {
-        const s = this.locks.get(key);
-        const h = s?.holders.get(owner);
-        if (s === undefined || h === undefined) continue;
-        h.xactExcl = h.xactShared = 0;
-        this.settle(key, s, owner, h);
-      }
-      return;
-    }
+    // Every transaction-level lock taken is in xactTaken (most transactions took none).
+    if (xact) return this.releaseXactSince(owner, 0);
     for (const [key, s] of [...this.locks]) {
       const h = s.holders.get(owner);
       if (h === undefined) continue;

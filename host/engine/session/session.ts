@@ -161,8 +161,7 @@ export class Session {
       sequenceValues: this.sequenceValues,
       advisory: this.advisory,
     };
-    // Transaction-level advisory locks go when the transaction ends.
-    this.tx.onEnd = () => this.advisory.endTransaction();
+    // Transaction-level advisory locks go when the transaction ends (or its savepoint is rolled back to).
     this.tx.advisory = this.advisory;
     this.tx.beforeCommit = async () => {
       const txn = this.tx.txn!;

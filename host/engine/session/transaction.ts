@@ -69,7 +69,7 @@ export class TransactionState {
     this.failedFlag = v;
   }
   private failedFlag = false;
-  /** The session's transaction-level advisory locks (a savepoint's rollback gives back its part). */
+  /** The session's transaction-level advisory locks: they go when the transaction ends, and a savepoint's rollback gives back its part. */
   advisory: { xactMark(): number; releaseXactSince(n: number): void; endTransaction(): void } | undefined;
   isolation: IsolationName = 'read committed';
   readOnly = false;
@@ -83,8 +83,6 @@ export class TransactionState {
   beforeCommit: (() => Promise<void>) | undefined;
   /** Open SQL cursors (session/cursors.ts): told before a commit (WITH HOLD cursors read their rows; an error rolls back) and when the transaction ends. */
   cursorHooks: { beforeCommit(): Promise<void>; ended(committed: boolean): void } | undefined;
-  /** Told when a transaction ends, committed or not (transaction-level advisory locks go). */
-  onEnd: (() => void) | undefined;
   private savepoints: Savepoint[] = [];
   /** The catalog handle of an ended transaction that changed nothing in the catalog: the next transaction takes it (it holds no state then). */
   private spareCat: CatalogTxn | null = null;
@@ -244,7 +242,7 @@ export class TransactionState {
     if (this.deferred.parents.length > 0 || this.deferred.noAction.length > 0) this.deferred = { parents: [], noAction: [] };
     this.settings.endTransaction(committed);
     this.cursorHooks?.ended(committed);
-    this.onEnd?.();
+    this.advisory?.endTransaction();
   }
 
   savepoint(name: string): void {
