@@ -12,6 +12,8 @@ import { firstCertificateDer, tlsServerEndPoint } from './x509.ts';
 
 export interface PgListener {
   readonly port: number;
+  /** The listening socket's file descriptor (-1 where the platform does not expose it). */
+  readonly fd: number;
   readonly state: PgServerState;
   /** The off-thread socket writer, when on (plain TCP, Node on Linux). */
   readonly writer?: WireWriter;
@@ -31,6 +33,14 @@ export interface PgListenOptions {
    * connection writes through Node's socket on the main thread.
    */
   writerThread?: boolean;
+  /**
+   * Accept on a listening socket another thread opened (its file
+   * descriptor) instead of binding host:port: the kernel hands each new
+   * connection to one of the threads accepting on it. The thread that
+   * opened the socket must close it before this listener closes (the other
+   * order aborts in libuv when the owner's close finds the descriptor gone).
+   */
+  fd?: number;
 }
 
 /**
@@ -195,16 +205,20 @@ export async function listenPg(state: PgServerState, host: string, port: number,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    const done = (): void => {
       server.off('error', reject);
       resolve();
-    });
+    };
+    if (opts.fd !== undefined) server.listen({ fd: opts.fd }, done);
+    else server.listen(port, host, done);
   });
   server.on('error', (e) => state.log.error('pg', 'listener_error', { message: e.message }));
   const addr = server.address();
   const bound = typeof addr === 'object' && addr !== null ? addr.port : port;
+  const fd = (server as unknown as { _handle?: { fd?: number } })._handle?.fd;
   return {
     port: bound,
+    fd: typeof fd === 'number' ? fd : -1,
     state,
     ...(writer ? { writer } : {}),
     async close(graceMs = 5_000): Promise<void> {
