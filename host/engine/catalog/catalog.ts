@@ -8,10 +8,14 @@ import type {
 } from './objects.ts';
 import { isRelation } from './objects.ts';
 
+/** The empty answer of referencing() (shared, never modified). */
+const NONE: readonly ConstraintObj[] = Object.freeze([]);
+
 export class Catalog {
   private byName: Map<string, Oid> | undefined;
   private indexesByTable: Map<Oid, IndexObj[]> | undefined;
   private constraintsByTable: Map<Oid, ConstraintObj[]> | undefined;
+  private referencingByTable: Map<Oid, ConstraintObj[]> | undefined;
 
   constructor(
     readonly objects: ReadonlyMap<Oid, CatalogObj>,
@@ -102,13 +106,24 @@ export class Catalog {
     return this.constraintsByTable.get(tableOid) ?? [];
   }
 
-  /** Foreign keys of other tables (or this one) that reference `tableOid`. */
-  referencing(tableOid: Oid): ConstraintObj[] {
-    const out: ConstraintObj[] = [];
-    for (const o of this.objects.values()) {
-      if (o.kind === 'constraint' && o.type === 'f' && o.ref?.tableOid === tableOid) out.push(o);
+  /**
+   * Foreign keys of other tables (or this one) that reference `tableOid`, in
+   * creation order. Indexed on first use: every INSERT, UPDATE and DELETE
+   * asks, and a walk of the whole catalog grew with the schema.
+   */
+  referencing(tableOid: Oid): readonly ConstraintObj[] {
+    if (!this.referencingByTable) {
+      const m = new Map<Oid, ConstraintObj[]>();
+      for (const o of this.objects.values()) {
+        if (o.kind !== 'constraint' || o.type !== 'f' || !o.ref) continue;
+        let l = m.get(o.ref.tableOid);
+        if (!l) m.set(o.ref.tableOid, (l = []));
+        l.push(o);
+      }
+      for (const l of m.values()) l.sort((a, b) => a.oid - b.oid);
+      this.referencingByTable = m;
     }
-    return out.sort((a, b) => a.oid - b.oid);
+    return this.referencingByTable.get(tableOid) ?? NONE;
   }
 
   ofKind<K extends CatalogObj['kind']>(kind: K): Array<Extract<CatalogObj, { kind: K }>> {

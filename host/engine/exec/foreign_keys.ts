@@ -47,8 +47,8 @@ export interface FkPending {
 }
 
 export class ForeignKeys {
-  private readonly asChild: ConstraintObj[];
-  private readonly asParent: ConstraintObj[];
+  private readonly asChild: readonly ConstraintObj[];
+  private readonly asParent: readonly ConstraintObj[];
 
   constructor(
     private readonly ctx: ExecContext,
@@ -59,8 +59,32 @@ export class ForeignKeys {
     private readonly cascadeFrom?: number,
     private readonly defaults?: Map<string, VecFn>,
   ) {
-    this.asChild = ctx.catalog.constraintsOf(ta.table.oid).filter((c) => c.type === 'f');
-    this.asParent = ctx.catalog.referencing(ta.table.oid);
+    const lists = (ta.fkLists ??= {
+      asChild: ctx.catalog.constraintsOf(ta.table.oid).filter((c) => c.type === 'f'),
+      asParent: ctx.catalog.referencing(ta.table.oid),
+    });
+    this.asChild = lists.asChild;
+    this.asParent = lists.asParent;
+  }
+
+  /** The table holds foreign keys: new and changed rows need checkParents(). */
+  get checksParents(): boolean {
+    return this.asChild.length > 0;
+  }
+
+  /** Foreign keys reference the table: changed and deleted rows need onParentChange(). */
+  get isReferenced(): boolean {
+    return this.asParent.length > 0;
+  }
+
+  /**
+   * finish() without a generator when no check is pending (the usual case):
+   * ends the statement and returns true; false when finish() must run.
+   */
+  finishedWithoutChecks(): boolean {
+    if (this.pending.parents.length > 0 || this.pending.noAction.length > 0) return false;
+    this.ctx.txn.endStatement();
+    return true;
   }
 
   /** The parent rows referenced by a new or updated child row must exist (checked at finish()). */

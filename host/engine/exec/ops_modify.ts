@@ -111,14 +111,23 @@ export class ModifyOp extends BaseOp {
           if (this.spec.returning) pushRow(out, this.evalRow(this.spec.returning, result));
           continue;
         }
-        const row = cols.map((c) => c[i]);
-        const extra = row.length > extraAt ? row.slice(extraAt) : undefined;
+        // The old row (and for UPDATE the new one) straight from the batch's columns.
+        const oldRow = new Array<unknown>(n);
+        for (let c = 0; c < n; c++) oldRow[c] = cols[c]![i];
+        let extra: unknown[] | undefined;
+        if (cols.length > extraAt) {
+          extra = new Array<unknown>(cols.length - extraAt);
+          for (let c = extraAt; c < cols.length; c++) extra[c - extraAt] = cols[c]![i];
+        }
         switch (this.spec.op) {
-          case 'update':
-            result = yield* this.updateRow(row.slice(0, n), row.slice(n, 2 * n), row[2 * n] as Uint8Array, extra);
+          case 'update': {
+            const newRow = new Array<unknown>(n);
+            for (let c = 0; c < n; c++) newRow[c] = cols[n + c]![i];
+            result = yield* this.updateRow(oldRow, newRow, cols[2 * n]![i] as Uint8Array, extra);
             break;
+          }
           case 'delete':
-            result = yield* this.deleteRow(row.slice(0, n), row[n] as Uint8Array, extra);
+            result = yield* this.deleteRow(oldRow, cols[n]![i] as Uint8Array, extra);
             break;
         }
         if (result === null) continue;
@@ -129,7 +138,7 @@ export class ModifyOp extends BaseOp {
     }
     this.done = true;
     // The statement's top-level modification runs the deferred foreign-key checks at its end.
-    if (!this.spec.fkPending) yield* this.fks.finish();
+    if (!this.spec.fkPending && !this.fks.finishedWithoutChecks()) yield* this.fks.finish();
     return out.length > 0 ? out : null;
   }
 
@@ -189,7 +198,7 @@ export class ModifyOp extends BaseOp {
 
   private *insertRow(row: unknown[]): Generator<Signal, unknown[] | null, void> {
     this.checkRow(row);
-    yield* this.fks.checkParents(row, null);
+    if (this.fks.checksParents) yield* this.fks.checkParents(row, null);
     const ta = this.ta;
     const rowId = ta.pkPositions ? undefined : this.ctx.store.clock.now();
     // Without indexes nothing else uses the key writer before the row is written: a view of it will do.
@@ -275,7 +284,7 @@ export class ModifyOp extends BaseOp {
       }
     }
     this.checkRow(newRow);
-    yield* this.fks.checkParents(newRow, oldRow);
+    if (this.fks.checksParents) yield* this.fks.checkParents(newRow, oldRow);
     const newKey = ta.pkPositions ? ta.rowKey(newRow) : rowKey;
     const keyChanged = !bytesEqual(newKey, rowKey);
     // Lock the row first: writing its new version is what conflicts with concurrent writers.
@@ -319,7 +328,7 @@ export class ModifyOp extends BaseOp {
         });
       }
     }
-    yield* this.fks.onParentChange(oldRow, newRow);
+    if (this.fks.isReferenced) yield* this.fks.onParentChange(oldRow, newRow);
     if (this.trackWritten) this.written.add(keyId(ta.ks.id, newKey));
     return newRow;
   }
@@ -394,7 +403,7 @@ export class ModifyOp extends BaseOp {
       const entry = ta.indexKey(ix, oldRow, rowKey, this.ctx);
       if (entry) yield* this.write(ix.ks, entry.key, undefined, 'delete');
     }
-    yield* this.fks.onParentChange(oldRow, null);
+    if (this.fks.isReferenced) yield* this.fks.onParentChange(oldRow, null);
     return oldRow;
   }
 }
