@@ -2,7 +2,10 @@
 # pgbench against ScratchBird, against a throwaway PostgreSQL 15 cluster
 # (fsync on) and against PGlite served by @electric-sql/pglite-socket (its
 # pglite-server, a file-backed database, connections multiplexed onto
-# PGlite's one backend), one after the other on this machine; prints tps,
+# PGlite's one backend), all running at once on this machine, the runs
+# alternating between them row by row (PASSES=N repeats every row N times
+# and keeps each server's best; a change in the shared machine's speed falls
+# on all of them alike); prints tps,
 # p50/p99 latency and the ScratchBird/PostgreSQL and ScratchBird/PGlite
 # ratios per run, and the time of each `pgbench -i` (the COPY load and the
 # primary keys; PGlite generates its rows server-side, `-I dtGvp`, since
@@ -15,6 +18,7 @@
 #   TARGETS=scratchbird tools/bench/pgbench.sh
 #   TARGETS="scratchbird pglite" tools/bench/pgbench.sh
 #   ONLY="S-c8-prepared TPCB-c8" tools/bench/pgbench.sh   # a subset of the runs
+#   PASSES=3 tools/bench/pgbench.sh        # every row three times per server; the best pass counts
 #   SCRATCHBIRD_WIRE_WRITER_THREAD=on tools/bench/pgbench.sh    # ScratchBird with its socket writer thread (off by default)
 #
 # Runs: -S (select only) with 1 and 8 clients in simple and prepared modes,
@@ -30,6 +34,7 @@ ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 SCALE="${SCALE:-10}"
 DURATION="${DURATION:-10}"
+PASSES="${PASSES:-1}"
 TARGETS="${TARGETS:-scratchbird postgresql pglite}"
 WORK="$(mktemp -d /tmp/sb-pgbench-XXXXXX)"
 chmod 755 "$WORK"
@@ -118,9 +123,15 @@ if [ -n "${ONLY:-}" ]; then
   RUNS=("${kept[@]}")
 fi
 
+# Every server is started and loaded first; then the runs alternate between
+# them row by row (and pass by pass with PASSES=N), so that a change in the
+# shared machine's speed during the script falls on all of them alike. Each
+# row keeps the pass with the best tps per server.
+declare -A CONN
 for target in $TARGETS; do
   start_"$target" > "$WORK/conn"
-  read -r port user db < "$WORK/conn"
+  CONN["$target"]=$(cat "$WORK/conn")
+  read -r port user db <<<"${CONN["$target"]}"
   echo "== $target on port $port: pgbench -i -s $SCALE$([ "$target" = scratchbird ] && echo " (wire writer thread: ${SCRATCHBIRD_WIRE_WRITER_THREAD:-default})")" >&2
   t0=$(date +%s.%N)
   # pglite-socket does not carry COPY FROM STDIN (pgbench fails with "PQputline failed"): PGlite generates the rows server-side (-I G).
@@ -128,17 +139,28 @@ for target in $TARGETS; do
   PGPASSWORD=$PASSWORD "$BIN/pgbench" -h 127.0.0.1 -p "$port" -U "$user" -i -q "${steps[@]}" -s "$SCALE" "$db" >/dev/null 2>"$WORK/init.err" || { cat "$WORK/init.err" >&2; [ -f "$WORK/pglite.log" ] && tail -5 "$WORK/pglite.log" >&2; exit 1; }
   INIT["$target"]=$(echo "$(date +%s.%N) - $t0" | bc)
   echo "   init: ${INIT["$target"]} s ($(grep -o 'done in.*' "$WORK/init.err" || true))" >&2
+done
+declare -A PASS_TPS
+for pass in $(seq 1 "$PASSES"); do
+  [ "$PASSES" -gt 1 ] && echo "== pass $pass of $PASSES" >&2
   for spec in "${RUNS[@]}"; do
-    name=${spec%%|*}; args=${spec#*|}
-    # PGlite's connections share one backend: 8 clients' named prepared statements collide ("P_0" already exists) in TPC-B.
-    [ "$target" = pglite ] && [ "$name" = TPCB-c8 ] && args=${args/-M prepared/-M simple}
-    # shellcheck disable=SC2086
-    RESULT["$target/$name"]=$(run "$target-$name" "$port" "$user" "$db" $args)
-    echo "   $name: ${RESULT["$target/$name"]}" >&2
+    name=${spec%%|*}
+    for target in $TARGETS; do
+      read -r port user db <<<"${CONN["$target"]}"
+      args=${spec#*|}
+      # PGlite's connections share one backend: 8 clients' named prepared statements collide ("P_0" already exists) in TPC-B.
+      [ "$target" = pglite ] && [ "$name" = TPCB-c8 ] && args=${args/-M prepared/-M simple}
+      # shellcheck disable=SC2086
+      r=$(run "$target-$name" "$port" "$user" "$db" $args)
+      echo "   $target $name: $r" >&2
+      tps=${r%% *}
+      PASS_TPS["$target/$name"]="${PASS_TPS["$target/$name"]:-}${PASS_TPS["$target/$name"]:+ }${tps%.*}"
+      best=${RESULT["$target/$name"]:-}
+      if [ -z "$best" ] || [ "${best%% *}" = FAILED ] || { [ "$tps" != FAILED ] && [ "$(echo "$tps > ${best%% *}" | bc)" = 1 ]; }; then
+        RESULT["$target/$name"]=$r
+      fi
+    done
   done
-  if [ "$target" = scratchbird ]; then kill "$SB_PID"; wait "$SB_PID" 2>/dev/null || true; SB_PID=""; fi
-  if [ "$target" = postgresql ]; then as_pg "$BIN/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null; PG_DATA=""; fi
-  if [ "$target" = pglite ]; then kill "$PGLITE_PID"; wait "$PGLITE_PID" 2>/dev/null || true; PGLITE_PID=""; fi
 done
 
 ratio() { [ "$1" != "-" ] && [ "$2" != "-" ] && [ "$2" != "0" ] && [ "$2" != "FAILED" ] && [ "$1" != "FAILED" ] && echo "scale=2; $1 / $2" | bc || echo "-"; }
@@ -159,3 +181,10 @@ for spec in "${RUNS[@]}"; do
   read -r _ _ _ _ li lc <<<"${RESULT["pglite/$name"]:-- - - - - -}"
   printf '%-16s | %14s %15s | %14s %15s | %14s %15s\n' "$name" "${si:--}" "${sc:--}" "${pi:--}" "${pc:--}" "${li:--}" "${lc:--}"
 done
+if [ "$PASSES" -gt 1 ]; then
+  printf '\n%-16s | %s\n' "tps by pass" "$(for t in $TARGETS; do printf '%-24s ' "$t"; done)"
+  for spec in "${RUNS[@]}"; do
+    name=${spec%%|*}
+    printf '%-16s | %s\n' "$name" "$(for t in $TARGETS; do printf '%-24s ' "${PASS_TPS["$t/$name"]:--}"; done)"
+  done
+fi
