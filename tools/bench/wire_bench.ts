@@ -10,19 +10,21 @@
 // a SELECT, an INSERT, END: seven prepared round trips) over tellers and
 // branches made to scale; the database is in memory, so END writes no WAL.
 //
-//   npx tsx tools/bench/wire_bench.ts [--rows 100000] [--ops 50000] [--passes 5] [--only prepared|simple|engine|tpcb] [--profile FILE]
+//   npx tsx tools/bench/wire_bench.ts [--rows 100000] [--ops 50000] [--passes 5] [--only prepared|simple|engine|tpcb] [--profile FILE] [--alloc -|FILE]
 
 import { open } from '../../host/engine/db.ts';
 import { nodePlatform } from '../../host/platform/node.ts';
 import { PgConnection, type PgTransport } from '../../host/wire/pg/connection.ts';
 import { PgServerState } from '../../host/wire/pg/server_state.ts';
 import { parse, postgres } from '../../sql-dialects/index.ts';
-import { argInt, argValue, Rng, startProfile, TPCB_SCRIPT } from './common.ts';
+import { argInt, argValue, Rng, startAllocationProfile, startProfile, TPCB_SCRIPT } from './common.ts';
 
 const ROWS = argInt('--rows', 100_000);
 const OPS = argInt('--ops', 50_000);
 const PASSES = argInt('--passes', 5);
 const PROFILE = argValue('--profile');
+/** --alloc FILE|-: bytes allocated per transaction in the last pass (V8's sampling heap profiler); FILE also gets the .heapprofile. */
+const ALLOC = argValue('--alloc');
 const ONLY = argValue('--only'); // engine | prepared | simple
 const SQL = 'SELECT abalance FROM pgbench_accounts WHERE aid = $1';
 
@@ -173,16 +175,23 @@ const kinds: Array<[string, (i: number) => Promise<unknown>]> = [
 ];
 if (ONLY) kinds.splice(0, kinds.length, ...kinds.filter(([label]) => label.includes(ONLY)));
 const best = new Map<string, number>();
+const allocated = new Map<string, number>();
 for (let p = 0; p < PASSES; p++) {
   const stop = PROFILE && p === PASSES - 1 ? await startProfile() : null;
   for (const [label, send] of kinds) {
+    const alloc = ALLOC && p === PASSES - 1 ? await startAllocationProfile() : null;
     const us = await pass(label, send);
     best.set(label, Math.min(best.get(label) ?? Infinity, us));
+    if (alloc) {
+      const bytes = await alloc(ALLOC === '-' ? undefined : `${ALLOC}.${label.replace(/[^a-z0-9]+/gi, '_')}.heapprofile`);
+      allocated.set(label, bytes / (OPS + 2000));
+    }
   }
   if (stop) await stop(PROFILE!);
 }
 if (w.last !== 0x32 && w.last !== 0x54 && w.last !== 0x43 && !ONLY?.includes('engine')) throw new Error(`unexpected response (first byte ${w.last})`);
 for (const [label, us] of best) console.log(`${label.padEnd(28)} ${us.toFixed(2)} µs CPU/transaction (best of ${PASSES})`);
+for (const [label, b] of allocated) console.log(`${label.padEnd(28)} ${Math.round(b).toLocaleString('en-US')} bytes allocated/transaction (last pass)`);
 if (!ONLY || ONLY.includes('tpcb')) {
   // Every TPC-B transaction ran whole (an error would leave the three sums apart).
   const r = await db.query('SELECT (SELECT sum(abalance) FROM pgbench_accounts), (SELECT sum(tbalance) FROM pgbench_tellers), (SELECT sum(bbalance) FROM pgbench_branches), (SELECT count(*) FROM pgbench_history)');

@@ -40,6 +40,20 @@ export function* lockTableWaiting(txn: Txn, ta: { table: { oid: number; name: st
   if (txn.tableVersion(oid) !== version) throw tableChanged(ta.table.name, true);
 }
 
+/**
+ * lockTableWaiting() without a generator when the lock is granted at once
+ * (the usual case, and always when the session's statement holds it
+ * already): true when held; false when the caller must wait through
+ * lockTableWaiting().
+ */
+export function lockTableNow(txn: Txn, ta: { table: { oid: number; name: string } }, mode: TableLockMode): boolean {
+  const oid = ta.table.oid;
+  const version = txn.tableVersion(oid);
+  if (txn.lockTable(oid, mode) !== undefined) return false;
+  if (txn.tableVersion(oid) !== version) throw tableChanged(ta.table.name, true);
+  return true;
+}
+
 export const PAUSE: Signal = { kind: 'pause' };
 
 export type Step = Generator<Signal, Batch | null, void>;

@@ -22,7 +22,7 @@ import type { VecFn } from './expr.ts';
 import { decodeRow } from './row_codec.ts';
 import type { TableAccess } from './table_access.ts';
 import { BaseOp } from './ops_basic.ts';
-import { lockTableWaiting, type Operator, type Signal, type Step } from './operator.ts';
+import { lockTableNow, lockTableWaiting, type Operator, type Signal, type Step } from './operator.ts';
 import { formatKeyDetail, ForeignKeys, type FkPending } from './foreign_keys.ts';
 import { bytesEqual } from '../types/compare.ts';
 
@@ -88,7 +88,7 @@ export class ModifyOp extends BaseOp {
     if (this.done) return null;
     if (!this.tableLocked) {
       // ROW EXCLUSIVE (a statement run by the session holds it already: Session.lockPlanTables; a cascade's nested modification takes it here).
-      yield* lockTableWaiting(this.ctx.txn, this.ta, TableLockMode.RowExclusive);
+      if (!lockTableNow(this.ctx.txn, this.ta, TableLockMode.RowExclusive)) yield* lockTableWaiting(this.ctx.txn, this.ta, TableLockMode.RowExclusive);
       this.tableLocked = true;
     }
     const out = emptyBatch(this.width);
@@ -96,7 +96,9 @@ export class ModifyOp extends BaseOp {
     // Columns past the standard layout are UPDATE ... FROM / DELETE ... USING's FROM columns.
     const extraAt = this.spec.op === 'update' ? 2 * n + 1 : this.spec.op === 'delete' ? n + 1 : Infinity;
     for (;;) {
-      const b = yield* this.input.next();
+      // A point lookup's row comes without a generator step (nextSync), else through next().
+      let b = this.input.nextSync === undefined ? undefined : this.input.nextSync();
+      if (b === undefined) b = yield* this.input.next();
       if (b === null) break;
       const cols = b.cols;
       for (let i = 0; i < b.length; i++) {
@@ -303,7 +305,9 @@ export class ModifyOp extends BaseOp {
     }
     // A key change (the primary key, or a key foreign keys reference) takes the row's key lock and waits
     // for every shared lock on it (foreign-key checks, FOR KEY SHARE, FOR SHARE); any other update only for FOR SHARE.
-    yield* this.holdRow(rowKey, keyChanged || this.fks.referencedKeyChanges(oldRow, newRow));
+    const keyChange = keyChanged || this.fks.referencedKeyChanges(oldRow, newRow);
+    const sharer = this.holdRowNow(rowKey, keyChange);
+    if (sharer !== undefined) yield* this.holdRow(rowKey, keyChange, sharer);
     if (keyChanged) {
       const ok = yield* this.write(ta.ks, newKey, ta.encode(newRow), 'insert');
       if (!ok) {
@@ -338,12 +342,15 @@ export class ModifyOp extends BaseOp {
    * row's key lock (store/key_locks.ts) and waits for every shared lock on
    * it; any other change waits for FOR SHARE holders only.
    */
-  private *holdRow(rowKey: Uint8Array, keyChange: boolean): Generator<Signal, void, void> {
+  private holdRowNow(rowKey: Uint8Array, keyChange: boolean): Txn | undefined {
     const txn = this.ctx.txn;
-    for (;;) {
-      const sharer = keyChange ? txn.lockKey(this.ta.ks, rowKey, this.fks.referenced) : txn.sharerBlocking(this.ta.ks, rowKey, false);
-      if (sharer === undefined) return;
-      yield { kind: 'wait', blocker: sharer };
+    return keyChange ? txn.lockKey(this.ta.ks, rowKey, this.fks.referenced) : txn.sharerBlocking(this.ta.ks, rowKey, false);
+  }
+
+  /** holdRowNow() found `sharer` in the way: waits for it, and for any after it, until the row is held. */
+  private *holdRow(rowKey: Uint8Array, keyChange: boolean, sharer: Txn): Generator<Signal, void, void> {
+    for (let s: Txn | undefined = sharer; s !== undefined; s = this.holdRowNow(rowKey, keyChange)) {
+      yield { kind: 'wait', blocker: s };
     }
   }
 
@@ -398,7 +405,8 @@ export class ModifyOp extends BaseOp {
       if (again === null) return null;
       oldRow = again.oldRow;
     }
-    yield* this.holdRow(rowKey, true);
+    const sharer = this.holdRowNow(rowKey, true);
+    if (sharer !== undefined) yield* this.holdRow(rowKey, true, sharer);
     for (const ix of ta.indexes) {
       const entry = ta.indexKey(ix, oldRow, rowKey, this.ctx);
       if (entry) yield* this.write(ix.ks, entry.key, undefined, 'delete');
