@@ -39,7 +39,7 @@ import { Settings } from './settings.ts';
 import { TransactionState } from './transaction.ts';
 import { paramValue } from './params.ts';
 import { runUtility } from './utility.ts';
-import { runTransactionControl } from './txn_control.ts';
+import { runBegin, runTransactionControl } from './txn_control.ts';
 import { compileStatement, type KeyMemo, noteModified, parseCached } from './plan_cache.ts';
 import { autoParameterize } from './autoparam.ts';
 // The pg_catalog / information_schema views and catalog functions register themselves.
@@ -277,6 +277,15 @@ export class Session {
       if (!this.tx.failed && (stmt === this.lastBindable || this.plainBindable(stmt))) return this.runBindable(stmt, sql, params, paramTypes);
     } catch (e) {
       return Promise.reject(e);
+    }
+    if (stmt.kind === 'begin' && !this.tx.failed) {
+      // BEGIN never waits: no promise turn (pgbench sends one per transaction).
+      try {
+        return runBegin(this, stmt);
+      } catch (e) {
+        if (this.tx.inBlock()) this.tx.failed = true; // as guard() does
+        return Promise.reject(e);
+      }
     }
     return this.runOther(stmt, sql, params, paramTypes);
   }

@@ -36,21 +36,26 @@ export function parseModes(modes: A.TxMode[]): { isolation?: IsolationName; read
   return out;
 }
 
+/** BEGIN / START TRANSACTION: never waits, so callers may run it without a promise (Session.runStatementSync). */
+export function runBegin(s: Session, stmt: Extract<A.Statement, { kind: 'begin' }>): QueryResult {
+  const tx = s.tx;
+  const tag = stmt.syntax.toUpperCase().startsWith('START') ? 'START TRANSACTION' : 'BEGIN';
+  const modes = parseModes(stmt.modes);
+  if (tx.block === 'explicit') return done(tag, [warning(SqlState.active_sql_transaction, 'there is already a transaction in progress')]);
+  if (tx.block === 'implicit') {
+    // BEGIN inside a multi-statement string turns its implicit block into a regular one.
+    tx.block = 'explicit';
+    return done(tag);
+  }
+  tx.beginBlock('explicit', modes.isolation, modes.readOnly);
+  return done(tag);
+}
+
 export async function runTransactionControl(s: Session, stmt: A.Statement): Promise<QueryResult> {
   const tx = s.tx;
   switch (stmt.kind) {
-    case 'begin': {
-      const tag = stmt.syntax.toUpperCase().startsWith('START') ? 'START TRANSACTION' : 'BEGIN';
-      const modes = parseModes(stmt.modes);
-      if (tx.block === 'explicit') return done(tag, [warning(SqlState.active_sql_transaction, 'there is already a transaction in progress')]);
-      if (tx.block === 'implicit') {
-        // BEGIN inside a multi-statement string turns its implicit block into a regular one.
-        tx.block = 'explicit';
-        return done(tag);
-      }
-      tx.beginBlock('explicit', modes.isolation, modes.readOnly);
-      return done(tag);
-    }
+    case 'begin':
+      return runBegin(s, stmt);
     case 'commit': {
       if (!tx.inBlock()) return done('COMMIT', [warning(SqlState.no_active_sql_transaction, 'there is no transaction in progress')]);
       const chain = stmt.chain === true;

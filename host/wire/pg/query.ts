@@ -693,7 +693,18 @@ export class QueryProtocol {
     return r;
   }
 
-  private async runTransactionControl(p: Portal, t0: number): Promise<QueryResult> {
+  private runTransactionControl(p: Portal, t0: number): QueryResult | Promise<QueryResult> {
+    if (p.ps.stmt!.kind === 'begin' && this.session.tx.block !== 'implicit') {
+      // BEGIN with no implicit block to end first: the session answers without a promise.
+      const r = this.session.runStatementSync(p.ps.stmt!, p.ps.sql, p.values, p.ps.paramTypes);
+      if (r instanceof Promise) return r.finally(() => this.host.onStatement((this.host.monotonicMs() - t0) / 1000));
+      this.host.onStatement((this.host.monotonicMs() - t0) / 1000);
+      return r;
+    }
+    return this.runTransactionControlAsync(p, t0);
+  }
+
+  private async runTransactionControlAsync(p: Portal, t0: number): Promise<QueryResult> {
     await this.endImplicit();
     try {
       return await this.session.runStatement(p.ps.stmt!, p.ps.sql, p.values, p.ps.paramTypes);
