@@ -105,14 +105,22 @@ export class Rng {
 /** Yields to the event loop (lets background work and timers run). */
 export const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-/** Starts a CPU profile of this process (node:inspector); the returned function stops it and writes a .cpuprofile. */
-export async function startProfile(): Promise<(file: string) => Promise<void>> {
+/** An inspector session on this process: `post` sends a protocol command and resolves with its result. */
+async function inspectorSession(): Promise<{ post: (method: string, params?: object) => Promise<unknown>; disconnect: () => void }> {
   const inspector = await import('node:inspector');
-  const { writeFileSync } = await import('node:fs');
   const session = new inspector.Session();
   session.connect();
-  const post = (method: string, params?: object): Promise<unknown> =>
-    new Promise((res, rej) => session.post(method, params ?? {}, (err, r) => (err ? rej(err) : res(r))));
+  return {
+    post: (method, params) => new Promise((res, rej) => session.post(method, params ?? {}, (err, r) => (err ? rej(err) : res(r)))),
+    disconnect: () => session.disconnect(),
+  };
+}
+
+/** Starts a CPU profile of this process (node:inspector); the returned function stops it and writes a .cpuprofile. */
+export async function startProfile(): Promise<(file: string) => Promise<void>> {
+  const { writeFileSync } = await import('node:fs');
+  const session = await inspectorSession();
+  const post = session.post;
   await post('Profiler.enable');
   await post('Profiler.setSamplingInterval', { interval: 200 });
   await post('Profiler.start');
@@ -131,12 +139,9 @@ export async function startProfile(): Promise<(file: string) => Promise<void>> {
  * allocated meanwhile (sampled: within a few percent).
  */
 export async function startAllocationProfile(): Promise<(file?: string) => Promise<number>> {
-  const inspector = await import('node:inspector');
   const { writeFileSync } = await import('node:fs');
-  const session = new inspector.Session();
-  session.connect();
-  const post = (method: string, params?: object): Promise<unknown> =>
-    new Promise((res, rej) => session.post(method, params ?? {}, (err, r) => (err ? rej(err) : res(r))));
+  const session = await inspectorSession();
+  const post = session.post;
   await post('HeapProfiler.enable');
   await post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
   return async (file) => {
