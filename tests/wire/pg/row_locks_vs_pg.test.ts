@@ -143,6 +143,19 @@ for (const [held, holdSql] of Object.entries({ ...LOCKS, ...CHANGES })) {
  */
 const KNOWN_DIFFERENCES: Record<string, Array<{ step: number; scratchbird: string; postgresql: string }>> = {};
 
+/** The two outcomes differ, and only where one side answered late ('waits, then X' against 'X'). */
+function onlyLateness(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  let differs = false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === b[i]) continue;
+    const late = (x: string, y: string): boolean => x === `waits, then ${y}`;
+    if (!late(a[i]!, b[i]!) && !late(b[i]!, a[i]!)) return false;
+    differs = true;
+  }
+  return differs;
+}
+
 /** Runs a scenario on fresh tables: per step 'ok', 'waits' then its later outcome, or the SQLSTATE; plus query results. */
 async function run(config: pg.ClientConfig, steps: Step[]): Promise<string[]> {
   const admin = new pg.Client(config);
@@ -197,10 +210,17 @@ describe.skipIf(!HAVE_PG)('row locks and foreign keys under concurrency, against
   for (const [name, steps] of SCENARIOS) {
     it(name, async () => {
       // Both servers at once (each has its own tables): half the wall time.
-      const [sb, pgOut] = await Promise.all([
+      const both = (): Promise<[string[], string[]]> => Promise.all([
         run({ host: '127.0.0.1', port: srv.port, user: 'sysdba', password: PASSWORD, database: 'scratchbird' }, steps),
         run({ host: '127.0.0.1', port: real!.server.port, user: 'postgres', database: 'postgres' }, steps),
       ]);
+      let [sb, pgOut] = await both();
+      // 'waits' means "no answer within WAIT_MS": on a loaded machine (CI runs
+      // test files in parallel) a statement that waits for nothing, a COMMIT's
+      // disk write say, can take that long on either side. A difference only
+      // of that kind (same outcome, one side late) is run again, twice at
+      // most; any other difference, or one that repeats, fails.
+      for (let again = 0; again < 2 && onlyLateness(sb, pgOut); again++) [sb, pgOut] = await both();
       for (const known of KNOWN_DIFFERENCES[name] ?? []) {
         expect(sb[known.step]).toBe(known.scratchbird);
         expect(pgOut[known.step]).toBe(known.postgresql);
