@@ -15,7 +15,7 @@ export class Catalog {
   private byName: Map<string, Oid> | undefined;
   private indexesByTable: Map<Oid, IndexObj[]> | undefined;
   private constraintsByTable: Map<Oid, ConstraintObj[]> | undefined;
-  private referencingByTable: Map<Oid, ConstraintObj[]> | undefined;
+  private foreignKeys: { byChild: Map<Oid, ConstraintObj[]>; byParent: Map<Oid, ConstraintObj[]> } | undefined;
 
   constructor(
     readonly objects: ReadonlyMap<Oid, CatalogObj>,
@@ -106,24 +106,37 @@ export class Catalog {
     return this.constraintsByTable.get(tableOid) ?? [];
   }
 
-  /**
-   * Foreign keys of other tables (or this one) that reference `tableOid`, in
-   * creation order. Indexed on first use: every INSERT, UPDATE and DELETE
-   * asks, and a walk of the whole catalog grew with the schema.
-   */
+  /** The foreign keys `tableOid` holds (as the child), in creation order. */
+  foreignKeysOf(tableOid: Oid): readonly ConstraintObj[] {
+    return this.foreignKeyIndex().byChild.get(tableOid) ?? NONE;
+  }
+
+  /** Foreign keys of other tables (or this one) that reference `tableOid`, in creation order. */
   referencing(tableOid: Oid): readonly ConstraintObj[] {
-    if (!this.referencingByTable) {
-      const m = new Map<Oid, ConstraintObj[]>();
-      for (const o of this.objects.values()) {
-        if (o.kind !== 'constraint' || o.type !== 'f' || !o.ref) continue;
-        let l = m.get(o.ref.tableOid);
-        if (!l) m.set(o.ref.tableOid, (l = []));
-        l.push(o);
-      }
-      for (const l of m.values()) l.sort((a, b) => a.oid - b.oid);
-      this.referencingByTable = m;
+    return this.foreignKeyIndex().byParent.get(tableOid) ?? NONE;
+  }
+
+  /**
+   * Foreign keys by child and by referenced table, built on first use: every
+   * INSERT, UPDATE and DELETE asks, and a walk of the whole catalog each time
+   * grew with the schema.
+   */
+  private foreignKeyIndex(): { byChild: Map<Oid, ConstraintObj[]>; byParent: Map<Oid, ConstraintObj[]> } {
+    if (this.foreignKeys) return this.foreignKeys;
+    const byChild = new Map<Oid, ConstraintObj[]>();
+    const byParent = new Map<Oid, ConstraintObj[]>();
+    const add = (m: Map<Oid, ConstraintObj[]>, oid: Oid, o: ConstraintObj): void => {
+      const l = m.get(oid);
+      if (l) l.push(o);
+      else m.set(oid, [o]);
+    };
+    for (const o of this.objects.values()) {
+      if (o.kind !== 'constraint' || o.type !== 'f' || !o.ref) continue;
+      add(byChild, o.tableOid, o);
+      add(byParent, o.ref.tableOid, o);
     }
-    return this.referencingByTable.get(tableOid) ?? NONE;
+    for (const m of [byChild, byParent]) for (const l of m.values()) l.sort((a, b) => a.oid - b.oid);
+    return (this.foreignKeys = { byChild, byParent });
   }
 
   ofKind<K extends CatalogObj['kind']>(kind: K): Array<Extract<CatalogObj, { kind: K }>> {

@@ -59,12 +59,8 @@ export class ForeignKeys {
     private readonly cascadeFrom?: number,
     private readonly defaults?: Map<string, VecFn>,
   ) {
-    const lists = (ta.fkLists ??= {
-      asChild: ctx.catalog.constraintsOf(ta.table.oid).filter((c) => c.type === 'f'),
-      asParent: ctx.catalog.referencing(ta.table.oid),
-    });
-    this.asChild = lists.asChild;
-    this.asParent = lists.asParent;
+    this.asChild = ctx.catalog.foreignKeysOf(ta.table.oid);
+    this.asParent = ctx.catalog.referencing(ta.table.oid);
   }
 
   /** The table holds foreign keys: new and changed rows need checkParents(). */

@@ -8,7 +8,7 @@
 
 import { SbError, SqlState } from '../sb_error.ts';
 import type { Catalog } from '../catalog/catalog.ts';
-import { type ConstraintObj, type IndexObj, keyExprName, type TableObj } from '../catalog/objects.ts';
+import { type IndexObj, keyExprName, type TableObj } from '../catalog/objects.ts';
 import { KeyWriter, type KeyColumn, type KeyType } from '../keys/key_encoding.ts';
 import type { Keyspace, Store } from '../store/index.ts';
 import type { SqlType } from '../types/types.ts';
@@ -106,12 +106,6 @@ export class TableAccess {
   readonly pkCols: KeyColumn[];
   readonly indexes: IndexAccess[];
   private readonly kw = new KeyWriter();
-  /**
-   * The table's foreign keys (as the child) and those referencing it (as the
-   * parent) in this catalog version; filled by exec/foreign_keys.ts on first
-   * use, so a modification does not look them up per statement.
-   */
-  fkLists: { readonly asChild: readonly ConstraintObj[]; readonly asParent: readonly ConstraintObj[] } | undefined;
 
   constructor(
     readonly table: TableObj,

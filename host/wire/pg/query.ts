@@ -683,28 +683,19 @@ export class QueryProtocol {
   private run(p: Portal): QueryResult | Promise<QueryResult> {
     const t0 = this.host.monotonicMs();
     // As in PostgreSQL, extended messages up to Sync run in one implicit transaction;
-    // a transaction-control statement ends it first and then acts as in a simple query.
-    if (TXN_CONTROL.has(p.ps.stmt!.kind)) return this.runTransactionControl(p, t0);
+    // a transaction-control statement ends it first and then acts as in a simple query
+    // (BEGIN with no implicit transaction to end is answered below, without a promise).
     const tx = this.session.tx;
-    if (!tx.inBlock()) tx.beginBlock('implicit');
+    if (TXN_CONTROL.has(p.ps.stmt!.kind)) {
+      if (p.ps.stmt!.kind !== 'begin' || tx.block === 'implicit') return this.runTransactionControl(p, t0);
+    } else if (!tx.inBlock()) tx.beginBlock('implicit');
     const r = this.session.runStatementSync(p.ps.stmt!, p.ps.sql, p.values, p.ps.paramTypes);
     if (r instanceof Promise) return r.finally(() => this.host.onStatement((this.host.monotonicMs() - t0) / 1000));
     this.host.onStatement((this.host.monotonicMs() - t0) / 1000);
     return r;
   }
 
-  private runTransactionControl(p: Portal, t0: number): QueryResult | Promise<QueryResult> {
-    if (p.ps.stmt!.kind === 'begin' && this.session.tx.block !== 'implicit') {
-      // BEGIN with no implicit block to end first: the session answers without a promise.
-      const r = this.session.runStatementSync(p.ps.stmt!, p.ps.sql, p.values, p.ps.paramTypes);
-      if (r instanceof Promise) return r.finally(() => this.host.onStatement((this.host.monotonicMs() - t0) / 1000));
-      this.host.onStatement((this.host.monotonicMs() - t0) / 1000);
-      return r;
-    }
-    return this.runTransactionControlAsync(p, t0);
-  }
-
-  private async runTransactionControlAsync(p: Portal, t0: number): Promise<QueryResult> {
+  private async runTransactionControl(p: Portal, t0: number): Promise<QueryResult> {
     await this.endImplicit();
     try {
       return await this.session.runStatement(p.ps.stmt!, p.ps.sql, p.values, p.ps.paramTypes);
