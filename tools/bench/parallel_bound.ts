@@ -25,15 +25,12 @@ interface Job {
 }
 
 if (isMainThread) {
-  const arg = (name: string, dflt?: string): string => {
-    const i = process.argv.indexOf(name);
-    if (i >= 0 && process.argv[i + 1] !== undefined) return process.argv[i + 1]!;
-    if (dflt === undefined) throw new Error(`${name} is required`);
-    return dflt;
-  };
-  const dirs = arg('--dirs').split(',');
-  const port = Number(arg('--port'));
-  const password = arg('--password', 'bench-password');
+  const { argInt, argValue } = await import('./common.ts');
+  const dirs = argValue('--dirs')?.split(',');
+  if (dirs === undefined) throw new Error('--dirs is required');
+  const port = argInt('--port', 0);
+  if (port === 0) throw new Error('--port is required');
+  const password = argValue('--password') ?? 'bench-password';
   const file = fileURLToPath(new URL('./parallel_bound_worker.mjs', import.meta.url));
   const workers: Worker[] = [];
   const start = (job: Job): Promise<{ fd: number }> =>

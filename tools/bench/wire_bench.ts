@@ -25,6 +25,8 @@ const PASSES = argInt('--passes', 5);
 const PROFILE = argValue('--profile');
 /** --alloc FILE|-: bytes allocated per transaction in the last pass (V8's sampling heap profiler); FILE also gets the .heapprofile. */
 const ALLOC = argValue('--alloc');
+/** Operations each pass runs before it starts measuring. */
+const WARMUP_OPS = 2000;
 const ONLY = argValue('--only'); // engine | prepared | simple
 const SQL = 'SELECT abalance FROM pgbench_accounts WHERE aid = $1';
 
@@ -148,7 +150,7 @@ const tpcbStmts = TPCB.map((sql) => {
 });
 
 async function pass(label: string, send: (i: number) => Promise<unknown>): Promise<number> {
-  for (let i = 0; i < 2000; i++) await send(i & (AIDS - 1));
+  for (let i = 0; i < WARMUP_OPS; i++) await send(i & (AIDS - 1));
   const cpu0 = process.cpuUsage();
   for (let i = 0; i < OPS; i++) await send(i & (AIDS - 1));
   const cpu = process.cpuUsage(cpu0);
@@ -184,7 +186,7 @@ for (let p = 0; p < PASSES; p++) {
     best.set(label, Math.min(best.get(label) ?? Infinity, us));
     if (alloc) {
       const bytes = await alloc(ALLOC === '-' ? undefined : `${ALLOC}.${label.replace(/[^a-z0-9]+/gi, '_')}.heapprofile`);
-      allocated.set(label, bytes / (OPS + 2000));
+      allocated.set(label, bytes / (OPS + WARMUP_OPS)); // the profile spans the pass's warm-up too
     }
   }
   if (stop) await stop(PROFILE!);
