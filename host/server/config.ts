@@ -25,6 +25,9 @@
 // --wire-writer-thread on|off (YAML protocols.postgresql.writer_thread,
 // SCRATCHBIRD_WIRE_WRITER_THREAD): socket writes of plain-TCP PostgreSQL
 // connections on a worker thread (Node on Linux; see wire_writer.ts; off by default),
+// --busy-poll-us N (YAML busy_poll_us, SCRATCHBIRD_BUSY_POLL_US): how long
+// the server thread keeps polling its sockets after a message before it
+// sleeps (busy_poll.ts; 0 turns it off),
 // --tls-cert FILE --tls-key FILE (PEM; YAML tls: { cert, key }), or
 // --tls auto (YAML tls: auto, SCRATCHBIRD_TLS=auto): a self-signed EC P-256
 // certificate made on first start in the data folder (server.crt, server.key
@@ -33,18 +36,22 @@
 // SCRATCHBIRD_LISTEN, SCRATCHBIRD_CONFIG, SCRATCHBIRD_LOG_LEVEL,
 // SCRATCHBIRD_TLS_CERT, SCRATCHBIRD_TLS_KEY, SCRATCHBIRD_TLS,
 // SCRATCHBIRD_BLOCK_CACHE_MB, SCRATCHBIRD_MEMTABLE_MB, SCRATCHBIRD_WIRE_WRITER_THREAD,
+// SCRATCHBIRD_BUSY_POLL_US,
 // SCRATCHBIRD_PASSWORD (the admin password on first start).
 
 import { parse as parseYaml } from 'yaml';
 import { checkHbaRule, DEFAULT_HBA, type HbaRule } from '../wire/pg/hba.ts';
 import { PG_CONFIG_DEFAULTS } from '../wire/pg/server_state.ts';
 import type { LogLevel } from './log.ts';
+import { BUSY_POLL_US_DEFAULT } from './busy_poll.ts';
 
 export interface ServerConfig {
   data: string;
   listen: string;
   logLevel: LogLevel;
   httpPort: number;
+  /** Microseconds the server thread stays awake polling after a client message (0: sleep at once). */
+  busyPollUs: number;
   pg: {
     port: number;
     serverVersion: string;
@@ -90,7 +97,16 @@ export const WIRE_WRITER_THREAD_DEFAULT = false;
 
 export class ConfigError extends Error {}
 
-const FLAGS = new Set(['data', 'pg-port', 'http-port', 'listen', 'config', 'log-level', 'server-version', 'tls-cert', 'tls-key', 'tls', 'block-cache-mb', 'memtable-mb', 'wire-writer-thread']);
+/** Longer windows buy nothing measurable and keep a lightly loaded server's core busy. */
+const BUSY_POLL_US_MAX = 10_000;
+
+function busyPollUs(v: unknown): number {
+  const n = positive(v, 'busy_poll_us');
+  if (n > BUSY_POLL_US_MAX) throw new ConfigError(`busy_poll_us: ${n} is more than ${BUSY_POLL_US_MAX} µs`);
+  return n;
+}
+
+const FLAGS = new Set(['data', 'pg-port', 'http-port', 'listen', 'config', 'log-level', 'server-version', 'tls-cert', 'tls-key', 'tls', 'block-cache-mb', 'memtable-mb', 'wire-writer-thread', 'busy-poll-us']);
 const LEVELS: LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 export function parseFlags(argv: readonly string[]): Map<string, string> {
@@ -190,6 +206,7 @@ export function loadConfig(
     listen: String(pick('listen', 'SCRATCHBIRD_LISTEN', y['listen']) ?? '127.0.0.1'),
     logLevel,
     httpPort: port(pick('http-port', 'SCRATCHBIRD_HTTP_PORT', httpY['port']) ?? 8080, 'HTTP port'),
+    busyPollUs: busyPollUs(pick('busy-poll-us', 'SCRATCHBIRD_BUSY_POLL_US', y['busy_poll_us']) ?? BUSY_POLL_US_DEFAULT),
     pg: {
       port: pgPort,
       serverVersion: String(pick('server-version', 'SCRATCHBIRD_PG_SERVER_VERSION', pgY['server_version']) ?? PG_CONFIG_DEFAULTS.serverVersion),

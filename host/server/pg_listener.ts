@@ -9,6 +9,7 @@ import type { PgServerState } from '../wire/pg/server_state.ts';
 import { slab_piece_bytes_max, slabCopy } from '../wire/pg/bytes.ts';
 import { type RingStream, socketFd, socketWrite, WireWriter, wireWriterSupported } from './wire_writer.ts';
 import { firstCertificateDer, tlsServerEndPoint } from './x509.ts';
+import type { BusyPoll } from './busy_poll.ts';
 
 export interface PgListener {
   readonly port: number;
@@ -41,6 +42,8 @@ export interface PgListenOptions {
    * order aborts in libuv when the owner's close finds the descriptor gone).
    */
   fd?: number;
+  /** Keeps the event loop awake for a while after each read (busy_poll.ts); shared by every listener of a server. */
+  busyPoll?: BusyPoll;
 }
 
 /**
@@ -93,6 +96,7 @@ class SocketTransport implements PgTransport {
     private readonly raw: Socket,
     tls: { context: SecureContext; endPoint: Uint8Array } | undefined,
     private readonly onError: (e: Error) => void,
+    private readonly busyPoll: BusyPoll | undefined,
   ) {
     this.remoteAddress = raw.remoteAddress ?? '';
     this.stream = raw;
@@ -113,7 +117,10 @@ class SocketTransport implements PgTransport {
     this.stream.on('data', this.onData);
   }
 
-  private readonly onData = (d: Buffer): void => this.conn.onData(new Uint8Array(d.buffer, d.byteOffset, d.length));
+  private readonly onData = (d: Buffer): void => {
+    this.conn.onData(new Uint8Array(d.buffer, d.byteOffset, d.length));
+    this.busyPoll?.touch();
+  };
 
   /**
    * Plain TCP with no TLS possible: reads go straight from the socket handle
@@ -131,6 +138,7 @@ class SocketTransport implements PgTransport {
     s[keys.buffer] = buf;
     s[keys.callback] = (n: number, b: Uint8Array): boolean => {
       this.conn.onData(n <= slab_piece_bytes_max ? slabCopy(b, n) : b.slice(0, n));
+      this.busyPoll?.touch();
       return true;
     };
     handle.useUserBuffer(buf);
@@ -187,7 +195,7 @@ export async function listenPg(state: PgServerState, host: string, port: number,
     // Dead peers (no FIN) are found by TCP keepalive, so their sessions end and release their locks.
     sock.setKeepAlive(true, 60_000);
     let conn: PgConnection | undefined;
-    const transport = new SocketTransport(sock, context, (e) => state.log.debug('pg', 'socket_error', { connection: conn?.id, message: e.message }));
+    const transport = new SocketTransport(sock, context, (e) => state.log.debug('pg', 'socket_error', { connection: conn?.id, message: e.message }), opts.busyPoll);
     conn = new PgConnection(state, transport);
     transport.conn = conn;
     if (writer) {

@@ -12,6 +12,7 @@ import { DEFAULT_PASSWORD } from './config.ts';
 import { type HttpEndpoint, listenHttp } from './http.ts';
 import type { Logger } from './log.ts';
 import { renderMetrics } from './metrics.ts';
+import { BusyPoll } from './busy_poll.ts';
 import { listenPg, type PgListener, type TlsFiles } from './pg_listener.ts';
 import { ADMIN_ROLE, ensureAdminPassword, passwordIs } from './roles.ts';
 import { loadOrCreateSelfSigned } from './x509.ts';
@@ -20,6 +21,8 @@ export interface RunningServer {
   readonly db: Database;
   readonly pg?: PgListener;
   readonly http?: HttpEndpoint;
+  /** The event loop's busy polling after client messages (busy_poll.ts). */
+  readonly busyPoll: BusyPoll;
   /** Stops accepting, lets running statements finish (bounded), checkpoints, closes the database. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -65,6 +68,7 @@ export async function startServer(cfg: ServerConfig, platform: Platform, log: Lo
       );
     }
     const host = cfg.listen.split(',')[0]!.trim();
+    const busyPoll = new BusyPoll(cfg.busyPollUs);
     const state = new PgServerState(db, log, {
       serverVersion: cfg.pg.serverVersion,
       hba: cfg.pg.hba,
@@ -90,11 +94,11 @@ export async function startServer(cfg: ServerConfig, platform: Platform, log: Lo
         }
       }
       try {
-        pg = await listenPg(state, host, cfg.pgPortEphemeral ? 0 : cfg.pg.port, tls, { writerThread: cfg.pg.writerThread });
+        pg = await listenPg(state, host, cfg.pgPortEphemeral ? 0 : cfg.pg.port, tls, { writerThread: cfg.pg.writerThread, busyPoll });
       } catch (e) {
         throw new StartupError(`cannot listen for PostgreSQL on ${host}:${cfg.pg.port}: ${(e as Error).message}`, (e as { code?: string }).code);
       }
-      log.info('server', 'listening', { protocol: 'postgresql', host, port: pg.port, tls: tls !== undefined, writer_thread: pg.writer !== undefined });
+      log.info('server', 'listening', { protocol: 'postgresql', host, port: pg.port, tls: tls !== undefined, writer_thread: pg.writer !== undefined, busy_poll_us: cfg.busyPollUs });
     }
     let stopping = false;
     if (cfg.httpPort !== 0 || cfg.httpPortEphemeral) {
@@ -106,6 +110,7 @@ export async function startServer(cfg: ServerConfig, platform: Platform, log: Lo
     }
     return {
       db,
+      busyPoll,
       ...(pg ? { pg } : {}),
       ...(http ? { http } : {}),
       async stop(graceMs = 5_000): Promise<void> {
