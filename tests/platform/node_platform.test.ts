@@ -62,6 +62,21 @@ describe('node platform files', () => {
     await f.close();
   });
 
+  it('writes large buffers whole, and close waits for writes still in flight', async () => {
+    const p = platform.joinPath(dir, 'big.dat');
+    const f = await platform.openFile(p, 'create');
+    const big = new Uint8Array(3 << 20).map((_, i) => (i * 7) & 255);
+    const writes = [f.write(big, 0), f.write(enc('tail'), big.length)];
+    // Closed while both writes may still be on the thread pool: it must not close the fd under them.
+    await f.close();
+    await Promise.all(writes);
+    const back = await platform.readFile(p);
+    expect(back.length).toBe(big.length + 4);
+    expect(back.subarray(0, big.length)).toEqual(big);
+    expect(dec(back.subarray(big.length))).toBe('tail');
+    await expect(f.write(enc('x'), 0)).rejects.toMatchObject({ code: 'EBADF' });
+  });
+
   it('reports ENOENT and EEXIST by code', async () => {
     const p = platform.joinPath(dir, 'missing');
     expect(await codeOf(platform.openFile(p, 'read'))).toBe('ENOENT');
