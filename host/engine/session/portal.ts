@@ -154,7 +154,7 @@ export class RowStream {
   restartTimeout(): void {
     const ctx = this.ctx;
     if (ctx === null) return;
-    const ms = Number(this.session.settings.get('statement_timeout') ?? 0);
+    const ms = this.session.statementTimeoutMs();
     (ctx as { deadline: number }).deadline = ms > 0 ? this.session.core.platform.monotonicMs() + ms : Infinity;
   }
 

@@ -470,6 +470,11 @@ export class Session {
     return d;
   }
 
+  /** statement_timeout in ms (0: none), as of the current settings. */
+  statementTimeoutMs(): number {
+    return this.settingsDerived().statementTimeout;
+  }
+
   /** A fresh eval context (callers may add to it): the settings' values now, the session's shared functions. */
   evalContext(): EvalContext & TypeContext {
     const d = this.settingsDerived();

@@ -78,6 +78,9 @@ export class PgConnection implements CancelTarget, NotifyTarget {
   private readonly reader: FrameReader;
   private phase: Phase = 'startup';
   private pumping = false;
+  /** idle_in_transaction_session_timeout as of the settings' version idleTimeoutVersion. */
+  private idleTimeoutVersion = -1;
+  private idleTimeoutOwnMs = 0;
   private paused = false;
   private sessionRef: Session | null = null;
   private queries: QueryProtocol | null = null;
@@ -526,7 +529,13 @@ export class PgConnection implements CancelTarget, NotifyTarget {
   }
 
   private armIdleTimer(): void {
-    const own = Number(this.sessionRef!.settings.get('idle_in_transaction_session_timeout') ?? 0);
+    const settings = this.sessionRef!.settings;
+    // Read again only after a SET (the settings' version moves): this runs at every ReadyForQuery in a block.
+    if (this.idleTimeoutVersion !== settings.version) {
+      this.idleTimeoutVersion = settings.version;
+      this.idleTimeoutOwnMs = Number(settings.get('idle_in_transaction_session_timeout') ?? 0);
+    }
+    const own = this.idleTimeoutOwnMs;
     const ms = own > 0 ? own : this.state.config.idleInTransactionTimeoutMs;
     if (ms <= 0) return;
     this.cancelTimer = this.state.db.platform.setTimer(() => {
