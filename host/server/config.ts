@@ -24,7 +24,7 @@
 // --block-cache-mb N, --memtable-mb N,
 // --wire-writer-thread on|off (YAML protocols.postgresql.writer_thread,
 // SCRATCHBIRD_WIRE_WRITER_THREAD): socket writes of plain-TCP PostgreSQL
-// connections on a worker thread (Node on Linux; see wire_writer.ts; off by default),
+// connections on a worker thread (Node on Linux; see wire_writer.ts; on by default),
 // --busy-poll-us N (YAML busy_poll_us, SCRATCHBIRD_BUSY_POLL_US): how long
 // the server thread keeps polling its sockets after a message before it
 // sleeps (busy_poll.ts; 0 turns it off),
@@ -93,7 +93,7 @@ export const SERVER_STORAGE_DEFAULTS = { blockCacheMb: 256, memtableMb: 64 };
 const STORAGE_MB_MAX = 2048;
 
 /** `--wire-writer-thread` when not given (docs/benchmarks.md §4 has the measurements behind it). */
-export const WIRE_WRITER_THREAD_DEFAULT = false;
+export const WIRE_WRITER_THREAD_DEFAULT = true;
 
 export class ConfigError extends Error {}
 

@@ -154,10 +154,10 @@ class SocketTransport implements PgTransport {
     this.listen();
   }
 
-  write(bytes: Uint8Array): void | Promise<void> {
+  write(bytes: Uint8Array, urgent = false): void | Promise<void> {
     const s = this.stream;
     if (this.closed || s.destroyed) return;
-    if (this.ring && !this.encrypted) return this.ring.write(bytes);
+    if (this.ring && !this.encrypted) return this.ring.write(bytes, urgent);
     return socketWrite(s, bytes);
   }
 

@@ -164,6 +164,25 @@ export class WireWriter {
     return true;
   }
 
+  /** @internal The ring position after the last entry placed. */
+  tailNow(): number {
+    return this.tail;
+  }
+
+  /**
+   * Whether the writer has written everything up to ring position `end` (a
+   * connection's last entry) with no hand-back or error still on its way
+   * here: that connection's bytes are then all in the kernel, and it may
+   * write on this thread without passing any of them.
+   */
+  /** @internal */ drained(end: number): boolean {
+    const c = this.ctl;
+    if (((Atomics.load(c, HEAD) - end) | 0) < 0) return false;
+    if (Atomics.load(c, N_BACK) + Atomics.load(c, N_ERRORS) !== this.received) return false;
+    this.inlined++;
+    return true;
+  }
+
   /** A new stream for a plain TCP socket (fd ≥ 0). */
   attach(sock: Socket, fd: number): RingStream {
     return new RingStream(this, sock, fd);
@@ -321,6 +340,8 @@ export class RingStream {
   private idleWaiters: Array<() => void> = [];
   /** Never again through the ring (TLS took over the socket, or the writer died). */
   private disabled = false;
+  /** The ring position just after this connection's last entry. */
+  private lastEnd = 0;
 
   constructor(
     private readonly writer: WireWriter,
@@ -346,11 +367,11 @@ export class RingStream {
     this.disabled = true;
   }
 
-  write(bytes: Uint8Array): void | Promise<void> {
+  write(bytes: Uint8Array, urgent = false): void | Promise<void> {
     const s = this.sock;
     switch (this.mode) {
       case 'ring':
-        if (this.writer.inlineNow()) {
+        if (urgent ? this.writer.drained(this.lastEnd) : this.writer.inlineNow()) {
           // Nothing of this epoch is in the ring or on its way back: the socket path is in order.
           this.writer.endEpoch(this.epoch);
           this.mode = 'socket';
@@ -359,6 +380,7 @@ export class RingStream {
         }
         if (this.writer.submit(this.epoch, this.fd, bytes)) {
           this.placed = true;
+          this.lastEnd = this.writer.tailNow();
           return;
         }
         this.queue.push(bytes);
@@ -367,12 +389,13 @@ export class RingStream {
         this.queue.push(bytes);
         return this.handoff;
       case 'socket':
-        if (!this.disabled && this.writer.alive && bytes.length > 1 && bytes.length <= wire_ring_entry_bytes_max && s.writableLength === 0 && !s.destroyed && !s.writableEnded && !this.writer.inlineNow()) {
+        if (!urgent && !this.disabled && this.writer.alive && bytes.length > 1 && bytes.length <= wire_ring_entry_bytes_max && s.writableLength === 0 && !s.destroyed && !s.writableEnded && !this.writer.inlineNow()) {
           const epoch = this.writer.newEpoch(this);
           if (this.writer.submit(epoch, this.fd, bytes)) {
             this.mode = 'ring';
             this.epoch = epoch;
             this.placed = true;
+            this.lastEnd = this.writer.tailNow();
             return;
           }
           this.writer.endEpoch(epoch);

@@ -142,6 +142,45 @@ describe.skipIf(!supported)('WireWriter over a socket pair', () => {
     await p.close();
   });
 
+  it('urgent writes (a transaction block\'s answers) leave on this thread once the connection\'s ring entries are out, in order with them', async () => {
+    const p = await pair(writer);
+    let have = 0;
+    const got: Buffer[] = [];
+    p.client.on('data', (d: Buffer) => {
+      got.push(d);
+      have += d.length;
+    });
+    const before = writer.stats;
+    const N = 3000;
+    let x = 777;
+    for (let i = 0; i < N; i++) {
+      x = (x * 1103515245 + 12345) & 0x7fffffff;
+      const b = new Uint8Array(100 + (x % 900));
+      new DataView(b.buffer).setUint32(0, i);
+      new DataView(b.buffer).setUint32(4, b.length);
+      // Runs of urgent and of ordinary writes, sometimes with the writer still holding the previous ones.
+      p.ring.write(b, ((x >> 4) & 3) !== 0);
+      if ((x & 7) === 0) await new Promise((r) => setImmediate(r));
+    }
+    await until(() => {
+      const all = Buffer.concat(got);
+      let at = 0;
+      let k = 0;
+      while (at + 8 <= all.length) {
+        const len = all.readUInt32BE(at + 4);
+        if (all.readUInt32BE(at) !== k) throw new Error(`chunk ${k} out of order at ${at}`);
+        at += len;
+        k++;
+      }
+      return k === N && at === all.length;
+    }, 20_000, 'all chunks');
+    // inlineWrites is off: only urgency put bytes on the socket path, and the others still used the ring.
+    expect(writer.stats.inline).toBeGreaterThan(before.inline);
+    expect(writer.stats.entries).toBeGreaterThan(before.entries);
+    expect(have).toBeGreaterThan(N * 100);
+    await p.close();
+  });
+
   it('a write error on the writer thread (peer reset) ends that socket with the error; the fd is closed only after', async () => {
     const p = await pair(writer);
     p.server.pause(); // the main thread does not read, so only the writer can notice the reset
@@ -223,6 +262,26 @@ describe.skipIf(!supported)('PostgreSQL listener with the writer thread', () => 
     const writer = srv.server.pg!.writer!;
     await srv.stop();
     expect(writer.alive).toBe(false);
+  });
+
+  it("a transaction block's answers are written on the engine thread; autocommit answers go through the ring", async () => {
+    const c = await client();
+    const writer = srv.server.pg!.writer!;
+    await c.query('SELECT 1');
+    const a = writer.stats;
+    for (let i = 0; i < 5; i++) expect((await c.query('SELECT $1::int AS v', [i])).rows).toEqual([{ v: i }]);
+    const b = writer.stats;
+    expect(b.entries - a.entries).toBeGreaterThanOrEqual(5);
+    await c.query('BEGIN');
+    for (let i = 0; i < 5; i++) expect((await c.query('SELECT count(*)::int AS n FROM big WHERE id <= $1', [i])).rows).toEqual([{ n: i }]);
+    await c.query('COMMIT');
+    const d = writer.stats;
+    // The connection left the ring once (BEGIN's answer may still have waited behind it); the rest, COMMIT's included, went out here.
+    expect(d.inline - b.inline).toBe(1);
+    expect(d.entries - b.entries).toBeLessThanOrEqual(1);
+    // Out of the block, the next autocommit answer takes the ring again.
+    await c.query('SELECT 2');
+    await until(() => writer.stats.entries > d.entries, 5_000, 'a ring entry');
   });
 
   it('a client that stops reading its pipelined results does not hold up 8 others; it gets every byte in order later', async () => {
@@ -339,8 +398,8 @@ describe('--wire-writer-thread', () => {
   const load = (argv: string[], env: Record<string, string> = {}, yaml?: string) =>
     loadConfig(argv, (n) => env[n], (p) => (p === 'scratchbird.yaml' ? yaml : undefined));
 
-  it('is off by default, and set by flag, environment or YAML (flag wins)', () => {
-    expect(load([]).pg.writerThread).toBe(false);
+  it('is on by default, and set by flag, environment or YAML (flag wins)', () => {
+    expect(load([]).pg.writerThread).toBe(true);
     expect(load(['--wire-writer-thread', 'on']).pg.writerThread).toBe(true);
     expect(load([], { SCRATCHBIRD_WIRE_WRITER_THREAD: 'on' }).pg.writerThread).toBe(true);
     expect(load(['--wire-writer-thread', 'off']).pg.writerThread).toBe(false);

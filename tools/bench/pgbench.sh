@@ -19,7 +19,7 @@
 #   TARGETS="scratchbird pglite" tools/bench/pgbench.sh
 #   ONLY="S-c8-prepared TPCB-c8" tools/bench/pgbench.sh   # a subset of the runs
 #   PASSES=3 tools/bench/pgbench.sh        # every row three times per server; the best pass counts
-#   SCRATCHBIRD_WIRE_WRITER_THREAD=on tools/bench/pgbench.sh    # ScratchBird with its socket writer thread (off by default)
+#   SCRATCHBIRD_WIRE_WRITER_THREAD=off tools/bench/pgbench.sh   # ScratchBird without its socket writer thread (on by default)
 #
 # Runs: -S (select only) with 1 and 8 clients in simple and prepared modes,
 # and TPC-B with 8 clients (-j 2), durable on both sides. Latency

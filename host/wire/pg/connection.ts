@@ -36,8 +36,13 @@ import type { ActivityRow } from '../../engine/catalog/pg_catalog.ts';
 export interface PgTransport {
   /** The peer's IP address (for the hba rules), '' when unknown. */
   readonly remoteAddress: string;
-  /** Sends bytes; a returned promise resolves when the transport can take more. */
-  write(bytes: Uint8Array): void | Promise<void>;
+  /**
+   * Sends bytes; a returned promise resolves when the transport can take
+   * more. `urgent`: the session is inside a transaction block (it may hold
+   * locks others wait for), so the bytes should leave now rather than through
+   * a queue to another thread.
+   */
+  write(bytes: Uint8Array, urgent?: boolean): void | Promise<void>;
   /** Ends the connection once written bytes are out. */
   close(): void;
   /** Stop / restart delivering data (input backpressure). */
@@ -80,6 +85,8 @@ export class PgConnection implements CancelTarget, NotifyTarget {
   private pumping = false;
   /** idle_in_transaction_session_timeout as of the settings' version idleTimeoutVersion. */
   private idleTimeoutVersion = -1;
+  /** The output belongs to a transaction block (see readyForQuery). */
+  private urgentOut = false;
   private idleTimeoutOwnMs = 0;
   private paused = false;
   private sessionRef: Session | null = null;
@@ -262,7 +269,7 @@ export class PgConnection implements CancelTarget, NotifyTarget {
   /** Hands buffered output to the transport; a promise only when it asks to wait. */
   private writeOut(): void | Promise<void> {
     if (this.out.length === 0 || this.phase === 'closed') return;
-    return this.transport.write(this.out.take());
+    return this.transport.write(this.out.take(), this.urgentOut);
   }
 
   /** Sends a FATAL error (or a generic 08P01 for anything else) and closes. */
@@ -518,6 +525,8 @@ export class PgConnection implements CancelTarget, NotifyTarget {
       if (this.lastError) counters.transactionsRolledBack++;
       else counters.transactionsCommitted++;
     }
+    // A transaction block's answers, the one that ends it included, leave at once (PgTransport.write).
+    this.urgentOut = status !== 'I' || this.lastStatus !== 'I';
     this.lastStatus = status;
     this.statementsSinceReady = 0;
     this.lastError = false;
