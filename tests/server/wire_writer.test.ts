@@ -103,7 +103,13 @@ describe.skipIf(!supported)('WireWriter over a socket pair', () => {
     await p.close();
   });
 
-  it('main-thread writes (ring empty) and ring entries interleave in order', async () => {
+  /**
+   * Writes 3000 numbered chunks of 100-1000 bytes, `choose(x)` setting up
+   * each write from a pseudo-random x (and saying whether it is urgent), and
+   * checks that the client gets them all, in order; returns the writer's
+   * counters from before.
+   */
+  async function numberedChunks(seed: number, choose: (x: number) => boolean): Promise<ReturnType<() => WireWriter['stats']>> {
     const p = await pair(writer);
     let have = 0;
     const got: Buffer[] = [];
@@ -113,15 +119,15 @@ describe.skipIf(!supported)('WireWriter over a socket pair', () => {
     });
     const before = writer.stats;
     const N = 3000;
-    let x = 12345;
+    let x = seed;
     for (let i = 0; i < N; i++) {
       x = (x * 1103515245 + 12345) & 0x7fffffff;
-      writer.inlineWrites = (x & 3) === 0;
+      const urgent = choose(x);
       const b = new Uint8Array(100 + (x % 900));
       new DataView(b.buffer).setUint32(0, i);
       new DataView(b.buffer).setUint32(4, b.length);
-      p.ring.write(b);
-      if ((x & 15) === 0) await new Promise((r) => setImmediate(r));
+      p.ring.write(b, urgent);
+      if ((x & 7) === 0) await new Promise((r) => setImmediate(r));
     }
     writer.inlineWrites = false;
     await until(() => {
@@ -136,49 +142,26 @@ describe.skipIf(!supported)('WireWriter over a socket pair', () => {
       }
       return k === N && at === all.length;
     }, 20_000, 'all chunks');
-    expect(writer.stats.inline).toBeGreaterThan(before.inline);
-    expect(writer.stats.entries).toBeGreaterThan(before.entries);
     expect(have).toBeGreaterThan(N * 100);
     await p.close();
+    return before;
+  }
+
+  it('main-thread writes (ring empty) and ring entries interleave in order', async () => {
+    const before = await numberedChunks(12345, (x) => {
+      writer.inlineWrites = (x & 3) === 0;
+      return false;
+    });
+    expect(writer.stats.inline).toBeGreaterThan(before.inline);
+    expect(writer.stats.entries).toBeGreaterThan(before.entries);
   });
 
   it('urgent writes (a transaction block\'s answers) leave on this thread once the connection\'s ring entries are out, in order with them', async () => {
-    const p = await pair(writer);
-    let have = 0;
-    const got: Buffer[] = [];
-    p.client.on('data', (d: Buffer) => {
-      got.push(d);
-      have += d.length;
-    });
-    const before = writer.stats;
-    const N = 3000;
-    let x = 777;
-    for (let i = 0; i < N; i++) {
-      x = (x * 1103515245 + 12345) & 0x7fffffff;
-      const b = new Uint8Array(100 + (x % 900));
-      new DataView(b.buffer).setUint32(0, i);
-      new DataView(b.buffer).setUint32(4, b.length);
-      // Runs of urgent and of ordinary writes, sometimes with the writer still holding the previous ones.
-      p.ring.write(b, ((x >> 4) & 3) !== 0);
-      if ((x & 7) === 0) await new Promise((r) => setImmediate(r));
-    }
-    await until(() => {
-      const all = Buffer.concat(got);
-      let at = 0;
-      let k = 0;
-      while (at + 8 <= all.length) {
-        const len = all.readUInt32BE(at + 4);
-        if (all.readUInt32BE(at) !== k) throw new Error(`chunk ${k} out of order at ${at}`);
-        at += len;
-        k++;
-      }
-      return k === N && at === all.length;
-    }, 20_000, 'all chunks');
+    // Runs of urgent and of ordinary writes, sometimes with the writer still holding the previous ones.
+    const before = await numberedChunks(777, (x) => ((x >> 4) & 3) !== 0);
     // inlineWrites is off: only urgency put bytes on the socket path, and the others still used the ring.
     expect(writer.stats.inline).toBeGreaterThan(before.inline);
     expect(writer.stats.entries).toBeGreaterThan(before.entries);
-    expect(have).toBeGreaterThan(N * 100);
-    await p.close();
   });
 
   it('a write error on the writer thread (peer reset) ends that socket with the error; the fd is closed only after', async () => {
