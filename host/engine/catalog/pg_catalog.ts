@@ -697,6 +697,8 @@ export interface ActivityRow {
   stateChangeMs: number;
   state: 'idle' | 'active' | 'idle in transaction' | 'idle in transaction (aborted)';
   query: string;
+  /** wait_event_type and wait_event: a lock or a sleep the statement waits on, ClientRead between statements; null while it runs. */
+  waitEvent?: readonly [string, string] | null;
 }
 
 /** Listeners register a source of their sessions; pg_stat_activity reads them all. */
@@ -725,7 +727,7 @@ rel('pg_catalog', 'pg_stat_activity', [
       out.push([
         env.dbOid, env.dbName, a.pid, null, env.catalog.role(a.user)?.oid ?? 0, a.user, a.application,
         a.clientAddress || null, null, null, toTimestamptz(a.backendStartMs), toTimestamptz(a.xactStartMs),
-        toTimestamptz(a.queryStartMs), toTimestamptz(a.stateChangeMs), null, null, a.state,
+        toTimestamptz(a.queryStartMs), toTimestamptz(a.stateChangeMs), a.waitEvent?.[0] ?? null, a.waitEvent?.[1] ?? null, a.state,
         null, null, null, a.query, 'client backend',
       ]);
     }

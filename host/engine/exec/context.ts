@@ -29,6 +29,9 @@ export interface SessionInfo {
   advisory?: AdvisoryLocker;
 }
 
+const WAIT_SLEEP = ['Timeout', 'PgSleep'] as const;
+const WAIT_ADVISORY = ['Lock', 'advisory'] as const;
+
 export class ExecContext {
   /** Rows of enclosing queries for correlated references: outer[outer.length - level]. */
   readonly outer: unknown[][] = [];
@@ -45,6 +48,8 @@ export class ExecContext {
    * evaluated them, and at the operators' next PAUSE (tick() says so).
    */
   sleepMs = 0;
+  /** What the statement waits for now (pg_stat_activity's wait_event_type, wait_event), null while it runs. */
+  waitEvent: readonly [string, string] | null = null;
   /** Lock waits expressions owe (pg_advisory_lock): served with the sleep, first. */
   private waits: Array<{ granted: Promise<void>; withdraw: () => boolean }> | undefined;
 
@@ -145,6 +150,7 @@ export class ExecContext {
         this.checkInterrupts();
         const t = this.now();
         if (!(t < end)) break;
+        this.waitEvent = WAIT_SLEEP;
         // One timer to the end or the deadline, whichever comes first (at most ~2^31 ms at a time).
         const ms = Math.min(end, this.deadline) - t;
         const setTimer = this.setTimer;
@@ -165,6 +171,7 @@ export class ExecContext {
         });
       }
     } finally {
+      this.waitEvent = null;
       const i = this.interruptWaiters.indexOf(onInterrupt);
       if (i >= 0) this.interruptWaiters.splice(i, 1);
     }
@@ -182,9 +189,11 @@ export class ExecContext {
         while (!granted) {
           this.checkInterrupts();
           const stop = this.interruption();
+          this.waitEvent = WAIT_ADVISORY;
           try {
             await Promise.race([done, stop.promise]);
           } finally {
+            this.waitEvent = null;
             stop.done();
           }
         }

@@ -20,7 +20,8 @@ import { type TableLockMode, tableChanged } from '../store/table_locks.ts';
 import type { Batch } from './batch.ts';
 import type { ExecContext } from './context.ts';
 
-export type Signal = { kind: 'pause' } | { kind: 'wait'; blocker: Txn };
+/** A wait for `blocker`: on a row it changed (PostgreSQL's wait event `transactionid`) or on a table lock it holds (`relation`). */
+export type Signal = { kind: 'pause' } | { kind: 'wait'; blocker: Txn; event?: 'transactionid' | 'relation' };
 
 /**
  * Takes table lock `mode` on `ta`'s table in the middle of a statement (a
@@ -35,7 +36,7 @@ export function* lockTableWaiting(txn: Txn, ta: { table: { oid: number; name: st
   for (;;) {
     const blocker = txn.lockTable(oid, mode);
     if (blocker === undefined) break;
-    yield { kind: 'wait', blocker };
+    yield { kind: 'wait', blocker, event: 'relation' };
   }
   if (txn.tableVersion(oid) !== version) throw tableChanged(ta.table.name, true);
 }
@@ -70,6 +71,9 @@ export interface Operator {
   stats?: { rows: number; batches: number; ms: number };
 }
 
+const WAIT_TRANSACTION = ['Lock', 'transactionid'] as const;
+const WAIT_RELATION = ['Lock', 'relation'] as const;
+
 /** Runs one generator step to completion, serving its signals. */
 export async function step(ctx: ExecContext, gen: Step): Promise<Batch | null> {
   let r = gen.next();
@@ -98,11 +102,13 @@ async function serve(ctx: ExecContext, s: Signal): Promise<void> {
   // A lock wait ends early when the statement is cancelled or times out.
   ctx.checkInterrupts();
   const stop = ctx.interruption();
+  ctx.waitEvent = s.event === 'relation' ? WAIT_RELATION : WAIT_TRANSACTION;
   try {
     const wait = ctx.txn.waitFor(s.blocker);
     wait.catch(() => {}); // abandoned after an interruption: its later outcome is nobody's
     await Promise.race([wait, stop.promise]);
   } finally {
+    ctx.waitEvent = null;
     stop.done();
   }
   ctx.checkInterrupts();

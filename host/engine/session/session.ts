@@ -206,6 +206,11 @@ export class Session {
     this.running = ctx;
   }
 
+  /** What the running statement waits for, as pg_stat_activity's wait_event_type and wait_event; null when it does not wait. */
+  get waitEvent(): readonly [string, string] | null {
+    return this.running?.waitEvent ?? null;
+  }
+
   /** Cancels the running statement, if any (57014). */
   cancel(): void {
     this.running?.cancel();
@@ -624,7 +629,7 @@ export class Session {
         for (; at < locks.length; at++) {
           if (at > from) blocker = txn.lockTable(locks[at]!.oid, locks[at]!.mode);
           while (blocker !== undefined) {
-            yield { kind: 'wait' as const, blocker };
+            yield { kind: 'wait' as const, blocker, event: 'relation' as const };
             blocker = txn.lockTable(locks[at]!.oid, locks[at]!.mode);
           }
         }
@@ -730,7 +735,7 @@ export class Session {
           for (let b = txn.lockTable(l.oid, l.mode); b !== undefined; b = txn.lockTable(l.oid, l.mode)) {
             if (opts.nowait) throw new SbError(SqlState.lock_not_available, `could not obtain lock on relation "${catalog.table(l.oid)?.name ?? l.oid}"`);
             waited.push(b);
-            yield { kind: 'wait' as const, blocker: b };
+            yield { kind: 'wait' as const, blocker: b, event: 'relation' as const };
           }
           if (l.changes) txn.noteTableChange(l.oid);
         }

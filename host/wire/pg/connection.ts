@@ -58,6 +58,9 @@ export interface PgTransport {
 
 type Phase = 'startup' | 'auth' | 'ready' | 'closed';
 
+/** pg_stat_activity's wait event of a session waiting for its client's next message (PostgreSQL 14+). */
+const CLIENT_READ = ['Client', 'ClientRead'] as const;
+
 /** Input buffered beyond one message of this size pauses the transport. */
 const input_buffer_bytes_max_extra = 1024 * 1024;
 
@@ -142,6 +145,7 @@ export class PgConnection implements CancelTarget, NotifyTarget {
       pid: this.processId, user: this.user, application: this.sessionRef?.settings.get('application_name') ?? '',
       clientAddress: this.transport.remoteAddress, backendStartMs: this.backendStartMs, xactStartMs: this.xactStartMs,
       queryStartMs: this.queryStartMs, stateChangeMs: this.stateChangeMs, state, query: this.queryText,
+      waitEvent: this.pumping ? this.sessionRef?.waitEvent ?? null : CLIENT_READ,
     };
   }
 

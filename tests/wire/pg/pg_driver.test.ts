@@ -208,6 +208,55 @@ describe('pg driver', () => {
     expect(await stateOfB()).toEqual([{ state: 'idle' }]);
   });
 
+  it("pg_stat_activity's wait_event_type / wait_event name what a session waits on, as PostgreSQL does", async () => {
+    const a = await client();
+    const b = await client();
+    const w = await client();
+    const pidB = (b as unknown as { processID: number }).processID;
+    const waitOf = async (): Promise<unknown> =>
+      (await w.query('SELECT state, wait_event_type, wait_event FROM pg_stat_activity WHERE pid = $1', [pidB])).rows[0];
+    const waitingFor = async (type: string, event: string): Promise<void> => {
+      for (let i = 0; i < 400; i++) {
+        const r = (await waitOf()) as { wait_event_type: string | null; wait_event: string | null };
+        if (r.wait_event_type === type && r.wait_event === event) return;
+        await new Promise((res) => setTimeout(res, 5));
+      }
+      throw new Error(`session never showed ${type}/${event}: ${JSON.stringify(await waitOf())}`);
+    };
+    await a.query('CREATE TABLE wait_ev (id int PRIMARY KEY, v int)');
+    await a.query('INSERT INTO wait_ev VALUES (1, 0)');
+    // Between statements: the client's next message.
+    expect(await waitOf()).toEqual({ state: 'idle', wait_event_type: 'Client', wait_event: 'ClientRead' });
+    // A row another transaction changed: its transaction id.
+    await a.query('BEGIN');
+    await a.query('UPDATE wait_ev SET v = 1 WHERE id = 1');
+    const upd = b.query('UPDATE wait_ev SET v = 2 WHERE id = 1');
+    await waitingFor('Lock', 'transactionid');
+    expect(((await waitOf()) as { state: string }).state).toBe('active');
+    await a.query('COMMIT');
+    expect((await upd).rowCount).toBe(1);
+    // A table lock.
+    await a.query('BEGIN');
+    await a.query('LOCK TABLE wait_ev IN ACCESS EXCLUSIVE MODE');
+    const sel = b.query('SELECT v FROM wait_ev');
+    await waitingFor('Lock', 'relation');
+    await a.query('COMMIT');
+    expect((await sel).rows).toEqual([{ v: 2 }]);
+    // An advisory lock, then pg_sleep.
+    await a.query('SELECT pg_advisory_lock(42)');
+    const adv = b.query('SELECT pg_advisory_lock(42)');
+    await waitingFor('Lock', 'advisory');
+    await a.query('SELECT pg_advisory_unlock(42)');
+    await adv;
+    await b.query('SELECT pg_advisory_unlock(42)');
+    const nap = b.query('SELECT pg_sleep(0.5)');
+    await waitingFor('Timeout', 'PgSleep');
+    await nap;
+    expect(await waitOf()).toEqual({ state: 'idle', wait_event_type: 'Client', wait_event: 'ClientRead' });
+    // The session asking is running, not waiting.
+    expect((await w.query('SELECT wait_event_type, wait_event FROM pg_stat_activity WHERE pid = pg_backend_pid()')).rows).toEqual([{ wait_event_type: null, wait_event: null }]);
+  });
+
   it('pg_cancel_backend and pg_terminate_backend act on another session', async () => {
     const a = await client();
     const b = await client();
