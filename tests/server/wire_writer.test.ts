@@ -104,12 +104,13 @@ describe.skipIf(!supported)('WireWriter over a socket pair', () => {
   });
 
   /**
-   * Writes 3000 numbered chunks of 100-1000 bytes, `choose(x)` setting up
-   * each write from a pseudo-random x (and saying whether it is urgent), and
-   * checks that the client gets them all, in order; returns the writer's
-   * counters from before.
+   * Writes 3000 numbered chunks of 100-1000 bytes, `choose(x, last)` setting
+   * up each write from a pseudo-random x (and saying whether it is urgent),
+   * and checks that the client gets them all, in order; returns the writer's
+   * counters from before. Before the last chunk it lets the writer drain the
+   * ring and sleep, so that chunk's path does not depend on the machine's load.
    */
-  async function numberedChunks(seed: number, choose: (x: number) => boolean): Promise<ReturnType<() => WireWriter['stats']>> {
+  async function numberedChunks(seed: number, yieldMask: number, choose: (x: number, last: 0 | 1 | 2) => boolean): Promise<ReturnType<() => WireWriter['stats']>> {
     const p = await pair(writer);
     let have = 0;
     const got: Buffer[] = [];
@@ -122,12 +123,13 @@ describe.skipIf(!supported)('WireWriter over a socket pair', () => {
     let x = seed;
     for (let i = 0; i < N; i++) {
       x = (x * 1103515245 + 12345) & 0x7fffffff;
-      const urgent = choose(x);
+      if (i === N - 1) await new Promise((r) => setTimeout(r, 50));
+      const urgent = choose(x, i === N - 1 ? 2 : i === N - 2 ? 1 : 0);
       const b = new Uint8Array(100 + (x % 900));
       new DataView(b.buffer).setUint32(0, i);
       new DataView(b.buffer).setUint32(4, b.length);
       p.ring.write(b, urgent);
-      if ((x & 7) === 0) await new Promise((r) => setImmediate(r));
+      if ((x & yieldMask) === 0) await new Promise((r) => setImmediate(r));
     }
     writer.inlineWrites = false;
     await until(() => {
@@ -148,8 +150,9 @@ describe.skipIf(!supported)('WireWriter over a socket pair', () => {
   }
 
   it('main-thread writes (ring empty) and ring entries interleave in order', async () => {
-    const before = await numberedChunks(12345, (x) => {
-      writer.inlineWrites = (x & 3) === 0;
+    // The one before last through the ring, the last (the writer asleep, the ring empty) on this thread.
+    const before = await numberedChunks(12345, 15, (x, last) => {
+      writer.inlineWrites = last === 0 ? (x & 3) === 0 : last === 2;
       return false;
     });
     expect(writer.stats.inline).toBeGreaterThan(before.inline);
@@ -158,7 +161,8 @@ describe.skipIf(!supported)('WireWriter over a socket pair', () => {
 
   it('urgent writes (a transaction block\'s answers) leave on this thread once the connection\'s ring entries are out, in order with them', async () => {
     // Runs of urgent and of ordinary writes, sometimes with the writer still holding the previous ones.
-    const before = await numberedChunks(777, (x) => ((x >> 4) & 3) !== 0);
+    // The one before last through the ring, the last urgent once the ring has drained.
+    const before = await numberedChunks(777, 7, (x, last) => (last === 0 ? ((x >> 4) & 3) !== 0 : last === 2));
     // inlineWrites is off: only urgency put bytes on the socket path, and the others still used the ring.
     expect(writer.stats.inline).toBeGreaterThan(before.inline);
     expect(writer.stats.entries).toBeGreaterThan(before.entries);
