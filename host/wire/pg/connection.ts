@@ -38,9 +38,9 @@ export interface PgTransport {
   readonly remoteAddress: string;
   /**
    * Sends bytes; a returned promise resolves when the transport can take
-   * more. `urgent`: the session is inside a transaction block (it may hold
-   * locks others wait for), so the bytes should leave now rather than through
-   * a queue to another thread.
+   * more. `urgent`: the bytes answer a transaction block (the session may
+   * hold locks others wait for; the answer that ends the block included), so
+   * they should leave now rather than through a queue to another thread.
    */
   write(bytes: Uint8Array, urgent?: boolean): void | Promise<void>;
   /** Ends the connection once written bytes are out. */
@@ -88,9 +88,9 @@ export class PgConnection implements CancelTarget, NotifyTarget {
   private pumping = false;
   /** idle_in_transaction_session_timeout as of the settings' version idleTimeoutVersion. */
   private idleTimeoutVersion = -1;
+  private idleTimeoutOwnMs = 0;
   /** The output belongs to a transaction block (see readyForQuery). */
   private urgentOut = false;
-  private idleTimeoutOwnMs = 0;
   private paused = false;
   private sessionRef: Session | null = null;
   private queries: QueryProtocol | null = null;
