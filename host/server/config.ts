@@ -28,6 +28,11 @@
 // --busy-poll-us N (YAML busy_poll_us, SCRATCHBIRD_BUSY_POLL_US): how long
 // the server thread keeps polling its sockets after a message before it
 // sleeps (busy_poll.ts; 0 turns it off),
+// --wal-writes-in-flight N (YAML storage.wal_writes_in_flight,
+// SCRATCHBIRD_WAL_WRITES_IN_FLIGHT): group-commit batches written at once
+// (host/storage/wal.ts; 1 by default),
+// --cpu-affinity off|auto|LIST (YAML cpu_affinity, SCRATCHBIRD_CPU_AFFINITY):
+// the CPUs the server thread runs on (cpu_affinity.ts; off by default),
 // --tls-cert FILE --tls-key FILE (PEM; YAML tls: { cert, key }), or
 // --tls auto (YAML tls: auto, SCRATCHBIRD_TLS=auto): a self-signed EC P-256
 // certificate made on first start in the data folder (server.crt, server.key
@@ -36,7 +41,7 @@
 // SCRATCHBIRD_LISTEN, SCRATCHBIRD_CONFIG, SCRATCHBIRD_LOG_LEVEL,
 // SCRATCHBIRD_TLS_CERT, SCRATCHBIRD_TLS_KEY, SCRATCHBIRD_TLS,
 // SCRATCHBIRD_BLOCK_CACHE_MB, SCRATCHBIRD_MEMTABLE_MB, SCRATCHBIRD_WIRE_WRITER_THREAD,
-// SCRATCHBIRD_BUSY_POLL_US,
+// SCRATCHBIRD_BUSY_POLL_US, SCRATCHBIRD_CPU_AFFINITY, SCRATCHBIRD_WAL_WRITES_IN_FLIGHT,
 // SCRATCHBIRD_PASSWORD (the admin password on first start).
 
 import { parse as parseYaml } from 'yaml';
@@ -44,6 +49,8 @@ import { checkHbaRule, DEFAULT_HBA, type HbaRule } from '../wire/pg/hba.ts';
 import { PG_CONFIG_DEFAULTS } from '../wire/pg/server_state.ts';
 import type { LogLevel } from './log.ts';
 import { BUSY_POLL_US_DEFAULT } from './busy_poll.ts';
+import { type CpuAffinity, parseCpuAffinity } from './cpu_affinity.ts';
+import { WAL_WRITES_IN_FLIGHT_DEFAULT, WAL_WRITES_IN_FLIGHT_MAX } from '../storage/wal.ts';
 
 export interface ServerConfig {
   data: string;
@@ -52,6 +59,8 @@ export interface ServerConfig {
   httpPort: number;
   /** Microseconds the server thread stays awake polling after a client message (0: sleep at once). */
   busyPollUs: number;
+  /** The CPUs the server's main thread is pinned to once it listens (cpu_affinity.ts). */
+  cpuAffinity: CpuAffinity;
   pg: {
     port: number;
     serverVersion: string;
@@ -68,7 +77,7 @@ export interface ServerConfig {
   /** `tls: auto`: a self-signed certificate kept in the data folder (made on first start). */
   tlsAuto?: boolean;
   /** Storage memory budgets (bytes): the block cache and the memtable. */
-  storage: { blockCacheBytes: number; memtableBytes: number };
+  storage: { blockCacheBytes: number; memtableBytes: number; walWritesInFlight: number };
   /** Admin password for a first start (sysdba). */
   password: string;
   /** True when the password is the well-known default. */
@@ -100,13 +109,25 @@ export class ConfigError extends Error {}
 /** Longer windows buy nothing measurable and keep a lightly loaded server's core busy. */
 const BUSY_POLL_US_MAX = 10_000;
 
+function cpuAffinity(v: unknown): CpuAffinity {
+  const a = parseCpuAffinity(v);
+  if (a === undefined) throw new ConfigError(`cpu_affinity: "${String(v)}" is not off, auto or a CPU list such as 0 or 0-3`);
+  return a;
+}
+
+function walWritesInFlight(v: unknown): number {
+  const n = typeof v === 'number' ? v : Number(String(v).trim());
+  if (!Number.isInteger(n) || n < 1 || n > WAL_WRITES_IN_FLIGHT_MAX) throw new ConfigError(`wal_writes_in_flight: "${String(v)}" is not a whole number from 1 to ${WAL_WRITES_IN_FLIGHT_MAX}`);
+  return n;
+}
+
 function busyPollUs(v: unknown): number {
   const n = positive(v, 'busy_poll_us');
   if (n > BUSY_POLL_US_MAX) throw new ConfigError(`busy_poll_us: ${n} is more than ${BUSY_POLL_US_MAX} µs`);
   return n;
 }
 
-const FLAGS = new Set(['data', 'pg-port', 'http-port', 'listen', 'config', 'log-level', 'server-version', 'tls-cert', 'tls-key', 'tls', 'block-cache-mb', 'memtable-mb', 'wire-writer-thread', 'busy-poll-us']);
+const FLAGS = new Set(['data', 'pg-port', 'http-port', 'listen', 'config', 'log-level', 'server-version', 'tls-cert', 'tls-key', 'tls', 'block-cache-mb', 'memtable-mb', 'wire-writer-thread', 'busy-poll-us', 'cpu-affinity', 'wal-writes-in-flight']);
 const LEVELS: LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 export function parseFlags(argv: readonly string[]): Map<string, string> {
@@ -207,6 +228,7 @@ export function loadConfig(
     logLevel,
     httpPort: port(pick('http-port', 'SCRATCHBIRD_HTTP_PORT', httpY['port']) ?? 8080, 'HTTP port'),
     busyPollUs: busyPollUs(pick('busy-poll-us', 'SCRATCHBIRD_BUSY_POLL_US', y['busy_poll_us']) ?? BUSY_POLL_US_DEFAULT),
+    cpuAffinity: cpuAffinity(pick('cpu-affinity', 'SCRATCHBIRD_CPU_AFFINITY', y['cpu_affinity']) ?? 'off'),
     pg: {
       port: pgPort,
       serverVersion: String(pick('server-version', 'SCRATCHBIRD_PG_SERVER_VERSION', pgY['server_version']) ?? PG_CONFIG_DEFAULTS.serverVersion),
@@ -219,6 +241,7 @@ export function loadConfig(
     storage: {
       blockCacheBytes: megabytes(pick('block-cache-mb', 'SCRATCHBIRD_BLOCK_CACHE_MB', storageY['block_cache_mb']) ?? SERVER_STORAGE_DEFAULTS.blockCacheMb, 'block_cache_mb', 1),
       memtableBytes: megabytes(pick('memtable-mb', 'SCRATCHBIRD_MEMTABLE_MB', storageY['memtable_mb']) ?? SERVER_STORAGE_DEFAULTS.memtableMb, 'memtable_mb', 1),
+      walWritesInFlight: walWritesInFlight(pick('wal-writes-in-flight', 'SCRATCHBIRD_WAL_WRITES_IN_FLIGHT', storageY['wal_writes_in_flight']) ?? WAL_WRITES_IN_FLIGHT_DEFAULT),
     },
     password: password !== undefined && password !== '' ? password : DEFAULT_PASSWORD,
     defaultPassword: password === undefined || password === '' || password === DEFAULT_PASSWORD,

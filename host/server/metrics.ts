@@ -42,6 +42,12 @@ export function renderMetrics(db: Database, pg: PgServerState | undefined, start
   m.value('tx_engine_conflicts_total', s.deadlocks, { kind: 'deadlock' });
   m.metric('tx_engine_flushes_total', 'counter', 'Memtable flushes to sorted runs.').value('tx_engine_flushes_total', s.flushes);
   m.metric('tx_engine_compactions_total', 'counter', 'Compactions of sorted runs.').value('tx_engine_compactions_total', s.compactions);
+  const w = db.store.wal.stats;
+  m.metric('tx_engine_wal_writes_total', 'counter', 'Durable WAL writes (group-commit batches), and those started while an earlier one was still in flight.');
+  m.value('tx_engine_wal_writes_total', w.batches, { kind: 'all' });
+  m.value('tx_engine_wal_writes_total', w.overlapped, { kind: 'overlapped' });
+  m.metric('tx_engine_wal_records_total', 'counter', 'Commit records made durable in the WAL.').value('tx_engine_wal_records_total', w.records);
+  m.metric('tx_engine_wal_bytes_total', 'counter', 'Bytes made durable in the WAL.').value('tx_engine_wal_bytes_total', w.bytes);
   try {
     const mem = db.store.memoryStats();
     m.metric('tx_engine_cache_hits_total', 'counter', 'Block cache hits.').value('tx_engine_cache_hits_total', mem.cacheHits);

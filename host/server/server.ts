@@ -13,6 +13,7 @@ import { type HttpEndpoint, listenHttp } from './http.ts';
 import type { Logger } from './log.ts';
 import { renderMetrics } from './metrics.ts';
 import { BusyPoll } from './busy_poll.ts';
+import { type AffinityResult, applyCpuAffinity } from './cpu_affinity.ts';
 import { listenPg, type PgListener, type TlsFiles } from './pg_listener.ts';
 import { ADMIN_ROLE, ensureAdminPassword, passwordIs } from './roles.ts';
 import { loadOrCreateSelfSigned } from './x509.ts';
@@ -23,6 +24,8 @@ export interface RunningServer {
   readonly http?: HttpEndpoint;
   /** The event loop's busy polling after client messages (busy_poll.ts). */
   readonly busyPoll: BusyPoll;
+  /** What cpu_affinity did to the main thread (cpu_affinity.ts). */
+  readonly cpuAffinity: AffinityResult;
   /** Stops accepting, lets running statements finish (bounded), checkpoints, closes the database. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -47,7 +50,7 @@ export async function startServer(cfg: ServerConfig, platform: Platform, log: Lo
     await platform.mkdirp(cfg.data);
     db = await open(cfg.data, {
       platform,
-      store: { blockCacheBytesMax: cfg.storage.blockCacheBytes, memtableBytesMax: cfg.storage.memtableBytes },
+      store: { blockCacheBytesMax: cfg.storage.blockCacheBytes, memtableBytesMax: cfg.storage.memtableBytes, walWritesInFlight: cfg.storage.walWritesInFlight },
       settings: { server_version: cfg.pg.serverVersion },
     });
   } catch (e) {
@@ -108,9 +111,15 @@ export async function startServer(cfg: ServerConfig, platform: Platform, log: Lo
       });
       log.info('server', 'listening', { protocol: 'http', host, port: http.port });
     }
+    // Last: the threads started so far (libuv's pool, the wire writer) keep their CPUs.
+    const cpuAffinity = applyCpuAffinity(cfg.cpuAffinity);
+    if (cpuAffinity.failed && typeof cfg.cpuAffinity === 'object') throw new StartupError(`cpu_affinity ${cfg.cpuAffinity.cpus.join(',')}: ${cpuAffinity.note}`);
+    if (cpuAffinity.failed) log.warn('server', 'cpu_affinity_failed', { setting: 'auto', message: cpuAffinity.note });
+    else if (cfg.cpuAffinity !== 'off') log.info('server', 'cpu_affinity', { setting: typeof cfg.cpuAffinity === 'object' ? cfg.cpuAffinity.cpus.join(',') : cfg.cpuAffinity, cpus: cpuAffinity.cpus?.join(',') ?? null, ...(cpuAffinity.note ? { note: cpuAffinity.note } : {}) });
     return {
       db,
       busyPoll,
+      cpuAffinity,
       ...(pg ? { pg } : {}),
       ...(http ? { http } : {}),
       async stop(graceMs = 5_000): Promise<void> {

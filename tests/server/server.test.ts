@@ -3,7 +3,7 @@
 // folder lock, the default-password rule, SIGTERM; and loadConfig's layering.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../host/server/config.ts';
+import { parseCpuList } from '../../host/server/cpu_affinity.ts';
 
 const ROOT = resolve(__dirname, '../..');
 /** tsx's loader by absolute URL, so the server can start from any working folder. */
@@ -93,14 +94,17 @@ describe('configuration', () => {
     expect(c).toMatchObject({ data: './data', listen: '127.0.0.1', httpPort: 8080, logLevel: 'info', password: 'masterkey', defaultPassword: true });
     expect(c.pg).toMatchObject({ port: 5432, serverVersion: '16.0', connectionsMax: 100 });
     expect(c.pg.hba).toEqual([{ database: 'all', user: 'all', address: 'all', method: 'scram-sha-256' }]);
-    expect(c.storage).toEqual({ blockCacheBytes: 256 << 20, memtableBytes: 64 << 20 });
+    expect(c.storage).toEqual({ blockCacheBytes: 256 << 20, memtableBytes: 64 << 20, walWritesInFlight: 1 });
   });
 
-  it('storage budgets from flags, environment and YAML, in MiB', () => {
-    const yaml = 'storage: { block_cache_mb: 512, memtable_mb: 32 }\n';
-    expect(loadConfig([], none, () => yaml).storage).toEqual({ blockCacheBytes: 512 << 20, memtableBytes: 32 << 20 });
+  it('storage budgets from flags, environment and YAML, in MiB; WAL writes in flight', () => {
+    const yaml = 'storage: { block_cache_mb: 512, memtable_mb: 32, wal_writes_in_flight: 4 }\n';
+    expect(loadConfig([], none, () => yaml).storage).toEqual({ blockCacheBytes: 512 << 20, memtableBytes: 32 << 20, walWritesInFlight: 4 });
     expect(loadConfig([], (n) => (n === 'SCRATCHBIRD_BLOCK_CACHE_MB' ? '128' : undefined), () => yaml).storage.blockCacheBytes).toBe(128 << 20);
-    expect(loadConfig(['--block-cache-mb', '64', '--memtable-mb=16'], (n) => (n.endsWith('_MB') ? '128' : undefined), () => yaml).storage).toEqual({ blockCacheBytes: 64 << 20, memtableBytes: 16 << 20 });
+    expect(loadConfig(['--block-cache-mb', '64', '--memtable-mb=16'], (n) => (n.endsWith('_MB') ? '128' : undefined), () => yaml).storage).toEqual({ blockCacheBytes: 64 << 20, memtableBytes: 16 << 20, walWritesInFlight: 4 });
+    expect(loadConfig([], (n) => (n === 'SCRATCHBIRD_WAL_WRITES_IN_FLIGHT' ? '2' : undefined), () => yaml).storage.walWritesInFlight).toBe(2);
+    expect(loadConfig(['--wal-writes-in-flight', '3'], (n) => (n === 'SCRATCHBIRD_WAL_WRITES_IN_FLIGHT' ? '2' : undefined), () => yaml).storage.walWritesInFlight).toBe(3);
+    for (const bad of ['0', '17', '1.5', 'many']) expect(() => loadConfig(['--wal-writes-in-flight', bad], none, none)).toThrow(/wal_writes_in_flight: ".*" is not a whole number from 1 to 16/);
     expect(() => loadConfig(['--block-cache-mb', '0'], none, none)).toThrow(/block_cache_mb/);
     expect(() => loadConfig(['--memtable-mb', 'lots'], none, none)).toThrow(/memtable_mb/);
     expect(() => loadConfig(['--block-cache-mb', '5000'], none, none)).toThrow(/storage kernel/);
@@ -181,6 +185,55 @@ describe('server process', () => {
     const failed = p.lines.find((l) => l.event === 'start_failed')!;
     expect(String(failed.message)).toMatch(/password is still the default/);
   }, 60_000);
+
+  it('--cpu-affinity pins the server thread only (auto: one allowed CPU; a list: those CPUs) and refuses CPUs it may not use', async () => {
+    if (process.platform !== 'linux') {
+      console.warn('cpu affinity is Linux-only: skipping');
+      return;
+    }
+    const cpusOf = (pid: number, tid: number): string => /^Cpus_allowed_list:\s*(\S+)/m.exec(readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8'))![1]!;
+    const allowed = parseCpuList(cpusOf(process.pid, process.pid))!;
+    const threads = (pid: number): number[] => readdirSync(`/proc/${pid}/task`).map(Number);
+
+    const dir = tempDir();
+    const port = await freePort();
+    const a = startProcess(['--data', join(dir, 'a'), '--pg-port', String(port), '--http-port', '0', '--cpu-affinity', 'auto'], { SCRATCHBIRD_PASSWORD: 'pw' });
+    const line = await a.waitFor('cpu_affinity');
+    const pid = a.child.pid!;
+    if (allowed.length < 2) {
+      expect(line).toMatchObject({ setting: 'auto', cpus: null });
+      expect(String(line.note)).toMatch(/one CPU allowed/);
+    } else {
+      const pinned = parseCpuList(String(line.cpus))!;
+      expect(pinned).toHaveLength(1);
+      expect(allowed).toContain(pinned[0]);
+      expect(cpusOf(pid, pid)).toBe(String(pinned[0]));
+      // The threads started before (libuv's pool, the wire writer, V8's helpers) keep every allowed CPU.
+      const others = threads(pid).filter((t) => t !== pid);
+      expect(others.length).toBeGreaterThan(0);
+      for (const t of others) expect(parseCpuList(cpusOf(pid, t))).toEqual(allowed);
+    }
+    await a.waitFor('started');
+    const c = new pg.Client({ host: '127.0.0.1', port, user: 'sysdba', password: 'pw', database: 'scratchbird' });
+    await c.connect();
+    expect((await c.query('SELECT 40 + 2 AS n')).rows).toEqual([{ n: 42 }]);
+    await c.end();
+    a.child.kill('SIGTERM');
+    expect(await a.exited).toBe(0);
+
+    // An explicit list: the last allowed CPU.
+    const last = allowed[allowed.length - 1]!;
+    const b = startProcess(['--data', join(dir, 'b'), '--pg-port', String(await freePort()), '--http-port', '0'], { SCRATCHBIRD_PASSWORD: 'pw', SCRATCHBIRD_CPU_AFFINITY: String(last) });
+    expect(await b.waitFor('cpu_affinity')).toMatchObject({ setting: String(last), cpus: String(last) });
+    expect(cpusOf(b.child.pid!, b.child.pid!)).toBe(String(last));
+    b.child.kill('SIGTERM');
+    expect(await b.exited).toBe(0);
+
+    // A CPU outside the allowed set: the server does not start, and says why.
+    const e = startProcess(['--data', join(dir, 'e'), '--pg-port', String(await freePort()), '--http-port', '0', '--cpu-affinity', '4095'], { SCRATCHBIRD_PASSWORD: 'pw' });
+    expect(await e.exited).toBe(1);
+    expect(String(e.lines.find((l) => l.event === 'start_failed')!.message)).toMatch(/cpu_affinity 4095: CPU 4095 is not among the allowed/);
+  }, 90_000);
 
   it('runs under Deno too (deno task server): serves a client and stops on SIGTERM', async () => {
     const deno = join(ROOT, 'node_modules/deno/deno');

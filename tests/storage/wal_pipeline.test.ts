@@ -1,10 +1,12 @@
-// Pipelined group commit (host/storage/wal.ts): several batches are written at
-// once, but acknowledged strictly in log order, and a failed batch takes every
-// later one down with it (replay would stop at its hole).
+// Pipelined group commit (host/storage/wal.ts): with more than one write in
+// flight allowed, several batches are written at once, but acknowledged
+// strictly in log order, and a failed batch takes every later one down with
+// it (replay would stop at its hole). By default one batch is written at a
+// time and every commit that arrives meanwhile joins the next one.
 import { describe, expect, it } from 'vitest';
 import { MemoryPlatform } from '../../host/platform/memory.ts';
 import type { Platform, PlatformFile } from '../../host/platform/platform.ts';
-import { replayWal, Wal, WAL_SYNC_WRITE_BYTES_MAX, WAL_WRITES_IN_FLIGHT_MAX } from '../../host/storage/wal.ts';
+import { replayWal, Wal, WAL_SYNC_WRITE_BYTES_MAX, WAL_WRITES_IN_FLIGHT_DEFAULT } from '../../host/storage/wal.ts';
 import { SbError } from '../../host/engine/sb_error.ts';
 
 /** A WAL file whose writes complete (or fail) only when the test says so. */
@@ -62,10 +64,48 @@ async function appendIssued(wal: Wal, gate: Gate, tag: number, log: string[]): P
   return { p };
 }
 
+/** Writes in flight in the pipelined tests. */
+const PIPELINE = 4;
+
+describe('WAL group commit, one write at a time (the default)', () => {
+  it('writes one batch at a time; the commits that arrive meanwhile go together in the next', async () => {
+    expect(WAL_WRITES_IN_FLIGHT_DEFAULT).toBe(1);
+    const { platform, gate, armed } = gatedPlatform();
+    const wal = await Wal.create(platform, '/w', 1, 64 << 10);
+    armed.on = true;
+    const log: string[] = [];
+    const a = await appendIssued(wal, gate, 1, log);
+    const rest = [2, 3, 4].map((t) => wal.append(record(t), () => log.push(`durable ${t}`)).then(() => 'ok'));
+    await ticks();
+    expect(gate.writes.length).toBe(1); // 2, 3 and 4 wait for the write in flight
+    gate.writes[0]!.release();
+    expect(await a.p).toBe('ok');
+    for (let i = 0; i < 200 && gate.writes.length === 1; i++) await ticks(1);
+    expect(gate.writes.length).toBe(2);
+    expect(gate.writes[1]!.bytes.length).toBe(3 * record(0).length); // one write for the three
+    await ticks();
+    expect(gate.writes.length).toBe(2);
+    gate.writes[1]!.release();
+    expect(await Promise.all(rest)).toEqual(['ok', 'ok', 'ok']);
+    expect(log).toEqual(['durable 1', 'resolved 1', 'durable 2', 'durable 3', 'durable 4']);
+    expect(wal.stats).toMatchObject({ records: 4, batches: 2, overlapped: 0 });
+    armed.on = false;
+    await wal.close();
+    const seen: number[] = [];
+    await replayWal(platform, '/w', 1, (rec) => (seen.push(new DataView(rec.buffer, rec.byteOffset).getUint32(8, true)), true));
+    expect(seen).toEqual([1, 2, 3, 4]);
+  });
+
+  it('refuses a writes-in-flight count outside 1..16', async () => {
+    const { platform } = gatedPlatform();
+    for (const n of [0, 17, 1.5]) await expect(Wal.create(platform, '/w', 1, 64 << 10, n)).rejects.toThrow(/WAL writes in flight/);
+  });
+});
+
 describe('WAL pipelined group commit', () => {
   it('writes batches at once but acknowledges them in log order', async () => {
     const { platform, gate, armed } = gatedPlatform();
-    const wal = await Wal.create(platform, '/w', 1, 64 << 10);
+    const wal = await Wal.create(platform, '/w', 1, 64 << 10, PIPELINE);
     armed.on = true;
     const log: string[] = [];
     const a = await appendIssued(wal, gate, 1, log);
@@ -90,20 +130,20 @@ describe('WAL pipelined group commit', () => {
     expect(seen).toEqual([1, 2, 3]);
   });
 
-  it(`keeps at most ${WAL_WRITES_IN_FLIGHT_MAX} writes in flight`, async () => {
+  it(`keeps at most ${PIPELINE} writes in flight`, async () => {
     const { platform, gate, armed } = gatedPlatform();
-    const wal = await Wal.create(platform, '/w', 1, 64 << 10);
+    const wal = await Wal.create(platform, '/w', 1, 64 << 10, PIPELINE);
     armed.on = true;
     const log: string[] = [];
     const ps: Array<Promise<string>> = [];
-    for (let i = 0; i < WAL_WRITES_IN_FLIGHT_MAX; i++) ps.push((await appendIssued(wal, gate, i, log)).p);
+    for (let i = 0; i < PIPELINE; i++) ps.push((await appendIssued(wal, gate, i, log)).p);
     // The next commit queues until a write completes.
     ps.push(wal.append(record(99), () => log.push('durable 99')).then(() => 'ok'));
     await ticks();
-    expect(gate.writes.length).toBe(WAL_WRITES_IN_FLIGHT_MAX);
+    expect(gate.writes.length).toBe(PIPELINE);
     gate.writes[0]!.release();
-    for (let i = 0; i < 200 && gate.writes.length === WAL_WRITES_IN_FLIGHT_MAX; i++) await ticks(1);
-    expect(gate.writes.length).toBe(WAL_WRITES_IN_FLIGHT_MAX + 1);
+    for (let i = 0; i < 200 && gate.writes.length === PIPELINE; i++) await ticks(1);
+    expect(gate.writes.length).toBe(PIPELINE + 1);
     for (const w of gate.writes.slice(1)) w.release();
     expect(await Promise.all(ps)).toEqual(ps.map(() => 'ok'));
     expect(log.filter((l) => l.startsWith('durable')).at(-1)).toBe('durable 99');
@@ -113,7 +153,7 @@ describe('WAL pipelined group commit', () => {
 
   it('a failed batch fails every later one and poisons the log; earlier ones are acknowledged', async () => {
     const { platform, gate, armed } = gatedPlatform();
-    const wal = await Wal.create(platform, '/w', 1, 64 << 10);
+    const wal = await Wal.create(platform, '/w', 1, 64 << 10, PIPELINE);
     armed.on = true;
     const log: string[] = [];
     const a = await appendIssued(wal, gate, 1, log);
@@ -133,7 +173,7 @@ describe('WAL pipelined group commit', () => {
 
   it('a boundary task waits until no write is in flight', async () => {
     const { platform, gate, armed } = gatedPlatform();
-    const wal = await Wal.create(platform, '/w', 1, 64 << 10);
+    const wal = await Wal.create(platform, '/w', 1, 64 << 10, PIPELINE);
     armed.on = true;
     const log: string[] = [];
     const a = await appendIssued(wal, gate, 1, log);
@@ -157,7 +197,7 @@ describe('WAL pipelined group commit', () => {
   it('switches segments only once the writes to the full one have completed', async () => {
     const { platform, gate, armed } = gatedPlatform('wal-000000000001.log');
     // Room for two 12-byte records after the 32-byte header.
-    const wal = await Wal.create(platform, '/w', 1, 64);
+    const wal = await Wal.create(platform, '/w', 1, 64, PIPELINE);
     armed.on = true;
     const log: string[] = [];
     const a = await appendIssued(wal, gate, 1, log);
@@ -199,7 +239,7 @@ describe('WAL lone commits on a quiet log', () => {
       };
       return wrapped;
     };
-    const wal = await Wal.create(platform, '/w', 1, 1 << 20);
+    const wal = await Wal.create(platform, '/w', 1, 1 << 20, PIPELINE);
     wal.isQuiet = () => true;
     seen.length = 0; // the segment's header and preallocation
     return { wal, platform, seen };

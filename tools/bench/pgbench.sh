@@ -20,6 +20,12 @@
 #   ONLY="S-c8-prepared TPCB-c8" tools/bench/pgbench.sh   # a subset of the runs
 #   PASSES=3 tools/bench/pgbench.sh        # every row three times per server; the best pass counts
 #   SCRATCHBIRD_WIRE_WRITER_THREAD=off tools/bench/pgbench.sh   # ScratchBird without its socket writer thread (on by default)
+#   SCRATCHBIRD_CPU_AFFINITY=off tools/bench/pgbench.sh   # ScratchBird's server thread left to the scheduler
+#
+# ScratchBird runs as a dedicated server would be set up: with
+# --cpu-affinity auto (SCRATCHBIRD_CPU_AFFINITY, default here auto; the
+# server's own default is off), its one engine thread pinned to the CPU
+# that takes the fewest device interrupts (host/server/cpu_affinity.ts).
 #
 # Runs: -S (select only) with 1 and 8 clients in simple and prepared modes,
 # and TPC-B with 8 clients (-j 2), durable on both sides. Latency
@@ -56,7 +62,7 @@ trap cleanup EXIT
 
 start_scratchbird() {
   local port; port=$(free_port)
-  SCRATCHBIRD_PASSWORD=$PASSWORD node --import "$ROOT/node_modules/tsx/dist/loader.mjs" "$ROOT/host/server/main.ts" \
+  SCRATCHBIRD_PASSWORD=$PASSWORD SCRATCHBIRD_CPU_AFFINITY="${SCRATCHBIRD_CPU_AFFINITY:-auto}" node --import "$ROOT/node_modules/tsx/dist/loader.mjs" "$ROOT/host/server/main.ts" \
     --data "$WORK/sb-data" --pg-port "$port" --http-port 0 --log-level warn > "$WORK/sb.log" 2>&1 &
   SB_PID=$!
   for _ in $(seq 1 120); do
@@ -132,7 +138,7 @@ for target in $TARGETS; do
   start_"$target" > "$WORK/conn"
   CONN["$target"]=$(cat "$WORK/conn")
   read -r port user db <<<"${CONN["$target"]}"
-  echo "== $target on port $port: pgbench -i -s $SCALE$([ "$target" = scratchbird ] && echo " (wire writer thread: ${SCRATCHBIRD_WIRE_WRITER_THREAD:-default})")" >&2
+  echo "== $target on port $port: pgbench -i -s $SCALE$([ "$target" = scratchbird ] && echo " (wire writer thread: ${SCRATCHBIRD_WIRE_WRITER_THREAD:-default}, cpu affinity: ${SCRATCHBIRD_CPU_AFFINITY:-auto})")" >&2
   t0=$(date +%s.%N)
   # pglite-socket does not carry COPY FROM STDIN (pgbench fails with "PQputline failed"): PGlite generates the rows server-side (-I G).
   steps=(); [ "$target" = pglite ] && steps=(-I dtGvp)

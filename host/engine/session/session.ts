@@ -653,9 +653,8 @@ export class Session {
     // A plain read or write (scan/filter/project/result/values, under a modify) reuses an idle operator tree of the same plan: open() resets its state.
     const plan = bound.plan;
     const pool = operatorPool(plan);
-    let op = pool?.idle;
-    if (op !== undefined) pool!.idle = undefined;
-    else op = buildOperator(plan);
+    let op = pool?.idle.pop();
+    if (op === undefined) op = buildOperator(plan);
     const rows: unknown[][] = [];
     this.running = ctx;
     let rest: Promise<void> | undefined;
@@ -678,7 +677,7 @@ export class Session {
   }
 
   private planResult(bound: Extract<BoundStatement, { kind: 'plan' }>, op: Operator, rows: unknown[][], pool: OperatorPool | undefined): QueryResult {
-    if (pool !== undefined) pool.idle = op;
+    if (pool !== undefined && pool.idle.length < operator_pool_trees_max) pool.idle.push(op);
     let described = this.lastCols === bound.cols ? this.lastFields : undefined;
     if (described === undefined) {
       described = fieldsByCols.get(bound.cols);
@@ -841,13 +840,17 @@ const plainBindables = new WeakSet<A.Statement>();
 const fieldsByCols = new WeakMap<object, FieldInfo[]>();
 
 /**
- * One idle operator tree per plan of a plain read (taken while it runs, so a
- * concurrent run builds its own). A slot per plan, filled and emptied in
- * place: a WeakMap set and delete per execution cost more than the lookup.
+ * Idle operator trees of a plan of a plain read or write, up to
+ * operator_pool_trees_max (taken while one runs, given back after). Several:
+ * sessions running the same statement at once (pgbench TPC-B's UPDATEs, one
+ * of them waiting on a row lock) built a tree for 6 % of their executions
+ * with one slot. Kept in place per plan: a WeakMap set and delete per
+ * execution cost more than the lookup.
  */
 interface OperatorPool {
-  idle: Operator | undefined;
+  idle: Operator[];
 }
+const operator_pool_trees_max = 16;
 const pools = new WeakMap<Plan, OperatorPool | null>();
 
 /**
@@ -861,7 +864,7 @@ const pools = new WeakMap<Plan, OperatorPool | null>();
  */
 function operatorPool(plan: Plan): OperatorPool | undefined {
   let p = pools.get(plan);
-  if (p === undefined) pools.set(plan, (p = reusableTree(plan) ? { idle: undefined } : null));
+  if (p === undefined) pools.set(plan, (p = reusableTree(plan) ? { idle: [] } : null));
   return p ?? undefined;
 }
 

@@ -1,6 +1,7 @@
 // Options of the embedded store, with their named bounds and defaults.
 
 import type { Platform } from '../../platform/platform.ts';
+import { WAL_WRITES_IN_FLIGHT_DEFAULT } from '../../storage/wal.ts';
 
 export type Isolation = 'read committed' | 'snapshot' | 'serializable';
 
@@ -36,6 +37,8 @@ export interface StoreOptions {
   valueBytesMax?: number;
   /** WAL segments are preallocated to this size (in-memory databases use 256 KiB). */
   walSegmentBytes?: number;
+  /** Group-commit batches written at once (1..16; host/storage/wal.ts says why 1 is the default). */
+  walWritesInFlight?: number;
 }
 
 export interface ResolvedOptions {
@@ -54,6 +57,7 @@ export interface ResolvedOptions {
   keyBytesMax: number;
   valueBytesMax: number;
   walSegmentBytes: number;
+  walWritesInFlight: number;
 }
 
 export const DEFAULTS: ResolvedOptions = {
@@ -72,6 +76,7 @@ export const DEFAULTS: ResolvedOptions = {
   keyBytesMax: 4096,
   valueBytesMax: 256 << 20,
   walSegmentBytes: 16 << 20,
+  walWritesInFlight: WAL_WRITES_IN_FLIGHT_DEFAULT,
 };
 
 export function resolveOptions(o: StoreOptions): ResolvedOptions {

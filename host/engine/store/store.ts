@@ -170,7 +170,7 @@ export class Store implements StoreCore {
     stats.walRecordsReplayed = replay.records;
     stats.walTornBytes = replay.tornBytes;
     const clock = new HybridClock({ nodeId: options.nodeId, wallClockMs: () => platform.wallClockMs(), floorStamp: maxStamp });
-    const wal = await Wal.create(platform, dir, replay.lastSegment > 0 ? replay.lastSegment + 1 : manifest.walStart, options.walSegmentBytes);
+    const wal = await Wal.create(platform, dir, replay.lastSegment > 0 ? replay.lastSegment + 1 : manifest.walStart, options.walSegmentBytes, options.walWritesInFlight);
     const store = new Store(platform, dir, options, kernel, manifest, wal, clock, lock, { segment: manifest.walStart, offset: manifest.walStartOffset });
     Object.assign(store.stats, stats);
     for (let i = 0; i < opened.length; i++) {
