@@ -151,6 +151,10 @@ describe('server process', () => {
     expect(metrics).toMatch(/^tx_engine_connections_active\{protocol="postgresql",state="all"\} 1$/m);
     expect(metrics).toMatch(/^tx_engine_errors_total\{protocol="postgresql",sqlstate_class="22"\} 1$/m);
     expect(metrics).toMatch(/^tx_engine_transactions_committed_total \d+$/m);
+    // The INSERT's commit (and the CREATE TABLE's) went through the WAL.
+    expect(metrics).toMatch(/^tx_engine_wal_records_total [1-9]\d*$/m);
+    expect(metrics).toMatch(/^tx_engine_wal_writes_total\{kind="all"\} [1-9]\d*$/m);
+    expect(metrics).toMatch(/^tx_engine_wal_bytes_total [1-9]\d*$/m);
     expect(metrics).toMatch(/^tx_engine_query_duration_seconds_count\{protocol="postgresql"\} [1-9]\d*$/m);
     expect((await fetch(`http://127.0.0.1:${httpPort}/nope`)).status).toBe(404);
 
