@@ -48,6 +48,16 @@ const HDR = 16;
 export const wire_ring_bytes = 4 * 1024 * 1024;
 /** Kept free for markers: data entries stop short of it. */
 const ring_marker_reserve_bytes = 64 * 1024;
+/**
+ * Writes per event-loop turn made on the main thread while the writer sleeps
+ * with the ring empty; the rest of the turn goes through the ring. A turn
+ * with one response (a lone client) then costs one write(2) and no thread
+ * hop; a turn with many (a saturated thread under -S -c 8) hands most of
+ * them to the writer. (Tried: by event-loop utilization over 20 ms instead;
+ * the ring itself lowers the utilization, so it flipped back and -S -c 8 lost
+ * its gain; 2 per turn measured no better than 1.)
+ */
+const inline_writes_per_turn = 1;
 /** Writes above this go through the socket path (they would mostly be partial writes anyway). */
 export const wire_ring_entry_bytes_max = 64 * 1024;
 
@@ -62,7 +72,7 @@ export interface WireWriterStats {
   entries: number;
   /** Atomics.notify calls made by the main thread. */
   notifies: number;
-  /** Writes made on the main thread: a loop turn's only ring-bound answer while the writer slept with nothing queued (WireWriter.hold), and urgent answers that found the ring drained. */
+  /** Writes made on the main thread because the writer was asleep with nothing queued (the first of a loop turn). */
   inline: number;
 }
 
@@ -96,30 +106,16 @@ export class WireWriter {
   private inlined = 0;
   /** Hand-back and error messages taken from the worker (against its counters: none in flight when equal). */
   private received = 0;
-  /**
-   * The turn's held answer (see hold()): written on this thread at the end
-   * of the turn if it stays the turn's only ring-bound answer, moved into the
-   * ring when another one comes.
-   */
-  private held: RingStream | undefined;
-  private heldBytes: Uint8Array | undefined;
-  /** A hold was taken, or an answer written here, in this event-loop turn (reset by setImmediate). */
-  private heldTurn = false;
-  /** Ring-bound answers since the last turn's end (held, inline or placed in the ring). */
-  private turnAnswers = 0;
-  /** The last turn that ended had more than one ring-bound answer: hold the next turn's first. */
-  private busyTurns = false;
+  /** Inline writes made in this event-loop turn (reset by setImmediate). */
+  private inlineTurn = 0;
   private readonly endTurn = (): void => {
-    this.heldTurn = false;
-    this.busyTurns = this.turnAnswers > 1;
-    this.turnAnswers = 0;
-    this.releaseHeld();
+    this.inlineTurn = 0;
   };
   private stopping: Promise<void> | undefined;
   private exited = false;
   /** False once the worker is gone (stopped or failed): new output takes the socket path. */
   alive = true;
-  /** Lets a loop turn's only answer go out on the main thread when the ring is empty (see hold()); tests turn it off. */
+  /** Lets writes go out on the main thread when the ring is empty (see inlineNow); tests turn it off. */
   inlineWrites = true;
 
   /**
@@ -153,74 +149,19 @@ export class WireWriter {
   }
 
   /**
-   * Whether an answer bound for the ring may be held instead (hold()): the
-   * writer sleeps with the ring empty and no hand-back or error on its way
-   * here (so no connection has bytes anywhere but in the kernel, and the
-   * socket path keeps the order), and no answer was held yet in this loop
-   * turn.
+   * Whether the caller should write on this thread now: the writer sleeps
+   * with the ring empty and no hand-back or error on its way here (so no
+   * connection has bytes anywhere but in the kernel, and the socket path
+   * keeps the order), and fewer than inline_writes_per_turn writes of this
+   * loop turn were made here.
    */
-  /** @internal */ canHold(): boolean {
+  /** @internal */ inlineNow(): boolean {
     const c = this.ctl;
-    if (!this.inlineWrites || this.heldTurn || Atomics.load(c, SLEEP) === 0 || Atomics.load(c, HEAD) !== this.tail) return false;
-    return Atomics.load(c, N_BACK) + Atomics.load(c, N_ERRORS) === this.received;
-  }
-
-  /**
-   * The answer `bytes` of stream st (on the socket path) may skip the ring
-   * (canHold() said so). While the loop's turns carry one ring-bound answer
-   * each (a lone client), it is written on this thread at once: false, the
-   * caller writes it. Once a turn has carried several, it is held (true)
-   * until the end of the turn (setImmediate runs after the poll phase's
-   * callbacks): written here then if it stayed the turn's only one, moved
-   * into the ring ahead of the next one otherwise, so a saturated thread
-   * (-S -c 8) makes no write(2) of its own. Before, the first answer of
-   * every turn was written here at once: -S -c 8 prepared 88-93k tps
-   * against 97-98k held, -M simple 86-91k against 98-103k (alternated
-   * pairs, 2026-11-25). Tried before that: choosing by event-loop
-   * utilization over 20 ms, which the ring itself lowered, so it flipped
-   * back and -S -c 8 lost its gain, and 2 inline writes per turn, no better
-   * than 1.
-   */
-  /** @internal */ hold(st: RingStream, bytes: Uint8Array): boolean {
-    this.heldTurn = true;
-    this.turnAnswers++;
-    setImmediate(this.endTurn);
-    if (!this.busyTurns) {
-      // The turns have had one answer each (a lone client): no other answer
-      // is coming to share the ring with this one, so it goes out now
-      // rather than at the turn's end (measured: -S -c 1 lost 3-5 % held).
-      this.inlined++;
-      return false;
-    }
-    this.held = st;
-    this.heldBytes = bytes;
-    return true;
-  }
-
-  /** @internal True when `st` has an answer held. */
-  holds(st: RingStream): boolean {
-    return this.held === st;
-  }
-
-  /** Writes the held answer, if any, on this thread (its stream is on the socket path). */
-  /** @internal */ releaseHeld(): void {
-    const st = this.held;
-    if (st === undefined) return;
-    const bytes = this.heldBytes!;
-    this.held = undefined;
-    this.heldBytes = undefined;
+    if (!this.inlineWrites || this.inlineTurn >= inline_writes_per_turn || Atomics.load(c, SLEEP) === 0 || Atomics.load(c, HEAD) !== this.tail) return false;
+    if (Atomics.load(c, N_BACK) + Atomics.load(c, N_ERRORS) !== this.received) return false;
+    if (this.inlineTurn++ === 0) setImmediate(this.endTurn);
     this.inlined++;
-    st.writeHeld(bytes, false);
-  }
-
-  /** Another answer goes to the ring this turn: the held one goes first, into the ring too. */
-  /** @internal */ spillHeld(): void {
-    const st = this.held;
-    if (st === undefined) return;
-    const bytes = this.heldBytes!;
-    this.held = undefined;
-    this.heldBytes = undefined;
-    st.writeHeld(bytes, true);
+    return true;
   }
 
   /** @internal The ring position after the last entry placed. */
@@ -310,7 +251,6 @@ export class WireWriter {
 
   /** @internal */ submit(epoch: number, fd: number, bytes: Uint8Array): boolean {
     if (!this.alive || bytes.length > wire_ring_entry_bytes_max) return false;
-    this.turnAnswers++;
     return this.place(DATA, bytes.length, fd, epoch, bytes, ring_marker_reserve_bytes);
   }
 
@@ -424,25 +364,20 @@ export class RingStream {
 
   /** After this, the connection uses the socket path for good (e.g. TLS over the socket). */
   disable(): void {
-    if (this.writer.holds(this)) this.writer.releaseHeld();
     this.disabled = true;
   }
 
   write(bytes: Uint8Array, urgent = false): void | Promise<void> {
     const s = this.sock;
-    // This connection's held answer goes out before anything after it.
-    if (this.writer.holds(this)) this.writer.releaseHeld();
     switch (this.mode) {
       case 'ring':
-        if (urgent ? this.writer.drained(this.lastEnd) : this.writer.canHold()) {
+        if (urgent ? this.writer.drained(this.lastEnd) : this.writer.inlineNow()) {
           // Nothing of this epoch is in the ring or on its way back: the socket path is in order.
           this.writer.endEpoch(this.epoch);
           this.mode = 'socket';
           this.placed = false;
-          if (urgent || !this.writer.hold(this, bytes)) return socketWrite(s, bytes);
-          return;
+          return socketWrite(s, bytes);
         }
-        this.writer.spillHeld();
         if (this.writer.submit(this.epoch, this.fd, bytes)) {
           this.placed = true;
           this.lastEnd = this.writer.tailNow();
@@ -454,47 +389,23 @@ export class RingStream {
         this.queue.push(bytes);
         return this.handoff;
       case 'socket':
-        if (!urgent && this.ringable(bytes)) {
-          if (this.writer.canHold()) {
-            if (this.writer.hold(this, bytes)) return;
-            return socketWrite(s, bytes);
+        if (!urgent && !this.disabled && this.writer.alive && bytes.length > 1 && bytes.length <= wire_ring_entry_bytes_max && s.writableLength === 0 && !s.destroyed && !s.writableEnded && !this.writer.inlineNow()) {
+          const epoch = this.writer.newEpoch(this);
+          if (this.writer.submit(epoch, this.fd, bytes)) {
+            this.mode = 'ring';
+            this.epoch = epoch;
+            this.placed = true;
+            this.lastEnd = this.writer.tailNow();
+            return;
           }
-          this.writer.spillHeld();
-          if (this.toRing(bytes)) return;
+          this.writer.endEpoch(epoch);
         }
         return socketWrite(s, bytes);
     }
   }
 
-  /** Whether `bytes` may go through the ring from the socket path now. */
-  private ringable(bytes: Uint8Array): boolean {
-    const s = this.sock;
-    return !this.disabled && this.writer.alive && bytes.length > 1 && bytes.length <= wire_ring_entry_bytes_max && s.writableLength === 0 && !s.destroyed && !s.writableEnded;
-  }
-
-  /** socket → ring with `bytes` as the new epoch's first entry; false (still on the socket path) when the ring has no room. */
-  private toRing(bytes: Uint8Array): boolean {
-    const epoch = this.writer.newEpoch(this);
-    if (this.writer.submit(epoch, this.fd, bytes)) {
-      this.mode = 'ring';
-      this.epoch = epoch;
-      this.placed = true;
-      this.lastEnd = this.writer.tailNow();
-      return true;
-    }
-    this.writer.endEpoch(epoch);
-    return false;
-  }
-
-  /** @internal The writer gives back this connection's held answer: into the ring when `ring` (and it still may), else to the socket. */
-  writeHeld(bytes: Uint8Array, ring: boolean): void {
-    if (ring && this.mode === 'socket' && this.ringable(bytes) && this.toRing(bytes)) return;
-    void socketWrite(this.sock, bytes);
-  }
-
   /** Runs `f` once none of this connection's bytes sit in the ring (now, if none do). */
   whenIdle(f: () => void): void {
-    if (this.writer.holds(this)) this.writer.releaseHeld();
     if (this.mode === 'socket') return f();
     if (this.mode === 'ring' && !this.placed) {
       this.writer.endEpoch(this.epoch);

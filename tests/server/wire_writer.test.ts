@@ -149,60 +149,6 @@ describe.skipIf(!supported)('WireWriter over a socket pair', () => {
     return before;
   }
 
-  it("a turn's one answer leaves on this thread (held to the turn's end once a turn has carried several); with a second one both take the ring", async () => {
-    const a = await pair(writer);
-    const b = await pair(writer);
-    const gotA: Buffer[] = [];
-    const gotB: Buffer[] = [];
-    a.client.on('data', (d: Buffer) => gotA.push(d));
-    b.client.on('data', (d: Buffer) => gotB.push(d));
-    const msg = (t: string): Uint8Array => new TextEncoder().encode(t);
-    const endOfTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
-    writer.inlineWrites = true;
-    try {
-      // Quiet turns so far: the first answer is written here at once, the second takes the ring.
-      await until(() => writer.canHold(), 5_000, 'the writer asleep with the ring empty');
-      const s0 = writer.stats;
-      let s = s0;
-      a.ring.write(msg('a1.'));
-      expect(writer.stats.inline - s.inline).toBe(1);
-      b.ring.write(msg('b1.'));
-      expect(writer.stats.inline - s.inline).toBe(1);
-      await endOfTurn();
-      // That turn carried two: the next turn's lone answer is held, then written here at its end.
-      await until(() => writer.canHold(), 5_000, 'the writer asleep with the ring empty');
-      s = writer.stats;
-      a.ring.write(msg('a2.'));
-      expect(writer.stats.inline).toBe(s.inline);
-      await endOfTurn();
-      expect(writer.stats.inline - s.inline).toBe(1);
-      // A quiet turn again (one answer at once, one in the ring), then a turn with two: the held one goes into the ring first.
-      await until(() => writer.canHold(), 5_000, 'the writer asleep with the ring empty');
-      a.ring.write(msg('a3.'));
-      b.ring.write(msg('b3.'));
-      await endOfTurn();
-      await until(() => writer.canHold(), 5_000, 'the writer asleep with the ring empty');
-      s = writer.stats;
-      a.ring.write(msg('a4.'));
-      b.ring.write(msg('b4.'));
-      await endOfTurn();
-      // a4 went into the ring ahead of b4: nothing was written here.
-      expect(writer.stats.inline).toBe(s.inline);
-      // The same connection writing again while its answer is held: the held one goes out first.
-      await until(() => writer.canHold(), 5_000, 'the writer asleep with the ring empty');
-      a.ring.write(msg('a5.'));
-      a.ring.write(msg('a6.'), true);
-      await until(() => Buffer.concat(gotA).toString() === 'a1.a2.a3.a4.a5.a6.' && Buffer.concat(gotB).toString() === 'b1.b3.b4.', 5_000, 'every answer, in order');
-      // Through the ring: b1, b3, a4 and b4; written here: a1, a2, a3 and a5 (a6, urgent, on the socket path after it).
-      expect(writer.stats.entries - s0.entries).toBe(4);
-      expect(writer.stats.inline - s0.inline).toBe(4);
-    } finally {
-      writer.inlineWrites = false;
-      await a.close();
-      await b.close();
-    }
-  });
-
   it('main-thread writes (ring empty) and ring entries interleave in order', async () => {
     // The one before last through the ring, the last (the writer asleep, the ring empty) on this thread.
     const before = await numberedChunks(12345, 15, (x, last) => {
