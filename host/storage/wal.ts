@@ -15,9 +15,9 @@
 // next batch. On the virtual machine of docs/benchmarks.md §4 each durable
 // write costs its CPUs far more than the device's time (a thread-pool
 // wake-up, the virtio doorbell, the completion interrupt), and pgbench ran
-// faster with 1 than with 2 or 4 in every alternated round: TPC-B 8 clients
-// 5.5-5.8k against 4.8-5.4k tps (1.9 commits per write against 1.1), -N
-// 9.0-9.5k against 7.5-8.0k.
+// faster with 1 than with 4 in every alternated round (2 fell between, ahead
+// of 1 in two rounds of four): TPC-B 8 clients 5.5-5.8k against 4.8-5.4k tps
+// (1.9 commits per write against 1.1), -N 9.0-9.5k against 7.5-8.0k.
 // Batches are acknowledged strictly in log order: once a batch and every
 // batch before it are durable, each of its commits is marked durable
 // (synchronously, before anything else can run) and resolved. Work that must
