@@ -26,7 +26,10 @@ export const BUSY_POLL_US_DEFAULT = 100;
 
 export class BusyPoll {
   private readonly windowMs: number;
+  /** Start of the current window: the first turn without news after the last arrival. */
   private lastMs = 0;
+  /** Something arrived since the last turn: the window starts again at the next quiet turn. */
+  private touched = false;
   private spinning = false;
   /** Turns of the event loop this has asked for (each a poll with a zero timeout). */
   turns = 0;
@@ -35,10 +38,10 @@ export class BusyPoll {
     this.windowMs = windowUs / 1000;
   }
 
-  /** Something arrived: stay awake for another window from now. */
+  /** Something arrived: stay awake for another window from now (no clock read here: this runs for every read). */
   touch(): void {
     if (this.windowMs <= 0) return;
-    this.lastMs = performance.now();
+    this.touched = true;
     if (this.spinning) return;
     this.spinning = true;
     setImmediate(this.turn);
@@ -51,7 +54,16 @@ export class BusyPoll {
 
   private readonly turn = (): void => {
     this.turns++;
-    if (performance.now() - this.lastMs < this.windowMs) setImmediate(this.turn);
+    if (this.touched) {
+      // A busy turn: keep turning, and read the clock only once the turns go quiet.
+      this.touched = false;
+      this.lastMs = -1;
+      setImmediate(this.turn);
+      return;
+    }
+    const now = performance.now();
+    if (this.lastMs < 0) this.lastMs = now;
+    if (now - this.lastMs < this.windowMs) setImmediate(this.turn);
     else this.spinning = false;
   };
 }

@@ -26,17 +26,29 @@ import { fieldsOf, type FieldInfo } from './result.ts';
 import type { Session } from './session.ts';
 import { planTableLocks } from './table_lock_plan.ts';
 
-/** One idle operator tree per plan of a plain scan/filter/project read (open() resets all their state), as the session keeps for its own runs. */
-const idleOperators = new WeakMap<Plan, Operator>();
-const reusable = new WeakMap<Plan, boolean>();
+/**
+ * What a stream keeps per compiled plan (one WeakMap lookup per open, none at
+ * close): whether its operator tree can be reused (a plain scan/filter/project
+ * read: open() resets all of its state, as the session's own pool assumes),
+ * one idle tree, and the result fields of its output columns.
+ */
+interface PlanStreamInfo {
+  readonly reusable: boolean;
+  idle: Operator | null;
+  /** fieldsOf(cols), made once per compiled plan and never modified. */
+  cols: object | null;
+  fields: FieldInfo[];
+}
+const planInfo = new WeakMap<Plan, PlanStreamInfo>();
 
 function reusableTree(plan: Plan): boolean {
-  let r = reusable.get(plan);
-  if (r === undefined) {
-    r = plan.n === 'scan' || plan.n === 'result' || ((plan.n === 'project' || plan.n === 'filter') && reusableTree(plan.input));
-    reusable.set(plan, r);
-  }
-  return r;
+  return plan.n === 'scan' || plan.n === 'result' || ((plan.n === 'project' || plan.n === 'filter') && reusableTree(plan.input));
+}
+
+function streamInfo(plan: Plan): PlanStreamInfo {
+  let info = planInfo.get(plan);
+  if (info === undefined) planInfo.set(plan, (info = { reusable: reusableTree(plan), idle: null, cols: null, fields: [] }));
+  return info;
 }
 
 /** A started step: its first signal again, then the rest of it. */
@@ -44,9 +56,6 @@ function* resumeStep(first: Signal, gen: Step): Step {
   yield first;
   return yield* gen;
 }
-
-/** Result field descriptions by the plan's output columns (made once per compiled plan; never modified). */
-const fieldsByCols = new WeakMap<object, FieldInfo[]>();
 
 export class RowStream {
   /** Rows handed out so far. */
@@ -56,7 +65,7 @@ export class RowStream {
   /** nextSync (a point lookup's batches without generator steps) is still in use. */
   private sync: boolean;
 
-  constructor(private readonly session: Session, readonly fields: FieldInfo[], op: Operator, ctx: ExecContext, private readonly plan: Plan | null) {
+  constructor(private readonly session: Session, readonly fields: FieldInfo[], op: Operator, ctx: ExecContext, private readonly pool: PlanStreamInfo | null) {
     this.op = op;
     this.ctx = ctx;
     this.sync = op.nextSync !== undefined;
@@ -166,7 +175,7 @@ export class RowStream {
     if (op) {
       try {
         op.close();
-        if (reuse && this.plan !== null && !idleOperators.has(this.plan)) idleOperators.set(this.plan, op);
+        if (reuse && this.pool !== null && this.pool.idle === null) this.pool.idle = op;
       } catch {
         // the transaction already ended: nothing left to release
       }
@@ -212,16 +221,18 @@ export function openRowStream(s: Session, stmt: A.Statement, sql: string, params
     for (let i = 0; i < params.length; i++) values[i] = paramValue(params[i], types[i] ?? T.text, i, ev);
     const ctx = s.execContext(txn, s.catalog(), values, ev);
     // A plain read takes its plan's idle tree (given back at close); others build their own.
-    const poolable = reusableTree(bound.plan);
-    let op = poolable ? idleOperators.get(bound.plan) : undefined;
-    if (op !== undefined) idleOperators.delete(bound.plan);
+    const info = streamInfo(bound.plan);
+    let op = info.idle;
+    if (op !== null) info.idle = null;
     else op = buildOperator(bound.plan);
     op.open(ctx);
     txn.endStatement();
-    let fields = fieldsByCols.get(bound.cols);
-    if (fields === undefined) fieldsByCols.set(bound.cols, (fields = fieldsOf(bound.cols)));
-    // (Shared by every stream of the plan: its readers never modify it.)
-    return new RowStream(s, fields, op, ctx, poolable ? bound.plan : null);
+    if (info.cols !== bound.cols) {
+      info.cols = bound.cols;
+      info.fields = fieldsOf(bound.cols);
+    }
+    // (The fields are shared by every stream of the plan: its readers never modify them.)
+    return new RowStream(s, info.fields, op, ctx, info.reusable ? info : null);
   } catch (e) {
     txn.endStatement();
     s.tx.failed = true;

@@ -155,7 +155,9 @@ export function encodeValue(f: FieldInfo, v: unknown, format: FormatCode, ctx: T
 
 export class QueryProtocol {
   private readonly statements = new Map<string, PreparedStatement>();
+  /** Named portals; the unnamed one (most of them: each Bind replaces it) in its own field. */
   private readonly portals = new Map<string, Portal>();
+  private unnamed: Portal | null = null;
   /** After an error in extended query mode, everything up to Sync is skipped. */
   skipUntilSync = false;
   /** A COPY FROM STDIN waiting for CopyData / CopyDone / CopyFail. */
@@ -532,7 +534,10 @@ export class QueryProtocol {
 
   private afterSync(): void {
     if (this.session.transactionStatus === 'I') this.closePortals();
-    else for (const p of this.portals.values()) if (p.stream) p.synced = true;
+    else {
+      if (this.unnamed?.stream) this.unnamed.synced = true;
+      for (const p of this.portals.values()) if (p.stream) p.synced = true;
+    }
   }
 
   private async endImplicit(): Promise<void> {
@@ -557,6 +562,13 @@ export class QueryProtocol {
 
   /** Closes a portal (its open operator tree, if it streams). */
   private dropPortal(name: string): void {
+    if (name === '') {
+      const p = this.unnamed;
+      if (p === null) return;
+      this.unnamed = null;
+      p.stream?.close();
+      return;
+    }
     const p = this.portals.get(name);
     if (p === undefined) return;
     p.stream?.close();
@@ -564,17 +576,8 @@ export class QueryProtocol {
   }
 
   private closePortals(): void {
-    const n = this.portals.size;
-    if (n === 0) return;
-    if (n === 1) {
-      // Only the unnamed portal (the usual case): no iterator.
-      const p = this.portals.get('');
-      if (p !== undefined) {
-        p.stream?.close();
-        this.portals.delete('');
-        return;
-      }
-    }
+    this.dropPortal('');
+    if (this.portals.size === 0) return;
     for (const p of this.portals.values()) p.stream?.close();
     this.portals.clear();
   }
@@ -645,12 +648,21 @@ export class QueryProtocol {
     if (ps.stmt !== null && !isBindable(ps.stmt) && ROW_UTILITIES.has(ps.stmt.kind)) {
       return Promise.resolve(this.run(portal)).then((r) => {
         portal.result = r;
-        this.portals.set(m.portal, portal);
+        this.setPortal(m.portal, portal);
         this.out.bindComplete();
       });
     }
-    this.portals.set(m.portal, portal);
+    this.setPortal(m.portal, portal);
     this.out.bindComplete();
+  }
+
+  private setPortal(name: string, p: Portal): void {
+    if (name === '') this.unnamed = p;
+    else this.portals.set(name, p);
+  }
+
+  private portal(name: string): Portal | undefined {
+    return name === '' ? (this.unnamed ?? undefined) : this.portals.get(name);
   }
 
   private describe(target: 'S' | 'P', name: string): void {
@@ -664,7 +676,7 @@ export class QueryProtocol {
       else this.out.noData();
       return;
     }
-    const p = this.portals.get(name);
+    const p = this.portal(name);
     if (!p) throw sqlError('34000', `portal "${name}" does not exist`);
     if (p.result === null && p.ps.fields.length > 0) {
       this.cachedRowDescription(p.ps, p.resultFormats);
@@ -727,11 +739,13 @@ export class QueryProtocol {
     let sent = 0;
     let kinds = p.kinds;
     if (kinds === undefined) {
-      // Text results (the usual case): the statement keeps its column kinds while its fields stay the same.
-      if (p.resultFormats.length === 0) {
+      // Text results (the usual case: no format code, or libpq's single 0): the statement keeps its
+      // column kinds while its fields stay the same.
+      const rf = p.resultFormats;
+      if (rf.length === 0 || (rf.length === 1 && rf[0] === 0)) {
         const ps = p.ps;
         if (ps.textKinds === undefined || ps.textKindsOf !== stream.fields) {
-          ps.textKinds = QueryProtocol.valueKinds(stream.fields, p.resultFormats);
+          ps.textKinds = QueryProtocol.valueKinds(stream.fields, TEXT_FORMATS);
           ps.textKindsOf = stream.fields;
         }
         kinds = ps.textKinds;
@@ -827,7 +841,7 @@ export class QueryProtocol {
 
   /** Execute; a promise only when it has to wait (a statement that is not a plain read, a stream that waits). */
   private execute(name: string, maxRows: number): void | Promise<void> {
-    const p = this.portals.get(name);
+    const p = this.portal(name);
     if (!p) throw sqlError('34000', `portal "${name}" does not exist`);
     if (p.ps.stmt === null) {
       this.out.emptyQueryResponse();
