@@ -111,11 +111,11 @@ export async function startServer(cfg: ServerConfig, platform: Platform, log: Lo
       });
       log.info('server', 'listening', { protocol: 'http', host, port: http.port });
     }
-    // Last: the threads started so far (libuv's pool, the wire writer) keep their CPUs.
+    // Last: the threads started so far (libuv's pool, the wire writer, V8's helpers) exist, to move off the engine's CPU.
     const cpuAffinity = applyCpuAffinity(cfg.cpuAffinity);
     if (cpuAffinity.failed && typeof cfg.cpuAffinity === 'object') throw new StartupError(`cpu_affinity ${cfg.cpuAffinity.cpus.join(',')}: ${cpuAffinity.note}`);
     if (cpuAffinity.failed) log.warn('server', 'cpu_affinity_failed', { setting: 'auto', message: cpuAffinity.note });
-    else if (cfg.cpuAffinity !== 'off') log.info('server', 'cpu_affinity', { setting: typeof cfg.cpuAffinity === 'object' ? cfg.cpuAffinity.cpus.join(',') : cfg.cpuAffinity, cpus: cpuAffinity.cpus?.join(',') ?? null, ...(cpuAffinity.note ? { note: cpuAffinity.note } : {}) });
+    else if (cfg.cpuAffinity !== 'off') log.info('server', 'cpu_affinity', { setting: typeof cfg.cpuAffinity === 'object' ? cfg.cpuAffinity.cpus.join(',') : cfg.cpuAffinity, cpus: cpuAffinity.cpus?.join(',') ?? null, ...(cpuAffinity.others ? { others: cpuAffinity.others.join(',') } : {}), ...(cpuAffinity.note ? { note: cpuAffinity.note } : {}) });
     return {
       db,
       busyPoll,

@@ -190,7 +190,7 @@ describe('server process', () => {
     expect(String(failed.message)).toMatch(/password is still the default/);
   }, 60_000);
 
-  it('--cpu-affinity pins the server thread only (auto: one allowed CPU; a list: those CPUs) and refuses CPUs it may not use', async () => {
+  it('--cpu-affinity pins the server thread (auto: one allowed CPU; a list: those CPUs), the other threads to the rest, and refuses CPUs it may not use', async () => {
     if (process.platform !== 'linux') {
       console.warn('cpu affinity is Linux-only: skipping');
       return;
@@ -212,10 +212,12 @@ describe('server process', () => {
       expect(pinned).toHaveLength(1);
       expect(allowed).toContain(pinned[0]);
       expect(cpusOf(pid, pid)).toBe(String(pinned[0]));
-      // The threads started before (libuv's pool, the wire writer, V8's helpers) keep every allowed CPU.
+      // The threads started before (libuv's pool, the wire writer, V8's helpers) get every other allowed CPU.
+      const rest = allowed.filter((c) => c !== pinned[0]);
+      expect(line.others).toBe(rest.join(','));
       const others = threads(pid).filter((t) => t !== pid);
       expect(others.length).toBeGreaterThan(0);
-      for (const t of others) expect(parseCpuList(cpusOf(pid, t))).toEqual(allowed);
+      for (const t of others) expect(parseCpuList(cpusOf(pid, t))).toEqual(rest);
     }
     await a.waitFor('started');
     const c = new pg.Client({ host: '127.0.0.1', port, user: 'sysdba', password: 'pw', database: 'scratchbird' });
@@ -230,6 +232,7 @@ describe('server process', () => {
     const b = startProcess(['--data', join(dir, 'b'), '--pg-port', String(await freePort()), '--http-port', '0'], { SCRATCHBIRD_PASSWORD: 'pw', SCRATCHBIRD_CPU_AFFINITY: String(last) });
     expect(await b.waitFor('cpu_affinity')).toMatchObject({ setting: String(last), cpus: String(last) });
     expect(cpusOf(b.child.pid!, b.child.pid!)).toBe(String(last));
+    for (const t of threads(b.child.pid!).filter((t) => t !== b.child.pid)) expect(parseCpuList(cpusOf(b.child.pid!, t))).toEqual(allowed.length > 1 ? allowed.filter((c) => c !== last) : [last]);
     b.child.kill('SIGTERM');
     expect(await b.exited).toBe(0);
 
