@@ -125,7 +125,12 @@ export class ByteReader {
 
   /** A NUL-terminated UTF-8 string. */
   cstring(): string {
-    const end = this.buf.indexOf(0, this.pos);
+    // A short scan in JavaScript first: indexOf is a call into the runtime (names and tags are short).
+    const buf = this.buf;
+    const stop = Math.min(buf.length, this.pos + 64);
+    let end = this.pos;
+    while (end < stop && buf[end] !== 0) end++;
+    if (end === stop) end = stop < buf.length ? buf.indexOf(0, stop) : -1;
     if (end < 0) throw protocolViolation(`invalid ${this.what} message format`, 'missing string terminator');
     if (end === this.pos) {
       this.pos++;

@@ -125,7 +125,7 @@ export class PgConnection implements CancelTarget, NotifyTarget {
     this.reader = new FrameReader({ messageBytesMax: state.config.messageBytesMax });
     state.open++;
     state.counters.connectionsTotal++;
-    this.backendStartMs = this.stateChangeMs = state.db.platform.wallClockMs();
+    this.backendStartMs = this.stateChangeMs = state.activityMs();
     if (state.config.authenticationTimeoutMs > 0) {
       this.cancelTimer = state.db.platform.setTimer(() => {
         if (this.phase === 'startup' || this.phase === 'auth') void this.fail(fatal(SqlState.connection_failure, 'canceling authentication due to timeout'));
@@ -485,7 +485,7 @@ export class PgConnection implements CancelTarget, NotifyTarget {
       },
       monotonicMs: () => this.state.db.platform.monotonicMs(),
       onQueryStart: (sql) => {
-        const now = this.state.db.platform.wallClockMs();
+        const now = this.state.activityMs();
         this.queryText = sql.length > 1024 ? sql.slice(0, 1024) : sql;
         this.queryStartMs = this.stateChangeMs = now;
         if (this.xactStartMs === null) this.xactStartMs = now;
@@ -535,7 +535,7 @@ export class PgConnection implements CancelTarget, NotifyTarget {
     this.statementsSinceReady = 0;
     this.lastError = false;
     if (status === 'I' && this.pendingNotifications.length > 0) this.sendNotifications();
-    this.stateChangeMs = this.state.db.platform.wallClockMs();
+    this.stateChangeMs = this.state.activityMs();
     if (status === 'I') this.xactStartMs = null;
     this.out.readyForQuery(status);
     if (status !== 'I') this.armIdleTimer();

@@ -106,6 +106,30 @@ export class PgServerState {
   stopping = false;
   private readonly channels = new Map<string, Set<NotifyTarget>>();
 
+  /** Wall clock minus monotonic clock as of activityClockAt (see activityMs). */
+  private activityClockBase = 0;
+  private activityClockAt = -Infinity;
+
+  /**
+   * The wall clock for pg_stat_activity's timestamps (backend, transaction,
+   * query and state-change starts), which move at every statement: the
+   * monotonic clock plus an offset read from the wall clock at most once a
+   * second. Date.now() is a runtime call from optimized code, 1.4 % of the
+   * server thread under pgbench -S; the monotonic clock is a fast API call.
+   * Never ahead of the wall clock it follows (the offset is taken with the
+   * wall clock's milliseconds floored), and off by at most the two clocks'
+   * drift in a second.
+   */
+  activityMs(): number {
+    const platform = this.db.platform;
+    const mono = platform.monotonicMs();
+    if (mono - this.activityClockAt >= 1000) {
+      this.activityClockAt = mono;
+      this.activityClockBase = platform.wallClockMs() - mono;
+    }
+    return Math.floor(this.activityClockBase + mono);
+  }
+
   constructor(
     readonly db: Database,
     readonly log: PgLog,
