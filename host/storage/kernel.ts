@@ -93,6 +93,7 @@ export interface StorageExports {
   run_info(runId: number): number;
   run_release(runId: number): void;
   run_warm(runId: number, first: number, count: number, skip: number): number;
+  run_blocks_within(runId: number, skip: number): number;
   run_take_dead_file(): number;
   flush_begin(horizon: number, bottom: number, blockTarget: number, bitsPerKey: number): number;
   compact_begin(first: number, count: number, horizon: number, bottom: number, blockTarget: number, bitsPerKey: number): number;

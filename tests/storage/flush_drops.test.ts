@@ -151,3 +151,71 @@ describe('compaction and dropped key spaces', () => {
     expect(rawVersions(store, doomed)).toBe(0);
   });
 });
+
+describe('the GC sweep and dropped key spaces', () => {
+  /** The run files in the store's folder. */
+  async function runFiles(mp: MemoryPlatform): Promise<string[]> {
+    return (await mp.listDir('/db')).filter((n) => /^run-\d+\.sbr$/.test(n)).sort();
+  }
+
+  it('removes a run written before its key space was dropped, once no snapshot reads it, without waiting for size-tiered compaction', async () => {
+    const mp = new MemoryPlatform({ seed: 15, assets });
+    store = await Store.open('/db', { platform: mp, background: false });
+    const doomed = await store.keyspace('doomed');
+    const kept = await store.keyspace('kept');
+    // The old copy: a large run of a key space that is dropped later (ALTER TABLE ... ADD PRIMARY KEY's old table).
+    await fill(store, doomed, 20_000, 'd');
+    await store.flush();
+    const [oldRun] = await runFiles(mp);
+    expect(oldRun).toBeDefined();
+    // A smaller, newer run of live data: size-tiered compaction never merges it with the larger one.
+    await fill(store, kept, 2_000, 'k');
+    await store.flush();
+    expect((await runFiles(mp)).length).toBe(2);
+    const reader = store.begin({ isolation: 'snapshot' });
+    await store.dropKeyspace('doomed');
+    // A snapshot from before the drop still reads the old copy: the sweep keeps it.
+    await store.gcSweep();
+    expect(await runFiles(mp)).toContain(oldRun);
+    expect(reader.scan(doomed).toArray().length).toBe(20_000);
+    reader.rollback();
+    // No one can read it any more: the next sweep rewrites that run (to nothing) and its file goes.
+    const compactions = store.stats.compactions;
+    const compacted = store.stats.bytesCompacted;
+    await store.gcSweep();
+    await store.gcSweep(); // the file itself is deleted once released
+    expect(store.stats.compactions).toBe(compactions + 1);
+    const after = await runFiles(mp);
+    expect(after).not.toContain(oldRun);
+    // What the old run held besides the dropped key space (the store's own catalog entries) is all that was rewritten:
+    // 20,000 rows of 100 bytes would be over 2 MB.
+    expect(after.length).toBeLessThanOrEqual(2);
+    expect(store.stats.bytesCompacted - compacted).toBeLessThan(100_000);
+    expect(rawVersions(store, doomed)).toBe(0);
+    expect(rawVersions(store, kept)).toBe(2_000);
+    // Another sweep finds nothing more to do, and the store reopens with the live data.
+    await store.gcSweep();
+    expect(store.stats.compactions).toBe(compactions + 1);
+    await store.close();
+    store = await Store.open('/db', { platform: mp, background: false });
+    expect(store.maintenance.failure).toBeUndefined();
+    const t = store.begin();
+    expect(t.scan(store.getKeyspace('kept')!).toArray().length).toBe(2_000);
+    t.rollback();
+  });
+
+  it('leaves a run alone when only a little of it is dropped data', async () => {
+    const mp = new MemoryPlatform({ seed: 16, assets });
+    store = await Store.open('/db', { platform: mp, background: false });
+    const doomed = await store.keyspace('doomed');
+    const kept = await store.keyspace('kept');
+    await fill(store, kept, 20_000, 'k');
+    await fill(store, doomed, 500, 'd');
+    await store.flush();
+    await store.dropKeyspace('doomed');
+    const compactions = store.stats.compactions;
+    await store.gcSweep();
+    expect(store.stats.compactions).toBe(compactions);
+    expect(rawVersions(store, kept)).toBe(20_000);
+  });
+});

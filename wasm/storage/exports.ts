@@ -10,7 +10,7 @@ import {
 } from './lsm';
 import {
   R_BLOCKS, R_DATA, R_ENTRIES, R_FILE, R_KEYS, R_MAXSTAMP, R_MINSTAMP, R_TOMBS, R_FILESIZE, runById, runOpen,
-  runOpenError, runTakeDeadFile, runUnref, runWarm,
+  runBlocksWithin, runOpenError, runTakeDeadFile, runUnref, runWarm,
 } from './run_reader';
 import { compactBegin, flushBegin, jobAddDropPrefix, jobFree, jobInstallCompaction, jobStat, jobStep, jobWriter } from './jobs';
 import { rwOutConsume, rwOutLen, rwOutPtr, rwEntries } from './run_writer';
@@ -135,6 +135,13 @@ export function run_warm(runId: u32, first: u32, count: u32, skip: usize): i32 {
   const r = runById(runId);
   if (r == 0) return -1;
   return runWarm(r, first, count, skip);
+}
+
+/** Blocks of a live run wholly inside a prefix of `skip` (as run_warm's); -1 when no such run. */
+export function run_blocks_within(runId: u32, skip: usize): i32 {
+  const r = runById(runId);
+  if (r == 0) return -1;
+  return <i32>runBlocksWithin(r, skip);
 }
 
 /** Drops the host's reference to a run it opened but did not install. */

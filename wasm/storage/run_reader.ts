@@ -347,6 +347,14 @@ function blockWithin(r: usize, b: u32, skip: usize): bool {
   return false;
 }
 
+/** How many blocks of run r lie wholly inside a prefix of `skip` (blockWithin): from the index, no block is read. */
+export function runBlocksWithin(r: usize, skip: usize): u32 {
+  const blocks = load<u32>(r, R_BLOCKS);
+  let n: u32 = 0;
+  for (let b: u32 = 0; b < blocks; b++) if (blockWithin(r, b, skip)) n++;
+  return n;
+}
+
 /**
  * Warms blocks [first, first + count) of run r into the cache while it has
  * room (block_cache.ts cacheWarm: nothing is evicted for it), leaving out

@@ -688,7 +688,11 @@ export class Maintenance {
    * the old copies of tables, which no new statement reads.
    */
   private droppedPrefixesBuffer(): number {
-    const drops = this.h.manifest.droppedPrefixes;
+    return this.prefixesBuffer(this.h.manifest.droppedPrefixes);
+  }
+
+  /** Prefixes in kernel memory as run_warm and run_blocks_within take them (0 when none; valid until the next ioBuffer use). */
+  private prefixesBuffer(drops: ReadonlyArray<{ prefix: string }>): number {
     if (drops.length === 0) return 0;
     const parts = drops.map((d) => hexBytes(d.prefix));
     const buf = new Uint8Array(4 + parts.reduce((n, b) => n + 4 + b.length, 0));
@@ -741,7 +745,9 @@ export class Maintenance {
   /**
    * The GC sweep: releases dead run files and rewrites runs that carry many
    * versions no snapshot can see (old versions and tombstones below the
-   * horizon), so garbage does not wait for size-tiered compaction.
+   * horizon, or key spaces dropped below it: a table's old copy after ALTER
+   * TABLE ... ADD PRIMARY KEY, a dropped or truncated table), so garbage does
+   * not wait for size-tiered compaction, which may never pick a large run.
    */
   async gcSweep(): Promise<void> {
     this.h.stats.gcSweeps++;
@@ -754,12 +760,21 @@ export class Maintenance {
     const horizon = this.horizon();
     const k = this.h.kernel;
     const runs = this.kernelRuns();
+    const limit = this.dropLimit(horizon);
+    const purgeable = this.h.manifest.droppedPrefixes.filter((d) => d.stamp <= limit);
     for (let i = 0; i < runs.length; i++) {
       k.check(k.x.run_info(runs[i]!.runId), 'reading run statistics');
       const entries = k.resultF64(0);
       const keys = k.resultF64(1);
       const tombstones = k.resultF64(2);
       const minStamp = k.resultF64(3);
+      const blocks = k.resultU32(0);
+      // The share of the run's blocks that hold only dropped key spaces no one reads any more (from its index).
+      const dropped = purgeable.length > 0 && blocks > 0 && minStamp <= limit ? k.x.run_blocks_within(runs[i]!.runId, this.prefixesBuffer(purgeable)) / blocks : 0;
+      if (dropped >= 0.25) {
+        await this.compact(i, 1);
+        return;
+      }
       if (entries === 0 || minStamp > horizon) continue;
       const garbage = entries - keys + (i === runs.length - 1 ? tombstones : 0);
       if (garbage / entries >= 0.25) {
