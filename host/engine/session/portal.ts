@@ -15,41 +15,15 @@ import { isBindable } from '../bind/index.ts';
 import { buildOperator } from '../exec/build.ts';
 import type { Batch } from '../exec/batch.ts';
 import { type Operator, type Signal, type Step, step } from '../exec/operator.ts';
-import type { Plan } from '../plan/nodes.ts';
 import type { ExecContext } from '../exec/context.ts';
 import { SbError, SqlState } from '../sb_error.ts';
 import { T, type SqlType } from '../types/types.ts';
 import { checkPlanPrivileges } from './grants.ts';
 import { paramValue } from './params.ts';
 import { compileStatement } from './plan_cache.ts';
-import { fieldsOf, type FieldInfo } from './result.ts';
-import type { Session } from './session.ts';
+import type { FieldInfo } from './result.ts';
+import { type OperatorPool, operatorPool, planFields, releaseOperator, type Session } from './session.ts';
 import { planTableLocks } from './table_lock_plan.ts';
-
-/**
- * What a stream keeps per compiled plan (one WeakMap lookup per open, none at
- * close): whether its operator tree can be reused (a plain scan/filter/project
- * read: open() resets all of its state, as the session's own pool assumes),
- * one idle tree, and the result fields of its output columns.
- */
-interface PlanStreamInfo {
-  readonly reusable: boolean;
-  idle: Operator | null;
-  /** fieldsOf(cols), made once per compiled plan and never modified. */
-  cols: object | null;
-  fields: FieldInfo[];
-}
-const planInfo = new WeakMap<Plan, PlanStreamInfo>();
-
-function reusableTree(plan: Plan): boolean {
-  return plan.n === 'scan' || plan.n === 'result' || ((plan.n === 'project' || plan.n === 'filter') && reusableTree(plan.input));
-}
-
-function streamInfo(plan: Plan): PlanStreamInfo {
-  let info = planInfo.get(plan);
-  if (info === undefined) planInfo.set(plan, (info = { reusable: reusableTree(plan), idle: null, cols: null, fields: [] }));
-  return info;
-}
 
 /** A started step: its first signal again, then the rest of it. */
 function* resumeStep(first: Signal, gen: Step): Step {
@@ -65,7 +39,7 @@ export class RowStream {
   /** nextSync (a point lookup's batches without generator steps) is still in use. */
   private sync: boolean;
 
-  constructor(private readonly session: Session, readonly fields: FieldInfo[], op: Operator, ctx: ExecContext, private readonly pool: PlanStreamInfo | null) {
+  constructor(private readonly session: Session, readonly fields: FieldInfo[], op: Operator, ctx: ExecContext, private readonly pool: OperatorPool | undefined) {
     this.op = op;
     this.ctx = ctx;
     this.sync = op.nextSync !== undefined;
@@ -175,7 +149,7 @@ export class RowStream {
     if (op) {
       try {
         op.close();
-        if (reuse && this.pool !== null && this.pool.idle === null) this.pool.idle = op;
+        if (reuse && this.pool !== undefined) releaseOperator(this.pool, op);
       } catch {
         // the transaction already ended: nothing left to release
       }
@@ -220,19 +194,13 @@ export function openRowStream(s: Session, stmt: A.Statement, sql: string, params
     const values = new Array<unknown>(params.length);
     for (let i = 0; i < params.length; i++) values[i] = paramValue(params[i], types[i] ?? T.text, i, ev);
     const ctx = s.execContext(txn, s.catalog(), values, ev);
-    // A plain read takes its plan's idle tree (given back at close); others build their own.
-    const info = streamInfo(bound.plan);
-    let op = info.idle;
-    if (op !== null) info.idle = null;
-    else op = buildOperator(bound.plan);
+    // A plain read takes an idle tree of its plan from the session's pool (given back at close); others build their own.
+    const pool = operatorPool(bound.plan);
+    const op = pool?.idle.pop() ?? buildOperator(bound.plan);
     op.open(ctx);
     txn.endStatement();
-    if (info.cols !== bound.cols) {
-      info.cols = bound.cols;
-      info.fields = fieldsOf(bound.cols);
-    }
     // (The fields are shared by every stream of the plan: its readers never modify them.)
-    return new RowStream(s, info.fields, op, ctx, info.reusable ? info : null);
+    return new RowStream(s, planFields(bound.cols), op, ctx, pool);
   } catch (e) {
     txn.endStatement();
     s.tx.failed = true;

@@ -21,7 +21,7 @@ import { TableAccessCache } from '../exec/table_access.ts';
 import { buildOperator } from '../exec/build.ts';
 import { type Operator, type Signal, type Step, step } from '../exec/operator.ts';
 import type { Batch } from '../exec/batch.ts';
-import type { Plan } from '../plan/nodes.ts';
+import type { ColInfo, Plan } from '../plan/nodes.ts';
 import { mapNodeExprs, someExpr } from '../plan/walk.ts';
 import { ForeignKeys } from '../exec/foreign_keys.ts';
 import type { ModifyOp } from '../exec/ops_modify.ts';
@@ -677,11 +677,10 @@ export class Session {
   }
 
   private planResult(bound: Extract<BoundStatement, { kind: 'plan' }>, op: Operator, rows: unknown[][], pool: OperatorPool | undefined): QueryResult {
-    if (pool !== undefined && pool.idle.length < operator_pool_trees_max) pool.idle.push(op);
+    if (pool !== undefined) releaseOperator(pool, op);
     let described = this.lastCols === bound.cols ? this.lastFields : undefined;
     if (described === undefined) {
-      described = fieldsByCols.get(bound.cols);
-      if (described === undefined) fieldsByCols.set(bound.cols, (described = fieldsOf(bound.cols)));
+      described = planFields(bound.cols);
       this.lastCols = bound.cols;
       this.lastFields = described;
     }
@@ -839,6 +838,13 @@ const plainBindables = new WeakSet<A.Statement>();
 /** Result field descriptions by the plan's output columns (made once per compiled plan). */
 const fieldsByCols = new WeakMap<object, FieldInfo[]>();
 
+/** The result fields of a compiled plan's output columns, made once and shared: never modify them. */
+export function planFields(cols: readonly ColInfo[]): FieldInfo[] {
+  let fields = fieldsByCols.get(cols);
+  if (fields === undefined) fieldsByCols.set(cols, (fields = fieldsOf(cols)));
+  return fields;
+}
+
 /**
  * Idle operator trees of a plan of a plain read or write, up to
  * operator_pool_trees_max (taken while one runs, given back after). Several:
@@ -847,7 +853,7 @@ const fieldsByCols = new WeakMap<object, FieldInfo[]>();
  * with one slot. Kept in place per plan: a WeakMap set and delete per
  * execution cost more than the lookup.
  */
-interface OperatorPool {
+export interface OperatorPool {
   idle: Operator[];
 }
 const operator_pool_trees_max = 16;
@@ -862,10 +868,15 @@ const pools = new WeakMap<Plan, OperatorPool | null>();
  * result in the compiled expression for the statement (expr.ts), which a
  * reused tree would carry into the next execution.
  */
-function operatorPool(plan: Plan): OperatorPool | undefined {
+export function operatorPool(plan: Plan): OperatorPool | undefined {
   let p = pools.get(plan);
   if (p === undefined) pools.set(plan, (p = reusableTree(plan) ? { idle: [] } : null));
   return p ?? undefined;
+}
+
+/** Gives a closed tree back to its plan's pool (dropped when the pool is full). */
+export function releaseOperator(pool: OperatorPool, op: Operator): void {
+  if (pool.idle.length < operator_pool_trees_max) pool.idle.push(op);
 }
 
 function reusableTree(plan: Plan): boolean {

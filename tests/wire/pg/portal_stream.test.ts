@@ -132,6 +132,19 @@ describe('portals', () => {
     expect((await w.until()).at(-1)?.text).toBe('I');
     w.send(fe.terminate());
   });
+
+  it('a prepared read with a subquery sees the data of each execution (its operator tree is not reused with the subquery result in it)', async () => {
+    const w = await connected();
+    w.send(fe.query('CREATE TABLE sub_t (id int PRIMARY KEY)'), fe.query('INSERT INTO sub_t VALUES (1), (2)'));
+    await w.until((ms) => ms.filter((m) => m.type === 'Z').length >= 2);
+    w.send(fe.parse('mx', 'SELECT id FROM sub_t WHERE id = (SELECT max(id) FROM sub_t)'), fe.bind('', 'mx', []), fe.execute('', 0), fe.sync());
+    expect(rows(await w.until())).toEqual([['2']]);
+    w.send(fe.query('INSERT INTO sub_t VALUES (3)'));
+    await w.until();
+    w.send(fe.bind('', 'mx', []), fe.execute('', 0), fe.sync());
+    expect(rows(await w.until())).toEqual([['3']]);
+    w.send(fe.terminate());
+  });
 });
 
 describe('streamed portal clocks', () => {
