@@ -762,6 +762,8 @@ export class Maintenance {
     const runs = this.kernelRuns();
     const limit = this.dropLimit(horizon);
     const purgeable = this.h.manifest.droppedPrefixes.filter((d) => d.stamp <= limit);
+    // Kernel memory for the prefixes, filled once (run_info and run_blocks_within leave the I/O buffer alone).
+    const skip = purgeable.length > 0 ? this.prefixesBuffer(purgeable) : 0;
     for (let i = 0; i < runs.length; i++) {
       k.check(k.x.run_info(runs[i]!.runId), 'reading run statistics');
       const entries = k.resultF64(0);
@@ -770,7 +772,7 @@ export class Maintenance {
       const minStamp = k.resultF64(3);
       const blocks = k.resultU32(0);
       // The share of the run's blocks that hold only dropped key spaces no one reads any more (from its index).
-      const dropped = purgeable.length > 0 && blocks > 0 && minStamp <= limit ? k.x.run_blocks_within(runs[i]!.runId, this.prefixesBuffer(purgeable)) / blocks : 0;
+      const dropped = skip !== 0 && blocks > 0 && minStamp <= limit ? k.x.run_blocks_within(runs[i]!.runId, skip) / blocks : 0;
       if (dropped >= 0.25) {
         await this.compact(i, 1);
         return;
