@@ -31,6 +31,11 @@ export class BusyPoll {
   /** Something arrived since the last turn: the window starts again at the next quiet turn. */
   private touched = false;
   private spinning = false;
+  /** The turn's immediate is queued and has not run yet: atTurnEnd's callbacks can ride on it. */
+  private armed = false;
+  /** Callbacks for the queued turn (atTurnEnd). */
+  private hooks: Array<() => void> = [];
+  private spare: Array<() => void> = [];
   /** Turns of the event loop this has asked for (each a poll with a zero timeout). */
   turns = 0;
 
@@ -44,7 +49,37 @@ export class BusyPoll {
     this.touched = true;
     if (this.spinning) return;
     this.spinning = true;
+    this.armed = true;
     setImmediate(this.turn);
+  }
+
+  /**
+   * Runs `f` in this event-loop turn's check phase, as setImmediate would:
+   * inside the busy poll's own immediate when one is queued and has not run
+   * yet, else in an immediate of its own. Each immediate of a turn costs Node
+   * a pass through its async-context bookkeeping and a tick-queue run, so the
+   * wire writer's wake-up and end-of-turn reset share the turn's.
+   */
+  atTurnEnd(f: () => void): void {
+    if (this.armed) this.hooks.push(f);
+    else setImmediate(f);
+  }
+
+  private runHooks(): void {
+    const hooks = this.hooks;
+    this.hooks = this.spare;
+    for (let i = 0; i < hooks.length; i++) {
+      try {
+        hooks[i]!();
+      } catch (e) {
+        // As from an immediate of its own: uncaught, without skipping the other callbacks or the turn.
+        queueMicrotask(() => {
+          throw e;
+        });
+      }
+    }
+    hooks.length = 0;
+    this.spare = hooks;
   }
 
   /** True while the loop is kept turning (for tests). */
@@ -53,17 +88,22 @@ export class BusyPoll {
   }
 
   private readonly turn = (): void => {
+    this.armed = false;
+    if (this.hooks.length > 0) this.runHooks();
     this.turns++;
     if (this.touched) {
       // A busy turn: keep turning, and read the clock only once the turns go quiet.
       this.touched = false;
       this.lastMs = -1;
+      this.armed = true;
       setImmediate(this.turn);
       return;
     }
     const now = performance.now();
     if (this.lastMs < 0) this.lastMs = now;
-    if (now - this.lastMs < this.windowMs) setImmediate(this.turn);
-    else this.spinning = false;
+    if (now - this.lastMs < this.windowMs) {
+      this.armed = true;
+      setImmediate(this.turn);
+    } else this.spinning = false;
   };
 }

@@ -185,7 +185,7 @@ export async function listenPg(state: PgServerState, host: string, port: number,
     ? { context: createSecureContext({ cert: pem(tls.cert), key: pem(tls.key) }), endPoint: tlsServerEndPoint(firstCertificateDer(pem(tls.cert))) }
     : undefined;
   const writer = opts.writerThread && !tls && wireWriterSupported()
-    ? new WireWriter((message) => state.log.error('pg', 'wire_writer_failed', { message }))
+    ? new WireWriter((message) => state.log.error('pg', 'wire_writer_failed', { message }), opts.busyPoll ? { atTurnEnd: (f) => opts.busyPoll!.atTurnEnd(f) } : {})
     : undefined;
   // With the writer, Node must not end a socket by itself on the peer's FIN
   // (its bytes may still be in the ring): the 'end' handler below does it.

@@ -111,6 +111,8 @@ export class WireWriter {
   private readonly endTurn = (): void => {
     this.inlineTurn = 0;
   };
+  /** Runs a callback in this event-loop turn's check phase (setImmediate, or the busy poll's turn). */
+  private readonly atTurnEnd: (f: () => void) => void;
   private stopping: Promise<void> | undefined;
   private exited = false;
   /** False once the worker is gone (stopped or failed): new output takes the socket path. */
@@ -125,8 +127,9 @@ export class WireWriter {
    */
   constructor(
     private readonly onFailure: (message: string) => void = () => {},
-    options: { pauseBeforeWaitMs?: number } = {},
+    options: { pauseBeforeWaitMs?: number; atTurnEnd?: (f: () => void) => void } = {},
   ) {
+    this.atTurnEnd = options.atTurnEnd ?? setImmediate;
     const ctlBuf = new SharedArrayBuffer(CTL_INTS * 4);
     const dataBuf = new SharedArrayBuffer(wire_ring_bytes);
     this.ctl = new Int32Array(ctlBuf);
@@ -159,7 +162,7 @@ export class WireWriter {
     const c = this.ctl;
     if (!this.inlineWrites || this.inlineTurn >= inline_writes_per_turn || Atomics.load(c, SLEEP) === 0 || Atomics.load(c, HEAD) !== this.tail) return false;
     if (Atomics.load(c, N_BACK) + Atomics.load(c, N_ERRORS) !== this.received) return false;
-    if (this.inlineTurn++ === 0) setImmediate(this.endTurn);
+    if (this.inlineTurn++ === 0) this.atTurnEnd(this.endTurn);
     this.inlined++;
     return true;
   }
@@ -226,7 +229,7 @@ export class WireWriter {
     Atomics.store(this.ctl, TAIL, this.tail);
     if (!this.wakeQueued) {
       this.wakeQueued = true;
-      setImmediate(this.wake);
+      this.atTurnEnd(this.wake);
     }
     return true;
   }

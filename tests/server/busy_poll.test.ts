@@ -41,6 +41,52 @@ describe('BusyPoll', () => {
     expect(b.turns).toBe(turns);
   });
 
+  it('runs atTurnEnd callbacks in the current turn, on its own immediate while it turns, and on a new one otherwise', async () => {
+    const b = new BusyPoll(3_000);
+    const order: string[] = [];
+    // Not turning: an immediate of its own, like setImmediate.
+    b.atTurnEnd(() => order.push('alone'));
+    await new Promise((r) => setImmediate(r));
+    expect(order).toEqual(['alone']);
+    b.touch();
+    // Turning: in the next check phase, ahead of immediates queued after it, each once.
+    b.atTurnEnd(() => order.push('first'));
+    b.atTurnEnd(() => {
+      order.push('second');
+      // Queued from inside a turn: the next turn's, not lost.
+      b.atTurnEnd(() => order.push('next turn'));
+    });
+    setImmediate(() => order.push('later immediate'));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(order).toEqual(['alone', 'first', 'second', 'later immediate', 'next turn']);
+    await until(() => !b.active, 5_000, 'the window to close');
+  });
+
+  it('keeps turning when an atTurnEnd callback throws', async () => {
+    const b = new BusyPoll(3_000);
+    const seen: unknown[] = [];
+    const onUncaught = (e: unknown): void => {
+      seen.push(e);
+    };
+    process.prependListener('uncaughtException', onUncaught);
+    try {
+      b.touch();
+      let after = false;
+      b.atTurnEnd(() => {
+        throw new Error('hook failed');
+      });
+      b.atTurnEnd(() => (after = true));
+      await until(() => after && seen.length === 1, 5_000, 'the second callback and the error');
+      expect((seen[0] as Error).message).toBe('hook failed');
+      const turns = b.turns;
+      b.touch();
+      await until(() => b.turns > turns + 1, 5_000, 'more turns');
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+    await until(() => !b.active, 5_000, 'the window to close');
+  });
+
   it('does nothing with a window of 0', async () => {
     const b = new BusyPoll(0);
     b.touch();
