@@ -106,7 +106,7 @@ export class WireWriter {
   private inlined = 0;
   /** Hand-back and error messages taken from the worker (against its counters: none in flight when equal). */
   private received = 0;
-  /** Inline writes made in this event-loop turn (reset by setImmediate). */
+  /** Inline writes made in this event-loop turn (reset at the turn's end, atTurnEnd). */
   private inlineTurn = 0;
   private readonly endTurn = (): void => {
     this.inlineTurn = 0;
@@ -236,10 +236,11 @@ export class WireWriter {
 
   /**
    * The writer is woken (if it sleeps) once per event-loop turn, after the
-   * turn's responses are in the ring (setImmediate runs after the poll
-   * phase's callbacks): a wake-up costs this thread about what a write(2)
-   * did, and one per turn carries all of the turn's entries (6.6 per wake-up
-   * against 3.3 when each entry woke it; docs/benchmarks.md §4).
+   * turn's responses are in the ring (the check phase runs after the poll
+   * phase's callbacks; with busy polling on, in the busy poll's own
+   * immediate, not one more): a wake-up costs this thread about what a
+   * write(2) did, and one per turn carries all of the turn's entries (6.6
+   * per wake-up against 3.3 when each entry woke it; docs/benchmarks.md §4).
    */
   private wakeQueued = false;
   private readonly wake = (): void => {
