@@ -112,6 +112,10 @@ export class PgConnection implements CancelTarget, NotifyTarget {
   private queryStartMs: number | null = null;
   private xactStartMs: number | null = null;
   private stateChangeMs: number;
+  /** Reads from the transport so far, and when (in that count) the last statement ended (monotonicMs): ReadyForQuery in the same read reuses that clock reading. */
+  private reads = 0;
+  private lastEndRead = -1;
+  private lastEndMono = 0;
   private queryText = '';
   /** Connection id for logs (the backend pid once known). */
   readonly id: number;
@@ -183,6 +187,7 @@ export class PgConnection implements CancelTarget, NotifyTarget {
 
   onData(chunk: Uint8Array): void {
     if (this.phase === 'closed') return;
+    this.reads++;
     this.reader.push(chunk);
     if (!this.paused && this.reader.buffered > this.reader.messageBytesMax + input_buffer_bytes_max_extra) {
       this.paused = true;
@@ -478,17 +483,22 @@ export class PgConnection implements CancelTarget, NotifyTarget {
           this.state.log.error('pg', 'internal_error', { connection: this.id, pid: this.processId, message: String((e as Error)?.message ?? e), stack: (e as Error)?.stack?.split('\n').slice(0, 6).join(' | ') });
         }
       },
-      onStatement: (seconds) => {
+      onStatement: (startedMs) => {
+        const end = this.state.db.platform.monotonicMs();
+        this.lastEndMono = end;
+        this.lastEndRead = this.reads;
         this.statementsSinceReady++;
         this.state.counters.queriesTotal++;
-        this.state.counters.queryDuration.observe(seconds);
+        this.state.counters.queryDuration.observe((end - startedMs) / 1000);
       },
       monotonicMs: () => this.state.db.platform.monotonicMs(),
       onQueryStart: (sql) => {
-        const now = this.state.activityMs();
+        const mono = this.state.db.platform.monotonicMs();
+        const now = this.state.activityAt(mono);
         this.queryText = sql.length > 1024 ? sql.slice(0, 1024) : sql;
         this.queryStartMs = this.stateChangeMs = now;
         if (this.xactStartMs === null) this.xactStartMs = now;
+        return mono;
       },
       listen: (channel) => this.state.listen(this, channel),
       unlisten: (channel) => this.state.unlisten(this, channel),
@@ -519,12 +529,14 @@ export class PgConnection implements CancelTarget, NotifyTarget {
   private readyForQuery(): void {
     const status = this.sessionRef!.transactionStatus;
     const counters = this.state.counters;
-    // The clock only when a transaction block starts or ends (not for each autocommit statement).
-    if (this.lastStatus === 'I' && status !== 'I') this.txStartMs = this.state.db.platform.monotonicMs();
+    // A statement that ended in this same read gives the time; else the clock is read.
+    const mono = this.lastEndRead === this.reads ? this.lastEndMono : this.state.db.platform.monotonicMs();
+    this.lastEndRead = -1;
+    if (this.lastStatus === 'I' && status !== 'I') this.txStartMs = mono;
     if (this.lastStatus !== 'I' && status === 'I') {
       if (this.lastError) counters.transactionsRolledBack++;
       else counters.transactionsCommitted++;
-      counters.transactionDuration.observe((this.state.db.platform.monotonicMs() - this.txStartMs) / 1000);
+      counters.transactionDuration.observe((mono - this.txStartMs) / 1000);
     } else if (this.lastStatus === 'I' && status === 'I' && this.statementsSinceReady > 0) {
       if (this.lastError) counters.transactionsRolledBack++;
       else counters.transactionsCommitted++;
@@ -535,7 +547,7 @@ export class PgConnection implements CancelTarget, NotifyTarget {
     this.statementsSinceReady = 0;
     this.lastError = false;
     if (status === 'I' && this.pendingNotifications.length > 0) this.sendNotifications();
-    this.stateChangeMs = this.state.activityMs();
+    this.stateChangeMs = this.state.activityAt(mono);
     if (status === 'I') this.xactStartMs = null;
     this.out.readyForQuery(status);
     if (status !== 'I') this.armIdleTimer();

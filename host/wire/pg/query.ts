@@ -115,11 +115,11 @@ export interface QueryHost {
   flush(): Promise<void>;
   /** An error was sent (counts it; logs internal errors). */
   onError(e: unknown, code: string): void;
-  /** A statement finished (ok or not) after `seconds`. */
-  onStatement(seconds: number): void;
+  /** A statement that started at `startedMs` (monotonicMs) finished, ok or not. */
+  onStatement(startedMs: number): void;
   monotonicMs(): number;
-  /** A statement starts (pg_stat_activity's query and query_start). */
-  onQueryStart(sql: string): void;
+  /** A statement starts (pg_stat_activity's query and query_start); returns the start (monotonicMs). */
+  onQueryStart(sql: string): number;
   /** LISTEN / UNLISTEN (channel undefined: all) / NOTIFY, served by the listener's registry. */
   listen(channel: string): void;
   unlisten(channel?: string): void;
@@ -277,13 +277,13 @@ export class QueryProtocol {
 
   /** Runs a Query message; false when it left the connection in COPY IN mode (no ReadyForQuery yet). */
   simpleQuery(sql: string): Promise<boolean> {
-    this.host.onQueryStart(sql);
+    const t0 = this.host.onQueryStart(sql);
     // The usual case (no implicit block to end, not COPY / LISTEN / NOTIFY): one promise fewer.
-    if (this.session.tx.block !== 'implicit' && !/^\s*(copy|listen|unlisten|notify)\b/i.test(sql)) return this.runSimple(sql);
-    return this.simpleQuerySlow(sql);
+    if (this.session.tx.block !== 'implicit' && !/^\s*(copy|listen|unlisten|notify)\b/i.test(sql)) return this.runSimple(sql, t0);
+    return this.simpleQuerySlow(sql, t0);
   }
 
-  private async simpleQuerySlow(sql: string): Promise<boolean> {
+  private async simpleQuerySlow(sql: string, t0: number): Promise<boolean> {
     if (this.session.tx.block === 'implicit') await this.endImplicit();
     if (/^\s*copy\b/i.test(sql)) {
       let stmts: A.Statement[] | null = null;
@@ -292,7 +292,7 @@ export class QueryProtocol {
       } catch {
         stmts = null; // the normal path reports the syntax error
       }
-      if (stmts && stmts.length === 1 && stmts[0]!.kind === 'copy') return this.copy(stmts[0] as A.Copy, sql);
+      if (stmts && stmts.length === 1 && stmts[0]!.kind === 'copy') return this.copy(stmts[0] as A.Copy, sql, t0);
     }
     if (/^\s*(listen|unlisten|notify)\b/i.test(sql)) {
       let stmts: A.Statement[] | null = null;
@@ -306,12 +306,11 @@ export class QueryProtocol {
         return true;
       }
     }
-    return this.runSimple(sql);
+    return this.runSimple(sql, t0);
   }
 
-  /** Runs the statements of a Query message; resolves to true (no COPY IN was started). */
-  private async runSimple(sql: string): Promise<boolean> {
-    const t0 = this.host.monotonicMs();
+  /** Runs the statements of a Query message (started at t0); resolves to true (no COPY IN was started). */
+  private async runSimple(sql: string, t0: number): Promise<boolean> {
     let streamed = 0;
     try {
       const results = await this.session.exec(sql, [], (r) => {
@@ -331,7 +330,7 @@ export class QueryProtocol {
     } catch (e) {
       this.sendError(e);
     }
-    this.host.onStatement((this.host.monotonicMs() - t0) / 1000);
+    this.host.onStatement(t0);
     return true;
   }
 
@@ -370,8 +369,7 @@ export class QueryProtocol {
 
   // ---------------------------------------------------------------- COPY
 
-  private async copy(c: A.Copy, sql: string): Promise<boolean> {
-    const t0 = this.host.monotonicMs();
+  private async copy(c: A.Copy, sql: string, t0: number): Promise<boolean> {
     try {
       const ok = c.direction === 'FROM' ? c.target.kind === 'STDIN' : c.target.kind === 'STDOUT';
       if (!ok) {
@@ -387,7 +385,7 @@ export class QueryProtocol {
     } catch (e) {
       this.sendError(e);
     } finally {
-      if (this.copyIn === null) this.host.onStatement((this.host.monotonicMs() - t0) / 1000);
+      if (this.copyIn === null) this.host.onStatement(t0);
     }
     return true;
   }
@@ -646,7 +644,7 @@ export class QueryProtocol {
     const portal: Portal = { ps, values, resultFormats: m.resultFormats, result: null, sent: 0, stream: undefined, batch: null, batchAt: 0, kinds: undefined, txn: null, startedMs: undefined };
     if (m.portal === '') this.dropPortal('');
     if (ps.stmt !== null && !isBindable(ps.stmt) && ROW_UTILITIES.has(ps.stmt.kind)) {
-      return Promise.resolve(this.run(portal)).then((r) => {
+      return Promise.resolve(this.run(portal, this.host.monotonicMs())).then((r) => {
         portal.result = r;
         this.setPortal(m.portal, portal);
         this.out.bindComplete();
@@ -692,8 +690,7 @@ export class QueryProtocol {
    * without waiting (DML inside a transaction block: no promise turn before
    * the answer goes out), else the promise of it.
    */
-  private run(p: Portal): QueryResult | Promise<QueryResult> {
-    const t0 = this.host.monotonicMs();
+  private run(p: Portal, t0: number): QueryResult | Promise<QueryResult> {
     // As in PostgreSQL, extended messages up to Sync run in one implicit transaction;
     // a transaction-control statement ends it first and then acts as in a simple query
     // (BEGIN with no implicit transaction to end is answered below, without a promise).
@@ -702,8 +699,8 @@ export class QueryProtocol {
       if (p.ps.stmt!.kind !== 'begin' || tx.block === 'implicit') return this.runTransactionControl(p, t0);
     } else if (!tx.inBlock()) tx.beginBlock('implicit');
     const r = this.session.runStatementSync(p.ps.stmt!, p.ps.sql, p.values, p.ps.paramTypes);
-    if (r instanceof Promise) return r.finally(() => this.host.onStatement((this.host.monotonicMs() - t0) / 1000));
-    this.host.onStatement((this.host.monotonicMs() - t0) / 1000);
+    if (r instanceof Promise) return r.finally(() => this.host.onStatement(t0));
+    this.host.onStatement(t0);
     return r;
   }
 
@@ -712,7 +709,7 @@ export class QueryProtocol {
     try {
       return await this.session.runStatement(p.ps.stmt!, p.ps.sql, p.values, p.ps.paramTypes);
     } finally {
-      this.host.onStatement((this.host.monotonicMs() - t0) / 1000);
+      this.host.onStatement(t0);
     }
   }
 
@@ -835,7 +832,7 @@ export class QueryProtocol {
 
   private streamEnded(p: Portal): void {
     if (p.startedMs === undefined) return;
-    this.host.onStatement((this.host.monotonicMs() - p.startedMs) / 1000);
+    this.host.onStatement(p.startedMs);
     p.startedMs = undefined;
   }
 
@@ -856,16 +853,17 @@ export class QueryProtocol {
     }
     if (p.result === null && p.ps.stmt.kind === 'select') {
       // A plain read streams: its operator tree stays open between Executes.
-      this.host.onQueryStart(p.ps.sql);
+      const t0 = this.host.onQueryStart(p.ps.sql);
       const tx = this.session.tx;
       if (!tx.inBlock()) tx.beginBlock('implicit');
       const stream = openRowStream(this.session, p.ps.stmt, p.ps.sql, p.values, p.ps.paramTypes);
       if (stream !== null) {
         p.stream = stream;
         p.txn = tx.txn;
-        p.startedMs = this.host.monotonicMs();
+        p.startedMs = t0;
         return this.executeStream(name, p, maxRows);
       }
+      return this.executeResult(p, maxRows, t0);
     }
     return this.executeResult(p, maxRows);
   }
@@ -875,10 +873,10 @@ export class QueryProtocol {
    * out maxRows at a time). Synchronous, without a promise, when the
    * statement and the sending of its rows are.
    */
-  private executeResult(p: Portal, maxRows: number): void | Promise<void> {
+  /** `t0`: the statement's start, when onQueryStart already ran for it. */
+  private executeResult(p: Portal, maxRows: number, t0?: number): void | Promise<void> {
     if (p.result === null) {
-      this.host.onQueryStart(p.ps.sql);
-      const r = this.run(p);
+      const r = this.run(p, t0 ?? this.host.onQueryStart(p.ps.sql));
       if (r instanceof Promise) {
         return r.then((res) => {
           this.ranPortal(p, res);

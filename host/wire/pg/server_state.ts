@@ -121,8 +121,12 @@ export class PgServerState {
    * drift in a second.
    */
   activityMs(): number {
+    return this.activityAt(this.db.platform.monotonicMs());
+  }
+
+  /** activityMs for a monotonic time read just now (monotonicMs), saving a second clock read. */
+  activityAt(mono: number): number {
     const platform = this.db.platform;
-    const mono = platform.monotonicMs();
     if (mono - this.activityClockAt >= 1000) {
       this.activityClockAt = mono;
       this.activityClockBase = platform.wallClockMs() - mono;
