@@ -49,6 +49,11 @@ export class BusyPoll {
     this.touched = true;
     if (this.spinning) return;
     this.spinning = true;
+    this.arm();
+  }
+
+  /** Queues the next turn; atTurnEnd's callbacks ride on it until it runs. */
+  private arm(): void {
     this.armed = true;
     setImmediate(this.turn);
   }
@@ -95,15 +100,12 @@ export class BusyPoll {
       // A busy turn: keep turning, and read the clock only once the turns go quiet.
       this.touched = false;
       this.lastMs = -1;
-      this.armed = true;
-      setImmediate(this.turn);
+      this.arm();
       return;
     }
     const now = performance.now();
     if (this.lastMs < 0) this.lastMs = now;
-    if (now - this.lastMs < this.windowMs) {
-      this.armed = true;
-      setImmediate(this.turn);
-    } else this.spinning = false;
+    if (now - this.lastMs < this.windowMs) this.arm();
+    else this.spinning = false;
   };
 }
